@@ -1,0 +1,83 @@
+// @ts-check
+import { readdirSync } from 'node:fs';
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+const libs = readdirSync(new URL('./libs', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+
+/** Module boundaries: a lib is reached only through its alias, and never through its own barrel. */
+const boundaries = (self) => ({
+  patterns: [
+    {
+      group: ['@throughline/*/*'],
+      message: 'Import a lib only through its public index (@throughline/<lib>).',
+    },
+    { group: ['**/libs/*', '**/libs/*/**', '../../libs/**'], message: 'Use the @throughline/<lib> alias.' },
+    ...(self
+      ? [{ group: [`@throughline/${self}`], message: 'Do not import your own barrel from inside the lib.' }]
+      : []),
+  ],
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'bin/**',
+      '*.js',
+      '*.mjs',
+      'infra/kafka/target/**',
+      'infra/kafka/example-publisher/**',
+    ],
+  },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // A default branch counts: folds ignore what they do not handle; deciders end in assertNever.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-extraneous-class': 'off',
+      'no-restricted-imports': ['error', boundaries(null)],
+    },
+  },
+  ...libs.map((lib) => ({
+    files: [`libs/${lib}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', boundaries(lib)] },
+  })),
+  {
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/testing/**/*.ts',
+      'apps/*/test/**/*.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  prettier,
+);

@@ -1,0 +1,23 @@
+/** Three tiers by file suffix: unit (*.spec.ts), integration (*.int-spec.ts), e2e (*.e2e-spec.ts). */
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  moduleNameMapper: { '^@throughline/(.*)$': '<rootDir>/libs/$1/src' },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/infra/**/*.int-spec.ts'],
+      // A real Kafka broker for the whole integration tier (skipped when KAFKA_BROKERS is set).
+      globalSetup: '<rootDir>/infra/kafka/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/infra/kafka/jest-global-teardown.ts',
+    },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test}/**/*.e2e-spec.ts'] },
+  ],
+};
