@@ -1,0 +1,162 @@
+import { DEFAULT_AGENCIES } from '../agencies';
+import { isDataCategory } from '../categories';
+import { CATALOGUE, CATALOGUE_EXAMPLES, EVENT_TYPES, isEventType, specOf, type EventType } from './index';
+import { validateEventData } from './validate';
+
+const TYPE_NAME = /^iom\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
+
+describe('the event catalogue', () => {
+  it('holds every v1 type of the domain brief and the platform-recorded break-glass claim and review', () => {
+    expect(EVENT_TYPES).toHaveLength(48);
+    expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
+  });
+
+  it.each(EVENT_TYPES)('%s is named iom.<noun>.<past-verb>.v<n>', (type) => {
+    expect(type).toMatch(TYPE_NAME);
+  });
+
+  it.each(EVENT_TYPES)('%s has a known category, valid publishers and a summary', (type) => {
+    const spec = specOf(type);
+    expect(spec.category === 'of-target' || isDataCategory(spec.category)).toBe(true);
+    if (spec.publishers !== 'any') {
+      expect(spec.publishers.length).toBeGreaterThan(0);
+      for (const agency of spec.publishers) expect(DEFAULT_AGENCIES).toContain(agency);
+    }
+    expect(spec.summary.length).toBeGreaterThan(10);
+  });
+
+  it('lets only corrections and redactions take the category of their target', () => {
+    const ofTarget = EVENT_TYPES.filter((type) => CATALOGUE[type].category === 'of-target');
+    expect(ofTarget.sort()).toEqual(['iom.record.corrected.v1', 'iom.record.redacted.v1']);
+  });
+
+  it('marks only subject registration as able to name an unknown subject', () => {
+    expect(EVENT_TYPES.filter((type) => specOf(type).registersSubject === true)).toEqual([
+      'iom.subject.registered.v1',
+    ]);
+  });
+
+  it('keeps break-glass claims and their reviews to the platform', () => {
+    expect(EVENT_TYPES.filter((type) => specOf(type).recordedByPlatform === true)).toEqual([
+      'iom.break-glass.claimed.v1',
+      'iom.break-glass.reviewed.v1',
+    ]);
+  });
+
+  it('recognises catalogue types and nothing else', () => {
+    expect(isEventType('iom.arrest.recorded.v1')).toBe(true);
+    expect(isEventType('iom.arrest.recorded.v2')).toBe(false);
+    expect(isEventType('toString')).toBe(false);
+  });
+});
+
+describe('validateEventData', () => {
+  it.each(EVENT_TYPES)('accepts the example of %s', (type) => {
+    expect(validateEventData(type, CATALOGUE_EXAMPLES[type])).toEqual([]);
+  });
+
+  it.each(EVENT_TYPES)('refuses an unknown property on %s, naming it', (type) => {
+    const issues = validateEventData(type, { ...CATALOGUE_EXAMPLES[type], surprise: 1 });
+    expect(issues).toEqual([
+      expect.objectContaining({ path: 'surprise', constraint: 'whitelistValidation' }),
+    ]);
+  });
+
+  it.each(EVENT_TYPES)('refuses data that is not an object for %s', (type) => {
+    expect(validateEventData(type, [])).toEqual([
+      expect.objectContaining({ path: '', constraint: 'isObject' }),
+    ]);
+  });
+
+  const withData = (type: EventType, patch: Record<string, unknown>): unknown => ({
+    ...CATALOGUE_EXAMPLES[type],
+    ...patch,
+  });
+
+  it('refuses a score above 64', () => {
+    const issues = validateEventData('iom.cohort.scored.v1', withData('iom.cohort.scored.v1', { score: 65 }));
+    expect(issues).toEqual([expect.objectContaining({ path: 'score', constraint: 'max' })]);
+  });
+
+  it('refuses a fractional score', () => {
+    const issues = validateEventData(
+      'iom.cohort.scored.v1',
+      withData('iom.cohort.scored.v1', { score: 40.5 }),
+    );
+    expect(issues).toEqual([expect.objectContaining({ path: 'score', constraint: 'isInt' })]);
+  });
+
+  it('refuses an unknown band at path band', () => {
+    const issues = validateEventData(
+      'iom.cohort.scored.v1',
+      withData('iom.cohort.scored.v1', { band: 'purple' }),
+    );
+    expect(issues).toEqual([expect.objectContaining({ path: 'band', constraint: 'isIn' })]);
+  });
+
+  it('reports a nested factor by its dotted path', () => {
+    const factors = { ...CATALOGUE_EXAMPLES['iom.cohort.scored.v1'].factors, multiplier: 9 };
+    const issues = validateEventData('iom.cohort.scored.v1', withData('iom.cohort.scored.v1', { factors }));
+    expect(issues).toEqual([expect.objectContaining({ path: 'factors.multiplier', constraint: 'max' })]);
+  });
+
+  it('refuses a missing nested object', () => {
+    const { factors: _factors, ...rest } = CATALOGUE_EXAMPLES['iom.cohort.scored.v1'];
+    const paths = validateEventData('iom.cohort.scored.v1', rest).map((issue) => issue.path);
+    expect(paths).toContain('factors');
+  });
+
+  it('reports a bad identifier scheme at identifiers.0.scheme', () => {
+    const data = withData('iom.subject.registered.v1', { identifiers: [{ scheme: 'passport', value: 'X' }] });
+    const issues = validateEventData('iom.subject.registered.v1', data);
+    expect(issues).toEqual([expect.objectContaining({ path: 'identifiers.0.scheme', constraint: 'isIn' })]);
+  });
+
+  it('refuses a date that is not strict ISO 8601', () => {
+    const data = withData('iom.cohort.adopted.v1', { reviewDue: '2024-02-30' });
+    expect(validateEventData('iom.cohort.adopted.v1', data)).toEqual([
+      expect.objectContaining({ path: 'reviewDue', constraint: 'isIso8601' }),
+    ]);
+  });
+
+  it('refuses an agency id of the wrong shape in a consent scope', () => {
+    const example = CATALOGUE_EXAMPLES['iom.consent.given.v1'];
+    const data = { ...example, scope: { ...example.scope, recipients: ['Police Force'] } };
+    expect(validateEventData('iom.consent.given.v1', data)).toEqual([
+      expect.objectContaining({ path: 'scope.recipients', constraint: 'matches' }),
+    ]);
+  });
+
+  it('refuses an unknown purpose of use and an empty category list', () => {
+    const example = CATALOGUE_EXAMPLES['iom.consent.given.v1'];
+    const data = { ...example, scope: { ...example.scope, categories: [], purposes: ['marketing'] } };
+    const issues = validateEventData('iom.consent.given.v1', data);
+    expect(issues.map((issue) => `${issue.path}:${issue.constraint}`).sort()).toEqual([
+      'scope.categories:arrayMinSize',
+      'scope.purposes:isIn',
+    ]);
+  });
+
+  it('refuses an unknown property inside a nested object', () => {
+    const data = withData('iom.drug-test.recorded.v1', {
+      results: [{ substance: 'opiates', result: 'positive', level: 300 }],
+    });
+    expect(validateEventData('iom.drug-test.recorded.v1', data)).toEqual([
+      expect.objectContaining({ path: 'results.0.level', constraint: 'whitelistValidation' }),
+    ]);
+  });
+
+  it('refuses a missed appointment without an acceptability decision', () => {
+    const { acceptable: _acceptable, ...rest } = CATALOGUE_EXAMPLES['iom.appointment.missed.v1'];
+    expect(validateEventData('iom.appointment.missed.v1', rest)).toEqual([
+      expect.objectContaining({ path: 'acceptable', constraint: 'isBoolean' }),
+    ]);
+  });
+
+  it('bounds free text', () => {
+    const data = withData('iom.intelligence.logged.v1', { summary: 'x'.repeat(2001) });
+    expect(validateEventData('iom.intelligence.logged.v1', data)).toEqual([
+      expect.objectContaining({ path: 'summary', constraint: 'isLength' }),
+    ]);
+  });
+});

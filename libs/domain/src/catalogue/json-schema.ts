@@ -1,0 +1,102 @@
+import { describeSchema, type FieldConstraint, type FieldDescription } from './describe';
+import { CATALOGUE, EVENT_TYPES, type EventType } from './index';
+
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+const arg = (constraint: FieldConstraint, index = 0): unknown => constraint.args[index];
+
+/** What one constraint says about a single value, as JSON Schema keywords. */
+const valueKeywords = (constraint: FieldConstraint): Record<string, unknown> => {
+  switch (constraint.name) {
+    case 'isString':
+      return { type: 'string' };
+    case 'isBoolean':
+      return { type: 'boolean' };
+    case 'isInt':
+      return { type: 'integer' };
+    case 'isNumber':
+      return { type: 'number' };
+    case 'isObject':
+      return { type: 'object' };
+    case 'isLength':
+      return { type: 'string', minLength: arg(constraint, 0), maxLength: arg(constraint, 1) };
+    case 'min':
+      return { minimum: arg(constraint) };
+    case 'max':
+      return { maximum: arg(constraint) };
+    case 'matches':
+      return { type: 'string', pattern: (arg(constraint) as RegExp).source };
+    case 'isIn': {
+      const values = arg(constraint) as readonly unknown[];
+      const numeric = values.every((value) => typeof value === 'number');
+      return { type: numeric ? 'integer' : 'string', enum: [...values] };
+    }
+    // The server accepts any strict ISO 8601 value; these two formats are the portable subset to send.
+    case 'isIso8601':
+      return { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] };
+    default:
+      return {};
+  }
+};
+
+/** What one constraint says about an array as a whole. */
+const arrayKeywords = (constraint: FieldConstraint): Record<string, unknown> => {
+  switch (constraint.name) {
+    case 'arrayMinSize':
+      return { minItems: arg(constraint) };
+    case 'arrayMaxSize':
+      return { maxItems: arg(constraint) };
+    case 'arrayUnique':
+      return { uniqueItems: true };
+    default:
+      return {};
+  }
+};
+
+const objectSchema = (fields: readonly FieldDescription[]): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  required: fields.filter((field) => !field.optional).map((field) => field.name),
+  properties: Object.fromEntries(fields.map((field) => [field.name, fieldSchema(field)])),
+});
+
+function fieldSchema(field: FieldDescription): JsonSchema {
+  const value: Record<string, unknown> = {};
+  for (const constraint of field.constraints) {
+    if (constraint.each || !field.array) Object.assign(value, valueKeywords(constraint));
+  }
+  if (field.nested) Object.assign(value, objectSchema(field.nested));
+  if (!field.array) return value;
+  const whole: Record<string, unknown> = { type: 'array', items: value };
+  for (const constraint of field.constraints)
+    if (!constraint.each) Object.assign(whole, arrayKeywords(constraint));
+  return whole;
+}
+
+/** JSON Schema (2020-12) of `data` for one type, derived from the same metadata the server validates with. */
+export const eventDataJsonSchema = (type: EventType): JsonSchema =>
+  objectSchema(describeSchema(CATALOGUE[type].schema));
+
+/** JSON Schema of a whole CloudEvent of one type, for integrators to validate before publishing. */
+export const eventJsonSchema = (type: EventType): JsonSchema => ({
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `urn:throughline:schema:${type}`,
+  title: type,
+  description: CATALOGUE[type].summary,
+  type: 'object',
+  required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data'],
+  properties: {
+    specversion: { const: '1.0' },
+    id: { type: 'string', minLength: 1 },
+    source: { type: 'string', format: 'uri-reference', minLength: 1 },
+    type: { const: type },
+    subject: { type: 'string', minLength: 1 },
+    time: { type: 'string', format: 'date-time' },
+    datacontenttype: { const: 'application/json' },
+    data: eventDataJsonSchema(type),
+  },
+});
+
+/** Every type's CloudEvent schema, keyed by the file name it is published under in docs/schemas. */
+export const renderJsonSchemas = (): Record<string, JsonSchema> =>
+  Object.fromEntries(EVENT_TYPES.map((type) => [`${type}.json`, eventJsonSchema(type)]));

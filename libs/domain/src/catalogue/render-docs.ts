@@ -1,0 +1,211 @@
+import { SPECIAL_CATEGORIES } from '../categories';
+import { IDENTIFIER_SCHEMES } from '../identifiers';
+import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
+import { describeSchema, type FieldConstraint, type FieldDescription } from './describe';
+import { CATALOGUE_EXAMPLES } from './examples';
+import { CATALOGUE, EVENT_TYPES, type EventType } from './index';
+import type { Publishers } from './spec';
+
+const code = (value: unknown): string => `\`${String(value)}\``;
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+const find = (constraints: readonly FieldConstraint[], name: string): FieldConstraint | undefined =>
+  constraints.find((constraint) => constraint.name === name);
+const firstArg = (constraint: FieldConstraint | undefined): unknown => constraint?.args[0];
+const asNumber = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+const range = (lowArg: unknown, highArg: unknown, unit: string): string | undefined => {
+  const [low, high] = [asNumber(lowArg), asNumber(highArg)];
+  if (low !== undefined && high !== undefined) return `${low}-${high}${unit}`;
+  if (low !== undefined) return `at least ${low}${unit}`;
+  if (high !== undefined) return `at most ${high}${unit}`;
+  return undefined;
+};
+
+const PATTERN_NAMES: Record<string, string> = {
+  [AGENCY_ID_PATTERN.source]: 'agency id',
+  [LOCAL_ID_PATTERN.source]: 'id chosen by the publishing system',
+};
+
+const patternRule = (source: string): string => {
+  const name = PATTERN_NAMES[source];
+  return name ? `${name}, matching ${code(source)}` : `string matching ${code(source)}`;
+};
+
+/** A reader's phrase for what one value must be. */
+function valueRule(constraints: readonly FieldConstraint[], nested: boolean): string {
+  const isIn = find(constraints, 'isIn');
+  const matches = find(constraints, 'matches');
+  const kind = isIn
+    ? `one of ${(firstArg(isIn) as readonly unknown[]).map(code).join(', ')}`
+    : find(constraints, 'isIso8601')
+      ? 'ISO 8601 date or date-time'
+      : matches
+        ? patternRule((firstArg(matches) as RegExp).source)
+        : find(constraints, 'isInt')
+          ? 'integer'
+          : find(constraints, 'isNumber')
+            ? 'number'
+            : find(constraints, 'isBoolean')
+              ? 'boolean'
+              : nested
+                ? 'object (fields below)'
+                : find(constraints, 'isObject')
+                  ? 'any JSON object'
+                  : 'string';
+  const length = find(constraints, 'isLength');
+  const extra = [
+    length ? range(length.args[0], length.args[1], ' characters') : undefined,
+    range(firstArg(find(constraints, 'min')), firstArg(find(constraints, 'max')), ''),
+  ].filter((part): part is string => part !== undefined);
+  return [kind, ...extra].join(', ');
+}
+
+function fieldRule(field: FieldDescription): string {
+  if (!field.array) return valueRule(field.constraints, field.nested !== undefined);
+  const whole = field.constraints.filter((constraint) => !constraint.each);
+  const items = range(firstArg(find(whole, 'arrayMinSize')), firstArg(find(whole, 'arrayMaxSize')), ' items');
+  const unique = find(whole, 'arrayUnique') ? 'no duplicates' : undefined;
+  const element = valueRule(
+    field.constraints.filter((constraint) => constraint.each),
+    field.nested !== undefined,
+  );
+  const shape = ['array', items, unique].filter((part) => part !== undefined).join(', ');
+  return `${shape}; each: ${element}`;
+}
+
+const fieldRows = (fields: readonly FieldDescription[], prefix: string): string[] =>
+  fields.flatMap((field) => {
+    const path = `${prefix}${field.name}`;
+    const row = `| ${code(path)} | ${field.optional ? 'no' : 'yes'} | ${cell(fieldRule(field))} |`;
+    const nestedPrefix = `${path}${field.array ? '[]' : ''}.`;
+    return [row, ...fieldRows(field.nested ?? [], nestedPrefix)];
+  });
+
+const publishersText = (publishers: Publishers): string =>
+  publishers === 'any' ? 'any partner' : publishers.map(code).join(', ');
+
+const categoryText = (type: EventType): string => {
+  const category = CATALOGUE[type].category;
+  if (category === 'of-target') return 'the category of the target event';
+  return SPECIAL_CATEGORIES.includes(category) ? `${code(category)} (special category)` : code(category);
+};
+
+const anchor = (type: EventType): string => type.replace(/\./g, '');
+
+function typeSection(type: EventType): string {
+  const spec = CATALOGUE[type];
+  const publishers = spec.recordedByPlatform
+    ? 'the platform only, when a practitioner claims access through the API; agency systems may not publish it'
+    : spec.category === 'of-target'
+      ? 'the agency that published the target event'
+      : publishersText(spec.publishers);
+  return [
+    `### ${type}`,
+    '',
+    spec.summary,
+    '',
+    `Category: ${categoryText(type)}. Published by: ${publishers}.`,
+    ...(spec.registersSubject
+      ? ['', 'May name a subject the platform does not know yet: it registers them.']
+      : []),
+    '',
+    '| field | required | rule |',
+    '|---|---|---|',
+    ...fieldRows(describeSchema(spec.schema), ''),
+    '',
+    'Example `data`:',
+    '',
+    '```json',
+    JSON.stringify(CATALOGUE_EXAMPLES[type], null, 2),
+    '```',
+    '',
+  ].join('\n');
+}
+
+const EXAMPLE_EVENT = {
+  specversion: '1.0',
+  id: '3f0c6f7e-2d4b-4c1a-9f43-8a5e1b7d2c90',
+  source: 'urn:throughline:police:custody',
+  type: 'iom.arrest.recorded.v1',
+  subject: 'pnc:2009/0123456D',
+  time: '2024-03-02T01:52:10Z',
+  datacontenttype: 'application/json',
+  data: CATALOGUE_EXAMPLES['iom.arrest.recorded.v1'],
+};
+
+const INTRO = `# Throughline event catalogue (v1)
+
+For agency systems that publish to Throughline. Every fact a partner records about a person is one
+immutable event; the platform stores it, resolves the person, and shares it only as the sharing
+agreement, consent and safeguarding allow.
+
+This file is generated from the catalogue source (\`libs/domain/src/catalogue\`); do not edit it by
+hand. Regenerate with \`UPDATE_DOCS=1 npx jest --selectProjects unit libs/domain/src/catalogue/render-docs.spec.ts\`.
+JSON Schemas for each type are in [\`schemas/\`](schemas/), one file per type.
+
+## The envelope
+
+Events are [CloudEvents 1.0](https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md) in
+JSON. Send one with \`POST /v1/events\` as \`application/cloudevents+json\`, or up to 1000 as
+\`application/cloudevents-batch+json\`, or put them on the Kafka topic \`throughline.ingest.<agency>\`
+(key = subject).
+
+| attribute | required | meaning |
+|---|---|---|
+| \`specversion\` | yes | always \`"1.0"\` |
+| \`id\` | yes | unique within your \`source\`; reuse it when you retry |
+| \`source\` | yes | a URI owned by your system, e.g. \`urn:throughline:police:custody\`; it must be bound to your credential |
+| \`type\` | yes | one of the types below |
+| \`subject\` | yes | the person: a partnership id (UUID) or an identifier \`scheme:value\`, scheme one of ${IDENTIFIER_SCHEMES.map(code).join(', ')} |
+| \`time\` | yes | when it happened: an RFC 3339 timestamp with seconds and a zone, e.g. \`2024-03-02T01:52:10Z\` |
+| \`datacontenttype\` | no | \`application/json\` (the default) |
+| \`data\` | yes | the type's fields, as below |
+
+\`\`\`json
+${JSON.stringify(EXAMPLE_EVENT, null, 2)}
+\`\`\`
+
+- **Who published it** comes from your credential, never from the body. Each type lists the agencies
+  that may publish it; anything else is refused.
+- **Idempotency.** The pair (\`source\`, \`id\`) identifies an event. Sending it again returns the
+  original result marked \`duplicate: true\` and stores nothing, so retry freely.
+- **Subjects.** An identifier must already be registered (\`iom.subject.registered.v1\`) or linked
+  (\`iom.subject.identifier-linked.v1\`); an unknown one is an error, except on registration.
+- **Validation.** A batch is checked whole before anything is stored. A bad event is refused with
+  its index, the field path inside \`data\` (dotted, e.g. \`identifiers.0.scheme\`) and the
+  constraint broken. Unknown fields are refused, not ignored. Free text is bounded; dates are
+  strict ISO 8601.
+- **Corrections.** Events are never changed or deleted. To fix one, send
+  \`iom.record.corrected.v1\` naming its \`id\` with the replacement \`data\`; to withdraw it from
+  every view, \`iom.record.redacted.v1\`. Only the agency that published the target may do either.
+
+## Data categories
+
+Every type belongs to one data category; the sharing agreement decides per recipient and category
+who sees what. Special category data (${SPECIAL_CATEGORIES.map(code).join(', ')}) is shared only with
+the person's consent, under an open safeguarding concern, or where a statute requires it. Your own
+agency always sees what it published.
+`;
+
+const summaryTable = (): string =>
+  [
+    '| type | category | published by |',
+    '|---|---|---|',
+    ...EVENT_TYPES.map((type) => {
+      const spec = CATALOGUE[type];
+      const category = spec.category === 'of-target' ? 'of the target' : code(spec.category);
+      const publishers = spec.recordedByPlatform
+        ? 'the platform'
+        : spec.category === 'of-target'
+          ? "the target's publisher"
+          : publishersText(spec.publishers);
+      return `| [${code(type)}](#${anchor(type)}) | ${category} | ${publishers} |`;
+    }),
+    '',
+  ].join('\n');
+
+/** The integrators' guide to the catalogue, written to docs/events.md. */
+export function renderEventsMarkdown(): string {
+  return [INTRO, summaryTable(), '## Types', '', ...EVENT_TYPES.map(typeSection)].join('\n').trimEnd() + '\n';
+}
