@@ -1,0 +1,65 @@
+/**
+ * The event log contract. Three backends implement it (SQLite, PostgreSQL, EventStoreDB) and one
+ * contract suite (`testing/event-store.contract.ts`) proves they behave alike.
+ *
+ * Revisions are 0-based per stream. Global positions are strictly increasing integers; a reader
+ * passes the last position it processed (0 before the first event) and gets what follows.
+ */
+
+/** `any`, `no_stream`, `stream_exists`, or the exact revision of the stream's last event. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export type EventMetadata = Readonly<Record<string, unknown>>;
+
+export interface EventToAppend {
+  /** Globally unique; a second append of the same id is refused with DuplicateEventError. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  readonly recordedAt: Date;
+}
+
+export interface AppendedEvent {
+  readonly id: string;
+  readonly revision: number;
+  readonly position: number;
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** The revision of the stream's last event after the append. */
+  readonly nextExpectedRevision: number;
+  readonly events: readonly AppendedEvent[];
+}
+
+export interface AppendRequest {
+  readonly streamId: string;
+  readonly expectedRevision: ExpectedRevision;
+  readonly events: readonly EventToAppend[];
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive. Forwards defaults to 0, backwards to the end of the stream. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with a greater position are returned. 0 reads from the start. */
+  readonly after?: number;
+  readonly maxCount?: number;
+}
+
+export type EventStoreBackend = 'sqlite' | 'postgres' | 'eventstoredb';

@@ -1,0 +1,210 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { appendResults, planAppend, type AppendPlan } from '../append-plan';
+import { DuplicateEventError } from '../errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventMetadata,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../event-store';
+import { EventStore } from '../store';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS streams (
+    stream_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    stream_id TEXT NOT NULL REFERENCES streams (stream_id),
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+`;
+
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
+
+/** SQLite's no-limit value for LIMIT. */
+const NO_LIMIT = -1;
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  /** Milliseconds since the epoch: compact, and sorts and compares without parsing. */
+  recorded_at: number;
+}
+
+/**
+ * The event log in one SQLite file, for a single node. SQLite serialises writers, so positions are
+ * committed in the order they are assigned and a reader can never skip a late commit.
+ */
+export class SqliteEventStore extends EventStore {
+  readonly backend = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements;
+  private readonly appendTransaction;
+
+  /** @param path a file path (its directory is created) or `:memory:`. */
+  constructor(path: string) {
+    super();
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // An acknowledged append must survive power loss, not only a process crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    // Another process (the CLI, a worker) may hold the write lock briefly; wait rather than fail.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+
+    this.statements = {
+      streamRevision: this.db
+        .prepare<[string], number>('SELECT revision FROM streams WHERE stream_id = ?')
+        .pluck(),
+      upsertStream: this.db.prepare<[string, number]>(
+        `INSERT INTO streams (stream_id, revision) VALUES (?, ?)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision`,
+      ),
+      insertEvent: this.db.prepare<[string, string, number, string, string, string, number]>(
+        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      readForwards: this.db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      ),
+      readBackwards: this.db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      ),
+      readAll: this.db.prepare<[number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      ),
+      // One statement for any number of ids: the ids travel as a JSON array.
+      findByIds: this.db.prepare<[string, string | null, string | null], EventRow>(
+        `SELECT ${COLUMNS} FROM events
+         WHERE event_id IN (SELECT value FROM json_each(?)) AND (? IS NULL OR stream_id = ?)
+         ORDER BY position`,
+      ),
+      headPosition: this.db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+    };
+
+    this.appendTransaction = this.db.transaction((requests: readonly AppendRequest[]) => {
+      const plan = planAppend(requests, (streamId) => this.statements.streamRevision.get(streamId) ?? -1);
+      return this.write(plan);
+    });
+  }
+
+  static async open(path: string): Promise<SqliteEventStore> {
+    return new SqliteEventStore(path);
+  }
+
+  async appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
+    let results: AppendResult[];
+    try {
+      // IMMEDIATE takes the write lock up front, so two processes cannot both read a revision and
+      // then deadlock upgrading to write.
+      results = this.appendTransaction.immediate(requests);
+    } catch (error) {
+      throw this.translate(error, requests);
+    }
+    this.notifyAppended();
+    return results;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? NO_LIMIT;
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.readBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.statements.readForwards.all(streamId, options.fromRevision ?? 0, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.statements.readAll.all(options.after ?? 0, options.maxCount ?? NO_LIMIT).map(toRecordedEvent);
+  }
+
+  async findByIds(ids: readonly string[], streamId?: string): Promise<RecordedEvent[]> {
+    if (ids.length === 0) return [];
+    const stream = streamId ?? null;
+    return this.statements.findByIds.all(JSON.stringify(ids), stream, stream).map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    return this.statements.headPosition.get() ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private write(plan: AppendPlan): AppendResult[] {
+    const recordedAt = Date.now();
+    // Stream rows go first: events reference them.
+    for (const [streamId, revision] of plan.streamRevisions) {
+      this.statements.upsertStream.run(streamId, revision);
+    }
+    const positions = new Map<string, number>();
+    for (const { streamId, revision, event } of plan.events) {
+      const { lastInsertRowid } = this.statements.insertEvent.run(
+        event.id,
+        streamId,
+        revision,
+        event.type,
+        JSON.stringify(event.data ?? null),
+        JSON.stringify(event.metadata),
+        recordedAt,
+      );
+      positions.set(event.id, Number(lastInsertRowid));
+    }
+    return appendResults(plan, (id) => positions.get(id)!);
+  }
+
+  /** Names the duplicate ids after the rollback; they are the ones already stored. */
+  private translate(error: unknown, requests: readonly AppendRequest[]): unknown {
+    if (!isDuplicateEventId(error)) return error;
+    const ids = requests.flatMap((request) => request.events.map((event) => event.id));
+    const stored = this.statements.findByIds.all(JSON.stringify(ids), null, null);
+    return new DuplicateEventError(stored.map((row) => row.event_id));
+  }
+}
+
+/**
+ * Matched by shape, not by class: the native addon keeps the error class of the first module
+ * instance (and realm) that loaded it, so `instanceof` fails where the module is loaded twice, as
+ * in a test runner that isolates files.
+ */
+function isDuplicateEventId(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id')
+  );
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    recordedAt: new Date(row.recorded_at),
+  };
+}

@@ -1,0 +1,136 @@
+import { EventEmitter } from 'node:events';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventStoreBackend,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from './event-store';
+
+export interface SubscribeOptions {
+  /** The last position already processed (the checkpoint); 0 to start from the beginning. */
+  readonly after: number;
+  /** Called with consecutive batches in global order; the next batch waits for the promise. */
+  readonly onEvents: (events: readonly RecordedEvent[]) => Promise<void>;
+  /** Called each time the subscription reaches the head of the log. */
+  readonly onCaughtUp?: (position: number) => void;
+  readonly onError?: (error: unknown) => void;
+  readonly batchSize?: number;
+  /** How often to look for events written by other processes once live. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface Subscription {
+  /** Resolves the first time the subscription has caught up with the head of the log. */
+  readonly caughtUp: Promise<void>;
+  /** Stops after the batch in hand; resolves when the handler is no longer running. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The event log. Backends implement the storage operations; the catch-up subscription is shared:
+ * it pages through `readAll` from a checkpoint, then waits for local appends (or polls for other
+ * processes' appends) once it reaches the head.
+ */
+export abstract class EventStore {
+  abstract readonly backend: EventStoreBackend;
+  protected readonly appended = new EventEmitter();
+
+  constructor() {
+    this.appended.setMaxListeners(0);
+  }
+
+  append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedRevision: ExpectedRevision = 'any',
+  ): Promise<AppendResult> {
+    return this.appendMany([{ streamId, expectedRevision, events }]).then((results) => results[0]!);
+  }
+
+  /**
+   * Appends to several streams. On SQLite and PostgreSQL this is one transaction: all or nothing.
+   * EventStoreDB has no multi-stream transaction, so requests are applied in order there.
+   */
+  abstract appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]>;
+
+  abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  abstract readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /** The events stored under these ids; `streamId` narrows the search where the backend needs it. */
+  abstract findByIds(ids: readonly string[], streamId?: string): Promise<RecordedEvent[]>;
+
+  /** The position of the last event in the log, 0 when empty. */
+  abstract headPosition(): Promise<number>;
+
+  abstract close(): Promise<void>;
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    const batchSize = options.batchSize ?? 1000;
+    const pollIntervalMs = options.pollIntervalMs ?? 250;
+    let stopped = false;
+    // Set by an append that lands while a batch is being read or handled, so the loop reads again at once.
+    let pending = false;
+    let wake: (() => void) | undefined;
+    const onAppend = (): void => {
+      pending = true;
+      wake?.();
+    };
+    this.appended.on('appended', onAppend);
+
+    let markCaughtUp!: () => void;
+    const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+
+    const loop = async (): Promise<void> => {
+      let position = options.after;
+      while (!stopped) {
+        pending = false;
+        try {
+          const events = await this.readAll({ after: position, maxCount: batchSize });
+          if (events.length > 0) {
+            await options.onEvents(events);
+            position = events[events.length - 1]!.position;
+            if (events.length === batchSize) continue;
+          }
+          options.onCaughtUp?.(position);
+          markCaughtUp();
+        } catch (error) {
+          options.onError?.(error);
+          pending = false; // a failing read or handler waits a full interval before it retries
+        }
+        if (stopped) break;
+        if (pending) {
+          pending = false;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    };
+    const running = loop();
+    return {
+      caughtUp,
+      stop: async () => {
+        stopped = true;
+        this.appended.off('appended', onAppend);
+        wake?.();
+        await running;
+      },
+    };
+  }
+
+  /** Backends call this after a successful commit so local subscribers wake at once. */
+  protected notifyAppended(): void {
+    this.appended.emit('appended');
+  }
+}

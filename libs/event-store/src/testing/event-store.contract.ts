@@ -1,0 +1,366 @@
+import { randomUUID } from 'node:crypto';
+import { DuplicateEventError, WrongExpectedRevisionError } from '../errors';
+import type { ExpectedRevision } from '../event-store';
+import type { EventStore } from '../store';
+import { EventCollector, aStreamId, anEvent, isStrictlyIncreasing, someEvents } from './event-collector';
+
+/** What a backend may legitimately not offer; everything else is the same for all of them. */
+export interface EventStoreCapabilities {
+  /** appendMany is one transaction across streams. */
+  readonly atomicAppendMany: boolean;
+  /** An id is refused anywhere in the log, not only in the stream that holds it. */
+  readonly uniqueIdsAcrossStreams: boolean;
+  readonly findByIdsWithoutStream: boolean;
+}
+
+const FULL: EventStoreCapabilities = {
+  atomicAppendMany: true,
+  uniqueIdsAcrossStreams: true,
+  findByIdsWithoutStream: true,
+};
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('Expected the promise to reject');
+}
+
+/**
+ * The behaviour every backend must show. Tests share one store and use fresh stream ids, so reads of
+ * the global log are filtered to the streams a test wrote.
+ */
+export function describeEventStoreContract(
+  name: string,
+  factory: () => Promise<EventStore>,
+  capabilities: EventStoreCapabilities = FULL,
+): void {
+  describe(`${name} (event store contract)`, () => {
+    let store: EventStore;
+
+    beforeAll(async () => {
+      store = await factory();
+    });
+
+    afterAll(async () => {
+      await store.close();
+    });
+
+    const ids = (events: readonly { id: string }[]): string[] => events.map((event) => event.id);
+
+    describe('appending and reading a stream', () => {
+      it('reads a stream forwards with data, metadata, revisions and the time recorded', async () => {
+        const streamId = aStreamId();
+        const events = someEvents(3);
+        const before = Date.now();
+
+        const result = await store.append(streamId, events, 'no_stream');
+
+        expect(result).toMatchObject({ streamId, nextExpectedRevision: 2 });
+        expect(result.events.map((e) => e.revision)).toEqual([0, 1, 2]);
+        expect(isStrictlyIncreasing(result.events.map((e) => e.position))).toBe(true);
+        const read = await store.readStream(streamId);
+        expect(
+          read.map(({ id, type, data, metadata, revision, streamId: s }) => ({
+            id,
+            type,
+            data,
+            metadata,
+            revision,
+            streamId: s,
+          })),
+        ).toEqual(events.map((event, revision) => ({ ...event, revision, streamId })));
+        expect(read.map((e) => e.position)).toEqual(result.events.map((e) => e.position));
+        for (const event of read) {
+          expect(event.recordedAt).toBeInstanceOf(Date);
+          expect(event.recordedAt.getTime()).toBeGreaterThanOrEqual(before - 60_000);
+        }
+      });
+
+      it('reads forwards from a revision, inclusive, up to maxCount', async () => {
+        const streamId = aStreamId();
+        const events = someEvents(5);
+        await store.append(streamId, events);
+
+        const read = await store.readStream(streamId, { fromRevision: 1, maxCount: 3 });
+
+        expect(ids(read)).toEqual(ids(events.slice(1, 4)));
+      });
+
+      it('reads backwards from the end or from a revision, up to maxCount', async () => {
+        const streamId = aStreamId();
+        const events = someEvents(5);
+        await store.append(streamId, events);
+
+        const fromEnd = await store.readStream(streamId, { direction: 'backwards', maxCount: 2 });
+        const fromRevision = await store.readStream(streamId, { direction: 'backwards', fromRevision: 2 });
+
+        expect(ids(fromEnd)).toEqual(ids([events[4]!, events[3]!]));
+        expect(ids(fromRevision)).toEqual(ids([events[2]!, events[1]!, events[0]!]));
+      });
+
+      it('reads a missing stream as empty', async () => {
+        await expect(store.readStream(aStreamId())).resolves.toEqual([]);
+        await expect(store.readStream(aStreamId(), { direction: 'backwards' })).resolves.toEqual([]);
+      });
+
+      it('continues the revisions of a stream across appends', async () => {
+        const streamId = aStreamId();
+        await store.append(streamId, someEvents(2));
+
+        const result = await store.append(streamId, someEvents(2));
+
+        expect(result.nextExpectedRevision).toBe(3);
+        expect(result.events.map((e) => e.revision)).toEqual([2, 3]);
+      });
+    });
+
+    describe('expected revision', () => {
+      const accepted: [string, ExpectedRevision, number][] = [
+        ['any on a new stream', 'any', 0],
+        ['any on an existing stream', 'any', 2],
+        ['no_stream on a new stream', 'no_stream', 0],
+        ['stream_exists on an existing stream', 'stream_exists', 2],
+        ['the exact revision of the last event', 1, 2],
+      ];
+      it.each(accepted)('accepts %s', async (_case, expected, existing) => {
+        const streamId = aStreamId();
+        if (existing > 0) await store.append(streamId, someEvents(existing));
+
+        const result = await store.append(streamId, [anEvent()], expected);
+
+        expect(result.nextExpectedRevision).toBe(existing);
+      });
+
+      const refused: [string, ExpectedRevision, number, number][] = [
+        ['no_stream on an existing stream', 'no_stream', 2, 1],
+        ['stream_exists on a missing stream', 'stream_exists', 0, -1],
+        ['a revision behind the stream', 0, 2, 1],
+        ['a revision ahead of the stream', 5, 2, 1],
+        ['a revision on a missing stream', 0, 0, -1],
+      ];
+      it.each(refused)('refuses %s and stores nothing', async (_case, expected, existing, actual) => {
+        const streamId = aStreamId();
+        if (existing > 0) await store.append(streamId, someEvents(existing));
+
+        const error = await rejectionOf(store.append(streamId, [anEvent()], expected));
+
+        expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(error).toMatchObject({ streamId, expected, actual });
+        expect(await store.readStream(streamId)).toHaveLength(existing);
+      });
+
+      it('checks the expected revision of an append with no events and stores nothing', async () => {
+        const streamId = aStreamId();
+        await store.append(streamId, someEvents(2));
+
+        const result = await store.append(streamId, [], 1);
+        const error = await rejectionOf(store.append(aStreamId(), [], 'stream_exists'));
+
+        expect(result).toEqual({ streamId, nextExpectedRevision: 1, events: [] });
+        expect(error).toMatchObject({ actual: -1 });
+        expect(await store.readStream(streamId)).toHaveLength(2);
+      });
+    });
+
+    describe('duplicate event ids', () => {
+      it('refuses an id already stored in the stream and stores nothing of the call', async () => {
+        const streamId = aStreamId();
+        const stored = anEvent();
+        await store.append(streamId, [stored]);
+        const fresh = anEvent();
+
+        const error = await rejectionOf(store.append(streamId, [fresh, { ...anEvent(), id: stored.id }]));
+
+        expect(error).toBeInstanceOf(DuplicateEventError);
+        expect((error as DuplicateEventError).eventIds).toEqual([stored.id]);
+        expect(ids(await store.readStream(streamId))).toEqual([stored.id]);
+      });
+
+      it('refuses an id repeated within one call and stores nothing', async () => {
+        const streamId = aStreamId();
+        const repeated = anEvent();
+
+        const error = await rejectionOf(
+          store.appendMany([
+            { streamId, expectedRevision: 'any', events: [repeated, anEvent()] },
+            { streamId: aStreamId(), expectedRevision: 'any', events: [{ ...anEvent(), id: repeated.id }] },
+          ]),
+        );
+
+        expect(error).toBeInstanceOf(DuplicateEventError);
+        expect((error as DuplicateEventError).eventIds).toEqual([repeated.id]);
+        expect(await store.readStream(streamId)).toEqual([]);
+      });
+
+      (capabilities.uniqueIdsAcrossStreams ? it : it.skip)(
+        'refuses an id already stored in another stream',
+        async () => {
+          const stored = anEvent();
+          await store.append(aStreamId(), [stored]);
+          const streamId = aStreamId();
+
+          const error = await rejectionOf(store.append(streamId, [{ ...anEvent(), id: stored.id }]));
+
+          expect(error).toBeInstanceOf(DuplicateEventError);
+          expect(await store.readStream(streamId)).toEqual([]);
+        },
+      );
+    });
+
+    describe('appendMany', () => {
+      it('appends to several streams and reports each request', async () => {
+        const [a, b] = [aStreamId(), aStreamId()];
+        const [forA, forB] = [someEvents(2), someEvents(3)];
+
+        const results = await store.appendMany([
+          { streamId: a, expectedRevision: 'no_stream', events: forA },
+          { streamId: b, expectedRevision: 'no_stream', events: forB },
+        ]);
+
+        expect(results.map((r) => [r.streamId, r.nextExpectedRevision, ids(r.events)])).toEqual([
+          [a, 1, ids(forA)],
+          [b, 2, ids(forB)],
+        ]);
+        const positions = results.flatMap((r) => r.events.map((e) => e.position));
+        expect(isStrictlyIncreasing(positions)).toBe(true);
+        expect(ids(await store.readStream(b))).toEqual(ids(forB));
+      });
+
+      it('checks a later request on the same stream against the earlier one', async () => {
+        const streamId = aStreamId();
+
+        const results = await store.appendMany([
+          { streamId, expectedRevision: 'no_stream', events: someEvents(2) },
+          { streamId, expectedRevision: 1, events: someEvents(1) },
+        ]);
+
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([1, 2]);
+        expect(await store.readStream(streamId)).toHaveLength(3);
+      });
+
+      (capabilities.atomicAppendMany ? it : it.skip)(
+        'stores nothing when a later request conflicts',
+        async () => {
+          const [first, second] = [aStreamId(), aStreamId()];
+          await store.append(second, someEvents(1));
+
+          const error = await rejectionOf(
+            store.appendMany([
+              { streamId: first, expectedRevision: 'no_stream', events: someEvents(2) },
+              { streamId: second, expectedRevision: 'no_stream', events: someEvents(1) },
+            ]),
+          );
+
+          expect(error).toMatchObject({ streamId: second, actual: 0 });
+          expect(await store.readStream(first)).toEqual([]);
+          expect(await store.readStream(second)).toHaveLength(1);
+          // The refused stream stays new: it can still be created as one.
+          await expect(store.append(first, someEvents(1), 'no_stream')).resolves.toBeDefined();
+        },
+      );
+    });
+
+    describe('the global log', () => {
+      it('reads appended events in position order', async () => {
+        const [a, b] = [aStreamId(), aStreamId()];
+        const appended = [
+          await store.append(a, someEvents(2)),
+          await store.append(b, someEvents(2)),
+          await store.append(a, someEvents(1)),
+        ].flatMap((r) => r.events);
+
+        const all = (await store.readAll()).filter((e) => e.streamId === a || e.streamId === b);
+
+        expect(all.map(({ id, position }) => ({ id, position }))).toEqual(
+          appended.map(({ id, position }) => ({ id, position })),
+        );
+        expect(isStrictlyIncreasing(all.map((e) => e.position))).toBe(true);
+      });
+
+      it('pages from an exclusive position', async () => {
+        const { events } = await store.append(aStreamId(), someEvents(5));
+        const [first, second, third, fourth, fifth] = events;
+
+        const page1 = await store.readAll({ after: first!.position, maxCount: 2 });
+        const page2 = await store.readAll({ after: page1[page1.length - 1]!.position, maxCount: 2 });
+
+        expect(ids(page1)).toEqual(ids([second!, third!]));
+        expect(ids(page2)).toEqual(ids([fourth!, fifth!]));
+      });
+
+      it('reports the position of the last event as the head', async () => {
+        const { events } = await store.append(aStreamId(), someEvents(2));
+
+        await expect(store.headPosition()).resolves.toBe(events[1]!.position);
+      });
+    });
+
+    describe('findByIds', () => {
+      it('finds stored events in a stream by id, ignoring unknown ids', async () => {
+        const streamId = aStreamId();
+        const events = someEvents(4);
+        await store.append(streamId, events);
+
+        const found = await store.findByIds([events[3]!.id, randomUUID(), events[1]!.id], streamId);
+
+        expect(ids(found)).toEqual([events[1]!.id, events[3]!.id]);
+        expect(found[0]).toMatchObject({ streamId, revision: 1, data: events[1]!.data });
+      });
+
+      (capabilities.findByIdsWithoutStream ? it : it.skip)('finds events across streams', async () => {
+        const [a, b] = [anEvent(), anEvent()];
+        await store.append(aStreamId(), [a]);
+        await store.append(aStreamId(), [b]);
+
+        await expect(store.findByIds([b.id, a.id]).then(ids)).resolves.toEqual([a.id, b.id]);
+      });
+    });
+
+    describe('catch-up subscription', () => {
+      it('delivers what follows a checkpoint, catches up, then goes live until stopped', async () => {
+        const streamId = aStreamId();
+        const history = await store.append(streamId, someEvents(3));
+        const checkpoint = history.events[0]!.position;
+        const collector = new EventCollector();
+        const caughtUpAt: number[] = [];
+
+        const subscription = store.subscribeToAll({
+          after: checkpoint,
+          onEvents: collector.onEvents,
+          onCaughtUp: (position) => caughtUpAt.push(position),
+          batchSize: 2,
+          pollIntervalMs: 20,
+        });
+        await subscription.caughtUp;
+
+        expect(ids(collector.inStreams([streamId]))).toEqual(ids(history.events.slice(1)));
+        expect(collector.events.every((e) => e.position > checkpoint)).toBe(true);
+        expect(caughtUpAt[0]).toBeGreaterThanOrEqual(history.events[2]!.position);
+
+        const live = await store.append(streamId, someEvents(2), 2);
+        const lastLive = live.events[1]!.id;
+        await collector.until((events) => events.some((e) => e.id === lastLive));
+        await subscription.stop();
+
+        expect(ids(collector.inStreams([streamId]))).toEqual(
+          ids([...history.events.slice(1), ...live.events]),
+        );
+        expect(isStrictlyIncreasing(collector.events.map((e) => e.position))).toBe(true);
+
+        const delivered = collector.events.length;
+        const afterStop = await store.append(streamId, someEvents(1));
+        const probe = store.subscribeToAll({
+          after: live.events[1]!.position,
+          onEvents: async () => undefined,
+        });
+        await probe.caughtUp;
+        await probe.stop();
+        expect(afterStop.events).toHaveLength(1);
+        expect(collector.events).toHaveLength(delivered);
+      });
+    });
+  });
+}
