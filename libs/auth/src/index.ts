@@ -1,0 +1,5 @@
+export * from './principal';
+export * from './token.service';
+export * from './auth.guard';
+export * from './principal.decorator';
+export * from './auth.module';

@@ -1,0 +1,157 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  createRemoteJWKSet,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  type KeyLike,
+  SignJWT,
+} from 'jose';
+import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import type { Principal, TokenRequest } from './principal';
+
+const ALGORITHM = 'EdDSA';
+const AGENCY = /^[a-z][a-z0-9-]{1,31}$/;
+
+export class InvalidTokenError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'expired' | 'signature' | 'claims' | 'malformed',
+  ) {
+    super(message);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+interface EmbeddedKeys {
+  readonly privateKey: KeyLike | Uint8Array;
+  readonly publicKey: KeyLike | Uint8Array;
+  readonly kid: string;
+}
+
+/**
+ * Mints and verifies bearer tokens. Embedded mode signs with an Ed25519 key kept under DATA_DIR;
+ * production verifies against the partnership's identity provider (JWT_JWKS_URL).
+ */
+@Injectable()
+export class TokenService {
+  private embedded?: Promise<EmbeddedKeys>;
+  private readonly remote?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(@Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig) {
+    if (config.jwt.jwksUrl) this.remote = createRemoteJWKSet(new URL(config.jwt.jwksUrl));
+  }
+
+  async mint(request: TokenRequest): Promise<string> {
+    if (this.remote) throw new Error('Tokens are issued by the identity provider when JWT_JWKS_URL is set');
+    if (!AGENCY.test(request.agency)) throw new Error(`Invalid agency "${request.agency}"`);
+    const system = request.system === true;
+    const sources = request.sources ?? [];
+    if (system && sources.length === 0) throw new Error('A system token needs at least one --source');
+    for (const source of sources) {
+      if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(source)) throw new Error(`Source "${source}" is not a URI`);
+    }
+    const keys = await this.embeddedKeys();
+    const subject = request.user ?? (system ? `${request.agency}-system` : `${request.agency}-user`);
+    return new SignJWT({
+      agency: request.agency,
+      role: system ? 'system' : (request.role ?? 'analyst'),
+      kind: system ? 'system' : 'person',
+      ...(system ? { sources } : {}),
+    })
+      .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid })
+      .setSubject(subject)
+      .setIssuer(this.config.jwt.issuer)
+      .setAudience(this.config.jwt.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${request.ttlSeconds ?? 8 * 3600}s`)
+      .sign(keys.privateKey);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const options = {
+        issuer: this.config.jwt.issuer,
+        audience: this.config.jwt.audience,
+        algorithms: [ALGORITHM, 'RS256', 'ES256'],
+      };
+      payload = this.remote
+        ? (await jwtVerify(token, this.remote, options)).payload
+        : (
+            await jwtVerify(token, (await this.embeddedKeys()).publicKey, {
+              ...options,
+              algorithms: [ALGORITHM],
+            })
+          ).payload;
+    } catch (error) {
+      throw toInvalidToken(error);
+    }
+    return toPrincipal(payload);
+  }
+
+  private embeddedKeys(): Promise<EmbeddedKeys> {
+    this.embedded ??= loadOrCreateKeys(join(this.config.dataDir, 'keys', 'jwt-signing-key.json'));
+    return this.embedded;
+  }
+}
+
+async function loadOrCreateKeys(file: string): Promise<EmbeddedKeys> {
+  if (!existsSync(file)) {
+    const { privateKey } = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
+    const jwk = await exportJWK(privateKey);
+    mkdirSync(join(file, '..'), { recursive: true });
+    // wx: two processes starting together must not overwrite each other's key.
+    try {
+      writeFileSync(file, JSON.stringify({ ...jwk, kid: `embedded-${Date.now().toString(36)}` }), {
+        flag: 'wx',
+        mode: 0o600,
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as JWK & { kid: string };
+  const { d: _private, ...publicJwk } = stored;
+  return {
+    privateKey: await importJWK(stored, ALGORITHM),
+    publicKey: await importJWK(publicJwk, ALGORITHM),
+    kid: stored.kid,
+  };
+}
+
+function toInvalidToken(error: unknown): InvalidTokenError {
+  if (error instanceof errors.JWTExpired) return new InvalidTokenError('The token has expired', 'expired');
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new InvalidTokenError('The token signature is not valid', 'signature');
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new InvalidTokenError(`The token claim "${error.claim}" is not valid: ${error.reason}`, 'claims');
+  }
+  return new InvalidTokenError('The token is malformed or not signed by a trusted key', 'malformed');
+}
+
+function toPrincipal(payload: JWTPayload): Principal {
+  const agency = payload.agency;
+  const role = payload.role;
+  if (
+    typeof payload.sub !== 'string' ||
+    typeof agency !== 'string' ||
+    !AGENCY.test(agency) ||
+    typeof role !== 'string'
+  ) {
+    throw new InvalidTokenError('The token must carry sub, agency and role claims', 'claims');
+  }
+  const kind = payload.kind === 'system' ? 'system' : 'person';
+  const rawSources = payload.sources;
+  const sources = Array.isArray(rawSources)
+    ? rawSources.filter((s): s is string => typeof s === 'string')
+    : [];
+  return { kind, id: payload.sub, agency, role, sources };
+}

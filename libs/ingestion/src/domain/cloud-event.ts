@@ -1,0 +1,187 @@
+import {
+  CATALOGUE,
+  type DataIssue,
+  type EventType,
+  isEventType,
+  parseSubjectReference,
+  type SubjectReference,
+  validateEventData,
+} from '@throughline/domain';
+
+/** A CloudEvent that passed envelope and data validation. */
+export interface IncomingEvent {
+  readonly index: number;
+  readonly id: string;
+  readonly source: string;
+  readonly type: EventType;
+  readonly subject: string;
+  readonly subjectRef: SubjectReference;
+  readonly time: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** Why an event was refused; `status` 403 for authority, 422 for content. */
+export interface EventIssue {
+  readonly index: number;
+  readonly field: string;
+  readonly constraint: string;
+  readonly message: string;
+  readonly status: 403 | 409 | 422;
+}
+
+export interface Publisher {
+  readonly agency: string;
+  readonly sources: readonly string[];
+}
+
+const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const CORE_ATTRIBUTES = new Set([
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'data',
+  'datacontenttype',
+  'dataschema',
+]);
+
+const issue = (
+  index: number,
+  field: string,
+  constraint: string,
+  message: string,
+  status: EventIssue['status'] = 422,
+): EventIssue => ({
+  index,
+  field,
+  constraint,
+  message,
+  status,
+});
+
+const requiredString = (
+  raw: Record<string, unknown>,
+  field: string,
+  index: number,
+  max = 256,
+): EventIssue | undefined => {
+  const value = raw[field];
+  if (value === undefined || value === null) return issue(index, field, 'required', `${field} is required`);
+  if (typeof value !== 'string' || value.length === 0)
+    return issue(index, field, 'isString', `${field} must be a non-empty string`);
+  if (value.length > max)
+    return issue(index, field, 'maxLength', `${field} must be at most ${max} characters`);
+  return undefined;
+};
+
+/**
+ * Validates one CloudEvent (structured mode, already parsed) against the envelope rules, the
+ * catalogue schema of its type and the publisher's authority. Pure: no store, no clock.
+ */
+export function validateCloudEvent(
+  raw: unknown,
+  index: number,
+  publisher: Publisher,
+): { event: IncomingEvent; issues: [] } | { event?: undefined; issues: EventIssue[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { issues: [issue(index, '', 'isObject', 'each event must be a JSON object')] };
+  }
+  const ce = raw as Record<string, unknown>;
+  const issues: EventIssue[] = [];
+  const push = (found: EventIssue | undefined): void => {
+    if (found) issues.push(found);
+  };
+
+  if (ce.specversion !== '1.0') push(issue(index, 'specversion', 'equals', 'specversion must be "1.0"'));
+  push(requiredString(ce, 'id', index, 200));
+  push(requiredString(ce, 'source', index));
+  if (typeof ce.source === 'string' && ce.source.length > 0) {
+    if (!URI.test(ce.source))
+      push(issue(index, 'source', 'isUri', 'source must be a URI, e.g. urn:throughline:police:custody'));
+    else if (!publisher.sources.includes(ce.source)) {
+      push(
+        issue(index, 'source', 'boundSource', `source "${ce.source}" is not bound to this credential`, 403),
+      );
+    }
+  }
+  push(requiredString(ce, 'type', index, 100));
+  let type: EventType | undefined;
+  if (typeof ce.type === 'string' && ce.type.length > 0) {
+    if (!isEventType(ce.type))
+      push(issue(index, 'type', 'knownType', `"${ce.type}" is not a type in the event catalogue`));
+    else {
+      type = ce.type;
+      const spec = CATALOGUE[type];
+      const publishers = spec.publishers;
+      if (spec.recordedByPlatform) {
+        push(
+          issue(
+            index,
+            'type',
+            'recordedByPlatform',
+            `${type} is recorded by the platform itself and cannot be published`,
+            403,
+          ),
+        );
+      } else if (publishers !== 'any' && !(publishers as readonly string[]).includes(publisher.agency)) {
+        push(
+          issue(
+            index,
+            'type',
+            'publishingAuthority',
+            `agency "${publisher.agency}" may not publish ${type} (publishers: ${publishers.join(', ')})`,
+            403,
+          ),
+        );
+      }
+    }
+  }
+  push(requiredString(ce, 'subject', index, 100));
+  let subjectRef: SubjectReference | undefined;
+  if (typeof ce.subject === 'string' && ce.subject.length > 0) {
+    const parsed = parseSubjectReference(ce.subject);
+    if (parsed.ok) subjectRef = parsed.value;
+    else push(issue(index, 'subject', 'subjectReference', `subject ${parsed.reason}`));
+  }
+  push(requiredString(ce, 'time', index, 40));
+  if (typeof ce.time === 'string' && (!RFC3339.test(ce.time) || Number.isNaN(Date.parse(ce.time)))) {
+    push(issue(index, 'time', 'isRfc3339', 'time must be an RFC 3339 timestamp, e.g. 2025-03-01T09:30:00Z'));
+  }
+  if (
+    ce.datacontenttype !== undefined &&
+    (typeof ce.datacontenttype !== 'string' || !/^application\/json\b/.test(ce.datacontenttype))
+  ) {
+    push(issue(index, 'datacontenttype', 'isJson', 'datacontenttype must be application/json'));
+  }
+  for (const name of Object.keys(ce)) {
+    if (!CORE_ATTRIBUTES.has(name) && !EXTENSION_NAME.test(name)) {
+      push(issue(index, name, 'attributeName', `"${name}" is not a valid CloudEvents attribute name`));
+    }
+  }
+  if (ce.data === undefined || ce.data === null) push(issue(index, 'data', 'required', 'data is required'));
+  else if (type) {
+    for (const dataIssue of validateEventData(type, ce.data)) push(fromDataIssue(index, dataIssue));
+  }
+
+  if (issues.length > 0 || !type || !subjectRef) return { issues };
+  return {
+    issues: [],
+    event: {
+      index,
+      id: ce.id as string,
+      source: ce.source as string,
+      type,
+      subject: ce.subject as string,
+      subjectRef,
+      time: ce.time as string,
+      data: ce.data as Record<string, unknown>,
+    },
+  };
+}
+
+const fromDataIssue = (index: number, dataIssue: DataIssue): EventIssue =>
+  issue(index, dataIssue.path ? `data.${dataIssue.path}` : 'data', dataIssue.constraint, dataIssue.message);

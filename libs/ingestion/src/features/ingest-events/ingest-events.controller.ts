@@ -1,0 +1,111 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { IngestEventsCommand } from './ingest-events.command';
+import { IngestRejectedError, type IngestResult } from './ingest-events.service';
+
+export const SINGLE = 'application/cloudevents+json';
+export const BATCH = 'application/cloudevents-batch+json';
+
+const TITLES = {
+  403: 'Not allowed to publish',
+  409: 'Conflicts with the record',
+  422: 'Invalid events',
+} as const;
+const SLUGS = { 403: 'publishing-not-allowed', 409: 'identity-conflict', 422: 'invalid-events' } as const;
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('v1/events')
+@UseGuards(AuthGuard)
+export class IngestEventsController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Publish one CloudEvent or a batch (up to 1000)',
+    description:
+      'The whole batch is validated before anything is stored. A resubmitted (source, id) returns the original result with duplicate: true.',
+  })
+  @ApiConsumes(SINGLE, BATCH)
+  @ApiBody({ description: 'A CloudEvent (structured mode) or an array of them' })
+  @ApiOkResponse({
+    description:
+      'Single: {id, subjectId, stream, revision, position, duplicate}. Batch: {results: [...]} in input order.',
+  })
+  async publish(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+    @Req() request: Request & { id?: unknown },
+  ): Promise<IngestResult | { results: IngestResult[] }> {
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== SINGLE && mediaType !== BATCH) {
+      throw new ProblemException(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        `Send ${SINGLE} for one event or ${BATCH} for a batch`,
+      );
+    }
+    if (principal.kind !== 'system') {
+      throw new ProblemException(
+        403,
+        'publishing-not-allowed',
+        'Not allowed to publish',
+        'Only agency system credentials publish events',
+      );
+    }
+    const batch = mediaType === BATCH;
+    if (batch && !Array.isArray(body))
+      throw new ProblemException(
+        400,
+        'bad-batch',
+        'Bad batch',
+        'A batch must be a JSON array of CloudEvents',
+      );
+    if (!batch && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      throw new ProblemException(
+        400,
+        'bad-event',
+        'Bad event',
+        `${SINGLE} must be one JSON object; send arrays as ${BATCH}`,
+      );
+    }
+    const events = batch ? (body as unknown[]) : [body];
+    if (events.length === 0)
+      throw new ProblemException(400, 'empty-batch', 'Empty batch', 'A batch must hold at least one event');
+    if (events.length > this.config.maxBatchSize) {
+      throw new ProblemException(
+        413,
+        'batch-too-large',
+        'Batch too large',
+        `A batch holds at most ${this.config.maxBatchSize} events; this one has ${events.length}`,
+      );
+    }
+    const publisher = { id: principal.id, agency: principal.agency, sources: principal.sources };
+    try {
+      const results = await this.commands.execute<IngestEventsCommand, IngestResult[]>(
+        new IngestEventsCommand(events, publisher, typeof request.id === 'string' ? request.id : undefined),
+      );
+      return batch ? { results } : results[0]!;
+    } catch (error) {
+      if (!(error instanceof IngestRejectedError)) throw error;
+      const errors = error.issues.map(({ index, field, constraint, message }) => ({
+        index,
+        field,
+        constraint,
+        message,
+      }));
+      const detail = `${new Set(error.issues.map((issue) => issue.index)).size} of ${events.length} event(s) refused; nothing was stored`;
+      throw new ProblemException(error.status, SLUGS[error.status], TITLES[error.status], detail, { errors });
+    }
+  }
+}

@@ -1,0 +1,359 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CATALOGUE,
+  type DataCategory,
+  type EventMeta,
+  formatIdentifier,
+  type SubjectIdentifier,
+  subjectIdOfStream,
+  subjectStream,
+} from '@throughline/domain';
+import {
+  DuplicateEventError,
+  EventStore,
+  type EventToAppend,
+  type RecordedEvent,
+} from '@throughline/event-store';
+import { Mutex } from '@throughline/platform';
+import {
+  type EventIssue,
+  type IncomingEvent,
+  type Publisher,
+  validateCloudEvent,
+} from '../../domain/cloud-event';
+import { partnershipIdFor, storedEventId } from '../../domain/event-id';
+import { IdentityIndex } from '../../identity-index';
+
+export interface IngestResult {
+  readonly id: string;
+  readonly subjectId: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly duplicate: boolean;
+}
+
+export interface IngestPublisher extends Publisher {
+  /** The system or user id behind the credential. */
+  readonly id: string;
+}
+
+/** The batch was refused as a whole; nothing was stored. */
+export class IngestRejectedError extends Error {
+  readonly status: 403 | 409 | 422;
+  constructor(readonly issues: readonly EventIssue[]) {
+    super(`${issues.length} event issue(s)`);
+    this.name = 'IngestRejectedError';
+    // Authority problems outrank conflicts, which outrank content problems.
+    this.status = issues.some((i) => i.status === 403)
+      ? 403
+      : issues.some((i) => i.status === 409)
+        ? 409
+        : 422;
+  }
+}
+
+interface Lookups {
+  caughtUp: boolean;
+}
+
+interface Planned {
+  readonly event: IncomingEvent;
+  readonly storedId: string;
+  readonly subjectId: string;
+  readonly category: DataCategory;
+  /** Identifiers this event links to its subject (registrations and links). */
+  readonly identifiers: readonly SubjectIdentifier[];
+}
+
+/**
+ * The one ingestion use case, shared by HTTP and Kafka: validate the whole batch, resolve subjects,
+ * drop what was already stored (idempotency on source + id) and append the rest per subject stream.
+ * Appends are serialized in-process so identity resolution and per-subject order stay consistent.
+ */
+@Injectable()
+export class IngestEventsService {
+  private readonly mutex = new Mutex();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly identity: IdentityIndex,
+  ) {}
+
+  /** Resolves once every append accepted so far has finished. */
+  drain(): Promise<void> {
+    return this.mutex.run(async () => undefined);
+  }
+
+  /** Validates without storing: every issue of every event, or the parsed events. */
+  validate(raw: readonly unknown[], publisher: Publisher): IncomingEvent[] {
+    const validated = raw.map((event, index) => validateCloudEvent(event, index, publisher));
+    const issues = validated.flatMap((result) => result.issues);
+    if (issues.length > 0) throw new IngestRejectedError(issues);
+    return validated.map((result) => result.event!);
+  }
+
+  async ingest(
+    raw: readonly unknown[],
+    publisher: IngestPublisher,
+    requestId?: string,
+  ): Promise<IngestResult[]> {
+    const events = this.validate(raw, publisher);
+    return this.mutex.run(async () => {
+      try {
+        return await this.storeBatch(events, publisher, requestId);
+      } catch (error) {
+        // Another process stored one of these ids between our lookup and our append: look again.
+        if (error instanceof DuplicateEventError) return this.storeBatch(events, publisher, requestId);
+        throw error;
+      }
+    });
+  }
+
+  private async storeBatch(
+    events: readonly IncomingEvent[],
+    publisher: IngestPublisher,
+    requestId?: string,
+  ): Promise<IngestResult[]> {
+    const storedIds = events.map((event) => storedEventId(event.source, event.id));
+    const lookups: Lookups = { caughtUp: false };
+    const existing = await this.findExisting(events, storedIds, lookups);
+    const plan = await this.plan(events, storedIds, existing, publisher, lookups);
+
+    const byStream = new Map<string, EventToAppend[]>();
+    for (const planned of plan) {
+      const stream = subjectStream(planned.subjectId);
+      const meta: EventMeta = {
+        agency: publisher.agency,
+        source: planned.event.source,
+        ceId: planned.event.id,
+        time: planned.event.time,
+        subjectRef: planned.event.subject,
+        publishedBy: publisher.id,
+        category: planned.category,
+        ...(requestId ? { requestId } : {}),
+      };
+      const list = byStream.get(stream) ?? [];
+      list.push({
+        id: planned.storedId,
+        type: planned.event.type,
+        data: planned.event.data,
+        metadata: { ...meta },
+      });
+      byStream.set(stream, list);
+    }
+    const appended = new Map<string, IngestResult>();
+    if (byStream.size > 0) {
+      const results = await this.store.appendMany(
+        [...byStream].map(([streamId, toAppend]) => ({
+          streamId,
+          expectedRevision: 'any' as const,
+          events: toAppend,
+        })),
+      );
+      for (const result of results) {
+        const subjectId = subjectIdOfStream(result.streamId)!;
+        for (const event of result.events) {
+          appended.set(event.id, {
+            id: '',
+            subjectId,
+            stream: result.streamId,
+            revision: event.revision,
+            position: event.position,
+            duplicate: false,
+          });
+        }
+      }
+      for (const planned of plan)
+        if (planned.identifiers.length > 0) this.identity.link(planned.subjectId, planned.identifiers);
+    }
+
+    const answered = new Set<string>();
+    return events.map((event, index) => {
+      const storedId = storedIds[index]!;
+      const original = existing.get(storedId);
+      if (original) return { ...resultOf(original, event.id), duplicate: true };
+      const fresh = appended.get(storedId)!;
+      const duplicate = answered.has(storedId);
+      answered.add(storedId);
+      return { ...fresh, id: event.id, duplicate };
+    });
+  }
+
+  /** Looks each id up in the stream it would belong to (EventStoreDB can only search by stream). */
+  private async findExisting(
+    events: readonly IncomingEvent[],
+    storedIds: readonly string[],
+    lookups: Lookups,
+  ): Promise<Map<string, RecordedEvent>> {
+    const idsByStream = new Map<string, string[]>();
+    for (const [index, event] of events.entries()) {
+      const storedId = storedIds[index]!;
+      const subjectId = await this.resolveLeniently(event, storedId, lookups);
+      if (!subjectId) continue;
+      const stream = subjectStream(subjectId);
+      idsByStream.set(stream, [...(idsByStream.get(stream) ?? []), storedId]);
+    }
+    const found = await Promise.all(
+      [...idsByStream].map(([stream, ids]) => this.store.findByIds(ids, stream)),
+    );
+    return new Map(found.flat().map((event) => [event.id, event]));
+  }
+
+  private async resolveLeniently(
+    event: IncomingEvent,
+    storedId: string,
+    lookups: Lookups,
+  ): Promise<string | undefined> {
+    const known = await this.resolve(event, lookups);
+    if (known) return known;
+    return CATALOGUE[event.type].registersSubject ? partnershipIdFor(storedId) : undefined;
+  }
+
+  /** Resolves from the index; on a miss, catches the index up from the log once per batch. */
+  private async resolve(event: IncomingEvent, lookups: Lookups): Promise<string | undefined> {
+    const lookup = (): string | undefined =>
+      event.subjectRef.kind === 'partnership-id'
+        ? this.identity.hasSubject(event.subjectRef.id)
+          ? event.subjectRef.id
+          : undefined
+        : this.identity.resolve(event.subjectRef.identifier);
+    const found = lookup();
+    if (found || lookups.caughtUp) return found;
+    await this.identity.catchUp();
+    lookups.caughtUp = true;
+    return lookup();
+  }
+
+  /** Assigns each new event its subject, enforcing identity rules; refuses the batch on any issue. */
+  private async plan(
+    events: readonly IncomingEvent[],
+    storedIds: readonly string[],
+    existing: ReadonlyMap<string, RecordedEvent>,
+    publisher: IngestPublisher,
+    lookups: Lookups,
+  ): Promise<Planned[]> {
+    const issues: EventIssue[] = [];
+    const planned: Planned[] = [];
+    const seen = new Set<string>();
+    const batchLinks = new Map<string, string>();
+    const batchSubjects = new Set<string>();
+    const resolveInBatch = async (event: IncomingEvent): Promise<string | undefined> => {
+      const ref = event.subjectRef;
+      if (ref.kind === 'partnership-id')
+        return batchSubjects.has(ref.id) ? ref.id : this.resolve(event, lookups);
+      return batchLinks.get(formatIdentifier(ref.identifier)) ?? (await this.resolve(event, lookups));
+    };
+    const conflictingOwner = (identifier: SubjectIdentifier, subjectId: string): string | undefined => {
+      const owner = batchLinks.get(formatIdentifier(identifier)) ?? this.identity.resolve(identifier);
+      return owner && owner !== subjectId ? owner : undefined;
+    };
+
+    for (const [index, event] of events.entries()) {
+      const storedId = storedIds[index]!;
+      if (existing.has(storedId) || seen.has(storedId)) continue;
+      seen.add(storedId);
+      let subjectId: string | undefined;
+      let identifiers: SubjectIdentifier[] = [];
+      let category = CATALOGUE[event.type].category;
+
+      if (event.type === 'iom.subject.registered.v1') {
+        const already = await resolveInBatch(event);
+        if (already) {
+          issues.push({
+            index,
+            field: 'subject',
+            constraint: 'alreadyRegistered',
+            message: `subject ${event.subject} is already registered as ${already}`,
+            status: 409,
+          });
+          continue;
+        }
+        const ref = event.subjectRef;
+        subjectId = ref.kind === 'partnership-id' ? ref.id : partnershipIdFor(storedId);
+        const listed = (event.data.identifiers ?? []) as SubjectIdentifier[];
+        identifiers = ref.kind === 'identifier' ? [ref.identifier, ...listed] : [...listed];
+      } else {
+        subjectId = await resolveInBatch(event);
+        if (!subjectId) {
+          issues.push({
+            index,
+            field: 'subject',
+            constraint: 'knownSubject',
+            message: `subject ${event.subject} is not known to the partnership; register it first with iom.subject.registered.v1`,
+            status: 422,
+          });
+          continue;
+        }
+        if (event.type === 'iom.subject.identifier-linked.v1')
+          identifiers = [event.data as unknown as SubjectIdentifier];
+      }
+
+      for (const [i, identifier] of identifiers.entries()) {
+        const owner = conflictingOwner(identifier, subjectId);
+        if (owner) {
+          issues.push({
+            index,
+            field:
+              event.type === 'iom.subject.registered.v1'
+                ? `data.identifiers.${Math.max(0, i - 1)}`
+                : 'data.value',
+            constraint: 'identifierOwner',
+            message: `${formatIdentifier(identifier)} already belongs to subject ${owner}`,
+            status: 409,
+          });
+        }
+      }
+      if (category === 'of-target') {
+        const earlier = planned.find(
+          (p) =>
+            p.subjectId === subjectId &&
+            p.event.id === event.data.targetEventId &&
+            publisher.sources.includes(p.event.source),
+        );
+        const target = earlier
+          ? { category: earlier.category }
+          : await this.findTarget(event, subjectId, publisher);
+        if (!target) {
+          issues.push({
+            index,
+            field: 'data.targetEventId',
+            constraint: 'ownTarget',
+            message:
+              'targetEventId must name an event your agency published from one of its sources about this subject',
+            status: 422,
+          });
+          continue;
+        }
+        category = target.category;
+      }
+      for (const identifier of identifiers) batchLinks.set(formatIdentifier(identifier), subjectId);
+      batchSubjects.add(subjectId);
+      planned.push({ event, storedId, subjectId, category, identifiers });
+    }
+    if (issues.length > 0) throw new IngestRejectedError(issues);
+    return planned;
+  }
+
+  /** The stored event a correction or redaction targets: published by this agency about this subject. */
+  private async findTarget(
+    event: IncomingEvent,
+    subjectId: string,
+    publisher: IngestPublisher,
+  ): Promise<EventMeta | undefined> {
+    const targetCeId = event.data.targetEventId;
+    if (typeof targetCeId !== 'string') return undefined;
+    const candidates = publisher.sources.map((source) => storedEventId(source, targetCeId));
+    const found = await this.store.findByIds(candidates, subjectStream(subjectId));
+    const metas = found.map((target) => target.metadata as unknown as EventMeta);
+    return metas.find((meta) => meta.agency === publisher.agency);
+  }
+}
+
+const resultOf = (event: RecordedEvent, ceId: string): Omit<IngestResult, 'duplicate'> => ({
+  id: ceId,
+  subjectId: subjectIdOfStream(event.streamId) ?? '',
+  stream: event.streamId,
+  revision: event.revision,
+  position: event.position,
+});

@@ -1,0 +1,82 @@
+import { join, resolve } from 'node:path';
+
+/** Everything the processes read from the environment, in one place (names match contract.md). */
+export interface ThroughlineConfig {
+  readonly port: number;
+  readonly dataDir: string;
+  /** PostgreSQL for events and read models (server mode). */
+  readonly databaseUrl: string | undefined;
+  /** EventStoreDB / KurrentDB for the event log. */
+  readonly eventstoreUrl: string | undefined;
+  readonly kafkaBrokers: readonly string[];
+  readonly jwt: {
+    /** Production: verify against this JWKS. Unset: embedded mode, a key kept under dataDir. */
+    readonly jwksUrl: string | undefined;
+    readonly issuer: string;
+    readonly audience: string;
+  };
+  readonly logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimitBytes: number;
+  readonly maxBatchSize: number;
+  /**
+   * The audit log's Ed25519 signing key (PEM). Every process writing one audit log must share it;
+   * by default it lives under dataDir.
+   */
+  readonly auditSigningKeyFile: string;
+  /** Run projections in this process (embedded default); a deployment may leave them to the worker. */
+  readonly runProjections: boolean;
+}
+
+export const CONFIG_ENV_VARS = [
+  'PORT',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'EVENTSTORE_URL',
+  'KAFKA_BROKERS',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'LOG_LEVEL',
+  'BODY_LIMIT_BYTES',
+  'RUN_PROJECTIONS',
+  'AUDIT_SIGNING_KEY_FILE',
+] as const;
+
+const positiveInt = (raw: string | undefined, fallback: number, name: string): number => {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+};
+
+const optional = (raw: string | undefined): string | undefined =>
+  raw && raw.trim() !== '' ? raw.trim() : undefined;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineConfig {
+  return {
+    port: positiveInt(env.PORT, 3000, 'PORT'),
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    databaseUrl: optional(env.DATABASE_URL),
+    eventstoreUrl: optional(env.EVENTSTORE_URL),
+    kafkaBrokers: (optional(env.KAFKA_BROKERS) ?? '')
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter((broker) => broker.length > 0),
+    jwt: {
+      jwksUrl: optional(env.JWT_JWKS_URL),
+      issuer: optional(env.JWT_ISSUER) ?? 'throughline',
+      audience: optional(env.JWT_AUDIENCE) ?? 'throughline',
+    },
+    logLevel: optional(env.LOG_LEVEL) ?? 'info',
+    bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),
+    maxBatchSize: 1000,
+    runProjections: env.RUN_PROJECTIONS !== 'false',
+    auditSigningKeyFile: resolve(
+      optional(env.AUDIT_SIGNING_KEY_FILE) ?? join(env.DATA_DIR ?? './data', 'keys', 'audit-signing-key.pem'),
+    ),
+  };
+}
+
+export const THROUGHLINE_CONFIG = Symbol('THROUGHLINE_CONFIG');

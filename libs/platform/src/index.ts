@@ -1,0 +1,5 @@
+export * from './config';
+export * from './problem';
+export * from './problem.filter';
+export * from './platform.module';
+export * from './mutex';

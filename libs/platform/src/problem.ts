@@ -1,0 +1,45 @@
+import { HttpException } from '@nestjs/common';
+
+/** One entry of a problem's `errors` list: which event, which field, which rule. */
+export interface ProblemIssue {
+  readonly index?: number;
+  readonly field: string;
+  readonly constraint: string;
+  readonly message: string;
+}
+
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly errors?: readonly ProblemIssue[];
+  readonly [extension: string]: unknown;
+}
+
+export const problemType = (slug: string): string => `https://throughline.dev/problems/${slug}`;
+
+/** An RFC 9457 problem raised by application code; the filter renders it as problem+json. */
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail?: string,
+    extensions: { errors?: readonly ProblemIssue[]; [key: string]: unknown } = {},
+  ) {
+    const body: ProblemDetails = {
+      type: problemType(slug),
+      title,
+      status,
+      ...(detail === undefined ? {} : { detail }),
+      ...extensions,
+    };
+    super(body, status);
+  }
+
+  get problem(): ProblemDetails {
+    return this.getResponse() as ProblemDetails;
+  }
+}
