@@ -1,0 +1,30 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { ProblemException } from '@throughline/platform';
+import { ProjectionRunner, type ProjectionStatus } from '../../runtime/projection-runner';
+
+const OPERATORS = new Set(['partnership-admin', 'ig-lead']);
+
+@ApiTags('operations')
+@ApiBearerAuth()
+@Controller('v1/projections')
+@UseGuards(AuthGuard)
+export class ProjectionStatusController {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  @Get()
+  @ApiOperation({ summary: "Each projection's position, lag behind the log and status" })
+  @ApiOkResponse({ description: '{ projections: [{ name, position, head, lag, status, caughtUpOnce }] }' })
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ projections: ProjectionStatus[] }> {
+    if (!OPERATORS.has(principal.role)) {
+      throw new ProblemException(
+        403,
+        'forbidden',
+        'Forbidden',
+        'Projection status is for the partnership-admin role',
+      );
+    }
+    return { projections: await this.runner.status() };
+  }
+}

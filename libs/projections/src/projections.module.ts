@@ -1,0 +1,28 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AuthModule } from '@throughline/auth';
+import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { ProjectionStatusController } from './features/projection-status/projection-status.controller';
+import { openReadModelStore } from './read-model-store.provider';
+import { ProjectionRunner } from './runtime/projection-runner';
+import { ReadModelStore } from './store/read-model-store';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [ProjectionStatusController],
+  providers: [
+    {
+      provide: ReadModelStore,
+      inject: [THROUGHLINE_CONFIG],
+      useFactory: (config: ThroughlineConfig) => openReadModelStore(config),
+    },
+    ProjectionRunner,
+  ],
+  exports: [ReadModelStore, ProjectionRunner],
+})
+export class ProjectionsModule implements OnApplicationShutdown {
+  constructor(@Inject(ReadModelStore) private readonly readModels: ReadModelStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.readModels.close();
+  }
+}

@@ -1,0 +1,141 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { EventStore, type Subscription } from '@throughline/event-store';
+import { ReadModelStore } from '../store/read-model-store';
+import { applyBatch } from './apply-batch';
+import type { Projection } from './projection';
+
+export type ProjectionState = 'stopped' | 'catching-up' | 'live' | 'failed';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly position: number;
+  readonly head: number;
+  readonly lag: number;
+  readonly status: ProjectionState;
+  readonly caughtUpOnce: boolean;
+  readonly lastError?: string;
+}
+
+interface Running {
+  readonly projection: Projection;
+  /** Documents kept parsed between batches (see applyBatch). */
+  readonly cache: Map<string, unknown>;
+  subscription?: Subscription;
+  position: number;
+  state: ProjectionState;
+  caughtUpOnce: boolean;
+  lastError?: string;
+}
+
+/**
+ * Runs each registered projection from its checkpoint over a catch-up subscription to the log.
+ * A failing batch is retried from the checkpoint on the next poll; nothing is skipped.
+ */
+@Injectable()
+export class ProjectionRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger(ProjectionRunner.name);
+  private readonly projections = new Map<string, Running>();
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly readModels: ReadModelStore,
+  ) {}
+
+  register(projection: Projection): void {
+    if (this.projections.has(projection.name))
+      throw new Error(`Projection ${projection.name} registered twice`);
+    this.projections.set(projection.name, {
+      projection,
+      cache: new Map(),
+      position: 0,
+      state: 'stopped',
+      caughtUpOnce: false,
+    });
+  }
+
+  get names(): string[] {
+    return [...this.projections.keys()];
+  }
+
+  projection(name: string): Projection | undefined {
+    return this.projections.get(name)?.projection;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.projections.values()].map((running) => this.startOne(running)));
+  }
+
+  /** Resolves once every projection has reached the head of the log at least once. */
+  async caughtUp(): Promise<void> {
+    await Promise.all(
+      [...this.projections.values()].map((running) => running.subscription?.caughtUp ?? Promise.resolve()),
+    );
+  }
+
+  get allCaughtUpOnce(): boolean {
+    return [...this.projections.values()].every((running) => running.caughtUpOnce);
+  }
+
+  /** Resolves when every projection has applied the log up to `position`. */
+  async waitFor(position: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.projections.values()].some((running) => running.position < position)) {
+      if (Date.now() > deadline)
+        throw new Error(`Projections did not reach position ${position} in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.events.headPosition();
+    return [...this.projections.values()].map((running) => ({
+      name: running.projection.name,
+      position: running.position,
+      head,
+      lag: Math.max(0, head - running.position),
+      status: running.state,
+      caughtUpOnce: running.caughtUpOnce,
+      ...(running.lastError ? { lastError: running.lastError } : {}),
+    }));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.projections.values()].map(async (running) => {
+        await running.subscription?.stop();
+        running.subscription = undefined;
+        running.state = 'stopped';
+      }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private async startOne(running: Running): Promise<void> {
+    if (running.subscription) return;
+    running.cache.clear();
+    running.position = await this.readModels.checkpoint(running.projection.name);
+    await running.projection.prepare?.(this.events, running.position);
+    running.state = 'catching-up';
+    running.subscription = this.events.subscribeToAll({
+      after: running.position,
+      batchSize: 5000,
+      onEvents: async (batch) => {
+        running.position = await applyBatch(this.readModels, running.projection, batch, running.cache);
+        running.state = running.caughtUpOnce ? 'live' : 'catching-up';
+        running.lastError = undefined;
+      },
+      onCaughtUp: () => {
+        running.caughtUpOnce = true;
+        running.state = 'live';
+      },
+      onError: (error) => {
+        running.state = 'failed';
+        running.lastError = error instanceof Error ? error.message : String(error);
+        this.logger.error(`Projection ${running.projection.name} failed: ${running.lastError}`);
+      },
+    });
+  }
+}

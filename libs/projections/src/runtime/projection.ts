@@ -1,0 +1,40 @@
+import {
+  CATALOGUE,
+  type EventMeta,
+  isEventType,
+  type PublishedEvent,
+  subjectIdOfStream,
+} from '@throughline/domain';
+import type { EventStore, RecordedEvent } from '@throughline/event-store';
+
+/**
+ * A projection folds events into documents: `keys` names the documents a subject event touches and
+ * `evolve` computes each one's next state (null deletes it). Both are pure.
+ *
+ * Partnership-wide events (such as a new sharing agreement) reach `observe`; when it answers true,
+ * every document is passed through `refresh`, so exactly the documents that exist are recomputed.
+ */
+export interface Projection<Doc = unknown> {
+  readonly name: string;
+  keys(event: PublishedEvent): readonly string[];
+  evolve(doc: Doc | null, event: PublishedEvent, key: string): Doc | null;
+  observe?(event: RecordedEvent): boolean;
+  refresh?(doc: Doc, key: string): Doc | null;
+  /** Restores partnership-wide state as it stood at `position`, before resuming from there. */
+  prepare?(events: EventStore, position: number): Promise<void>;
+}
+
+/** The typed view of a stored event, or undefined for events that are not subject facts. */
+export function toPublishedEvent(recorded: RecordedEvent): PublishedEvent | undefined {
+  const subjectId = subjectIdOfStream(recorded.streamId);
+  if (!subjectId || !isEventType(recorded.type) || !CATALOGUE[recorded.type]) return undefined;
+  return {
+    type: recorded.type,
+    data: recorded.data,
+    id: recorded.id,
+    subjectId,
+    position: recorded.position,
+    revision: recorded.revision,
+    meta: recorded.metadata as unknown as EventMeta,
+  } as PublishedEvent;
+}

@@ -1,0 +1,150 @@
+import { Pool } from 'pg';
+import { ReadModelStore } from './read-model-store';
+
+const quoteIdent = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Invalid schema name "${name}"`);
+  return `"${name}"`;
+};
+
+/** Read models in PostgreSQL (server mode), beside the event log when it is there too. */
+export class PostgresReadModelStore extends ReadModelStore {
+  private constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+  ) {
+    super();
+  }
+
+  static async open(connectionString: string, schema = 'public'): Promise<PostgresReadModelStore> {
+    const pool = new Pool({ connectionString, max: 8 });
+    pool.on('error', () => undefined);
+    const s = quoteIdent(schema);
+    const client = await pool.connect();
+    try {
+      // Processes starting together must not race on CREATE TABLE IF NOT EXISTS.
+      await client.query('SELECT pg_advisory_lock(7412095)');
+      await client.query(`
+      CREATE SCHEMA IF NOT EXISTS ${s};
+      CREATE TABLE IF NOT EXISTS ${s}.read_model_documents (
+        projection TEXT NOT NULL, key TEXT NOT NULL, doc JSONB NOT NULL, PRIMARY KEY (projection, key)
+      );
+      ALTER TABLE ${s}.read_model_documents ADD COLUMN IF NOT EXISTS version BIGINT NOT NULL DEFAULT 0;
+      CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
+        projection TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );`);
+      await client.query('SELECT pg_advisory_unlock(7412095)');
+    } catch (error) {
+      client.release();
+      await pool.end();
+      throw error;
+    }
+    client.release();
+    return new PostgresReadModelStore(pool, s);
+  }
+
+  async checkpoint(projection: string): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.schema}.projection_checkpoints WHERE projection = $1`,
+      [projection],
+    );
+    return rows[0] ? Number(rows[0].position) : 0;
+  }
+
+  async get<T>(projection: string, key: string): Promise<T | undefined> {
+    const { rows } = await this.pool.query<{ doc: T }>(
+      `SELECT doc FROM ${this.schema}.read_model_documents WHERE projection = $1 AND key = $2`,
+      [projection, key],
+    );
+    return rows[0]?.doc;
+  }
+
+  async getMany<T>(projection: string, keys: readonly string[]): Promise<Map<string, T>> {
+    if (keys.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ key: string; doc: T }>(
+      `SELECT key, doc FROM ${this.schema}.read_model_documents WHERE projection = $1 AND key = ANY($2::text[])`,
+      [projection, keys],
+    );
+    return new Map(rows.map((row) => [row.key, row.doc]));
+  }
+
+  async list<T>(projection: string, keyPrefix = ''): Promise<T[]> {
+    const { rows } = await this.pool.query<{ doc: T }>(
+      `SELECT doc FROM ${this.schema}.read_model_documents WHERE projection = $1 AND key >= $2 AND key < $3 ORDER BY key`,
+      [projection, keyPrefix, `${keyPrefix}\uffff`],
+    );
+    return rows.map((row) => row.doc);
+  }
+
+  async entries<T>(projection: string): Promise<[string, T][]> {
+    const { rows } = await this.pool.query<{ key: string; doc: T }>(
+      `SELECT key, doc FROM ${this.schema}.read_model_documents WHERE projection = $1 ORDER BY key`,
+      [projection],
+    );
+    return rows.map((row) => [row.key, row.doc]);
+  }
+
+  async versions(projection: string, key?: string): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ key: string; version: string }>(
+      `SELECT key, version FROM ${this.schema}.read_model_documents WHERE projection = $1${key === undefined ? '' : ' AND key = $2'}`,
+      key === undefined ? [projection] : [projection, key],
+    );
+    return new Map(rows.map((row) => [row.key, Number(row.version)]));
+  }
+
+  async commit(projection: string, changes: ReadonlyMap<string, unknown>, position: number): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const upserts = [...changes].filter(([, doc]) => doc !== null);
+      const removals = [...changes].filter(([, doc]) => doc === null).map(([key]) => key);
+      if (upserts.length > 0) {
+        await client.query(
+          `INSERT INTO ${this.schema}.read_model_documents (projection, key, doc, version)
+           SELECT $1, k, d, $4 FROM unnest($2::text[], $3::jsonb[]) AS t(k, d)
+           ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc, version = excluded.version`,
+          [projection, upserts.map(([key]) => key), upserts.map(([, doc]) => JSON.stringify(doc)), position],
+        );
+      }
+      if (removals.length > 0) {
+        await client.query(
+          `DELETE FROM ${this.schema}.read_model_documents WHERE projection = $1 AND key = ANY($2::text[])`,
+          [projection, removals],
+        );
+      }
+      await client.query(
+        `INSERT INTO ${this.schema}.projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = now()`,
+        [projection, position],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async reset(projection: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM ${this.schema}.read_model_documents WHERE projection = $1`, [
+        projection,
+      ]);
+      await client.query(`DELETE FROM ${this.schema}.projection_checkpoints WHERE projection = $1`, [
+        projection,
+      ]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Where projections keep their documents and checkpoints. A projection's documents and its
+ * checkpoint are always written in one transaction, so a crash never leaves them apart.
+ */
+export abstract class ReadModelStore {
+  /** Parsed documents by projection and key, with the log position that last wrote them. */
+  private readonly cache = new Map<string, Map<string, { version: number; doc: unknown }>>();
+
+  /** The last log position applied to the projection, 0 when it has never run. */
+  abstract checkpoint(projection: string): Promise<number>;
+  abstract get<T>(projection: string, key: string): Promise<T | undefined>;
+  abstract getMany<T>(projection: string, keys: readonly string[]): Promise<Map<string, T>>;
+  /** Every document whose key starts with the prefix, in key order. */
+  abstract list<T>(projection: string, keyPrefix?: string): Promise<T[]>;
+  /** Every [key, document] of the projection, in key order. */
+  abstract entries<T>(projection: string): Promise<[string, T][]>;
+  /** Writes the changed documents (null deletes) and moves the checkpoint, atomically. */
+  abstract commit(projection: string, changes: ReadonlyMap<string, unknown>, position: number): Promise<void>;
+  /** The log position that last wrote each document (all of the projection's, or one). */
+  abstract versions(projection: string, key?: string): Promise<Map<string, number>>;
+
+  /**
+   * Reads for serving: documents are parsed once and reused until a commit rewrites them, so a
+   * read parses only what changed. The objects are shared between readers and must not be mutated.
+   */
+  async current<T>(projection: string, key: string): Promise<T | undefined> {
+    const version = (await this.versions(projection, key)).get(key);
+    if (version === undefined) return undefined;
+    const cached = this.cacheOf(projection).get(key);
+    if (cached?.version === version) return cached.doc as T;
+    const doc = await this.get<T>(projection, key);
+    if (doc !== undefined) this.cacheOf(projection).set(key, { version, doc });
+    return doc;
+  }
+
+  /** Every document of the projection for serving, in key order; see `current`. */
+  async currentAll<T>(projection: string): Promise<T[]> {
+    const versions = await this.versions(projection);
+    const cache = this.cacheOf(projection);
+    for (const key of cache.keys()) if (!versions.has(key)) cache.delete(key);
+    const stale = [...versions]
+      .filter(([key, version]) => cache.get(key)?.version !== version)
+      .map(([key]) => key);
+    const fresh = stale.length > 0 ? await this.getMany<T>(projection, stale) : new Map<string, T>();
+    for (const [key, doc] of fresh) cache.set(key, { version: versions.get(key)!, doc });
+    return [...versions.keys()].sort().flatMap((key) => (cache.has(key) ? [cache.get(key)!.doc as T] : []));
+  }
+
+  private cacheOf(projection: string): Map<string, { version: number; doc: unknown }> {
+    let cache = this.cache.get(projection);
+    if (!cache) this.cache.set(projection, (cache = new Map<string, { version: number; doc: unknown }>()));
+    return cache;
+  }
+
+  /** Forgets the projection's documents and checkpoint, for a rebuild. */
+  abstract reset(projection: string): Promise<void>;
+  abstract close(): Promise<void>;
+}

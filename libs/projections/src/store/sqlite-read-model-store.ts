@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ReadModelStore } from './read-model-store';
+
+/** Read models in their own SQLite file, so projection writes never queue behind ingestion. */
+export class SqliteReadModelStore extends ReadModelStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string) {
+    super();
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS read_model_documents (
+        projection TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (projection, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS projection_checkpoints (
+        projection TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL
+      );`);
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(read_model_documents)').all();
+    if (!columns.some((column) => column.name === 'version')) {
+      this.db.exec('ALTER TABLE read_model_documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
+    }
+    this.statements = {
+      checkpoint: this.db.prepare<[string], { position: number }>(
+        'SELECT position FROM projection_checkpoints WHERE projection = ?',
+      ),
+      get: this.db.prepare<[string, string], { doc: string }>(
+        'SELECT doc FROM read_model_documents WHERE projection = ? AND key = ?',
+      ),
+      list: this.db.prepare<[string, string, string], { doc: string }>(
+        'SELECT doc FROM read_model_documents WHERE projection = ? AND key >= ? AND key < ? ORDER BY key',
+      ),
+      entries: this.db.prepare<[string], { key: string; doc: string }>(
+        'SELECT key, doc FROM read_model_documents WHERE projection = ? ORDER BY key',
+      ),
+      upsert: this.db.prepare<[string, string, string, number]>(
+        'INSERT INTO read_model_documents (projection, key, doc, version) VALUES (?, ?, ?, ?) ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc, version = excluded.version',
+      ),
+      versions: this.db.prepare<[string], { key: string; version: number }>(
+        'SELECT key, version FROM read_model_documents WHERE projection = ?',
+      ),
+      version: this.db.prepare<[string, string], { key: string; version: number }>(
+        'SELECT key, version FROM read_model_documents WHERE projection = ? AND key = ?',
+      ),
+      remove: this.db.prepare<[string, string]>(
+        'DELETE FROM read_model_documents WHERE projection = ? AND key = ?',
+      ),
+      saveCheckpoint: this.db.prepare<[string, number, string]>(
+        'INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
+      ),
+      resetDocs: this.db.prepare<[string]>('DELETE FROM read_model_documents WHERE projection = ?'),
+      resetCheckpoint: this.db.prepare<[string]>('DELETE FROM projection_checkpoints WHERE projection = ?'),
+    };
+  }
+
+  async checkpoint(projection: string): Promise<number> {
+    return this.statements.checkpoint.get(projection)?.position ?? 0;
+  }
+
+  async get<T>(projection: string, key: string): Promise<T | undefined> {
+    const row = this.statements.get.get(projection, key);
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  async getMany<T>(projection: string, keys: readonly string[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    for (const key of keys) {
+      const row = this.statements.get.get(projection, key);
+      if (row) found.set(key, JSON.parse(row.doc) as T);
+    }
+    return found;
+  }
+
+  async list<T>(projection: string, keyPrefix = ''): Promise<T[]> {
+    return this.statements.list
+      .all(projection, keyPrefix, `${keyPrefix}\uffff`)
+      .map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async entries<T>(projection: string): Promise<[string, T][]> {
+    return this.statements.entries.all(projection).map((row) => [row.key, JSON.parse(row.doc) as T]);
+  }
+
+  async versions(projection: string, key?: string): Promise<Map<string, number>> {
+    const rows =
+      key === undefined
+        ? this.statements.versions.all(projection)
+        : this.statements.version.all(projection, key);
+    return new Map(rows.map((row) => [row.key, row.version]));
+  }
+
+  async commit(projection: string, changes: ReadonlyMap<string, unknown>, position: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const [key, doc] of changes) {
+        if (doc === null) this.statements.remove.run(projection, key);
+        else this.statements.upsert.run(projection, key, JSON.stringify(doc), position);
+      }
+      this.statements.saveCheckpoint.run(projection, position, new Date().toISOString());
+    })();
+  }
+
+  async reset(projection: string): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.resetDocs.run(projection);
+      this.statements.resetCheckpoint.run(projection);
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

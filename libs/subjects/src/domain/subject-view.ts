@@ -1,0 +1,173 @@
+import type { PublishedEvent } from '@throughline/domain';
+import {
+  type Agreement,
+  changesSharing,
+  emptySharingState,
+  evolveSharing,
+  projectionCut,
+  type SharingState,
+} from '@throughline/sharing';
+import { emptyRecord, evolveRecord, type SubjectRecord } from './subject-record';
+
+/**
+ * One line of a subject's timeline; corrections replace its data, redactions remove it. The marks
+ * name the correcting event and when, not its reason: the reason is that event's own data, served
+ * only to those who may see it.
+ */
+export type TimelineEntry = PublishedEvent & {
+  readonly correctedBy?: { readonly eventId: string; readonly at: string };
+  readonly redactedBy?: { readonly eventId: string; readonly at: string };
+};
+
+/**
+ * What the agreement lets one agency see of each timeline entry, whatever the purpose (the widest
+ * cut), aligned with the timeline: 0 hidden, 1 every field, or the permitted field names.
+ */
+export type EntryCut = 0 | 1 | readonly string[];
+
+/** Everything projected about one subject: the corrected timeline, the sharing state and each agency's cut. */
+export interface SubjectDoc {
+  readonly subjectId: string;
+  readonly revision: number;
+  readonly agreementVersion: string | null;
+  readonly timeline: readonly TimelineEntry[];
+  readonly sharing: SharingState;
+  /** Keyed by agency; only agencies that may see something of the subject have an entry. */
+  readonly views: Readonly<Record<string, readonly EntryCut[]>>;
+}
+
+/** The fields of an entry a cut permits, or null when it hides the entry. */
+export const fieldsOfCut = (
+  cut: EntryCut | undefined,
+  entry: Pick<PublishedEvent, 'data'>,
+): readonly string[] | null =>
+  cut === undefined || cut === 0 ? null : cut === 1 ? Object.keys(entry.data) : cut;
+
+/** Keeps only the permitted fields of an event's data. */
+export function cutEvent<E extends Pick<PublishedEvent, 'data'>>(event: E, fields: readonly string[]): E {
+  const data = event.data as unknown as Record<string, unknown>;
+  if (fields.length === Object.keys(data).length) return event;
+  return {
+    ...event,
+    data: Object.fromEntries(fields.filter((field) => field in data).map((field) => [field, data[field]])),
+  };
+}
+
+/** Folds the record from entries as cut for a reader. */
+export const foldRecord = (subjectId: string, entries: readonly TimelineEntry[]): SubjectRecord =>
+  entries.filter((entry) => !entry.redactedBy).reduce(evolveRecord, emptyRecord(subjectId));
+
+const targets = (
+  entry: TimelineEntry,
+  event: PublishedEvent,
+  targetEventId: string,
+  targetSource?: string,
+): boolean =>
+  entry.meta.ceId === targetEventId &&
+  entry.meta.agency === event.meta.agency &&
+  (targetSource === undefined || entry.meta.source === targetSource);
+
+/**
+ * Corrections and redactions rewrite the entry they target; every event is then appended. A redacted
+ * entry stays redacted (a later correction does not bring data back), and a redaction also empties
+ * the replacements of earlier corrections of the same entry.
+ */
+function applyToTimeline(timeline: TimelineEntry[], event: PublishedEvent): void {
+  if (event.type === 'iom.record.corrected.v1' || event.type === 'iom.record.redacted.v1') {
+    const { targetEventId, targetSource } = event.data;
+    const stamp = { eventId: event.id, at: event.meta.time };
+    const target = timeline.find((entry) => targets(entry, event, targetEventId, targetSource));
+    timeline.forEach((entry, index) => {
+      if (entry === target && !entry.redactedBy) {
+        timeline[index] =
+          event.type === 'iom.record.redacted.v1'
+            ? ({ ...entry, data: {}, redactedBy: stamp } as TimelineEntry)
+            : ({
+                ...entry,
+                data: { ...entry.data, ...event.data.replacement },
+                correctedBy: stamp,
+              } as TimelineEntry);
+      } else if (
+        event.type === 'iom.record.redacted.v1' &&
+        target &&
+        entry.type === 'iom.record.corrected.v1' &&
+        correctsTarget(entry, target)
+      ) {
+        timeline[index] = { ...entry, data: { ...entry.data, replacement: {} } };
+      }
+    });
+  }
+  timeline.push(
+    redactedAlready(timeline, event)
+      ? ({ ...event, data: { ...event.data, replacement: {} } } as TimelineEntry)
+      : event,
+  );
+}
+
+/** A correction of an entry already redacted must not carry the data back in its own replacement. */
+const redactedAlready = (timeline: readonly TimelineEntry[], event: PublishedEvent): boolean =>
+  event.type === 'iom.record.corrected.v1' &&
+  timeline.some(
+    (entry) => entry.redactedBy && targets(entry, event, event.data.targetEventId, event.data.targetSource),
+  );
+
+const correctsTarget = (correction: TimelineEntry, target: TimelineEntry): boolean =>
+  correction.type === 'iom.record.corrected.v1' &&
+  targets(target, correction, correction.data.targetEventId, correction.data.targetSource);
+
+const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntry[]): string[] => [
+  ...new Set([...(agreement?.agencies ?? []), ...timeline.map((entry) => entry.meta.agency)]),
+];
+
+const cutOf = (
+  agreement: Agreement | null,
+  sharing: SharingState,
+  agency: string,
+  entry: TimelineEntry,
+): EntryCut => {
+  const fields = projectionCut(agreement, sharing, agency, entry);
+  if (!fields) return 0;
+  return fields.length === Object.keys(entry.data).length ? 1 : fields;
+};
+
+/** Recomputes every agency's cut from the timeline: after a sharing change, a correction or a new agreement. */
+export function recomputeViews(
+  doc: Omit<SubjectDoc, 'views' | 'agreementVersion'>,
+  agreement: Agreement | null,
+): SubjectDoc {
+  const views: Record<string, EntryCut[]> = {};
+  for (const agency of agenciesOf(agreement, doc.timeline)) {
+    const cuts = doc.timeline.map((entry) => cutOf(agreement, doc.sharing, agency, entry));
+    if (cuts.some((cut) => cut !== 0)) views[agency] = cuts;
+  }
+  return { ...doc, agreementVersion: agreement?.version ?? null, views };
+}
+
+/**
+ * Folds an event into the subject's document. Ordinary events extend each agency's cut by one
+ * entry; an event that changes sharing (consent, safeguarding, break-glass) or rewrites the past
+ * (correction, redaction) recomputes every cut from the timeline, for this subject only.
+ *
+ * The document is taken over, not copied: the runtime hands each evolve a document parsed for
+ * this batch alone, and copying a whole timeline per event would make a rebuild quadratic.
+ */
+export function evolveSubjectDoc(
+  doc: SubjectDoc | null,
+  event: PublishedEvent,
+  agreement: Agreement | null,
+): SubjectDoc {
+  const timeline = (doc?.timeline ?? []) as TimelineEntry[];
+  applyToTimeline(timeline, event);
+  const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event);
+  const next = { subjectId: event.subjectId, revision: event.revision, timeline, sharing };
+  if (!doc || changesSharing(event.type) || event.type.startsWith('iom.record.'))
+    return recomputeViews(next, agreement);
+  const views = doc.views as Record<string, EntryCut[]>;
+  for (const agency of new Set([...agenciesOf(agreement, [event]), ...Object.keys(views)])) {
+    const cut = cutOf(agreement, sharing, agency, event);
+    const cuts = views[agency];
+    if (cuts) cuts.push(cut);
+    else if (cut !== 0) views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
+  }
+  return { ...next, agreementVersion: doc.agreementVersion, views };
+}

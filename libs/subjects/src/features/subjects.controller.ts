@@ -1,0 +1,226 @@
+import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import type { PurposeOfUse } from '@throughline/domain';
+import { ProblemException } from '@throughline/platform';
+import type { SubjectRecord } from '../domain/subject-record';
+import { GetSubjectQuery } from './get-subject/get-subject.query';
+import { GetTimelineQuery, type TimelinePage } from './get-timeline/get-timeline.query';
+import {
+  ListSubjectsQuery,
+  type SubjectList,
+  type SubjectSummary,
+} from './list-subjects/list-subjects.query';
+import type { DisclosedSubject } from './read-subject/subject-reader';
+import { LIST_FIELDS, subjectDisclosure } from './disclosure-record';
+import { requirePurpose, requireSubjectId } from './purpose-of-use';
+
+type HttpRequest = Request & { id?: unknown };
+
+interface ReadContext {
+  readonly principal: Principal;
+  readonly purpose: PurposeOfUse;
+  readonly request: HttpRequest;
+  readonly response: Response;
+}
+
+const PURPOSE_HEADER = {
+  name: 'X-Purpose-Of-Use',
+  required: true,
+  description:
+    'case-management, tasking, safeguarding, continuity-of-care, enforcement, audit or subject-access',
+};
+
+const optionalInt = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ProblemException(
+      400,
+      'invalid-query',
+      'Invalid query parameter',
+      `${name} must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
+};
+
+const optionalBoolean = (raw: string | undefined, name: string): boolean | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ProblemException(
+    400,
+    'invalid-query',
+    'Invalid query parameter',
+    `${name} must be true or false`,
+  );
+};
+
+@ApiTags('subjects')
+@ApiBearerAuth()
+@ApiHeader(PURPOSE_HEADER)
+@Controller('v1/subjects')
+@UseGuards(AuthGuard)
+export class SubjectsController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Answers only once the disclosure (or the refusal) is durably recorded; the id goes out in X-Disclosure-Id. */
+  private async recorded<T>(
+    context: ReadContext,
+    action: DisclosureAction,
+    subjectId: string | null,
+    read: () => Promise<{ result: T; subjects: SubjectDisclosure[]; agreementVersion: string | null }>,
+  ): Promise<T> {
+    const base = {
+      requestId: typeof context.request.id === 'string' ? context.request.id : null,
+      principal: {
+        kind: context.principal.kind,
+        user: context.principal.id,
+        agency: context.principal.agency,
+        role: context.principal.role,
+      },
+      action,
+      purpose: context.purpose,
+    };
+    let outcome: Awaited<ReturnType<typeof read>>;
+    try {
+      outcome = await read();
+    } catch (error) {
+      if (error instanceof ProblemException && (error.getStatus() === 403 || error.getStatus() === 404)) {
+        const refused = await this.audit.record({
+          ...base,
+          outcome: 'refused',
+          agreementVersion: null,
+          subjects: [],
+          refusal: { status: error.getStatus(), reason: error.problem.title, subjectId },
+        });
+        context.response.setHeader('X-Disclosure-Id', refused.content.id);
+      }
+      throw error;
+    }
+    const record = await this.audit.record({
+      ...base,
+      outcome: 'disclosed',
+      agreementVersion: outcome.agreementVersion,
+      subjects: outcome.subjects,
+      refusal: null,
+    });
+    context.response.setHeader('X-Disclosure-Id', record.content.id);
+    return outcome.result;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The subjects your agency works with' })
+  @ApiQuery({ name: 'band', required: false, enum: ['red', 'amber', 'green'] })
+  @ApiQuery({ name: 'cohortClass', required: false })
+  @ApiQuery({ name: 'inCustody', required: false, type: Boolean })
+  @ApiQuery({ name: 'q', required: false, description: 'Name or identifier contains' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-purpose-of-use') purposeHeader: string | undefined,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: Response,
+    @Query('band') band?: string,
+    @Query('cohortClass') cohortClass?: string,
+    @Query('inCustody') inCustody?: string,
+    @Query('q') q?: string,
+  ): Promise<{ subjects: SubjectSummary[] }> {
+    const purpose = requirePurpose(purposeHeader);
+    if (band !== undefined && !['red', 'amber', 'green'].includes(band)) {
+      throw new ProblemException(
+        400,
+        'invalid-query',
+        'Invalid query parameter',
+        'band must be red, amber or green',
+      );
+    }
+    const filter = {
+      ...(band ? { band } : {}),
+      ...(cohortClass ? { cohortClass } : {}),
+      ...(q ? { q: q.slice(0, 100) } : {}),
+      inCustody: optionalBoolean(inCustody, 'inCustody'),
+    };
+    return this.recorded({ principal, purpose, request, response }, 'subject.list', null, async () => {
+      const list = await this.queries.execute<ListSubjectsQuery, SubjectList>(
+        new ListSubjectsQuery(principal, purpose, filter),
+      );
+      return {
+        result: { subjects: [...list.subjects] },
+        subjects: list.disclosed.map((subject) =>
+          subjectDisclosure(subject.subjectId, subject.entries, {
+            onlyCategories: Object.keys(LIST_FIELDS),
+            fields: LIST_FIELDS,
+            withEvents: false,
+          }),
+        ),
+        agreementVersion: list.disclosed[0]?.agreementVersion ?? null,
+      };
+    });
+  }
+
+  @Get(':subjectId')
+  @ApiOperation({ summary: "Your agency's view of the subject" })
+  @ApiOkResponse({ description: 'The subject record cut to what your agency may see' })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-purpose-of-use') purposeHeader: string | undefined,
+    @Param('subjectId') rawId: string,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SubjectRecord> {
+    const purpose = requirePurpose(purposeHeader);
+    const subjectId = requireSubjectId(rawId);
+    return this.recorded({ principal, purpose, request, response }, 'subject.view', subjectId, async () => {
+      const subject = await this.queries.execute<GetSubjectQuery, DisclosedSubject>(
+        new GetSubjectQuery(principal, subjectId, purpose),
+      );
+      return {
+        result: subject.record,
+        subjects: [subjectDisclosure(subjectId, subject.entries)],
+        agreementVersion: subject.agreementVersion,
+      };
+    });
+  }
+
+  @Get(':subjectId/timeline')
+  @ApiOperation({ summary: 'The events your agency may see, newest first' })
+  @ApiQuery({ name: 'before', required: false, type: Number, description: 'nextBefore of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
+  async timeline(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-purpose-of-use') purposeHeader: string | undefined,
+    @Param('subjectId') rawId: string,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: Response,
+    @Query('before') before?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Omit<TimelinePage, 'disclosed' | 'agreementVersion'>> {
+    const purpose = requirePurpose(purposeHeader);
+    const subjectId = requireSubjectId(rawId);
+    const query = new GetTimelineQuery(
+      principal,
+      subjectId,
+      purpose,
+      optionalInt(before, 'before', 1, Number.MAX_SAFE_INTEGER),
+      optionalInt(limit, 'limit', 1, 200) ?? 50,
+    );
+    return this.recorded(
+      { principal, purpose, request, response },
+      'subject.timeline',
+      subjectId,
+      async () => {
+        const { disclosed, agreementVersion, ...page } = await this.queries.execute<
+          GetTimelineQuery,
+          TimelinePage
+        >(query);
+        return { result: page, subjects: [subjectDisclosure(subjectId, disclosed)], agreementVersion };
+      },
+    );
+  }
+}

@@ -1,0 +1,26 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from '@throughline/audit';
+import { AuthModule } from '@throughline/auth';
+import { ProjectionRunner, ProjectionsModule } from '@throughline/projections';
+import { SharingModule } from '@throughline/sharing';
+import { GetSubjectHandler } from './features/get-subject/get-subject.query';
+import { GetTimelineHandler } from './features/get-timeline/get-timeline.query';
+import { ListSubjectsHandler } from './features/list-subjects/list-subjects.query';
+import { SubjectsController } from './features/subjects.controller';
+import { SubjectReader } from './features/read-subject/subject-reader';
+import { SubjectViewsProjection } from './projections/subject-views.projection';
+
+@Module({
+  imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule, SharingModule],
+  controllers: [SubjectsController],
+  providers: [SubjectReader, GetSubjectHandler, GetTimelineHandler, ListSubjectsHandler],
+  exports: [SubjectReader],
+})
+export class SubjectsModule implements OnModuleInit {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  onModuleInit(): void {
+    this.runner.register(new SubjectViewsProjection());
+  }
+}
