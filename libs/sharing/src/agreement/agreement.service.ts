@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { PARTNERSHIP_STREAM } from '@throughline/domain';
+import { EventStore, WrongExpectedRevisionError } from '@throughline/event-store';
+import { uuidFromName } from '@throughline/ingestion';
+import { type Agreement, InvalidAgreementError, parseAgreement } from '../domain/agreement';
+import { AGREEMENT_LOADED, type AgreementLoadedData, agreementOf } from './agreement-events';
+
+const DEFAULT_AGREEMENT = join('infra', 'agreements', 'default-iom.yaml');
+
+/** Finds the shipped default agreement from the source tree or the compiled one. */
+export function defaultAgreementFile(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, DEFAULT_AGREEMENT);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${DEFAULT_AGREEMENT} not found above ${from}`);
+  }
+}
+
+/**
+ * The partnership's information-sharing agreement, kept as events on the partnership stream so
+ * that every decision can name the version it used. The first start loads the shipped default.
+ */
+@Injectable()
+export class AgreementService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AgreementService.name);
+  private cached?: { id: string; agreement: Agreement };
+
+  constructor(private readonly events: EventStore) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (await this.current()) return;
+    try {
+      const file = defaultAgreementFile();
+      await this.append(parseAgreement(readFileSync(file, 'utf8')), 'system', 'no_stream', DEFAULT_AGREEMENT);
+      this.logger.log(`Loaded the default sharing agreement from ${DEFAULT_AGREEMENT}`);
+    } catch (error) {
+      // Another process loaded one first: theirs stands.
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+  }
+
+  /** The agreement in force now; read from the log each time so a new load applies at once. */
+  async current(): Promise<Agreement | null> {
+    const [latest] = await this.events.readStream(PARTNERSHIP_STREAM, {
+      direction: 'backwards',
+      maxCount: 1,
+    });
+    if (!latest) return null;
+    if (this.cached?.id !== latest.id) this.cached = { id: latest.id, agreement: agreementOf(latest)! };
+    return this.cached.agreement;
+  }
+
+  /** Parses, checks and appends an agreement; a malformed one throws InvalidAgreementError and changes nothing. */
+  async load(text: string, loadedBy: string, file?: string): Promise<{ version: string; position: number }> {
+    const agreement = parseAgreement(text);
+    const [latest] = await this.events.readStream(PARTNERSHIP_STREAM, {
+      direction: 'backwards',
+      maxCount: 1,
+    });
+    if (latest && agreementOf(latest)?.version === agreement.version) {
+      throw new InvalidAgreementError([
+        {
+          line: 1,
+          reason: `version ${agreement.version} is already loaded; give the new agreement a new version`,
+        },
+      ]);
+    }
+    return this.append(agreement, loadedBy, latest ? latest.revision : 'no_stream', file);
+  }
+
+  private async append(
+    agreement: Agreement,
+    loadedBy: string,
+    expected: number | 'no_stream',
+    file?: string,
+  ): Promise<{ version: string; position: number }> {
+    const data: AgreementLoadedData = { agreement, loadedBy, ...(file ? { file } : {}) };
+    const id = uuidFromName(`agreement\n${agreement.version}\n${JSON.stringify(agreement)}`);
+    const result = await this.events.append(
+      PARTNERSHIP_STREAM,
+      [{ id, type: AGREEMENT_LOADED, data, metadata: { loadedBy } }],
+      expected,
+    );
+    return { version: agreement.version, position: result.events[0]!.position };
+  }
+}

@@ -1,0 +1,259 @@
+import { LineCounter, parseDocument, isMap, isSeq, type Node, type Document } from 'yaml';
+import {
+  DATA_CATEGORIES,
+  type DataCategory,
+  isDataCategory,
+  isEventType,
+  isPurposeOfUse,
+  PURPOSES_OF_USE,
+  type PurposeOfUse,
+} from '@throughline/domain';
+
+export const SHARE_BASES = ['always', 'consent', 'safeguarding', 'never'] as const;
+export type ShareBasis = (typeof SHARE_BASES)[number];
+
+/** One row of the agreement: who may see which categories, on what basis, for which purposes. */
+export interface Clause {
+  readonly id: string;
+  readonly recipients: readonly string[];
+  readonly categories: readonly DataCategory[];
+  readonly basis: ShareBasis;
+  readonly purposes: readonly PurposeOfUse[];
+  readonly legalBasis: string;
+  /** Only these data fields are shared (e.g. custody dates only); all fields when absent. */
+  readonly fields?: readonly string[];
+  /** Narrows the clause to some event types and data values (e.g. drug tests taken on licence). */
+  readonly when?: {
+    readonly types?: readonly string[];
+    readonly data?: Readonly<Record<string, readonly string[]>>;
+  };
+}
+
+/** A partnership's information-sharing agreement, as loaded: versioned data, not code. */
+export interface Agreement {
+  readonly partnership: string;
+  readonly version: string;
+  readonly agencies: readonly string[];
+  readonly breakGlass: { readonly maxMinutes: number; readonly roles: readonly string[] };
+  readonly taskingMeeting: { readonly roles: readonly string[]; readonly purposes: readonly PurposeOfUse[] };
+  readonly clauses: readonly Clause[];
+}
+
+export interface AgreementProblem {
+  readonly line: number;
+  readonly reason: string;
+}
+
+export class InvalidAgreementError extends Error {
+  constructor(readonly problems: readonly AgreementProblem[]) {
+    super(`Invalid agreement:\n${problems.map((p) => `  line ${p.line}: ${p.reason}`).join('\n')}`);
+    this.name = 'InvalidAgreementError';
+  }
+}
+
+const AGENCY = /^[a-z][a-z0-9-]{1,31}$/;
+const CLAUSE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Parses and checks an agreement; every problem is reported with its line, and nothing is half-loaded. */
+export function parseAgreement(text: string): Agreement {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const problems: AgreementProblem[] = doc.errors.map((error) => ({
+    line: lineCounter.linePos(error.pos[0]).line,
+    reason: error.message.split('\n')[0] ?? error.message,
+  }));
+  if (problems.length > 0) throw new InvalidAgreementError(problems);
+  const check = new Checker(doc, lineCounter);
+  const agreement = check.agreement();
+  if (check.problems.length > 0) throw new InvalidAgreementError(check.problems);
+  return agreement;
+}
+
+class Checker {
+  readonly problems: AgreementProblem[] = [];
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  agreement(): Agreement {
+    const root = this.doc.contents;
+    if (!isMap(root)) {
+      this.fail(root, 'the agreement must be a mapping with partnership, version, agencies and clauses');
+      return {
+        partnership: '',
+        version: '',
+        agencies: [],
+        breakGlass: { maxMinutes: 0, roles: [] },
+        taskingMeeting: { roles: [], purposes: [] },
+        clauses: [],
+      };
+    }
+    const partnership = this.string(['partnership']);
+    const version = this.string(['version']);
+    const agencies = this.strings(
+      ['agencies'],
+      (value) => AGENCY.test(value),
+      'an agency id (lower-case letters, digits, -)',
+    );
+    const maxMinutes = this.doc.getIn(['breakGlass', 'maxMinutes']);
+    if (
+      typeof maxMinutes !== 'number' ||
+      !Number.isInteger(maxMinutes) ||
+      maxMinutes < 1 ||
+      maxMinutes > 24 * 60
+    ) {
+      this.fail(
+        this.node(['breakGlass', 'maxMinutes']) ?? root,
+        'breakGlass.maxMinutes must be a whole number of minutes from 1 to 1440',
+      );
+    }
+    const breakGlassRoles = this.strings(['breakGlass', 'roles'], (value) => value.length > 0, 'a role');
+    const meetingRoles = this.strings(['taskingMeeting', 'roles'], (value) => value.length > 0, 'a role');
+    const meetingPurposes = this.strings(
+      ['taskingMeeting', 'purposes'],
+      isPurposeOfUse,
+      `a purpose (${PURPOSES_OF_USE.join(', ')})`,
+    ) as PurposeOfUse[];
+    const clausesNode = this.node(['clauses']);
+    const clauses: Clause[] = [];
+    if (!isSeq(clausesNode) || clausesNode.items.length === 0)
+      this.fail(clausesNode ?? root, 'clauses must be a non-empty list');
+    else {
+      const seen = new Set<string>();
+      clausesNode.items.forEach((_, index) => {
+        const clause = this.clause(index, agencies);
+        if (!clause) return;
+        if (seen.has(clause.id))
+          this.fail(this.node(['clauses', index, 'id']), `clause id "${clause.id}" is used twice`);
+        seen.add(clause.id);
+        clauses.push(clause);
+      });
+    }
+    return {
+      partnership,
+      version,
+      agencies,
+      breakGlass: { maxMinutes: typeof maxMinutes === 'number' ? maxMinutes : 0, roles: breakGlassRoles },
+      taskingMeeting: { roles: meetingRoles, purposes: meetingPurposes },
+      clauses,
+    };
+  }
+
+  private clause(index: number, agencies: readonly string[]): Clause | undefined {
+    const path = ['clauses', index];
+    if (!isMap(this.node(path))) {
+      this.fail(this.node(path), 'each clause must be a mapping');
+      return undefined;
+    }
+    const id = this.string([...path, 'id']);
+    if (id && !CLAUSE_ID.test(id))
+      this.fail(this.node([...path, 'id']), `clause id "${id}" must be lower-case letters, digits and -`);
+    const recipients = this.strings(
+      [...path, 'recipients'],
+      (value) => agencies.includes(value),
+      `one of the agreement's agencies (${agencies.join(', ')})`,
+    );
+    const categories = this.strings(
+      [...path, 'categories'],
+      isDataCategory,
+      `a data category (${DATA_CATEGORIES.join(', ')})`,
+    ) as DataCategory[];
+    const basis = this.string([...path, 'basis']);
+    if (basis && !(SHARE_BASES as readonly string[]).includes(basis)) {
+      this.fail(this.node([...path, 'basis']), `basis "${basis}" must be one of ${SHARE_BASES.join(', ')}`);
+    }
+    const purposes = this.strings(
+      [...path, 'purposes'],
+      isPurposeOfUse,
+      `a purpose (${PURPOSES_OF_USE.join(', ')})`,
+      basis === 'never',
+    ) as PurposeOfUse[];
+    const legalBasis = this.string([...path, 'legalBasis']);
+    const fields = this.node([...path, 'fields'])
+      ? this.strings(
+          [...path, 'fields'],
+          (value) => /^[A-Za-z][A-Za-z0-9]*$/.test(value),
+          'a data field name',
+        )
+      : undefined;
+    let when: Clause['when'];
+    if (this.node([...path, 'when'])) {
+      const types = this.node([...path, 'when', 'types'])
+        ? this.strings([...path, 'when', 'types'], isEventType, 'an event type from the catalogue')
+        : undefined;
+      const dataNode = this.node([...path, 'when', 'data']);
+      let data: Record<string, string[]> | undefined;
+      if (dataNode) {
+        if (!isMap(dataNode)) this.fail(dataNode, 'when.data must map field names to lists of values');
+        else {
+          data = {};
+          for (const pair of dataNode.items) {
+            const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+            data[key] = this.strings([...path, 'when', 'data', key], (value) => value.length > 0, 'a value');
+          }
+        }
+      }
+      when = { ...(types ? { types } : {}), ...(data ? { data } : {}) };
+    }
+    return {
+      id,
+      recipients,
+      categories,
+      basis: basis as ShareBasis,
+      purposes,
+      legalBasis,
+      ...(fields ? { fields } : {}),
+      ...(when ? { when } : {}),
+    };
+  }
+
+  private node(path: readonly (string | number)[]): Node | undefined {
+    return this.doc.getIn(path, true) as Node | undefined;
+  }
+
+  private string(path: readonly (string | number)[]): string {
+    const value = this.doc.getIn(path);
+    if (typeof value === 'string' && value.trim().length > 0) return value;
+    if (typeof value === 'number') return String(value);
+    this.fail(this.node(path) ?? this.parentNode(path), `${path.join('.')} must be a non-empty string`);
+    return '';
+  }
+
+  private strings(
+    path: readonly (string | number)[],
+    valid: (value: string) => boolean,
+    expected: string,
+    allowEmpty = false,
+  ): string[] {
+    const node = this.node(path);
+    if (!isSeq(node) || (!allowEmpty && node.items.length === 0)) {
+      this.fail(
+        node ?? this.parentNode(path),
+        `${path.join('.')} must be a ${allowEmpty ? '' : 'non-empty '}list`,
+      );
+      return [];
+    }
+    const values: string[] = [];
+    node.items.forEach((item, index) => {
+      const value = this.doc.getIn([...path, index]);
+      if (typeof value !== 'string' || !valid(value))
+        this.fail(item as Node, `${JSON.stringify(value)} is not ${expected}`);
+      else values.push(value);
+    });
+    return values;
+  }
+
+  private parentNode(path: readonly (string | number)[]): Node | undefined {
+    for (let length = path.length - 1; length >= 0; length--) {
+      const node = this.node(path.slice(0, length));
+      if (node) return node;
+    }
+    return this.doc.contents ?? undefined;
+  }
+
+  private fail(node: Node | null | undefined, reason: string): void {
+    const offset = node?.range?.[0] ?? 0;
+    this.problems.push({ line: this.lines.linePos(offset).line, reason });
+  }
+}

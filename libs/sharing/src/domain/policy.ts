@@ -1,0 +1,287 @@
+import {
+  AbilityBuilder,
+  createMongoAbility,
+  type MongoAbility,
+  type MongoQuery,
+  subject as asSubject,
+} from '@casl/ability';
+import { permittedFieldsOf } from '@casl/ability/extra';
+import type { DataCategory, PublishedEvent, PurposeOfUse } from '@throughline/domain';
+import type { Agreement, Clause } from './agreement';
+import { consentKey, type SharingState } from './sharing-state';
+
+/** Why a disclosure was allowed: carried into the audit record. */
+export interface DisclosureReason {
+  readonly rule: 'own-publication' | 'agreement' | 'break-glass';
+  readonly basis: 'own' | 'always' | 'consent' | 'safeguarding' | 'break-glass';
+  readonly clause: string | null;
+  readonly legalBasis: string;
+  readonly agreementVersion: string | null;
+  /** The consent, concern or break-glass event the decision relied on. */
+  readonly reliedOn: string | null;
+  /** For break-glass: the categories the claim opened. */
+  readonly categories?: readonly DataCategory[];
+}
+
+export interface Reader {
+  readonly kind: 'person' | 'system';
+  readonly id: string;
+  readonly agency: string;
+  readonly role: string;
+}
+
+/** The attributes a rule may test: what the data is, who published it, and its type and data. */
+interface DisclosableAttributes {
+  readonly category: DataCategory;
+  readonly publisher: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+type Subjects = 'SubjectEvent' | (DisclosableAttributes & { readonly __caslSubjectType__: 'SubjectEvent' });
+export type SharingAbility = MongoAbility<['read', Subjects], MongoQuery>;
+
+export interface ReadPolicy {
+  readonly ability: SharingAbility;
+  readonly reasons: ReadonlyMap<string, DisclosureReason>;
+  /** Data fields that rule conditions test (from clauses' `when.data`): part of a decision's identity. */
+  readonly testedFields: readonly string[];
+  /** Decisions already made in this request, by what the rules can see of an event. */
+  readonly memo: Map<string, EntryDecision | null>;
+}
+
+const OWN_LEGAL_BASIS = 'Controller: the publishing agency holds this data as its own record';
+
+const clauseConditions = (clause: Clause, categories: readonly DataCategory[]): MongoQuery => ({
+  category: { $in: [...categories] },
+  ...(clause.when?.types ? { type: { $in: [...clause.when.types] } } : {}),
+  ...Object.fromEntries(
+    Object.entries(clause.when?.data ?? {}).map(([field, values]) => [`data.${field}`, { $in: [...values] }]),
+  ),
+});
+
+/**
+ * Builds the read ability for one request: deny by default; the reader's own live break-glass
+ * claims; each agreement clause for the reader's agency and the stated purpose whose basis holds now
+ * (consent given and unexpired, a safeguarding concern open and unexpired); the reader's own
+ * publications; and last the clauses that say never, which nothing but the reader's own data escapes.
+ */
+export function buildReadPolicy(input: {
+  readonly reader: Reader;
+  readonly purpose: PurposeOfUse;
+  readonly agreement: Agreement | null;
+  readonly sharing: SharingState;
+  readonly now: Date;
+}): ReadPolicy {
+  const { reader, purpose, agreement, sharing, now } = input;
+  const builder = new AbilityBuilder<SharingAbility>(createMongoAbility);
+  const reasons = new Map<string, DisclosureReason>();
+  const because = (reason: DisclosureReason): string => {
+    const key = String(reasons.size);
+    reasons.set(key, reason);
+    return key;
+  };
+  const testedFields = [
+    ...new Set((agreement?.clauses ?? []).flatMap((clause) => Object.keys(clause.when?.data ?? {}))),
+  ];
+  const memo = new Map<string, EntryDecision | null>();
+  if (reader.kind === 'system') return { ability: builder.build(), reasons, testedFields, memo };
+  const version = agreement?.version ?? null;
+  const nowIso = now.toISOString();
+
+  // Later rules take precedence in CASL: break-glass is the weakest reason, the reader's own
+  // publications the strongest, and the never clauses override everything not published by the reader.
+  for (const grant of sharing.breakGlass) {
+    if (grant.user !== reader.id || grant.agency !== reader.agency || grant.expiresAt <= nowIso) continue;
+    const reason = because({
+      rule: 'break-glass',
+      basis: 'break-glass',
+      clause: null,
+      legalBasis: 'Emergency access claimed with a recorded justification, subject to review',
+      agreementVersion: version,
+      reliedOn: grant.eventId,
+      categories: grant.categories,
+    });
+    builder.can('read', 'SubjectEvent', { category: { $in: [...grant.categories] } }).because(reason);
+  }
+  const clauses = (agreement?.clauses ?? []).filter((clause) => clause.recipients.includes(reader.agency));
+  for (const clause of clauses) {
+    if (clause.basis === 'never' || !clause.purposes.includes(purpose)) continue;
+    const fields = clause.fields ? [...clause.fields] : undefined;
+    const allow = (
+      categories: readonly DataCategory[],
+      basis: DisclosureReason['basis'],
+      reliedOn: string | null,
+    ): void => {
+      if (categories.length === 0) return;
+      const reason = because({
+        rule: 'agreement',
+        basis,
+        clause: clause.id,
+        legalBasis: clause.legalBasis,
+        agreementVersion: version,
+        reliedOn,
+      });
+      builder.can('read', 'SubjectEvent', fields, clauseConditions(clause, categories)).because(reason);
+    };
+    if (clause.basis === 'always') allow(clause.categories, 'always', null);
+    if (clause.basis === 'consent') {
+      for (const category of clause.categories) {
+        const grant = sharing.consents[consentKey(category, reader.agency, purpose)];
+        if (grant && (grant.expires === null || grant.expires > nowIso))
+          allow([category], 'consent', grant.eventId);
+      }
+    }
+    if (clause.basis === 'safeguarding') {
+      for (const concern of Object.values(sharing.concerns)) {
+        if (!concern.recipients.includes(reader.agency) || concern.expires <= nowIso) continue;
+        allow(
+          clause.categories.filter((category) => concern.categories.includes(category)),
+          'safeguarding',
+          concern.eventId,
+        );
+      }
+    }
+  }
+  builder.can('read', 'SubjectEvent', { publisher: reader.agency }).because(
+    because({
+      rule: 'own-publication',
+      basis: 'own',
+      clause: null,
+      legalBasis: OWN_LEGAL_BASIS,
+      agreementVersion: version,
+      reliedOn: null,
+    }),
+  );
+
+  for (const clause of clauses.filter((c) => c.basis === 'never')) {
+    builder.cannot('read', 'SubjectEvent', {
+      ...clauseConditions(clause, clause.categories),
+      publisher: { $ne: reader.agency },
+    });
+  }
+  return { ability: builder.build(), reasons, testedFields, memo };
+}
+
+const breakGlassCovers = (reason: DisclosureReason, category: DataCategory): boolean =>
+  reason.categories?.includes(category) ?? false;
+
+export interface EntryDecision {
+  readonly fields: readonly string[];
+  /** The strongest ground that allows the event. */
+  readonly reason: DisclosureReason;
+  /** Set when a live break-glass claim also covers the event: it opens every field, past any cut. */
+  readonly breakGlass: DisclosureReason | null;
+}
+
+/** What of one event the policy lets the reader see: the permitted fields and the reason, or null. */
+export function decide(
+  policy: ReadPolicy,
+  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
+): EntryDecision | null {
+  const data = event.data as unknown as Record<string, unknown>;
+  // Rules see only category, publisher, type and the tested data fields, and the fields returned
+  // depend on the data's keys: events alike in all of these get the same decision.
+  const key = [
+    event.meta.category,
+    event.meta.agency,
+    event.type,
+    ...policy.testedFields.map((field) => String(data[field])),
+    Object.keys(data).join(','),
+  ].join('|');
+  const known = policy.memo.get(key);
+  if (known !== undefined) return known;
+  const target = asSubject('SubjectEvent', {
+    category: event.meta.category,
+    publisher: event.meta.agency,
+    type: event.type,
+    data,
+  });
+  const rule = policy.ability.relevantRuleFor('read', target);
+  const reason = rule && !rule.inverted ? policy.reasons.get(rule.reason ?? '') : undefined;
+  let decision: EntryDecision | null = null;
+  if (reason) {
+    const allFields = Object.keys(data);
+    const fields = permittedFieldsOf(policy.ability, 'read', target, {
+      fieldsFrom: (r) => r.fields ?? allFields,
+    });
+    // Break-glass is the weakest reason, so another rule may be named even when a claim covers the
+    // event; the claim still opens every field, and the read must know it to say so in the audit.
+    const glass = policy.ability
+      .rulesFor('read', 'SubjectEvent')
+      .map((candidate) => policy.reasons.get(candidate.reason ?? ''))
+      .find(
+        (candidate) => candidate?.rule === 'break-glass' && breakGlassCovers(candidate, event.meta.category),
+      );
+    const permitted = allFields.filter((field) => fields.includes(field));
+    // When the claim shows more than the named rule allows, the claim is the ground.
+    const ruleFields = rule?.fields === undefined ? undefined : [rule.fields].flat();
+    const beyondRule = ruleFields !== undefined && permitted.some((field) => !ruleFields.includes(field));
+    decision = { fields: permitted, reason: glass && beyondRule ? glass : reason, breakGlass: glass ?? null };
+  }
+  policy.memo.set(key, decision);
+  return decision;
+}
+
+/** As CASL's `$in`: a list field matches when any of its items is listed. */
+const matchesAny = (value: unknown, values: readonly string[]): boolean =>
+  Array.isArray(value) ? value.some((item) => values.includes(String(item))) : values.includes(String(value));
+
+const clauseIndex = new WeakMap<Agreement, Map<string, Clause[]>>();
+
+/** The clauses naming this recipient and category, indexed once per agreement (projection hot path). */
+function clausesFor(agreement: Agreement, agency: string, category: DataCategory): readonly Clause[] {
+  let index = clauseIndex.get(agreement);
+  if (!index) {
+    index = new Map();
+    for (const clause of agreement.clauses) {
+      for (const recipient of clause.recipients) {
+        for (const clauseCategory of clause.categories) {
+          const key = `${recipient}|${clauseCategory}`;
+          index.set(key, [...(index.get(key) ?? []), clause]);
+        }
+      }
+    }
+    clauseIndex.set(agreement, index);
+  }
+  return index.get(`${agency}|${category}`) ?? [];
+}
+
+/** The agreement cut made when projecting, before any purpose is known: the widest a read could get. */
+export function projectionCut(
+  agreement: Agreement | null,
+  sharing: SharingState,
+  agency: string,
+  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
+): readonly string[] | null {
+  const allFields = Object.keys(event.data as unknown as Record<string, unknown>);
+  if (event.meta.agency === agency) return allFields;
+  const category = event.meta.category;
+  const data = event.data as unknown as Record<string, unknown>;
+  const applies = (clause: Clause): boolean =>
+    (!clause.when?.types || clause.when.types.includes(event.type)) &&
+    Object.entries(clause.when?.data ?? {}).every(([field, values]) => matchesAny(data[field], values));
+  const clauses = agreement ? clausesFor(agreement, agency, category).filter(applies) : [];
+  if (clauses.some((clause) => clause.basis === 'never')) return null;
+  const holds = (clause: Clause): boolean => {
+    switch (clause.basis) {
+      case 'always':
+        return true;
+      case 'consent':
+        return clause.purposes.some(
+          (purpose) => sharing.consents[consentKey(category, agency, purpose)] !== undefined,
+        );
+      case 'safeguarding':
+        return Object.values(sharing.concerns).some(
+          (c) => c.recipients.includes(agency) && c.categories.includes(category),
+        );
+      case 'never':
+        return false;
+    }
+  };
+  const allowing = clauses.filter(holds);
+  if (allowing.length === 0) return null;
+  if (allowing.some((clause) => !clause.fields)) return allFields;
+  const permitted = new Set(allowing.flatMap((clause) => clause.fields ?? []));
+  return allFields.filter((field) => permitted.has(field));
+}

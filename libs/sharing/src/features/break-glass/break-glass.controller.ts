@@ -1,0 +1,67 @@
+import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Request } from 'express';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { isPartnershipId } from '@throughline/domain';
+import { ProblemException } from '@throughline/platform';
+import { type BreakGlassGranted, ClaimBreakGlassCommand } from './break-glass.command';
+import { BreakGlassRequest } from './break-glass.dto';
+
+@ApiTags('subjects')
+@ApiBearerAuth()
+@Controller('v1/subjects')
+@UseGuards(AuthGuard)
+export class BreakGlassController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post(':subjectId/break-glass')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Claim time-limited emergency access to named categories, with a written justification',
+  })
+  @ApiCreatedResponse({ description: '{ eventId, subjectId, categories, expiresAt }' })
+  async claim(
+    @CurrentPrincipal() principal: Principal,
+    @Param('subjectId') subjectId: string,
+    @Body() body: unknown,
+    @Req() request: Request & { id?: unknown },
+  ): Promise<BreakGlassGranted> {
+    if (!isPartnershipId(subjectId)) {
+      throw new ProblemException(
+        400,
+        'invalid-subject-id',
+        'Invalid subject id',
+        'subjectId must be a partnership id (UUID)',
+      );
+    }
+    const claim = plainToInstance(BreakGlassRequest, body ?? {});
+    const errors = validateSync(claim, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) {
+      const issues = errors.flatMap((error) =>
+        Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+          field: error.property,
+          constraint,
+          message,
+        })),
+      );
+      throw new ProblemException(
+        422,
+        'invalid-break-glass',
+        'Invalid break-glass claim',
+        'The claim was not recorded',
+        { errors: issues },
+      );
+    }
+    return this.commands.execute<ClaimBreakGlassCommand, BreakGlassGranted>(
+      new ClaimBreakGlassCommand(
+        principal,
+        subjectId.toLowerCase(),
+        claim,
+        typeof request.id === 'string' ? request.id : undefined,
+      ),
+    );
+  }
+}
