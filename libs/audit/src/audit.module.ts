@@ -1,0 +1,43 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { AuthModule } from '@throughline/auth';
+import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { ProjectionRunner, ProjectionsModule } from '@throughline/projections';
+import { openAuditStore } from './audit-store.provider';
+import { AuditService } from './audit.service';
+import { BreakGlassReviewController } from './features/break-glass-review/break-glass-review.controller';
+import { BreakGlassReviewService } from './features/break-glass-review/break-glass-review.service';
+import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
+import { IgLeadGuard } from './features/ig/ig-lead.guard';
+import { SubjectAccessController } from './features/subject-access/subject-access.controller';
+import { SubjectAccessService } from './features/subject-access/subject-access.service';
+import { breakGlassClaimsProjection } from './projections/break-glass-claims.projection';
+import { AuditStore } from './store/audit-store';
+
+@Module({
+  imports: [AuthModule, ProjectionsModule],
+  controllers: [
+    AuditController,
+    AuditPublicKeyController,
+    BreakGlassReviewController,
+    SubjectAccessController,
+  ],
+  providers: [
+    {
+      provide: AuditStore,
+      inject: [THROUGHLINE_CONFIG],
+      useFactory: (config: ThroughlineConfig) => openAuditStore(config),
+    },
+    AuditService,
+    SubjectAccessService,
+    BreakGlassReviewService,
+    IgLeadGuard,
+  ],
+  exports: [AuditService, SubjectAccessService, BreakGlassReviewService],
+})
+export class AuditModule implements OnModuleInit {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  onModuleInit(): void {
+    this.runner.register(breakGlassClaimsProjection);
+  }
+}

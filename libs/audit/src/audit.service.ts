@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { AuditSigner } from './audit-signer';
+import { ChainVerifier, chainHash, type VerifyResult } from './domain/chain';
+import type { AuditCheckpoint, AuditRecord, DisclosureContent } from './domain/disclosure';
+import { AuditStore } from './store/audit-store';
+
+/** Sign a checkpoint after this many records (and on demand for a receipt). */
+const CHECKPOINT_EVERY = 256;
+
+export type NewDisclosure = Omit<DisclosureContent, 'id' | 'at'> & { readonly at?: string };
+
+/** A receipt a third party can check: the record, the chain links from it to a signed checkpoint, the key. */
+export interface DisclosureReceipt {
+  readonly record: AuditRecord;
+  /** Content hashes of the records after this one, up to and including the checkpoint's. */
+  readonly proof: readonly { readonly seq: number; readonly contentHash: string }[];
+  readonly checkpoint: AuditCheckpoint;
+  readonly publicKey: string;
+  readonly howToVerify: string;
+}
+
+interface Pending {
+  readonly content: DisclosureContent;
+  readonly resolve: (record: AuditRecord) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Records every disclosure before the read is answered. Concurrent records share one commit (group
+ * commit): a request waits for the durable write that includes its record, and the fsync is paid
+ * once per group rather than once per read.
+ */
+@Injectable()
+export class AuditService implements OnApplicationShutdown {
+  readonly signer: AuditSigner;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private lastCheckpointSeq: number | undefined;
+
+  constructor(
+    readonly store: AuditStore,
+    @Inject(THROUGHLINE_CONFIG) config: ThroughlineConfig,
+  ) {
+    this.signer = new AuditSigner(config.auditSigningKeyFile);
+  }
+
+  /** Resolves once the record is durable. */
+  record(disclosure: NewDisclosure): Promise<AuditRecord> {
+    const content: DisclosureContent = {
+      ...disclosure,
+      id: randomUUID(),
+      at: disclosure.at ?? new Date().toISOString(),
+    };
+    const durable = new Promise<AuditRecord>((resolve, reject) =>
+      this.queue.push({ content, resolve, reject }),
+    );
+    // Wait one turn of the event loop before committing, so reads arriving together share the commit.
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    return durable;
+  }
+
+  async verify(): Promise<VerifyResult> {
+    const checkpoints = await this.store.checkpoints();
+    const verifier = new ChainVerifier(new Set(checkpoints.map((checkpoint) => checkpoint.seq)));
+    for await (const page of this.store.scan()) {
+      for (const record of page) verifier.push(record);
+      if (verifier.failed) break;
+    }
+    return verifier.finish(checkpoints, (checkpoint) => this.signer.verify(checkpoint));
+  }
+
+  /** Signs the chain's current end, if anything was added since the last checkpoint. */
+  async checkpoint(): Promise<AuditCheckpoint | undefined> {
+    const last = await this.store.last();
+    if (!last) return undefined;
+    const checkpoints = await this.store.checkpoints();
+    const latest = checkpoints[checkpoints.length - 1];
+    if (latest && latest.seq >= last.seq) return latest;
+    const checkpoint = this.signer.sign(last.seq, last.hash, new Date().toISOString());
+    await this.store.addCheckpoint(checkpoint);
+    this.lastCheckpointSeq = checkpoint.seq;
+    return checkpoint;
+  }
+
+  async receipt(id: string): Promise<DisclosureReceipt | undefined> {
+    const record = await this.store.get(id);
+    if (!record) return undefined;
+    let checkpoint = (await this.store.checkpoints()).find((candidate) => candidate.seq >= record.seq);
+    checkpoint ??= await this.checkpoint();
+    if (!checkpoint) return undefined;
+    const later = await this.store.range(record.seq + 1, checkpoint.seq);
+    return {
+      record,
+      proof: later.map((link) => ({ seq: link.seq, contentHash: link.contentHash })),
+      checkpoint,
+      publicKey: this.signer.publicKeyPem,
+      howToVerify:
+        'contentHash = SHA-256(RFC 8785 canonical JSON of record.content); hash = SHA-256(prevHash + "\\n" + seq + "\\n" + contentHash); ' +
+        'fold hash through each proof entry in order; the result must equal checkpoint.hash, and checkpoint.signature must verify (Ed25519) ' +
+        'over the canonical JSON of {seq, hash, at, keyId} with publicKey.',
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flushing;
+    await this.checkpoint().catch(() => undefined);
+    await this.store.close();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        const records = await this.store.append(group.map((pending) => pending.content));
+        records.forEach((record, index) => group[index]!.resolve(record));
+        const lastSeq = records[records.length - 1]!.seq;
+        this.lastCheckpointSeq ??= (await this.store.checkpoints()).at(-1)?.seq ?? 0;
+        if (lastSeq - this.lastCheckpointSeq >= CHECKPOINT_EVERY) await this.checkpoint();
+      } catch (error) {
+        for (const pending of group) pending.reject(error);
+      }
+    }
+    this.flushing = undefined;
+  }
+}
+
+/** Recomputes a receipt's chain from the record to its checkpoint: what a third party does. */
+export function receiptReachesCheckpoint(
+  receipt: Pick<DisclosureReceipt, 'record' | 'proof' | 'checkpoint'>,
+  contentHashOfRecord: string,
+): boolean {
+  if (contentHashOfRecord !== receipt.record.contentHash) return false;
+  let hash = chainHash(receipt.record.prevHash, receipt.record.seq, contentHashOfRecord);
+  for (const link of receipt.proof) hash = chainHash(hash, link.seq, link.contentHash);
+  return hash === receipt.checkpoint.hash;
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+import {
+  type AuditCheckpoint,
+  type AuditRecord,
+  type DisclosureContent,
+  type IndexedColumns,
+  indexedColumnsOf,
+} from './disclosure';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+const sameColumns = (a: IndexedColumns, b: IndexedColumns): boolean =>
+  a.id === b.id &&
+  a.at === b.at &&
+  a.agency === b.agency &&
+  a.user === b.user &&
+  a.purpose === b.purpose &&
+  a.outcome === b.outcome &&
+  a.action === b.action &&
+  a.subjects.length === b.subjects.length &&
+  a.subjects.every((subject, index) => subject === b.subjects[index]);
+
+export const contentHashOf = (content: DisclosureContent): string => sha256(canonicalJson(content));
+
+/** Each link commits to the previous one and to its own content: change, drop, add or move one and every later link differs. */
+export const chainHash = (prevHash: string, seq: number, contentHash: string): string =>
+  sha256(`${prevHash}\n${seq}\n${contentHash}`);
+
+export const checkpointPayload = (checkpoint: Omit<AuditCheckpoint, 'signature'>): string =>
+  canonicalJson({ seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at, keyId: checkpoint.keyId });
+
+export type ChainFault =
+  | { readonly kind: 'altered'; readonly seq: number; readonly detail: string }
+  | { readonly kind: 'removed'; readonly seq: number; readonly detail: string }
+  | { readonly kind: 'inserted'; readonly seq: number; readonly detail: string }
+  | { readonly kind: 'reordered'; readonly seq: number; readonly detail: string }
+  | { readonly kind: 'broken-link'; readonly seq: number; readonly detail: string }
+  | { readonly kind: 'bad-checkpoint'; readonly seq: number; readonly detail: string };
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly records: number;
+  readonly checkpoints: number;
+  readonly lastSeq: number;
+  readonly lastHash: string;
+  /** The first entry found wrong, if any. */
+  readonly firstFault: ChainFault | null;
+}
+
+/**
+ * Verifies records in stored order against the chain and the signed checkpoints. A missing row shows
+ * as a gap in `seq`, a swapped pair as a gap filled by the row after it, an inserted row as a link
+ * that skips one back, and an edited row as a content hash, link or filter column that no longer
+ * matches. Each fault names the first entry found wrong.
+ */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  private beforePrevHash: string | null = null;
+  private count = 0;
+  private fault: ChainFault | null = null;
+  /** A gap seen at expectedSeq; the next row tells a removal from a swap. */
+  private gapAt: number | null = null;
+  private readonly hashBySeq = new Map<number, string>();
+
+  constructor(private readonly checkpointSeqs: ReadonlySet<number>) {}
+
+  get failed(): boolean {
+    return this.fault !== null;
+  }
+
+  push(record: AuditRecord): void {
+    if (this.fault) return;
+    this.count++;
+    if (this.gapAt !== null) {
+      this.fault =
+        record.seq === this.gapAt
+          ? {
+              kind: 'reordered',
+              seq: this.gapAt,
+              detail: `entry ${this.gapAt} is stored after a later entry`,
+            }
+          : { kind: 'removed', seq: this.gapAt, detail: `entry ${this.gapAt} is missing` };
+      return;
+    }
+    if (record.seq !== this.expectedSeq) {
+      if (record.seq > this.expectedSeq) this.gapAt = this.expectedSeq;
+      else if (record.seq === this.expectedSeq - 1) {
+        this.fault = {
+          kind: 'inserted',
+          seq: record.seq,
+          detail: `a second entry ${record.seq} follows the first`,
+        };
+      } else {
+        this.fault = {
+          kind: 'reordered',
+          seq: record.seq,
+          detail: `entry ${record.seq} appears again after ${this.expectedSeq - 1}`,
+        };
+      }
+      return;
+    }
+    const contentHash =
+      record.canonical === undefined ? contentHashOf(record.content) : sha256(record.canonical);
+    if (contentHash !== record.contentHash) {
+      this.fault = {
+        kind: 'altered',
+        seq: record.seq,
+        detail: 'the content does not match its recorded hash',
+      };
+      return;
+    }
+    if (record.prevHash !== this.prevHash) {
+      // A row slipped in after entry seq-2 pushes the rest down one: the next row still links two back,
+      // and its hash, computed for its old place, gives it away. An edited link alone does not.
+      const renumbered =
+        this.beforePrevHash !== null &&
+        record.prevHash === this.beforePrevHash &&
+        record.hash === chainHash(this.beforePrevHash, record.seq - 1, contentHash);
+      this.fault = renumbered
+        ? {
+            kind: 'inserted',
+            seq: record.seq - 1,
+            detail: `entry ${record.seq - 1} was not part of the chain`,
+          }
+        : { kind: 'broken-link', seq: record.seq, detail: 'the entry does not link to the entry before it' };
+      return;
+    }
+    const hash = chainHash(this.prevHash, record.seq, contentHash);
+    if (hash !== record.hash) {
+      this.fault = {
+        kind: 'altered',
+        seq: record.seq,
+        detail: 'the chain hash does not match the content and link',
+      };
+      return;
+    }
+    if (record.indexed && !sameColumns(record.indexed, indexedColumnsOf(record.content))) {
+      this.fault = {
+        kind: 'altered',
+        seq: record.seq,
+        detail: 'the register columns or subject index do not match the recorded content',
+      };
+      return;
+    }
+    if (this.checkpointSeqs.has(record.seq)) this.hashBySeq.set(record.seq, hash);
+    this.beforePrevHash = this.prevHash;
+    this.prevHash = hash;
+    this.expectedSeq++;
+  }
+
+  /** Checks each signed checkpoint against the chain just walked; `verifySignature` checks the Ed25519 signature. */
+  finish(
+    checkpoints: readonly AuditCheckpoint[],
+    verifySignature: (checkpoint: AuditCheckpoint) => boolean,
+  ): VerifyResult {
+    if (!this.fault && this.gapAt !== null)
+      this.fault = { kind: 'removed', seq: this.gapAt, detail: `entry ${this.gapAt} is missing` };
+    for (const checkpoint of checkpoints) {
+      if (this.fault) break;
+      if (!verifySignature(checkpoint)) {
+        this.fault = {
+          kind: 'bad-checkpoint',
+          seq: checkpoint.seq,
+          detail: 'the checkpoint signature is not valid',
+        };
+      } else if (checkpoint.seq > this.expectedSeq - 1) {
+        this.fault = {
+          kind: 'removed',
+          seq: this.expectedSeq,
+          detail: `a signed checkpoint covers entry ${checkpoint.seq}, but the log ends at ${this.expectedSeq - 1}`,
+        };
+      } else if (this.hashBySeq.get(checkpoint.seq) !== checkpoint.hash) {
+        this.fault = {
+          kind: 'altered',
+          seq: checkpoint.seq,
+          detail: 'the chain no longer matches the signed checkpoint',
+        };
+      }
+    }
+    return {
+      ok: this.fault === null,
+      records: this.count,
+      checkpoints: checkpoints.length,
+      lastSeq: this.expectedSeq - 1,
+      lastHash: this.prevHash,
+      firstFault: this.fault,
+    };
+  }
+}

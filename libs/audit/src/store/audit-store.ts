@@ -1,0 +1,36 @@
+import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
+
+export interface AuditQuery {
+  readonly subjectId?: string;
+  readonly agency?: string;
+  readonly user?: string;
+  readonly purpose?: string;
+  readonly outcome?: 'disclosed' | 'refused';
+  readonly action?: string;
+  /** ISO date-times, inclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Entries before this sequence number (paging, newest first). */
+  readonly beforeSeq?: number;
+  readonly limit: number;
+}
+
+/**
+ * The audit log's storage: append-only (no operation edits or deletes), chained inside the append
+ * transaction so that writers in several processes still form one chain.
+ */
+export abstract class AuditStore {
+  /** Appends in order; each record links to the one stored before it. */
+  abstract append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]>;
+  abstract last(): Promise<{ seq: number; hash: string } | undefined>;
+  abstract get(id: string): Promise<AuditRecord | undefined>;
+  /** Records with fromSeq <= seq <= toSeq, in stored order. */
+  abstract range(fromSeq: number, toSeq: number): Promise<AuditRecord[]>;
+  /** Every record in stored order, a page at a time. */
+  abstract scan(pageSize?: number): AsyncIterable<AuditRecord[]>;
+  /** Newest first. */
+  abstract query(query: AuditQuery): Promise<AuditRecord[]>;
+  abstract addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  abstract checkpoints(): Promise<AuditCheckpoint[]>;
+  abstract close(): Promise<void>;
+}

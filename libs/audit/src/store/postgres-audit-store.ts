@@ -1,0 +1,255 @@
+import { Pool, type PoolClient } from 'pg';
+import { chainHash, contentHashOf, GENESIS_HASH } from '../domain/chain';
+import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
+import { type AuditQuery, AuditStore } from './audit-store';
+
+interface Row {
+  seq: string;
+  content: DisclosureContent;
+  content_hash: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface IndexedRow extends Row {
+  id: string;
+  at: Date;
+  agency: string;
+  user: string;
+  purpose: string | null;
+  outcome: string;
+  action: string;
+  subjects: string[] | null;
+}
+
+const toIndexedRecord = (row: IndexedRow): AuditRecord => ({
+  ...toRecord(row),
+  indexed: {
+    id: row.id,
+    at: row.at.toISOString(),
+    agency: row.agency,
+    user: row.user,
+    purpose: row.purpose,
+    outcome: row.outcome,
+    action: row.action,
+    subjects: [...(row.subjects ?? [])].sort(),
+  },
+});
+
+const toRecord = (row: Row): AuditRecord => ({
+  seq: Number(row.seq),
+  content: row.content,
+  contentHash: row.content_hash,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+// One lock for every writer of the chain, in every process: the end of the chain is read under it.
+const CHAIN_LOCK = 7_412_093;
+// Processes starting together must not race on CREATE TABLE IF NOT EXISTS (it is not atomic).
+const DDL_LOCK = 7_412_094;
+
+async function withDdlLock(pool: Pool, ddl: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [DDL_LOCK]);
+    try {
+      await client.query(ddl);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [DDL_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** The audit log in PostgreSQL (server mode). */
+export class PostgresAuditStore extends AuditStore {
+  private constructor(private readonly pool: Pool) {
+    super();
+  }
+
+  static async open(connectionString: string): Promise<PostgresAuditStore> {
+    const pool = new Pool({ connectionString, max: 8 });
+    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      await withDdlLock(
+        pool,
+        `
+      CREATE TABLE IF NOT EXISTS audit_records (
+        seq BIGINT PRIMARY KEY, id UUID NOT NULL UNIQUE, at TIMESTAMPTZ NOT NULL, agency TEXT NOT NULL, "user" TEXT NOT NULL,
+        purpose TEXT, outcome TEXT NOT NULL, action TEXT NOT NULL, content JSONB NOT NULL,
+        content_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS audit_records_at ON audit_records (at);
+      CREATE TABLE IF NOT EXISTS audit_subjects (subject_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (subject_id, seq));
+      CREATE INDEX IF NOT EXISTS audit_subjects_seq ON audit_subjects (seq);
+      CREATE TABLE IF NOT EXISTS audit_checkpoints (
+        seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);`,
+      );
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresAuditStore(pool);
+  }
+
+  async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      const { rows } = await client.query<{ seq: string; hash: string }>(
+        'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
+      );
+      let seq = rows[0] ? Number(rows[0].seq) : 0;
+      let prevHash = rows[0]?.hash ?? GENESIS_HASH;
+      const records: AuditRecord[] = [];
+      for (const content of contents) {
+        seq++;
+        const contentHash = contentHashOf(content);
+        const hash = chainHash(prevHash, seq, contentHash);
+        records.push({ seq, content, contentHash, prevHash, hash });
+        prevHash = hash;
+      }
+      await client.query(
+        `INSERT INTO audit_records (seq, id, at, agency, "user", purpose, outcome, action, content, content_hash, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[])`,
+        [
+          records.map((r) => r.seq),
+          records.map((r) => r.content.id),
+          records.map((r) => r.content.at),
+          records.map((r) => r.content.principal.agency),
+          records.map((r) => r.content.principal.user),
+          records.map((r) => r.content.purpose),
+          records.map((r) => r.content.outcome),
+          records.map((r) => r.content.action),
+          records.map((r) => JSON.stringify(r.content)),
+          records.map((r) => r.contentHash),
+          records.map((r) => r.prevHash),
+          records.map((r) => r.hash),
+        ],
+      );
+      const index = records.flatMap((r) =>
+        [
+          ...new Set([
+            ...r.content.subjects.map((s) => s.subjectId),
+            ...(r.content.refusal?.subjectId ? [r.content.refusal.subjectId] : []),
+          ]),
+        ].map((subjectId) => [subjectId, r.seq] as const),
+      );
+      if (index.length > 0) {
+        await client.query(
+          'INSERT INTO audit_subjects (subject_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING',
+          [index.map(([subjectId]) => subjectId), index.map(([, seq]) => seq)],
+        );
+      }
+      return records;
+    });
+  }
+
+  async last(): Promise<{ seq: number; hash: string } | undefined> {
+    const { rows } = await this.pool.query<{ seq: string; hash: string }>(
+      'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
+    );
+    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
+  }
+
+  async get(id: string): Promise<AuditRecord | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const { rows } = await this.pool.query<Row>(
+      'SELECT seq, content, content_hash, prev_hash, hash FROM audit_records WHERE id = $1',
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async range(fromSeq: number, toSeq: number): Promise<AuditRecord[]> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT seq, content, content_hash, prev_hash, hash FROM audit_records WHERE seq BETWEEN $1 AND $2 ORDER BY seq',
+      [fromSeq, toSeq],
+    );
+    return rows.map(toRecord);
+  }
+
+  async *scan(pageSize = 5000): AsyncIterable<AuditRecord[]> {
+    let after = 0;
+    for (;;) {
+      const { rows } = await this.pool.query<IndexedRow>(
+        `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash, r.id, r.at, r.agency, r."user", r.purpose, r.outcome, r.action,
+                (SELECT array_agg(subject_id) FROM audit_subjects s WHERE s.seq = r.seq) AS subjects
+         FROM audit_records r WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`,
+        [after, pageSize],
+      );
+      if (rows.length === 0) return;
+      after = Number(rows[rows.length - 1]!.seq);
+      yield rows.map(toIndexedRecord);
+    }
+  }
+
+  async query(query: AuditQuery): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    add('r.seq IN (SELECT seq FROM audit_subjects WHERE subject_id = ?)', query.subjectId);
+    add('r.agency = ?', query.agency);
+    add('r."user" = ?', query.user);
+    add('r.purpose = ?', query.purpose);
+    add('r.outcome = ?', query.outcome);
+    add('r.action = ?', query.action);
+    add('r.at >= ?', query.from);
+    add('r.at <= ?', query.to);
+    add('r.seq < ?', query.beforeSeq);
+    params.push(query.limit);
+    const { rows } = await this.pool.query<Row>(
+      `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash FROM audit_records r ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async addCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.keyId, checkpoint.signature],
+    );
+  }
+
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    const { rows } = await this.pool.query<{
+      seq: string;
+      hash: string;
+      at: string;
+      key_id: string;
+      signature: string;
+    }>('SELECT * FROM audit_checkpoints ORDER BY seq');
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      hash: row.hash,
+      at: row.at,
+      keyId: row.key_id,
+      signature: row.signature,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
