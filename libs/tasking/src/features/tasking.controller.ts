@@ -1,0 +1,128 @@
+import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditService, type DisclosureAction } from '@throughline/audit';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { ProblemException } from '@throughline/platform';
+import { BOARD_FIELDS, DESELECTION_FIELDS, taskingGround } from '../domain/disclosure';
+import { type BoardEntry, type Deselection, TaskingService } from './tasking.service';
+
+type HttpRequest = Request & { id?: unknown };
+
+@ApiTags('tasking')
+@ApiBearerAuth()
+@ApiHeader({ name: 'X-Purpose-Of-Use', required: true, description: 'tasking' })
+@Controller('v1/tasking')
+@UseGuards(AuthGuard)
+export class TaskingController {
+  constructor(
+    private readonly tasking: TaskingService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get('board')
+  @ApiOperation({ summary: 'The consolidated cohort board; ?since= for what changed' })
+  @ApiQuery({ name: 'since', required: false, description: 'ISO date-time of the last meeting' })
+  async board(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-purpose-of-use') purpose: string | undefined,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: Response,
+    @Query('since') since?: string,
+  ): Promise<{ generatedAt: string; since: string | null; subjects: BoardEntry[] }> {
+    if (since !== undefined && Number.isNaN(Date.parse(since))) {
+      throw new ProblemException(
+        400,
+        'invalid-query',
+        'Invalid query parameter',
+        'since must be an ISO 8601 date-time',
+      );
+    }
+    const sinceIso = since === undefined ? undefined : new Date(since).toISOString();
+    const subjects = await this.recorded(
+      principal,
+      purpose,
+      'tasking.board',
+      request,
+      response,
+      BOARD_FIELDS,
+      () => this.tasking.board(sinceIso),
+    );
+    return { generatedAt: new Date().toISOString(), since: sinceIso ?? null, subjects };
+  }
+
+  @Get('deselections')
+  @ApiOperation({ summary: 'The de-selection register with reasons' })
+  async deselections(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-purpose-of-use') purpose: string | undefined,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ deselections: Deselection[] }> {
+    const deselections = await this.recorded(
+      principal,
+      purpose,
+      'tasking.deselections',
+      request,
+      response,
+      DESELECTION_FIELDS,
+      () => this.tasking.deselections(),
+    );
+    return { deselections };
+  }
+
+  /**
+   * Authorizes for the meeting, reads, and records the disclosure (flags about every row served) or
+   * the refusal before answering; the record's id goes out in X-Disclosure-Id.
+   */
+  private async recorded<T extends { subjectId: string }>(
+    principal: Principal,
+    purpose: string | undefined,
+    action: DisclosureAction,
+    request: HttpRequest,
+    response: Response,
+    fields: Readonly<Record<string, readonly string[]>>,
+    read: () => Promise<T[]>,
+  ): Promise<T[]> {
+    if (!purpose)
+      throw new ProblemException(
+        400,
+        'purpose-required',
+        'Purpose of use required',
+        'Send X-Purpose-Of-Use: tasking',
+      );
+    const base = {
+      requestId: typeof request.id === 'string' ? request.id : null,
+      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
+      action,
+      purpose,
+    };
+    let agreementVersion: string | null;
+    try {
+      agreementVersion = await this.tasking.authorize(principal, purpose);
+    } catch (error) {
+      if (error instanceof ProblemException) {
+        const refused = await this.audit.record({
+          ...base,
+          outcome: 'refused',
+          agreementVersion: null,
+          subjects: [],
+          refusal: { status: error.getStatus(), reason: error.problem.title, subjectId: null },
+        });
+        response.setHeader('X-Disclosure-Id', refused.content.id);
+      }
+      throw error;
+    }
+    const rows = await read();
+    const ground = taskingGround(Object.keys(fields));
+    const record = await this.audit.record({
+      ...base,
+      outcome: 'disclosed',
+      agreementVersion,
+      subjects: rows.map(({ subjectId }) => ({ subjectId, grounds: [ground], fields, eventIds: [] })),
+      refusal: null,
+    });
+    response.setHeader('X-Disclosure-Id', record.content.id);
+    return rows;
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@throughline/auth';
+import { ProblemException } from '@throughline/platform';
+import { ReadModelStore } from '@throughline/projections';
+import { AgreementService } from '@throughline/sharing';
+import { foldRecord, SUBJECT_VIEWS, type SubjectDoc } from '@throughline/subjects';
+import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
+
+export interface BoardEntry extends BoardRow {
+  /** Present with `?since=`: what changed on this row since then. */
+  readonly changes?: readonly BoardChange[];
+}
+
+export interface Deselection {
+  readonly subjectId: string;
+  readonly name: string | null;
+  readonly cohortClass: string | null;
+  readonly reason: string;
+  readonly at: string;
+  readonly note?: string;
+}
+
+/**
+ * The tasking meeting's consolidated view: flags folded from every agency's events (the meeting
+ * sees the flags, never the events behind them), for the roles and purposes the agreement names.
+ */
+@Injectable()
+export class TaskingService {
+  constructor(
+    private readonly readModels: ReadModelStore,
+    private readonly agreements: AgreementService,
+  ) {}
+
+  /** Refuses all but the meeting's roles and purposes; answers the agreement version relied on. */
+  async authorize(principal: Principal, purpose: string): Promise<string | null> {
+    const agreement = await this.agreements.current();
+    const meeting = agreement?.taskingMeeting;
+    if (principal.kind !== 'person' || !meeting?.roles.includes(principal.role)) {
+      throw new ProblemException(
+        403,
+        'not-tasking-chair',
+        'Not a tasking chair',
+        'The board is for the roles the agreement names for the tasking meeting',
+      );
+    }
+    if (!(meeting.purposes as readonly string[]).includes(purpose)) {
+      throw new ProblemException(
+        403,
+        'purpose-not-allowed',
+        'Purpose not allowed',
+        `The board serves the purposes ${meeting.purposes.join(', ')}`,
+      );
+    }
+    return agreement?.version ?? null;
+  }
+
+  async board(since: string | undefined, now = new Date()): Promise<BoardEntry[]> {
+    const nowIso = now.toISOString();
+    const docs = await this.readModels.currentAll<SubjectDoc>(SUBJECT_VIEWS);
+    const rows: BoardEntry[] = [];
+    for (const doc of docs) {
+      const record = foldRecord(doc.subjectId, doc.timeline);
+      if (record.cohort.status !== 'adopted') continue;
+      const row = boardRow(record, nowIso);
+      if (since === undefined) {
+        rows.push(row);
+        continue;
+      }
+      const earlier = doc.timeline.filter((entry) => entry.meta.time <= since);
+      const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
+      const changes = changesBetween(before, row);
+      if (changes.length > 0) rows.push({ ...row, changes });
+    }
+    return rows.sort(
+      (a, b) => bandRank(b.band) - bandRank(a.band) || (a.name ?? '').localeCompare(b.name ?? ''),
+    );
+  }
+
+  async deselections(): Promise<Deselection[]> {
+    const docs = await this.readModels.currentAll<SubjectDoc>(SUBJECT_VIEWS);
+    return docs
+      .map((doc) => foldRecord(doc.subjectId, doc.timeline))
+      .filter((record) => record.cohort.status === 'deselected' && record.cohort.deselection)
+      .map((record) => ({
+        subjectId: record.subjectId,
+        name: record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null,
+        cohortClass: record.cohort.cohortClass,
+        ...record.cohort.deselection!,
+      }))
+      .sort((a, b) => b.at.localeCompare(a.at));
+  }
+}
+
+const bandRank = (band: string | null): number =>
+  band === 'red' ? 3 : band === 'amber' ? 2 : band === 'green' ? 1 : 0;
