@@ -1,0 +1,144 @@
+import {
+  ALERT_KINDS,
+  type AlertingType,
+  type AlertKind,
+  isAlerting,
+  type PublishedEvent,
+} from '@throughline/domain';
+import type { NewDisclosure } from '@throughline/audit';
+import { uuidFromName } from '@throughline/ingestion';
+import {
+  type Agreement,
+  buildReadPolicy,
+  decide,
+  type DisclosureReason,
+  type SharingState,
+} from '@throughline/sharing';
+
+export const ALERT_SOURCE = 'urn:throughline:alerts';
+/** Alerts are cut for a practitioner managing the case, never for enforcement or tasking. */
+export const ALERT_PURPOSE = 'case-management' as const;
+export const ALERT_READER_ID = 'alerts-relay';
+export const ALERT_READER_ROLE = 'alerts';
+
+/** v1 of the alert contract on `throughline.alerts.<agency>` (docs/asyncapi.yaml). */
+export interface Alert {
+  readonly specversion: '1.0';
+  readonly type: `iom.alert.${AlertKind}.v1`;
+  /** The same for the same event and recipient on every run, so a consumer can drop repeats. */
+  readonly id: string;
+  readonly source: typeof ALERT_SOURCE;
+  /** The partnership id of the subject. */
+  readonly subject: string;
+  /** When the event entered the partnership's log. */
+  readonly time: string;
+  readonly datacontenttype: 'application/json';
+  readonly data: AlertData;
+}
+
+export interface AlertData {
+  readonly eventType: AlertingType;
+  /** The event's id in the log, as the timeline API shows it. */
+  readonly eventId: string;
+  /** The recipient agency. */
+  readonly agency: string;
+  /** The agency that published the event. */
+  readonly publisher: string;
+  readonly category: string;
+  /** When it happened, as the publisher said (CloudEvents `time` of the event). */
+  readonly occurredAt: string;
+  /** Only the data fields the recipient may see. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Why the recipient may see them: the clause and legal basis an audit record would carry. */
+  readonly disclosure: DisclosureReason;
+}
+
+/** What the relay knows of the subject: who holds a view of it, and its consents and concerns. */
+export interface SubjectSharing {
+  readonly views: Readonly<Record<string, unknown>>;
+  readonly sharing: SharingState;
+}
+
+export interface AlertInput {
+  readonly event: PublishedEvent;
+  readonly recordedAt: Date;
+  readonly subject: SubjectSharing;
+  readonly agreement: Agreement | null;
+  readonly now: Date;
+}
+
+export const alertId = (eventId: string, agency: string): string =>
+  uuidFromName(`alert\n${eventId}\n${agency}`);
+
+/**
+ * The alerts one event produces: one per agency holding a view of the subject whose
+ * case-management policy lets it read the event, cut to the fields that policy permits. The
+ * publishing agency is included (its own publication is always readable): the practitioners of
+ * the agency are not the system that published the event and need to hear about it too.
+ */
+export function planAlerts({ event, recordedAt, subject, agreement, now }: AlertInput): Alert[] {
+  if (!isAlerting(event.type)) return [];
+  const kind = ALERT_KINDS[event.type];
+  const data = event.data as unknown as Record<string, unknown>;
+  const alerts: Alert[] = [];
+  for (const agency of Object.keys(subject.views).sort()) {
+    const policy = buildReadPolicy({
+      reader: { kind: 'person', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
+      purpose: ALERT_PURPOSE,
+      agreement,
+      sharing: subject.sharing,
+      now,
+    });
+    const decision = decide(policy, event);
+    if (!decision) continue;
+    alerts.push({
+      specversion: '1.0',
+      type: `iom.alert.${kind}.v1`,
+      id: alertId(event.id, agency),
+      source: ALERT_SOURCE,
+      subject: event.subjectId,
+      time: recordedAt.toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        eventType: event.type,
+        eventId: event.id,
+        agency,
+        publisher: event.meta.agency,
+        category: event.meta.category,
+        occurredAt: event.meta.time,
+        fields: Object.fromEntries(
+          decision.fields.filter((field) => field in data).map((field) => [field, data[field]]),
+        ),
+        disclosure: decision.reason,
+      },
+    });
+  }
+  return alerts;
+}
+
+/**
+ * The audit record of sending one alert: a disclosure to the recipient agency, on the policy's
+ * ground, of the alert's fields. Ids and field names only, like every audit record. The alert id
+ * is the request id, so a repeated alert shows in the register as a second record with the same id.
+ */
+export function alertDisclosure(alert: Alert): NewDisclosure {
+  const { data } = alert;
+  const { rule, basis, clause, legalBasis, reliedOn, agreementVersion } = data.disclosure;
+  return {
+    requestId: alert.id,
+    principal: { kind: 'system', user: ALERT_READER_ID, agency: data.agency, role: ALERT_READER_ROLE },
+    action: 'alert',
+    outcome: 'disclosed',
+    purpose: ALERT_PURPOSE,
+    agreementVersion,
+    subjects: [
+      {
+        subjectId: alert.subject,
+        grounds: [{ rule, basis, clause, legalBasis, reliedOn, categories: [data.category] }],
+        fields: { [data.category]: Object.keys(data.fields).sort() },
+        eventIds: [data.eventId],
+      },
+    ],
+    refusal: null,
+  };
+}

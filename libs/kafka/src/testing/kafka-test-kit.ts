@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import {
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
+import { DEFAULT_AGENCIES, subjectIdOfStream, subjectStream } from '@throughline/domain';
+import { EventStore, EventStoreModule, type RecordedEvent } from '@throughline/event-store';
+import { IngestEventsService, IngestionModule, storedEventId } from '@throughline/ingestion';
+import { loadConfig, PlatformModule, type ThroughlineConfig } from '@throughline/platform';
+import { ProjectionRunner, ProjectionsModule, ReadModelStore } from '@throughline/projections';
+import { SubjectsModule } from '@throughline/subjects';
+import { AlertsRelay } from '../alerts/alerts-relay';
+import { KafkaIngestion } from '../ingest/kafka-ingestion';
+import { KafkaModule } from '../kafka.module';
+import { DEFAULT_BATCH_SIZE, type KafkaSettings, kafkaTopics } from '../kafka-settings';
+
+export const testBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** Settings with topic and group names no other test uses, so suites share one broker safely. */
+export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSettings {
+  const run = `t${randomUUID().slice(0, 8)}`;
+  return {
+    brokers: testBrokers(),
+    clientId: `test-${run}`,
+    topicPrefix: run,
+    groupId: `${run}-ingest`,
+    relayGroupId: `${run}-alerts-relay`,
+    agencies: DEFAULT_AGENCIES,
+    sources: {},
+    batchSize: DEFAULT_BATCH_SIZE,
+    partitionsConsumedConcurrently: 3,
+    alertsFrom: 'beginning',
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
+
+export const testKafka = (brokers: readonly string[] = testBrokers()): Kafka =>
+  new Kafka({
+    clientId: `test-${randomUUID().slice(0, 8)}`,
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  });
+
+/** Creates every topic up front with a known partition count, instead of relying on auto-creation. */
+export async function createTopics(settings: KafkaSettings, numPartitions = 3): Promise<void> {
+  const admin = testKafka(settings.brokers).admin();
+  await admin.connect();
+  try {
+    const topics = kafkaTopics(settings.topicPrefix, settings.agencies ?? DEFAULT_AGENCIES);
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface KafkaTestApp {
+  readonly app: INestApplicationContext;
+  readonly config: ThroughlineConfig;
+  readonly settings: KafkaSettings;
+  readonly dataDir: string;
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly ingestion: KafkaIngestion;
+  readonly relay: AlertsRelay;
+  readonly service: IngestEventsService;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** The modules the worker runs, on a fresh SQLite data directory (or a kept one, for restarts). */
+export async function startKafkaTestApp(
+  settings: KafkaSettings,
+  keepDataDir?: string,
+): Promise<KafkaTestApp> {
+  const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'throughline-kafka-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    KAFKA_BROKERS: settings.brokers.join(','),
+  });
+  const app = await NestFactory.createApplicationContext(
+    {
+      module: class KafkaTestModule {},
+      imports: [
+        PlatformModule.forRoot(config),
+        CqrsModule.forRoot(),
+        EventStoreModule,
+        ProjectionsModule,
+        IngestionModule,
+        SubjectsModule,
+        KafkaModule.forRoot(settings),
+      ],
+    },
+    { logger: false },
+  );
+  await app.get(ProjectionRunner).start();
+  return {
+    app,
+    config,
+    settings,
+    dataDir,
+    store: app.get(EventStore),
+    readModels: app.get(ReadModelStore),
+    ingestion: app.get(KafkaIngestion),
+    relay: app.get(AlertsRelay),
+    service: app.get(IngestEventsService),
+    close: async (options) => {
+      await app.close();
+      if (!options?.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls a condition until it holds, failing with a description after a bounded wait. */
+export async function eventually<T>(
+  probe: () => Promise<T> | T,
+  holds: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!holds(last)) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    last = await probe();
+  }
+  return last;
+}
+
+export async function testProducer(brokers: readonly string[] = testBrokers()): Promise<Producer> {
+  const producer = testKafka(brokers).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  return producer;
+}
+
+export interface Collected {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/** Reads topics from the beginning into memory, for asserting what the platform produced. */
+export class TopicCollector {
+  readonly messages: Collected[] = [];
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async start(
+    topics: readonly string[],
+    brokers: readonly string[] = testBrokers(),
+  ): Promise<TopicCollector> {
+    const consumer = testKafka(brokers).consumer({
+      groupId: `collector-${randomUUID()}`,
+      maxWaitTimeInMs: 200,
+    });
+    const collector = new TopicCollector(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        collector.messages.push({ topic, partition, message });
+      },
+    });
+    return collector;
+  }
+
+  on(topic: string): Collected[] {
+    return this.messages.filter((entry) => entry.topic === topic);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+export const headerText = (headers: IHeaders | undefined, name: string): string | undefined => {
+  const value = headers?.[name];
+  return value === undefined ? undefined : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+};
+
+let clock = Date.parse('2025-02-03T09:00:00Z');
+const nextTime = (): string => new Date((clock += 60_000)).toISOString();
+
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype?: string;
+  data: Record<string, unknown>;
+}
+
+export const cloudEvent = (
+  source: string,
+  type: string,
+  subject: string,
+  data: Record<string, unknown>,
+  id: string = randomUUID(),
+): CloudEvent => ({
+  specversion: '1.0',
+  id,
+  source,
+  type,
+  subject,
+  time: nextTime(),
+  datacontenttype: 'application/json',
+  data,
+});
+
+/** Structured mode: the whole event as the value; key = subject, as publishers are asked to. */
+export const structured = (event: CloudEvent): Message => ({
+  key: event.subject,
+  value: JSON.stringify(event),
+  headers: { 'content-type': 'application/cloudevents+json' },
+});
+
+/** Binary mode: attributes as ce_ headers, the data alone as the value. */
+export const binary = (event: CloudEvent): Message => ({
+  key: event.subject,
+  value: JSON.stringify(event.data),
+  headers: {
+    ce_specversion: event.specversion,
+    ce_id: event.id,
+    ce_source: event.source,
+    ce_type: event.type,
+    ce_subject: event.subject,
+    ce_time: event.time,
+    'content-type': 'application/json',
+  },
+});
+
+export const POLICE = 'urn:throughline:police:custody';
+export const PROBATION = 'urn:throughline:probation:case-management';
+export const PRISON = 'urn:throughline:prison:nomis';
+export const VOLUNTARY = 'urn:throughline:voluntary:mentoring';
+
+/** One made-up person, with identifiers no other test uses. */
+export class TestSubject {
+  readonly pnc = `${2000 + Math.floor(Math.random() * 25)}/${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}${'ABCDEFGHJK'[Math.floor(Math.random() * 10)]}`;
+  readonly nomis = `A${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+  readonly ref = `pnc:${this.pnc}`;
+
+  registered(id?: string): CloudEvent {
+    return cloudEvent(
+      POLICE,
+      'iom.subject.registered.v1',
+      this.ref,
+      {
+        givenName: 'Alex',
+        familyName: 'Marsh',
+        dateOfBirth: '1990-04-12',
+        identifiers: [{ scheme: 'nomis', value: this.nomis }],
+      },
+      id,
+    );
+  }
+
+  homeVisit(id?: string): CloudEvent {
+    return cloudEvent(POLICE, 'iom.home-visit.recorded.v1', this.ref, { outcome: 'seen', by: 'PC 4471' }, id);
+  }
+
+  arrested(): CloudEvent {
+    return cloudEvent(POLICE, 'iom.arrest.recorded.v1', this.ref, {
+      offence: 'Burglary dwelling',
+      offenceGroup: 'burglary',
+      arrestedAt: '2025-02-03T01:40:00Z',
+      custodySuite: 'Northern Area Custody',
+    });
+  }
+
+  /** The stored partnership id, once the registration is in the log. */
+  async subjectId(store: EventStore, registration: CloudEvent): Promise<string | undefined> {
+    const [found] = await store.findByIds([storedEventId(registration.source, registration.id)]);
+    return found ? subjectIdOfStream(found.streamId) : undefined;
+  }
+}
+
+export const streamOf = (store: EventStore, subjectId: string): Promise<RecordedEvent[]> =>
+  store.readStream(subjectStream(subjectId));
