@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import {
+  CATALOGUE,
+  EVENT_TYPES,
+  parseSubjectReference,
+  validateEventData,
+  type CohortAdoptedV1,
+  type CohortScoredV1,
+  type IdentifierLinkedV1,
+  type SubjectRegisteredV1,
+} from '@throughline/domain';
+import { DEMO_SOURCES, generateDemo, type DemoPublication } from './index';
+
+const digest = (publications: readonly DemoPublication[]): string =>
+  createHash('sha256').update(JSON.stringify(publications)).digest('hex');
+
+describe('generateDemo', () => {
+  const { publications } = generateDemo({ seed: 7 });
+  const ofType = <T>(type: string): T[] =>
+    publications.filter((p) => p.event.type === type).map((p) => p.event.data as T);
+
+  // A smaller partnership keeps the suite fast; the generator has no size-dependent paths.
+  it('is deterministic for a seed and differs between seeds', () => {
+    const options = { seed: 7, subjects: 60 };
+    const first = digest(generateDemo(options).publications);
+    expect(digest(generateDemo(options).publications)).toBe(first);
+    expect(digest(generateDemo({ ...options, seed: 8 }).publications)).not.toBe(first);
+  });
+
+  it('has at least 300 people and 30,000 events by default', () => {
+    expect(ofType('iom.subject.registered.v1').length).toBeGreaterThanOrEqual(300);
+    expect(publications.length).toBeGreaterThanOrEqual(30_000);
+  });
+
+  it('publishes only valid events, each by an agency allowed to publish its type from its own source', () => {
+    const problems: string[] = [];
+    for (const { agency, source, event } of publications) {
+      const issues = validateEventData(event.type, event.data);
+      if (issues.length > 0) problems.push(`${event.type}: ${JSON.stringify(issues)}`);
+      const publishers = CATALOGUE[event.type].publishers;
+      if (publishers !== 'any' && !(publishers as readonly string[]).includes(agency)) {
+        problems.push(`${agency} published ${event.type}`);
+      }
+      if (source !== event.source || !DEMO_SOURCES[agency].includes(source))
+        problems.push(`${agency} from ${source}`);
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
+  });
+
+  it('has well-formed envelopes with unique ids', () => {
+    const ids = new Set(publications.map((p) => p.event.id));
+    expect(ids.size).toBe(publications.length);
+    for (const { event } of publications.slice(0, 500)) {
+      expect(event).toMatchObject({ specversion: '1.0', datacontenttype: 'application/json' });
+      expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(event.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(parseSubjectReference(event.subject).ok).toBe(true);
+    }
+  });
+
+  it('is in time order', () => {
+    const times = publications.map((p) => Date.parse(p.event.time));
+    expect(times.every((t, i) => i === 0 || t >= (times[i - 1] ?? t))).toBe(true);
+    expect(publications[0]?.event.time.startsWith('2024-01')).toBe(true);
+    expect(Date.parse(publications.at(-1)?.event.time ?? '')).toBeLessThan(Date.parse('2026-01-01'));
+  });
+
+  it('names every subject by an identifier registered or linked earlier, and registers each person once', () => {
+    const known = new Set<string>();
+    const problems: string[] = [];
+    for (const { event } of publications) {
+      if (event.type === 'iom.subject.registered.v1') {
+        const data = event.data as SubjectRegisteredV1;
+        if (known.has(event.subject)) problems.push(`registered twice: ${event.subject}`);
+        for (const { scheme, value } of data.identifiers) known.add(`${scheme}:${value}`);
+        if (!known.has(event.subject))
+          problems.push(`registration subject not among identifiers: ${event.subject}`);
+        continue;
+      }
+      if (!known.has(event.subject)) problems.push(`${event.type} names unknown ${event.subject}`);
+      if (event.type === 'iom.subject.identifier-linked.v1') {
+        const { scheme, value } = event.data as IdentifierLinkedV1;
+        known.add(`${scheme}:${value}`);
+      }
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
+    expect(publications[0]?.event.subject).toMatch(/^pnc:\d{4}\/\d{7}[A-Z]$/);
+  });
+
+  it('names corrections after events of the same publisher', () => {
+    const byId = new Map(publications.map((p, i) => [p.event.id, { p, i }]));
+    const corrections = publications.filter((p) => CATALOGUE[p.event.type].category === 'of-target');
+    expect(corrections.length).toBeGreaterThan(0);
+    for (const [i, correction] of publications.entries()) {
+      if (CATALOGUE[correction.event.type].category !== 'of-target') continue;
+      const target = byId.get((correction.event.data as { targetEventId: string }).targetEventId);
+      expect(target?.p.agency).toBe(correction.agency);
+      expect(target?.p.event.subject).toBe(correction.event.subject);
+      expect(target!.i).toBeLessThan(i);
+    }
+  });
+
+  it('covers every catalogue type and a mix of bands, classes and de-selection reasons', () => {
+    const types = new Set(publications.map((p) => p.event.type));
+    const missing = EVENT_TYPES.filter((type) => !types.has(type) && !CATALOGUE[type].recordedByPlatform);
+    expect(missing).toEqual([]);
+    expect(publications.some((p) => CATALOGUE[p.event.type].recordedByPlatform)).toBe(false);
+    const bands = new Set(ofType<CohortScoredV1>('iom.cohort.scored.v1').map((d) => d.band));
+    expect([...bands].sort()).toEqual(['amber', 'green', 'red']);
+    const classes = new Set(ofType<CohortAdoptedV1>('iom.cohort.adopted.v1').map((d) => d.cohortClass));
+    expect(classes.size).toBeGreaterThanOrEqual(5);
+    const reasons = new Set(ofType<{ reason: string }>('iom.cohort.deselected.v1').map((d) => d.reason));
+    expect(reasons.size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('notifies planned releases at least four weeks ahead', () => {
+    const late = publications.filter(
+      (p) =>
+        p.event.type === 'iom.release.planned.v1' &&
+        Date.parse((p.event.data as { date: string }).date) - Date.parse(p.event.time) < 28 * 86_400_000,
+    );
+    expect(late).toEqual([]);
+  });
+
+  it('honours the options', () => {
+    const { publications: small } = generateDemo({ seed: 3, subjects: 5, start: '2025-06-01', months: 3 });
+    const registered = small.filter((p) => p.event.type === 'iom.subject.registered.v1');
+    expect(registered).toHaveLength(5);
+    for (const { event } of small) {
+      expect(event.time >= '2025-06-01' && event.time < '2025-09-01').toBe(true);
+    }
+    expect(() => generateDemo({ seed: 1, start: 'soon' })).toThrow(/start/);
+  });
+});

@@ -1,0 +1,4 @@
+export { generateDemo } from './generate-demo';
+export { loadDemoPartnership, type DemoLoadResult } from './load-demo';
+export { DEMO_SOURCES } from './sources';
+export type { DemoCloudEvent, DemoOptions, DemoPartnership, DemoPublication } from './types';

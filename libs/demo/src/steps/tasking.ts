@@ -1,0 +1,78 @@
+import type { DefaultAgency } from '@throughline/domain';
+import type { Journey } from '../journey';
+import { DAY, isoDate } from '../time';
+import { mainSource } from './cohort';
+
+const ACTIONS: Record<DefaultAgency, readonly string[]> = {
+  police: ['Home visit to confirm the address.', 'Check associates named in intelligence.'],
+  probation: [
+    'Bring supervision forward to weekly.',
+    'Consider breach action.',
+    'Review licence conditions.',
+  ],
+  prison: ['Confirm the release date and the address on release.'],
+  health: ['Re-engage with prescribing.', 'Offer a residential treatment assessment.'],
+  housing: ['Review rent arrears with the landlord.', 'Find a tenancy.'],
+  voluntary: [
+    'Support the universal credit claim.',
+    'Refer to the construction skills course.',
+    'Arrange a mentor.',
+  ],
+};
+
+function actionText(j: Journey, owner: DefaultAgency): string {
+  if (owner === 'housing' && j.inCustody) return 'Find accommodation before release.';
+  if (owner === 'housing' && j.state.accommodation === 'hostel') return 'Move from the hostel to a tenancy.';
+  if (owner === 'police' && j.inCustody) return 'Arrange a gate pickup on release.';
+  return j.rng.pick(ACTIONS[owner]);
+}
+
+/** The monthly multi-agency tasking meeting: red and amber people get actions with owners and due dates. */
+export function taskingMeeting(j: Journey, meeting: string): void {
+  const { state, rng } = j;
+  if (!state.inCohort) return;
+  const chance = state.band === 'red' ? 0.6 : state.band === 'amber' ? 0.25 : j.inCustody ? 0.1 : 0.03;
+  if (!rng.chance(chance)) return;
+  const count = state.band === 'red' && rng.chance(0.3) ? 2 : 1;
+  for (let i = 0; i < count; i += 1) {
+    const owner: DefaultAgency = j.inCustody
+      ? rng.pick(['prison', 'housing', 'police'])
+      : rng.weighted([
+          ['police', 3],
+          ['probation', state.statutory ? 3 : 0],
+          ['health', 2],
+          ['housing', 2],
+          ['voluntary', 2],
+        ]);
+    state.actionSeq += 1;
+    const actionId = j.localId('ACT', state.actionSeq);
+    const due = j.now + rng.int(7, 28) * DAY;
+    j.emit(j.now + i * 60_000, 'policeIom', 'iom.tasking.action-assigned.v1', {
+      actionId,
+      meeting,
+      ownerAgency: owner,
+      due: isoDate(due),
+      text: actionText(j, owner),
+    });
+    // Most actions are done around the due date; the rest stay open and show as overdue on the board.
+    if (rng.chance(0.78)) {
+      j.emit(due + rng.int(-6, 5) * DAY, mainSource(owner), 'iom.tasking.action-completed.v1', {
+        actionId,
+        ...(rng.chance(0.5) ? { note: 'Done.' } : {}),
+      });
+    }
+  }
+}
+
+/** First Tuesday of every month in the period, 10:00. */
+export function meetingDates(start: number, end: number): number[] {
+  const dates: number[] = [];
+  const first = new Date(start);
+  for (let m = 0; ; m += 1) {
+    const month = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + m, 1);
+    if (month >= end) return dates;
+    const weekday = new Date(month).getUTCDay();
+    const tuesday = month + ((2 - weekday + 7) % 7) * DAY + 10 * 3_600_000;
+    if (tuesday >= start && tuesday < end) dates.push(tuesday);
+  }
+}

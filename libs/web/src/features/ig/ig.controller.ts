@@ -1,0 +1,179 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import {
+  AuditService,
+  BreakGlassReviewService,
+  findUnusualAccess,
+  SubjectAccessService,
+  subjectAccessDisclosure,
+} from '@throughline/audit';
+import { CurrentPrincipal, type Principal } from '@throughline/auth';
+import { isPartnershipId, isPurposeOfUse } from '@throughline/domain';
+import { ProblemException } from '@throughline/platform';
+import { ProjectionRunner } from '@throughline/projections';
+import { PageAudit } from '../../disclosure/page-audit';
+import { queryValues } from '../../html/query';
+import { WebExceptionFilter } from '../../html/web-exception.filter';
+import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
+import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
+import { igPage } from './ig.page';
+import { type RegisterFilter, registerPage, REGISTER_PAGE, toAuditQuery } from './register.page';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const invalid = (detail: string): ProblemException =>
+  new ProblemException(400, 'invalid-query', 'Invalid filter', detail);
+
+function registerFilterOf(values: Record<string, string | undefined>): RegisterFilter {
+  const text = (name: string): string | null => {
+    const value = values[name]?.trim();
+    return value ? value.slice(0, 64) : null;
+  };
+  const outcome = text('outcome');
+  if (outcome !== null && outcome !== 'disclosed' && outcome !== 'refused')
+    throw invalid('outcome must be disclosed or refused');
+  const purpose = text('purpose');
+  if (purpose !== null && !isPurposeOfUse(purpose)) throw invalid(`"${purpose}" is not a purpose of use`);
+  for (const name of ['from', 'to']) {
+    const value = text(name);
+    if (value !== null && (!DAY.test(value) || Number.isNaN(Date.parse(value))))
+      throw invalid(`${name} must be a date`);
+  }
+  return {
+    subjectId: text('subjectId'),
+    agency: text('agency'),
+    user: text('user'),
+    purpose,
+    outcome,
+    from: text('from'),
+    to: text('to'),
+  };
+}
+
+/** The information-governance lead's console: the same tools as /v1/audit, as pages. */
+@ApiExcludeController()
+@Controller('app/ig')
+@UseGuards(WebSessionGuard)
+@UseFilters(WebExceptionFilter)
+export class IgPagesController {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly reviews: BreakGlassReviewService,
+    private readonly access: SubjectAccessService,
+    private readonly pageAudit: PageAudit,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  @Get()
+  async console(
+    @CurrentPrincipal() principal: Principal,
+    @Query('reviewed') reviewed: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    requireIgLead(principal);
+    const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const [verification, awaiting, recent, refusals, lastWeek] = await Promise.all([
+      this.audit.verify(),
+      this.reviews.queue('awaiting-review'),
+      this.reviews.reviewed(10),
+      this.audit.store.query({ outcome: 'refused', limit: 10 }),
+      this.audit.store.query({ from: weekAgo, limit: 100_000 }),
+    ]);
+    const notice =
+      reviewed === 'approved'
+        ? 'The claim was approved.'
+        : reviewed === 'flagged'
+          ? 'The claim was flagged for follow-up.'
+          : null;
+    response.type('html');
+    return igPage({
+      principal,
+      csrf: csrfToken(request, response),
+      verification,
+      awaiting,
+      reviewed: recent,
+      refusals,
+      unusual: findUnusualAccess(lastWeek),
+      notice,
+    });
+  }
+
+  @Get('disclosures')
+  async register(
+    @CurrentPrincipal() principal: Principal,
+    @Query() raw: Record<string, unknown>,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    requireIgLead(principal);
+    const values = queryValues(raw);
+    const filter = registerFilterOf(values);
+    const before = values.before ? Number(values.before) : undefined;
+    if (before !== undefined && (!Number.isInteger(before) || before < 1))
+      throw invalid('before must be a positive integer');
+    const records = await this.audit.store.query(toAuditQuery(filter, before));
+    const last = records[records.length - 1];
+    response.type('html');
+    return registerPage({
+      principal,
+      csrf: csrfToken(request, response),
+      filter,
+      records,
+      nextBefore: records.length === REGISTER_PAGE && last ? last.seq : null,
+    });
+  }
+
+  @Post('break-glass/:eventId/review')
+  async review(
+    @CurrentPrincipal() principal: Principal,
+    @Param('eventId') eventId: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    verifyCsrf(request, body?.[CSRF_FIELD]);
+    requireIgLead(principal);
+    const note = typeof body?.note === 'string' && body.note.trim() !== '' ? body.note.trim() : undefined;
+    const done = await this.reviews.review(principal, eventId, body?.outcome, note);
+    // Show the queue as it now stands when projections run in this process; a worker catches up on its own.
+    const local = (await this.runner.status()).every((projection) => projection.status === 'live');
+    if (local) await this.runner.waitFor(done.position, 3000).catch(() => undefined);
+    response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
+  }
+
+  /** The same JSON as GET /v1/subjects/{id}/access-export, recorded the same way. */
+  @Get('access-export')
+  async accessExport(
+    @CurrentPrincipal() principal: Principal,
+    @Query('subjectId') rawId: string | undefined,
+    @Req() request: Request & { id?: unknown },
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    requireIgLead(principal);
+    const subjectId = (rawId ?? '').trim();
+    if (!isPartnershipId(subjectId)) {
+      throw new ProblemException(
+        400,
+        'invalid-subject-id',
+        'Invalid subject id',
+        'subjectId must be a partnership id (UUID)',
+      );
+    }
+    const context = { principal, purpose: 'subject-access', request, response };
+    const held = await this.access.export(subjectId.toLowerCase());
+    if (!held)
+      throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
+    const exported = await this.pageAudit.recorded(context, 'subject.access-export', null, async () => ({
+      result: held,
+      subjects: [subjectAccessDisclosure(held)],
+      agreementVersion: null,
+    }));
+    response.setHeader(
+      'Content-Disposition',
+      `attachment; filename="subject-access-${exported.subjectId}.json"`,
+    );
+    response.type('application/json');
+    return exported;
+  }
+}

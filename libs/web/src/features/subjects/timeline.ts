@@ -1,0 +1,79 @@
+import { isAlerting } from '@throughline/domain';
+import type { DisclosedEntry } from '@throughline/subjects';
+import { eventLabel, fieldLabel, valueText, when } from '../../html/format';
+import { html, type SafeHtml } from '../../html/html';
+import { empty } from '../../html/layout';
+
+type Entry = DisclosedEntry['entry'];
+
+const newestFirst = (entries: readonly DisclosedEntry[]): Entry[] =>
+  entries.map(({ entry }) => entry).sort((a, b) => b.position - a.position);
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A data value as text; dates and times read as dates and times. */
+const value = (raw: unknown): SafeHtml | string =>
+  typeof raw === 'string' && ISO_DATE.test(raw) ? when(raw) : valueText(raw);
+
+function dataList(entry: Entry): SafeHtml {
+  const data = Object.entries(entry.data as object);
+  if (data.length === 0) return html``;
+  return html`<dl class="facts">
+    ${data.map(
+      ([name, raw]) =>
+        html`<dt>${fieldLabel(name)}</dt>
+          <dd>${value(raw)}</dd>`,
+    )}
+  </dl>`;
+}
+
+/** The same data on one line, for alerts. */
+function dataLine(entry: Entry): SafeHtml {
+  const data = Object.entries(entry.data as object);
+  return html`${data.map(
+    ([name, raw], index) =>
+      html`${index > 0 ? ' · ' : ''}<span class="muted">${fieldLabel(name)}:</span> ${value(raw)}`,
+  )}`;
+}
+
+function item(entry: Entry): SafeHtml {
+  return html`<li>
+    <strong>${eventLabel(entry.type)}</strong>
+    <div class="meta">${when(entry.meta.time)} · ${entry.meta.agency} · ${entry.meta.category}</div>
+    ${
+      entry.redactedBy
+        ? html`<p class="muted">Redacted by the publisher ${when(entry.redactedBy.at)}.</p>`
+        : dataList(entry)
+    }
+    ${entry.correctedBy && html`<p class="muted">Corrected by the publisher ${when(entry.correctedBy.at)}.</p>`}
+  </li>`;
+}
+
+/** Timeline entries, newest first, exactly as disclosed (fields already cut for this reader). */
+export function timelineList(entries: readonly DisclosedEntry[], limit?: number): SafeHtml {
+  const list = newestFirst(entries).slice(0, limit);
+  if (list.length === 0) return empty('Nothing on the timeline.');
+  return html`<ol class="timeline" reversed>
+    ${list.map(item)}
+  </ol>`;
+}
+
+/**
+ * The alert-type events (arrest, custody reception, release, wanted, missed appointment, breach,
+ * recall) among what this reader was served: the same kinds the alerts relay sends.
+ */
+export function alertsList(entries: readonly DisclosedEntry[], limit = 5): SafeHtml {
+  const alerts = newestFirst(entries)
+    .filter((entry) => isAlerting(entry.type) && !entry.redactedBy)
+    .slice(0, limit);
+  if (alerts.length === 0) return empty('No recent alerts.');
+  return html`<ul class="alerts">
+    ${alerts.map(
+      (entry) =>
+        html`<li>
+          <strong>${eventLabel(entry.type)}</strong> ${when(entry.meta.time)} · ${entry.meta.agency}<br />
+          ${dataLine(entry)}
+        </li>`,
+    )}
+  </ul>`;
+}

@@ -1,0 +1,93 @@
+import type { Principal } from '@throughline/auth';
+import { CHAIR_ROLE, IG_ROLE } from '../session/personas';
+import { html, type SafeHtml, toHtmlString } from './html';
+
+export type Section = 'board' | 'subjects' | 'ig' | 'register' | 'sign-in';
+
+export interface PageOptions {
+  readonly title: string;
+  readonly body: SafeHtml;
+  readonly principal?: Principal | null;
+  /** The token for the sign-out form; pages for a signed-in person always have one. */
+  readonly csrf?: string;
+  readonly section?: Section;
+}
+
+const NAV: Readonly<Record<string, readonly { section: Section; href: string; text: string }[]>> = {
+  [CHAIR_ROLE]: [{ section: 'board', href: '/app/board', text: 'Tasking board' }],
+  [IG_ROLE]: [
+    { section: 'ig', href: '/app/ig', text: 'IG console' },
+    { section: 'register', href: '/app/ig/disclosures', text: 'Disclosure register' },
+  ],
+};
+const PRACTITIONER_NAV = [{ section: 'subjects' as Section, href: '/app/subjects', text: 'Subjects' }];
+
+function navigation(principal: Principal, section: Section | undefined): SafeHtml {
+  const links = NAV[principal.role] ?? PRACTITIONER_NAV;
+  return html`<nav aria-label="Main">
+    <ul>
+      ${links.map(
+        (link) =>
+          html`<li>
+            <a href="${link.href}" ${link.section === section ? html`aria-current="page"` : ''}
+              >${link.text}</a
+            >
+          </li>`,
+      )}
+    </ul>
+  </nav>`;
+}
+
+/** The page shell: landmarks, skip link, who is signed in, and the sign-out form. */
+export function page(options: PageOptions): string {
+  const { principal, csrf } = options;
+  const signedIn =
+    principal &&
+    html`${navigation(principal, options.section)}
+      <p class="who">
+        <span class="visually-hidden">Signed in as </span>${principal.id} · ${principal.agency} ·
+        ${principal.role}
+      </p>
+      ${
+        csrf &&
+        html`<form method="post" action="/app/sign-out">
+          <input type="hidden" name="_csrf" value="${csrf}" />
+          <button type="submit" class="button-link">Sign out</button>
+        </form>`
+      }`;
+  return toHtmlString(
+    html`<!doctype html>
+      <html lang="en-GB">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>${options.title} – Throughline</title>
+          <link rel="stylesheet" href="/app/assets/app.css" />
+          <link rel="icon" href="/app/assets/icon.svg" type="image/svg+xml" />
+        </head>
+        <body>
+          <a class="skip-link" href="#main">Skip to main content</a>
+          <header class="site">
+            <div class="bar">
+              <a class="brand" href="/app">Throughline</a>
+              ${signedIn}
+            </div>
+          </header>
+          <main id="main" tabindex="-1">${options.body}</main>
+          <footer class="site">
+            <p>
+              Every page that shows a person's information is recorded in the partnership's audit log, with
+              the purpose you state.
+            </p>
+          </footer>
+        </body>
+      </html>`,
+  );
+}
+
+/** A table in a keyboard-scrollable region, so wide tables never break the page at 768 px. */
+export function tableRegion(label: string, table: SafeHtml): SafeHtml {
+  return html`<div class="table-wrap" role="region" aria-label="${label}" tabindex="0">${table}</div>`;
+}
+
+export const empty = (text: string): SafeHtml => html`<p class="empty">${text}</p>`;

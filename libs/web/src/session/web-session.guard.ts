@@ -1,0 +1,67 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  type AuthenticatedRequest,
+  InvalidTokenError,
+  type Principal,
+  TokenService,
+} from '@throughline/auth';
+import { ProblemException } from '@throughline/platform';
+import { readCookies, SESSION_COOKIE } from './cookies';
+import { CHAIR_ROLE, IG_ROLE } from './personas';
+
+/**
+ * Authenticates a page request from the session cookie with the same TokenService that checks
+ * bearer tokens, so a page principal is exactly what the API would see for that token.
+ */
+@Injectable()
+export class WebSessionGuard implements CanActivate {
+  constructor(private readonly tokens: TokenService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = readCookies(request).get(SESSION_COOKIE);
+    if (!token) throw signInRequired('Sign in to continue');
+    let principal: Principal;
+    try {
+      principal = await this.tokens.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError)
+        throw signInRequired(`Sign in again: ${error.message.toLowerCase()}`);
+      throw error;
+    }
+    if (principal.kind !== 'person') {
+      throw new ProblemException(403, 'not-a-person', 'Pages are for people', 'Agency systems use the API');
+    }
+    request.principal = principal;
+    return true;
+  }
+}
+
+const signInRequired = (detail: string): ProblemException =>
+  new ProblemException(401, 'unauthenticated', 'Sign in required', detail);
+
+/** Roles that read subjects as practitioners; the chair sees the board, IG the audit tools. */
+const isPractitioner = (principal: Principal): boolean =>
+  principal.role !== CHAIR_ROLE && principal.role !== IG_ROLE;
+
+export function requirePractitioner(principal: Principal): void {
+  if (!isPractitioner(principal)) {
+    throw new ProblemException(
+      403,
+      'not-a-practitioner',
+      'Not a practitioner page',
+      'Subject pages are for practitioners; use the tasking board or the IG console for your role',
+    );
+  }
+}
+
+export function requireIgLead(principal: Principal): void {
+  if (principal.role !== IG_ROLE) {
+    throw new ProblemException(
+      403,
+      'not-ig-lead',
+      'Not an information-governance lead',
+      'The IG console is for the ig-lead role',
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { AuditModule } from '@throughline/audit';
+import { AuthModule } from '@throughline/auth';
+import { ProjectionsModule } from '@throughline/projections';
+import { SubjectsModule } from '@throughline/subjects';
+import { TaskingModule } from '@throughline/tasking';
+import { PageAudit } from './disclosure/page-audit';
+import { BoardPageController } from './features/board/board.controller';
+import { IgPagesController } from './features/ig/ig.controller';
+import { SubjectPagesController } from './features/subjects/subject-pages.controller';
+import { PageNotFoundController } from './html/not-found.controller';
+import { formBody, pageHeaders } from './session/form-body';
+import { SignInController } from './session/sign-in.controller';
+import { WebSessionGuard } from './session/web-session.guard';
+
+const PAGES = [SignInController, BoardPageController, SubjectPagesController, IgPagesController];
+
+/**
+ * The pages people use, served by the API process under /app: sign-in, the tasking board, the
+ * subject picture and the IG console. They read through the same services as the API, cut by the
+ * same policy, and record every view in the same audit log.
+ */
+@Module({
+  imports: [AuthModule, AuditModule, ProjectionsModule, SubjectsModule, TaskingModule],
+  // The catch-all goes last so it only answers what no page matched.
+  controllers: [...PAGES, PageNotFoundController],
+  providers: [WebSessionGuard, PageAudit],
+})
+export class WebModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(pageHeaders).forRoutes(...PAGES, PageNotFoundController);
+    consumer.apply(formBody).forRoutes(SignInController, IgPagesController);
+  }
+}
