@@ -1,0 +1,40 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventStore } from '@throughline/event-store';
+import { ProblemException } from '@throughline/platform';
+import { ProjectionRunner } from '@throughline/projections';
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'The process is up' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'The store answers and every projection has caught up with the log once' })
+  async ready(): Promise<{ status: 'ready'; backend: string; head: number }> {
+    let head: number;
+    try {
+      head = await this.store.headPosition();
+    } catch {
+      throw new ProblemException(503, 'not-ready', 'Not ready', 'The event store is not answering');
+    }
+    if (!this.runner.allCaughtUpOnce) {
+      throw new ProblemException(
+        503,
+        'not-ready',
+        'Not ready',
+        'Projections are still catching up with the log',
+      );
+    }
+    return { status: 'ready', backend: this.store.backend, head };
+  }
+}

@@ -1,0 +1,277 @@
+import { SignJWT } from 'jose';
+import { EventStore } from '@throughline/event-store';
+import { cloudEvent, POLICE, PRISON, SubjectJourney } from './cloud-events';
+import { startTestApp, type TestApp } from './test-app';
+
+const SINGLE = 'application/cloudevents+json';
+const BATCH = 'application/cloudevents-batch+json';
+
+describe('POST /v1/events', () => {
+  let t: TestApp;
+  let police: string;
+  let prison: string;
+  let head: () => Promise<number>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    police = await t.systemToken('police', [POLICE]);
+    prison = await t.systemToken('prison', [PRISON]);
+    head = () => t.app.get(EventStore).headPosition();
+  });
+  afterAll(() => t.close());
+
+  const publish = (token: string, body: unknown, type = BATCH) =>
+    t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', type)
+      .send(JSON.stringify(body));
+
+  it('stores a batch and answers per event, in order', async () => {
+    const journey = new SubjectJourney();
+    const events = [journey.registered(), journey.arrested(), journey.scored(42, 'red')];
+    const response = await publish(police, events).expect(200);
+    const results = response.body.results as {
+      id: string;
+      subjectId: string;
+      stream: string;
+      revision: number;
+      position: number;
+      duplicate: boolean;
+    }[];
+    expect(results.map((r) => r.id)).toEqual(events.map((e) => e.id));
+    expect(results.map((r) => r.revision)).toEqual([0, 1, 2]);
+    expect(new Set(results.map((r) => r.subjectId)).size).toBe(1);
+    expect(results[0]!.stream).toBe(`subject-${results[0]!.subjectId}`);
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(results[2]!.position).toBeGreaterThan(results[0]!.position);
+  });
+
+  it('accepts a single structured CloudEvent and resolves any linked identifier', async () => {
+    const journey = new SubjectJourney();
+    const registered = await publish(police, journey.registered(), SINGLE).expect(200);
+    const custody = await publish(prison, journey.receivedIntoCustody(), SINGLE).expect(200);
+    expect(custody.body.subjectId).toBe(registered.body.subjectId);
+    expect(custody.body.duplicate).toBe(false);
+  });
+
+  it('returns the original result with duplicate: true and stores nothing on resubmission', async () => {
+    const journey = new SubjectJourney();
+    const events = [journey.registered(), journey.arrested()];
+    const first = await publish(police, events).expect(200);
+    const before = await head();
+    const again = await publish(police, events).expect(200);
+    expect(await head()).toBe(before);
+    expect(again.body.results).toEqual(first.body.results.map((r: object) => ({ ...r, duplicate: true })));
+  });
+
+  it('stores concurrent resubmissions once', async () => {
+    const journey = new SubjectJourney();
+    const events = [journey.registered(), journey.arrested(), journey.arrested('Theft from shop')];
+    const before = await head();
+    const responses = await Promise.all([
+      publish(police, events),
+      publish(police, events),
+      publish(police, events),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await head()).toBe(before + 3);
+    const duplicates = responses.map((r) =>
+      (r.body.results as { duplicate: boolean }[]).every((x) => x.duplicate),
+    );
+    expect(duplicates.filter(Boolean)).toHaveLength(2);
+  });
+
+  describe('refuses bad input with a specific problem and stores nothing', () => {
+    let before: number;
+    beforeEach(async () => {
+      before = await head();
+    });
+    afterEach(async () => {
+      expect(await head()).toBe(before);
+    });
+
+    it('401 without a token', async () => {
+      const response = await t.http.post('/v1/events').set('Content-Type', BATCH).send('[]').expect(401);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.body.detail).toMatch(/bearer token/i);
+    });
+
+    it('401 for a token signed by another key', async () => {
+      const forged = await new SignJWT({
+        agency: 'police',
+        role: 'system',
+        kind: 'system',
+        sources: [POLICE],
+      })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('x')
+        .setIssuer('throughline')
+        .setAudience('throughline')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('not-the-key-not-the-key-not-the-key'));
+      await publish(forged, [new SubjectJourney().registered()]).expect(401);
+    });
+
+    it('401 for an expired token', async () => {
+      const tokens = new (await import('@throughline/auth')).TokenService(t.config);
+      const expired = await tokens.mint({
+        agency: 'police',
+        system: true,
+        sources: [POLICE],
+        ttlSeconds: -10,
+      });
+      const response = await publish(expired, [new SubjectJourney().registered()]).expect(401);
+      expect(response.body.detail).toMatch(/expired/);
+    });
+
+    it('415 for a content type that is not CloudEvents', async () => {
+      await publish(police, [new SubjectJourney().registered()], 'text/plain').expect(415);
+      await publish(police, [new SubjectJourney().registered()], 'application/json').expect(415);
+    });
+
+    it('400 for malformed JSON', async () => {
+      const response = await t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${police}`)
+        .set('Content-Type', BATCH)
+        .send('[{"specversion": "1.0",')
+        .expect(400);
+      expect(response.body.title).toBe('Malformed JSON');
+    });
+
+    it('413 for a batch over 1000 events', async () => {
+      const journey = new SubjectJourney();
+      const events = Array.from({ length: 1001 }, () => journey.arrested());
+      const response = await publish(police, events).expect(413);
+      expect(response.body.detail).toMatch(/1001/);
+    });
+
+    it('413 for a body over the size limit', async () => {
+      const huge = { ...new SubjectJourney().registered(), padding: 'x'.repeat(6 * 1024 * 1024) };
+      await publish(police, huge, SINGLE).expect(413);
+    });
+
+    it('422 naming the event index and field path for each invalid event', async () => {
+      const journey = new SubjectJourney();
+      const badScore = journey.scored(99, 'red');
+      const badIdentifier = journey.registered();
+      (badIdentifier.data.identifiers as { scheme: string }[])[0]!.scheme = 'passport';
+      const response = await publish(police, [
+        journey.registered(),
+        badScore,
+        { ...journey.arrested(), specversion: '0.3' },
+        badIdentifier,
+      ]).expect(422);
+      expect(response.body.detail).toMatch(/nothing was stored/);
+      const errors = response.body.errors as { index: number; field: string }[];
+      expect(errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ index: 1, field: 'data.score' }),
+          expect.objectContaining({ index: 2, field: 'specversion' }),
+          expect.objectContaining({ index: 3, field: 'data.identifiers.0.scheme' }),
+        ]),
+      );
+      expect(errors.some((e) => e.index === 0)).toBe(false);
+    });
+
+    it('422 for an unknown type and for missing attributes', async () => {
+      const journey = new SubjectJourney();
+      const { time: _time, ...noTime } = journey.arrested();
+      const response = await publish(police, [
+        { ...journey.arrested(), type: 'iom.made.up.v1' },
+        noTime,
+      ]).expect(422);
+      expect(response.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ index: 0, field: 'type', constraint: 'knownType' }),
+          expect.objectContaining({ index: 1, field: 'time', constraint: 'required' }),
+        ]),
+      );
+    });
+
+    it('422 for an identifier the partnership does not know', async () => {
+      const response = await publish(police, [new SubjectJourney().arrested()]).expect(422);
+      expect(response.body.errors[0]).toMatchObject({
+        index: 0,
+        field: 'subject',
+        constraint: 'knownSubject',
+      });
+    });
+
+    it('403 for a source not bound to the credential', async () => {
+      const event = cloudEvent(
+        'urn:throughline:police:elsewhere',
+        'iom.subject.registered.v1',
+        'pnc:2020/1234567Z',
+        {
+          givenName: 'A',
+          familyName: 'B',
+          dateOfBirth: '1990-01-01',
+          identifiers: [],
+        },
+      );
+      const response = await publish(police, [event]).expect(403);
+      expect(response.body.errors[0]).toMatchObject({ index: 0, field: 'source', constraint: 'boundSource' });
+    });
+
+    it('403 when the agency may not publish the type (prison cannot record an arrest)', async () => {
+      const journey = new SubjectJourney();
+      const arrest = { ...journey.arrested(), source: PRISON };
+      const response = await publish(prison, [arrest]).expect(403);
+      expect(response.body.errors[0]).toMatchObject({
+        index: 0,
+        field: 'type',
+        constraint: 'publishingAuthority',
+      });
+    });
+
+    it('403 for a person publishing instead of an agency system', async () => {
+      const person = await t.personToken('police', 'iom-officer');
+      await publish(person, [new SubjectJourney().registered()]).expect(403);
+    });
+
+    it('409 for registering an identifier that already belongs to a subject', async () => {
+      const journey = new SubjectJourney();
+      await publish(police, [journey.registered()]).expect(200);
+      before = await head();
+      const again = journey.registered('Other', 'Person');
+      const response = await publish(police, [again]).expect(409);
+      expect(response.body.errors[0]).toMatchObject({
+        index: 0,
+        field: 'subject',
+        constraint: 'alreadyRegistered',
+      });
+    });
+  });
+});
+
+describe('idempotency across restarts', () => {
+  it('a resubmission after a restart stores nothing', async () => {
+    const first = await startTestApp();
+    const dataDir = first.config.dataDir;
+    const token = await first.systemToken('police', [POLICE]);
+    const journey = new SubjectJourney();
+    const events = [journey.registered(), journey.arrested()];
+    const send = (app: TestApp) =>
+      app.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', BATCH)
+        .send(JSON.stringify(events));
+    const original = await send(first).expect(200);
+    await first.close({ keepData: true });
+
+    const second = await startTestApp({}, dataDir);
+    try {
+      const before = await second.app.get(EventStore).headPosition();
+      const again = await send(second).expect(200);
+      expect(again.body.results).toEqual(
+        original.body.results.map((r: object) => ({ ...r, duplicate: true })),
+      );
+      expect(await second.app.get(EventStore).headPosition()).toBe(before);
+    } finally {
+      await second.close();
+    }
+  });
+});

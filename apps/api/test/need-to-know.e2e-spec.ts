@@ -1,0 +1,167 @@
+import { ProjectionRunner } from '@throughline/projections';
+import { cloudEvent, POLICE, SubjectJourney } from './cloud-events';
+import { startTestApp, type TestApp } from './test-app';
+
+const HEALTH = 'urn:throughline:health:treatment';
+const PROBATION = 'urn:throughline:probation:case-management';
+const BATCH = 'application/cloudevents-batch+json';
+
+/**
+ * A journey published by several agencies, read by each, with consent given and withdrawn and a
+ * safeguarding concern raised and closed in between: the need-to-know rules end to end.
+ */
+describe('need-to-know across agencies', () => {
+  let t: TestApp;
+  let subjectId: string;
+  const journey = new SubjectJourney();
+  const nhs = `nhs:${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+  let tokens: Record<'police' | 'health' | 'probation', string>;
+
+  const publish = async (agency: keyof typeof tokens, events: unknown[]) => {
+    const response = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${tokens[agency]}`)
+      .set('Content-Type', BATCH)
+      .send(JSON.stringify(events));
+    expect(response.status).toBe(200);
+    return response.body.results as { subjectId: string }[];
+  };
+
+  const view = async (agency: string, role: string, purpose = 'case-management') => {
+    const token = await t.personToken(agency, role, `${agency}-reader`);
+    const response = await t.http
+      .get(`/v1/subjects/${subjectId}`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Purpose-Of-Use', purpose);
+    return response;
+  };
+  const timelineTypes = async (
+    agency: string,
+    role: string,
+    purpose = 'case-management',
+  ): Promise<string[]> => {
+    const token = await t.personToken(agency, role, `${agency}-reader`);
+    const response = await t.http
+      .get(`/v1/subjects/${subjectId}/timeline?limit=200`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Purpose-Of-Use', purpose);
+    return (response.body.items ?? []).map((item: { type: string }) => item.type);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    tokens = {
+      police: await t.systemToken('police', [POLICE]),
+      health: await t.systemToken('health', [HEALTH]),
+      probation: await t.systemToken('probation', [PROBATION]),
+    };
+    const registration = journey.registered('Robin', 'Ashdown');
+    (registration.data.identifiers as { scheme: string; value: string }[]).push({
+      scheme: 'nhs',
+      value: nhs.slice(4),
+    });
+    subjectId = (await publish('police', [registration, journey.arrested()]))[0]!.subjectId;
+    await publish('health', [
+      cloudEvent(HEALTH, 'iom.treatment.started.v1', nhs, { modality: 'prescribing' }),
+      cloudEvent(HEALTH, 'iom.health.concern-recorded.v1', nhs, {
+        kind: 'overdose',
+        summary: 'Non-fatal overdose, naloxone given',
+      }),
+    ]);
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  it('health sees its own treatment; police do not see drugs or health data without consent', async () => {
+    expect((await view('health', 'drug-worker')).body.treatment).toMatchObject({
+      status: 'in-treatment',
+      modality: 'prescribing',
+    });
+    const police = await view('police', 'iom-officer');
+    expect(police.status).toBe(200);
+    expect(police.body.treatment).toBeNull();
+    expect(JSON.stringify(police.body)).not.toMatch(/prescribing|overdose|naloxone/);
+    expect(await timelineTypes('police', 'iom-officer')).not.toContain('iom.treatment.started.v1');
+  });
+
+  it('health never sees the arrest; the mentor never sees the arrest', async () => {
+    expect((await view('health', 'drug-worker')).body.arrests).toBe(0);
+    expect(await timelineTypes('health', 'drug-worker')).not.toContain('iom.arrest.recorded.v1');
+    expect(await timelineTypes('voluntary', 'mentor')).not.toContain('iom.arrest.recorded.v1');
+  });
+
+  it('consent to police for drugs, case management only, opens treatment on the next read, for that purpose only', async () => {
+    await publish('probation', [
+      cloudEvent(PROBATION, 'iom.consent.given.v1', `crn:${journey.crn}`, {
+        scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+        recordedBy: 'om-17',
+        formReference: 'CF-2025-001',
+      }),
+    ]);
+    await t.settle();
+    expect((await view('police', 'iom-officer')).body.treatment).toMatchObject({ status: 'in-treatment' });
+    expect((await view('police', 'iom-officer', 'enforcement')).body.treatment).toBeNull();
+    // Consent to drugs is not consent to health.
+    expect(JSON.stringify((await view('police', 'iom-officer')).body)).not.toMatch(/overdose/);
+  });
+
+  it('withdrawal takes effect on the very next read, before the projection applies it', async () => {
+    await t.app.get(ProjectionRunner).stop();
+    await publish('probation', [
+      cloudEvent(PROBATION, 'iom.consent.withdrawn.v1', `crn:${journey.crn}`, {
+        scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+        recordedBy: 'om-17',
+      }),
+    ]);
+    expect((await view('police', 'iom-officer')).body.treatment).toBeNull();
+    await t.app.get(ProjectionRunner).start();
+    await t.settle();
+    expect((await view('police', 'iom-officer')).body.treatment).toBeNull();
+    expect(await timelineTypes('police', 'iom-officer')).not.toContain('iom.treatment.started.v1');
+  });
+
+  it('a safeguarding concern opens health data to the police for safeguarding, until it is closed', async () => {
+    await publish('health', [
+      cloudEvent(HEALTH, 'iom.safeguarding.concern-raised.v1', nhs, {
+        concernId: 'sg-1',
+        kind: 'adult-at-risk',
+        legalBasis: 'DPA 2018 Sch 8 para 4',
+        categories: ['health'],
+        recipients: ['police'],
+        expires: '2099-01-01T00:00:00Z',
+      }),
+    ]);
+    expect(await timelineTypes('police', 'iom-officer', 'safeguarding')).toContain(
+      'iom.health.concern-recorded.v1',
+    );
+    expect(await timelineTypes('police', 'iom-officer', 'case-management')).not.toContain(
+      'iom.health.concern-recorded.v1',
+    );
+    await publish('health', [
+      cloudEvent(HEALTH, 'iom.safeguarding.concern-closed.v1', nhs, {
+        concernId: 'sg-1',
+        reason: 'Risk managed',
+      }),
+    ]);
+    expect(await timelineTypes('police', 'iom-officer', 'safeguarding')).not.toContain(
+      'iom.health.concern-recorded.v1',
+    );
+  });
+
+  it('an expired concern opens nothing', async () => {
+    await publish('health', [
+      cloudEvent(HEALTH, 'iom.safeguarding.concern-raised.v1', nhs, {
+        concernId: 'sg-2',
+        kind: 'adult-at-risk',
+        legalBasis: 'DPA 2018 Sch 8 para 4',
+        categories: ['health'],
+        recipients: ['police'],
+        expires: '2020-01-01T00:00:00Z',
+      }),
+    ]);
+    await t.settle();
+    expect(await timelineTypes('police', 'iom-officer', 'safeguarding')).not.toContain(
+      'iom.health.concern-recorded.v1',
+    );
+  });
+});

@@ -1,0 +1,161 @@
+import { POLICE, PRISON, SubjectJourney } from './cloud-events';
+import { startTestApp, type TestApp } from './test-app';
+
+const BATCH = 'application/cloudevents-batch+json';
+
+describe('subject record and timeline', () => {
+  let t: TestApp;
+  let subjectId: string;
+  const journey = new SubjectJourney();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const police = await t.systemToken('police', [POLICE]);
+    const prison = await t.systemToken('prison', [PRISON]);
+    const publish = (token: string, events: unknown[]) =>
+      t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', BATCH)
+        .send(JSON.stringify(events))
+        .expect(200);
+    const registered = await publish(police, [
+      journey.registered('Dana', 'Whitfield'),
+      journey.arrested(),
+      journey.scored(30, 'amber'),
+      journey.scored(45, 'red'),
+    ]);
+    subjectId = registered.body.results[0].subjectId;
+    await publish(prison, [journey.receivedIntoCustody()]);
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  const read = async (
+    path: string,
+    agency: string,
+    role: string,
+    purpose: string | null = 'case-management',
+  ) => {
+    const token = await t.personToken(agency, role);
+    const call = t.http.get(path).set('Authorization', `Bearer ${token}`);
+    return purpose ? call.set('X-Purpose-Of-Use', purpose) : call;
+  };
+
+  it('serves the police the consolidated picture the agreement allows', async () => {
+    const response = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
+    expect(response.status).toBe(200);
+    expect(response.body.identity).toMatchObject({ givenName: 'Dana', familyName: 'Whitfield' });
+    expect(response.body.cohort).toMatchObject({ band: 'red', score: 45, trend: 'rising' });
+    expect(response.body.cohort.bandHistory).toHaveLength(2);
+    expect(response.body.arrests).toBe(1);
+    // Custody is shared with the police under the criminal-justice clause.
+    expect(response.body.custody).toMatchObject({ status: 'in-custody', establishment: 'HMP Birmingham' });
+  });
+
+  it('serves housing custody dates only, and nothing of offending', async () => {
+    const response = await read(`/v1/subjects/${subjectId}`, 'housing', 'housing-officer');
+    expect(response.status).toBe(200);
+    expect(response.body.identity).toMatchObject({ familyName: 'Whitfield' });
+    expect(response.body.custody.status).toBe('in-custody');
+    expect(response.body.custody.establishment).toBeUndefined();
+    expect(response.body.arrests).toBe(0);
+    expect(JSON.stringify(response.body)).not.toMatch(/HMP Birmingham|Burglary|Northfield/);
+  });
+
+  it('answers 404 to an agency outside the agreement, the same as for an unknown subject', async () => {
+    const outsider = await read(`/v1/subjects/${subjectId}`, 'childrens-services', 'social-worker');
+    const unknown = await read('/v1/subjects/00000000-0000-4000-8000-000000000000', 'police', 'iom-officer');
+    expect(outsider.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    expect(outsider.body.detail).toBe(unknown.body.detail);
+  });
+
+  it('requires a known purpose of use', async () => {
+    expect((await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer', null)).status).toBe(400);
+    const unknown = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer', 'curiosity');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toMatch(/curiosity/);
+  });
+
+  it('pages the timeline newest first', async () => {
+    const first = await read(`/v1/subjects/${subjectId}/timeline?limit=3`, 'police', 'iom-officer');
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((i: { type: string }) => i.type)).toEqual([
+      'iom.custody.received.v1',
+      'iom.cohort.scored.v1',
+      'iom.cohort.scored.v1',
+    ]);
+    const second = await read(
+      `/v1/subjects/${subjectId}/timeline?limit=3&before=${first.body.nextBefore}`,
+      'police',
+      'iom-officer',
+    );
+    expect(second.body.items.map((i: { type: string }) => i.type)).toEqual([
+      'iom.arrest.recorded.v1',
+      'iom.subject.registered.v1',
+    ]);
+    expect(second.body.nextBefore).toBeNull();
+    const housing = await read(`/v1/subjects/${subjectId}/timeline`, 'housing', 'housing-officer');
+    expect(housing.body.items.map((i: { type: string }) => i.type)).toEqual([
+      'iom.custody.received.v1',
+      'iom.subject.registered.v1',
+    ]);
+    expect(housing.body.items[0].data).toEqual({});
+  });
+
+  it('lists the subjects the agency works with, filtered', async () => {
+    const red = await read(`/v1/subjects?band=red&q=whitfield`, 'police', 'iom-officer');
+    expect(red.body.subjects).toEqual([
+      expect.objectContaining({ subjectId, band: 'red', name: 'Dana Whitfield' }),
+    ]);
+    const green = await read(`/v1/subjects?band=green&q=whitfield`, 'police', 'iom-officer');
+    expect(green.body.subjects).toEqual([]);
+    expect((await read(`/v1/subjects?band=purple`, 'police', 'iom-officer')).status).toBe(400);
+  });
+});
+
+describe('operability', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  it('reports liveness and readiness', async () => {
+    await t.http.get('/health/live').expect(200, { status: 'ok' });
+    const ready = await t.http.get('/health/ready').expect(200);
+    expect(ready.body).toMatchObject({ status: 'ready', backend: 'sqlite' });
+  });
+
+  it('publishes OpenAPI with the contract paths', async () => {
+    const spec = await t.http.get('/docs-json').expect(200);
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/events',
+        '/v1/subjects',
+        '/v1/subjects/{subjectId}',
+        '/v1/subjects/{subjectId}/timeline',
+        '/v1/projections',
+      ]),
+    );
+    await t.http.get('/docs').expect(200);
+  });
+
+  it('shows projection position and lag to an admin only', async () => {
+    const admin = await t.personToken('police', 'partnership-admin');
+    const status = await t.http.get('/v1/projections').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(status.body.projections).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'subject-views', lag: 0, status: 'live' })]),
+    );
+    const officer = await t.personToken('police', 'iom-officer');
+    await t.http.get('/v1/projections').set('Authorization', `Bearer ${officer}`).expect(403);
+  });
+
+  it('carries a request id and never answers an unknown route with HTML', async () => {
+    const response = await t.http.get('/nope').set('X-Request-Id', 'req-123').expect(404);
+    expect(response.headers['x-request-id']).toBe('req-123');
+    expect(response.headers['content-type']).toMatch(/problem\+json/);
+  });
+});

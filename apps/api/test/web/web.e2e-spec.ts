@@ -1,0 +1,351 @@
+import { AuditService, type AuditRecord } from '@throughline/audit';
+import { cloudEvent, POLICE, PRISON, SubjectJourney } from '../cloud-events';
+import { startTestApp, type TestApp } from '../test-app';
+import { csrfOf, type CookieJar, signIn } from './page-session';
+
+const BATCH = 'application/cloudevents-batch+json';
+const VOLUNTARY = 'urn:throughline:voluntary:crm';
+/** Distinctive enough that finding it anywhere on a page can only mean the arrest leaked. */
+const OFFENCE = 'Theft of a tandem bicycle from Longton';
+
+describe('web pages', () => {
+  let t: TestApp;
+  let subjectId: string;
+  let claimId: string;
+  const journey = new SubjectJourney();
+
+  const publish = async (agency: string, source: string, events: unknown[]) => {
+    const token = await t.systemToken(agency, [source]);
+    const response = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', BATCH)
+      .send(JSON.stringify(events))
+      .expect(200);
+    return response.body;
+  };
+  const page = (jar: CookieJar, path: string) => t.http.get(path).set('Cookie', jar.header());
+  const audit = () => t.app.get(AuditService);
+  const recordsOf = async (response: { headers: Record<string, string> }): Promise<AuditRecord[]> => {
+    const ids = String(response.headers['x-disclosure-id'] ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    const records = await Promise.all(ids.map((id) => audit().store.get(id)));
+    return records.filter((record): record is AuditRecord => record !== undefined);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const registration = journey.registered('Morgan', 'Achterberg<script>alert(1)</script>');
+    const pnc = `pnc:${journey.pnc}`;
+    const body = await publish('police', POLICE, [
+      registration,
+      journey.arrested(OFFENCE),
+      journey.scored(41, 'amber'),
+      journey.scored(47, 'red'),
+      cloudEvent(POLICE, 'iom.cohort.adopted.v1', pnc, {
+        cohortClass: 'PPO',
+        category: 1,
+        statutory: true,
+        reviewDue: '2025-06-01',
+      }),
+      cloudEvent(POLICE, 'iom.wanted.flagged.v1', pnc, { reason: 'failed-to-appear', warrant: true }),
+      cloudEvent(POLICE, 'iom.tasking.action-assigned.v1', pnc, {
+        actionId: `A-${journey.crn}`,
+        meeting: 'North tasking',
+        ownerAgency: 'housing',
+        due: '2025-01-10',
+        text: 'Find accommodation before release',
+      }),
+    ]);
+    subjectId = body.results[0].subjectId;
+    await publish('prison', PRISON, [journey.receivedIntoCustody()]);
+    await publish('voluntary', VOLUNTARY, [
+      cloudEvent(VOLUNTARY, 'iom.key-worker.assigned.v1', pnc, {
+        agency: 'voluntary',
+        worker: 'Ali Shah',
+        contact: '01782 000505',
+      }),
+    ]);
+    const officer = await t.personToken('police', 'iom-officer', 'pc-101');
+    const claim = await t.http
+      .post(`/v1/subjects/${subjectId}/break-glass`)
+      .set('Authorization', `Bearer ${officer}`)
+      .send({
+        justification: 'Reported missing after an overdose; need contacts now',
+        categories: ['drugs'],
+        minutes: 30,
+      })
+      .expect(201);
+    claimId = claim.body.eventId;
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  describe('sign-in', () => {
+    it("sets an HttpOnly, SameSite=Strict session cookie and goes to the persona's page", async () => {
+      const form = await t.http.get('/app/sign-in').expect(200);
+      expect(form.text).toContain('Tasking meeting chair');
+      const csrfCookie = [form.headers['set-cookie']].flat().find((c) => c?.startsWith('throughline_csrf='));
+      const signedIn = await t.http
+        .post('/app/sign-in')
+        .set('Cookie', csrfCookie!.split(';')[0]!)
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), persona: 'police-tasking-chair' })
+        .expect(303);
+      expect(signedIn.headers.location).toBe('/app/board');
+      const session = [signedIn.headers['set-cookie']]
+        .flat()
+        .find((c) => c?.startsWith('throughline_session='));
+      expect(session).toMatch(/HttpOnly/);
+      expect(session).toMatch(/SameSite=Strict/);
+      expect(session).toMatch(/Path=\/app/);
+    });
+
+    it('refuses a sign-in without the CSRF token or from another site', async () => {
+      const form = await t.http.get('/app/sign-in').expect(200);
+      const cookie = [form.headers['set-cookie']].flat()[0]!.split(';')[0]!;
+      const missing = await t.http
+        .post('/app/sign-in')
+        .set('Cookie', cookie)
+        .type('form')
+        .send({ persona: 'police-iom-officer' })
+        .expect(403);
+      expect(missing.headers['set-cookie']?.toString() ?? '').not.toMatch(/throughline_session=ey/);
+      expect(missing.text).toContain('The form could not be accepted');
+      await t.http
+        .post('/app/sign-in')
+        .set('Cookie', cookie)
+        .set('Origin', 'https://elsewhere.example')
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), persona: 'police-iom-officer' })
+        .expect(403);
+    });
+
+    it('sends a page request without a session to sign-in, and back afterwards', async () => {
+      const response = await t.http.get('/app/board?band=red').expect(303);
+      expect(response.headers.location).toBe('/app/sign-in?next=%2Fapp%2Fboard%3Fband%3Dred');
+      const form = await t.http.get('/app/sign-in?next=%2Fapp%2Fboard%3Fband%3Dred').expect(200);
+      expect(form.text).toContain('name="next" value="/app/board?band&#61;red"');
+      const offsite = await t.http.get('/app/sign-in?next=https://elsewhere.example/').expect(200);
+      expect(offsite.text).not.toContain('elsewhere');
+    });
+
+    it('signs out by clearing the cookie', async () => {
+      const jar = await signIn(t.http, 'voluntary-mentor');
+      const subjects = await page(jar, '/app/subjects').expect(200);
+      const out = await t.http
+        .post('/app/sign-out')
+        .set('Cookie', jar.header())
+        .type('form')
+        .send({ _csrf: csrfOf(subjects.text) })
+        .expect(303);
+      expect(out.headers.location).toBe('/app/sign-in');
+      jar.take(out.headers['set-cookie']);
+      expect(jar.get('throughline_session')).toBeUndefined();
+      await page(jar, '/app/subjects').expect(303);
+    });
+  });
+
+  describe('the tasking board', () => {
+    it('renders for the chair, filtered, and records the board and the register as disclosures', async () => {
+      const jar = await signIn(t.http, 'police-tasking-chair');
+      const board = await page(jar, '/app/board?band=red&sort=name:ascending').expect(200);
+      expect(board.headers['content-type']).toMatch(/text\/html/);
+      expect(board.text).toContain('Achterberg&lt;script&gt;');
+      expect(board.text).not.toContain('<script>');
+      expect(board.text).toContain('aria-sort="ascending"');
+      expect(board.text).toContain('<span class="flag flag-warn">Wanted</span>');
+      // The chair sees flags, never the events behind them.
+      expect(board.text).not.toContain(OFFENCE);
+      expect(board.text).not.toContain('failed-to-appear');
+      const records = await recordsOf(board);
+      expect(records.map((record) => record.content.action)).toEqual([
+        'tasking.board',
+        'tasking.deselections',
+      ]);
+      expect(records[0]!.content.subjects.map((subject) => subject.subjectId)).toContain(subjectId);
+      expect(records[0]!.content).toMatchObject({ purpose: 'tasking', principal: { role: 'tasking-chair' } });
+      const since = await page(jar, '/app/board?since=2099-01-01').expect(200);
+      expect(since.text).toContain('No flags changed since that date');
+    });
+
+    it('answers other roles with 403 and a bad filter with 400, as pages', async () => {
+      const officer = await signIn(t.http, 'police-iom-officer');
+      const refused = await page(officer, '/app/board').expect(403);
+      expect(refused.headers['content-type']).toMatch(/text\/html/);
+      expect(refused.text).toContain('Not a tasking chair');
+      const [refusal] = await recordsOf(refused);
+      expect(refusal!.content).toMatchObject({ action: 'tasking.board', outcome: 'refused' });
+      const chair = await signIn(t.http, 'police-tasking-chair');
+      await page(chair, '/app/board?band=purple').expect(400);
+      await page(chair, '/app/subjects').expect(403);
+      await page(chair, '/app/ig').expect(403);
+    });
+  });
+
+  describe('the subject picture', () => {
+    it('shows the police officer the arrest, and records the view', async () => {
+      const jar = await signIn(t.http, 'police-iom-officer');
+      const list = await page(jar, '/app/subjects?band=red').expect(200);
+      expect(list.text).toContain(`/app/subjects/${subjectId}?purpose&#61;case-management`);
+      const [listed] = await recordsOf(list);
+      expect(listed!.content).toMatchObject({ action: 'subject.list', outcome: 'disclosed' });
+      const view = await page(jar, `/app/subjects/${subjectId}`).expect(200);
+      expect(view.text).toContain(OFFENCE);
+      expect(view.text).toContain('Arrest recorded');
+      const [record] = await recordsOf(view);
+      expect(record!.content).toMatchObject({
+        action: 'subject.view',
+        purpose: 'case-management',
+        principal: { user: 'pc-101', agency: 'police' },
+      });
+      expect(view.text).toContain(record!.content.id);
+      const timeline = await page(jar, `/app/subjects/${subjectId}/timeline?purpose=enforcement`).expect(200);
+      const [timelineRecord] = await recordsOf(timeline);
+      expect(timelineRecord!.content).toMatchObject({ action: 'subject.timeline', purpose: 'enforcement' });
+    });
+
+    it("never shows a voluntary-sector mentor an arrest or wanted status, on any of the mentor's pages", async () => {
+      const jar = await signIn(t.http, 'voluntary-mentor');
+      const pages = [
+        '/app/subjects',
+        `/app/subjects/${subjectId}`,
+        `/app/subjects/${subjectId}?purpose=safeguarding`,
+        `/app/subjects/${subjectId}/timeline`,
+      ];
+      for (const path of pages) {
+        const response = await page(jar, path);
+        expect([200, 404]).toContain(response.status);
+        expect(response.text).not.toContain(OFFENCE);
+        expect(response.text).not.toContain('Arrest recorded');
+        expect(response.text).not.toMatch(/Wanted|failed-to-appear/);
+      }
+      const view = await page(jar, `/app/subjects/${subjectId}`).expect(200);
+      expect(view.text).toContain('Ali Shah');
+      const [record] = await recordsOf(view);
+      expect(Object.keys(record!.content.subjects[0]!.fields)).not.toContain('offending');
+    });
+
+    it('records a refusal for a subject the reader cannot see, and refuses an unknown purpose', async () => {
+      const jar = await signIn(t.http, 'housing-housing-officer');
+      const missing = await page(jar, '/app/subjects/00000000-0000-4000-8000-000000000000').expect(404);
+      expect(missing.text).toContain('Subject not found');
+      const [refusal] = await recordsOf(missing);
+      expect(refusal!.content).toMatchObject({ outcome: 'refused', action: 'subject.view' });
+      await page(jar, `/app/subjects/${subjectId}?purpose=curiosity`).expect(400);
+      await page(jar, '/app/subjects/not-a-uuid').expect(400);
+      await page(jar, '/app/no-such-page').expect(404);
+    });
+
+    it('records every page view', async () => {
+      const jar = await signIn(t.http, 'probation-offender-manager');
+      const before = (await audit().store.query({ user: 'om-204', limit: 500 })).length;
+      for (const path of [
+        '/app/subjects',
+        `/app/subjects/${subjectId}`,
+        `/app/subjects/${subjectId}/timeline`,
+      ]) {
+        await page(jar, path).expect(200);
+      }
+      const after = await audit().store.query({ user: 'om-204', limit: 500 });
+      expect(after.length - before).toBe(3);
+      expect(after.slice(0, 3).map((record) => record.content.action)).toEqual([
+        'subject.timeline',
+        'subject.view',
+        'subject.list',
+      ]);
+    });
+  });
+
+  describe('the IG console', () => {
+    it('shows verification, the break-glass queue and refusals to the IG lead only', async () => {
+      const jar = await signIn(t.http, 'partnership-ig-lead');
+      const consolePage = await page(jar, '/app/ig').expect(200);
+      expect(consolePage.text).toContain('The audit log verifies');
+      expect(consolePage.text).toContain('Reported missing after an overdose');
+      expect(consolePage.text).toContain(`/app/ig/break-glass/${claimId}/review`);
+      const register = await page(jar, `/app/ig/disclosures?subjectId=${subjectId}&outcome=disclosed`).expect(
+        200,
+      );
+      expect(register.text).toContain('subject.view');
+      await page(jar, '/app/ig/disclosures?outcome=maybe').expect(400);
+      const mentor = await signIn(t.http, 'voluntary-mentor');
+      await page(mentor, '/app/ig').expect(403);
+      await page(mentor, `/app/ig/access-export?subjectId=${subjectId}`).expect(403);
+    });
+
+    it('approves a break-glass claim through the form, as the review API would', async () => {
+      const jar = await signIn(t.http, 'partnership-ig-lead');
+      const consolePage = await page(jar, '/app/ig').expect(200);
+      await t.http
+        .post(`/app/ig/break-glass/${claimId}/review`)
+        .set('Cookie', jar.header())
+        .type('form')
+        .send({ outcome: 'approved' })
+        .expect(403);
+      const reviewed = await t.http
+        .post(`/app/ig/break-glass/${claimId}/review`)
+        .set('Cookie', jar.header())
+        .type('form')
+        .send({ _csrf: csrfOf(consolePage.text), outcome: 'approved', note: 'Justified: overdose reported' })
+        .expect(303);
+      expect(reviewed.headers.location).toBe('/app/ig?reviewed=approved#break-glass');
+      await t.settle();
+      const ig = `Bearer ${await t.personToken('partnership', 'ig-lead', 'ig-02')}`;
+      const queue = await t.http
+        .get('/v1/audit/break-glass?status=approved')
+        .set('Authorization', ig)
+        .expect(200);
+      expect(queue.body.claims).toEqual([
+        expect.objectContaining({
+          eventId: claimId,
+          status: 'approved',
+          review: expect.objectContaining({ reviewer: 'ig-01' }),
+        }),
+      ]);
+      const again = await t.http
+        .post(`/app/ig/break-glass/${claimId}/review`)
+        .set('Cookie', jar.header())
+        .type('form')
+        .send({ _csrf: csrfOf(consolePage.text), outcome: 'flagged' })
+        .expect(409);
+      expect(again.text).toContain('Already reviewed');
+    });
+
+    it('serves the subject access export as the API does, recorded as a disclosure', async () => {
+      const jar = await signIn(t.http, 'partnership-ig-lead');
+      const exported = await page(jar, `/app/ig/access-export?subjectId=${subjectId}`).expect(200);
+      expect(exported.headers['content-type']).toMatch(/application\/json/);
+      expect(exported.headers['content-disposition']).toBe(
+        `attachment; filename="subject-access-${subjectId}.json"`,
+      );
+      expect(exported.body.held.map((event: { type: string }) => event.type)).toContain(
+        'iom.arrest.recorded.v1',
+      );
+      const [record] = await recordsOf(exported);
+      expect(record!.content).toMatchObject({ action: 'subject.access-export', purpose: 'subject-access' });
+      const ig = `Bearer ${await t.personToken('partnership', 'ig-lead', 'ig-02')}`;
+      const api = await t.http
+        .get(`/v1/subjects/${subjectId}/access-export`)
+        .set('Authorization', ig)
+        .set('X-Purpose-Of-Use', 'subject-access')
+        .expect(200);
+      expect(exported.body.held).toEqual(api.body.held);
+      await page(jar, '/app/ig/access-export?subjectId=nobody').expect(400);
+    });
+  });
+
+  it('explains the identity provider instead of demo personas when JWT_JWKS_URL is set', async () => {
+    const oidc = await startTestApp({ JWT_JWKS_URL: 'https://idp.example/jwks.json' });
+    try {
+      const form = await oidc.http.get('/app/sign-in').expect(200);
+      expect(form.text).toContain('identity provider');
+      expect(form.text).not.toContain('name="persona"');
+      await oidc.http.post('/app/sign-in').type('form').send({ persona: 'police-iom-officer' }).expect(403);
+    } finally {
+      await oidc.close();
+    }
+  });
+});

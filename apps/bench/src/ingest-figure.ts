@@ -1,0 +1,94 @@
+import { BATCH } from '@throughline/ingestion';
+import type { RunningApi } from './api-server';
+import type { IngestBatch } from './demo-batches';
+import { percentile, runHttpJob } from './http-load';
+import { type Throughput, throughput } from './raw-store';
+import { type Figure, fmt } from './report';
+
+export const INGEST_TARGET = 15_000;
+
+export interface HttpIngestRun {
+  /** Acknowledged events per second: validated, authorized, appended and answered. */
+  readonly acknowledged: Throughput;
+  /** From the first request until the in-process projections had applied the whole log. */
+  readonly projected?: Throughput;
+  readonly batches: number;
+  readonly batchP50Ms: number;
+  readonly batchP99Ms: number;
+}
+
+/**
+ * Sends the batches over real HTTP, one at a time as each agency's system would; when the API runs
+ * its projections in-process, it then waits for them to reach the head of the log.
+ */
+export async function ingestOverHttp(
+  api: RunningApi,
+  batches: readonly IngestBatch[],
+  options: { readonly waitForProjections: boolean },
+): Promise<HttpIngestRun> {
+  const posts = batches.map((batch) => {
+    const token = api.systemTokens.get(batch.agency);
+    if (!token) throw new Error(`no system token for ${batch.agency}`);
+    return { token, body: batch.body };
+  });
+  const result = await runHttpJob({
+    kind: 'post',
+    url: `${api.baseUrl}/v1/events`,
+    contentType: BATCH,
+    posts,
+  });
+  if (result.firstError) throw new Error(`the API refused a batch: ${result.firstError}`);
+  const answered = performance.now();
+  if (options.waitForProjections) await api.projectionsCaughtUp(180_000);
+  const events = batches.reduce((sum, batch) => sum + batch.count, 0);
+  return {
+    acknowledged: throughput(events, result.elapsedMs),
+    ...(options.waitForProjections
+      ? { projected: throughput(events, result.elapsedMs + performance.now() - answered) }
+      : {}),
+    batches: batches.length,
+    batchP50Ms: percentile(result.latenciesMs, 0.5),
+    batchP99Ms: percentile(result.latenciesMs, 0.99),
+  };
+}
+
+/**
+ * @param apart the same ingestion with the API's projections switched off (left to a worker, as a
+ *   scaled deployment runs them): how much of the end-to-end cost is the in-process projection.
+ */
+export function ingestFigure(
+  key: string,
+  backend: string,
+  http: HttpIngestRun,
+  raw: Throughput,
+  apart: HttpIngestRun | undefined,
+): Figure {
+  const events = http.acknowledged.events;
+  const projected = http.projected;
+  return {
+    kind: 'figure',
+    key,
+    title: `HTTP batch ingestion, ${backend}`,
+    issue: 2,
+    result: `${fmt(http.acknowledged.perSecond)} events/s`,
+    baseline: `${fmt(raw.perSecond)} events/s (appendMany, 500 per transaction)`,
+    ratio: http.acknowledged.perSecond / raw.perSecond,
+    target: `>= ${fmt(INGEST_TARGET)} events/s`,
+    met: http.acknowledged.perSecond >= INGEST_TARGET,
+    details: [
+      `${fmt(events)} demo events in ${fmt(http.batches)} batches (mean ${fmt(events / http.batches)} events), acknowledged in ${fmt(http.acknowledged.ms)} ms`,
+      `per batch: p50 ${fmt(http.batchP50Ms, 1)} ms, p99 ${fmt(http.batchP99Ms, 1)} ms`,
+      ...(projected
+        ? [
+            `until the in-process projections had caught up: ${fmt(projected.perSecond)} events/s (${fmt(projected.ms)} ms)`,
+          ]
+        : []),
+      ...(apart
+        ? [
+            `the same ingestion with projections left to a worker (not run in the API): ${fmt(apart.acknowledged.perSecond)} events/s (ratio to raw ${fmt(apart.acknowledged.perSecond / raw.perSecond, 3)}; per batch p50 ${fmt(apart.batchP50Ms, 1)} ms)`,
+          ]
+        : []),
+      `raw store: ${fmt(raw.events)} events (the log as stored: the demo's events and the sharing agreement) in ${fmt(raw.ms)} ms into an empty store`,
+    ],
+  };
+}

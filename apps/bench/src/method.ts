@@ -1,0 +1,90 @@
+/**
+ * How each figure is measured, written into docs/benchmarks.md after the figures. Kept beside the
+ * code that does the measuring so the two change together.
+ */
+export const METHOD = `
+## Method
+
+\`npm run build && node bin/bench.js\` (what \`npm run bench\` runs) starts everything it measures in
+its own process, on 127.0.0.1 only, in temporary directories and a PostgreSQL database of its own,
+and removes them all at the end. The code is in \`apps/bench/src\`, one module per figure.
+PostgreSQL is reached at \`postgres://postgres@127.0.0.1:5432/test\` (set \`BENCH_POSTGRES_URL\` to
+use another server).
+
+**Data.** The demo partnership (\`generateDemo({ seed: 1 })\`): six agencies, 320 subjects and about
+42,000 CloudEvents over two years. The events are shipped the way agency systems batch their own
+output: identity first (every registration, then every link, in time order, since an event about
+an unknown subject is refused), then each agency's events in time order, sent whenever that agency
+has 500 ready. The demo loader's four-week windows give batches of about 120 events instead.
+
+**The API under test** is the production one (\`createApi\`) in the bench process, with projections
+running in-process as on the embedded default, the configuration coming from the same environment
+variables a deployment sets (\`DATA_DIR\`, and \`DATABASE_URL\` for PostgreSQL), and logging off. The
+load generator runs in a worker thread over keep-alive \`node:http\` connections, so it takes no time
+from the API's event loop; request bodies are serialised before the clock starts.
+
+**1 and 4, HTTP batch ingestion.** Each batch is a \`POST /v1/events\` as
+\`application/cloudevents-batch+json\` with the publishing agency's system token, one at a time,
+each sent when the previous one is acknowledged. The figure is acknowledged events per second
+(validated, authorized, appended, answered); how long the in-process projections took to reach the
+head is reported beside it, and so is a second run of the same ingestion into fresh storage with the
+API's projections switched off (\`runProjections: false\`, projections left to a worker as a scaled
+deployment runs them), which shows how much of the end-to-end cost is the in-process projection
+sharing the API's thread. *Raw store:* the same events as stored (read back from the API's log:
+same ids, data and metadata) appended with \`appendMany\` into an empty store of the same kind
+(a fresh SQLite file with the same schema and pragmas, \`synchronous = FULL\`; a fresh PostgreSQL
+schema), 500 events per call, grouped by stream as the ingestion service groups them. Ratio = HTTP /
+raw. The raw append runs after the HTTP run, on the same machine state.
+
+**2 and 5, full projection rebuild.** \`rebuildProjection\` of the subject views (what
+\`npx throughline rebuild\` runs) over the log the API wrote, into empty read-model storage, in
+pages of 25,000. *Raw store:* \`readAll\` of the same log in the same pages, which is the part of a
+rebuild that is not projection work. Both run three times, alternating; the medians are reported.
+
+**3, subject reads.** \`GET /v1/subjects/{id}\` with \`X-Purpose-Of-Use: case-management\` as a police
+\`iom-officer\`, cycling over every subject the officer may see (the same set is checked in-process
+first, so every request should answer 200), 32 connections in a closed loop (each sends its next
+request when the previous answer arrives), 2 s of warm-up and then 10 s measured. Latency is per
+request, from sending to the last byte of the answer. The read is measured as the API serves it,
+with everything it does per read: authentication, the ability, and the durable disclosure record
+the audit log (issue 4) writes before answering. *Raw store:* \`ReadModelStore.get\` of the same
+documents in-process (the document fetch and parse every read starts with).
+
+*Cost of the policy step.* With the load stopped, in the API's process, over the same subjects:
+\`buildReadPolicy\` (the CASL ability for the request) and \`discloseSubject\` (each entry decided and
+cut to its permitted fields) on documents loaded beforehand, the whole \`SubjectReader.read\` (the
+read path behind the endpoint, without HTTP) and \`ReadModelStore.get\`. The steps take turns in
+300 ms slices over five rounds and each keeps its median, so bursts of other work on a shared
+machine fall on all of them alike. The policy's share is reported against the in-process read and
+against the API's time per served read over HTTP, 1 / throughput, since the API answers on one
+thread and 32 connections keep it busy.
+
+**6, the cost of auditing reads, and verifying the audit log.** *Reads:* in the API of figure 3,
+right after it, the same load (the same officer, view, subjects and 32 connections) runs six
+times, 2 s of warm-up and 5 s measured each: as served, where every read appends its disclosure
+record and waits for it to be durable before answering, then with auditing switched off, taking
+turns; each side keeps the median of its three rounds. Ratio = audited / unaudited reads per
+second. Auditing is switched off by shadowing \`record\` on the API's \`AuditService\` instance
+with a function that answers at once with a record that was never written, and removing the
+shadow afterwards. That switch exists only inside the bench: the API has no setting, header or
+code path that serves a read without its disclosure record. Each round checks the log's length:
+the audited rounds grow it by at least one record per read, the unaudited ones not at all. With
+the load stopped, the API's own log (the records those reads wrote) is verified too, to show the
+rate for records as the API writes them. *Verification:* a fresh \`SqliteAuditStore\` (the
+embedded default) gets 1,000,000 synthetic disclosure records through \`append\`, 10,000 per call,
+generated a batch at a time, with a signed checkpoint (\`AuditService.checkpoint\`) every 100,000;
+then \`AuditService.verify\` (what \`GET /v1/audit/verify\` and \`npx throughline audit verify\` run)
+walks the whole log and is timed. The records are shaped as the API writes them: about half views
+and timelines of one subject naming 5 to 60 events, a fifth lists and tasking boards of 2 to 10
+subjects, a fifth alerts, a tenth refusals; 5,000 subjects, 60 users in each of the six agencies,
+the agreement's clauses and legal bases, five purposes. Real subject views name more events (the
+demo's name 20 to 290, about 7 KB a record), so the figure also gives the bytes verified per
+second and the rate over the API's own log. This part runs after the other SQLite figures, with
+their API and stores closed.
+
+**7** is a placeholder for issue 5 (ingestion from Kafka topics): \`apps/bench/src/placeholders.ts\`.
+
+**Reading the figures.** The machine may be shared; the load average at the start and end of the
+run is printed with the figures. Absolute numbers move with the load, ratios against a baseline
+of the same run much less. Targets are reported as met or not, never asserted.
+`;

@@ -1,0 +1,71 @@
+import type { AppendRequest, EventStore, EventToAppend, RecordedEvent } from '@throughline/event-store';
+import { BATCH_SIZE } from './demo-batches';
+
+/** Events and the wall time they took, with the rate that follows. */
+export interface Throughput {
+  readonly events: number;
+  readonly ms: number;
+  readonly perSecond: number;
+}
+
+export const throughput = (events: number, ms: number): Throughput => ({
+  events,
+  ms,
+  perSecond: (events / ms) * 1000,
+});
+
+/** Page size for reading the whole log: the same page the projection rebuild uses by default. */
+export const READ_PAGE = 25_000;
+
+/**
+ * The raw store's read rate: the whole log paged through `readAll`, which is all a rebuild must do
+ * before it folds anything. It also returns the events, which the raw append then writes again.
+ */
+export async function timeReadAll(store: EventStore): Promise<{ rate: Throughput; events: RecordedEvent[] }> {
+  const events: RecordedEvent[] = [];
+  const started = performance.now();
+  for (;;) {
+    const page = await store.readAll({
+      after: events[events.length - 1]?.position ?? 0,
+      maxCount: READ_PAGE,
+    });
+    events.push(...page);
+    if (page.length < READ_PAGE) break;
+  }
+  return { rate: throughput(events.length, performance.now() - started), events };
+}
+
+/**
+ * Cuts the stored log into the append calls of the raw baseline: 500 events per transaction, in log
+ * order, grouped by stream as the ingestion service groups them. The events are exactly what HTTP
+ * ingestion stored (same ids, data and metadata), so the only difference is the path they take.
+ */
+export function rawBatches(events: readonly RecordedEvent[]): AppendRequest[][] {
+  const batches: AppendRequest[][] = [];
+  for (let i = 0; i < events.length; i += BATCH_SIZE) {
+    const byStream = new Map<string, EventToAppend[]>();
+    for (const event of events.slice(i, i + BATCH_SIZE)) {
+      const list = byStream.get(event.streamId) ?? [];
+      list.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata });
+      byStream.set(event.streamId, list);
+    }
+    batches.push(
+      [...byStream].map(([streamId, list]) => ({ streamId, expectedRevision: 'any', events: list })),
+    );
+  }
+  return batches;
+}
+
+/** The raw store's write rate: `appendMany` straight into an empty store, one call per batch. */
+export async function timeRawAppend(
+  store: EventStore,
+  batches: readonly AppendRequest[][],
+): Promise<Throughput> {
+  let events = 0;
+  const started = performance.now();
+  for (const batch of batches) {
+    await store.appendMany(batch);
+    events += batch.reduce((sum, request) => sum + request.events.length, 0);
+  }
+  return throughput(events, performance.now() - started);
+}

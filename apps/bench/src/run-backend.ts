@@ -1,0 +1,153 @@
+import type { EventStore } from '@throughline/event-store';
+import type { ReadModelStore } from '@throughline/projections';
+import { type RunningApi, startApi } from './api-server';
+import { AUDIT_TITLE, auditFigure } from './audit-figure';
+import { measureVerify, VERIFY_RECORDS } from './audit-verify';
+import { measureAuditedReads } from './audited-reads';
+import type { Backend } from './backends';
+import type { IngestBatch } from './demo-batches';
+import { type HttpIngestRun, ingestFigure, ingestOverHttp } from './ingest-figure';
+import { rawBatches, timeRawAppend } from './raw-store';
+import { measureReads, readsFigure } from './reads-figure';
+import { measureRebuild, rebuildFigure } from './rebuild-figure';
+import type { Outcome, Report } from './report';
+import type { Scratch } from './scratch';
+
+export interface Keys {
+  readonly ingest: string;
+  readonly rebuild: string;
+  /** Reads are measured on SQLite only: the embedded default the issue's target is set for. */
+  readonly reads?: string;
+  /** So is the audit figure: its reads share the reads figure's API, its log is the SQLite one. */
+  readonly audit?: string;
+}
+
+const failure = (key: string, title: string, issue: number, error: unknown): Outcome => ({
+  kind: 'failed',
+  key,
+  title,
+  issue,
+  error: error instanceof Error ? error.message : String(error),
+});
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A figure's measurement that may fail without taking the backend's other figures with it. */
+const settle = <T>(work: Promise<T>): Promise<Settled<T>> =>
+  work.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+
+const closeApi = (api: RunningApi): Promise<void> => api.close();
+
+interface Stores {
+  readonly log: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly raw: EventStore;
+}
+
+const closeStores = async ({ log, readModels, raw }: Stores): Promise<void> => {
+  await Promise.allSettled([log.close(), readModels.close(), raw.close()]);
+};
+
+/**
+ * One backend end to end: HTTP ingestion into a fresh API (and reads, audited and not, while it is
+ * up), the same ingestion with projections off, then, with the APIs closed, the rebuild and raw
+ * readAll over the log the first one wrote, the raw append of that same log into an empty store,
+ * and last the audit log verification. Figures are added once both their sides are measured.
+ */
+async function runBackend(
+  report: Report,
+  scratch: Scratch,
+  backend: Backend,
+  batches: readonly IngestBatch[],
+  keys: Keys,
+): Promise<void> {
+  const api = await startApi(backend.env, { runProjections: true });
+  const { http, reads, audited } = await scratch.using('API', api, closeApi, async () => {
+    report.step(`${backend.name}: POST /v1/events, ${batches.length} batches, projections in-process`);
+    const ingested = await ingestOverHttp(api, batches, { waitForProjections: true });
+    if (!keys.reads) return { http: ingested, reads: undefined, audited: undefined };
+    const key = keys.reads;
+    report.step(`${backend.name}: GET /v1/subjects/{id} under load`);
+    const measured = await measureReads(api).then(
+      (run) => readsFigure(key, run),
+      (error: unknown) => failure(key, `Subject reads over HTTP, ${backend.name}`, 3, error),
+    );
+    if (!keys.audit) return { http: ingested, reads: measured, audited: undefined };
+    report.step(`${backend.name}: the same reads audited and unaudited, taking turns`);
+    return { http: ingested, reads: measured, audited: await settle(measureAuditedReads(api)) };
+  });
+  if (reads) report.add(reads);
+
+  report.step(`${backend.name}: the same ingestion with projections left to a worker`);
+  const apart = await ingestApart(scratch, backend, batches);
+
+  const stores = {
+    log: await backend.openLog(),
+    readModels: await backend.openReadModels(),
+    raw: await backend.openRawStore(),
+  };
+  await scratch.using('stores', stores, closeStores, async ({ log, readModels, raw }) => {
+    report.step(`${backend.name}: projection rebuild and raw readAll`);
+    const rebuild = await measureRebuild(log, readModels);
+    report.step(`${backend.name}: raw appendMany of the same ${rebuild.events.length} events`);
+    const rawAppend = await timeRawAppend(raw, rawBatches(rebuild.events));
+    report.add(ingestFigure(keys.ingest, backend.name, http, rawAppend, apart));
+    report.add(rebuildFigure(keys.rebuild, backend.name, rebuild));
+  });
+
+  // Last, with everything else closed, so the long verification has the machine to itself.
+  if (keys.audit && audited) {
+    if (!audited.ok) {
+      report.add(failure(keys.audit, AUDIT_TITLE, 4, audited.error));
+      return;
+    }
+    const records = VERIFY_RECORDS.toLocaleString('en-GB');
+    report.step(`${backend.name}: appending and verifying ${records} disclosure records`);
+    const verify = await settle(measureVerify(scratch, (text) => report.step(`${backend.name}: ${text}`)));
+    report.add(
+      verify.ok
+        ? auditFigure(keys.audit, audited.value, verify.value)
+        : failure(keys.audit, AUDIT_TITLE, 4, verify.error),
+    );
+  }
+}
+
+/** A diagnostic beside the ingestion figure: what ingestion costs without the in-process projection. */
+async function ingestApart(
+  scratch: Scratch,
+  backend: Backend,
+  batches: readonly IngestBatch[],
+): Promise<HttpIngestRun> {
+  const api = await startApi(await backend.spareEnv(), { runProjections: false });
+  return scratch.using('API without projections', api, closeApi, () =>
+    ingestOverHttp(api, batches, { waitForProjections: false }),
+  );
+}
+
+/** Runs a backend; whatever it could not measure is reported as failed, and the run goes on. */
+export async function runOrReport(
+  report: Report,
+  scratch: Scratch,
+  open: () => Promise<Backend>,
+  name: string,
+  batches: readonly IngestBatch[],
+  keys: Keys,
+): Promise<void> {
+  const before = report.outcomes.length;
+  try {
+    await runBackend(report, scratch, await open(), batches, keys);
+  } catch (error) {
+    const reported = new Set(report.outcomes.slice(before).map((o) => o.key));
+    if (!reported.has(keys.ingest))
+      report.add(failure(keys.ingest, `HTTP batch ingestion, ${name}`, 2, error));
+    if (!reported.has(keys.rebuild))
+      report.add(failure(keys.rebuild, `Full projection rebuild, ${name}`, 2, error));
+    if (keys.reads && !reported.has(keys.reads)) {
+      report.add(failure(keys.reads, `Subject reads over HTTP, ${name}`, 3, error));
+    }
+    if (keys.audit && !reported.has(keys.audit)) report.add(failure(keys.audit, AUDIT_TITLE, 4, error));
+  }
+}

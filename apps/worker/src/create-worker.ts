@@ -1,0 +1,56 @@
+import { type INestApplicationContext, Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AlertsRelay, KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
+import type { ThroughlineConfig } from '@throughline/platform';
+import { ProjectionRunner } from '@throughline/projections';
+import { WorkerModule } from './worker.module';
+
+const LEVELS: Record<string, LogLevel[] | false> = {
+  silent: false,
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+export interface Worker {
+  readonly app: INestApplicationContext;
+  /** The Kafka settings in use, or undefined when KAFKA_BROKERS is not set. */
+  readonly kafka: KafkaSettings | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the worker: projections always; with KAFKA_BROKERS, the ingest consumer and the alerts
+ * relay too. Projections start first, because the relay waits for subject views.
+ */
+export async function createWorker(
+  config: ThroughlineConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Worker> {
+  const kafka = config.kafkaBrokers.length > 0 ? loadKafkaSettings(config, env) : undefined;
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, kafka), {
+    logger: LEVELS[config.logLevel] ?? LEVELS.info!,
+  });
+  app.enableShutdownHooks();
+  try {
+    await app.get(ProjectionRunner).start();
+    if (kafka) {
+      const ingestion = app.get(KafkaIngestion);
+      // A member kafkajs will not restart leaves the partitions to the others: exit, and let the
+      // supervisor start a fresh process.
+      ingestion.onFatal((error) => {
+        new Logger('Worker').error(`Kafka ingestion failed: ${error.message}; shutting down`);
+        void app.close().finally(() => process.exit(1));
+      });
+      await ingestion.start();
+      await app.get(AlertsRelay).start();
+    }
+  } catch (error) {
+    // Whatever did start (clients, the store) is stopped, so a failed start does not hang the process.
+    await app.close();
+    throw error;
+  }
+  return { app, kafka, close: () => app.close() };
+}

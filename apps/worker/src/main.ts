@@ -1,0 +1,20 @@
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '@throughline/platform';
+import { createWorker } from './create-worker';
+
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const { kafka } = await createWorker(config);
+  new Logger('Worker').log(
+    kafka
+      ? `Worker running projections, Kafka ingestion and alerts (brokers ${kafka.brokers.join(',')})`
+      : 'Worker running projections (no Kafka)',
+  );
+}
+
+if (require.main === module) {
+  runWorker().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
