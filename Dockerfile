@@ -1,0 +1,18 @@
+# One image for the api and the worker; the command picks the process.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
+COPY apps ./apps
+COPY libs ./libs
+COPY bin ./bin
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production DATA_DIR=/data
+COPY --from=build /app /app
+VOLUME /data
+EXPOSE 3000
+USER node
+CMD ["node", "bin/throughline.js", "serve"]
