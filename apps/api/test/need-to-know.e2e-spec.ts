@@ -1,4 +1,5 @@
 import { ProjectionRunner } from '@throughline/projections';
+import { SubjectReader } from '@throughline/subjects';
 import { cloudEvent, POLICE, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -163,5 +164,37 @@ describe('need-to-know across agencies', () => {
     expect(await timelineTypes('police', 'iom-officer', 'safeguarding')).not.toContain(
       'iom.health.concern-recorded.v1',
     );
+  });
+
+  it('a consent that runs out between two reads narrows the second, however recently the first was cut', async () => {
+    const expires = new Date(Date.now() + 3_600_000);
+    await publish('probation', [
+      cloudEvent(PROBATION, 'iom.consent.given.v1', `crn:${journey.crn}`, {
+        scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+        expires: expires.toISOString(),
+        recordedBy: 'om-17',
+        formReference: 'CF-2025-002',
+      }),
+    ]);
+    await t.settle();
+    const reader = t.app.get(SubjectReader);
+    const officer = {
+      kind: 'person',
+      id: 'officer-1',
+      agency: 'police',
+      role: 'iom-officer',
+      sources: [],
+    } as const;
+    const treatmentAt = async (at: number) =>
+      (await reader.read(officer, subjectId, 'case-management', new Date(at)))?.record.treatment ?? null;
+    expect(await treatmentAt(Date.now())).toMatchObject({ status: 'in-treatment' });
+    expect(await treatmentAt(Date.now())).toMatchObject({ status: 'in-treatment' });
+    expect(await treatmentAt(expires.getTime() + 1)).toBeNull();
+    // Another officer of the same agency and purpose is cut alike, from the same document.
+    const colleague = { ...officer, id: 'officer-2' };
+    expect(
+      (await reader.read(colleague, subjectId, 'case-management', new Date(expires.getTime() + 1)))?.record
+        .treatment ?? null,
+    ).toBeNull();
   });
 });

@@ -17,6 +17,12 @@ import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platfor
 import type { Principal, TokenRequest } from './principal';
 
 const ALGORITHM = 'EdDSA';
+/**
+ * A verified token is trusted again without checking its signature until it expires, for at most
+ * this long, so a key the identity provider withdraws stops working within minutes.
+ */
+const VERIFIED_FOR_MS = 5 * 60_000;
+const MAX_VERIFIED = 10_000;
 const AGENCY = /^[a-z][a-z0-9-]{1,31}$/;
 
 export class InvalidTokenError extends Error {
@@ -43,6 +49,8 @@ interface EmbeddedKeys {
 export class TokenService {
   private embedded?: Promise<EmbeddedKeys>;
   private readonly remote?: ReturnType<typeof createRemoteJWKSet>;
+  /** Tokens already verified, oldest first: checking a signature costs more than a cached read. */
+  private readonly verified = new Map<string, { readonly principal: Principal; readonly until: number }>();
 
   constructor(@Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig) {
     if (config.jwt.jwksUrl) this.remote = createRemoteJWKSet(new URL(config.jwt.jwksUrl));
@@ -75,6 +83,10 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return known.principal;
+    this.verified.delete(token);
     let payload: JWTPayload;
     try {
       const options = {
@@ -93,7 +105,11 @@ export class TokenService {
     } catch (error) {
       throw toInvalidToken(error);
     }
-    return toPrincipal(payload);
+    const principal = toPrincipal(payload);
+    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+    const expires = payload.exp === undefined ? Infinity : payload.exp * 1000;
+    this.verified.set(token, { principal, until: Math.min(expires, now + VERIFIED_FOR_MS) });
+    return principal;
   }
 
   private embeddedKeys(): Promise<EmbeddedKeys> {

@@ -1,29 +1,45 @@
 /**
  * RFC 8785 JSON Canonicalization for the values audit records hold (objects, arrays, strings,
  * finite numbers, booleans, null): object keys sorted by UTF-16 code units, no whitespace, and
- * ECMAScript's own number and string serialisation, which is what RFC 8785 specifies.
+ * ECMAScript's own number and string serialisation, which is what RFC 8785 specifies. Written as
+ * plain loops: every read of subject data canonicalises its disclosure record once.
  */
 export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error('Canonical JSON cannot hold a non-finite number');
+      return JSON.stringify(value);
+    case 'object':
+      return value === null ? 'null' : canonicalObject(value);
+    default:
+      throw new Error(`Canonical JSON cannot hold a ${typeof value}`);
+  }
+}
+
+function canonicalObject(value: object): string {
   // Serialise what JSON.stringify would store: a toJSON() result (Dates), holes in arrays as null.
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { toJSON?: unknown }).toJSON === 'function'
-  ) {
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return canonicalJson((value as { toJSON: () => unknown }).toJSON());
   }
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('Canonical JSON cannot hold a non-finite number');
-    return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      out += `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`;
+    }
+    return `${out}]`;
   }
-  if (Array.isArray(value))
-    return `[${Array.from(value, (item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  const record = value as Record<string, unknown>;
+  // Array.prototype.sort with no comparator orders strings by UTF-16 code units, as RFC 8785 asks.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
   }
-  throw new Error(`Canonical JSON cannot hold a ${typeof value}`);
+  return `${out}}`;
 }

@@ -10,7 +10,7 @@ import {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 const sameColumns = (a: IndexedColumns, b: IndexedColumns): boolean =>
   a.id === b.id &&

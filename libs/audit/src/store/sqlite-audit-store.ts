@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../domain/canonical-json';
-import { chainHash, contentHashOf, GENESIS_HASH } from '../domain/chain';
+import { chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
 import { type AuditQuery, AuditStore } from './audit-store';
 
@@ -103,7 +103,9 @@ export class SqliteAuditStore extends AuditStore {
         let prevHash = last?.hash ?? GENESIS_HASH;
         return contents.map((content) => {
           seq++;
-          const contentHash = contentHashOf(content);
+          // The stored bytes are the hashed bytes.
+          const canonical = canonicalJson(content);
+          const contentHash = sha256(canonical);
           const hash = chainHash(prevHash, seq, contentHash);
           const { principal } = content;
           insert.run(
@@ -115,7 +117,7 @@ export class SqliteAuditStore extends AuditStore {
             content.purpose,
             content.outcome,
             content.action,
-            canonicalJson(content),
+            canonical,
             contentHash,
             prevHash,
             hash,

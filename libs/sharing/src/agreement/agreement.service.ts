@@ -25,7 +25,7 @@ export function defaultAgreementFile(from = __dirname): string {
 @Injectable()
 export class AgreementService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AgreementService.name);
-  private cached?: { id: string; agreement: Agreement };
+  private cached?: { readonly id: string; readonly agreement: Agreement; readonly checkedAt: number };
 
   constructor(private readonly events: EventStore) {}
 
@@ -41,15 +41,22 @@ export class AgreementService implements OnApplicationBootstrap {
     }
   }
 
-  /** The agreement in force now; read from the log each time so a new load applies at once. */
+  /**
+   * The agreement in force now. Checked against the log on every call, so a load by any process
+   * applies at once; while the log's head has not moved since the last check, nothing can have
+   * been loaded, and the check is that one lookup.
+   */
   async current(): Promise<Agreement | null> {
+    const head = await this.events.headPosition();
+    if (this.cached?.checkedAt === head) return this.cached.agreement;
     const [latest] = await this.events.readStream(PARTNERSHIP_STREAM, {
       direction: 'backwards',
       maxCount: 1,
     });
     if (!latest) return null;
-    if (this.cached?.id !== latest.id) this.cached = { id: latest.id, agreement: agreementOf(latest)! };
-    return this.cached.agreement;
+    const agreement = this.cached?.id === latest.id ? this.cached.agreement : agreementOf(latest)!;
+    this.cached = { id: latest.id, agreement, checkedAt: head };
+    return agreement;
   }
 
   /** Parses, checks and appends an agreement; a malformed one throws InvalidAgreementError and changes nothing. */

@@ -11,11 +11,30 @@ type Ground = SubjectDisclosure['grounds'][number];
 export function subjectDisclosure(
   subjectId: string,
   entries: readonly DisclosedEntry[],
-  options: {
-    readonly onlyCategories?: readonly string[];
-    readonly fields?: Readonly<Record<string, readonly string[]>>;
-    readonly withEvents?: boolean;
-  } = {},
+  options?: DisclosureOptions,
+): SubjectDisclosure {
+  if (options) return summarise(subjectId, entries, options);
+  // A cut served again (the reader keeps cuts per document version) is summarised once.
+  let summary = summaries.get(entries);
+  if (summary?.subjectId !== subjectId) {
+    summary = summarise(subjectId, entries, {});
+    summaries.set(entries, summary);
+  }
+  return summary;
+}
+
+interface DisclosureOptions {
+  readonly onlyCategories?: readonly string[];
+  readonly fields?: Readonly<Record<string, readonly string[]>>;
+  readonly withEvents?: boolean;
+}
+
+const summaries = new WeakMap<readonly DisclosedEntry[], SubjectDisclosure>();
+
+function summarise(
+  subjectId: string,
+  entries: readonly DisclosedEntry[],
+  options: DisclosureOptions,
 ): SubjectDisclosure {
   const grounds = new Map<string, Ground & { categories: string[] }>();
   const fields = new Map<string, Set<string>>();

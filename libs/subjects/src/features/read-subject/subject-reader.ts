@@ -4,6 +4,7 @@ import { type PurposeOfUse, subjectStream } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import {
+  type Agreement,
   AgreementService,
   buildReadPolicy,
   changesSharing,
@@ -23,6 +24,26 @@ export interface DisclosedSubject {
   readonly agreementVersion: string | null;
 }
 
+/** A cut already made from one document version, for readers alike in everything the cut depends on. */
+interface CachedCut {
+  readonly agreement: Agreement | null;
+  /** The first consent, concern or break-glass expiry after the cut was made: it is stale from then. */
+  readonly until: string | null;
+  readonly subject: DisclosedSubject | null;
+}
+
+/** The earliest expiry in the sharing state later than now, or null when nothing will expire. */
+function nextExpiry(sharing: SharingState, nowIso: string): string | null {
+  let next: string | null = null;
+  const consider = (expires: string | null): void => {
+    if (expires !== null && expires > nowIso && (next === null || expires < next)) next = expires;
+  };
+  for (const grant of Object.values(sharing.consents)) consider(grant.expires);
+  for (const concern of Object.values(sharing.concerns)) consider(concern.expires);
+  for (const grant of sharing.breakGlass) consider(grant.expiresAt);
+  return next;
+}
+
 /**
  * The one read path for subject data. The projection holds each agency's widest cut; here the
  * request's ability (purpose, consent and concerns as they stand now, break-glass) cuts again.
@@ -31,6 +52,14 @@ export interface DisclosedSubject {
  */
 @Injectable()
 export class SubjectReader {
+  /**
+   * Cuts by document version (a new version of a subject's document drops them with the old object)
+   * and by what the policy reads of the principal: kind, agency and purpose. A reader who holds a
+   * break-glass claim on the subject, or a read that sees sharing events the document has not
+   * applied yet, is always cut afresh.
+   */
+  private readonly cuts = new WeakMap<SubjectDoc, Map<string, CachedCut>>();
+
   constructor(
     private readonly readModels: ReadModelStore,
     private readonly events: EventStore,
@@ -46,7 +75,7 @@ export class SubjectReader {
     const doc = await this.readModels.current<SubjectDoc>(SUBJECT_VIEWS, subjectId);
     if (!doc) return null;
     const sharing = await this.freshSharing(doc);
-    return this.disclose(principal, purpose, doc, sharing, now);
+    return this.cut(principal, purpose, doc, sharing, now);
   }
 
   /** Every subject the reader's agency holds a view of, each cut for this request. */
@@ -72,7 +101,7 @@ export class SubjectReader {
         !doc.sharing.breakGlass.some((grant) => grant.user === principal.id)
       )
         continue;
-      const subject = await this.disclose(
+      const subject = await this.cut(
         principal,
         purpose,
         doc,
@@ -96,7 +125,7 @@ export class SubjectReader {
     return sharing;
   }
 
-  private async disclose(
+  private async cut(
     principal: Principal,
     purpose: PurposeOfUse,
     doc: SubjectDoc,
@@ -104,6 +133,30 @@ export class SubjectReader {
     now: Date,
   ): Promise<DisclosedSubject | null> {
     const agreement = await this.agreements.current();
+    if (sharing !== doc.sharing || sharing.breakGlass.some((grant) => grant.user === principal.id)) {
+      return this.disclose(principal, purpose, doc, sharing, agreement, now);
+    }
+    const nowIso = now.toISOString();
+    const key = `${principal.kind}|${principal.agency}|${purpose}`;
+    let byReader = this.cuts.get(doc);
+    if (!byReader) this.cuts.set(doc, (byReader = new Map()));
+    const cached = byReader.get(key);
+    if (cached && cached.agreement === agreement && (cached.until === null || nowIso < cached.until)) {
+      return cached.subject;
+    }
+    const subject = this.disclose(principal, purpose, doc, sharing, agreement, now);
+    byReader.set(key, { agreement, until: nextExpiry(sharing, nowIso), subject });
+    return subject;
+  }
+
+  private disclose(
+    principal: Principal,
+    purpose: PurposeOfUse,
+    doc: SubjectDoc,
+    sharing: SharingState,
+    agreement: Agreement | null,
+    now: Date,
+  ): DisclosedSubject | null {
     const policy = buildReadPolicy({ reader: principal, purpose, agreement, sharing, now });
     // Sharing events the projection has not applied yet widen or narrow the cut now, not later.
     const cut = sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement);
