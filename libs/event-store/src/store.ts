@@ -21,6 +21,11 @@ export interface SubscribeOptions {
   readonly batchSize?: number;
   /** How often to look for events written by other processes once live. */
   readonly pollIntervalMs?: number;
+  /**
+   * Once live, the least time from one handled batch to the next: appends that arrive sooner are
+   * gathered into the next batch. A quiet log still delivers its first append at once.
+   */
+  readonly minBatchIntervalMs?: number;
 }
 
 export interface Subscription {
@@ -85,9 +90,25 @@ export abstract class EventStore {
     let markCaughtUp!: () => void;
     const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
 
+    // Ends the pause between batches early, only when the subscription stops.
+    let endPause: (() => void) | undefined;
+    let quietUntil = 0;
+
     const loop = async (): Promise<void> => {
       let position = options.after;
       while (!stopped) {
+        const rest = quietUntil - Date.now();
+        if (rest > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, rest);
+            endPause = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          endPause = undefined;
+          if (stopped) break;
+        }
         pending = false;
         try {
           const events = await this.readAll({ after: position, maxCount: batchSize });
@@ -95,6 +116,7 @@ export abstract class EventStore {
             await options.onEvents(events);
             position = events[events.length - 1]!.position;
             if (events.length === batchSize) continue;
+            quietUntil = Date.now() + (options.minBatchIntervalMs ?? 0);
           }
           options.onCaughtUp?.(position);
           markCaughtUp();
@@ -124,6 +146,7 @@ export abstract class EventStore {
         stopped = true;
         this.appended.off('appended', onAppend);
         wake?.();
+        endPause?.();
         await running;
       },
     };

@@ -361,6 +361,33 @@ export function describeEventStoreContract(
         expect(afterStop.events).toHaveLength(1);
         expect(collector.events).toHaveLength(delivered);
       });
+
+      it('once live, gathers the appends that arrive within the least batch interval into one batch', async () => {
+        const streamId = aStreamId();
+        const batches: number[] = [];
+        const collector = new EventCollector();
+        const subscription = store.subscribeToAll({
+          after: await store.headPosition(),
+          onEvents: async (batch) => {
+            const ours = batch.filter((event) => event.streamId === streamId);
+            if (ours.length > 0) batches.push(ours.length);
+            await collector.onEvents(ours);
+          },
+          pollIntervalMs: 20,
+          minBatchIntervalMs: 1_000,
+        });
+        await subscription.caughtUp;
+        const started = Date.now();
+        await store.append(streamId, someEvents(1));
+        await collector.until((events) => events.length === 1);
+        // The first append on a quiet log is not held back.
+        expect(Date.now() - started).toBeLessThan(1_000);
+        await store.append(streamId, someEvents(1));
+        await store.append(streamId, someEvents(1));
+        await collector.until((events) => events.length === 3);
+        await subscription.stop();
+        expect(batches).toEqual([1, 2]);
+      });
     });
   });
 }
