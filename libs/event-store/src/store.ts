@@ -35,6 +35,17 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** Waits `ms`; `onStart` is handed the function that ends the wait early. */
+function sleep(ms: number, onStart: (end: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    onStart(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /**
  * The event log. Backends implement the storage operations; the catch-up subscription is shared:
  * it pages through `readAll` from a checkpoint, then waits for local appends (or polls for other
@@ -99,13 +110,7 @@ export abstract class EventStore {
       while (!stopped) {
         const rest = quietUntil - Date.now();
         if (rest > 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, rest);
-            endPause = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+          await sleep(rest, (end) => (endPause = end));
           endPause = undefined;
           if (stopped) break;
         }
@@ -129,13 +134,7 @@ export abstract class EventStore {
           pending = false;
           continue;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await sleep(pollIntervalMs, (end) => (wake = end));
         wake = undefined;
       }
     };
