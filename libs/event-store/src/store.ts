@@ -22,10 +22,12 @@ export interface SubscribeOptions {
   /** How often to look for events written by other processes once live. */
   readonly pollIntervalMs?: number;
   /**
-   * Once live, the least time from one handled batch to the next: appends that arrive sooner are
-   * gathered into the next batch. A quiet log still delivers its first append at once.
+   * Once live, a pause after each handled batch of four times what handling it took, up to this
+   * long: appends that arrive meanwhile are gathered into the next batch. Costly batches (a burst)
+   * are spaced out; cheap ones (a trickle) are hardly held back, and a quiet log's first append is
+   * delivered at once.
    */
-  readonly minBatchIntervalMs?: number;
+  readonly maxBatchPauseMs?: number;
 }
 
 export interface Subscription {
@@ -118,10 +120,12 @@ export abstract class EventStore {
         try {
           const events = await this.readAll({ after: position, maxCount: batchSize });
           if (events.length > 0) {
+            const handling = Date.now();
             await options.onEvents(events);
             position = events[events.length - 1]!.position;
             if (events.length === batchSize) continue;
-            quietUntil = Date.now() + (options.minBatchIntervalMs ?? 0);
+            const took = Date.now() - handling;
+            quietUntil = Date.now() + Math.min(options.maxBatchPauseMs ?? 0, 4 * took);
           }
           options.onCaughtUp?.(position);
           markCaughtUp();
