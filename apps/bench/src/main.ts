@@ -2,12 +2,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generateDemo } from '@throughline/demo';
-import { postgresBackend, sqliteBackend } from './backends';
+import { type Backend, postgresBackend, sqliteBackend } from './backends';
 import { demoBatches } from './demo-batches';
 import { stopLoadGenerators } from './http-load';
 import { describeMachine, formatLoad } from './machine';
+import { kafkaFigures } from './kafka-figure';
 import { METHOD } from './method';
-import { kafkaIngestionFigure } from './placeholders';
 import { Report } from './report';
 import { runOrReport } from './run-backend';
 import { Scratch } from './scratch';
@@ -56,24 +56,23 @@ async function main(): Promise<void> {
     report.note(
       `demo partnership seed ${SEED}: ${publications.length} events about ${subjects} subjects, sent as ${batches.length} batches`,
     );
-    await runOrReport(report, scratch, () => sqliteBackend(scratch), 'SQLite', batches, {
+    const openSqlite = (): Promise<Backend> => sqliteBackend(scratch);
+    const openPostgres = (): Promise<Backend> => postgresBackend(scratch, POSTGRES_ADMIN_URL);
+    const sqliteHttp = await runOrReport(report, scratch, openSqlite, 'SQLite', batches, {
       ingest: '1',
       rebuild: '2',
       reads: '3',
       audit: '6',
     });
-    await runOrReport(
-      report,
-      scratch,
-      () => postgresBackend(scratch, POSTGRES_ADMIN_URL),
-      'PostgreSQL',
-      batches,
-      {
-        ingest: '4',
-        rebuild: '5',
-      },
-    );
-    report.add(await kafkaIngestionFigure('7'));
+    const postgresHttp = await runOrReport(report, scratch, openPostgres, 'PostgreSQL', batches, {
+      ingest: '4',
+      rebuild: '5',
+    });
+    // Last, so that the broker's JVM does not share the machine with the other figures.
+    await kafkaFigures(report, scratch, join(repoRoot(), 'infra', 'kafka', 'kafka.sh'), publications, [
+      { key: '7', name: 'SQLite', open: openSqlite, httpKey: '1', http: sqliteHttp },
+      { key: '8', name: 'PostgreSQL', open: openPostgres, httpKey: '4', http: postgresHttp },
+    ]);
   } finally {
     for (const leftover of await scratch.dispose()) report.note(`clean-up failed: ${leftover}`);
   }

@@ -6,10 +6,10 @@ export const METHOD = `
 ## Method
 
 \`npm run build && node bin/bench.js\` (what \`npm run bench\` runs) starts everything it measures in
-its own process, on 127.0.0.1 only, in temporary directories and a PostgreSQL database of its own,
-and removes them all at the end. The code is in \`apps/bench/src\`, one module per figure.
-PostgreSQL is reached at \`postgres://postgres@127.0.0.1:5432/test\` (set \`BENCH_POSTGRES_URL\` to
-use another server).
+its own process (apart from the Kafka broker of figures 7 and 8, a JVM), on 127.0.0.1 only, in
+temporary directories and PostgreSQL databases of its own, and removes them all at the end. The
+code is in \`apps/bench/src\`, one module per figure. PostgreSQL is reached at
+\`postgres://postgres@127.0.0.1:5432/test\` (set \`BENCH_POSTGRES_URL\` to use another server).
 
 **Data.** The demo partnership (\`generateDemo({ seed: 1 })\`): six agencies, 320 subjects and about
 42,000 CloudEvents over two years. The events are shipped the way agency systems batch their own
@@ -82,7 +82,34 @@ demo's name 20 to 290, about 7 KB a record), so the figure also gives the bytes 
 second and the rate over the API's own log. This part runs after the other SQLite figures, with
 their API and stores closed.
 
-**7** is a placeholder for issue 5 (ingestion from Kafka topics): \`apps/bench/src/placeholders.ts\`.
+**7 and 8, Kafka topic ingestion.** Run last, after the other figures' APIs and stores are closed.
+A broker comes from \`KAFKA_BROKERS\` when it is set; otherwise \`infra/kafka/kafka.sh\` starts a
+single-node KRaft broker on 127.0.0.1:9092 (as the integration tests do) and the run stops it at
+the end. Each backend gets fresh storage (a new SQLite directory, a new PostgreSQL database) and
+topics of its own (a random prefix, deleted at the end), the six ingest topics and six alert topics
+with 3 partitions each. The demo's events are produced as structured CloudEvents
+(\`application/cloudevents+json\`) keyed by subject reference, so one subject's events stay in order
+on one partition, to their publishers' \`<prefix>.ingest.<agency>\` topics. Kafka orders records only
+within a partition and an event about a subject not yet registered is refused, so the events go in
+three waves: every registration, then every identifier link, then everything else. One
+production worker (\`createWorker\`, what \`throughline worker\` runs, configured from the same
+environment variables a deployment sets) runs in the bench process with projections, Kafka
+ingestion and the alerts relay, as deployed, and logging off. Each wave is produced while no ingest
+consumer runs; then a consumer of the worker's \`KafkaIngestion\` is started and timed from its start
+(connecting and joining the group included) until the log's head, polled every 10 ms, holds the
+wave's last event. The figure is all events over the three waves' times; the rate without the
+consumer starts, and how long the projections and the relay (which sends an alert for every
+alerting demo event) took to catch up, are reported beside it. *Baseline:* HTTP batch ingestion of
+the same events in the same run, with projections in-process (figures 1 and 4). Ratio = Kafka /
+HTTP. The 15,000 events/s target is issue 5's for SQLite; PostgreSQL is set against it for
+comparison. *Alert latency:* with the worker caught up and still running, 200 new arrests (copies of
+the demo's, about the same subjects, with new ids) are produced to the police topic one every 40 ms.
+Each alert the relay sends for them on \`<prefix>.alerts.<agency>\` is timed from the event's
+\`recordedAt\` (taken by the store as the append's transaction begins, and carried as the alert's
+\`time\`) to its arrival at a consumer of the alert topics in the bench process, whose offsets were
+set to the topics' ends before it joined; p50 and p99 over every alert that arrived within 60 s.
+The relay sends an event's alerts once the subject-views projection has applied it; once live,
+that projection pauses after each batch for four times what the batch took, up to 500 ms.
 
 **Reading the figures.** The machine may be shared; the load average at the start and end of the
 run is printed with the figures. Absolute numbers move with the load, ratios against a baseline

@@ -56,6 +56,7 @@ const closeStores = async ({ log, readModels, raw }: Stores): Promise<void> => {
  * up), the same ingestion with projections off, then, with the APIs closed, the rebuild and raw
  * readAll over the log the first one wrote, the raw append of that same log into an empty store,
  * and last the audit log verification. Figures are added once both their sides are measured.
+ * The HTTP run is handed to `onHttp` as soon as it is measured: the Kafka figure is set against it.
  */
 async function runBackend(
   report: Report,
@@ -63,6 +64,7 @@ async function runBackend(
   backend: Backend,
   batches: readonly IngestBatch[],
   keys: Keys,
+  onHttp: (run: HttpIngestRun) => void,
 ): Promise<void> {
   const api = await startApi(backend.env, { runProjections: true });
   const { http, reads, audited } = await scratch.using('API', api, closeApi, async () => {
@@ -79,6 +81,7 @@ async function runBackend(
     report.step(`${backend.name}: the same reads audited and unaudited, taking turns`);
     return { http: ingested, reads: measured, audited: await settle(measureAuditedReads(api)) };
   });
+  onHttp(http);
   if (reads) report.add(reads);
 
   report.step(`${backend.name}: the same ingestion with projections left to a worker`);
@@ -127,7 +130,10 @@ async function ingestApart(
   );
 }
 
-/** Runs a backend; whatever it could not measure is reported as failed, and the run goes on. */
+/**
+ * Runs a backend; whatever it could not measure is reported as failed, and the run goes on.
+ * Resolves with the HTTP batch ingestion run, if it was measured, for the figures set against it.
+ */
 export async function runOrReport(
   report: Report,
   scratch: Scratch,
@@ -135,10 +141,11 @@ export async function runOrReport(
   name: string,
   batches: readonly IngestBatch[],
   keys: Keys,
-): Promise<void> {
+): Promise<HttpIngestRun | undefined> {
   const before = report.outcomes.length;
+  let http: HttpIngestRun | undefined;
   try {
-    await runBackend(report, scratch, await open(), batches, keys);
+    await runBackend(report, scratch, await open(), batches, keys, (run) => (http = run));
   } catch (error) {
     const reported = new Set(report.outcomes.slice(before).map((o) => o.key));
     if (!reported.has(keys.ingest))
@@ -150,4 +157,5 @@ export async function runOrReport(
     }
     if (keys.audit && !reported.has(keys.audit)) report.add(failure(keys.audit, AUDIT_TITLE, 4, error));
   }
+  return http;
 }
