@@ -139,7 +139,7 @@ export class SubjectReader {
     const nowIso = now.toISOString();
     const key = `${principal.kind}|${principal.agency}|${purpose}`;
     let byReader = this.cuts.get(doc);
-    if (!byReader) this.cuts.set(doc, (byReader = new Map()));
+    if (!byReader) this.cuts.set(doc, (byReader = new Map<string, CachedCut>()));
     const cached = byReader.get(key);
     if (cached && cached.agreement === agreement && (cached.until === null || nowIso < cached.until)) {
       return cached.subject;
