@@ -61,6 +61,11 @@ const toIndexedRecord = (row: IndexedRow): AuditRecord => ({
 /** The audit log in its own SQLite file, so audit commits never wait on ingestion or projections. */
 export class SqliteAuditStore extends AuditStore {
   private readonly db: Database.Database;
+  private prepared?: {
+    readonly insert: Database.Statement;
+    readonly index: Database.Statement;
+    readonly lastRow: Database.Statement<[], { seq: number; hash: string }>;
+  };
 
   constructor(file: string) {
     super();
@@ -87,14 +92,21 @@ export class SqliteAuditStore extends AuditStore {
       CREATE TRIGGER IF NOT EXISTS audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;`);
   }
 
+  /** The append's statements, prepared once: every read of subject data appends. */
+  private get appendStatements() {
+    return (this.prepared ??= {
+      insert: this.db.prepare(
+        'INSERT INTO audit_records (seq, id, at, agency, user, purpose, outcome, action, content, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      index: this.db.prepare('INSERT OR IGNORE INTO audit_subjects (subject_id, seq) VALUES (?, ?)'),
+      lastRow: this.db.prepare<[], { seq: number; hash: string }>(
+        'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
+      ),
+    });
+  }
+
   async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
-    const insert = this.db.prepare(
-      'INSERT INTO audit_records (seq, id, at, agency, user, purpose, outcome, action, content, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const index = this.db.prepare('INSERT OR IGNORE INTO audit_subjects (subject_id, seq) VALUES (?, ?)');
-    const lastRow = this.db.prepare<[], { seq: number; hash: string }>(
-      'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
-    );
+    const { insert, index, lastRow } = this.appendStatements;
     // IMMEDIATE takes the write lock before reading the chain's end: another process cannot fork it.
     return this.db
       .transaction(() => {
