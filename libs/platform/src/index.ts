@@ -3,3 +3,4 @@ export * from './problem';
 export * from './problem.filter';
 export * from './platform.module';
 export * from './mutex';
+export * from './worker-thread';
