@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { AuditSigner } from './audit-signer';
 import { ChainVerifier, chainHash, type VerifyResult } from './domain/chain';
@@ -21,23 +21,20 @@ export interface DisclosureReceipt {
   readonly howToVerify: string;
 }
 
-interface Pending {
-  readonly content: DisclosureContent;
-  readonly resolve: (record: AuditRecord) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
- * Records every disclosure before the read is answered. Concurrent records share one commit (group
- * commit): a request waits for the durable write that includes its record, and the fsync is paid
- * once per group rather than once per read.
+ * Records every disclosure before the read is answered: a request waits for the durable write that
+ * includes its record. Each record goes to the store at once; the store commits the records that
+ * reach it together (group commit), so the fsync is paid once per group rather than once per read.
  */
 @Injectable()
 export class AuditService implements OnApplicationShutdown {
   readonly signer: AuditSigner;
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly logger = new Logger(AuditService.name);
+  private readonly appending = new Set<Promise<void>>();
+  private checkpointing: Promise<unknown> | undefined;
   private lastCheckpointSeq: number | undefined;
+  /** The highest seq of a record this service has seen made durable. */
+  private highestSeq = 0;
 
   constructor(
     readonly store: AuditStore,
@@ -53,11 +50,16 @@ export class AuditService implements OnApplicationShutdown {
       id: randomUUID(),
       at: disclosure.at ?? new Date().toISOString(),
     };
-    const durable = new Promise<AuditRecord>((resolve, reject) =>
-      this.queue.push({ content, resolve, reject }),
+    const durable = this.store.append([content]).then(([record]) => {
+      this.checkpointIfDue(record!.seq);
+      return record!;
+    });
+    const settled = durable.then(
+      () => undefined,
+      () => undefined,
     );
-    // Wait one turn of the event loop before committing, so reads arriving together share the commit.
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    this.appending.add(settled);
+    void settled.then(() => this.appending.delete(settled));
     return durable;
   }
 
@@ -77,7 +79,10 @@ export class AuditService implements OnApplicationShutdown {
     if (!last) return undefined;
     const checkpoints = await this.store.checkpoints();
     const latest = checkpoints[checkpoints.length - 1];
-    if (latest && latest.seq >= last.seq) return latest;
+    if (latest && latest.seq >= last.seq) {
+      this.lastCheckpointSeq = latest.seq;
+      return latest;
+    }
     const checkpoint = this.signer.sign(last.seq, last.hash, new Date().toISOString());
     await this.store.addCheckpoint(checkpoint);
     this.lastCheckpointSeq = checkpoint.seq;
@@ -104,26 +109,41 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.flushing;
+    await this.settled();
     await this.checkpoint().catch(() => undefined);
     await this.store.close();
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      try {
-        const records = await this.store.append(group.map((pending) => pending.content));
-        records.forEach((record, index) => group[index]!.resolve(record));
-        const lastSeq = records[records.length - 1]!.seq;
-        this.lastCheckpointSeq ??= (await this.store.checkpoints()).at(-1)?.seq ?? 0;
-        if (lastSeq - this.lastCheckpointSeq >= CHECKPOINT_EVERY) await this.checkpoint();
-      } catch (error) {
-        for (const pending of group) pending.reject(error);
-      }
+  /**
+   * Signs a checkpoint once CHECKPOINT_EVERY records have been added since the last one, off the
+   * reads' path and one signing at a time; records durable meanwhile are looked at when it is done.
+   */
+  private checkpointIfDue(seq: number): void {
+    this.highestSeq = Math.max(this.highestSeq, seq);
+    if (this.checkpointing) return;
+    const due = (): boolean =>
+      this.lastCheckpointSeq !== undefined && this.highestSeq - this.lastCheckpointSeq >= CHECKPOINT_EVERY;
+    this.checkpointing = (async () => {
+      this.lastCheckpointSeq ??= (await this.store.checkpoints()).at(-1)?.seq ?? 0;
+      if (due()) await this.checkpoint();
+      return true;
+    })()
+      .catch((error: unknown) => {
+        this.logger.error(`audit checkpoint failed: ${String(error)}`);
+        return false;
+      })
+      .then((signed) => {
+        this.checkpointing = undefined;
+        // Records made durable while this one was signed; after a failure, the next record retries.
+        if (signed && due()) this.checkpointIfDue(this.highestSeq);
+      });
+  }
+
+  /** Until every record asked for is durable (or has failed), and no checkpoint is being signed. */
+  private async settled(): Promise<void> {
+    while (this.appending.size > 0 || this.checkpointing) {
+      await Promise.allSettled([...this.appending, this.checkpointing]);
     }
-    this.flushing = undefined;
   }
 }
 

@@ -23,7 +23,19 @@ const sameColumns = (a: IndexedColumns, b: IndexedColumns): boolean =>
   a.subjects.length === b.subjects.length &&
   a.subjects.every((subject, index) => subject === b.subjects[index]);
 
-export const contentHashOf = (content: DisclosureContent): string => sha256(canonicalJson(content));
+// A kept cut is served again and again with the same (immutable) subject disclosure: its canonical
+// form is made once. Held weakly, so it goes when the cut does.
+const canonicalSubjects = new WeakMap<object, string>();
+
+/** The RFC 8785 canonical JSON of a record's content: the bytes its content hash is taken over. */
+export function canonicalContent(content: DisclosureContent): string {
+  for (const subject of content.subjects) {
+    if (!canonicalSubjects.has(subject)) canonicalSubjects.set(subject, canonicalJson(subject));
+  }
+  return canonicalJson(content, canonicalSubjects);
+}
+
+export const contentHashOf = (content: DisclosureContent): string => sha256(canonicalContent(content));
 
 /** Each link commits to the previous one and to its own content: change, drop, add or move one and every later link differs. */
 export const chainHash = (prevHash: string, seq: number, contentHash: string): string =>

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import { chainHash, contentHashOf, GENESIS_HASH } from '../domain/chain';
+import { canonicalContent, chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
 import { type AuditQuery, AuditStore } from './audit-store';
 
@@ -65,6 +65,13 @@ async function withDdlLock(pool: Pool, ddl: string): Promise<void> {
 
 /** The audit log in PostgreSQL (server mode). */
 export class PostgresAuditStore extends AuditStore {
+  private queue: {
+    readonly contents: readonly DisclosureContent[];
+    readonly resolve: (records: AuditRecord[]) => void;
+    readonly reject: (error: unknown) => void;
+  }[] = [];
+  private committing = false;
+
   private constructor(private readonly pool: Pool) {
     super();
   }
@@ -94,7 +101,41 @@ export class PostgresAuditStore extends AuditStore {
     return new PostgresAuditStore(pool);
   }
 
-  async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+  /**
+   * Group commit: appends asked for while a commit is under way go together in the next one, in the
+   * order asked. Should a group's commit fail, each append in it is tried on its own, so one bad
+   * append (a repeated id) does not fail the others.
+   */
+  append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+    const appended = new Promise<AuditRecord[]>((resolve, reject) =>
+      this.queue.push({ contents, resolve, reject }),
+    );
+    if (!this.committing) void this.commitQueued();
+    return appended;
+  }
+
+  private async commitQueued(): Promise<void> {
+    this.committing = true;
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        const records = await this.appendNow(group.flatMap((queued) => queued.contents));
+        let offset = 0;
+        for (const queued of group) {
+          queued.resolve(records.slice(offset, (offset += queued.contents.length)));
+        }
+      } catch (error) {
+        if (group.length === 1) group[0]!.reject(error);
+        else
+          for (const queued of group)
+            await this.appendNow(queued.contents).then(queued.resolve, queued.reject);
+      }
+    }
+    this.committing = false;
+  }
+
+  private async appendNow(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
       const { rows } = await client.query<{ seq: string; hash: string }>(
@@ -103,9 +144,11 @@ export class PostgresAuditStore extends AuditStore {
       let seq = rows[0] ? Number(rows[0].seq) : 0;
       let prevHash = rows[0]?.hash ?? GENESIS_HASH;
       const records: AuditRecord[] = [];
+      const canonical: string[] = [];
       for (const content of contents) {
         seq++;
-        const contentHash = contentHashOf(content);
+        canonical.push(canonicalContent(content));
+        const contentHash = sha256(canonical[canonical.length - 1]!);
         const hash = chainHash(prevHash, seq, contentHash);
         records.push({ seq, content, contentHash, prevHash, hash });
         prevHash = hash;
@@ -122,7 +165,7 @@ export class PostgresAuditStore extends AuditStore {
           records.map((r) => r.content.purpose),
           records.map((r) => r.content.outcome),
           records.map((r) => r.content.action),
-          records.map((r) => JSON.stringify(r.content)),
+          canonical,
           records.map((r) => r.contentHash),
           records.map((r) => r.prevHash),
           records.map((r) => r.hash),

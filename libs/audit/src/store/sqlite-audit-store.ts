@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { canonicalJson } from '../domain/canonical-json';
-import { chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
-import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
+import { startWorkerThread } from '@throughline/platform';
+import { canonicalContent } from '../domain/chain';
+import {
+  type AuditCheckpoint,
+  type AuditRecord,
+  type DisclosureContent,
+  indexedColumnsOf,
+} from '../domain/disclosure';
 import { type AuditQuery, AuditStore } from './audit-store';
+import type { ChainLink, WriterReply, WriterRequest, WriterRow } from './sqlite-audit-writer';
 
 interface Row {
   seq: number;
@@ -58,16 +65,17 @@ const toIndexedRecord = (row: IndexedRow): AuditRecord => ({
   },
 });
 
-/** The audit log in its own SQLite file, so audit commits never wait on ingestion or projections. */
+/**
+ * The audit log in its own SQLite file, so audit commits never wait on ingestion or projections.
+ * Appends go to a writer thread with its own connection; everything else reads on this thread.
+ */
 export class SqliteAuditStore extends AuditStore {
   private readonly db: Database.Database;
-  private prepared?: {
-    readonly insert: Database.Statement;
-    readonly index: Database.Statement;
-    readonly lastRow: Database.Statement<[], { seq: number; hash: string }>;
-  };
+  /** Started at the first append: a store only read (verify, export) needs no writer. */
+  private writer: WriterThread | undefined;
+  private committed = 0;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     super();
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -92,59 +100,21 @@ export class SqliteAuditStore extends AuditStore {
       CREATE TRIGGER IF NOT EXISTS audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;`);
   }
 
-  /** The append's statements, prepared once: every read of subject data appends. */
-  private get appendStatements() {
-    return (this.prepared ??= {
-      insert: this.db.prepare(
-        'INSERT INTO audit_records (seq, id, at, agency, user, purpose, outcome, action, content, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      index: this.db.prepare('INSERT OR IGNORE INTO audit_subjects (subject_id, seq) VALUES (?, ?)'),
-      lastRow: this.db.prepare<[], { seq: number; hash: string }>(
-        'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
-      ),
-    });
+  /** Resolves once the records are durable, chained by the writer thread. */
+  async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+    if (!this.db.open) throw new Error('the audit store is closed');
+    // A thread that stopped (it failed, or the store was closed) is replaced.
+    if (!this.writer?.running) this.writer = new WriterThread(this.file, () => this.committed++);
+    // Canonicalised here, where a kept cut's subject disclosure is canonicalised once for all its reads.
+    const links = await this.writer.append(
+      contents.map((content) => ({ ...indexedColumnsOf(content), canonical: canonicalContent(content) })),
+    );
+    return links.map((link, index) => ({ ...link, content: contents[index]! }));
   }
 
-  async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
-    const { insert, index, lastRow } = this.appendStatements;
-    // IMMEDIATE takes the write lock before reading the chain's end: another process cannot fork it.
-    return this.db
-      .transaction(() => {
-        const last = lastRow.get();
-        let seq = last?.seq ?? 0;
-        let prevHash = last?.hash ?? GENESIS_HASH;
-        return contents.map((content) => {
-          seq++;
-          // The stored bytes are the hashed bytes.
-          const canonical = canonicalJson(content);
-          const contentHash = sha256(canonical);
-          const hash = chainHash(prevHash, seq, contentHash);
-          const { principal } = content;
-          insert.run(
-            seq,
-            content.id,
-            content.at,
-            principal.agency,
-            principal.user,
-            content.purpose,
-            content.outcome,
-            content.action,
-            canonical,
-            contentHash,
-            prevHash,
-            hash,
-          );
-          const subjects = new Set([
-            ...content.subjects.map((s) => s.subjectId),
-            ...(content.refusal?.subjectId ? [content.refusal.subjectId] : []),
-          ]);
-          for (const subjectId of subjects) index.run(subjectId, seq);
-          const record = { seq, content, contentHash, prevHash, hash };
-          prevHash = hash;
-          return record;
-        });
-      })
-      .immediate();
+  /** Commits the writer thread has made for this store: appends that reached it together share one. */
+  get commits(): number {
+    return this.committed;
   }
 
   async last(): Promise<{ seq: number; hash: string } | undefined> {
@@ -237,6 +207,78 @@ export class SqliteAuditStore extends AuditStore {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
+    this.writer = undefined;
     if (this.db.open) this.db.close();
+  }
+}
+
+interface Waiting {
+  readonly resolve: (links: readonly ChainLink[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The main thread's side of the writer thread: one request per group commit, answered in order. The
+ * thread holds the process open only while an append waits on it.
+ */
+class WriterThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private stopped: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(file: string, onCommit: () => void) {
+    this.worker = startWorkerThread(join(__dirname, 'sqlite-audit-writer.worker'), __filename, { file });
+    this.worker.unref();
+    this.worker.on('message', (reply: WriterReply) => {
+      onCommit();
+      for (const answer of reply) {
+        const waiting = this.waiting.get(answer.id);
+        this.waiting.delete(answer.id);
+        if ('error' in answer) waiting?.reject(new Error(`audit append failed: ${answer.error}`));
+        else waiting?.resolve(answer.links);
+      }
+      if (this.waiting.size === 0) this.worker.unref();
+    });
+    this.worker.on('error', (error) => this.stop(error));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.stop(new Error('the audit writer thread stopped'));
+        resolve();
+      }),
+    );
+  }
+
+  get running(): boolean {
+    return this.stopped === undefined;
+  }
+
+  append(rows: readonly WriterRow[]): Promise<readonly ChainLink[]> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    const done = new Promise<readonly ChainLink[]>((resolve, reject) =>
+      this.waiting.set(id, { resolve, reject }),
+    );
+    this.worker.ref();
+    this.post({ kind: 'append', id, rows });
+    return done;
+  }
+
+  /** After the appends already asked for: the thread answers in order. */
+  async close(): Promise<void> {
+    if (!this.stopped) this.post({ kind: 'close' });
+    await this.exited;
+  }
+
+  private post(request: WriterRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  private stop(error: Error): void {
+    this.stopped ??= error;
+    for (const waiting of this.waiting.values()) waiting.reject(this.stopped);
+    this.waiting.clear();
   }
 }

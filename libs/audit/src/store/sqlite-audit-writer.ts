@@ -1,0 +1,99 @@
+import Database from 'better-sqlite3';
+import { chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
+import type { AuditRecord, IndexedColumns } from '../domain/disclosure';
+
+/** What an append adds to each content: its place in the chain. */
+export type ChainLink = Pick<AuditRecord, 'seq' | 'contentHash' | 'prevHash' | 'hash'>;
+
+/** A record as the writer stores it: the canonical content (the hashed bytes) and its register columns. */
+export interface WriterRow extends IndexedColumns {
+  readonly canonical: string;
+}
+
+export type WriterRequest =
+  | { readonly kind: 'append'; readonly id: number; readonly rows: readonly WriterRow[] }
+  | { readonly kind: 'close' };
+
+/** One reply per commit, answering each request it took. */
+export type WriterReply = readonly (
+  | { readonly id: number; readonly links: readonly ChainLink[] }
+  | { readonly id: number; readonly error: string }
+)[];
+
+/**
+ * The audit log's only writer: a connection of its own that chains and stores records. The store
+ * runs it on a thread of its own, so hashing, inserting and the fsync of each group commit stay off
+ * the thread that answers requests. Only relative imports: see startWorkerThread.
+ */
+export class SqliteAuditWriter {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly index: Database.Statement;
+  private readonly lastRow: Database.Statement<[], { seq: number; hash: string }>;
+
+  /** The schema is the store's to create; the writer opens a file that already has it. */
+  constructor(file: string) {
+    this.db = new Database(file, { fileMustExist: true });
+    this.db.pragma('journal_mode = WAL');
+    // Per connection: each commit is on disk before the reads it records are answered.
+    this.db.pragma('synchronous = FULL');
+    this.insert = this.db.prepare(
+      'INSERT INTO audit_records (seq, id, at, agency, user, purpose, outcome, action, content, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.index = this.db.prepare('INSERT OR IGNORE INTO audit_subjects (subject_id, seq) VALUES (?, ?)');
+    this.lastRow = this.db.prepare<[], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
+    );
+  }
+
+  /**
+   * Appends each group in order, all in one commit. Should that commit fail, each group is tried on
+   * its own, so one bad group (a repeated id) does not fail the others.
+   */
+  appendGroups(
+    groups: readonly (readonly WriterRow[])[],
+  ): (readonly ChainLink[] | { readonly error: string })[] {
+    try {
+      return this.db.transaction(() => groups.map((rows) => this.chain(rows))).immediate();
+    } catch (error) {
+      if (groups.length === 1) return [{ error: messageOf(error) }];
+      return groups.flatMap((rows) => this.appendGroups([rows]));
+    }
+  }
+
+  /** Inside an IMMEDIATE transaction, which takes the write lock before reading the chain's end. */
+  private chain(rows: readonly WriterRow[]): ChainLink[] {
+    const last = this.lastRow.get();
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    return rows.map((row) => {
+      seq++;
+      const contentHash = sha256(row.canonical);
+      const hash = chainHash(prevHash, seq, contentHash);
+      this.insert.run(
+        seq,
+        row.id,
+        row.at,
+        row.agency,
+        row.user,
+        row.purpose,
+        row.outcome,
+        row.action,
+        row.canonical,
+        contentHash,
+        prevHash,
+        hash,
+      );
+      for (const subjectId of row.subjects) this.index.run(subjectId, seq);
+      const link = { seq, contentHash, prevHash, hash };
+      prevHash = hash;
+      return link;
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
