@@ -110,12 +110,15 @@ export class PostgresAuditStore extends AuditStore {
     const appended = new Promise<AuditRecord[]>((resolve, reject) =>
       this.queue.push({ contents, resolve, reject }),
     );
-    if (!this.committing) void this.commitQueued();
+    if (!this.committing) {
+      this.committing = true;
+      // After the current task, so appends asked for together (a batch of alerts) share the commit.
+      queueMicrotask(() => void this.commitQueued());
+    }
     return appended;
   }
 
   private async commitQueued(): Promise<void> {
-    this.committing = true;
     while (this.queue.length > 0) {
       const group = this.queue;
       this.queue = [];
