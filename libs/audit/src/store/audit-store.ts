@@ -16,6 +16,33 @@ export interface AuditQuery {
 }
 
 /**
+ * The register's filters as a WHERE clause on `audit_records r` (empty when there are none), with a
+ * `?` for each parameter, in order: the same filters on every store.
+ */
+export function registerFilter(query: AuditQuery): {
+  readonly where: string;
+  readonly params: readonly (string | number)[];
+} {
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (condition: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    conditions.push(condition);
+    params.push(value);
+  };
+  add('r.seq IN (SELECT seq FROM audit_subjects WHERE subject_id = ?)', query.subjectId);
+  add('r.agency = ?', query.agency);
+  add('r."user" = ?', query.user);
+  add('r.purpose = ?', query.purpose);
+  add('r.outcome = ?', query.outcome);
+  add('r.action = ?', query.action);
+  add('r.at >= ?', query.from);
+  add('r.at <= ?', query.to);
+  add('r.seq < ?', query.beforeSeq);
+  return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/**
  * The audit log's storage: append-only (no operation edits or deletes), chained inside the append
  * transaction so that writers in several processes still form one chain.
  */

@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { canonicalContent, chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
-import { type AuditQuery, AuditStore } from './audit-store';
+import { type AuditQuery, AuditStore, registerFilter } from './audit-store';
 
 interface Row {
   seq: string;
@@ -232,26 +232,12 @@ export class PostgresAuditStore extends AuditStore {
   }
 
   async query(query: AuditQuery): Promise<AuditRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
-    };
-    add('r.seq IN (SELECT seq FROM audit_subjects WHERE subject_id = ?)', query.subjectId);
-    add('r.agency = ?', query.agency);
-    add('r."user" = ?', query.user);
-    add('r.purpose = ?', query.purpose);
-    add('r.outcome = ?', query.outcome);
-    add('r.action = ?', query.action);
-    add('r.at >= ?', query.from);
-    add('r.at <= ?', query.to);
-    add('r.seq < ?', query.beforeSeq);
-    params.push(query.limit);
+    const { where, params } = registerFilter(query);
+    let placeholder = 0;
+    const numbered = where.replace(/\?/g, () => `$${++placeholder}`);
     const { rows } = await this.pool.query<Row>(
-      `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash FROM audit_records r ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.seq DESC LIMIT $${params.length}`,
-      params,
+      `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash FROM audit_records r ${numbered} ORDER BY r.seq DESC LIMIT $${placeholder + 1}`,
+      [...params, query.limit],
     );
     return rows.map(toRecord);
   }

@@ -10,7 +10,7 @@ import {
   type DisclosureContent,
   indexedColumnsOf,
 } from '../domain/disclosure';
-import { type AuditQuery, AuditStore } from './audit-store';
+import { type AuditQuery, AuditStore, registerFilter } from './audit-store';
 import type { ChainLink, WriterReply, WriterRequest, WriterRow } from './sqlite-audit-writer';
 
 interface Row {
@@ -160,25 +160,11 @@ export class SqliteAuditStore extends AuditStore {
   }
 
   async query(query: AuditQuery): Promise<AuditRecord[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    const add = (clause: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    add('r.seq IN (SELECT seq FROM audit_subjects WHERE subject_id = ?)', query.subjectId);
-    add('r.agency = ?', query.agency);
-    add('r.user = ?', query.user);
-    add('r.purpose = ?', query.purpose);
-    add('r.outcome = ?', query.outcome);
-    add('r.action = ?', query.action);
-    add('r.at >= ?', query.from);
-    add('r.at <= ?', query.to);
-    add('r.seq < ?', query.beforeSeq);
-    const sql = `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash FROM audit_records r ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.seq DESC LIMIT ?`;
+    const { where, params } = registerFilter(query);
     return this.db
-      .prepare<(string | number)[], Row>(sql)
+      .prepare<(string | number)[], Row>(
+        `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash FROM audit_records r ${where} ORDER BY r.seq DESC LIMIT ?`,
+      )
       .all(...params, query.limit)
       .map(toRecord);
   }
