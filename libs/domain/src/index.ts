@@ -1,6 +1,7 @@
 export * from './agencies';
 export * from './categories';
 export * from './identifiers';
+export * from './instants';
 export * from './streams';
 export * from './catalogue';
 export * from './catalogue/validate';

@@ -1,4 +1,4 @@
-import type { DataCategory, PublishedEvent, PurposeOfUse } from '@throughline/domain';
+import { type DataCategory, type PublishedEvent, type PurposeOfUse, utcInstant } from '@throughline/domain';
 
 export interface ConsentGrant {
   /** The consent event this grant rests on (the audit record names it). */
@@ -67,7 +67,10 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
     case 'iom.consent.given.v1': {
       const consents = { ...state.consents };
       for (const key of scopeKeys(event.data.scope))
-        consents[key] = { eventId: event.id, expires: event.data.expires ?? null };
+        consents[key] = {
+          eventId: event.id,
+          expires: event.data.expires ? utcInstant(event.data.expires) : null,
+        };
       return { ...state, consents };
     }
     case 'iom.consent.withdrawn.v1':
@@ -85,7 +88,7 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
         legalBasis,
         categories,
         recipients,
-        expires,
+        expires: utcInstant(expires),
       };
       return { ...state, concerns: { ...state.concerns, [concernId]: concern } };
     }
