@@ -175,6 +175,81 @@ describe('break-glass, the tasking board and the agreement', () => {
       .expect(403);
   });
 
+  it('shows the meeting detail only as the agency that owns it releases it, until it is withdrawn', async () => {
+    const chair = await asPerson('police', 'tasking-chair', 'chair-1');
+    const boardRow = async () => {
+      const board = await t.http
+        .get('/v1/tasking/board')
+        .set('Authorization', chair)
+        .set('X-Purpose-Of-Use', 'tasking')
+        .expect(200);
+      const row = board.body.subjects.find((s: { subjectId: string }) => s.subjectId === subjectId);
+      return { row, disclosureId: board.headers['x-disclosure-id'] as string };
+    };
+    const release = (source: string, releaseId: string, categories: string[], expires: string) =>
+      cloudEvent(source, 'iom.tasking.detail-released.v1', `nhs:${nhs}`, {
+        releaseId,
+        meeting: 'North tasking',
+        categories,
+        legalBasis: 'DPA 2018 Sch 8 para 4',
+        expires,
+      });
+    // Police releasing drugs detail reaches no drugs event: the treatment is health's to release.
+    // An expired release shows nothing.
+    await publish('police', POLICE, [release(POLICE, `R-${nhs}-p`, ['drugs'], '2099-01-01T00:00:00Z')]);
+    await publish('health', HEALTH, [release(HEALTH, `R-${nhs}-old`, ['drugs'], '2020-01-01T00:00:00Z')]);
+    await t.settle();
+    let { row } = await boardRow();
+    expect(row.released).toEqual([
+      expect.objectContaining({ agency: 'police', categories: ['drugs'], events: [] }),
+    ]);
+    expect(JSON.stringify(row)).not.toMatch(/detox/);
+
+    await publish('health', HEALTH, [release(HEALTH, `R-${nhs}`, ['drugs'], '2099-01-01T00:00:00Z')]);
+    await t.settle();
+    const read = await boardRow();
+    const byHealth = read.row.released.find((r: { agency: string }) => r.agency === 'health');
+    expect(byHealth).toMatchObject({
+      releaseId: `R-${nhs}`,
+      eventId: expect.any(String),
+      meeting: 'North tasking',
+      legalBasis: 'DPA 2018 Sch 8 para 4',
+      events: [
+        expect.objectContaining({
+          type: 'iom.treatment.started.v1',
+          category: 'drugs',
+          data: { modality: 'detox' },
+        }),
+      ],
+    });
+    // The disclosure record names the release relied on and the event it showed.
+    const ig = await asPerson('partnership', 'ig-lead', 'ig-1');
+    const receipt = await t.http
+      .get(`/v1/audit/disclosures/${read.disclosureId}`)
+      .set('Authorization', ig)
+      .expect(200);
+    const disclosed = receipt.body.record.content.subjects.find(
+      (s: { subjectId: string }) => s.subjectId === subjectId,
+    );
+    expect(disclosed.grounds).toContainEqual(
+      expect.objectContaining({
+        rule: 'owner-release',
+        reliedOn: byHealth.eventId,
+        categories: ['drugs'],
+      }),
+    );
+    expect(disclosed.eventIds).toEqual([byHealth.events[0].id]);
+    expect(disclosed.fields.drugs).toEqual(['modality']);
+
+    await publish('health', HEALTH, [
+      cloudEvent(HEALTH, 'iom.tasking.detail-withdrawn.v1', `nhs:${nhs}`, { releaseId: `R-${nhs}` }),
+    ]);
+    await t.settle();
+    ({ row } = await boardRow());
+    expect(row.released.map((r: { agency: string }) => r.agency)).toEqual(['police']);
+    expect(JSON.stringify(row)).not.toMatch(/detox/);
+  });
+
   it('keeps the de-selection register with reasons', async () => {
     await publish('police', POLICE, [
       cloudEvent(POLICE, 'iom.cohort.deselected.v1', `pnc:${journey.pnc}`, { reason: 'progress' }),

@@ -1,4 +1,5 @@
 export * from './domain/board';
 export * from './domain/disclosure';
+export * from './domain/releases';
 export * from './features/tasking.service';
 export * from './tasking.module';

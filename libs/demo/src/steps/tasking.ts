@@ -1,6 +1,6 @@
 import type { DefaultAgency } from '@throughline/domain';
 import type { Journey } from '../journey';
-import { DAY, isoDate } from '../time';
+import { DAY, isoDate, isoTime } from '../time';
 import { mainSource } from './cohort';
 
 const ACTIONS: Record<DefaultAgency, readonly string[]> = {
@@ -31,6 +31,7 @@ function actionText(j: Journey, owner: DefaultAgency): string {
 export function taskingMeeting(j: Journey, meeting: string): void {
   const { state, rng } = j;
   if (!state.inCohort) return;
+  releaseToMeeting(j, meeting);
   const chance = state.band === 'red' ? 0.6 : state.band === 'amber' ? 0.25 : j.inCustody ? 0.1 : 0.03;
   if (!rng.chance(chance)) return;
   const count = state.band === 'red' && rng.chance(0.3) ? 2 : 1;
@@ -61,6 +62,30 @@ export function taskingMeeting(j: Journey, meeting: string): void {
         ...(rng.chance(0.5) ? { note: 'Done.' } : {}),
       });
     }
+  }
+}
+
+/**
+ * Probation releases its supervision and risk detail on a statutory red case to the meeting, until
+ * the next one; some releases are withdrawn once the case has been discussed.
+ */
+function releaseToMeeting(j: Journey, meeting: string): void {
+  const { state, rng } = j;
+  if (state.band !== 'red' || !state.statutory || !rng.chance(0.5)) return;
+  const releaseId = j.localId('REL', Math.round(j.now / DAY) % 1000);
+  j.emit(j.now - 3_600_000, mainSource('probation'), 'iom.tasking.detail-released.v1', {
+    releaseId,
+    meeting,
+    categories: ['supervision', 'risk'],
+    legalBasis: 'DPA 2018 Part 3 s.31 (law enforcement purposes)',
+    from: isoDate(j.now - 90 * DAY),
+    expires: isoTime(j.now + 35 * DAY),
+  });
+  if (rng.chance(0.3)) {
+    j.emit(j.now + 2 * DAY, mainSource('probation'), 'iom.tasking.detail-withdrawn.v1', {
+      releaseId,
+      reason: 'Discussed at the meeting.',
+    });
   }
 }
 

@@ -187,6 +187,15 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     text: 'Find accommodation before release on 18 April.',
   },
   'iom.tasking.action-completed.v1': { actionId: 'ACT-2024-0412', note: 'Hostel place confirmed.' },
+  'iom.tasking.detail-released.v1': {
+    releaseId: 'REL-2024-0047',
+    meeting: 'North IOM tasking 2024-04-02',
+    categories: ['supervision', 'risk'],
+    legalBasis: 'DPA 2018 Part 3 s.31 (law enforcement purposes)',
+    from: '2024-01-01',
+    expires: '2024-04-03',
+  },
+  'iom.tasking.detail-withdrawn.v1': { releaseId: 'REL-2024-0047', reason: 'Discussed at the meeting.' },
   'iom.record.corrected.v1': {
     targetEventId: '6c1f3e52-8d0a-4b7e-9a51-2f3d4c5b6a70',
     reason: 'Wrong custody suite entered.',

@@ -1,4 +1,16 @@
-import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
+import { DATA_CATEGORIES, type DataCategory } from '../categories';
 import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
 import { defineEvent } from './spec';
 
@@ -15,6 +27,31 @@ export class TaskingActionCompletedV1 {
   @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
+/**
+ * Originator control: the publishing agency releases the detail of its own events in the named
+ * categories to the tasking meeting, until the release expires or is withdrawn.
+ */
+export class TaskingDetailReleasedV1 {
+  @Matches(LOCAL_ID_PATTERN) readonly releaseId!: string;
+  @IsString() @Length(1, 100) readonly meeting!: string;
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(DATA_CATEGORIES.length)
+  @ArrayUnique()
+  @IsIn(DATA_CATEGORIES, { each: true })
+  readonly categories!: readonly DataCategory[];
+  /** The releasing agency's ground for sharing with the meeting; carried into every disclosure it permits. */
+  @IsString() @Length(1, 200) readonly legalBasis!: string;
+  /** Only the agency's events from this time on; all of them when absent. */
+  @IsOptional() @IsISO8601({ strict: true }) readonly from?: string;
+  @IsISO8601({ strict: true }) readonly expires!: string;
+}
+
+export class TaskingDetailWithdrawnV1 {
+  @Matches(LOCAL_ID_PATTERN) readonly releaseId!: string;
+  @IsOptional() @IsString() @Length(1, 500) readonly reason?: string;
+}
+
 export const taskingEvents = {
   'iom.tasking.action-assigned.v1': defineEvent({
     category: 'cohort',
@@ -27,5 +64,18 @@ export const taskingEvents = {
     publishers: 'any',
     schema: TaskingActionCompletedV1,
     summary: 'A tasking action is done.',
+  }),
+  'iom.tasking.detail-released.v1': defineEvent({
+    category: 'cohort',
+    publishers: 'any',
+    schema: TaskingDetailReleasedV1,
+    summary:
+      "The publishing agency releases the detail of its own events in the named categories to the tasking meeting, until the release expires or is withdrawn; the board shows it beside the subject's flags.",
+  }),
+  'iom.tasking.detail-withdrawn.v1': defineEvent({
+    category: 'cohort',
+    publishers: 'any',
+    schema: TaskingDetailWithdrawnV1,
+    summary: 'The agency that released detail to the tasking meeting withdraws the release.',
   }),
 } as const;

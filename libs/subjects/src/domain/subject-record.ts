@@ -408,6 +408,8 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.consent.refused.v1':
     case 'iom.break-glass.claimed.v1':
     case 'iom.break-glass.reviewed.v1':
+    case 'iom.tasking.detail-released.v1':
+    case 'iom.tasking.detail-withdrawn.v1':
     case 'iom.record.corrected.v1':
     case 'iom.record.redacted.v1':
       return base;

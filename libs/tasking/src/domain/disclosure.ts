@@ -1,4 +1,5 @@
 import type { SubjectDisclosure } from '@throughline/audit';
+import type { ReleasedDetail } from './releases';
 
 /** The board's flags by category: what a board read discloses of each row. */
 export const BOARD_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -22,3 +23,44 @@ export const taskingGround = (categories: readonly string[]): SubjectDisclosure[
   reliedOn: null,
   categories,
 });
+
+/**
+ * What a board read discloses of one row: the flags on the meeting's ground, and each live release
+ * on its own (the releasing agency's legal basis, the release event relied on, the fields and
+ * events it showed).
+ */
+export function boardRowDisclosure(
+  subjectId: string,
+  released: readonly ReleasedDetail[],
+): SubjectDisclosure {
+  const flags = taskingGround(Object.keys(BOARD_FIELDS));
+  if (released.length === 0) return { subjectId, grounds: [flags], fields: BOARD_FIELDS, eventIds: [] };
+  const fields = new Map(Object.entries(BOARD_FIELDS).map(([category, names]) => [category, new Set(names)]));
+  const eventIds: string[] = [];
+  for (const release of released) {
+    for (const event of release.events) {
+      const names = fields.get(event.category) ?? new Set<string>();
+      for (const name of Object.keys(event.data)) names.add(name);
+      fields.set(event.category, names);
+      eventIds.push(event.id);
+    }
+  }
+  return {
+    subjectId,
+    grounds: [
+      flags,
+      ...released
+        .filter((release) => release.events.length > 0)
+        .map((release) => ({
+          rule: 'owner-release',
+          basis: 'release',
+          clause: 'taskingMeeting',
+          legalBasis: release.legalBasis,
+          reliedOn: release.eventId,
+          categories: [...new Set(release.events.map((event) => event.category))],
+        })),
+    ],
+    fields: Object.fromEntries([...fields].map(([category, names]) => [category, [...names].sort()])),
+    eventIds,
+  };
+}

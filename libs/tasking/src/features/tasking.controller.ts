@@ -1,10 +1,10 @@
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditService, type DisclosureAction } from '@throughline/audit';
+import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { BOARD_FIELDS, DESELECTION_FIELDS, taskingGround } from '../domain/disclosure';
+import { boardRowDisclosure, DESELECTION_FIELDS, taskingGround } from '../domain/disclosure';
 import { type BoardEntry, type Deselection, TaskingService } from './tasking.service';
 
 type HttpRequest = Request & { id?: unknown };
@@ -45,7 +45,7 @@ export class TaskingController {
       'tasking.board',
       request,
       response,
-      BOARD_FIELDS,
+      (row) => boardRowDisclosure(row.subjectId, row.released),
       () => this.tasking.board(sinceIso),
     );
     return { generatedAt: new Date().toISOString(), since: sinceIso ?? null, subjects };
@@ -65,14 +65,19 @@ export class TaskingController {
       'tasking.deselections',
       request,
       response,
-      DESELECTION_FIELDS,
+      ({ subjectId }) => ({
+        subjectId,
+        grounds: [taskingGround(Object.keys(DESELECTION_FIELDS))],
+        fields: DESELECTION_FIELDS,
+        eventIds: [],
+      }),
       () => this.tasking.deselections(),
     );
     return { deselections };
   }
 
   /**
-   * Authorizes for the meeting, reads, and records the disclosure (flags about every row served) or
+   * Authorizes for the meeting, reads, and records the disclosure (what each row served shows) or
    * the refusal before answering; the record's id goes out in X-Disclosure-Id.
    */
   private async recorded<T extends { subjectId: string }>(
@@ -81,7 +86,7 @@ export class TaskingController {
     action: DisclosureAction,
     request: HttpRequest,
     response: Response,
-    fields: Readonly<Record<string, readonly string[]>>,
+    disclosed: (row: T) => SubjectDisclosure,
     read: () => Promise<T[]>,
   ): Promise<T[]> {
     if (!purpose)
@@ -114,12 +119,11 @@ export class TaskingController {
       throw error;
     }
     const rows = await read();
-    const ground = taskingGround(Object.keys(fields));
     const record = await this.audit.record({
       ...base,
       outcome: 'disclosed',
       agreementVersion,
-      subjects: rows.map(({ subjectId }) => ({ subjectId, grounds: [ground], fields, eventIds: [] })),
+      subjects: rows.map(disclosed),
       refusal: null,
     });
     response.setHeader('X-Disclosure-Id', record.content.id);

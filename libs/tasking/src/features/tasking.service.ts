@@ -5,8 +5,11 @@ import { ReadModelStore } from '@throughline/projections';
 import { AgreementService } from '@throughline/sharing';
 import { foldRecord, SUBJECT_VIEWS, type SubjectDoc } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
+import { type ReleasedDetail, releasedDetail } from '../domain/releases';
 
 export interface BoardEntry extends BoardRow {
+  /** Detail the owning agencies have released to the meeting, while each release is live. */
+  readonly released: readonly ReleasedDetail[];
   /** Present with `?since=`: what changed on this row since then. */
   readonly changes?: readonly BoardChange[];
 }
@@ -21,8 +24,9 @@ export interface Deselection {
 }
 
 /**
- * The tasking meeting's consolidated view: flags folded from every agency's events (the meeting
- * sees the flags, never the events behind them), for the roles and purposes the agreement names.
+ * The tasking meeting's consolidated view: flags folded from every agency's events, for the roles
+ * and purposes the agreement names. The meeting sees the flags; the events behind them only where
+ * the agency that published them has released them to the meeting.
  */
 @Injectable()
 export class TaskingService {
@@ -61,7 +65,7 @@ export class TaskingService {
     for (const doc of docs) {
       const record = foldRecord(doc.subjectId, doc.timeline);
       if (record.cohort.status !== 'adopted') continue;
-      const row = boardRow(record, nowIso);
+      const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso) };
       if (since === undefined) {
         rows.push(row);
         continue;

@@ -1,5 +1,5 @@
 import type { BoardEntry, Deselection } from '@throughline/tasking';
-import { dateOnly, plural } from '../../html/format';
+import { dateOnly, eventLabel, fieldLabel, plural, valueText, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, tableRegion } from '../../html/layout';
 import { arrestsChart, BAND_SERIES, FLOW_SERIES, legend, monthlyChart, shortMonth } from './charts';
@@ -56,6 +56,51 @@ export function actionsByOwner(rows: readonly BoardEntry[]): SafeHtml {
               </table>`,
             );
           })
+    }`;
+}
+
+/**
+ * Detail the owning agencies have released to the meeting, person by person: each release names the
+ * agency, the meeting it is for, its legal basis and expiry, and lists the events it shows.
+ */
+export function releasedToMeeting(rows: readonly BoardEntry[]): SafeHtml {
+  const released = rows.flatMap((row) =>
+    row.released.map((release) => ({ person: row.name ?? 'Name not shared', release })),
+  );
+  return html`<h2 id="released">Released to the meeting</h2>
+    ${
+      released.length === 0
+        ? empty('No agency has released detail to the meeting for the people shown.')
+        : released.map(
+            ({ person, release }) =>
+              html`<section class="release" aria-label="${person}: released by ${release.agency}">
+                <h3>${person}: released by ${release.agency}</h3>
+                <p class="meta">
+                  ${release.meeting} · ${release.categories.join(', ')} · ${release.legalBasis} · until
+                  ${when(release.expires)}
+                </p>
+                ${
+                  release.events.length === 0
+                    ? empty('Nothing recorded in these categories yet.')
+                    : html`<ol class="timeline">
+                        ${release.events.map(
+                          (event) =>
+                            html`<li>
+                              <strong>${eventLabel(event.type)}</strong>
+                              <div class="meta">${when(event.time)} · ${event.category}</div>
+                              <dl class="facts">
+                                ${Object.entries(event.data).map(
+                                  ([name, value]) =>
+                                    html`<dt>${fieldLabel(name)}</dt>
+                                      <dd>${valueText(value)}</dd>`,
+                                )}
+                              </dl>
+                            </li>`,
+                        )}
+                      </ol>`
+                }
+              </section>`,
+          )
     }`;
 }
 

@@ -16,6 +16,7 @@ const row = (name: string, overrides: Partial<BoardEntry> = {}): BoardEntry => (
   openNeeds: [],
   keyWorkers: [],
   actions: [],
+  released: [],
   overdueActions: 0,
   reviewDue: null,
   reviewOverdue: false,

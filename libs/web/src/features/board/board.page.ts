@@ -4,7 +4,7 @@ import { bandBadge, dateOnly, fieldLabel, plural, TREND_TEXT, valueText } from '
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
 import { FLAGS, type BoardQuery, type SortKey } from './board-view';
-import { actionsByOwner, cohortCharts, deselectionRegister } from './board-sections';
+import { actionsByOwner, cohortCharts, deselectionRegister, releasedToMeeting } from './board-sections';
 import { sparkline } from './charts';
 import type { CohortMetrics } from './cohort-metrics';
 
@@ -200,7 +200,7 @@ export function boardPage(data: BoardPageData): string {
   const body = html`<h1>Tasking board</h1>
     <p class="lede">
       Consolidated flags for the tasking meeting, folded from every partner's events. The detail behind a flag
-      stays with the agency that owns it.
+      stays with the agency that owns it, unless that agency has released it to the meeting.
     </p>
     ${!showChanges && headline(data.all)} ${filters(data)}
     ${
@@ -212,6 +212,7 @@ export function boardPage(data: BoardPageData): string {
               : 'No one matches these filters.',
           )
     }
-    ${actionsByOwner(data.rows)} ${deselectionRegister(data.deselections)} ${cohortCharts(data.metrics)}`;
+    ${actionsByOwner(data.rows)} ${releasedToMeeting(data.rows)} ${deselectionRegister(data.deselections)}
+    ${cohortCharts(data.metrics)}`;
   return page({ title: 'Tasking board', body, principal: data.principal, csrf: data.csrf, section: 'board' });
 }
