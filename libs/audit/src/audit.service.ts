@@ -6,7 +6,10 @@ import { ChainVerifier, chainHash, type VerifyResult } from './domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from './domain/disclosure';
 import { AuditStore } from './store/audit-store';
 
-/** Sign a checkpoint after this many records (and on demand for a receipt). */
+/**
+ * Sign a checkpoint after this many records, or config.auditCheckpointSeconds after the first record
+ * not yet covered by one, whichever comes first (and on demand for a receipt, and at shutdown).
+ */
 const CHECKPOINT_EVERY = 256;
 
 export type NewDisclosure = Omit<DisclosureContent, 'id' | 'at'> & { readonly at?: string };
@@ -35,12 +38,18 @@ export class AuditService implements OnApplicationShutdown {
   private lastCheckpointSeq: number | undefined;
   /** The highest seq of a record this service has seen made durable. */
   private highestSeq = 0;
+  private readonly checkpointAfterMs: number;
+  /** Pending while some durable record may not be covered by a checkpoint yet. */
+  private tailTimer: NodeJS.Timeout | undefined;
+  /** Set when the tail has waited checkpointAfterMs: the next check signs whatever is uncovered. */
+  private tailDue = false;
 
   constructor(
     readonly store: AuditStore,
     @Inject(THROUGHLINE_CONFIG) config: ThroughlineConfig,
   ) {
     this.signer = new AuditSigner(config.auditSigningKeyFile);
+    this.checkpointAfterMs = config.auditCheckpointSeconds * 1000;
   }
 
   /** Resolves once the record is durable. */
@@ -86,6 +95,7 @@ export class AuditService implements OnApplicationShutdown {
     const checkpoint = this.signer.sign(last.seq, last.hash, new Date().toISOString());
     await this.store.addCheckpoint(checkpoint);
     this.lastCheckpointSeq = checkpoint.seq;
+    if (checkpoint.seq >= this.highestSeq) this.tailDue = false;
     return checkpoint;
   }
 
@@ -109,20 +119,33 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.tailTimer);
+    this.tailTimer = undefined;
     await this.settled();
     await this.checkpoint().catch(() => undefined);
     await this.store.close();
   }
 
   /**
-   * Signs a checkpoint once CHECKPOINT_EVERY records have been added since the last one, off the
-   * reads' path and one signing at a time; records durable meanwhile are looked at when it is done.
+   * Signs a checkpoint once CHECKPOINT_EVERY records have been added since the last one, or once the
+   * oldest of them has waited checkpointAfterMs, off the reads' path and one signing at a time;
+   * records durable meanwhile are looked at when it is done.
    */
   private checkpointIfDue(seq: number): void {
     this.highestSeq = Math.max(this.highestSeq, seq);
+    if (this.lastCheckpointSeq === undefined || this.highestSeq > this.lastCheckpointSeq) {
+      this.tailTimer ??= setTimeout(() => {
+        this.tailTimer = undefined;
+        this.tailDue = true;
+        this.checkpointIfDue(this.highestSeq);
+      }, this.checkpointAfterMs).unref();
+    }
     if (this.checkpointing) return;
-    const due = (): boolean =>
-      this.lastCheckpointSeq !== undefined && this.highestSeq - this.lastCheckpointSeq >= CHECKPOINT_EVERY;
+    const due = (): boolean => {
+      if (this.lastCheckpointSeq === undefined) return false;
+      const uncovered = this.highestSeq - this.lastCheckpointSeq;
+      return uncovered >= CHECKPOINT_EVERY || (this.tailDue && uncovered > 0);
+    };
     this.checkpointing = (async () => {
       this.lastCheckpointSeq ??= (await this.store.checkpoints()).at(-1)?.seq ?? 0;
       if (due()) await this.checkpoint();

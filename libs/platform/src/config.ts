@@ -24,6 +24,12 @@ export interface ThroughlineConfig {
    * by default it lives under dataDir.
    */
   readonly auditSigningKeyFile: string;
+  /**
+   * The longest a durable audit record waits for a signed checkpoint when fewer than the checkpoint
+   * interval's records follow it: removing records after the last checkpoint is undetectable, so
+   * this bounds that window in time.
+   */
+  readonly auditCheckpointSeconds: number;
   /** Run projections in this process (embedded default); a deployment may leave them to the worker. */
   readonly runProjections: boolean;
 }
@@ -41,6 +47,7 @@ export const CONFIG_ENV_VARS = [
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
   'AUDIT_SIGNING_KEY_FILE',
+  'AUDIT_CHECKPOINT_SECONDS',
 ] as const;
 
 const positiveInt = (raw: string | undefined, fallback: number, name: string): number => {
@@ -76,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     auditSigningKeyFile: resolve(
       optional(env.AUDIT_SIGNING_KEY_FILE) ?? join(env.DATA_DIR ?? './data', 'keys', 'audit-signing-key.pem'),
     ),
+    auditCheckpointSeconds: positiveInt(env.AUDIT_CHECKPOINT_SECONDS, 30, 'AUDIT_CHECKPOINT_SECONDS'),
   };
 }
 
