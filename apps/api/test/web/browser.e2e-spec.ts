@@ -113,6 +113,8 @@ describeWithChromium('web pages in headless Chromium', () => {
     const page = await signedIn('Tasking meeting chair');
     expect(new URL(page.url()).pathname).toBe('/app/board');
     await shot(page, 'board');
+    await page.evaluate("document.querySelector('#released').scrollIntoView()");
+    await shot(page, 'board-released');
     await page.getByLabel('Band', { exact: true }).selectOption('red');
     await Promise.all([page.waitForURL(/band=red/), page.getByRole('button', { name: 'Apply' }).click()]);
     const bands = await page.locator('table').first().locator('tbody tr .badge').allTextContents();

@@ -66,20 +66,21 @@ export function taskingMeeting(j: Journey, meeting: string): void {
 }
 
 /**
- * Probation releases its supervision and risk detail on a statutory red case to the meeting, until
- * the next one; some releases are withdrawn once the case has been discussed.
+ * Probation releases its supervision and risk detail on a statutory red case to the meeting for two
+ * years (a standing release, renewed under the same id at each meeting the case is red); some are
+ * withdrawn once the case has been discussed.
  */
 function releaseToMeeting(j: Journey, meeting: string): void {
   const { state, rng } = j;
   if (state.band !== 'red' || !state.statutory || !rng.chance(0.5)) return;
-  const releaseId = j.localId('REL', Math.round(j.now / DAY) % 1000);
+  const releaseId = j.localId('REL', 1);
   j.emit(j.now - 3_600_000, mainSource('probation'), 'iom.tasking.detail-released.v1', {
     releaseId,
     meeting,
     categories: ['supervision', 'risk'],
     legalBasis: 'DPA 2018 Part 3 s.31 (law enforcement purposes)',
     from: isoDate(j.now - 90 * DAY),
-    expires: isoTime(j.now + 35 * DAY),
+    expires: isoTime(j.now + 730 * DAY),
   });
   if (rng.chance(0.3)) {
     j.emit(j.now + 2 * DAY, mainSource('probation'), 'iom.tasking.detail-withdrawn.v1', {

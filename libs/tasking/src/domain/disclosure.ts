@@ -24,6 +24,16 @@ export const taskingGround = (categories: readonly string[]): SubjectDisclosure[
   categories,
 });
 
+/** What a read of the meeting's flags discloses of one row: the flags alone, on the meeting's ground. */
+export const flagsDisclosure =
+  (fields: Readonly<Record<string, readonly string[]>>) =>
+  (row: { readonly subjectId: string }): SubjectDisclosure => ({
+    subjectId: row.subjectId,
+    grounds: [taskingGround(Object.keys(fields))],
+    fields,
+    eventIds: [],
+  });
+
 /**
  * What a board read discloses of one row: the flags on the meeting's ground, and each live release
  * on its own (the releasing agency's legal basis, the release event relied on, the fields and
@@ -33,8 +43,8 @@ export function boardRowDisclosure(
   subjectId: string,
   released: readonly ReleasedDetail[],
 ): SubjectDisclosure {
-  const flags = taskingGround(Object.keys(BOARD_FIELDS));
-  if (released.length === 0) return { subjectId, grounds: [flags], fields: BOARD_FIELDS, eventIds: [] };
+  const flags = flagsDisclosure(BOARD_FIELDS)({ subjectId });
+  if (released.length === 0) return flags;
   const fields = new Map(Object.entries(BOARD_FIELDS).map(([category, names]) => [category, new Set(names)]));
   const eventIds: string[] = [];
   for (const release of released) {
@@ -48,7 +58,7 @@ export function boardRowDisclosure(
   return {
     subjectId,
     grounds: [
-      flags,
+      ...flags.grounds,
       ...released
         .filter((release) => release.events.length > 0)
         .map((release) => ({

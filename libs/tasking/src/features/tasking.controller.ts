@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { boardRowDisclosure, DESELECTION_FIELDS, taskingGround } from '../domain/disclosure';
+import { boardRowDisclosure, DESELECTION_FIELDS, flagsDisclosure } from '../domain/disclosure';
 import { type BoardEntry, type Deselection, TaskingService } from './tasking.service';
 
 type HttpRequest = Request & { id?: unknown };
@@ -65,12 +65,7 @@ export class TaskingController {
       'tasking.deselections',
       request,
       response,
-      ({ subjectId }) => ({
-        subjectId,
-        grounds: [taskingGround(Object.keys(DESELECTION_FIELDS))],
-        fields: DESELECTION_FIELDS,
-        eventIds: [],
-      }),
+      flagsDisclosure(DESELECTION_FIELDS),
       () => this.tasking.deselections(),
     );
     return { deselections };

@@ -1,5 +1,6 @@
 import type { BoardEntry, Deselection } from '@throughline/tasking';
-import { dateOnly, eventLabel, fieldLabel, plural, valueText, when } from '../../html/format';
+import { dateOnly, eventLabel, plural, when } from '../../html/format';
+import { dataList } from '../subjects/timeline';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, tableRegion } from '../../html/layout';
 import { arrestsChart, BAND_SERIES, FLOW_SERIES, legend, monthlyChart, shortMonth } from './charts';
@@ -88,13 +89,7 @@ export function releasedToMeeting(rows: readonly BoardEntry[]): SafeHtml {
                             html`<li>
                               <strong>${eventLabel(event.type)}</strong>
                               <div class="meta">${when(event.time)} · ${event.category}</div>
-                              <dl class="facts">
-                                ${Object.entries(event.data).map(
-                                  ([name, value]) =>
-                                    html`<dt>${fieldLabel(name)}</dt>
-                                      <dd>${valueText(value)}</dd>`,
-                                )}
-                              </dl>
+                              ${dataList(event.data)}
                             </li>`,
                         )}
                       </ol>`

@@ -4,11 +4,15 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ReadModelStore } from '@throughline/projections';
 import { SUBJECT_VIEWS, type SubjectDoc } from '@throughline/subjects';
-import { TaskingService } from '@throughline/tasking';
+import {
+  boardRowDisclosure,
+  DESELECTION_FIELDS,
+  flagsDisclosure,
+  TaskingService,
+} from '@throughline/tasking';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { queryValues } from '../../html/query';
 import { PageAudit } from '../../disclosure/page-audit';
-import { BOARD_FIELDS, DESELECTION_FIELDS, taskingGround } from '@throughline/tasking';
 import { csrfToken } from '../../session/csrf';
 import { WebSessionGuard } from '../../session/web-session.guard';
 import { arrangeBoard, parseBoardQuery } from './board-view';
@@ -17,13 +21,6 @@ import { cohortMetrics } from './cohort-metrics';
 
 /** The tasking board is read for the meeting, the one purpose the agreement gives it. */
 const PURPOSE = 'tasking';
-
-const flagsOnly = (fields: Readonly<Record<string, readonly string[]>>) => (row: { subjectId: string }) => ({
-  subjectId: row.subjectId,
-  grounds: [taskingGround(Object.keys(fields))],
-  fields,
-  eventIds: [],
-});
 
 @ApiExcludeController()
 @Controller('app/board')
@@ -59,14 +56,18 @@ export class BoardPageController {
       const shown = arrangeBoard(every, query);
       return {
         result: { all: every, rows: shown },
-        subjects: shown.map(flagsOnly(BOARD_FIELDS)),
+        subjects: shown.map((row) => boardRowDisclosure(row.subjectId, row.released)),
         agreementVersion,
       };
     });
     const deselections = await this.pageAudit.recorded(context, 'tasking.deselections', null, async () => {
       const agreementVersion = await authorize();
       const register = await this.tasking.deselections();
-      return { result: register, subjects: register.map(flagsOnly(DESELECTION_FIELDS)), agreementVersion };
+      return {
+        result: register,
+        subjects: register.map(flagsDisclosure(DESELECTION_FIELDS)),
+        agreementVersion,
+      };
     });
     const docs = await this.readModels.list<SubjectDoc>(SUBJECT_VIEWS);
     const metrics = cohortMetrics(

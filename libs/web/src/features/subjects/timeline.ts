@@ -15,8 +15,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
 const value = (raw: unknown): SafeHtml | string =>
   typeof raw === 'string' && ISO_DATE.test(raw) ? when(raw) : valueText(raw);
 
-function dataList(entry: Entry): SafeHtml {
-  const data = Object.entries(entry.data as object);
+/** An event's data as a definition list; dates and times read as dates and times. */
+export function dataList(values: object): SafeHtml {
+  const data = Object.entries(values);
   if (data.length === 0) return html``;
   return html`<dl class="facts">
     ${data.map(
@@ -43,7 +44,7 @@ function item(entry: Entry): SafeHtml {
     ${
       entry.redactedBy
         ? html`<p class="muted">Redacted by the publisher ${when(entry.redactedBy.at)}.</p>`
-        : dataList(entry)
+        : dataList(entry.data)
     }
     ${entry.correctedBy && html`<p class="muted">Corrected by the publisher ${when(entry.correctedBy.at)}.</p>`}
   </li>`;
