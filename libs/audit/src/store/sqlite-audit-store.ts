@@ -252,9 +252,15 @@ class WriterThread {
     return done;
   }
 
-  /** After the appends already asked for: the thread answers in order. */
+  /**
+   * After the appends already asked for: the thread answers in order. The thread holds the process
+   * open until it has exited, or a caller awaiting the close would never resume.
+   */
   async close(): Promise<void> {
-    if (!this.stopped) this.post({ kind: 'close' });
+    if (!this.stopped) {
+      this.worker.ref();
+      this.post({ kind: 'close' });
+    }
     await this.exited;
   }
 
