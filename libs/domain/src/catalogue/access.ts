@@ -1,28 +1,13 @@
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-} from 'class-validator';
-import { DATA_CATEGORIES, type DataCategory } from '../categories';
-import { AGENCY_ID_PATTERN } from './common';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import type { DataCategory } from '../categories';
+import { AGENCY_ID_PATTERN, IsDataCategoryList } from './common';
 import { defineEvent } from './spec';
 
 export class BreakGlassClaimedV1 {
   /** The practitioner who claimed access (their user id in the credential). */
   @IsString() @Length(1, 100) readonly user!: string;
   @Matches(AGENCY_ID_PATTERN) readonly agency!: string;
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(DATA_CATEGORIES.length)
-  @ArrayUnique()
-  @IsIn(DATA_CATEGORIES, { each: true })
+  @IsDataCategoryList()
   readonly categories!: readonly DataCategory[];
   @IsISO8601({ strict: true }) readonly expiresAt!: string;
   /** Written by the practitioner; the IG lead reviews every claim against it. */

@@ -1,3 +1,6 @@
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
+import { DATA_CATEGORIES } from '../categories';
+
 /**
  * Agency ids are the defaults or ones a partnership configures, so fields naming an agency are checked
  * by shape rather than against a closed list.
@@ -6,3 +9,18 @@ export const AGENCY_ID_PATTERN = /^[a-z][a-z0-9-]{1,31}$/;
 
 /** Correlation ids chosen by the publishing system (appointments, actions, concerns, consents). */
 export const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** A non-empty list of distinct data categories (consent scopes, concerns, claims, releases). */
+export const IsDataCategoryList =
+  (): PropertyDecorator =>
+  (target, property): void => {
+    // Applied in the order the same decorators stacked on the property would be (bottom first).
+    for (const decorate of [
+      IsIn(DATA_CATEGORIES, { each: true }),
+      ArrayUnique(),
+      ArrayMaxSize(DATA_CATEGORIES.length),
+      ArrayMinSize(1),
+      IsArray(),
+    ])
+      decorate(target, property);
+  };

@@ -13,17 +13,13 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { DATA_CATEGORIES, PURPOSES_OF_USE, type DataCategory, type PurposeOfUse } from '../categories';
-import { AGENCY_ID_PATTERN } from './common';
+import { PURPOSES_OF_USE, type DataCategory, type PurposeOfUse } from '../categories';
+import { AGENCY_ID_PATTERN, IsDataCategoryList } from './common';
 import { defineEvent } from './spec';
 
 /** What a consent covers: every combination of the listed categories, recipients and purposes. */
 export class ConsentScope {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(DATA_CATEGORIES.length)
-  @ArrayUnique()
-  @IsIn(DATA_CATEGORIES, { each: true })
+  @IsDataCategoryList()
   readonly categories!: readonly DataCategory[];
   @IsArray()
   @ArrayMinSize(1)

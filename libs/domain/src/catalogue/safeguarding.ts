@@ -10,8 +10,8 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { DATA_CATEGORIES, type DataCategory } from '../categories';
-import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
+import type { DataCategory } from '../categories';
+import { AGENCY_ID_PATTERN, IsDataCategoryList, LOCAL_ID_PATTERN } from './common';
 import { defineEvent } from './spec';
 
 export const SAFEGUARDING_KINDS = ['child', 'adult-at-risk', 'domestic-abuse', 'serious-harm'] as const;
@@ -22,11 +22,7 @@ export class SafeguardingConcernRaisedV1 {
   @IsIn(SAFEGUARDING_KINDS) readonly kind!: SafeguardingKind;
   /** e.g. `DPA 2018 Sch 8 para 4`; carried into every disclosure the concern permits. */
   @IsString() @Length(1, 200) readonly legalBasis!: string;
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(DATA_CATEGORIES.length)
-  @ArrayUnique()
-  @IsIn(DATA_CATEGORIES, { each: true })
+  @IsDataCategoryList()
   readonly categories!: readonly DataCategory[];
   @IsArray()
   @ArrayMinSize(1)

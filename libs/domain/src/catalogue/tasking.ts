@@ -1,17 +1,6 @@
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-} from 'class-validator';
-import { DATA_CATEGORIES, type DataCategory } from '../categories';
-import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
+import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import type { DataCategory } from '../categories';
+import { AGENCY_ID_PATTERN, IsDataCategoryList, LOCAL_ID_PATTERN } from './common';
 import { defineEvent } from './spec';
 
 export class TaskingActionAssignedV1 {
@@ -34,11 +23,7 @@ export class TaskingActionCompletedV1 {
 export class TaskingDetailReleasedV1 {
   @Matches(LOCAL_ID_PATTERN) readonly releaseId!: string;
   @IsString() @Length(1, 100) readonly meeting!: string;
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(DATA_CATEGORIES.length)
-  @ArrayUnique()
-  @IsIn(DATA_CATEGORIES, { each: true })
+  @IsDataCategoryList()
   readonly categories!: readonly DataCategory[];
   /** The releasing agency's ground for sharing with the meeting; carried into every disclosure it permits. */
   @IsString() @Length(1, 200) readonly legalBasis!: string;
