@@ -162,7 +162,7 @@ describe('the audit log and the IG lead tools', () => {
       expect(subject!.fields.offending).toEqual(expect.arrayContaining(['offence']));
       // Probation may not see health data without consent, and the record says only what was disclosed.
       expect(subject!.fields.health).toBeUndefined();
-      expect(subject!.eventIds.length).toBeGreaterThan(0);
+      expect(subject!.positions.length).toBeGreaterThan(0);
     });
 
     it('records a timeline read with the events it disclosed', async () => {
@@ -183,10 +183,11 @@ describe('the audit log and the IG lead tools', () => {
         agreementVersion: '2025.1',
       });
       expect(content.subjects[0]!.grounds).toEqual(expect.arrayContaining([identityAll]));
-      // One stored event id per item served (items show the CloudEvent id; the subject access export
-      // lists both for each event).
-      expect(content.subjects[0]!.eventIds).toHaveLength((response.body.items as unknown[]).length);
-      expect(new Set(content.subjects[0]!.eventIds).size).toBe(content.subjects[0]!.eventIds.length);
+      // The log position of each item served, as the item shows it.
+      const items = response.body.items as { position: number }[];
+      expect([...content.subjects[0]!.positions].sort((a, b) => a - b)).toEqual(
+        items.map((item) => item.position).sort((a, b) => a - b),
+      );
     });
 
     it('records a list read, naming each subject listed', async () => {
@@ -571,7 +572,7 @@ describe('the audit log and the IG lead tools', () => {
         'subject-access',
       );
       expect(response.status).toBe(200);
-      const held = response.body.held as { id: string; type: string; data: unknown }[];
+      const held = response.body.held as { id: string; type: string; position: number; data: unknown }[];
       // Everything held includes the personal data itself: this export is for the subject.
       expect(JSON.stringify(held)).toContain(GIVEN);
       expect(JSON.stringify(held)).toContain(SUMMARY);
@@ -603,7 +604,7 @@ describe('the audit log and the IG lead tools', () => {
         action: 'subject.access-export',
         outcome: 'disclosed',
         purpose: 'subject-access',
-        subjects: [{ subjectId, eventIds: held.map((event) => event.id) }],
+        subjects: [{ subjectId, positions: held.map((event) => event.position) }],
       });
       const again = await ig(`/v1/subjects/${subjectId}/access-export`).set(
         'X-Purpose-Of-Use',

@@ -238,7 +238,7 @@ describe('break-glass, the tasking board and the agreement', () => {
         categories: ['drugs'],
       }),
     );
-    expect(disclosed.eventIds).toEqual([byHealth.events[0].id]);
+    expect(disclosed.positions).toEqual([byHealth.events[0].position]);
     expect(disclosed.fields.drugs).toEqual(['modality']);
 
     await publish('health', HEALTH, [

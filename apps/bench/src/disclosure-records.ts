@@ -14,12 +14,10 @@ import { DEFAULT_AGENCIES, PURPOSES_OF_USE } from '@throughline/domain';
 const SUBJECTS = 5_000;
 const USERS_PER_AGENCY = 60;
 
-/**
- * Events per subject, all named by each view or timeline of it. The demo's views name 20 to 290
- * (about 7 KB a record); a million of those would be 7 GB of audit log, so the synthetic subjects
- * have fewer and the figure reports the bytes verified per second beside the records.
- */
-const EVENT_IDS = { min: 5, max: 60 } as const;
+/** Events per subject, all named by each view or timeline of it: the demo's views name 20 to 290. */
+const EVENTS = { min: 20, max: 290 } as const;
+/** The log the positions are drawn from: a partnership's few years of events. */
+const LOG_LENGTH = 5_000_000;
 /** Subjects per list or board record: a filtered page of a caseload. */
 const LISTED = { min: 2, max: 10 } as const;
 
@@ -85,8 +83,10 @@ function seeded(seed: number): () => number {
 
 interface PooledSubject {
   readonly id: string;
-  /** The events a view of this subject names: the same ones each time, as for a real subject. */
+  /** Event ids a consent or concern ground relies on. */
   readonly events: readonly string[];
+  /** The log positions a view of this subject names: the same ones each time, as for a real subject. */
+  readonly positions: readonly number[];
 }
 
 /** [action, share of the log, refused]: half views and timelines, a fifth lists and boards, ... */
@@ -109,7 +109,10 @@ export class DisclosureRecords {
     this.random = seeded(seed);
     this.subjects = Array.from({ length: SUBJECTS }, () => ({
       id: randomUUID(),
-      events: Array.from({ length: this.int(EVENT_IDS.min, EVENT_IDS.max) }, () => randomUUID()),
+      events: Array.from({ length: 4 }, () => randomUUID()),
+      positions: Array.from({ length: this.int(EVENTS.min, EVENTS.max) }, () => this.int(1, LOG_LENGTH)).sort(
+        (a, b) => a - b,
+      ),
     }));
   }
 
@@ -184,7 +187,8 @@ export class DisclosureRecords {
       fields: Object.fromEntries(
         categories.map((category) => [category, fields[category]!.filter(() => this.random() < 0.7)]),
       ),
-      eventIds: events === 'all' ? subject.events : events === 'one' ? [this.pick(subject.events)] : [],
+      positions:
+        events === 'all' ? subject.positions : events === 'one' ? [this.pick(subject.positions)] : [],
     };
   }
 }

@@ -37,7 +37,7 @@ const disclosure = (n: number): DisclosureContent => ({
         },
       ],
       fields: { cohort: ['band'], offending: ['offence', 'offenceGroup'] },
-      eventIds: [`event-${n}`],
+      positions: [n],
     },
   ],
   refusal: null,

@@ -12,8 +12,11 @@ export interface SubjectDisclosure {
   }[];
   /** Category to the data fields disclosed of it. */
   readonly fields: Readonly<Record<string, readonly string[]>>;
-  /** The stored ids of the events disclosed. */
-  readonly eventIds: readonly string[];
+  /**
+   * The log positions of the events disclosed, each naming one stored event (as a timeline item's
+   * `position` does). Numbers rather than event ids keep a record of a long history small.
+   */
+  readonly positions: readonly number[];
 }
 
 export type DisclosureAction =

@@ -116,7 +116,7 @@ function disclosure(i: number, tag = 'a'): NewDisclosure {
         },
       ],
       fields: { cohort: ['band', 'cohortClass'], offending: ['offence'] },
-      eventIds: [randomUUID()],
+      positions: [42],
     })),
     refusal: null,
   };
@@ -201,7 +201,7 @@ describe('PostgresAuditStore', () => {
           subjectId: SUBJECTS[0]!,
           grounds: [],
           fields: { 'z-last': ['ü', '€', '😀'], a: ['"quoted"\n'], Ä: [] },
-          eventIds: [],
+          positions: [],
         },
       ],
     });

@@ -34,7 +34,7 @@ const content = (id: string = randomUUID()): DisclosureContent => ({
         },
       ],
       fields: { identity: ['familyName', 'givenName'] },
-      eventIds: [randomUUID(), randomUUID()],
+      positions: [3, 5],
     },
   ],
   refusal: null,

@@ -69,7 +69,7 @@ function disclosure(i: number): NewDisclosure {
           },
         ],
         fields: { identity: ['dateOfBirth', 'familyName', 'givenName'] },
-        eventIds: [randomUUID()],
+        positions: [7],
       },
     ],
     refusal: null,

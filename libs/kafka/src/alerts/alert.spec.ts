@@ -163,7 +163,7 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
       now,
     });
     const voluntary = alerts.find((alert) => alert.data.agency === 'voluntary')!;
-    expect(alertDisclosure(voluntary)).toEqual({
+    expect(alertDisclosure(voluntary, 412)).toEqual({
       requestId: voluntary.id,
       principal: { kind: 'system', user: 'alerts-relay', agency: 'voluntary', role: 'alerts' },
       action: 'alert',
@@ -184,7 +184,7 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
             },
           ],
           fields: { custody: ['releasedAt'] },
-          eventIds: ['evt-iom.custody.released.v1'],
+          positions: [412],
         },
       ],
       refusal: null,

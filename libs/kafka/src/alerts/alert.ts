@@ -120,8 +120,9 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
  * The audit record of sending one alert: a disclosure to the recipient agency, on the policy's
  * ground, of the alert's fields. Ids and field names only, like every audit record. The alert id
  * is the request id, so a repeated alert shows in the register as a second record with the same id.
+ * The event is named by its log position, which the alert itself does not carry.
  */
-export function alertDisclosure(alert: Alert): NewDisclosure {
+export function alertDisclosure(alert: Alert, position: number): NewDisclosure {
   const { data } = alert;
   const { rule, basis, clause, legalBasis, reliedOn, agreementVersion } = data.disclosure;
   return {
@@ -136,7 +137,7 @@ export function alertDisclosure(alert: Alert): NewDisclosure {
         subjectId: alert.subject,
         grounds: [{ rule, basis, clause, legalBasis, reliedOn, categories: [data.category] }],
         fields: { [data.category]: Object.keys(data.fields).sort() },
-        eventIds: [data.eventId],
+        positions: [position],
       },
     ],
     refusal: null,

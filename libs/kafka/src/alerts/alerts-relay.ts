@@ -162,7 +162,12 @@ export class AlertsRelay implements BeforeApplicationShutdown {
       const alerts = await this.alertsOf(alerting);
       if (alerts.length > 0) {
         // On the register before the data leaves, as for every read; a retried batch records again.
-        await Promise.all(alerts.map((alert) => this.audit.record(alertDisclosure(alert))));
+        const positions = new Map(alerting.map((recorded) => [recorded.id, recorded.position]));
+        await Promise.all(
+          alerts.map((alert) =>
+            this.audit.record(alertDisclosure(alert, positions.get(alert.data.eventId)!)),
+          ),
+        );
         const byTopic = new Map<string, Message[]>();
         for (const alert of alerts) {
           const topic = alertsTopic(this.settings.topicPrefix, alert.data.agency);

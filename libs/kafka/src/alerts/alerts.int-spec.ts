@@ -135,7 +135,7 @@ describe('alerts relayed from the log (real broker)', () => {
       outcome: 'disclosed',
       purpose: 'case-management',
       subjects: [
-        { subjectId, fields: { offending: Object.keys(arrest.data).sort() }, eventIds: [storedId(arrest)] },
+        { subjectId, fields: { offending: Object.keys(arrest.data).sort() }, positions: [arrestPosition] },
       ],
     });
     const keyed = alerts.messages.find(

@@ -38,7 +38,7 @@ function summarise(
 ): SubjectDisclosure {
   const grounds = new Map<string, Ground & { categories: string[] }>();
   const fields = new Map<string, Set<string>>();
-  const eventIds: string[] = [];
+  const positions: number[] = [];
   for (const { entry, reason } of entries) {
     const category = entry.meta.category;
     if (options.onlyCategories && !options.onlyCategories.includes(category)) continue;
@@ -49,7 +49,7 @@ function summarise(
     const disclosed = fields.get(category) ?? new Set<string>();
     for (const field of options.fields?.[category] ?? Object.keys(entry.data)) disclosed.add(field);
     fields.set(category, disclosed);
-    if (options.withEvents !== false) eventIds.push(entry.id);
+    if (options.withEvents !== false) positions.push(entry.position);
   }
   return {
     subjectId,
@@ -62,7 +62,7 @@ function summarise(
       categories,
     })),
     fields: Object.fromEntries([...fields].map(([category, set]) => [category, [...set].sort()])),
-    eventIds,
+    positions,
   };
 }
 

@@ -31,7 +31,7 @@ export const flagsDisclosure =
     subjectId: row.subjectId,
     grounds: [taskingGround(Object.keys(fields))],
     fields,
-    eventIds: [],
+    positions: [],
   });
 
 /**
@@ -46,13 +46,13 @@ export function boardRowDisclosure(
   const flags = flagsDisclosure(BOARD_FIELDS)({ subjectId });
   if (released.length === 0) return flags;
   const fields = new Map(Object.entries(BOARD_FIELDS).map(([category, names]) => [category, new Set(names)]));
-  const eventIds: string[] = [];
+  const positions: number[] = [];
   for (const release of released) {
     for (const event of release.events) {
       const names = fields.get(event.category) ?? new Set<string>();
       for (const name of Object.keys(event.data)) names.add(name);
       fields.set(event.category, names);
-      eventIds.push(event.id);
+      positions.push(event.position);
     }
   }
   return {
@@ -71,6 +71,6 @@ export function boardRowDisclosure(
         })),
     ],
     fields: Object.fromEntries([...fields].map(([category, names]) => [category, [...names].sort()])),
-    eventIds,
+    positions,
   };
 }

@@ -74,6 +74,7 @@ describe('releasedDetail', () => {
     expect(detail!.events.map((event) => event.id)).toEqual([oldAppointment.id, breach.id]);
     expect(detail!.events[1]).toEqual({
       id: breach.id,
+      position: breach.position,
       type: 'iom.breach.recorded.v1',
       time: '2024-02-10T10:00:00Z',
       category: 'supervision',

@@ -4,6 +4,8 @@ import type { TimelineEntry } from '@throughline/subjects';
 /** One of the releasing agency's own events, as the meeting sees it (corrections applied). */
 export interface ReleasedEvent {
   readonly id: string;
+  /** Its place in the log, as a timeline item's `position`. */
+  readonly position: number;
   readonly type: string;
   readonly time: string;
   readonly category: DataCategory;
@@ -58,6 +60,7 @@ export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: strin
         )
         .map((entry) => ({
           id: entry.id,
+          position: entry.position,
           type: entry.type,
           time: entry.meta.time,
           category: entry.meta.category,

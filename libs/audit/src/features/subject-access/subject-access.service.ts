@@ -12,6 +12,7 @@ export interface SubjectAccessExport {
     id: string;
     type: string;
     revision: number;
+    position: number;
     recordedAt: string;
     meta: EventMeta;
     data: unknown;
@@ -51,6 +52,7 @@ export class SubjectAccessService {
         id: event.id,
         type: event.type,
         revision: event.revision,
+        position: event.position,
         recordedAt: event.recordedAt.toISOString(),
         meta: event.metadata as unknown as EventMeta,
         data: event.data,
@@ -76,6 +78,6 @@ export function subjectAccessDisclosure(exported: SubjectAccessExport): SubjectD
       },
     ],
     fields: {},
-    eventIds: exported.held.map((event) => event.id),
+    positions: exported.held.map((event) => event.position),
   };
 }
