@@ -28,8 +28,9 @@ function canonicalObject(value: object, known: KnownSerialisations | undefined):
     return canonicalJson((value as { toJSON: () => unknown }).toJSON(), known);
   }
   if (Array.isArray(value)) {
-    // A list of strings (a record's event ids) serialises the same either way; natively is faster.
-    if (value.every((item) => typeof item === 'string')) return JSON.stringify(value);
+    // A list of strings or finite numbers (a record's field names, its event positions) serialises
+    // the same either way; natively is faster.
+    if (value.every(isPlainScalar)) return JSON.stringify(value);
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -48,3 +49,6 @@ function canonicalObject(value: object, known: KnownSerialisations | undefined):
   }
   return `${out}}`;
 }
+
+const isPlainScalar = (item: unknown): boolean =>
+  typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item));
