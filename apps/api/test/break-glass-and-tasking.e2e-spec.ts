@@ -24,6 +24,11 @@ describe('break-glass, the tasking board and the agreement', () => {
   };
   const asPerson = async (agency: string, role: string, user: string) =>
     `Bearer ${await t.personToken(agency, role, user)}`;
+  const getBoard = (authorization: string, purpose = 'tasking', query = '') =>
+    t.http
+      .get(`/v1/tasking/board${query}`)
+      .set('Authorization', authorization)
+      .set('X-Purpose-Of-Use', purpose);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -142,11 +147,7 @@ describe('break-glass, the tasking board and the agreement', () => {
 
   it('shows the tasking chair flags, overdue actions and review dates, not the detail behind them', async () => {
     const chair = await asPerson('police', 'tasking-chair', 'chair-1');
-    const board = await t.http
-      .get('/v1/tasking/board')
-      .set('Authorization', chair)
-      .set('X-Purpose-Of-Use', 'tasking')
-      .expect(200);
+    const board = await getBoard(chair).expect(200);
     const row = board.body.subjects.find((s: { subjectId: string }) => s.subjectId === subjectId);
     expect(row).toMatchObject({
       band: 'red',
@@ -157,32 +158,17 @@ describe('break-glass, the tasking board and the agreement', () => {
       name: 'Casey Holt',
     });
     expect(JSON.stringify(row)).not.toMatch(/detox|failed-to-appear/);
-    const since = await t.http
-      .get('/v1/tasking/board?since=2099-01-01T00:00:00Z')
-      .set('Authorization', chair)
-      .set('X-Purpose-Of-Use', 'tasking');
+    const since = await getBoard(chair, 'tasking', '?since=2099-01-01T00:00:00Z');
     expect(since.body.subjects).toEqual([]);
     const officer = await asPerson('police', 'iom-officer', 'pc-101');
-    await t.http
-      .get('/v1/tasking/board')
-      .set('Authorization', officer)
-      .set('X-Purpose-Of-Use', 'tasking')
-      .expect(403);
-    await t.http
-      .get('/v1/tasking/board')
-      .set('Authorization', chair)
-      .set('X-Purpose-Of-Use', 'enforcement')
-      .expect(403);
+    await getBoard(officer).expect(403);
+    await getBoard(chair, 'enforcement').expect(403);
   });
 
   it('shows the meeting detail only as the agency that owns it releases it, until it is withdrawn', async () => {
     const chair = await asPerson('police', 'tasking-chair', 'chair-1');
     const boardRow = async () => {
-      const board = await t.http
-        .get('/v1/tasking/board')
-        .set('Authorization', chair)
-        .set('X-Purpose-Of-Use', 'tasking')
-        .expect(200);
+      const board = await getBoard(chair).expect(200);
       const row = board.body.subjects.find((s: { subjectId: string }) => s.subjectId === subjectId);
       return { row, disclosureId: board.headers['x-disclosure-id'] as string };
     };
