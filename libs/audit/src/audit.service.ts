@@ -75,7 +75,7 @@ export class AuditService implements OnApplicationShutdown {
   async verify(): Promise<VerifyResult> {
     const checkpoints = await this.store.checkpoints();
     const verifier = new ChainVerifier(new Set(checkpoints.map((checkpoint) => checkpoint.seq)));
-    for await (const page of this.store.scan()) {
+    for await (const page of this.store.checkedScan()) {
       for (const record of page) verifier.push(record);
       if (verifier.failed) break;
     }

@@ -3,6 +3,7 @@ import { verifyCheckpoint } from '../audit-signer';
 import {
   chainHash,
   ChainVerifier,
+  checkRecord,
   checkpointPayload,
   contentHashOf,
   GENESIS_HASH,
@@ -74,7 +75,7 @@ const signCheckpoint = (
 /** What AuditService.verify does, over records and checkpoints given in stored order. */
 function verify(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]): VerifyResult {
   const verifier = new ChainVerifier(new Set(checkpoints.map((checkpoint) => checkpoint.seq)));
-  for (const record of records) verifier.push(record);
+  for (const record of records) verifier.push(checkRecord(record));
   return verifier.finish(checkpoints, (checkpoint) => verifyCheckpoint(checkpoint, partnershipKey.publicKey));
 }
 
@@ -130,6 +131,35 @@ describe('ChainVerifier', () => {
   it('names an entry whose chain hash was altered', () => {
     const edited = { ...at(5), hash: at(6).hash };
     expect(fault(verify(replacing(5, edited), checkpoints))).toEqual({ ok: false, kind: 'altered', seq: 5 });
+  });
+
+  it('names an entry re-chained over content that is not a disclosure, rather than failing to verify', () => {
+    // A forger who hashes and links bytes that are not a disclosure at all: only the filter columns tell.
+    const canonical = '{"unreadable":true}';
+    const contentHash = createHash('sha256').update(canonical).digest('hex');
+    const forged: AuditRecord = {
+      ...at(5),
+      content: { unreadable: true } as unknown as DisclosureContent,
+      canonical,
+      contentHash,
+      hash: chainHash(at(4).hash, 5, contentHash),
+      indexed: {
+        id: 'x',
+        at: 'x',
+        agency: 'x',
+        user: 'x',
+        purpose: null,
+        outcome: 'x',
+        action: 'x',
+        subjects: [],
+      },
+    };
+    expect(checkRecord(forged)).toMatchObject({
+      contentMatches: true,
+      hashMatches: true,
+      columnsMatch: false,
+    });
+    expect(fault(verify(replacing(5, forged), []))).toEqual({ ok: false, kind: 'altered', seq: 5 });
   });
 
   it('names an entry whose link to the previous entry was altered', () => {

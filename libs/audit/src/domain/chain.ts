@@ -44,6 +44,52 @@ export const chainHash = (prevHash: string, seq: number, contentHash: string): s
 export const checkpointPayload = (checkpoint: Omit<AuditCheckpoint, 'signature'>): string =>
   canonicalJson({ seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at, keyId: checkpoint.keyId });
 
+/**
+ * What can be checked of one record on its own, apart from its neighbours: the part of verification
+ * that parallelises. Only linking each record to the one before it must run in order.
+ */
+export interface CheckedRecord {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** The hash of the content as stored equals the recorded content hash. */
+  readonly contentMatches: boolean;
+  /** The recorded hash is the chain hash of the record's own link, seq and content. */
+  readonly hashMatches: boolean;
+  /** The recorded hash is the one this record would have one place earlier: a sign of renumbering. */
+  readonly hashMatchesOneBack: boolean;
+  /** The filter columns and subject index (when read) say what the content says. */
+  readonly columnsMatch: boolean;
+}
+
+const columnsMatch = (record: AuditRecord): boolean => {
+  if (!record.indexed) return true;
+  try {
+    return sameColumns(record.indexed, indexedColumnsOf(record.content));
+  } catch {
+    // Content that is not a disclosure at all cannot match its columns.
+    return false;
+  }
+};
+
+export function checkRecord(record: AuditRecord): CheckedRecord {
+  const contentHash =
+    record.canonical === undefined ? contentHashOf(record.content) : sha256(record.canonical);
+  const contentMatches = contentHash === record.contentHash;
+  const hashMatches = record.hash === chainHash(record.prevHash, record.seq, contentHash);
+  return {
+    seq: record.seq,
+    prevHash: record.prevHash,
+    hash: record.hash,
+    contentMatches,
+    hashMatches,
+    hashMatchesOneBack:
+      !hashMatches && record.hash === chainHash(record.prevHash, record.seq - 1, contentHash),
+    // Only a record whose content hash holds has its columns read: other content may not parse.
+    columnsMatch: contentMatches && columnsMatch(record),
+  };
+}
+
 export type ChainFault =
   | { readonly kind: 'altered'; readonly seq: number; readonly detail: string }
   | { readonly kind: 'removed'; readonly seq: number; readonly detail: string }
@@ -63,10 +109,11 @@ export interface VerifyResult {
 }
 
 /**
- * Verifies records in stored order against the chain and the signed checkpoints. A missing row shows
- * as a gap in `seq`, a swapped pair as a gap filled by the row after it, an inserted row as a link
- * that skips one back, and an edited row as a content hash, link or filter column that no longer
- * matches. Each fault names the first entry found wrong.
+ * Verifies records in stored order against the chain and the signed checkpoints, each record checked
+ * on its own first (`checkRecord`). A missing row shows as a gap in `seq`, a swapped pair as a gap
+ * filled by the row after it, an inserted row as a link that skips one back, and an edited row as a
+ * content hash, link or filter column that no longer matches. Each fault names the first entry
+ * found wrong.
  */
 export class ChainVerifier {
   private expectedSeq = 1;
@@ -84,7 +131,8 @@ export class ChainVerifier {
     return this.fault !== null;
   }
 
-  push(record: AuditRecord): void {
+  /** The next record in stored order, already checked on its own by `checkRecord`. */
+  push(record: CheckedRecord): void {
     if (this.fault) return;
     this.count++;
     if (this.gapAt !== null) {
@@ -115,9 +163,7 @@ export class ChainVerifier {
       }
       return;
     }
-    const contentHash =
-      record.canonical === undefined ? contentHashOf(record.content) : sha256(record.canonical);
-    if (contentHash !== record.contentHash) {
+    if (!record.contentMatches) {
       this.fault = {
         kind: 'altered',
         seq: record.seq,
@@ -129,9 +175,7 @@ export class ChainVerifier {
       // A row slipped in after entry seq-2 pushes the rest down one: the next row still links two back,
       // and its hash, computed for its old place, gives it away. An edited link alone does not.
       const renumbered =
-        this.beforePrevHash !== null &&
-        record.prevHash === this.beforePrevHash &&
-        record.hash === chainHash(this.beforePrevHash, record.seq - 1, contentHash);
+        this.beforePrevHash !== null && record.prevHash === this.beforePrevHash && record.hashMatchesOneBack;
       this.fault = renumbered
         ? {
             kind: 'inserted',
@@ -141,8 +185,7 @@ export class ChainVerifier {
         : { kind: 'broken-link', seq: record.seq, detail: 'the entry does not link to the entry before it' };
       return;
     }
-    const hash = chainHash(this.prevHash, record.seq, contentHash);
-    if (hash !== record.hash) {
+    if (!record.hashMatches) {
       this.fault = {
         kind: 'altered',
         seq: record.seq,
@@ -150,7 +193,7 @@ export class ChainVerifier {
       };
       return;
     }
-    if (record.indexed && !sameColumns(record.indexed, indexedColumnsOf(record.content))) {
+    if (!record.columnsMatch) {
       this.fault = {
         kind: 'altered',
         seq: record.seq,
@@ -158,9 +201,9 @@ export class ChainVerifier {
       };
       return;
     }
-    if (this.checkpointSeqs.has(record.seq)) this.hashBySeq.set(record.seq, hash);
+    if (this.checkpointSeqs.has(record.seq)) this.hashBySeq.set(record.seq, record.hash);
     this.beforePrevHash = this.prevHash;
-    this.prevHash = hash;
+    this.prevHash = record.hash;
     this.expectedSeq++;
   }
 

@@ -1,3 +1,4 @@
+import { type CheckedRecord, checkRecord } from '../domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
 
 export interface AuditQuery {
@@ -55,6 +56,14 @@ export abstract class AuditStore {
   abstract range(fromSeq: number, toSeq: number): Promise<AuditRecord[]>;
   /** Every record in stored order, a page at a time. */
   abstract scan(pageSize?: number): AsyncIterable<AuditRecord[]>;
+
+  /**
+   * Every record in stored order, each checked on its own (`checkRecord`), a page at a time: what
+   * verification walks. A store may check its pages in parallel, as long as they come back in order.
+   */
+  async *checkedScan(): AsyncIterable<readonly CheckedRecord[]> {
+    for await (const page of this.scan()) yield page.map(checkRecord);
+  }
   /** Newest first. */
   abstract query(query: AuditQuery): Promise<AuditRecord[]>;
   abstract addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { startWorkerThread } from '@throughline/platform';
-import { canonicalContent } from '../domain/chain';
+import { canonicalContent, type CheckedRecord } from '../domain/chain';
 import {
   type AuditCheckpoint,
   type AuditRecord,
@@ -11,59 +12,12 @@ import {
   indexedColumnsOf,
 } from '../domain/disclosure';
 import { type AuditQuery, AuditStore, registerFilter } from './audit-store';
+import { CHECK_RANGE, checkInParallel } from './sqlite-audit-checkers';
+import { type Row, scanRecords, toRecord } from './sqlite-audit-rows';
 import type { ChainLink, WriterReply, WriterRequest, WriterRow } from './sqlite-audit-writer';
 
-interface Row {
-  seq: number;
-  content: string;
-  content_hash: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface IndexedRow extends Row {
-  id: string;
-  at: string;
-  agency: string;
-  user: string;
-  purpose: string | null;
-  outcome: string;
-  action: string;
-  subjects: string | null;
-}
-
-/** Stored bytes that no longer parse are kept as they are, so verification reports the entry altered. */
-const parseContent = (raw: string): DisclosureContent => {
-  try {
-    return JSON.parse(raw) as DisclosureContent;
-  } catch {
-    return { unreadable: raw } as unknown as DisclosureContent;
-  }
-};
-
-const toRecord = (row: Row): AuditRecord => ({
-  seq: row.seq,
-  content: parseContent(row.content),
-  contentHash: row.content_hash,
-  prevHash: row.prev_hash,
-  hash: row.hash,
-});
-
-// The content column holds the canonical JSON that was hashed, so a verifier can hash it as stored.
-const toIndexedRecord = (row: IndexedRow): AuditRecord => ({
-  ...toRecord(row),
-  canonical: row.content,
-  indexed: {
-    id: row.id,
-    at: row.at,
-    agency: row.agency,
-    user: row.user,
-    purpose: row.purpose,
-    outcome: row.outcome,
-    action: row.action,
-    subjects: row.subjects ? row.subjects.split(',').sort() : [],
-  },
-});
+/** Verification threads at most: past this, reading the file rather than hashing sets the pace. */
+const MAX_CHECK_THREADS = 4;
 
 /**
  * The audit log in its own SQLite file, so audit commits never wait on ingestion or projections.
@@ -144,19 +98,20 @@ export class SqliteAuditStore extends AuditStore {
   }
 
   async *scan(pageSize = 5000): AsyncIterable<AuditRecord[]> {
-    // With the filter columns and subject index, so verification can check them against the content.
-    const page = this.db.prepare<[number, number], IndexedRow>(
-      `SELECT r.seq, r.content, r.content_hash, r.prev_hash, r.hash, r.id, r.at, r.agency, r.user, r.purpose, r.outcome, r.action,
-              (SELECT group_concat(subject_id) FROM audit_subjects s WHERE s.seq = r.seq) AS subjects
-       FROM audit_records r WHERE r.seq > ? ORDER BY r.seq LIMIT ?`,
-    );
-    let after = 0;
-    for (;;) {
-      const rows = page.all(after, pageSize);
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1]!.seq;
-      yield rows.map(toIndexedRecord);
+    for (let after = 0; ;) {
+      const page = scanRecords(this.db, after, Number.MAX_SAFE_INTEGER, pageSize);
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.seq;
+      yield page;
     }
+  }
+
+  /** A log longer than one range is checked by several threads, each reading its own ranges. */
+  override async *checkedScan(): AsyncIterable<readonly CheckedRecord[]> {
+    const lastSeq = (await this.last())?.seq ?? 0;
+    const threads = Math.min(availableParallelism(), MAX_CHECK_THREADS);
+    if (lastSeq <= CHECK_RANGE || threads < 2) yield* super.checkedScan();
+    else yield* checkInParallel(this.file, lastSeq, threads);
   }
 
   async query(query: AuditQuery): Promise<AuditRecord[]> {

@@ -17,6 +17,8 @@ import { AuditSigner, verifyCheckpoint } from '../audit-signer';
 import { AuditService, type DisclosureReceipt, type NewDisclosure } from '../audit.service';
 import { chainHash, contentHashOf, GENESIS_HASH, type VerifyResult } from '../domain/chain';
 import type { AuditRecord, DisclosureContent } from '../domain/disclosure';
+import { AuditStore } from './audit-store';
+import { CHECK_RANGE } from './sqlite-audit-checkers';
 import { SqliteAuditStore } from './sqlite-audit-store';
 
 /**
@@ -675,6 +677,66 @@ describe('tampering with a stored SQLite audit log', () => {
       }
       await store.close();
       expect({ count, last, inOrder }).toEqual({ count: LARGE, last: LARGE, inOrder: true });
+    });
+
+    /** A copy of the large log, edited by `edit` with the accident-proofing triggers dropped. */
+    function tamperedLarge(name: string, edit: (db: Database.Database) => void): string {
+      const file = join(root, 'copies', `large-${name}.db`);
+      copyFileSync(large, file);
+      const db = new Database(file);
+      for (const table of ['audit_records', 'audit_subjects'])
+        db.exec(`DROP TRIGGER IF EXISTS ${table}_no_update; DROP TRIGGER IF EXISTS ${table}_no_delete;`);
+      edit(db);
+      db.close();
+      return file;
+    }
+
+    /** The same verification with every record checked on this thread, one page after another. */
+    async function verifyOnOneThread(file: string): Promise<VerifyResult> {
+      const store = new SqliteAuditStore(file);
+      store.checkedScan = () => AuditStore.prototype.checkedScan.call(store);
+      try {
+        return await new AuditService(store, config).verify();
+      } finally {
+        await store.close();
+      }
+    }
+
+    it('checks ranges on several threads and finds what one thread finds, where two ranges meet too', async () => {
+      const boundary = 2 * CHECK_RANGE;
+      const files = {
+        lastOfRangeDeleted: tamperedLarge('last-deleted', (db) => {
+          db.prepare('DELETE FROM audit_records WHERE seq = ?').run(boundary);
+        }),
+        swappedAcross: tamperedLarge('swapped', (db) => {
+          db.exec(`UPDATE audit_records SET seq = -1 WHERE seq = ${boundary};
+                   UPDATE audit_records SET seq = ${boundary} WHERE seq = ${boundary + 1};
+                   UPDATE audit_records SET seq = ${boundary + 1} WHERE seq = -1;`);
+        }),
+        insertedAtRange: tamperedLarge('inserted', (db) => {
+          for (const table of ['audit_records', 'audit_subjects']) {
+            db.prepare(`UPDATE ${table} SET seq = -seq WHERE seq > ?`).run(boundary);
+            db.exec(`UPDATE ${table} SET seq = 1 - seq WHERE seq < 0`);
+          }
+          const prevHash = db
+            .prepare<[number], { hash: string }>('SELECT hash FROM audit_records WHERE seq = ?')
+            .get(boundary)!.hash;
+          const content = forgedContent();
+          db.prepare(INSERT_ROW).run(rowFor(boundary + 1, prevHash, content));
+          indexForged(db, boundary + 1, content);
+        }),
+      };
+      const results: Record<string, unknown> = {};
+      for (const [name, file] of Object.entries(files)) {
+        const result = await verifyFile(file);
+        expect({ name, result }).toEqual({ name, result: await verifyOnOneThread(file) });
+        results[name] = fault(result);
+      }
+      expect(results).toEqual({
+        lastOfRangeDeleted: { ok: false, kind: 'removed', seq: boundary },
+        swappedAcross: { ok: false, kind: 'broken-link', seq: boundary },
+        insertedAtRange: { ok: false, kind: 'inserted', seq: boundary + 1 },
+      });
     });
 
     it('names an entry altered far beyond the first page the verifier reads', async () => {
