@@ -86,8 +86,7 @@ export class AuditService implements OnApplicationShutdown {
   async checkpoint(): Promise<AuditCheckpoint | undefined> {
     const last = await this.store.last();
     if (!last) return undefined;
-    const checkpoints = await this.store.checkpoints();
-    const latest = checkpoints[checkpoints.length - 1];
+    const latest = (await this.store.checkpoints(this.lastCheckpointSeq ?? 0)).at(-1);
     if (latest && latest.seq >= last.seq) {
       this.lastCheckpointSeq = latest.seq;
       return latest;
@@ -102,7 +101,7 @@ export class AuditService implements OnApplicationShutdown {
   async receipt(id: string): Promise<DisclosureReceipt | undefined> {
     const record = await this.store.get(id);
     if (!record) return undefined;
-    let checkpoint = (await this.store.checkpoints()).find((candidate) => candidate.seq >= record.seq);
+    let checkpoint = (await this.store.checkpoints(record.seq))[0];
     checkpoint ??= await this.checkpoint();
     if (!checkpoint) return undefined;
     const later = await this.store.range(record.seq + 1, checkpoint.seq);

@@ -67,6 +67,7 @@ export abstract class AuditStore {
   /** Newest first. */
   abstract query(query: AuditQuery): Promise<AuditRecord[]>;
   abstract addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
-  abstract checkpoints(): Promise<AuditCheckpoint[]>;
+  /** In order of seq; with `fromSeq`, only those that sign entry fromSeq or a later one. */
+  abstract checkpoints(fromSeq?: number): Promise<AuditCheckpoint[]>;
   abstract close(): Promise<void>;
 }

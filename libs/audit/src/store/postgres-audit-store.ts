@@ -249,14 +249,14 @@ export class PostgresAuditStore extends AuditStore {
     );
   }
 
-  async checkpoints(): Promise<AuditCheckpoint[]> {
+  async checkpoints(fromSeq = 0): Promise<AuditCheckpoint[]> {
     const { rows } = await this.pool.query<{
       seq: string;
       hash: string;
       at: string;
       key_id: string;
       signature: string;
-    }>('SELECT * FROM audit_checkpoints ORDER BY seq');
+    }>('SELECT * FROM audit_checkpoints WHERE seq >= $1 ORDER BY seq', [fromSeq]);
     return rows.map((row) => ({
       seq: Number(row.seq),
       hash: row.hash,

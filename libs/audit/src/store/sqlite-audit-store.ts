@@ -56,14 +56,18 @@ export class SqliteAuditStore extends AuditStore {
 
   /** Resolves once the records are durable, chained by the writer thread. */
   async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
-    if (!this.db.open) throw new Error('the audit store is closed');
-    // A thread that stopped (it failed, or the store was closed) is replaced.
-    if (!this.writer?.running) this.writer = new WriterThread(this.file, () => this.committed++);
     // Canonicalised here, where a kept cut's subject disclosure is canonicalised once for all its reads.
-    const links = await this.writer.append(
+    const links = await this.writerThread().append(
       contents.map((content) => ({ ...indexedColumnsOf(content), canonical: canonicalContent(content) })),
     );
     return links.map((link, index) => ({ ...link, content: contents[index]! }));
+  }
+
+  private writerThread(): WriterThread {
+    if (!this.db.open) throw new Error('the audit store is closed');
+    // A thread that stopped (it failed, or the store was closed) is replaced.
+    if (!this.writer?.running) this.writer = new WriterThread(this.file, () => this.committed++);
+    return this.writer;
   }
 
   /** Commits the writer thread has made for this store: appends that reached it together share one. */
@@ -124,20 +128,17 @@ export class SqliteAuditStore extends AuditStore {
       .map(toRecord);
   }
 
+  /** Through the writer thread: this thread never writes, so it never waits for the write lock. */
   async addCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.keyId, checkpoint.signature);
+    await this.writerThread().checkpoint(checkpoint);
   }
 
-  async checkpoints(): Promise<AuditCheckpoint[]> {
+  async checkpoints(fromSeq = 0): Promise<AuditCheckpoint[]> {
     return this.db
-      .prepare<[], { seq: number; hash: string; at: string; key_id: string; signature: string }>(
-        'SELECT * FROM audit_checkpoints ORDER BY seq',
+      .prepare<[number], { seq: number; hash: string; at: string; key_id: string; signature: string }>(
+        'SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq',
       )
-      .all()
+      .all(fromSeq)
       .map((row) => ({
         seq: row.seq,
         hash: row.hash,
@@ -155,6 +156,7 @@ export class SqliteAuditStore extends AuditStore {
 }
 
 interface Waiting {
+  readonly kind: 'append' | 'checkpoint';
   readonly resolve: (links: readonly ChainLink[]) => void;
   readonly reject: (error: Error) => void;
 }
@@ -178,7 +180,7 @@ class WriterThread {
       for (const answer of reply) {
         const waiting = this.waiting.get(answer.id);
         this.waiting.delete(answer.id);
-        if ('error' in answer) waiting?.reject(new Error(`audit append failed: ${answer.error}`));
+        if ('error' in answer) waiting?.reject(new Error(`audit ${waiting?.kind} failed: ${answer.error}`));
         else waiting?.resolve(answer.links);
       }
       if (this.waiting.size === 0) this.worker.unref();
@@ -197,13 +199,21 @@ class WriterThread {
   }
 
   append(rows: readonly WriterRow[]): Promise<readonly ChainLink[]> {
+    return this.request('append', (id) => ({ kind: 'append', id, rows }));
+  }
+
+  async checkpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    await this.request('checkpoint', (id) => ({ kind: 'checkpoint', id, checkpoint }));
+  }
+
+  private request(kind: Waiting['kind'], of: (id: number) => WriterRequest): Promise<readonly ChainLink[]> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     const done = new Promise<readonly ChainLink[]>((resolve, reject) =>
-      this.waiting.set(id, { resolve, reject }),
+      this.waiting.set(id, { kind, resolve, reject }),
     );
     this.worker.ref();
-    this.post({ kind: 'append', id, rows });
+    this.post(of(id));
     return done;
   }
 

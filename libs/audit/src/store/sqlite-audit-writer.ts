@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
-import type { AuditRecord, IndexedColumns } from '../domain/disclosure';
+import type { AuditCheckpoint, AuditRecord, IndexedColumns } from '../domain/disclosure';
 
 /** What an append adds to each content: its place in the chain. */
 export type ChainLink = Pick<AuditRecord, 'seq' | 'contentHash' | 'prevHash' | 'hash'>;
@@ -12,9 +12,10 @@ export interface WriterRow extends IndexedColumns {
 
 export type WriterRequest =
   | { readonly kind: 'append'; readonly id: number; readonly rows: readonly WriterRow[] }
+  | { readonly kind: 'checkpoint'; readonly id: number; readonly checkpoint: AuditCheckpoint }
   | { readonly kind: 'close' };
 
-/** One reply per commit, answering each request it took. */
+/** One reply per commit, answering each request it took (a checkpoint with no links). */
 export type WriterReply = readonly (
   | { readonly id: number; readonly links: readonly ChainLink[] }
   | { readonly id: number; readonly error: string }
@@ -30,6 +31,7 @@ export class SqliteAuditWriter {
   private readonly insert: Database.Statement;
   private readonly index: Database.Statement;
   private readonly lastRow: Database.Statement<[], { seq: number; hash: string }>;
+  private readonly insertCheckpoint: Database.Statement;
 
   /** The schema is the store's to create; the writer opens a file that already has it. */
   constructor(file: string) {
@@ -43,6 +45,9 @@ export class SqliteAuditWriter {
     this.index = this.db.prepare('INSERT OR IGNORE INTO audit_subjects (subject_id, seq) VALUES (?, ?)');
     this.lastRow = this.db.prepare<[], { seq: number; hash: string }>(
       'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
+    );
+    this.insertCheckpoint = this.db.prepare(
+      'INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)',
     );
   }
 
@@ -58,6 +63,17 @@ export class SqliteAuditWriter {
     } catch (error) {
       if (groups.length === 1) return [{ error: messageOf(error) }];
       return groups.flatMap((rows) => this.appendGroups([rows]));
+    }
+  }
+
+  /** Stores a signed checkpoint; one already stored for its seq stays as it is. */
+  addCheckpoint(checkpoint: AuditCheckpoint): readonly ChainLink[] | { readonly error: string } {
+    try {
+      const { seq, hash, at, keyId, signature } = checkpoint;
+      this.insertCheckpoint.run(seq, hash, at, keyId, signature);
+      return [];
+    } catch (error) {
+      return { error: messageOf(error) };
     }
   }
 

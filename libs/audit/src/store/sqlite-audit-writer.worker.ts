@@ -30,12 +30,18 @@ port.on('message', (first: WriterRequest) => {
     requests.push(next.message as WriterRequest);
   }
   const appends = requests.filter((request) => request.kind === 'append');
-  const results = writer.appendGroups(appends.map((request) => request.rows));
+  const results = appends.length > 0 ? writer.appendGroups(appends.map((request) => request.rows)) : [];
   lastCommitAt = performance.now();
-  const reply: WriterReply = results.map((links, index) => {
-    const { id } = appends[index]!;
-    return 'error' in links ? { id, error: links.error } : { id, links };
-  });
+  const answered = [
+    ...appends.map((request, index) => ({ id: request.id, result: results[index]! })),
+    // After the appends: a checkpoint signs records already durable.
+    ...requests
+      .filter((request) => request.kind === 'checkpoint')
+      .map((request) => ({ id: request.id, result: writer.addCheckpoint(request.checkpoint) })),
+  ];
+  const reply: WriterReply = answered.map(({ id, result }) =>
+    'error' in result ? { id, error: result.error } : { id, links: result },
+  );
   if (reply.length > 0) port.postMessage(reply);
   if (requests.some((request) => request.kind === 'close')) {
     writer.close();
