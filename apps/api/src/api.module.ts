@@ -14,6 +14,7 @@ import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
 import { WebModule } from '@throughline/web';
 import { HealthController } from './health.controller';
+import { requestLogSerializers } from './request-log';
 
 @Module({})
 export class ApiModule {
@@ -31,7 +32,7 @@ export class ApiModule {
               response.setHeader('X-Request-Id', id);
               return id;
             },
-            redact: ['req.headers.authorization'],
+            serializers: requestLogSerializers,
             autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
           },
         }),

@@ -88,10 +88,10 @@ export class ServerProcess {
     child.stderr?.on('data', keep);
   }
 
-  static start(dataDir: string, port: number): ServerProcess {
+  static start(dataDir: string, port: number, env: Record<string, string> = {}): ServerProcess {
     const child = spawn(process.execPath, [CLI, 'serve'], {
       cwd: ROOT,
-      env: childEnv(dataDir, { PORT: String(port) }),
+      env: childEnv(dataDir, { ...env, PORT: String(port) }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServerProcess(child, `http://127.0.0.1:${port}`);
@@ -99,6 +99,11 @@ export class ServerProcess {
 
   get running(): boolean {
     return this.exit === undefined;
+  }
+
+  /** Every line the process has written so far, stdout and stderr. */
+  get lines(): readonly string[] {
+    return this.output;
   }
 
   /** The last lines the process wrote, for assertion messages. */
