@@ -28,6 +28,12 @@ export interface SubscribeOptions {
    * delivered at once.
    */
   readonly maxBatchPauseMs?: number;
+  /**
+   * Only a batch of at least this many events earns that pause (default 1). Events that trickle in
+   * come a few to a batch, each about its own subject: holding them back would gather no more work
+   * per document rewritten, only delay the alerts that wait for them.
+   */
+  readonly pauseFromEvents?: number;
 }
 
 export interface Subscription {
@@ -125,7 +131,9 @@ export abstract class EventStore {
             position = events[events.length - 1]!.position;
             if (events.length === batchSize) continue;
             const took = Date.now() - handling;
-            quietUntil = Date.now() + Math.min(options.maxBatchPauseMs ?? 0, 4 * took);
+            if (events.length >= (options.pauseFromEvents ?? 1)) {
+              quietUntil = Date.now() + Math.min(options.maxBatchPauseMs ?? 0, 4 * took);
+            }
           }
           options.onCaughtUp?.(position);
           markCaughtUp();

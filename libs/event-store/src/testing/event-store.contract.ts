@@ -390,6 +390,32 @@ export function describeEventStoreContract(
         await subscription.stop();
         expect(batches).toEqual([1, 2]);
       });
+
+      it('does not pause after a batch smaller than a burst, however long it took', async () => {
+        const streamId = aStreamId();
+        const collector = new EventCollector();
+        const subscription = store.subscribeToAll({
+          after: await store.headPosition(),
+          onEvents: async (batch) => {
+            const ours = batch.filter((event) => event.streamId === streamId);
+            await collector.onEvents(ours);
+            if (ours.length > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+          },
+          pollIntervalMs: 20,
+          maxBatchPauseMs: 1_000,
+          pauseFromEvents: 2,
+        });
+        await subscription.caughtUp;
+        await store.append(streamId, someEvents(1));
+        await collector.until((events) => events.length === 1);
+        // The batch took 300 ms; with a pause the next append would wait up to 1,200 ms more.
+        const started = Date.now();
+        await store.append(streamId, someEvents(1));
+        await collector.until((events) => events.length === 2);
+        const waited = Date.now() - started;
+        await subscription.stop();
+        expect(waited).toBeLessThan(600);
+      });
     });
   });
 }
