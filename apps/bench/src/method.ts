@@ -109,7 +109,8 @@ Each alert the relay sends for them on \`<prefix>.alerts.<agency>\` is timed fro
 \`time\`) to its arrival at a consumer of the alert topics in the bench process, whose offsets were
 set to the topics' ends before it joined; p50 and p99 over every alert that arrived within 60 s.
 The relay sends an event's alerts once the subject-views projection has applied it; once live,
-that projection pauses after each batch for four times what the batch took, up to 500 ms.
+that projection pauses after each batch for four times what the batch took, up to 500 ms, but only
+while events arrive at 200 a second or faster; the arrests here come 25 a second.
 
 **Reading the figures.** The machine may be shared; the load average at the start and end of the
 run is printed with the figures. Absolute numbers move with the load, ratios against a baseline

@@ -29,11 +29,12 @@ export interface SubscribeOptions {
    */
   readonly maxBatchPauseMs?: number;
   /**
-   * Only a batch of at least this many events earns that pause (default 1). Events that trickle in
-   * come a few to a batch, each about its own subject: holding them back would gather no more work
-   * per document rewritten, only delay the alerts that wait for them.
+   * Only while events arrive at least this fast (those of the batch just handled, over the time
+   * since the batch before it began) does a batch earn that pause (default 0: always). A slower
+   * stream comes a few events to a batch, each about its own subject: holding them back would
+   * gather no more work per document rewritten, only delay what waits for them.
    */
-  readonly pauseFromEvents?: number;
+  readonly pauseFromEventsPerSecond?: number;
 }
 
 export interface Subscription {
@@ -115,6 +116,7 @@ export abstract class EventStore {
 
     const loop = async (): Promise<void> => {
       let position = options.after;
+      let previousStart = Number.NEGATIVE_INFINITY;
       while (!stopped) {
         const rest = quietUntil - Date.now();
         if (rest > 0) {
@@ -127,11 +129,13 @@ export abstract class EventStore {
           const events = await this.readAll({ after: position, maxCount: batchSize });
           if (events.length > 0) {
             const handling = Date.now();
+            const perSecond = (events.length * 1000) / Math.max(1, handling - previousStart);
+            previousStart = handling;
             await options.onEvents(events);
             position = events[events.length - 1]!.position;
             if (events.length === batchSize) continue;
             const took = Date.now() - handling;
-            if (events.length >= (options.pauseFromEvents ?? 1)) {
+            if (perSecond >= (options.pauseFromEventsPerSecond ?? 0)) {
               quietUntil = Date.now() + Math.min(options.maxBatchPauseMs ?? 0, 4 * took);
             }
           }

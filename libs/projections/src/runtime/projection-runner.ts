@@ -13,11 +13,11 @@ import type { Projection } from './projection';
  */
 const MAX_LIVE_BATCH_PAUSE_MS = 500;
 /**
- * A burst, for that pause: batches smaller than this are a trickle, applied as they come. Under a
- * trickle the pause would only grow with each batch (a longer pause gathers a larger batch, which
+ * A burst, for that pause: events arriving at least this fast. Slower, the pause would only grow
+ * with each batch (a longer pause gathers a larger batch of events about different subjects, which
  * takes longer and earns a longer pause), holding alerts back by up to the whole pause.
  */
-const LIVE_BURST_EVENTS = 100;
+const LIVE_BURST_EVENTS_PER_SECOND = 200;
 
 export type ProjectionState = 'stopped' | 'catching-up' | 'live' | 'failed';
 
@@ -138,7 +138,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
       after: running.position,
       batchSize: 5000,
       maxBatchPauseMs: MAX_LIVE_BATCH_PAUSE_MS,
-      pauseFromEvents: LIVE_BURST_EVENTS,
+      pauseFromEventsPerSecond: LIVE_BURST_EVENTS_PER_SECOND,
       onEvents: async (batch) => {
         running.position = await applyBatch(this.readModels, running.projection, batch, running.cache);
         running.state = running.caughtUpOnce ? 'live' : 'catching-up';
