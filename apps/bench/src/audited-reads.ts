@@ -3,13 +3,13 @@ import type { RunningApi } from './api-server';
 import { percentile, runHttpJob } from './http-load';
 import { officerReads } from './reads-figure';
 
-export const WARMUP_MS = 2_000;
-export const DURATION_MS = 5_000;
+export const WARMUP_MS = 1_500;
+export const DURATION_MS = 4_000;
 /**
  * Audited first, then taking turns, so a burst of other work on a shared machine falls on both
- * sides; three rounds a side, so each side's median sets aside its one worst and best round.
+ * sides; five rounds a side, so each side's median sets aside its two worst and two best rounds.
  */
-export const ORDER = [true, false, true, false, true, false] as const;
+export const ORDER = [true, false, true, false, true, false, true, false, true, false] as const;
 
 export interface ReadsRound {
   readonly audited: boolean;
@@ -53,7 +53,7 @@ function switchAuditingOff(service: AuditService): () => void {
 const lastSeq = async (service: AuditService): Promise<number> => (await service.store.last())?.seq ?? 0;
 
 /**
- * The reads figure's load (GET /v1/subjects/{id} as a police IOM officer), run six times in the
+ * The reads figure's load (GET /v1/subjects/{id} as a police IOM officer), run ten times in the
  * same API: as served, with a durable disclosure record per read, and with auditing switched off,
  * taking turns. Each round checks from the log's length that the toggle did what it says.
  */
