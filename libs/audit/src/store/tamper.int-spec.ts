@@ -19,6 +19,7 @@ import { chainHash, contentHashOf, GENESIS_HASH, type VerifyResult } from '../do
 import type { AuditRecord, DisclosureContent } from '../domain/disclosure';
 import { AuditStore } from './audit-store';
 import { CHECK_RANGE } from './sqlite-audit-checkers';
+import type { IndexedRow } from './sqlite-audit-rows';
 import { SqliteAuditStore } from './sqlite-audit-store';
 
 /**
@@ -88,20 +89,8 @@ class CountingStore extends SqliteAuditStore {
   }
 }
 
-interface Row {
-  seq: number;
-  id: string;
-  at: string;
-  agency: string;
-  user: string;
-  purpose: string | null;
-  outcome: string;
-  action: string;
-  content: string;
-  content_hash: string;
-  prev_hash: string;
-  hash: string;
-}
+/** A stored row of audit_records, as the tests read and forge it. */
+type Row = Omit<IndexedRow, 'subjects'>;
 
 const INSERT_ROW =
   'INSERT INTO audit_records (seq, id, at, agency, user, purpose, outcome, action, content, content_hash, prev_hash, hash) ' +
