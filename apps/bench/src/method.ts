@@ -55,9 +55,11 @@ documents in-process (the document fetch and parse every read starts with).
 cut to its permitted fields) on documents loaded beforehand, the whole \`SubjectReader.read\` (the
 read path behind the endpoint, without HTTP) and \`ReadModelStore.get\`. The steps take turns in
 300 ms slices over five rounds and each keeps its median, so bursts of other work on a shared
-machine fall on all of them alike. The policy's share is reported against the in-process read and
-against the API's time per served read over HTTP, 1 / throughput, since the API answers on one
-thread and 32 connections keep it busy.
+machine fall on all of them alike. The read path keeps each cut it makes (per document version,
+agency and purpose) and serves it to later reads until the document or the sharing state changes,
+so in the load above the step runs once per subject; its share is reported as it would be were it
+computed on every read, against the API's time per served read over HTTP, 1 / throughput, since the
+API answers on one thread and 32 connections keep it busy.
 
 **6, the cost of auditing reads, and verifying the audit log.** *Reads:* in the API of figure 3,
 right after it, the same load (the same officer, view, subjects and 32 connections) runs ten
