@@ -44,10 +44,12 @@ export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: strin
       releases.delete(`${entry.meta.agency}|${entry.data.releaseId}`);
     }
   }
+  const now = utcInstant(nowIso);
   return [...releases.values()]
-    .filter((release) => utcInstant(release.data.expires) > utcInstant(nowIso))
+    .filter((release) => utcInstant(release.data.expires) > now)
     .map((release) => {
       const { releaseId, meeting, categories, legalBasis, from, expires } = release.data;
+      const since = from === undefined ? undefined : utcInstant(from);
       const events = timeline
         .filter(
           (entry) =>
@@ -56,7 +58,7 @@ export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: strin
             !entry.redactedBy &&
             !entry.type.startsWith('iom.record.') &&
             !entry.type.startsWith('iom.tasking.detail-') &&
-            (from === undefined || utcInstant(entry.meta.time) >= utcInstant(from)),
+            (since === undefined || utcInstant(entry.meta.time) >= since),
         )
         .map((entry) => ({
           id: entry.id,
