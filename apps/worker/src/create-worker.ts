@@ -1,18 +1,9 @@
-import { type INestApplicationContext, Logger, type LogLevel } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AlertsRelay, KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
-import type { ThroughlineConfig } from '@throughline/platform';
+import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { WorkerModule } from './worker.module';
-
-const LEVELS: Record<string, LogLevel[] | false> = {
-  silent: false,
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 export interface Worker {
   readonly app: INestApplicationContext;
@@ -31,7 +22,7 @@ export async function createWorker(
 ): Promise<Worker> {
   const kafka = config.kafkaBrokers.length > 0 ? loadKafkaSettings(config, env) : undefined;
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, kafka), {
-    logger: LEVELS[config.logLevel] ?? LEVELS.info!,
+    logger: nestLogLevels(config.logLevel),
   });
   app.enableShutdownHooks();
   try {

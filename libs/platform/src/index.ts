@@ -4,3 +4,4 @@ export * from './problem.filter';
 export * from './platform.module';
 export * from './mutex';
 export * from './worker-thread';
+export * from './log-levels';

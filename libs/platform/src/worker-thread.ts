@@ -1,30 +1,55 @@
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
+/** The tree the caller runs from: the repository (sources) or the compiled `dist`. */
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** Maps the `@throughline/*` aliases onto ROOT, as the launcher does for the main thread. */
+const ALIASES = `
+require('tsconfig-paths').register({ baseUrl: ${JSON.stringify(ROOT)}, paths: { '@throughline/*': ['libs/*/src'] } });
+`;
+
 /*
- * Run from TypeScript sources (the test runner), a worker's module is transpiled as it loads. Such a
- * module may import only relative modules and packages: the path aliases are not mapped there.
+ * Run from TypeScript sources (the test runner), a worker's module is transpiled as it loads, with
+ * the decorator metadata Nest's injection reads.
  */
-const FROM_SOURCES = (file: string): string => `
+const TRANSPILE = `
 const { readFileSync } = require('node:fs');
 const ts = require('typescript');
 require.extensions['.ts'] = (module, filename) => {
   const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
     fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+    },
   });
   module._compile(outputText, filename);
 };
-require(${JSON.stringify(file)});
 `;
 
 /**
  * Starts a worker thread on a module beside the caller: `file` is the caller's `__dirname` joined
  * with the module's name, and `caller` its `__filename`, whose extension tells compiled code from
- * sources.
+ * sources. A thread does not inherit the main thread's module hooks: a module that imports through
+ * the path aliases asks for them with `aliases`; one that does not starts faster without.
  */
-export function startWorkerThread(file: string, caller: string, workerData: unknown): Worker {
+export function startWorkerThread(
+  file: string,
+  caller: string,
+  workerData: unknown,
+  options: { readonly aliases?: boolean } = {},
+): Worker {
   const extension = extname(caller);
-  if (extension === '.ts') return new Worker(FROM_SOURCES(`${file}.ts`), { eval: true, workerData });
-  return new Worker(`${file}${extension}`, { workerData });
+  const fromSources = extension === '.ts';
+  if (!fromSources && !options.aliases) return new Worker(`${file}${extension}`, { workerData });
+  const code = [
+    fromSources ? TRANSPILE : '',
+    options.aliases ? ALIASES : '',
+    `require(${JSON.stringify(`${file}${extension}`)});`,
+  ].join('');
+  return new Worker(code, { eval: true, workerData });
 }
