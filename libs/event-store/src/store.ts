@@ -167,6 +167,20 @@ export abstract class EventStore {
     };
   }
 
+  /** Calls `listener` after each append through this instance commits; returns the unsubscribe. */
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
+  /**
+   * Another connection to the same log (another thread of this process) has appended: wakes this
+   * instance's subscriptions now rather than at their next poll.
+   */
+  appendedElsewhere(): void {
+    this.notifyAppended();
+  }
+
   /** Backends call this after a successful commit so local subscribers wake at once. */
   protected notifyAppended(): void {
     this.appended.emit('appended');

@@ -31,8 +31,26 @@ export interface ProjectionStatus {
   readonly lastError?: string;
 }
 
+/** How a projection is getting on, as the runner running it reports it to one following it. */
+export interface ProjectionProgress {
+  readonly name: string;
+  readonly position: number;
+  readonly state: ProjectionState;
+  readonly caughtUpOnce: boolean;
+  readonly lastError?: string;
+}
+
+/** Projections run by another thread, which a runner follows (see `follow`) instead of running them. */
+export interface RemoteProjections {
+  /** Stops them; resolves when they are no longer running. */
+  stop(): Promise<void>;
+}
+
 interface Running {
   readonly projection: Projection;
+  /** Resolves the first time the projection reaches the head of the log. */
+  readonly reached: Promise<void>;
+  readonly markReached: () => void;
   /** Documents kept parsed between batches (see applyBatch). */
   readonly cache: Map<string, unknown>;
   subscription?: Subscription;
@@ -45,11 +63,16 @@ interface Running {
 /**
  * Runs each registered projection from its checkpoint over a catch-up subscription to the log.
  * A failing batch is retried from the checkpoint on the next poll; nothing is skipped.
+ *
+ * Or follows them: when another thread runs the projections, this runner reflects the progress
+ * that thread reports, so status, readiness and `waitFor` read the same either way.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationShutdown {
   private readonly logger = new Logger(ProjectionRunner.name);
   private readonly projections = new Map<string, Running>();
+  private readonly listeners = new Set<(progress: ProjectionProgress) => void>();
+  private remote: RemoteProjections | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -59,8 +82,12 @@ export class ProjectionRunner implements OnApplicationShutdown {
   register(projection: Projection): void {
     if (this.projections.has(projection.name))
       throw new Error(`Projection ${projection.name} registered twice`);
+    let markReached!: () => void;
+    const reached = new Promise<void>((resolve) => (markReached = resolve));
     this.projections.set(projection.name, {
       projection,
+      reached,
+      markReached,
       cache: new Map(),
       position: 0,
       state: 'stopped',
@@ -83,7 +110,9 @@ export class ProjectionRunner implements OnApplicationShutdown {
   /** Resolves once every projection has reached the head of the log at least once. */
   async caughtUp(): Promise<void> {
     await Promise.all(
-      [...this.projections.values()].map((running) => running.subscription?.caughtUp ?? Promise.resolve()),
+      [...this.projections.values()].map((running) =>
+        running.subscription || this.remote ? running.reached : Promise.resolve(),
+      ),
     );
   }
 
@@ -114,12 +143,55 @@ export class ProjectionRunner implements OnApplicationShutdown {
     }));
   }
 
+  /** Calls `listener` whenever a projection this runner runs moves on; returns the unsubscribe. */
+  onProgress(listener: (progress: ProjectionProgress) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Follows projections that another thread runs: from now on their progress arrives through
+   * `applyProgress`, and stopping this runner stops them.
+   */
+  follow(remote: RemoteProjections): void {
+    if (this.remote || [...this.projections.values()].some((running) => running.subscription))
+      throw new Error('Projections are already running');
+    this.remote = remote;
+  }
+
+  /** Takes in the progress reported by the runner that runs a projection this one follows. */
+  applyProgress(progress: ProjectionProgress): void {
+    const running = this.projections.get(progress.name);
+    if (!running) return;
+    running.position = progress.position;
+    running.state = progress.state;
+    running.lastError = progress.lastError;
+    if (progress.caughtUpOnce) this.markCaughtUpOnce(running);
+  }
+
+  /** Marks a followed projection failed: the thread running it stopped. */
+  applyFailure(name: string, reason: string): void {
+    const running = this.projections.get(name);
+    if (!running) return;
+    running.state = 'failed';
+    running.lastError = reason;
+  }
+
   async stop(): Promise<void> {
+    const remote = this.remote;
+    if (remote) {
+      this.remote = undefined;
+      await remote.stop();
+      for (const running of this.projections.values()) running.state = 'stopped';
+      return;
+    }
     await Promise.all(
       [...this.projections.values()].map(async (running) => {
-        await running.subscription?.stop();
+        if (!running.subscription) return;
+        await running.subscription.stop();
         running.subscription = undefined;
         running.state = 'stopped';
+        this.report(running);
       }),
     );
   }
@@ -128,12 +200,30 @@ export class ProjectionRunner implements OnApplicationShutdown {
     await this.stop();
   }
 
+  private markCaughtUpOnce(running: Running): void {
+    running.caughtUpOnce = true;
+    running.markReached();
+  }
+
+  private report(running: Running): void {
+    const progress: ProjectionProgress = {
+      name: running.projection.name,
+      position: running.position,
+      state: running.state,
+      caughtUpOnce: running.caughtUpOnce,
+      ...(running.lastError ? { lastError: running.lastError } : {}),
+    };
+    for (const listener of this.listeners) listener(progress);
+  }
+
   private async startOne(running: Running): Promise<void> {
     if (running.subscription) return;
+    if (this.remote) throw new Error('Projections run on another thread; this runner follows them');
     running.cache.clear();
     running.position = await this.readModels.checkpoint(running.projection.name);
     await running.projection.prepare?.(this.events, running.position);
     running.state = 'catching-up';
+    this.report(running);
     running.subscription = this.events.subscribeToAll({
       after: running.position,
       batchSize: 5000,
@@ -143,15 +233,19 @@ export class ProjectionRunner implements OnApplicationShutdown {
         running.position = await applyBatch(this.readModels, running.projection, batch, running.cache);
         running.state = running.caughtUpOnce ? 'live' : 'catching-up';
         running.lastError = undefined;
+        this.report(running);
       },
       onCaughtUp: () => {
-        running.caughtUpOnce = true;
+        if (running.caughtUpOnce && running.state === 'live') return;
+        this.markCaughtUpOnce(running);
         running.state = 'live';
+        this.report(running);
       },
       onError: (error) => {
         running.state = 'failed';
         running.lastError = error instanceof Error ? error.message : String(error);
         this.logger.error(`Projection ${running.projection.name} failed: ${running.lastError}`);
+        this.report(running);
       },
     });
   }
