@@ -4,16 +4,25 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { EventStore } from '@throughline/event-store';
 import { problemOf, sendProblem, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
+import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+/**
+ * Where the API's projections run: on a thread of their own (the default when the configuration
+ * runs them), on the thread that answers requests (tests that step through them), or not at all
+ * (a deployment that leaves them to the worker).
+ */
+export type ProjectionsMode = 'thread' | 'inline' | 'off';
+
 /** Builds the HTTP application: body parsing, problem details, OpenAPI, shutdown hooks. */
 export async function createApi(
   config: ThroughlineConfig,
-  options: { runProjections?: boolean } = {},
+  options: { projections?: ProjectionsMode } = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
@@ -42,6 +51,10 @@ export async function createApi(
   });
 
   await app.init();
-  if (options.runProjections ?? config.runProjections) await app.get(ProjectionRunner).start();
+  const projections = options.projections ?? (config.runProjections ? 'thread' : 'off');
+  if (projections === 'inline') await app.get(ProjectionRunner).start();
+  if (projections === 'thread') {
+    await startProjectionsThread(config, app.get(EventStore), app.get(ProjectionRunner));
+  }
   return app;
 }

@@ -25,7 +25,7 @@ export interface TestApp {
 export async function startTestApp(env: NodeJS.ProcessEnv = {}, keepDataDir?: string): Promise<TestApp> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'throughline-e2e-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const app = await createApi(config, { runProjections: true });
+  const app = await createApi(config, { projections: 'inline' });
   const tokens = new TokenService(config);
   const runner = app.get(ProjectionRunner);
   return {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { type INestApplication, ShutdownSignal } from '@nestjs/common';
-import { createApi } from '../../api/src/create-api';
+import { createApi, type ProjectionsMode } from '../../api/src/create-api';
 import { TokenService } from '@throughline/auth';
 import { DEMO_SOURCES } from '@throughline/demo';
 import type { DefaultAgency } from '@throughline/domain';
@@ -18,20 +18,20 @@ export interface RunningApi {
   /** Each agency's system token, bound to its demo sources. */
   readonly systemTokens: ReadonlyMap<DefaultAgency, string>;
   readonly mintPerson: (agency: string, role: string, user: string) => Promise<string>;
-  /** Resolves once the in-process projections have applied the whole log. */
+  /** Resolves once the API's projections have applied the whole log. */
   readonly projectionsCaughtUp: (timeoutMs: number) => Promise<void>;
   readonly close: () => Promise<void>;
 }
 
 /**
  * Starts the production API in this process on a free port of 127.0.0.1, configured from the
- * environment a deployment would set; projections run in-process as on the embedded default, or
+ * environment a deployment would set; projections run on their own thread as on the embedded default, or
  * are left to a worker as a scaled deployment does. Logging is off: per-request log lines would
  * flood the output (production logs at info, so the figures leave out the cost of writing them).
  */
 export async function startApi(
   env: { readonly DATA_DIR: string; readonly DATABASE_URL?: string },
-  options: { readonly runProjections: boolean },
+  options: { readonly projections: ProjectionsMode },
 ): Promise<RunningApi> {
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
   const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));

@@ -10,7 +10,7 @@ export const INGEST_TARGET = 15_000;
 export interface HttpIngestRun {
   /** Acknowledged events per second: validated, authorized, appended and answered. */
   readonly acknowledged: Throughput;
-  /** From the first request until the in-process projections had applied the whole log. */
+  /** From the first request until the API's projections had applied the whole log. */
   readonly projected?: Throughput;
   readonly batches: number;
   readonly batchP50Ms: number;
@@ -19,7 +19,7 @@ export interface HttpIngestRun {
 
 /**
  * Sends the batches over real HTTP, one at a time as each agency's system would; when the API runs
- * its projections in-process, it then waits for them to reach the head of the log.
+ * its projections, it then waits for them to reach the head of the log.
  */
 export async function ingestOverHttp(
   api: RunningApi,
@@ -54,7 +54,7 @@ export async function ingestOverHttp(
 
 /**
  * @param apart the same ingestion with the API's projections switched off (left to a worker, as a
- *   scaled deployment runs them): how much of the end-to-end cost is the in-process projection.
+ *   scaled deployment runs them): how much the projections running beside ingestion cost it.
  */
 export function ingestFigure(
   key: string,
@@ -80,7 +80,7 @@ export function ingestFigure(
       `per batch: p50 ${fmt(http.batchP50Ms, 1)} ms, p99 ${fmt(http.batchP99Ms, 1)} ms`,
       ...(projected
         ? [
-            `until the in-process projections had caught up: ${fmt(projected.perSecond)} events/s (${fmt(projected.ms)} ms)`,
+            `until the API's projections had caught up: ${fmt(projected.perSecond)} events/s (${fmt(projected.ms)} ms)`,
           ]
         : []),
       ...(apart

@@ -18,7 +18,7 @@ an unknown subject is refused), then each agency's events in time order, sent wh
 has 500 ready. The demo loader's four-week windows give batches of about 120 events instead.
 
 **The API under test** is the production one (\`createApi\`) in the bench process, with projections
-running in-process as on the embedded default, the configuration coming from the same environment
+running on their own thread of the API's process as on the embedded default, the configuration coming from the same environment
 variables a deployment sets (\`DATA_DIR\`, and \`DATABASE_URL\` for PostgreSQL), and logging off. The
 load generator runs in a worker thread over keep-alive \`node:http\` connections, so it takes no time
 from the API's event loop; request bodies are serialised before the clock starts.
@@ -26,11 +26,10 @@ from the API's event loop; request bodies are serialised before the clock starts
 **1 and 4, HTTP batch ingestion.** Each batch is a \`POST /v1/events\` as
 \`application/cloudevents-batch+json\` with the publishing agency's system token, one at a time,
 each sent when the previous one is acknowledged. The figure is acknowledged events per second
-(validated, authorized, appended, answered); how long the in-process projections took to reach the
-head is reported beside it, and so is a second run of the same ingestion into fresh storage with the
-API's projections switched off (\`runProjections: false\`, projections left to a worker as a scaled
-deployment runs them), which shows how much of the end-to-end cost is the in-process projection
-sharing the API's thread. *Raw store:* the same events as stored (read back from the API's log:
+(validated, authorized, appended, answered); how long the API's projections took to reach the head
+is reported beside it, and so is a second run of the same ingestion into fresh storage with the
+API's projections switched off (\`projections: 'off'\`, left to a worker as a scaled deployment runs
+them), which shows how much the projections running beside ingestion, on the other core, cost it. *Raw store:* the same events as stored (read back from the API's log:
 same ids, data and metadata) appended with \`appendMany\` into an empty store of the same kind
 (a fresh SQLite file with the same schema and pragmas, \`synchronous = FULL\`; a fresh PostgreSQL
 schema), 500 events per call, grouped by stream as the ingestion service groups them. Ratio = HTTP /
@@ -96,14 +95,14 @@ on one partition, to their publishers' \`<prefix>.ingest.<agency>\` topics. Kafk
 within a partition and an event about a subject not yet registered is refused, so the events go in
 three waves: every registration, then every identifier link, then everything else. One
 production worker (\`createWorker\`, what \`throughline worker\` runs, configured from the same
-environment variables a deployment sets) runs in the bench process with projections, Kafka
-ingestion and the alerts relay, as deployed, and logging off. Each wave is produced while no ingest
+environment variables a deployment sets) runs in the bench process with projections (on their own
+thread), Kafka ingestion and the alerts relay, as deployed, and logging off. Each wave is produced while no ingest
 consumer runs; then a consumer of the worker's \`KafkaIngestion\` is started and timed from its start
 (connecting and joining the group included) until the log's head, polled every 10 ms, holds the
 wave's last event. The figure is all events over the three waves' times; the rate without the
 consumer starts, and how long the projections and the relay (which sends an alert for every
 alerting demo event) took to catch up, are reported beside it. *Baseline:* HTTP batch ingestion of
-the same events in the same run, with projections in-process (figures 1 and 4). Ratio = Kafka /
+the same events in the same run, with the API's projections running (figures 1 and 4). Ratio = Kafka /
 HTTP. The 15,000 events/s target is issue 5's for SQLite; PostgreSQL is set against it for
 comparison. *Alert latency:* with the worker caught up and still running, 200 new arrests (copies of
 the demo's, about the same subjects, with new ids) are produced to the police topic one every 40 ms.

@@ -66,9 +66,9 @@ async function runBackend(
   keys: Keys,
   onHttp: (run: HttpIngestRun) => void,
 ): Promise<void> {
-  const api = await startApi(backend.env, { runProjections: true });
+  const api = await startApi(backend.env, { projections: 'thread' });
   const { http, reads, audited } = await scratch.using('API', api, closeApi, async () => {
-    report.step(`${backend.name}: POST /v1/events, ${batches.length} batches, projections in-process`);
+    report.step(`${backend.name}: POST /v1/events, ${batches.length} batches, projections running`);
     const ingested = await ingestOverHttp(api, batches, { waitForProjections: true });
     if (!keys.reads) return { http: ingested, reads: undefined, audited: undefined };
     const key = keys.reads;
@@ -118,13 +118,13 @@ async function runBackend(
   }
 }
 
-/** A diagnostic beside the ingestion figure: what ingestion costs without the in-process projection. */
+/** A diagnostic beside the ingestion figure: what ingestion costs without the projections beside it. */
 async function ingestApart(
   scratch: Scratch,
   backend: Backend,
   batches: readonly IngestBatch[],
 ): Promise<HttpIngestRun> {
-  const api = await startApi(await backend.spareEnv(), { runProjections: false });
+  const api = await startApi(await backend.spareEnv(), { projections: 'off' });
   return scratch.using('API without projections', api, closeApi, () =>
     ingestOverHttp(api, batches, { waitForProjections: false }),
   );

@@ -1,8 +1,10 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { EventStore } from '@throughline/event-store';
 import { AlertsRelay, KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
 import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
+import { startProjectionsThread } from './projections-thread';
 import { WorkerModule } from './worker.module';
 
 export interface Worker {
@@ -13,8 +15,9 @@ export interface Worker {
 }
 
 /**
- * Starts the worker: projections always; with KAFKA_BROKERS, the ingest consumer and the alerts
- * relay too. Projections start first, because the relay waits for subject views.
+ * Starts the worker: projections always, on a thread of their own; with KAFKA_BROKERS, the ingest
+ * consumer and the alerts relay too, on this one. Projections start first, because the relay waits
+ * for subject views.
  */
 export async function createWorker(
   config: ThroughlineConfig,
@@ -26,7 +29,7 @@ export async function createWorker(
   });
   app.enableShutdownHooks();
   try {
-    await app.get(ProjectionRunner).start();
+    await startProjectionsThread(config, app.get(EventStore), app.get(ProjectionRunner));
     if (kafka) {
       const ingestion = app.get(KafkaIngestion);
       // A member kafkajs will not restart leaves the partitions to the others: exit, and let the

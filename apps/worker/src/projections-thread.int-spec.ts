@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStore } from '@throughline/event-store';
+import { loadConfig } from '@throughline/platform';
+import { ProjectionRunner, ReadModelStore } from '@throughline/projections';
+import { createWorker, type Worker } from './create-worker';
+
+const noise = (count: number) =>
+  Array.from({ length: count }, () => ({
+    id: randomUUID(),
+    type: 'test.noise.v1',
+    data: { value: randomUUID() },
+    metadata: { source: 'projections-thread-spec' },
+  }));
+
+/** The worker without Kafka: its projections run on a thread, and its runner follows them. */
+describe('projections on their own thread (SQLite files)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'throughline-projections-thread-'));
+  let worker: Worker | undefined;
+
+  afterAll(async () => {
+    await worker?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('projects what this thread appends and reports its progress here', async () => {
+    worker = await createWorker(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), {});
+    const runner = worker.app.get(ProjectionRunner);
+    const store = worker.app.get(EventStore);
+    await runner.caughtUp();
+    expect((await runner.status()).map((projection) => projection.status)).toEqual(
+      runner.names.map(() => 'live'),
+    );
+
+    const before = await store.headPosition();
+    for (let round = 0; round < 5; round += 1) {
+      await store.append(`noise-${randomUUID()}`, noise(200), 'no_stream');
+    }
+    const head = await store.headPosition();
+    expect(head).toBe(before + 1000);
+    await runner.waitFor(head, 20_000);
+
+    // This thread's runner only follows: the checkpoints were written by the projections thread.
+    await expect(runner.start()).rejects.toThrow(/another thread/);
+    const readModels = worker.app.get(ReadModelStore);
+    for (const name of runner.names) expect(await readModels.checkpoint(name)).toBe(head);
+    const statuses = await runner.status();
+    expect(statuses.every((projection) => projection.position === head && projection.lag === 0)).toBe(true);
+  });
+
+  it('stops the thread on close, and a new one resumes from the checkpoints', async () => {
+    const head = await worker!.app.get(EventStore).headPosition();
+    await worker!.close();
+    worker = await createWorker(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), {});
+    const runner = worker.app.get(ProjectionRunner);
+    await runner.caughtUp();
+    const statuses = await runner.status();
+    expect(statuses.map(({ position, head: at, status }) => ({ position, at, status }))).toEqual(
+      runner.names.map(() => ({ position: head, at: head, status: 'live' })),
+    );
+  });
+});
