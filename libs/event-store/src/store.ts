@@ -89,6 +89,16 @@ export abstract class EventStore {
   /** The events stored under these ids; `streamId` narrows the search where the backend needs it. */
   abstract findByIds(ids: readonly string[], streamId?: string): Promise<RecordedEvent[]>;
 
+  /**
+   * The events stored under these ids, each looked for only in the stream it is listed under, in
+   * log order. One lookup per stream here, since a backend may search only by stream (EventStoreDB);
+   * backends that can search the whole log override this with `findInOneLookup`.
+   */
+  async findByIdsInStreams(idsByStream: ReadonlyMap<string, readonly string[]>): Promise<RecordedEvent[]> {
+    const found = await Promise.all([...idsByStream].map(([streamId, ids]) => this.findByIds(ids, streamId)));
+    return found.flat().sort((a, b) => a.position - b.position);
+  }
+
   /** The position of the last event in the log, 0 when empty. */
   abstract headPosition(): Promise<number>;
 
@@ -165,6 +175,19 @@ export abstract class EventStore {
         await running;
       },
     };
+  }
+
+  /** `findByIdsInStreams` as one search of the whole log, keeping what was found where it was looked for. */
+  protected async findInOneLookup(
+    idsByStream: ReadonlyMap<string, readonly string[]>,
+  ): Promise<RecordedEvent[]> {
+    const streamsOf = new Map<string, Set<string>>();
+    for (const [streamId, ids] of idsByStream) {
+      for (const id of ids) streamsOf.set(id, (streamsOf.get(id) ?? new Set()).add(streamId));
+    }
+    if (streamsOf.size === 0) return [];
+    const found = await this.findByIds([...streamsOf.keys()]);
+    return found.filter((event) => streamsOf.get(event.id)?.has(event.streamId));
   }
 
   /** Calls `listener` after each append through this instance commits; returns the unsubscribe. */

@@ -125,6 +125,10 @@ export class PostgresEventStore extends EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  override findByIdsInStreams(idsByStream: ReadonlyMap<string, readonly string[]>): Promise<RecordedEvent[]> {
+    return this.findInOneLookup(idsByStream);
+  }
+
   async headPosition(): Promise<number> {
     const { rows } = await this.pool.query<{ head: string }>(
       `SELECT COALESCE(MAX(position), 0) AS head FROM ${this.schema}.events`,

@@ -144,6 +144,10 @@ export class SqliteEventStore extends EventStore {
     return this.statements.findByIds.all(JSON.stringify(ids), stream, stream).map(toRecordedEvent);
   }
 
+  override findByIdsInStreams(idsByStream: ReadonlyMap<string, readonly string[]>): Promise<RecordedEvent[]> {
+    return this.findInOneLookup(idsByStream);
+  }
+
   async headPosition(): Promise<number> {
     return this.statements.headPosition.get() ?? 0;
   }

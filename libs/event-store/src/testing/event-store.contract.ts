@@ -317,6 +317,26 @@ export function describeEventStoreContract(
 
         await expect(store.findByIds([b.id, a.id]).then(ids)).resolves.toEqual([a.id, b.id]);
       });
+
+      it('finds ids listed by stream, each only in the stream it is listed under', async () => {
+        const [first, second] = [aStreamId(), aStreamId()];
+        const [a, b, c] = [anEvent(), anEvent(), anEvent()];
+        await store.append(first, [a, b]);
+        await store.append(second, [c]);
+
+        const found = await store.findByIdsInStreams(
+          new Map([
+            [first, [c.id, b.id, randomUUID()]],
+            [second, [c.id]],
+            [aStreamId(), [a.id]],
+          ]),
+        );
+
+        expect(found.map((event) => [event.id, event.streamId])).toEqual([
+          [b.id, first],
+          [c.id, second],
+        ]);
+      });
     });
 
     describe('catch-up subscription', () => {

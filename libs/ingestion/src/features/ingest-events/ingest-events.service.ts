@@ -194,10 +194,8 @@ export class IngestEventsService {
       const stream = subjectStream(subjectId);
       idsByStream.set(stream, [...(idsByStream.get(stream) ?? []), storedId]);
     }
-    const found = await Promise.all(
-      [...idsByStream].map(([stream, ids]) => this.store.findByIds(ids, stream)),
-    );
-    return new Map(found.flat().map((event) => [event.id, event]));
+    const found = await this.store.findByIdsInStreams(idsByStream);
+    return new Map(found.map((event) => [event.id, event]));
   }
 
   private async resolveLeniently(
