@@ -1,6 +1,9 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError, ValidationTypes } from 'class-validator';
 import { CATALOGUE, type EventType } from './index';
+import { rememberRuleLookups } from './rule-lookup';
+
+rememberRuleLookups();
 
 export interface DataIssue {
   /** Dotted path inside `data`, e.g. `identifiers.0.scheme`. */
@@ -20,12 +23,34 @@ const flatten = (errors: readonly ValidationError[], prefix: string): DataIssue[
     return [...own, ...flatten(error.children ?? [], path)];
   });
 
+type Schema = new () => object;
+
+const nestedSchemas = new Map<Schema, boolean>();
+
+/**
+ * Whether a schema holds nested objects, whose classes class-transformer must instantiate for
+ * them to be validated. In the catalogue `@Type` is used only there, so a schema without them
+ * needs no transformation: its plain data, given the schema's prototype, validates alike.
+ */
+const hasNested = (schema: Schema): boolean => {
+  let nested = nestedSchemas.get(schema);
+  if (nested === undefined) {
+    nested = getMetadataStorage()
+      .getTargetValidationMetadatas(schema, '', true, false)
+      .some((metadata) => metadata.type === ValidationTypes.NESTED_VALIDATION);
+    nestedSchemas.set(schema, nested);
+  }
+  return nested;
+};
+
 /** Validates an event's `data` against its catalogue schema; unknown properties are refused. */
 export function validateEventData(type: EventType, data: unknown): DataIssue[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return [{ path: '', constraint: 'isObject', message: 'data must be a JSON object' }];
   }
-  const schema: new () => object = CATALOGUE[type].schema;
-  const instance = plainToInstance(schema, data);
+  const schema: Schema = CATALOGUE[type].schema;
+  const instance = hasNested(schema)
+    ? plainToInstance(schema, data)
+    : Object.assign(Object.create(schema.prototype as object) as object, data);
   return flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), '');
 }
