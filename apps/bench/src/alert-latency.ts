@@ -43,7 +43,7 @@ export async function measureAlertLatency(
   producer: Producer,
   publications: readonly DemoPublication[],
 ): Promise<AlertLatency> {
-  await until(() => worker.relay.role === 'leader', RELAY_READY_TIMEOUT_MS, 'the alerts relay to run');
+  await until(() => worker.relay()?.role === 'leader', RELAY_READY_TIMEOUT_MS, 'the alerts relay to run');
   const arrests = freshArrests(publications);
   const wanted = new Set(arrests.map(({ event }) => storedEventId(event.source, event.id)));
   const latencies: number[] = [];
@@ -55,7 +55,7 @@ export async function measureAlertLatency(
     collector,
     (c) => c.disconnect(),
     async () => {
-      const sentBefore = worker.relay.sent;
+      const sentBefore = worker.relay()?.sent ?? 0;
       const base = await worker.store.headPosition();
       const began = performance.now();
       for (const [index, { agency, event }] of arrests.entries()) {
@@ -69,8 +69,12 @@ export async function measureAlertLatency(
       }
       await untilStored(worker, consumer, base + arrests.length, arrests.length, ARRIVAL_TIMEOUT_MS);
       const last = await worker.store.headPosition();
-      await until(() => worker.relay.position >= last, ARRIVAL_TIMEOUT_MS, 'the relay to send the alerts');
-      const sent = worker.relay.sent - sentBefore;
+      await until(
+        () => (worker.relay()?.position ?? 0) >= last,
+        ARRIVAL_TIMEOUT_MS,
+        'the relay to send the alerts',
+      );
+      const sent = (worker.relay()?.sent ?? 0) - sentBefore;
       // Reported with what arrived rather than failed: a late alert shows as fewer measured.
       await until(() => latencies.length >= sent, ARRIVAL_TIMEOUT_MS, 'the alerts to arrive').catch(
         () => undefined,

@@ -142,7 +142,7 @@ async function measureKafka(
           await worker.projections.waitFor(head, CATCH_UP_TIMEOUT_MS);
           const projectedMs = performance.now() - last.startedAt;
           await until(
-            () => worker.relay.role === 'leader' && worker.relay.position >= head,
+            () => worker.relay()?.role === 'leader' && (worker.relay()?.position ?? 0) >= head,
             CATCH_UP_TIMEOUT_MS,
             'the alerts relay to reach the head of the log',
           );

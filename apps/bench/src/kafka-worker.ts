@@ -1,9 +1,10 @@
 import { ShutdownSignal } from '@nestjs/common';
 import { EventStore } from '@throughline/event-store';
-import { AlertsRelay, type IngestConsumer, KafkaIngestion } from '@throughline/kafka';
+import { type IngestConsumer, KafkaIngestion } from '@throughline/kafka';
 import { loadConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { createWorker } from '../../worker/src/create-worker';
+import type { RelayProgress } from '../../worker/src/projections-thread';
 import type { ApiEnv } from './backends';
 import type { KafkaNames } from './kafka-publish';
 
@@ -14,7 +15,8 @@ const POLL_MS = 10;
 export interface RunningWorker {
   readonly store: EventStore;
   readonly ingestion: KafkaIngestion;
-  readonly relay: AlertsRelay;
+  /** The alerts relay's progress, as the worker's projections thread reports it. */
+  readonly relay: () => RelayProgress | undefined;
   readonly projections: ProjectionRunner;
   /** Set when an ingest consumer died for good: the worker would exit, the bench fails the figure. */
   readonly fatal: () => Error | undefined;
@@ -24,7 +26,8 @@ export interface RunningWorker {
 /**
  * The production worker (`createWorker`, what `throughline worker` runs) in this process, configured
  * from the environment a deployment would set: the backend's storage, KAFKA_BROKERS, and the run's
- * own topic prefix and group names. It runs projections, Kafka ingestion and the alerts relay.
+ * own topic prefix and group names. It runs Kafka ingestion, and projections and the alerts relay on
+ * their own thread.
  */
 export async function startWorker(
   env: ApiEnv,
@@ -53,7 +56,7 @@ export async function startWorker(
   return {
     store: worker.app.get(EventStore),
     ingestion,
-    relay: worker.app.get(AlertsRelay),
+    relay: () => worker.relay(),
     projections: worker.app.get(ProjectionRunner),
     fatal: () => fatal,
     close: () => worker.close(),

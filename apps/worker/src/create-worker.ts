@@ -1,23 +1,25 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventStore } from '@throughline/event-store';
-import { AlertsRelay, KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
+import { KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
 import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
-import { startProjectionsThread } from './projections-thread';
+import { type RelayProgress, startProjectionsThread } from './projections-thread';
 import { WorkerModule } from './worker.module';
 
 export interface Worker {
   readonly app: INestApplicationContext;
   /** The Kafka settings in use, or undefined when KAFKA_BROKERS is not set. */
   readonly kafka: KafkaSettings | undefined;
+  /** The alerts relay's progress on the projections thread; undefined without Kafka. */
+  relay(): RelayProgress | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Starts the worker: projections always, on a thread of their own; with KAFKA_BROKERS, the ingest
- * consumer and the alerts relay too, on this one. Projections start first, because the relay waits
- * for subject views.
+ * Starts the worker: projections always, on a thread of their own; with KAFKA_BROKERS, the alerts
+ * relay on that thread too (after the projections, whose subject views it waits for) and the
+ * ingest consumer on this one, so appending never waits for either.
  */
 export async function createWorker(
   config: ThroughlineConfig,
@@ -29,7 +31,12 @@ export async function createWorker(
   });
   app.enableShutdownHooks();
   try {
-    await startProjectionsThread(config, app.get(EventStore), app.get(ProjectionRunner));
+    const thread = await startProjectionsThread(
+      config,
+      app.get(EventStore),
+      app.get(ProjectionRunner),
+      kafka ? { relay: kafka } : {},
+    );
     if (kafka) {
       const ingestion = app.get(KafkaIngestion);
       // A member kafkajs will not restart leaves the partitions to the others: exit, and let the
@@ -39,12 +46,11 @@ export async function createWorker(
         void app.close().finally(() => process.exit(1));
       });
       await ingestion.start();
-      await app.get(AlertsRelay).start();
     }
+    return { app, kafka, relay: thread.relay, close: () => app.close() };
   } catch (error) {
     // Whatever did start (clients, the store) is stopped, so a failed start does not hang the process.
     await app.close();
     throw error;
   }
-  return { app, kafka, close: () => app.close() };
 }

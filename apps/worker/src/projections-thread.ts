@@ -2,12 +2,29 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@throughline/event-store';
+import type { KafkaSettings } from '@throughline/kafka';
 import { startWorkerThread, type ThroughlineConfig } from '@throughline/platform';
 import type { ProjectionProgress, ProjectionRunner } from '@throughline/projections';
 
 export type ToProjectionsThread = { readonly kind: 'appended' } | { readonly kind: 'stop' };
 export type FromProjectionsThread =
-  { readonly kind: 'started' } | { readonly kind: 'progress'; readonly progress: ProjectionProgress };
+  | { readonly kind: 'started' }
+  | { readonly kind: 'progress'; readonly progress: ProjectionProgress }
+  | { readonly kind: 'relay'; readonly relay: RelayProgress };
+
+/** The alerts relay on the thread, as it last reported itself. */
+export interface RelayProgress {
+  readonly role: 'leader' | 'standby' | 'stopped';
+  /** The last log position whose alerts are acknowledged. */
+  readonly position: number;
+  /** Alerts sent since the thread started. */
+  readonly sent: number;
+}
+
+export interface ProjectionsThread {
+  /** The alerts relay's progress, when the thread runs it. */
+  readonly relay: () => RelayProgress | undefined;
+}
 
 /** How long a stopping thread may take to finish its batch and close its stores. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -21,13 +38,18 @@ const RESTART_DELAY_MS = 1_000;
  * models; `runner`, this process's, follows it, so status, readiness and `waitFor` read as before.
  * Appends made through `store` wake the thread at once rather than at its next poll. A thread that
  * dies is started again from the checkpoints.
+ *
+ * With `relay` settings, the thread runs the alerts relay too, after the projections it waits
+ * for: both follow the log, so neither takes time from the thread that takes appends.
  */
 export async function startProjectionsThread(
   config: ThroughlineConfig,
   store: EventStore,
   runner: ProjectionRunner,
-): Promise<void> {
+  options: { readonly relay?: KafkaSettings } = {},
+): Promise<ProjectionsThread> {
   const logger = new Logger('ProjectionsThread');
+  let relay: RelayProgress | undefined;
   let worker: Worker | undefined;
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
@@ -37,7 +59,7 @@ export async function startProjectionsThread(
       const thread = startWorkerThread(
         join(__dirname, 'projections-thread.worker'),
         __filename,
-        { config },
+        { config, relay: options.relay },
         {
           aliases: true,
         },
@@ -45,6 +67,7 @@ export async function startProjectionsThread(
       worker = thread;
       thread.on('message', (message: FromProjectionsThread) => {
         if (message.kind === 'started') resolve();
+        else if (message.kind === 'relay') relay = message.relay;
         else runner.applyProgress(message.progress);
       });
       thread.on('error', (error) => {
@@ -84,4 +107,5 @@ export async function startProjectionsThread(
     await runner.stop();
     throw error;
   }
+  return { relay: () => relay };
 }

@@ -1,19 +1,32 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import { EventStore } from '@throughline/event-store';
+import { AlertsRelay, type KafkaSettings } from '@throughline/kafka';
 import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
-import type { FromProjectionsThread, ToProjectionsThread } from './projections-thread';
+import type { FromProjectionsThread, RelayProgress, ToProjectionsThread } from './projections-thread';
 import { WorkerModule } from './worker.module';
 
-/** The projections thread (see startProjectionsThread): the worker without Kafka. */
+/** How often the relay's progress is reported, when it has changed. */
+const RELAY_REPORT_MS = 20;
+
+/**
+ * The projections thread (see startProjectionsThread): the worker without Kafka ingestion, and
+ * with the alerts relay when it is given the relay's settings.
+ */
 const port = parentPort!;
-const { config } = workerData as { readonly config: ThroughlineConfig };
+const { config, relay: relaySettings } = workerData as {
+  readonly config: ThroughlineConfig;
+  readonly relay: KafkaSettings | undefined;
+};
 const send = (message: FromProjectionsThread): void => port.postMessage(message);
 
 async function run(): Promise<void> {
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot({ ...config, kafkaBrokers: [] }),
+    WorkerModule.forRoot(
+      { ...config, kafkaBrokers: relaySettings ? config.kafkaBrokers : [] },
+      relaySettings,
+    ),
     { logger: nestLogLevels(config.logLevel) },
   );
   const runner = app.get(ProjectionRunner);
@@ -24,6 +37,17 @@ async function run(): Promise<void> {
     else void app.close().finally(() => process.exit(0));
   });
   await runner.start();
+  if (relaySettings) {
+    const relay = app.get(AlertsRelay);
+    await relay.start();
+    let reported: RelayProgress | undefined;
+    setInterval(() => {
+      const now: RelayProgress = { role: relay.role, position: relay.position, sent: relay.sent };
+      if (reported && JSON.stringify(now) === JSON.stringify(reported)) return;
+      reported = now;
+      send({ kind: 'relay', relay: now });
+    }, RELAY_REPORT_MS).unref();
+  }
   send({ kind: 'started' });
 }
 

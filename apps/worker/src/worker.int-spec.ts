@@ -118,5 +118,13 @@ describe('worker with Kafka (real broker)', () => {
       type: 'iom.alert.arrest.v1',
       data: { agency: 'police', eventId: stored[1]!.id },
     });
+    // The relay runs on the projections thread and reports there what it has sent.
+    const relay = await until(
+      () => worker!.relay(),
+      (progress) => (progress?.position ?? 0) >= stored[2]!.position,
+      'the relay to report the position it reached',
+    );
+    expect(relay).toMatchObject({ role: 'leader' });
+    expect(relay!.sent).toBeGreaterThanOrEqual(1);
   }, 90_000);
 });
