@@ -18,7 +18,7 @@ describe('Kafka settings', () => {
       relayGroupId: 'throughline-alerts-relay',
       agencies: undefined,
       sources: {},
-      batchSize: 500,
+      batchSize: 1000,
       alertsFrom: 'head',
     });
   });
