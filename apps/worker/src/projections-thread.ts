@@ -60,9 +60,7 @@ export async function startProjectionsThread(
         join(__dirname, 'projections-thread.worker'),
         __filename,
         { config, relay: options.relay },
-        {
-          aliases: true,
-        },
+        { aliases: true },
       );
       worker = thread;
       thread.on('message', (message: FromProjectionsThread) => {

@@ -43,7 +43,9 @@ async function run(): Promise<void> {
     let reported: RelayProgress | undefined;
     setInterval(() => {
       const now: RelayProgress = { role: relay.role, position: relay.position, sent: relay.sent };
-      if (reported && JSON.stringify(now) === JSON.stringify(reported)) return;
+      const same =
+        reported?.role === now.role && reported.position === now.position && reported.sent === now.sent;
+      if (same) return;
       reported = now;
       send({ kind: 'relay', relay: now });
     }, RELAY_REPORT_MS).unref();
