@@ -99,6 +99,9 @@ export abstract class EventStore {
     return found.flat().sort((a, b) => a.position - b.position);
   }
 
+  /** The revision of the stream's last event, -1 when the stream does not exist. */
+  abstract streamRevision(streamId: string): Promise<number>;
+
   /** The position of the last event in the log, 0 when empty. */
   abstract headPosition(): Promise<number>;
 

@@ -82,6 +82,15 @@ export class EventStoreDbEventStore extends EventStore {
     return resolved.map(toRecordedEvent);
   }
 
+  async streamRevision(streamId: string): Promise<number> {
+    const [last] = await this.readStreamRaw(streamId, {
+      direction: BACKWARDS,
+      fromRevision: END,
+      maxCount: 1,
+    });
+    return last?.event ? Number(last.event.revision) : -1;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     const found: RecordedEvent[] = [];

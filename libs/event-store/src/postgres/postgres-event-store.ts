@@ -129,6 +129,14 @@ export class PostgresEventStore extends EventStore {
     return this.findInOneLookup(idsByStream);
   }
 
+  async streamRevision(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${this.schema}.streams WHERE stream_id = $1`,
+      [streamId],
+    );
+    return rows[0] ? Number(rows[0].revision) : -1;
+  }
+
   async headPosition(): Promise<number> {
     const { rows } = await this.pool.query<{ head: string }>(
       `SELECT COALESCE(MAX(position), 0) AS head FROM ${this.schema}.events`,

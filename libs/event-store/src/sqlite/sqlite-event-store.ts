@@ -152,6 +152,10 @@ export class SqliteEventStore extends EventStore {
     return this.findInOneLookup(idsByStream);
   }
 
+  async streamRevision(streamId: string): Promise<number> {
+    return this.statements.streamRevision.get(streamId) ?? -1;
+  }
+
   async headPosition(): Promise<number> {
     return this.statements.headPosition.get() ?? 0;
   }

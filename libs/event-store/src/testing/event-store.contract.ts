@@ -51,6 +51,18 @@ export function describeEventStoreContract(
     const ids = (events: readonly { id: string }[]): string[] => events.map((event) => event.id);
 
     describe('appending and reading a stream', () => {
+      it("reports a stream's revision: -1 before its first event, then its last event's", async () => {
+        const streamId = aStreamId();
+        await expect(store.streamRevision(streamId)).resolves.toBe(-1);
+
+        await store.append(streamId, someEvents(2));
+        await store.append(aStreamId(), someEvents(1));
+        await expect(store.streamRevision(streamId)).resolves.toBe(1);
+
+        await store.append(streamId, someEvents(3), 1);
+        await expect(store.streamRevision(streamId)).resolves.toBe(4);
+      });
+
       it('reads a stream forwards with data, metadata, revisions and the time recorded', async () => {
         const streamId = aStreamId();
         const events = someEvents(3);
