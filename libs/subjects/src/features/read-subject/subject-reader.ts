@@ -114,9 +114,10 @@ export class SubjectReader {
   }
 
   private async freshSharing(doc: SubjectDoc): Promise<SharingState> {
-    const newer = await this.events.readStream(subjectStream(doc.subjectId), {
-      fromRevision: doc.revision + 1,
-    });
+    const stream = subjectStream(doc.subjectId);
+    // Nearly always the projection has applied the whole stream: a revision lookup says so.
+    if ((await this.events.streamRevision(stream)) <= doc.revision) return doc.sharing;
+    const newer = await this.events.readStream(stream, { fromRevision: doc.revision + 1 });
     let sharing = doc.sharing;
     for (const recorded of newer) {
       const event = toPublishedEvent(recorded);
