@@ -5,3 +5,4 @@ export * from './platform.module';
 export * from './mutex';
 export * from './worker-thread';
 export * from './log-levels';
+export * from './sqlite-checkpointer';

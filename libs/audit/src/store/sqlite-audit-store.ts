@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { startWorkerThread } from '@throughline/platform';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, SqliteCheckpointer, startWorkerThread } from '@throughline/platform';
 import { canonicalContent, type CheckedRecord } from '../domain/chain';
 import {
   type AuditCheckpoint,
@@ -27,6 +27,7 @@ export class SqliteAuditStore extends AuditStore {
   private readonly db: Database.Database;
   /** Started at the first append: a store only read (verify, export) needs no writer. */
   private writer: WriterThread | undefined;
+  private checkpointer: SqliteCheckpointer | undefined;
   private committed = 0;
 
   constructor(private readonly file: string) {
@@ -67,6 +68,7 @@ export class SqliteAuditStore extends AuditStore {
     if (!this.db.open) throw new Error('the audit store is closed');
     // A thread that stopped (it failed, or the store was closed) is replaced.
     if (!this.writer?.running) this.writer = new WriterThread(this.file, () => this.committed++);
+    this.checkpointer ??= new SqliteCheckpointer(this.file);
     return this.writer;
   }
 
@@ -151,6 +153,8 @@ export class SqliteAuditStore extends AuditStore {
   async close(): Promise<void> {
     await this.writer?.close();
     this.writer = undefined;
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 }
@@ -173,7 +177,10 @@ class WriterThread {
   private readonly exited: Promise<void>;
 
   constructor(file: string, onCommit: () => void) {
-    this.worker = startWorkerThread(join(__dirname, 'sqlite-audit-writer.worker'), __filename, { file });
+    this.worker = startWorkerThread(join(__dirname, 'sqlite-audit-writer.worker'), __filename, {
+      file,
+      autocheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES,
+    });
     this.worker.unref();
     this.worker.on('message', (reply: WriterReply) => {
       onCommit();

@@ -33,12 +33,17 @@ export class SqliteAuditWriter {
   private readonly lastRow: Database.Statement<[], { seq: number; hash: string }>;
   private readonly insertCheckpoint: Database.Statement;
 
-  /** The schema is the store's to create; the writer opens a file that already has it. */
-  constructor(file: string) {
+  /**
+   * The schema is the store's to create; the writer opens a file that already has it.
+   * @param autocheckpointPages set when a checkpointer thread copies the log into the file, so that
+   *   this connection's commits (which reads wait for) do not.
+   */
+  constructor(file: string, autocheckpointPages?: number) {
     this.db = new Database(file, { fileMustExist: true });
     this.db.pragma('journal_mode = WAL');
     // Per connection: each commit is on disk before the reads it records are answered.
     this.db.pragma('synchronous = FULL');
+    if (autocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
     this.insert = this.db.prepare(
       'INSERT INTO audit_records (seq, id, at, agency, user, purpose, outcome, action, content, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -16,7 +16,11 @@ const BUSY_WITHIN_MS = 10;
  * commit), in the order asked; one reply answers them all.
  */
 const port = parentPort!;
-const writer = new SqliteAuditWriter((workerData as { readonly file: string }).file);
+const { file, autocheckpointPages } = workerData as {
+  readonly file: string;
+  readonly autocheckpointPages: number;
+};
+const writer = new SqliteAuditWriter(file, autocheckpointPages);
 const nap = new Int32Array(new SharedArrayBuffer(4));
 let lastCommitAt = Number.NEGATIVE_INFINITY;
 

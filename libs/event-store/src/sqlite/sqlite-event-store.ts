@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from '@throughline/platform';
 import { appendResults, planAppend, type AppendPlan } from '../append-plan';
 import { DuplicateEventError } from '../errors';
 import type {
@@ -58,9 +59,10 @@ export class SqliteEventStore extends EventStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly appendTransaction;
+  private checkpointer: SqliteCheckpointer | undefined;
 
   /** @param path a file path (its directory is created) or `:memory:`. */
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     super();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -70,10 +72,8 @@ export class SqliteEventStore extends EventStore {
     this.db.pragma('foreign_keys = ON');
     // Another process (the CLI, a worker) may hold the write lock briefly; wait rather than fail.
     this.db.pragma('busy_timeout = 5000');
-    // Event ids and stream ids are random, so every batch dirties index pages all over the file and
-    // the WAL holds many copies of each. A checkpoint writes each page once, however many copies:
-    // letting the WAL grow to about 32 MB (not SQLite's 4 MB) before one runs writes far fewer pages.
-    this.db.pragma('wal_autocheckpoint = 8000');
+    // A checkpointer thread copies the log into the file (see SqliteCheckpointer), from the first append.
+    this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     this.db.exec(SCHEMA);
 
     this.statements = {
@@ -122,6 +122,8 @@ export class SqliteEventStore extends EventStore {
       // IMMEDIATE takes the write lock up front, so two processes cannot both read a revision and
       // then deadlock upgrading to write.
       results = this.appendTransaction.immediate(requests);
+      if (!this.checkpointer && this.path !== ':memory:')
+        this.checkpointer = new SqliteCheckpointer(this.path);
     } catch (error) {
       throw this.translate(error, requests);
     }
@@ -161,6 +163,8 @@ export class SqliteEventStore extends EventStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
