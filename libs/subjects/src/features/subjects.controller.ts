@@ -6,7 +6,6 @@ import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@th
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-import type { SubjectRecord } from '../domain/subject-record';
 import { GetSubjectQuery } from './get-subject/get-subject.query';
 import { GetTimelineQuery, type TimelinePage } from './get-timeline/get-timeline.query';
 import {
@@ -32,6 +31,29 @@ const PURPOSE_HEADER = {
   required: true,
   description:
     'case-management, tasking, safeguarding, continuity-of-care, enforcement, audit or subject-access',
+};
+
+/**
+ * A cut the reader keeps (per document version, agency and purpose) answers many reads: its JSON
+ * and the disclosure its audit records carry are built once for it, not once per read.
+ */
+const servedCuts = new WeakMap<
+  DisclosedSubject,
+  { readonly json: string; readonly disclosure: SubjectDisclosure }
+>();
+
+const served = (
+  subject: DisclosedSubject,
+): { readonly json: string; readonly disclosure: SubjectDisclosure } => {
+  let cut = servedCuts.get(subject);
+  if (!cut) {
+    cut = {
+      json: JSON.stringify(subject.record),
+      disclosure: subjectDisclosure(subject.subjectId, subject.entries),
+    };
+    servedCuts.set(subject, cut);
+  }
+  return cut;
 };
 
 const optionalInt = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
@@ -173,19 +195,24 @@ export class SubjectsController {
     @Param('subjectId') rawId: string,
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<SubjectRecord> {
+  ): Promise<string> {
     const purpose = requirePurpose(purposeHeader);
     const subjectId = requireSubjectId(rawId);
-    return this.recorded({ principal, purpose, request, response }, 'subject.view', subjectId, async () => {
-      const subject = await this.queries.execute<GetSubjectQuery, DisclosedSubject>(
-        new GetSubjectQuery(principal, subjectId, purpose),
-      );
-      return {
-        result: subject.record,
-        subjects: [subjectDisclosure(subjectId, subject.entries)],
-        agreementVersion: subject.agreementVersion,
-      };
-    });
+    const json = await this.recorded(
+      { principal, purpose, request, response },
+      'subject.view',
+      subjectId,
+      async () => {
+        const subject = await this.queries.execute<GetSubjectQuery, DisclosedSubject>(
+          new GetSubjectQuery(principal, subjectId, purpose),
+        );
+        const cut = served(subject);
+        return { result: cut.json, subjects: [cut.disclosure], agreementVersion: subject.agreementVersion };
+      },
+    );
+    // The record, already written as JSON (a SubjectRecord).
+    response.type('application/json');
+    return json;
   }
 
   @Get(':subjectId/timeline')
