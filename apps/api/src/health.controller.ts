@@ -19,7 +19,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The store answers and every projection has caught up with the log once' })
+  @ApiOperation({
+    summary:
+      'The store answers and, where this process runs projections, each has caught up with the log once',
+  })
   async ready(): Promise<{ status: 'ready'; backend: string; head: number }> {
     let head: number;
     try {
@@ -27,7 +30,8 @@ export class HealthController {
     } catch {
       throw new ProblemException(503, 'not-ready', 'Not ready', 'The event store is not answering');
     }
-    if (!this.runner.allCaughtUpOnce) {
+    // With projections left to a worker (RUN_PROJECTIONS=false) there is nothing here to wait for.
+    if (this.runner.active && !this.runner.allCaughtUpOnce) {
       throw new ProblemException(
         503,
         'not-ready',

@@ -1,3 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '@throughline/platform';
+import { createApi } from '../src/create-api';
 import { POLICE, PRISON, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -127,6 +133,20 @@ describe('operability', () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });
     const ready = await t.http.get('/health/ready').expect(200);
     expect(ready.body).toMatchObject({ status: 'ready', backend: 'sqlite' });
+  });
+
+  it('is ready without projections when they are left to a worker', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'throughline-no-projections-'));
+    const app = await createApi(
+      loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RUN_PROJECTIONS: 'false' }),
+    );
+    try {
+      const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body).toMatchObject({ status: 'ready', backend: 'sqlite' });
+    } finally {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('publishes OpenAPI with the contract paths', async () => {

@@ -116,6 +116,13 @@ export class ProjectionRunner implements OnApplicationShutdown {
     );
   }
 
+  /** Whether this process runs its projections, or follows another thread running them. */
+  get active(): boolean {
+    return (
+      this.remote !== undefined || [...this.projections.values()].some((running) => running.subscription)
+    );
+  }
+
   get allCaughtUpOnce(): boolean {
     return [...this.projections.values()].every((running) => running.caughtUpOnce);
   }
