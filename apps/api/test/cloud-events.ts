@@ -34,11 +34,22 @@ export const POLICE = 'urn:throughline:police:custody';
 export const PROBATION = 'urn:throughline:probation:case-management';
 export const PRISON = 'urn:throughline:prison:nomis';
 
+/**
+ * Identifiers come from a serial, unique within the process: random ones collide once a test makes
+ * thousands of journeys (the crash test does), and a second registration of one is refused.
+ */
+let serials = Math.floor(Math.random() * 1_000_000);
+const nextSerial = (): number => serials++;
+
 /** Builds one subject's journey as the agencies would publish it; unique identifiers per test. */
 export class SubjectJourney {
-  readonly pnc = `${2000 + Math.floor(Math.random() * 25)}/${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}${'ABCDEFGHJK'[Math.floor(Math.random() * 10)]}`;
-  readonly crn = `X${randomUUID().slice(0, 6).toUpperCase()}`;
-  readonly nomis = `A${Math.floor(1000 + Math.random() * 8999)}${randomUUID().slice(0, 2).toUpperCase()}`;
+  private readonly serial = nextSerial();
+  readonly pnc = `${2000 + (this.serial % 25)}/${String(Math.floor(this.serial / 25)).padStart(7, '0')}${'ABCDEFGHJK'[this.serial % 10]}`;
+  readonly crn = `X${this.serial.toString(16).toUpperCase().padStart(6, '0')}`;
+  readonly nomis = `A${1000 + (this.serial % 9000)}${Math.floor(this.serial / 9000)
+    .toString(16)
+    .toUpperCase()
+    .padStart(2, '0')}`;
 
   registered(givenName = 'Sam', familyName = 'Carter'): CloudEventBody {
     return cloudEvent(POLICE, 'iom.subject.registered.v1', `pnc:${this.pnc}`, {
