@@ -34,26 +34,18 @@ const PURPOSE_HEADER = {
 };
 
 /**
- * A cut the reader keeps (per document version, agency and purpose) answers many reads: its JSON
- * and the disclosure its audit records carry are built once for it, not once per read.
+ * A cut the reader keeps (per document version, agency and purpose) answers many reads: its JSON is
+ * written once for it, as its disclosure summary is (subjectDisclosure), not once per read.
  */
-const servedCuts = new WeakMap<
-  DisclosedSubject,
-  { readonly json: string; readonly disclosure: SubjectDisclosure }
->();
+const recordJson = new WeakMap<DisclosedSubject, string>();
 
-const served = (
-  subject: DisclosedSubject,
-): { readonly json: string; readonly disclosure: SubjectDisclosure } => {
-  let cut = servedCuts.get(subject);
-  if (!cut) {
-    cut = {
-      json: JSON.stringify(subject.record),
-      disclosure: subjectDisclosure(subject.subjectId, subject.entries),
-    };
-    servedCuts.set(subject, cut);
+const jsonOf = (subject: DisclosedSubject): string => {
+  let json = recordJson.get(subject);
+  if (json === undefined) {
+    json = JSON.stringify(subject.record);
+    recordJson.set(subject, json);
   }
-  return cut;
+  return json;
 };
 
 const optionalInt = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
@@ -206,8 +198,11 @@ export class SubjectsController {
         const subject = await this.queries.execute<GetSubjectQuery, DisclosedSubject>(
           new GetSubjectQuery(principal, subjectId, purpose),
         );
-        const cut = served(subject);
-        return { result: cut.json, subjects: [cut.disclosure], agreementVersion: subject.agreementVersion };
+        return {
+          result: jsonOf(subject),
+          subjects: [subjectDisclosure(subjectId, subject.entries)],
+          agreementVersion: subject.agreementVersion,
+        };
       },
     );
     // The record, already written as JSON (a SubjectRecord).
