@@ -33,7 +33,9 @@ export async function measureRebuild(log: EventStore, readModels: ReadModelStore
     reads.push(read.rate);
     events = read.events;
     const started = performance.now();
-    const done = await rebuildProjection(log, readModels, new SubjectViewsProjection(), undefined, READ_PAGE);
+    const done = await rebuildProjection(log, readModels, new SubjectViewsProjection(), undefined, {
+      pageSize: READ_PAGE,
+    });
     rebuilds.push(throughput(done.events, performance.now() - started));
   }
   return {

@@ -3,20 +3,17 @@ import type { ReadModelStore } from '../store/read-model-store';
 import { type Projection, toPublishedEvent } from './projection';
 
 /**
- * Applies a batch of log events to a projection: loads each touched document once, folds every
- * event into it in order, then writes the documents and the new checkpoint in one transaction.
- *
- * `cache` keeps documents parsed between batches (the runner passes one per projection), so a
- * document is parsed once per process rather than once per batch. Evolve may change documents in
- * place, so after a failed commit the cache is dropped whole and reloaded from the store.
+ * Folds a batch of log events into a projection's documents held in `cache`: loads each touched
+ * document not yet there once, then folds every event into it in order. Adds the keys it changed
+ * to `touched`; nothing is written.
  */
-export async function applyBatch(
+export async function foldBatch(
   store: ReadModelStore,
   projection: Projection,
   events: readonly RecordedEvent[],
-  cache: Map<string, unknown> = new Map(),
-): Promise<number> {
-  if (events.length === 0) return 0;
+  cache: Map<string, unknown>,
+  touched: Set<string>,
+): Promise<void> {
   const planned = events.map((recorded) => {
     const event = toPublishedEvent(recorded);
     return event
@@ -25,7 +22,6 @@ export async function applyBatch(
   });
   const missing = [...new Set(planned.flatMap(({ keys }) => keys))].filter((key) => !cache.has(key));
   for (const [key, doc] of await store.getMany(projection.name, missing)) cache.set(key, doc);
-  const touched = new Set<string>();
   let everythingLoaded = false;
   for (const { recorded, event, keys } of planned) {
     if (!event) {
@@ -47,8 +43,20 @@ export async function applyBatch(
       touched.add(key);
     }
   }
+}
+
+/**
+ * Writes the touched documents and the checkpoint in one transaction. Evolve may change documents
+ * in place, so after a failed commit the cache is dropped whole and reloaded from the store.
+ */
+export async function commitTouched(
+  store: ReadModelStore,
+  projection: Projection,
+  cache: Map<string, unknown>,
+  touched: ReadonlySet<string>,
+  position: number,
+): Promise<void> {
   const changes = new Map([...touched].map((key) => [key, cache.get(key) ?? null]));
-  const position = events[events.length - 1]!.position;
   try {
     await store.commit(projection.name, changes, position);
   } catch (error) {
@@ -56,5 +64,25 @@ export async function applyBatch(
     throw error;
   }
   for (const [key, doc] of changes) if (doc === null) cache.delete(key);
+}
+
+/**
+ * Applies a batch of log events to a projection: folds them (see `foldBatch`), then writes the
+ * documents and the new checkpoint in one transaction.
+ *
+ * `cache` keeps documents parsed between batches (the runner passes one per projection), so a
+ * document is parsed once per process rather than once per batch.
+ */
+export async function applyBatch(
+  store: ReadModelStore,
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  cache: Map<string, unknown> = new Map(),
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const touched = new Set<string>();
+  await foldBatch(store, projection, events, cache, touched);
+  const position = events[events.length - 1]!.position;
+  await commitTouched(store, projection, cache, touched, position);
   return position;
 }

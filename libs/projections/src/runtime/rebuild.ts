@@ -1,6 +1,6 @@
 import type { EventStore } from '@throughline/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
-import { applyBatch } from './apply-batch';
+import { commitTouched, foldBatch } from './apply-batch';
 import type { Projection } from './projection';
 
 export interface RebuildProgress {
@@ -9,27 +9,50 @@ export interface RebuildProgress {
   readonly events: number;
 }
 
-/** Forgets a projection and replays the whole log into it, reporting progress per batch. */
+export interface RebuildOptions {
+  /** Events read from the log per page; progress is reported after each. */
+  readonly pageSize?: number;
+  /**
+   * Events folded between writes. A rebuild holds every document it has built in memory anyway,
+   * so writing each page would only write the busiest documents again and again; a commit (with
+   * its checkpoint) every so often keeps what is done if the rebuild is stopped.
+   */
+  readonly commitEvery?: number;
+}
+
+/** Forgets a projection and replays the whole log into it, reporting progress per page. */
 export async function rebuildProjection(
   events: EventStore,
   readModels: ReadModelStore,
   projection: Projection,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
-  batchSize = 50_000,
+  { pageSize = 25_000, commitEvery = 250_000 }: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   await readModels.reset(projection.name);
   await projection.prepare?.(events, 0);
   const head = await events.headPosition();
+  const cache = new Map<string, unknown>();
+  const touched = new Set<string>();
   let position = 0;
   let count = 0;
-  const cache = new Map<string, unknown>();
+  let uncommitted = 0;
+  const commit = async (): Promise<void> => {
+    await commitTouched(readModels, projection, cache, touched, position);
+    touched.clear();
+    uncommitted = 0;
+  };
   for (;;) {
-    const batch = await events.readAll({ after: position, maxCount: batchSize });
-    if (batch.length === 0) break;
-    position = await applyBatch(readModels, projection, batch, cache);
-    count += batch.length;
-    onProgress({ position, head: Math.max(head, position), events: count });
-    if (batch.length < batchSize) break;
+    const page = await events.readAll({ after: position, maxCount: pageSize });
+    if (page.length > 0) {
+      await foldBatch(readModels, projection, page, cache, touched);
+      position = page[page.length - 1]!.position;
+      count += page.length;
+      uncommitted += page.length;
+      if (uncommitted >= commitEvery) await commit();
+      onProgress({ position, head: Math.max(head, position), events: count });
+    }
+    if (page.length < pageSize) break;
   }
+  if (uncommitted > 0) await commit();
   return { position, head: Math.max(head, position), events: count };
 }

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type PublishedEvent, subjectStream } from '@throughline/domain';
+import { SqliteEventStore } from '@throughline/event-store';
+import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
+import { applyBatch } from './apply-batch';
+import type { Projection } from './projection';
+import { rebuildProjection } from './rebuild';
+
+interface Tally {
+  readonly events: number;
+  readonly lastPosition: number;
+}
+
+/** Counts each subject's events; can be told to fail at a log position, as a crash would. */
+class TallyProjection implements Projection<Tally> {
+  readonly name = 'tally';
+  failAt: number | undefined;
+
+  keys(event: PublishedEvent): readonly string[] {
+    return [event.subjectId];
+  }
+
+  evolve(doc: Tally | null, event: PublishedEvent): Tally {
+    if (event.position === this.failAt) throw new Error(`failed at ${event.position}`);
+    return { events: (doc?.events ?? 0) + 1, lastPosition: event.position };
+  }
+}
+
+const SUBJECTS = Array.from({ length: 7 }, () => randomUUID());
+
+const linked = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
+    type: 'iom.subject.identifier-linked.v1',
+    data: { scheme: 'local', value: `L-${index}` },
+    metadata: { agency: 'police', source: 'urn:test', category: 'identity' },
+  }));
+
+describe('rebuildProjection (SQLite files)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'throughline-rebuild-'));
+  const log = new SqliteEventStore(join(dir, 'events.db'));
+  const readModels = new SqliteReadModelStore(join(dir, 'read-models.db'));
+
+  beforeAll(async () => {
+    for (let round = 0; round < 30; round += 1)
+      for (const subject of SUBJECTS) await log.append(subjectStream(subject), linked(5), 'any');
+  });
+
+  afterAll(async () => {
+    await Promise.all([log.close(), readModels.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const documents = async (name: string): Promise<[string, unknown][]> => readModels.entries(name);
+
+  it('reads in pages and writes in spans, and ends where applying the log batch by batch ends', async () => {
+    const head = await log.headPosition();
+    const live = new TallyProjection();
+    Object.defineProperty(live, 'name', { value: 'tally-live' });
+    for (let after = 0; after < head;) {
+      const batch = await log.readAll({ after, maxCount: 100 });
+      after = await applyBatch(readModels, live, batch);
+    }
+
+    const progress: number[] = [];
+    const done = await rebuildProjection(
+      log,
+      readModels,
+      new TallyProjection(),
+      (step) => progress.push(step.events),
+      { pageSize: 120, commitEvery: 400 },
+    );
+
+    expect(done).toEqual({ position: head, head, events: head });
+    expect(progress).toEqual([120, 240, 360, 480, 600, 720, 840, 960, 1050]);
+    expect(await readModels.checkpoint('tally')).toBe(head);
+    expect(await documents('tally')).toEqual(await documents('tally-live'));
+    expect((await documents('tally')).map(([, doc]) => (doc as Tally).events)).toEqual(
+      SUBJECTS.map(() => 150),
+    );
+  });
+
+  it('stopped part way, keeps the last span it wrote, documents and checkpoint together', async () => {
+    const projection = new TallyProjection();
+    projection.failAt = 700;
+    await expect(
+      rebuildProjection(log, readModels, projection, undefined, { pageSize: 120, commitEvery: 400 }),
+    ).rejects.toThrow('failed at 700');
+
+    // Spans close after 480 events (the first page past 400); the second would have closed at 960.
+    const checkpoint = await readModels.checkpoint('tally');
+    expect(checkpoint).toBe(480);
+    const tallies = (await documents('tally')).map(([, doc]) => doc as Tally);
+    expect(tallies.reduce((sum, tally) => sum + tally.events, 0)).toBe(checkpoint);
+    expect(Math.max(...tallies.map((tally) => tally.lastPosition))).toBe(checkpoint);
+  });
+});
