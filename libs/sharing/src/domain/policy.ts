@@ -247,6 +247,59 @@ function clausesFor(agreement: Agreement, agency: string, category: DataCategory
   return index.get(`${agency}|${category}`) ?? [];
 }
 
+const testedFields = new WeakMap<Agreement, readonly string[]>();
+
+/** The data fields any clause of the agreement tests, in a fixed order. */
+function testedFieldsOf(agreement: Agreement): readonly string[] {
+  let fields = testedFields.get(agreement);
+  if (!fields) {
+    fields = [...new Set(agreement.clauses.flatMap((clause) => Object.keys(clause.when?.data ?? {})))].sort();
+    testedFields.set(agreement, fields);
+  }
+  return fields;
+}
+
+const sharingKeys = new WeakMap<SharingState, string>();
+
+/** What of the sharing state `projectionCut` reads: the consents held and who each concern reaches. */
+function sharingKeyOf(sharing: SharingState): string {
+  let key = sharingKeys.get(sharing);
+  if (key === undefined) {
+    const consents = Object.keys(sharing.consents).sort().join(',');
+    const concerns = Object.values(sharing.concerns)
+      .map((concern) => `${concern.recipients.join('+')}/${concern.categories.join('+')}`)
+      .sort()
+      .join(',');
+    key = `${consents};${concerns}`;
+    sharingKeys.set(sharing, key);
+  }
+  return key;
+}
+
+/**
+ * Under one agreement, two events get the same `projectionCut` for every agency exactly when their
+ * keys are equal: the key holds everything of the event and the sharing state that the cut reads.
+ * A projection uses it to work a cut out once per distinct case rather than once per event.
+ */
+export function projectionCutKey(
+  agreement: Agreement | null,
+  sharing: SharingState,
+  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
+): string {
+  const data = event.data as unknown as Record<string, unknown>;
+  const tested = agreement
+    ? testedFieldsOf(agreement).map((field) => (field in data ? JSON.stringify(data[field]) : null))
+    : [];
+  return [
+    event.type,
+    event.meta.category,
+    event.meta.agency,
+    Object.keys(data).join(','),
+    JSON.stringify(tested),
+    sharingKeyOf(sharing),
+  ].join('|');
+}
+
 /** The agreement cut made when projecting, before any purpose is known: the widest a read could get. */
 export function projectionCut(
   agreement: Agreement | null,

@@ -5,6 +5,7 @@ import {
   emptySharingState,
   evolveSharing,
   projectionCut,
+  projectionCutKey,
   type SharingState,
 } from '@throughline/sharing';
 import { emptyRecord, evolveRecord, type SubjectRecord } from './subject-record';
@@ -119,28 +120,59 @@ const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntr
   ...new Set([...(agreement?.agencies ?? []), ...timeline.map((entry) => entry.meta.agency)]),
 ];
 
-const cutOf = (
+/** Cuts already worked out, per agreement, by `projectionCutKey` and then agency. */
+const knownCuts = new WeakMap<object, Map<string, Map<string, EntryCut>>>();
+const NO_AGREEMENT = {};
+/** Distinct cases are few (types, categories, publishers and sharing states); this only bounds a pathological log. */
+const KNOWN_CUTS_LIMIT = 100_000;
+
+/** Each agency's cut of one entry, worked out once per distinct case under the agreement. */
+function cutsOf(
   agreement: Agreement | null,
   sharing: SharingState,
-  agency: string,
   entry: TimelineEntry,
-): EntryCut => {
-  const fields = projectionCut(agreement, sharing, agency, entry);
-  if (!fields) return 0;
-  return fields.length === Object.keys(entry.data).length ? 1 : fields;
-};
+): (agency: string) => EntryCut {
+  let known = knownCuts.get(agreement ?? NO_AGREEMENT);
+  if (!known || known.size >= KNOWN_CUTS_LIMIT)
+    knownCuts.set(agreement ?? NO_AGREEMENT, (known = new Map<string, Map<string, EntryCut>>()));
+  const key = projectionCutKey(agreement, sharing, entry);
+  let byAgency = known.get(key);
+  if (!byAgency) known.set(key, (byAgency = new Map<string, EntryCut>()));
+  const cases = byAgency;
+  return (agency) => {
+    let cut = cases.get(agency);
+    if (cut === undefined) {
+      const fields = projectionCut(agreement, sharing, agency, entry);
+      cut = !fields ? 0 : fields.length === Object.keys(entry.data).length ? 1 : fields;
+      cases.set(agency, cut);
+    }
+    return cut;
+  };
+}
 
 /** Recomputes every agency's cut from the timeline: after a sharing change, a correction or a new agreement. */
 export function recomputeViews(
   doc: Omit<SubjectDoc, 'views' | 'agreementVersion'>,
   agreement: Agreement | null,
 ): SubjectDoc {
-  const views: Record<string, EntryCut[]> = {};
-  for (const agency of agenciesOf(agreement, doc.timeline)) {
-    const cuts = doc.timeline.map((entry) => cutOf(agreement, doc.sharing, agency, entry));
-    if (cuts.some((cut) => cut !== 0)) views[agency] = cuts;
+  const agencies = agenciesOf(agreement, doc.timeline);
+  const cuts = agencies.map(() => [] as EntryCut[]);
+  for (const entry of doc.timeline) {
+    const cutFor = cutsOf(agreement, doc.sharing, entry);
+    agencies.forEach((agency, index) => cuts[index]!.push(cutFor(agency)));
   }
-  return { ...doc, agreementVersion: agreement?.version ?? null, views };
+  const views: Record<string, EntryCut[]> = {};
+  agencies.forEach((agency, index) => {
+    if (cuts[index]!.some((cut) => cut !== 0)) views[agency] = cuts[index]!;
+  });
+  return {
+    subjectId: doc.subjectId,
+    revision: doc.revision,
+    timeline: doc.timeline,
+    sharing: doc.sharing,
+    agreementVersion: agreement?.version ?? null,
+    views,
+  };
 }
 
 /**
@@ -159,15 +191,27 @@ export function evolveSubjectDoc(
   const timeline = (doc?.timeline ?? []) as TimelineEntry[];
   applyToTimeline(timeline, event);
   const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event);
-  const next = { subjectId: event.subjectId, revision: event.revision, timeline, sharing };
   if (!doc || changesSharing(event.type) || event.type.startsWith('iom.record.'))
-    return recomputeViews(next, agreement);
+    return recomputeViews(
+      { subjectId: event.subjectId, revision: event.revision, timeline, sharing },
+      agreement,
+    );
   const views = doc.views as Record<string, EntryCut[]>;
-  for (const agency of new Set([...agenciesOf(agreement, [event]), ...Object.keys(views)])) {
-    const cut = cutOf(agreement, sharing, agency, event);
-    const cuts = views[agency];
-    if (cuts) cuts.push(cut);
-    else if (cut !== 0) views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
-  }
-  return { ...next, agreementVersion: doc.agreementVersion, views };
+  const cutFor = cutsOf(agreement, sharing, event);
+  for (const agency in views) views[agency]!.push(cutFor(agency));
+  const extend = (agency: string): void => {
+    const cut = cutFor(agency);
+    if (!(agency in views) && cut !== 0)
+      views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
+  };
+  for (const agency of agreement?.agencies ?? []) extend(agency);
+  extend(event.meta.agency);
+  return {
+    subjectId: event.subjectId,
+    revision: event.revision,
+    timeline,
+    sharing,
+    agreementVersion: doc.agreementVersion,
+    views,
+  };
 }
