@@ -247,21 +247,30 @@ function clausesFor(agreement: Agreement, agency: string, category: DataCategory
   return index.get(`${agency}|${category}`) ?? [];
 }
 
-const testedFields = new WeakMap<Agreement, readonly string[]>();
+const testedFields = new WeakMap<Agreement, Map<string, readonly string[]>>();
 
-/** The data fields any clause of the agreement tests, in a fixed order. */
-function testedFieldsOf(agreement: Agreement): readonly string[] {
-  let fields = testedFields.get(agreement);
+/** The data fields the agreement's clauses test on events of a type, in a fixed order. */
+function testedFieldsOf(agreement: Agreement, type: string): readonly string[] {
+  let byType = testedFields.get(agreement);
+  if (!byType) testedFields.set(agreement, (byType = new Map<string, readonly string[]>()));
+  let fields = byType.get(type);
   if (!fields) {
-    fields = [...new Set(agreement.clauses.flatMap((clause) => Object.keys(clause.when?.data ?? {})))].sort();
-    testedFields.set(agreement, fields);
+    const testing = agreement.clauses.filter(
+      (clause) => !clause.when?.types || clause.when.types.includes(type),
+    );
+    fields = [...new Set(testing.flatMap((clause) => Object.keys(clause.when?.data ?? {})))].sort();
+    byType.set(type, fields);
   }
   return fields;
 }
 
+/** A tested value as `matchesAny` sees it: values alike here are matched alike. */
+const testedValueKey = (value: unknown): string =>
+  Array.isArray(value) ? JSON.stringify(value.map(String)) : `=${String(value)}`;
+
 const sharingKeys = new WeakMap<SharingState, string>();
 
-/** What of the sharing state `projectionCut` reads: the consents held and who each concern reaches. */
+/** What of the sharing state a projection cut reads: the consents held and whom each concern reaches. */
 function sharingKeyOf(sharing: SharingState): string {
   let key = sharingKeys.get(sharing);
   if (key === undefined) {
@@ -276,46 +285,22 @@ function sharingKeyOf(sharing: SharingState): string {
   return key;
 }
 
-/**
- * Under one agreement, two events get the same `projectionCut` for every agency exactly when their
- * keys are equal: the key holds everything of the event and the sharing state that the cut reads.
- * A projection uses it to work a cut out once per distinct case rather than once per event.
- */
-export function projectionCutKey(
-  agreement: Agreement | null,
-  sharing: SharingState,
-  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
-): string {
-  const data = event.data as unknown as Record<string, unknown>;
-  const tested = agreement
-    ? testedFieldsOf(agreement).map((field) => (field in data ? JSON.stringify(data[field]) : null))
-    : [];
-  return [
-    event.type,
-    event.meta.category,
-    event.meta.agency,
-    Object.keys(data).join(','),
-    JSON.stringify(tested),
-    sharingKeyOf(sharing),
-  ].join('|');
-}
+/** What an agency may see of another's events of one kind: nothing, every field, or these fields. */
+type Permission = 'none' | 'all' | ReadonlySet<string>;
 
-/** The agreement cut made when projecting, before any purpose is known: the widest a read could get. */
-export function projectionCut(
+function permissionOf(
   agreement: Agreement | null,
   sharing: SharingState,
   agency: string,
   event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
-): readonly string[] | null {
-  const allFields = Object.keys(event.data as unknown as Record<string, unknown>);
-  if (event.meta.agency === agency) return allFields;
+): Permission {
   const category = event.meta.category;
   const data = event.data as unknown as Record<string, unknown>;
   const applies = (clause: Clause): boolean =>
     (!clause.when?.types || clause.when.types.includes(event.type)) &&
     Object.entries(clause.when?.data ?? {}).every(([field, values]) => matchesAny(data[field], values));
   const clauses = agreement ? clausesFor(agreement, agency, category).filter(applies) : [];
-  if (clauses.some((clause) => clause.basis === 'never')) return null;
+  if (clauses.some((clause) => clause.basis === 'never')) return 'none';
   const holds = (clause: Clause): boolean => {
     switch (clause.basis) {
       case 'always':
@@ -333,8 +318,75 @@ export function projectionCut(
     }
   };
   const allowing = clauses.filter(holds);
-  if (allowing.length === 0) return null;
-  if (allowing.some((clause) => !clause.fields)) return allFields;
-  const permitted = new Set(allowing.flatMap((clause) => clause.fields ?? []));
-  return allFields.filter((field) => permitted.has(field));
+  if (allowing.length === 0) return 'none';
+  if (allowing.some((clause) => !clause.fields)) return 'all';
+  return new Set(allowing.flatMap((clause) => clause.fields ?? []));
 }
+
+/**
+ * Permissions already worked out, per agreement, by the sharing state's key, then the kind of
+ * event (type, category, publisher and the tested data values), then the agency. Everything
+ * `permissionOf` reads is in those keys, so a permission is worked out once per distinct case.
+ */
+const knownPermissions = new WeakMap<object, Map<string, Map<string, Map<string, Permission>>>>();
+const NO_AGREEMENT = {};
+/** Distinct sharing states are few; this only bounds a pathological log. */
+const KNOWN_SHARING_STATES = 10_000;
+
+function permissionsOfKind(
+  agreement: Agreement | null,
+  sharing: SharingState,
+  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
+): Map<string, Permission> {
+  const owner = agreement ?? NO_AGREEMENT;
+  let bySharing = knownPermissions.get(owner);
+  if (!bySharing || bySharing.size >= KNOWN_SHARING_STATES)
+    knownPermissions.set(owner, (bySharing = new Map<string, Map<string, Map<string, Permission>>>()));
+  const sharingKey = sharingKeyOf(sharing);
+  let byKind = bySharing.get(sharingKey);
+  if (!byKind) bySharing.set(sharingKey, (byKind = new Map<string, Map<string, Permission>>()));
+  const tested = agreement ? testedFieldsOf(agreement, event.type) : [];
+  const data = event.data as unknown as Record<string, unknown>;
+  let kind = `${event.type}|${event.meta.category}|${event.meta.agency}`;
+  if (tested.length > 0) kind += JSON.stringify(tested.map((field) => testedValueKey(data[field])));
+  let byAgency = byKind.get(kind);
+  if (!byAgency) byKind.set(kind, (byAgency = new Map<string, Permission>()));
+  return byAgency;
+}
+
+/** Which fields of an event an agency may see when projecting, or null for none. */
+export type ProjectionCuts = (agency: string) => readonly string[] | null;
+
+/**
+ * The agreement cuts made when projecting, before any purpose is known: the widest a read could
+ * get, for each agency. Projections call it for every event, so permissions are remembered per
+ * distinct case; only the event's own field names are looked at afresh.
+ */
+export function projectionCuts(
+  agreement: Agreement | null,
+  sharing: SharingState,
+  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
+): ProjectionCuts {
+  const allFields = Object.keys(event.data as unknown as Record<string, unknown>);
+  const permissions = permissionsOfKind(agreement, sharing, event);
+  return (agency) => {
+    if (event.meta.agency === agency) return allFields;
+    let permission = permissions.get(agency);
+    if (permission === undefined) {
+      permission = permissionOf(agreement, sharing, agency, event);
+      permissions.set(agency, permission);
+    }
+    if (permission === 'none') return null;
+    if (permission === 'all') return allFields;
+    const permitted = permission;
+    return allFields.filter((field) => permitted.has(field));
+  };
+}
+
+/** The projection cut of one event for one agency (see `projectionCuts`). */
+export const projectionCut = (
+  agreement: Agreement | null,
+  sharing: SharingState,
+  agency: string,
+  event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
+): readonly string[] | null => projectionCuts(agreement, sharing, event)(agency);

@@ -4,8 +4,7 @@ import {
   changesSharing,
   emptySharingState,
   evolveSharing,
-  projectionCut,
-  projectionCutKey,
+  projectionCuts,
   type SharingState,
 } from '@throughline/sharing';
 import { emptyRecord, evolveRecord, type SubjectRecord } from './subject-record';
@@ -120,33 +119,17 @@ const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntr
   ...new Set([...(agreement?.agencies ?? []), ...timeline.map((entry) => entry.meta.agency)]),
 ];
 
-/** Cuts already worked out, per agreement, by `projectionCutKey` and then agency. */
-const knownCuts = new WeakMap<object, Map<string, Map<string, EntryCut>>>();
-const NO_AGREEMENT = {};
-/** Distinct cases are few (types, categories, publishers and sharing states); this only bounds a pathological log. */
-const KNOWN_CUTS_LIMIT = 100_000;
-
-/** Each agency's cut of one entry, worked out once per distinct case under the agreement. */
+/** Each agency's cut of one entry, in the document's encoding. */
 function cutsOf(
   agreement: Agreement | null,
   sharing: SharingState,
   entry: TimelineEntry,
 ): (agency: string) => EntryCut {
-  let known = knownCuts.get(agreement ?? NO_AGREEMENT);
-  if (!known || known.size >= KNOWN_CUTS_LIMIT)
-    knownCuts.set(agreement ?? NO_AGREEMENT, (known = new Map<string, Map<string, EntryCut>>()));
-  const key = projectionCutKey(agreement, sharing, entry);
-  let byAgency = known.get(key);
-  if (!byAgency) known.set(key, (byAgency = new Map<string, EntryCut>()));
-  const cases = byAgency;
+  const fieldsFor = projectionCuts(agreement, sharing, entry);
+  const fieldCount = Object.keys(entry.data).length;
   return (agency) => {
-    let cut = cases.get(agency);
-    if (cut === undefined) {
-      const fields = projectionCut(agreement, sharing, agency, entry);
-      cut = !fields ? 0 : fields.length === Object.keys(entry.data).length ? 1 : fields;
-      cases.set(agency, cut);
-    }
-    return cut;
+    const fields = fieldsFor(agency);
+    return !fields ? 0 : fields.length === fieldCount ? 1 : fields;
   };
 }
 
