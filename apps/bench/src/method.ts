@@ -46,13 +46,14 @@ first, so every request should answer 200), 32 connections in a closed loop (eac
 request when the previous answer arrives), 2 s of warm-up and then 10 s measured. Latency is per
 request, from sending to the last byte of the answer. The read is measured as the API serves it,
 with everything it does per read: authentication, the ability, and the durable disclosure record
-the audit log (issue 4) writes before answering. *Raw store:* \`ReadModelStore.get\` of the same
-documents in-process (the document fetch and parse every read starts with).
+the audit log (issue 4) writes before answering. *Raw store:* loading the same subjects' whole
+documents in-process: \`ReadModelStore.get\` of the stored document and the timeline folded from the
+subject's stream (what every read starts with when a document is new to it).
 
 *Cost of the policy step.* With the load stopped, in the API's process, over the same subjects:
 \`buildReadPolicy\` (the CASL ability for the request) and \`discloseSubject\` (each entry decided and
 cut to its permitted fields) on documents loaded beforehand, the whole \`SubjectReader.read\` (the
-read path behind the endpoint, without HTTP) and \`ReadModelStore.get\`. The steps take turns in
+read path behind the endpoint, without HTTP) and the whole-document load. The steps take turns in
 300 ms slices over five rounds and each keeps its median, so bursts of other work on a shared
 machine fall on all of them alike. The read path keeps each cut it makes (per document version,
 agency and purpose) and serves it to later reads until the document or the sharing state changes,

@@ -8,14 +8,15 @@ import { GetSubjectHandler } from './features/get-subject/get-subject.query';
 import { GetTimelineHandler } from './features/get-timeline/get-timeline.query';
 import { ListSubjectsHandler } from './features/list-subjects/list-subjects.query';
 import { SubjectsController } from './features/subjects.controller';
+import { SubjectDocs } from './features/read-subject/subject-docs';
 import { SubjectReader } from './features/read-subject/subject-reader';
 import { SubjectViewsProjection } from './projections/subject-views.projection';
 
 @Module({
   imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule, SharingModule],
   controllers: [SubjectsController],
-  providers: [SubjectReader, GetSubjectHandler, GetTimelineHandler, ListSubjectsHandler],
-  exports: [SubjectReader],
+  providers: [SubjectDocs, SubjectReader, GetSubjectHandler, GetTimelineHandler, ListSubjectsHandler],
+  exports: [SubjectDocs, SubjectReader],
 })
 export class SubjectsModule implements OnModuleInit {
   constructor(private readonly runner: ProjectionRunner) {}

@@ -3,11 +3,12 @@ import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
+import { SubjectsModule } from '@throughline/subjects';
 import { TaskingController } from './features/tasking.controller';
 import { TaskingService } from './features/tasking.service';
 
 @Module({
-  imports: [AuthModule, AuditModule, ProjectionsModule, SharingModule],
+  imports: [AuthModule, AuditModule, ProjectionsModule, SharingModule, SubjectsModule],
   controllers: [TaskingController],
   providers: [TaskingService],
   exports: [TaskingService],

@@ -1,13 +1,15 @@
-import type { RecordedEvent } from '@throughline/event-store';
+import type { EventStore, RecordedEvent } from '@throughline/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
 import { type Projection, toPublishedEvent } from './projection';
 
 /**
  * Folds a batch of log events into a projection's documents held in `cache`: loads each touched
- * document not yet there once, then folds every event into it in order. Adds the keys it changed
- * to `touched`; nothing is written.
+ * document not yet there once (made whole from the log when the projection stores less than it
+ * folds), then folds every event into it in order. Adds the keys it changed to `touched`; nothing
+ * is written.
  */
 export async function foldBatch(
+  log: EventStore,
   store: ReadModelStore,
   projection: Projection,
   events: readonly RecordedEvent[],
@@ -21,14 +23,17 @@ export async function foldBatch(
       : { recorded, event: undefined, keys: [] as readonly string[] };
   });
   const missing = [...new Set(planned.flatMap(({ keys }) => keys))].filter((key) => !cache.has(key));
-  for (const [key, doc] of await store.getMany(projection.name, missing)) cache.set(key, doc);
+  const load = async (key: string, stored: unknown): Promise<unknown> =>
+    projection.load ? projection.load(stored, key, log) : stored;
+  for (const [key, doc] of await store.getMany(projection.name, missing))
+    cache.set(key, await load(key, doc));
   let everythingLoaded = false;
   for (const { recorded, event, keys } of planned) {
     if (!event) {
       if (!projection.observe?.(recorded) || !projection.refresh) continue;
       if (!everythingLoaded) {
         for (const [key, doc] of await store.entries(projection.name))
-          if (!cache.has(key)) cache.set(key, doc);
+          if (!cache.has(key)) cache.set(key, await load(key, doc));
         everythingLoaded = true;
       }
       for (const [key, doc] of cache) {
@@ -56,7 +61,11 @@ export async function commitTouched(
   touched: ReadonlySet<string>,
   position: number,
 ): Promise<void> {
-  const changes = new Map([...touched].map((key) => [key, cache.get(key) ?? null]));
+  const changes = new Map<string, unknown>();
+  for (const key of touched) {
+    const doc = cache.get(key) ?? null;
+    changes.set(key, doc !== null && projection.stored ? projection.stored(doc) : doc);
+  }
   try {
     await store.commit(projection.name, changes, position);
   } catch (error) {
@@ -74,6 +83,7 @@ export async function commitTouched(
  * document is parsed once per process rather than once per batch.
  */
 export async function applyBatch(
+  log: EventStore,
   store: ReadModelStore,
   projection: Projection,
   events: readonly RecordedEvent[],
@@ -81,7 +91,7 @@ export async function applyBatch(
 ): Promise<number> {
   if (events.length === 0) return 0;
   const touched = new Set<string>();
-  await foldBatch(store, projection, events, cache, touched);
+  await foldBatch(log, store, projection, events, cache, touched);
   const position = events[events.length - 1]!.position;
   await commitTouched(store, projection, cache, touched, position);
   return position;

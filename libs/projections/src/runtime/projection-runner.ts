@@ -237,7 +237,13 @@ export class ProjectionRunner implements OnApplicationShutdown {
       maxBatchPauseMs: MAX_LIVE_BATCH_PAUSE_MS,
       pauseFromEventsPerSecond: LIVE_BURST_EVENTS_PER_SECOND,
       onEvents: async (batch) => {
-        running.position = await applyBatch(this.readModels, running.projection, batch, running.cache);
+        running.position = await applyBatch(
+          this.events,
+          this.readModels,
+          running.projection,
+          batch,
+          running.cache,
+        );
         running.state = running.caughtUpOnce ? 'live' : 'catching-up';
         running.lastError = undefined;
         this.report(running);

@@ -13,8 +13,11 @@ import type { EventStore, RecordedEvent } from '@throughline/event-store';
  *
  * Partnership-wide events (such as a new sharing agreement) reach `observe`; when it answers true,
  * every document is passed through `refresh`, so exactly the documents that exist are recomputed.
+ *
+ * A document may keep less than it folds when the rest can be read back from the log: `stored`
+ * gives what is written, and `load` makes a stored document whole again before it is folded.
  */
-export interface Projection<Doc = unknown> {
+export interface Projection<Doc = unknown, Stored = Doc> {
   readonly name: string;
   keys(event: PublishedEvent): readonly string[];
   evolve(doc: Doc | null, event: PublishedEvent, key: string): Doc | null;
@@ -22,6 +25,8 @@ export interface Projection<Doc = unknown> {
   refresh?(doc: Doc, key: string): Doc | null;
   /** Restores partnership-wide state as it stood at `position`, before resuming from there. */
   prepare?(events: EventStore, position: number): Promise<void>;
+  stored?(doc: Doc): Stored;
+  load?(stored: Stored, key: string, events: EventStore): Promise<Doc>;
 }
 
 /** The typed view of a stored event, or undefined for events that are not subject facts. */

@@ -62,7 +62,7 @@ describe('rebuildProjection (SQLite files)', () => {
     Object.defineProperty(live, 'name', { value: 'tally-live' });
     for (let after = 0; after < head;) {
       const batch = await log.readAll({ after, maxCount: 100 });
-      after = await applyBatch(readModels, live, batch);
+      after = await applyBatch(log, readModels, live, batch);
     }
 
     const progress: number[] = [];

@@ -44,7 +44,7 @@ export async function rebuildProjection(
   for (;;) {
     const page = await events.readAll({ after: position, maxCount: pageSize });
     if (page.length > 0) {
-      await foldBatch(readModels, projection, page, cache, touched);
+      await foldBatch(events, readModels, projection, page, cache, touched);
       position = page[page.length - 1]!.position;
       count += page.length;
       uncommitted += page.length;

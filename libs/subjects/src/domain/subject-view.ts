@@ -36,6 +36,28 @@ export interface SubjectDoc {
   readonly views: Readonly<Record<string, readonly EntryCut[]>>;
 }
 
+/**
+ * A subject's document as kept in the read-model store: everything but the timeline. The timeline
+ * is the subject's stream in the log, folded by `timelineOf`, so keeping it again would double
+ * every write of the projection for nothing.
+ */
+export type StoredSubjectDoc = Omit<SubjectDoc, 'timeline'>;
+
+export const storedSubjectDoc = (doc: SubjectDoc): StoredSubjectDoc => ({
+  subjectId: doc.subjectId,
+  revision: doc.revision,
+  agreementVersion: doc.agreementVersion,
+  sharing: doc.sharing,
+  views: doc.views,
+});
+
+/** The corrected timeline of a subject's events, in stream order: what the document folds. */
+export function timelineOf(events: Iterable<PublishedEvent>): TimelineEntry[] {
+  const timeline: TimelineEntry[] = [];
+  for (const event of events) applyToTimeline(timeline, event);
+  return timeline;
+}
+
 /** The fields of an entry a cut permits, or null when it hides the entry. */
 export const fieldsOfCut = (
   cut: EntryCut | undefined,

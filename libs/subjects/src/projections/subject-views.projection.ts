@@ -2,16 +2,24 @@ import { PARTNERSHIP_STREAM } from '@throughline/domain';
 import type { EventStore, RecordedEvent } from '@throughline/event-store';
 import type { Projection } from '@throughline/projections';
 import { type Agreement, agreementOf } from '@throughline/sharing';
-import { evolveSubjectDoc, recomputeViews, type SubjectDoc } from '../domain/subject-view';
+import {
+  evolveSubjectDoc,
+  recomputeViews,
+  type StoredSubjectDoc,
+  type SubjectDoc,
+  storedSubjectDoc,
+} from '../domain/subject-view';
+import { loadSubjectDoc } from './load-subject-doc';
 
 export const SUBJECT_VIEWS = 'subject-views';
 
 /**
  * One document per subject: the corrected timeline, the sharing state and each agency's cut under
  * the agreement in force at that point of the log. The agreement is partnership-wide state carried
- * through the log in order, so a rebuild reproduces exactly what the live run computed.
+ * through the log in order, so a rebuild reproduces exactly what the live run computed. The
+ * timeline is not stored: it is the subject's stream, read back when a document is loaded.
  */
-export class SubjectViewsProjection implements Projection<SubjectDoc> {
+export class SubjectViewsProjection implements Projection<SubjectDoc, StoredSubjectDoc> {
   readonly name = SUBJECT_VIEWS;
   private agreement: Agreement | null = null;
 
@@ -28,6 +36,14 @@ export class SubjectViewsProjection implements Projection<SubjectDoc> {
     if (!agreement) return false;
     this.agreement = agreement;
     return true;
+  }
+
+  stored(doc: SubjectDoc): StoredSubjectDoc {
+    return storedSubjectDoc(doc);
+  }
+
+  load(stored: StoredSubjectDoc, _key: string, events: EventStore): Promise<SubjectDoc> {
+    return loadSubjectDoc(events, stored);
   }
 
   refresh(doc: SubjectDoc): SubjectDoc {

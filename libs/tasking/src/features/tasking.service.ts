@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { ReadModelStore } from '@throughline/projections';
 import { AgreementService } from '@throughline/sharing';
-import { foldRecord, SUBJECT_VIEWS, type SubjectDoc } from '@throughline/subjects';
+import { foldRecord, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
 
@@ -31,7 +30,7 @@ export interface Deselection {
 @Injectable()
 export class TaskingService {
   constructor(
-    private readonly readModels: ReadModelStore,
+    private readonly subjectDocs: SubjectDocs,
     private readonly agreements: AgreementService,
   ) {}
 
@@ -60,7 +59,7 @@ export class TaskingService {
 
   async board(since: string | undefined, now = new Date()): Promise<BoardEntry[]> {
     const nowIso = now.toISOString();
-    const docs = await this.readModels.currentAll<SubjectDoc>(SUBJECT_VIEWS);
+    const docs = await this.subjectDocs.currentAll();
     const rows: BoardEntry[] = [];
     for (const doc of docs) {
       const record = foldRecord(doc.subjectId, doc.timeline);
@@ -81,7 +80,7 @@ export class TaskingService {
   }
 
   async deselections(): Promise<Deselection[]> {
-    const docs = await this.readModels.currentAll<SubjectDoc>(SUBJECT_VIEWS);
+    const docs = await this.subjectDocs.currentAll();
     return docs
       .map((doc) => foldRecord(doc.subjectId, doc.timeline))
       .filter((record) => record.cohort.status === 'deselected' && record.cohort.deselection)

@@ -15,6 +15,7 @@ import { type DisclosedEntry, discloseSubject } from '../../domain/disclose';
 import type { SubjectRecord } from '../../domain/subject-record';
 import { recomputeViews, type SubjectDoc } from '../../domain/subject-view';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
+import { SubjectDocs } from './subject-docs';
 
 /** What one read may disclose: the permitted entries (each cut to its permitted fields) and the record folded from them. */
 export interface DisclosedSubject {
@@ -62,6 +63,7 @@ export class SubjectReader {
 
   constructor(
     private readonly readModels: ReadModelStore,
+    private readonly docs: SubjectDocs,
     private readonly events: EventStore,
     private readonly agreements: AgreementService,
   ) {}
@@ -72,7 +74,7 @@ export class SubjectReader {
     purpose: PurposeOfUse,
     now = new Date(),
   ): Promise<DisclosedSubject | null> {
-    const doc = await this.readModels.current<SubjectDoc>(SUBJECT_VIEWS, subjectId);
+    const doc = await this.docs.current(subjectId);
     if (!doc) return null;
     const sharing = await this.freshSharing(doc);
     return this.cut(principal, purpose, doc, sharing, now);
@@ -81,7 +83,7 @@ export class SubjectReader {
   /** Every subject the reader's agency holds a view of, each cut for this request. */
   async readAll(principal: Principal, purpose: PurposeOfUse, now = new Date()): Promise<DisclosedSubject[]> {
     const [docs, pending] = await Promise.all([
-      this.readModels.currentAll<SubjectDoc>(SUBJECT_VIEWS),
+      this.docs.currentAll(),
       this.readModels
         .checkpoint(SUBJECT_VIEWS)
         .then((after) => this.events.readAll({ after, maxCount: 10_000 })),

@@ -2,8 +2,7 @@ import { Controller, Get, Query, Req, Res, UseFilters, UseGuards } from '@nestjs
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ReadModelStore } from '@throughline/projections';
-import { SUBJECT_VIEWS, type SubjectDoc } from '@throughline/subjects';
+import { SubjectDocs } from '@throughline/subjects';
 import {
   boardRowDisclosure,
   DESELECTION_FIELDS,
@@ -30,7 +29,7 @@ export class BoardPageController {
   constructor(
     private readonly tasking: TaskingService,
     private readonly pageAudit: PageAudit,
-    private readonly readModels: ReadModelStore,
+    private readonly subjectDocs: SubjectDocs,
   ) {}
 
   @Get()
@@ -69,7 +68,7 @@ export class BoardPageController {
         agreementVersion,
       };
     });
-    const docs = await this.readModels.list<SubjectDoc>(SUBJECT_VIEWS);
+    const docs = await this.subjectDocs.currentAll();
     const metrics = cohortMetrics(
       docs.map((doc) => doc.timeline),
       new Date(),
