@@ -2,6 +2,8 @@ import type { EventStore, RecordedEvent } from '@throughline/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
 import { type Projection, toPublishedEvent } from './projection';
 
+const NO_KEYS: readonly string[] = [];
+
 /**
  * Folds a batch of log events into a projection's documents held in `cache`: loads each touched
  * document not yet there once (made whole from the log when the projection stores less than it
@@ -16,20 +18,18 @@ export async function foldBatch(
   cache: Map<string, unknown>,
   touched: Set<string>,
 ): Promise<void> {
-  const planned = events.map((recorded) => {
-    const event = toPublishedEvent(recorded);
-    return event
-      ? { recorded, event, keys: projection.keys(event) }
-      : { recorded, event: undefined, keys: [] as readonly string[] };
-  });
-  const missing = [...new Set(planned.flatMap(({ keys }) => keys))].filter((key) => !cache.has(key));
+  const published = events.map(toPublishedEvent);
+  const keysOf = published.map((event) => (event ? projection.keys(event) : NO_KEYS));
+  const missing = new Set<string>();
+  for (const keys of keysOf) for (const key of keys) if (!cache.has(key)) missing.add(key);
   const load = async (key: string, stored: unknown): Promise<unknown> =>
     projection.load ? projection.load(stored, key, log) : stored;
-  for (const [key, doc] of await store.getMany(projection.name, missing))
+  for (const [key, doc] of await store.getMany(projection.name, [...missing]))
     cache.set(key, await load(key, doc));
   let everythingLoaded = false;
-  for (const { recorded, event, keys } of planned) {
+  for (const [index, event] of published.entries()) {
     if (!event) {
+      const recorded = events[index]!;
       if (!projection.observe?.(recorded) || !projection.refresh) continue;
       if (!everythingLoaded) {
         for (const [key, doc] of await store.entries(projection.name))
@@ -43,7 +43,7 @@ export async function foldBatch(
       }
       continue;
     }
-    for (const key of keys) {
+    for (const key of keysOf[index]!) {
       cache.set(key, projection.evolve(cache.get(key) ?? null, event, key));
       touched.add(key);
     }

@@ -148,7 +148,8 @@ function cutsOf(
   entry: TimelineEntry,
 ): (agency: string) => EntryCut {
   const fieldsFor = projectionCuts(agreement, sharing, entry);
-  const fieldCount = Object.keys(entry.data).length;
+  // The publisher sees every field: that is the count a full cut has.
+  const fieldCount = fieldsFor(entry.meta.agency)!.length;
   return (agency) => {
     const fields = fieldsFor(agency);
     return !fields ? 0 : fields.length === fieldCount ? 1 : fields;
