@@ -36,8 +36,8 @@ schema), 500 events per call, grouped by stream as the ingestion service groups 
 raw. The raw append runs after the HTTP run, on the same machine state.
 
 **2 and 5, full projection rebuild.** \`rebuildProjection\` of the subject views (what
-\`npx throughline rebuild\` runs) over the log the API wrote, into empty read-model storage, in
-pages of 25,000. *Raw store:* \`readAll\` of the same log in the same pages, which is the part of a
+\`npx throughline rebuild\` runs) over the log the API wrote, into empty read-model storage, read in
+pages of 25,000 and written once per 250,000 events (so once, for the demo log). *Raw store:* \`readAll\` of the same log in the same pages, which is the part of a
 rebuild that is not projection work. Both run three times, alternating; the medians are reported.
 
 **3, subject reads.** \`GET /v1/subjects/{id}\` with \`X-Purpose-Of-Use: case-management\` as a police
