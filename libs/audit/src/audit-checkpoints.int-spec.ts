@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '@throughline/platform';
 import { AuditService, type NewDisclosure } from './audit.service';
 import { SqliteAuditStore } from './store/sqlite-audit-store';
@@ -67,5 +68,30 @@ describe('AuditService checkpoints in time', () => {
     await until(async () => (await lastCheckpoint()) === 1, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await store.checkpoints()).toHaveLength(1);
+  });
+});
+
+describe('AuditService shutdown', () => {
+  it('signs the records still in flight and leaves no timer behind to sign again', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'audit-shutdown-'));
+    const store = new SqliteAuditStore(join(root, 'audit.db'));
+    const service = new AuditService(
+      store,
+      loadConfig({ DATA_DIR: root, LOG_LEVEL: 'silent', AUDIT_CHECKPOINT_SECONDS: '1' }),
+    );
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const inFlight = [1, 2, 3].map((i) => service.record(refusal(i)));
+      await service.onApplicationShutdown();
+      await Promise.all(inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(errors).not.toHaveBeenCalled();
+      const reopened = new SqliteAuditStore(join(root, 'audit.db'));
+      expect((await reopened.checkpoints()).at(-1)?.seq).toBe(3);
+      await reopened.close();
+    } finally {
+      errors.mockRestore();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

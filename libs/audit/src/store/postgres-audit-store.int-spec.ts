@@ -155,7 +155,8 @@ describe('PostgresAuditStore', () => {
     service = new AuditService(store, dataDir());
     records = await Promise.all(Array.from({ length: COUNT }, (_, i) => service.record(disclosure(i + 1))));
   });
-  afterAll(() => store.close());
+  // Shutting the service down closes the store; closing only the store would leave its tail timer.
+  afterAll(() => service.onApplicationShutdown());
 
   it('chains concurrent records into one log, signs a checkpoint past 256, and verifies', async () => {
     expect(records.map((record) => record.seq).sort((a, b) => a - b)).toEqual(
@@ -294,8 +295,7 @@ describe('two service instances on one PostgreSQL database', () => {
       expect(await a.verify()).toMatchObject({ ok: true, records: 400, lastSeq: 400 });
       expect(await b.verify()).toMatchObject({ ok: true, records: 400, lastSeq: 400 });
     } finally {
-      await storeA.close();
-      await storeB.close();
+      await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
     }
   });
 
@@ -315,8 +315,7 @@ describe('two service instances on one PostgreSQL database', () => {
       expect((await a.verify()).firstFault).toBeNull();
       expect((await b.verify()).firstFault).toBeNull();
     } finally {
-      await storeA.close();
-      await storeB.close();
+      await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
     }
   });
 
