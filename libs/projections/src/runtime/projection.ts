@@ -1,10 +1,4 @@
-import {
-  CATALOGUE,
-  type EventMeta,
-  isEventType,
-  type PublishedEvent,
-  subjectIdOfStream,
-} from '@throughline/domain';
+import { type EventMeta, isEventType, type PublishedEvent, subjectIdOfStream } from '@throughline/domain';
 import type { EventStore, RecordedEvent } from '@throughline/event-store';
 
 /**
@@ -32,7 +26,7 @@ export interface Projection<Doc = unknown, Stored = Doc> {
 /** The typed view of a stored event, or undefined for events that are not subject facts. */
 export function toPublishedEvent(recorded: RecordedEvent): PublishedEvent | undefined {
   const subjectId = subjectIdOfStream(recorded.streamId);
-  if (!subjectId || !isEventType(recorded.type) || !CATALOGUE[recorded.type]) return undefined;
+  if (!subjectId || !isEventType(recorded.type)) return undefined;
   return {
     type: recorded.type,
     data: recorded.data,

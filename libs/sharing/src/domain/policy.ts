@@ -324,62 +324,110 @@ function permissionOf(
 }
 
 /**
- * Permissions already worked out, per agreement, by the sharing state's key, then the kind of
- * event (type, category, publisher and the tested data values), then the agency. Everything
- * `permissionOf` reads is in those keys, so a permission is worked out once per distinct case.
+ * What the agreement lets each agency see of one kind of event, worked out once per kind: the
+ * permissions, and the field lists cut from the last field names the kind's events had (events of
+ * one type mostly carry the same fields), shared by every event cut alike.
  */
-const knownPermissions = new WeakMap<object, Map<string, Map<string, Map<string, Permission>>>>();
+interface KindCuts {
+  readonly permissions: Map<string, Permission>;
+  fields: readonly string[];
+  readonly cuts: Map<string, readonly string[] | null>;
+}
+
+/** The kinds of one event type under one sharing state: by category, then publisher, then tested values. */
+interface TypeCuts {
+  readonly tested: readonly string[];
+  readonly kinds: Map<string, Map<string, Map<string, KindCuts>>>;
+}
+
+/**
+ * Kinds already worked out, per agreement, then by the sharing state's key, then the event type.
+ * Everything `permissionOf` reads is in those keys, so a permission is worked out once per
+ * distinct case. Nested maps rather than one composite key: this runs for every event projected,
+ * and building and hashing a key string per event costs more than the lookups.
+ */
+const knownKinds = new WeakMap<object, Map<string, Map<string, TypeCuts>>>();
 const NO_AGREEMENT = {};
 /** Distinct sharing states are few; this only bounds a pathological log. */
 const KNOWN_SHARING_STATES = 10_000;
+const NOT_TESTED = '';
 
-function permissionsOfKind(
+const child = <K, V>(map: Map<K, V>, key: K, create: () => V): V => {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = create()));
+  return value;
+};
+
+function kindCutsOf(
   agreement: Agreement | null,
   sharing: SharingState,
   event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
-): Map<string, Permission> {
+): KindCuts {
   const owner = agreement ?? NO_AGREEMENT;
-  let bySharing = knownPermissions.get(owner);
+  let bySharing = knownKinds.get(owner);
   if (!bySharing || bySharing.size >= KNOWN_SHARING_STATES)
-    knownPermissions.set(owner, (bySharing = new Map<string, Map<string, Map<string, Permission>>>()));
-  const sharingKey = sharingKeyOf(sharing);
-  let byKind = bySharing.get(sharingKey);
-  if (!byKind) bySharing.set(sharingKey, (byKind = new Map<string, Map<string, Permission>>()));
-  const tested = agreement ? testedFieldsOf(agreement, event.type) : [];
+    knownKinds.set(owner, (bySharing = new Map<string, Map<string, TypeCuts>>()));
+  const byType = child(bySharing, sharingKeyOf(sharing), () => new Map<string, TypeCuts>());
+  const ofType = child(byType, event.type, () => ({
+    tested: agreement ? testedFieldsOf(agreement, event.type) : [],
+    kinds: new Map<string, Map<string, Map<string, KindCuts>>>(),
+  }));
   const data = event.data as unknown as Record<string, unknown>;
-  let kind = `${event.type}|${event.meta.category}|${event.meta.agency}`;
-  if (tested.length > 0) kind += JSON.stringify(tested.map((field) => testedValueKey(data[field])));
-  let byAgency = byKind.get(kind);
-  if (!byAgency) byKind.set(kind, (byAgency = new Map<string, Permission>()));
-  return byAgency;
+  const testedKey =
+    ofType.tested.length === 0
+      ? NOT_TESTED
+      : JSON.stringify(ofType.tested.map((field) => testedValueKey(data[field])));
+  const byPublisher = child(
+    ofType.kinds,
+    event.meta.category,
+    () => new Map<string, Map<string, KindCuts>>(),
+  );
+  const byTested = child(byPublisher, event.meta.agency, () => new Map<string, KindCuts>());
+  return child(byTested, testedKey, () => ({ permissions: new Map(), fields: [], cuts: new Map() }));
 }
+
+const sameFields = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((field, index) => field === b[index]);
 
 /** Which fields of an event an agency may see when projecting, or null for none. */
 export type ProjectionCuts = (agency: string) => readonly string[] | null;
 
 /**
  * The agreement cuts made when projecting, before any purpose is known: the widest a read could
- * get, for each agency. Projections call it for every event, so permissions are remembered per
- * distinct case; only the event's own field names are looked at afresh.
+ * get, for each agency. Projections call it for every event, so permissions and cuts are
+ * remembered per distinct case; only the event's own field names are looked at afresh. The lists
+ * returned are shared between events and must not be changed.
  */
 export function projectionCuts(
   agreement: Agreement | null,
   sharing: SharingState,
   event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
 ): ProjectionCuts {
-  const allFields = Object.keys(event.data as unknown as Record<string, unknown>);
-  const permissions = permissionsOfKind(agreement, sharing, event);
-  return (agency) => {
-    if (event.meta.agency === agency) return allFields;
-    let permission = permissions.get(agency);
+  const kind = kindCutsOf(agreement, sharing, event);
+  const fields = Object.keys(event.data as unknown as Record<string, unknown>);
+  if (!sameFields(kind.fields, fields)) {
+    kind.fields = fields;
+    kind.cuts.clear();
+  }
+  const allFields = kind.fields;
+  const cutFor = (agency: string): readonly string[] | null => {
+    let permission = kind.permissions.get(agency);
     if (permission === undefined) {
       permission = permissionOf(agreement, sharing, agency, event);
-      permissions.set(agency, permission);
+      kind.permissions.set(agency, permission);
     }
     if (permission === 'none') return null;
     if (permission === 'all') return allFields;
     const permitted = permission;
     return allFields.filter((field) => permitted.has(field));
+  };
+  return (agency) => {
+    if (event.meta.agency === agency) return allFields;
+    // Another event of the kind with other fields may have replaced the remembered cuts meanwhile.
+    if (kind.fields !== allFields) return cutFor(agency);
+    let cut = kind.cuts.get(agency);
+    if (cut === undefined) kind.cuts.set(agency, (cut = cutFor(agency)));
+    return cut;
   };
 }
 

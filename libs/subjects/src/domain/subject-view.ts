@@ -205,13 +205,14 @@ export function evolveSubjectDoc(
   const views = doc.views as Record<string, EntryCut[]>;
   const cutFor = cutsOf(agreement, sharing, event);
   for (const agency in views) views[agency]!.push(cutFor(agency));
-  const extend = (agency: string): void => {
+  // An agency that could see nothing of the subject until now starts its view with this entry.
+  const start = (agency: string): void => {
+    if (agency in views) return;
     const cut = cutFor(agency);
-    if (!(agency in views) && cut !== 0)
-      views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
+    if (cut !== 0) views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
   };
-  for (const agency of agreement?.agencies ?? []) extend(agency);
-  extend(event.meta.agency);
+  for (const agency of agreement?.agencies ?? []) start(agency);
+  start(event.meta.agency);
   return {
     subjectId: event.subjectId,
     revision: event.revision,
