@@ -1,3 +1,6 @@
+import { REBUILD_PAGE } from '@throughline/projections';
+import { fmt } from './report';
+
 /**
  * How each figure is measured, written into docs/benchmarks.md after the figures. Kept beside the
  * code that does the measuring so the two change together.
@@ -37,8 +40,9 @@ raw. The raw append runs after the HTTP run, on the same machine state.
 
 **2 and 5, full projection rebuild.** \`rebuildProjection\` of the subject views (what
 \`npx throughline rebuild\` runs) over the log the API wrote, into empty read-model storage, read in
-pages of 25,000 and written once per 250,000 events (so once, for the demo log). *Raw store:* \`readAll\` of the same log in the same pages, which is the part of a
-rebuild that is not projection work. Both run three times, alternating; the medians are reported.
+pages of ${fmt(REBUILD_PAGE)} and written once per 250,000 events (so once, for the demo log). *Raw
+store:* \`readAll\` of the same log in the same pages, which is the part of a rebuild that is not
+projection work. Both run three times, alternating; the medians are reported.
 
 **3, subject reads.** \`GET /v1/subjects/{id}\` with \`X-Purpose-Of-Use: case-management\` as a police
 \`iom-officer\`, cycling over every subject the officer may see (the same set is checked in-process

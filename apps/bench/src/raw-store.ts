@@ -1,4 +1,5 @@
 import type { AppendRequest, EventStore, EventToAppend, RecordedEvent } from '@throughline/event-store';
+import { REBUILD_PAGE } from '@throughline/projections';
 import { BATCH_SIZE } from './demo-batches';
 
 /** Events and the wall time they took, with the rate that follows. */
@@ -15,7 +16,7 @@ export const throughput = (events: number, ms: number): Throughput => ({
 });
 
 /** Page size for reading the whole log: the same page the projection rebuild uses by default. */
-export const READ_PAGE = 25_000;
+export const READ_PAGE = REBUILD_PAGE;
 
 /**
  * The raw store's read rate: the whole log paged through `readAll`, which is all a rebuild must do

@@ -9,6 +9,13 @@ export interface RebuildProgress {
   readonly events: number;
 }
 
+/**
+ * Events read from the log per page by default. Small pages fold faster than large ones: a page's
+ * raw rows are garbage once parsed, and a small page lets them die young instead of being copied
+ * by the collector while the rest of a large page is parsed.
+ */
+export const REBUILD_PAGE = 2_500;
+
 export interface RebuildOptions {
   /** Events read from the log per page; progress is reported after each. */
   readonly pageSize?: number;
@@ -26,7 +33,7 @@ export async function rebuildProjection(
   readModels: ReadModelStore,
   projection: Projection,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
-  { pageSize = 25_000, commitEvery = 250_000 }: RebuildOptions = {},
+  { pageSize = REBUILD_PAGE, commitEvery = 250_000 }: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   await readModels.reset(projection.name);
   await projection.prepare?.(events, 0);
