@@ -22,18 +22,22 @@ export async function foldBatch(
   const keysOf = published.map((event) => (event ? projection.keys(event) : NO_KEYS));
   const missing = new Set<string>();
   for (const keys of keysOf) for (const key of keys) if (!cache.has(key)) missing.add(key);
-  const load = async (key: string, stored: unknown): Promise<unknown> =>
-    projection.load ? projection.load(stored, key, log) : stored;
-  for (const [key, doc] of await store.getMany(projection.name, [...missing]))
-    cache.set(key, await load(key, doc));
+  // Stored documents not cached yet, made whole together: loading one may read the log.
+  const cacheStored = async (stored: Iterable<[string, unknown]>): Promise<void> => {
+    const fresh = [...stored].filter(([key]) => !cache.has(key));
+    const whole = await Promise.all(
+      fresh.map(([key, doc]) => (projection.load ? projection.load(doc, key, log) : doc)),
+    );
+    fresh.forEach(([key], index) => cache.set(key, whole[index]));
+  };
+  await cacheStored(await store.getMany(projection.name, [...missing]));
   let everythingLoaded = false;
   for (const [index, event] of published.entries()) {
     if (!event) {
       const recorded = events[index]!;
       if (!projection.observe?.(recorded) || !projection.refresh) continue;
       if (!everythingLoaded) {
-        for (const [key, doc] of await store.entries(projection.name))
-          if (!cache.has(key)) cache.set(key, await load(key, doc));
+        await cacheStored(await store.entries(projection.name));
         everythingLoaded = true;
       }
       for (const [key, doc] of cache) {
