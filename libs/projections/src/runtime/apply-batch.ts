@@ -55,8 +55,9 @@ export async function foldBatch(
 }
 
 /**
- * Writes the touched documents and the checkpoint in one transaction. Evolve may change documents
- * in place, so after a failed commit the cache is dropped whole and reloaded from the store.
+ * Settles the touched documents and writes them with the checkpoint in one transaction. Evolve may
+ * change documents in place, so after a failed commit the cache is dropped whole and reloaded
+ * from the store.
  */
 export async function commitTouched(
   store: ReadModelStore,
@@ -67,7 +68,8 @@ export async function commitTouched(
 ): Promise<void> {
   const changes = new Map<string, unknown>();
   for (const key of touched) {
-    const doc = cache.get(key) ?? null;
+    let doc: unknown = cache.get(key) ?? null;
+    if (doc !== null && projection.settle) cache.set(key, (doc = projection.settle(doc)));
     changes.set(key, doc !== null && projection.stored ? projection.stored(doc) : doc);
   }
   try {

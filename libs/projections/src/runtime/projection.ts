@@ -8,6 +8,9 @@ import type { EventStore, RecordedEvent } from '@throughline/event-store';
  * Partnership-wide events (such as a new sharing agreement) reach `observe`; when it answers true,
  * every document is passed through `refresh`, so exactly the documents that exist are recomputed.
  *
+ * `evolve` may leave costly work to `settle`, which completes a document before it is written (a
+ * live batch, or a whole rebuild, settles each document once) and whose result is folded on.
+ *
  * A document may keep less than it folds when the rest can be read back from the log: `stored`
  * gives what is written, and `load` makes a stored document whole again before it is folded.
  */
@@ -17,6 +20,7 @@ export interface Projection<Doc = unknown, Stored = Doc> {
   evolve(doc: Doc | null, event: PublishedEvent, key: string): Doc | null;
   observe?(event: RecordedEvent): boolean;
   refresh?(doc: Doc, key: string): Doc | null;
+  settle?(doc: Doc): Doc;
   /** Restores partnership-wide state as it stood at `position`, before resuming from there. */
   prepare?(events: EventStore, position: number): Promise<void>;
   stored?(doc: Doc): Stored;

@@ -29,6 +29,29 @@ class TallyProjection implements Projection<Tally> {
   }
 }
 
+interface Deferred {
+  readonly events: number;
+  readonly pending: number;
+  readonly settles: number;
+}
+
+/** Counts events in `pending` and moves them into `events` only when settled. */
+class DeferredTallyProjection implements Projection<Deferred> {
+  readonly name = 'deferred-tally';
+
+  keys(event: PublishedEvent): readonly string[] {
+    return [event.subjectId];
+  }
+
+  evolve(doc: Deferred | null): Deferred {
+    return { events: doc?.events ?? 0, pending: (doc?.pending ?? 0) + 1, settles: doc?.settles ?? 0 };
+  }
+
+  settle(doc: Deferred): Deferred {
+    return { events: doc.events + doc.pending, pending: 0, settles: doc.settles + 1 };
+  }
+}
+
 const SUBJECTS = Array.from({ length: 7 }, () => randomUUID());
 
 const linked = (count: number) =>
@@ -80,6 +103,17 @@ describe('rebuildProjection (SQLite files)', () => {
     expect(await documents('tally')).toEqual(await documents('tally-live'));
     expect((await documents('tally')).map(([, doc]) => (doc as Tally).events)).toEqual(
       SUBJECTS.map(() => 150),
+    );
+  });
+
+  it('settles each document once per write and folds on from the settled document', async () => {
+    await rebuildProjection(log, readModels, new DeferredTallyProjection(), undefined, {
+      pageSize: 120,
+      commitEvery: 400,
+    });
+    // Written after 480, 960 and 1,050 events: every subject has events in each span.
+    expect((await documents('deferred-tally')).map(([, doc]) => doc)).toEqual(
+      SUBJECTS.map(() => ({ events: 150, pending: 0, settles: 3 })),
     );
   });
 

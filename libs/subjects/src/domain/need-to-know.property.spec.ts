@@ -37,7 +37,13 @@ import {
   TableTimeline,
 } from '../../../sharing/src/domain/decision-table.data';
 import { discloseSubject } from './disclose';
-import { evolveSubjectDoc, recomputeViews, type SubjectDoc } from './subject-view';
+import {
+  evolveSubjectDoc,
+  type FoldedSubjectDoc,
+  recomputeViews,
+  type SubjectDoc,
+  settleViews,
+} from './subject-view';
 
 const SHIPPED = parseAgreement(
   readFileSync(join(__dirname, '..', '..', '..', '..', 'infra', 'agreements', 'default-iom.yaml'), 'utf8'),
@@ -426,8 +432,12 @@ const purposeEach = fc.array(fc.constantFrom(...PURPOSES_OF_USE), {
 });
 const now = fc.integer({ min: 0, max: SPAN_MINUTES }).map((m) => new Date(BASE + m * 60_000));
 
+/** The document folded event by event and settled once, as a rebuild writes it. */
 const fold = (events: readonly PublishedEvent[], terms: Agreement | null): SubjectDoc =>
-  events.reduce<SubjectDoc | null>((doc, event) => evolveSubjectDoc(doc, event, terms), null)!;
+  settleViews(
+    events.reduce<FoldedSubjectDoc | null>((doc, event) => evolveSubjectDoc(doc, event, terms), null)!,
+    terms,
+  );
 
 const RUNS = { numRuns: 200 };
 
@@ -563,20 +573,25 @@ describe('need-to-know over random journeys, consents and agreements', () => {
     );
   });
 
-  it('(d) the document folded event by event equals a fresh recompute over the same timeline', () => {
+  it('(d) the document settled after every event equals one settled once, and a fresh recompute', () => {
     fc.assert(
       fc.property(journey, agreement, agreement, fc.nat(), ({ events }, first, second, split) => {
         // A new agreement may be loaded part-way: the projection refreshes the document, then folds on.
         const at = split % (events.length + 1);
-        const before = events
-          .slice(0, at)
-          .reduce<SubjectDoc | null>((d, e) => evolveSubjectDoc(d, e, first), null);
+        // Settled after each event, as a live run writing one event per batch does: the cuts
+        // then follow each ordinary event one entry at a time.
+        const eachFirst = (d: FoldedSubjectDoc | null, e: PublishedEvent): SubjectDoc =>
+          settleViews(evolveSubjectDoc(d, e, first), first);
+        const eachSecond = (d: FoldedSubjectDoc | null, e: PublishedEvent): SubjectDoc =>
+          settleViews(evolveSubjectDoc(d, e, second), second);
+        const before = events.slice(0, at).reduce<SubjectDoc | null>(eachFirst, null);
         const refreshed = before ? recomputeViews(before, second) : null;
-        const doc = events
-          .slice(at)
-          .reduce<SubjectDoc | null>((d, e) => evolveSubjectDoc(d, e, second), refreshed)!;
-        const { views: _views, agreementVersion: _version, ...rest } = doc;
-        expect(recomputeViews(rest, second).views).toEqual(doc.views);
+        const settledEach = events.slice(at).reduce<SubjectDoc | null>(eachSecond, refreshed)!;
+        // Settled once at the end, as a rebuild does.
+        const settledOnce = fold(events, second);
+        expect(settledEach).toEqual(settledOnce);
+        const { views: _views, agreementVersion: _version, ...rest } = settledEach;
+        expect(recomputeViews(rest, second).views).toEqual(settledEach.views);
       }),
       RUNS,
     );

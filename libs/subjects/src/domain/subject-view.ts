@@ -37,6 +37,15 @@ export interface SubjectDoc {
 }
 
 /**
+ * A subject's document as the projection folds it. Cuts follow ordinary events one entry at a
+ * time; an event that changes every cut (a sharing change, a correction, a redaction, a new
+ * agreement) leaves `views` null instead, and `settleViews` works them out from the timeline once,
+ * when the document is next written. A burst of such events then costs one recompute, and a
+ * rebuild, which writes once at the end, works out each subject's cuts once.
+ */
+export type FoldedSubjectDoc = Omit<SubjectDoc, 'views'> & { readonly views: SubjectDoc['views'] | null };
+
+/**
  * A subject's document as kept in the read-model store: everything but the timeline. The timeline
  * is the subject's stream in the log, folded by `timelineOf`, so keeping it again would double
  * every write of the projection for nothing.
@@ -181,28 +190,41 @@ export function recomputeViews(
   };
 }
 
+/** The document with every cut worked out under the agreement in force. */
+export const settleViews = (doc: FoldedSubjectDoc, agreement: Agreement | null): SubjectDoc =>
+  isSettled(doc) ? doc : recomputeViews(doc, agreement);
+
+const isSettled = (doc: FoldedSubjectDoc): doc is SubjectDoc => doc.views !== null;
+
+/** The document with its cuts left to `settleViews`: after a new agreement. */
+export const staleViews = (doc: FoldedSubjectDoc): FoldedSubjectDoc => ({ ...doc, views: null });
+
 /**
- * Folds an event into the subject's document. Ordinary events extend each agency's cut by one
+ * Folds an event into the subject's document. An ordinary event extends each agency's cut by one
  * entry; an event that changes sharing (consent, safeguarding, break-glass) or rewrites the past
- * (correction, redaction) recomputes every cut from the timeline, for this subject only.
+ * (correction, redaction) leaves every cut of this subject to `settleViews`, as does the first.
  *
  * The document is taken over, not copied: the runtime hands each evolve a document parsed for
  * this batch alone, and copying a whole timeline per event would make a rebuild quadratic.
  */
 export function evolveSubjectDoc(
-  doc: SubjectDoc | null,
+  doc: FoldedSubjectDoc | null,
   event: PublishedEvent,
   agreement: Agreement | null,
-): SubjectDoc {
+): FoldedSubjectDoc {
   const timeline = (doc?.timeline ?? []) as TimelineEntry[];
   applyToTimeline(timeline, event);
   const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event);
-  if (!doc || changesSharing(event.type) || event.type.startsWith('iom.record.'))
-    return recomputeViews(
-      { subjectId: event.subjectId, revision: event.revision, timeline, sharing },
-      agreement,
-    );
-  const views = doc.views as Record<string, EntryCut[]>;
+  const views = doc?.views as Record<string, EntryCut[]> | null | undefined;
+  const folded = (settled: FoldedSubjectDoc['views']): FoldedSubjectDoc => ({
+    subjectId: event.subjectId,
+    revision: event.revision,
+    timeline,
+    sharing,
+    agreementVersion: doc?.agreementVersion ?? null,
+    views: settled,
+  });
+  if (!views || changesSharing(event.type) || event.type.startsWith('iom.record.')) return folded(null);
   const cutFor = cutsOf(agreement, sharing, event);
   for (const agency in views) views[agency]!.push(cutFor(agency));
   // An agency that could see nothing of the subject until now starts its view with this entry.
@@ -213,12 +235,5 @@ export function evolveSubjectDoc(
   };
   for (const agency of agreement?.agencies ?? []) start(agency);
   start(event.meta.agency);
-  return {
-    subjectId: event.subjectId,
-    revision: event.revision,
-    timeline,
-    sharing,
-    agreementVersion: doc.agreementVersion,
-    views,
-  };
+  return folded(views);
 }

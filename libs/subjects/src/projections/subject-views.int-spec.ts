@@ -11,7 +11,13 @@ import {
   toPublishedEvent,
 } from '@throughline/projections';
 import { SubjectDocs } from '../features/read-subject/subject-docs';
-import { evolveSubjectDoc, type StoredSubjectDoc, type SubjectDoc } from '../domain/subject-view';
+import {
+  evolveSubjectDoc,
+  type FoldedSubjectDoc,
+  type StoredSubjectDoc,
+  type SubjectDoc,
+  settleViews,
+} from '../domain/subject-view';
 import { SUBJECT_VIEWS, SubjectViewsProjection } from './subject-views.projection';
 
 const SUBJECT = randomUUID();
@@ -71,7 +77,10 @@ describe('subject views keep no timeline; it is read back from the log (SQLite f
   /** The whole document, folded in memory from the stream with no agreement loaded. */
   const folded = async (): Promise<SubjectDoc> => {
     const events = (await log.readStream(subjectStream(SUBJECT))).flatMap((e) => toPublishedEvent(e) ?? []);
-    return events.reduce<SubjectDoc | null>((doc, e) => evolveSubjectDoc(doc, e, null), null)!;
+    return settleViews(
+      events.reduce<FoldedSubjectDoc | null>((doc, e) => evolveSubjectDoc(doc, e, null), null)!,
+      null,
+    );
   };
 
   it('stores the document without its timeline and serves it whole, corrections and redactions applied', async () => {

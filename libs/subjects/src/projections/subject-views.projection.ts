@@ -4,9 +4,11 @@ import type { Projection } from '@throughline/projections';
 import { type Agreement, agreementOf } from '@throughline/sharing';
 import {
   evolveSubjectDoc,
-  recomputeViews,
+  type FoldedSubjectDoc,
   type StoredSubjectDoc,
   type SubjectDoc,
+  settleViews,
+  staleViews,
   storedSubjectDoc,
 } from '../domain/subject-view';
 import { loadSubjectDoc } from './load-subject-doc';
@@ -19,7 +21,7 @@ export const SUBJECT_VIEWS = 'subject-views';
  * through the log in order, so a rebuild reproduces exactly what the live run computed. The
  * timeline is not stored: it is the subject's stream, read back when a document is loaded.
  */
-export class SubjectViewsProjection implements Projection<SubjectDoc, StoredSubjectDoc> {
+export class SubjectViewsProjection implements Projection<FoldedSubjectDoc, StoredSubjectDoc> {
   readonly name = SUBJECT_VIEWS;
   private agreement: Agreement | null = null;
 
@@ -27,7 +29,7 @@ export class SubjectViewsProjection implements Projection<SubjectDoc, StoredSubj
     return [event.subjectId];
   }
 
-  evolve(doc: SubjectDoc | null, event: Parameters<typeof evolveSubjectDoc>[1]): SubjectDoc {
+  evolve(doc: FoldedSubjectDoc | null, event: Parameters<typeof evolveSubjectDoc>[1]): FoldedSubjectDoc {
     return evolveSubjectDoc(doc, event, this.agreement);
   }
 
@@ -38,16 +40,20 @@ export class SubjectViewsProjection implements Projection<SubjectDoc, StoredSubj
     return true;
   }
 
-  stored(doc: SubjectDoc): StoredSubjectDoc {
-    return storedSubjectDoc(doc);
+  settle(doc: FoldedSubjectDoc): SubjectDoc {
+    return settleViews(doc, this.agreement);
+  }
+
+  stored(doc: FoldedSubjectDoc): StoredSubjectDoc {
+    return storedSubjectDoc(this.settle(doc));
   }
 
   load(stored: StoredSubjectDoc, _key: string, events: EventStore): Promise<SubjectDoc> {
     return loadSubjectDoc(events, stored);
   }
 
-  refresh(doc: SubjectDoc): SubjectDoc {
-    return recomputeViews(doc, this.agreement);
+  refresh(doc: FoldedSubjectDoc): FoldedSubjectDoc {
+    return staleViews(doc);
   }
 
   async prepare(events: EventStore, position: number): Promise<void> {
