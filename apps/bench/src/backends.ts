@@ -10,6 +10,14 @@ export interface ApiEnv {
   readonly DATABASE_URL?: string;
 }
 
+/**
+ * Where a backend keeps the stores the bench opens beside the API, as plain data: a worker thread
+ * opens them from it too.
+ */
+export type StoreSite =
+  | { readonly kind: 'sqlite'; readonly dir: string }
+  | { readonly kind: 'postgres'; readonly databaseUrl: string };
+
 /** Where one half of the run keeps its data: what the API is given, and the stores beside it. */
 export interface Backend {
   readonly name: 'SQLite' | 'PostgreSQL';
@@ -17,12 +25,7 @@ export interface Backend {
   readonly env: ApiEnv;
   /** Separate empty storage for a second API run that must not see the first one's events. */
   spareEnv(): Promise<ApiEnv>;
-  /** The log the API wrote, opened as the CLI's rebuild would open it. */
-  openLog(): Promise<EventStore>;
-  /** An empty store of the same kind, schema and settings: the raw baseline. */
-  openRawStore(): Promise<EventStore>;
-  /** Empty read-model storage for the timed rebuild. */
-  openReadModels(): Promise<ReadModelStore>;
+  readonly site: StoreSite;
 }
 
 export async function sqliteBackend(scratch: Scratch): Promise<Backend> {
@@ -31,10 +34,7 @@ export async function sqliteBackend(scratch: Scratch): Promise<Backend> {
     name: 'SQLite',
     env: { DATA_DIR: join(dir, 'api') },
     spareEnv: async () => ({ DATA_DIR: join(dir, 'spare') }),
-    // The file name the API's openEventStore uses under DATA_DIR.
-    openLog: () => SqliteEventStore.open(join(dir, 'api', 'events.db')),
-    openRawStore: () => SqliteEventStore.open(join(dir, 'raw', 'events.db')),
-    openReadModels: async () => new SqliteReadModelStore(join(dir, 'rebuild', 'read-models.db')),
+    site: { kind: 'sqlite', dir },
   };
 }
 
@@ -50,11 +50,28 @@ export async function postgresBackend(scratch: Scratch, adminUrl: string): Promi
     // DATA_DIR still holds the embedded signing key.
     env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
     spareEnv: async () => ({ DATA_DIR: dataDir, DATABASE_URL: await createDatabase(scratch, adminUrl) }),
-    openLog: () => PostgresEventStore.open({ connectionString: databaseUrl }),
-    openRawStore: () => PostgresEventStore.open({ connectionString: databaseUrl, schema: 'bench_raw' }),
-    openReadModels: () => PostgresReadModelStore.open(databaseUrl, 'bench_rebuild'),
+    site: { kind: 'postgres', databaseUrl },
   };
 }
+
+/** The log the API wrote, opened as the CLI's rebuild would open it. */
+export const openLog = (site: StoreSite): Promise<EventStore> =>
+  site.kind === 'sqlite'
+    ? // The file name the API's openEventStore uses under DATA_DIR.
+      SqliteEventStore.open(join(site.dir, 'api', 'events.db'))
+    : PostgresEventStore.open({ connectionString: site.databaseUrl });
+
+/** An empty store of the same kind, schema and settings: the raw baseline. */
+export const openRawStore = (site: StoreSite): Promise<EventStore> =>
+  site.kind === 'sqlite'
+    ? SqliteEventStore.open(join(site.dir, 'raw', 'events.db'))
+    : PostgresEventStore.open({ connectionString: site.databaseUrl, schema: 'bench_raw' });
+
+/** Empty read-model storage for the timed rebuild. */
+export const openReadModels = async (site: StoreSite): Promise<ReadModelStore> =>
+  site.kind === 'sqlite'
+    ? new SqliteReadModelStore(join(site.dir, 'rebuild', 'read-models.db'))
+    : PostgresReadModelStore.open(site.databaseUrl, 'bench_rebuild');
 
 /** A database of the run's own on the admin URL's server, dropped when the run ends. */
 async function createDatabase(scratch: Scratch, adminUrl: string): Promise<string> {
