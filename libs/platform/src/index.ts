@@ -6,3 +6,4 @@ export * from './mutex';
 export * from './worker-thread';
 export * from './log-levels';
 export * from './sqlite-checkpointer';
+export * from './heap-pressure';

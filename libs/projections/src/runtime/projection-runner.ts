@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EventStore, type Subscription } from '@throughline/event-store';
+import { heapUnderPressure } from '@throughline/platform';
 import { ReadModelStore } from '../store/read-model-store';
 import { applyBatch } from './apply-batch';
 import type { Projection } from './projection';
@@ -244,6 +245,8 @@ export class ProjectionRunner implements OnApplicationShutdown {
           batch,
           running.cache,
         );
+        // Every document is written by now: under pressure, they are loaded again as touched.
+        if (heapUnderPressure()) running.cache.clear();
         running.state = running.caughtUpOnce ? 'live' : 'catching-up';
         running.lastError = undefined;
         this.report(running);

@@ -106,6 +106,22 @@ describe('rebuildProjection (SQLite files)', () => {
     );
   });
 
+  it('let go of its documents after each write, loads them again as touched and ends the same', async () => {
+    const released = new TallyProjection();
+    Object.defineProperty(released, 'name', { value: 'tally-released' });
+    let releases = 0;
+    await rebuildProjection(log, readModels, released, undefined, {
+      pageSize: 120,
+      commitEvery: 400,
+      release: () => {
+        releases += 1;
+        return true;
+      },
+    });
+    expect(releases).toBe(3);
+    expect(await documents('tally-released')).toEqual(await documents('tally'));
+  });
+
   it('settles each document once per write and folds on from the settled document', async () => {
     await rebuildProjection(log, readModels, new DeferredTallyProjection(), undefined, {
       pageSize: 120,

@@ -1,4 +1,5 @@
 import type { EventStore } from '@throughline/event-store';
+import { heapUnderPressure } from '@throughline/platform';
 import type { ReadModelStore } from '../store/read-model-store';
 import { commitTouched, foldBatch } from './apply-batch';
 import type { Projection } from './projection';
@@ -25,6 +26,12 @@ export interface RebuildOptions {
    * its checkpoint) every so often keeps what is done if the rebuild is stopped.
    */
   readonly commitEvery?: number;
+  /**
+   * Asked after each write: whether to let go of the documents held, which are then loaded again
+   * as events touch them. By default, when the heap is under pressure: a long log would otherwise
+   * be held whole until the rebuild ends.
+   */
+  readonly release?: () => boolean;
 }
 
 /** Forgets a projection and replays the whole log into it, reporting progress per page. */
@@ -33,7 +40,7 @@ export async function rebuildProjection(
   readModels: ReadModelStore,
   projection: Projection,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
-  { pageSize = REBUILD_PAGE, commitEvery = 250_000 }: RebuildOptions = {},
+  { pageSize = REBUILD_PAGE, commitEvery = 250_000, release = heapUnderPressure }: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   await readModels.reset(projection.name);
   await projection.prepare?.(events, 0);
@@ -47,6 +54,7 @@ export async function rebuildProjection(
     await commitTouched(readModels, projection, cache, touched, position);
     touched.clear();
     uncommitted = 0;
+    if (release()) cache.clear();
   };
   for (;;) {
     const page = await events.readAll({ after: position, maxCount: pageSize });

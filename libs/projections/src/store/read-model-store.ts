@@ -1,3 +1,5 @@
+import { heapUnderPressure } from '@throughline/platform';
+
 /**
  * Where projections keep their documents and checkpoints. A projection's documents and its
  * checkpoint are always written in one transaction, so a crash never leaves them apart.
@@ -22,8 +24,10 @@ export abstract class ReadModelStore {
   /**
    * Reads for serving: documents are parsed once and reused until a commit rewrites them, so a
    * read parses only what changed. The objects are shared between readers and must not be mutated.
+   * With the heap under pressure, every cached document is let go first.
    */
   async current<T>(projection: string, key: string): Promise<T | undefined> {
+    this.releaseUnderPressure();
     const version = (await this.versions(projection, key)).get(key);
     if (version === undefined) return undefined;
     const cached = this.cacheOf(projection).get(key);
@@ -35,6 +39,7 @@ export abstract class ReadModelStore {
 
   /** Every document of the projection for serving, in key order; see `current`. */
   async currentAll<T>(projection: string): Promise<T[]> {
+    this.releaseUnderPressure();
     const versions = await this.versions(projection);
     const cache = this.cacheOf(projection);
     for (const key of cache.keys()) if (!versions.has(key)) cache.delete(key);
@@ -44,6 +49,10 @@ export abstract class ReadModelStore {
     const fresh = stale.length > 0 ? await this.getMany<T>(projection, stale) : new Map<string, T>();
     for (const [key, doc] of fresh) cache.set(key, { version: versions.get(key)!, doc });
     return [...versions.keys()].sort().flatMap((key) => (cache.has(key) ? [cache.get(key)!.doc as T] : []));
+  }
+
+  private releaseUnderPressure(): void {
+    if (heapUnderPressure()) this.cache.clear();
   }
 
   private cacheOf(projection: string): Map<string, { version: number; doc: unknown }> {

@@ -111,6 +111,20 @@ describe('subject views keep no timeline; it is read back from the log (SQLite f
     );
   });
 
+  it('rebuilds to the same document when it lets go of it after every write', async () => {
+    const released = new SubjectViewsProjection();
+    Object.defineProperty(released, 'name', { value: 'subject-views-released' });
+    // Each write of two events is followed by a load from the store and the log.
+    await rebuildProjection(log, readModels, released, undefined, {
+      pageSize: 2,
+      commitEvery: 2,
+      release: () => true,
+    });
+    expect(await readModels.get('subject-views-released', SUBJECT)).toEqual(
+      await readModels.get(SUBJECT_VIEWS, SUBJECT),
+    );
+  });
+
   it('shows only the events its stored version folded, and a newer version once written', async () => {
     const before = await docs.current(SUBJECT);
     const later = event(
