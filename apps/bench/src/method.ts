@@ -42,10 +42,10 @@ raw. The raw append runs after the HTTP run, on the same machine state.
 \`npx throughline rebuild\` runs) over the log the API wrote, into empty read-model storage, read in
 pages of ${fmt(REBUILD_PAGE)} and written once per 250,000 events (so once, for the demo log). *Raw
 store:* \`readAll\` of the same log in the same pages, which is the part of a rebuild that is not
-projection work. Both run five times, taking turns, on a worker thread of their own: a fresh heap
-holding only the stores and what the rebuild builds, as in the process \`npx throughline rebuild\`
-starts, rather than the bench's, which still holds the demo batches it posted. The medians are
-reported; every round is listed, and the first of each pays for compiling the code it runs.
+projection work. Both run seven times, taking turns, in a Node process of their own that holds only
+the stores and what the rebuild builds, as the process \`npx throughline rebuild\` starts does, rather
+than in the bench's, which still holds the demo batches it posted. The medians are reported; every
+round is listed, and the first of each pays for compiling the code it runs.
 
 **3, subject reads.** \`GET /v1/subjects/{id}\` with \`X-Purpose-Of-Use: case-management\` as a police
 \`iom-officer\`, cycling over every subject the officer may see (the same set is checked in-process

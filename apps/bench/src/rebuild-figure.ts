@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { startWorkerThread } from '@throughline/platform';
 import type { StoreSite } from './backends';
 import { READ_PAGE, type Throughput } from './raw-store';
-import type { RebuildJob, RebuildRounds } from './rebuild-worker';
+import { inProcessOfItsOwn } from './own-process';
+import type { RebuildJob, RebuildRounds } from './rebuild-process';
 import { type Figure, fmt } from './report';
 
 export const REBUILD_TARGET = 100_000;
@@ -12,7 +10,7 @@ export const REBUILD_TARGET = 100_000;
  * Each side is short, so it runs a few times and the median is kept: one slow pass is noise, and
  * so is the first, which also compiles the code it runs.
  */
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 export interface RebuildRun {
   readonly rebuild: Throughput;
@@ -25,13 +23,13 @@ const median = (runs: readonly Throughput[]): Throughput =>
 
 /**
  * Times a full rebuild of the subject views (what `npx throughline rebuild` runs) against the raw
- * store's `readAll` over the same log, taking turns, on a thread of its own (see rebuild-worker).
+ * store's `readAll` over the same log, taking turns, in a process of its own (see rebuild-process).
  */
 export async function measureRebuild(site: StoreSite): Promise<RebuildRun> {
-  const job: RebuildJob = { site, rounds: ROUNDS };
-  const thread = startWorkerThread(join(__dirname, 'rebuild-worker'), __filename, job, { aliases: true });
-  const [{ rebuilds, reads }] = (await once(thread, 'message')) as [RebuildRounds];
-  await once(thread, 'exit');
+  const { rebuilds, reads } = await inProcessOfItsOwn<RebuildJob, RebuildRounds>('rebuild-process', {
+    site,
+    rounds: ROUNDS,
+  });
   return {
     rebuild: median(rebuilds),
     readAll: median(reads),
@@ -53,7 +51,7 @@ export function rebuildFigure(key: string, backend: string, run: RebuildRun): Fi
     details: [
       `subject-views over ${fmt(run.rebuild.events)} events in ${fmt(run.rebuild.ms)} ms (median of ${ROUNDS}; rounds: ${run.rebuildRounds.map((r) => fmt(r)).join(', ')} events/s)`,
       `raw readAll: ${fmt(run.readAll.ms)} ms in pages of ${fmt(READ_PAGE)} (median of ${ROUNDS})`,
-      'both on a thread of their own, the first round of each compiling the code it runs',
+      'both in a process of their own, the first round of each compiling the code it runs',
     ],
   };
 }
