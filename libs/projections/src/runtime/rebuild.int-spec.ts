@@ -106,7 +106,7 @@ describe('rebuildProjection (SQLite files)', () => {
     );
   });
 
-  it('let go of its documents after each write, loads them again as touched and ends the same', async () => {
+  it('lets go of its documents after each write, loads them again as touched and ends the same', async () => {
     const released = new TallyProjection();
     Object.defineProperty(released, 'name', { value: 'tally-released' });
     let releases = 0;

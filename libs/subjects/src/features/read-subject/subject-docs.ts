@@ -8,7 +8,8 @@ import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 /**
  * Subject documents for serving, whole: the stored document (parsed once per version by the
  * read-model store) with its timeline read from the log. Each version is made whole once and the
- * same object served until the projection writes a newer one, so callers may key caches by it.
+ * same object served until the projection writes a newer one, so callers may key caches by it
+ * (unless the heap runs short: the store then lets its documents go and parses them again).
  */
 @Injectable()
 export class SubjectDocs {
