@@ -65,41 +65,53 @@ export class RecordIngester {
         else stored++;
       }
     };
-    if (decoded.length > 0) {
+    const deadLetter = (item: Decoded, refusal: IngestRejectedError): void => {
+      dead.push({
+        offset: item.message.offset,
+        message: deadLetterMessage(this.source(chunk, item.message), rejection(refusal)),
+      });
+    };
+    // The common case: the whole chunk in one call, so one transaction on the store. The use case
+    // refuses a batch as a whole, naming each event it refuses: those become dead letters and the
+    // rest is offered again as one batch, in offset order, which keeps every good record and the
+    // order of a subject's events.
+    let offered = decoded;
+    while (offered.length > 0) {
       try {
-        // The common case: the whole chunk in one call, so one transaction on the store.
-        count(
-          await this.ingestion.ingest(
-            decoded.map(({ event }) => event),
-            this.publisher(chunk, decoded),
-            this.requestId(chunk, decoded),
-          ),
-        );
+        count(await this.offer(chunk, offered));
+        break;
       } catch (error) {
         if (!(error instanceof IngestRejectedError)) throw error;
-        // The use case refuses a batch as a whole. One record at a time, in offset order, keeps
-        // every good record and the order of a subject's events, and isolates each bad one.
-        for (const item of decoded) {
-          try {
-            count(
-              await this.ingestion.ingest(
-                [item.event],
-                this.publisher(chunk, [item]),
-                this.requestId(chunk, [item]),
-              ),
-            );
-          } catch (refusal) {
-            if (!(refusal instanceof IngestRejectedError)) throw refusal;
-            dead.push({
-              offset: item.message.offset,
-              message: deadLetterMessage(this.source(chunk, item.message), rejection(refusal)),
-            });
+        const named = new Set(error.issues.map((issue) => issue.index));
+        if (!offered.some((_, index) => named.has(index))) {
+          // A refusal naming no event: one record at a time isolates each bad one.
+          for (const item of offered) {
+            try {
+              count(await this.offer(chunk, [item]));
+            } catch (refusal) {
+              if (!(refusal instanceof IngestRejectedError)) throw refusal;
+              deadLetter(item, refusal);
+            }
           }
+          break;
         }
+        for (const [index, item] of offered.entries()) {
+          if (named.has(index))
+            deadLetter(item, new IngestRejectedError(error.issues.filter((issue) => issue.index === index)));
+        }
+        offered = offered.filter((_, index) => !named.has(index));
       }
     }
     dead.sort((a, b) => compareOffsets(a.offset, b.offset));
     return { stored, duplicates, deadLetters: dead.map(({ message }) => message) };
+  }
+
+  private offer(chunk: PartitionChunk, decoded: readonly Decoded[]): Promise<IngestResult[]> {
+    return this.ingestion.ingest(
+      decoded.map(({ event }) => event),
+      this.publisher(chunk, decoded),
+      this.requestId(chunk, decoded),
+    );
   }
 
   private publisher(chunk: PartitionChunk, decoded: readonly Decoded[]): IngestPublisher {
