@@ -11,8 +11,8 @@ export interface ApiEnv {
 }
 
 /**
- * Where a backend keeps the stores the bench opens beside the API, as plain data: a worker thread
- * opens them from it too.
+ * Where a backend keeps the stores the bench opens beside the API, as plain data: the rebuild
+ * figure's own process opens them from it too.
  */
 export type StoreSite =
   | { readonly kind: 'sqlite'; readonly dir: string }

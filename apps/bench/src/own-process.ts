@@ -10,11 +10,11 @@ const DIST = join(__dirname, '..', '..', '..');
  * message it answers. A module failing, or the process ending without an answer, rejects.
  */
 export async function inProcessOfItsOwn<Job, Result>(module: string, job: Job): Promise<Result> {
-  const code = `
+  const launcher = `
 require('tsconfig-paths').register({ baseUrl: ${JSON.stringify(DIST)}, paths: { '@throughline/*': ['libs/*/src'] } });
 require(${JSON.stringify(join(__dirname, `${module}.js`))});
 `;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['-e', launcher], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const answered = once(child, 'message') as Promise<[Result]>;
   child.send(job as object);
