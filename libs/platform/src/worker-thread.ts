@@ -1,5 +1,5 @@
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 /** The tree the caller runs from: the repository (sources) or the compiled `dist`. */
 const ROOT = join(__dirname, '..', '..', '..');
@@ -35,21 +35,24 @@ require.extensions['.ts'] = (module, filename) => {
  * Starts a worker thread on a module beside the caller: `file` is the caller's `__dirname` joined
  * with the module's name, and `caller` its `__filename`, whose extension tells compiled code from
  * sources. A thread does not inherit the main thread's module hooks: a module that imports through
- * the path aliases asks for them with `aliases`; one that does not starts faster without.
+ * the path aliases asks for them with `aliases`; one that does not starts faster without. A thread
+ * may be given a heap of its own size with `resourceLimits`.
  */
 export function startWorkerThread(
   file: string,
   caller: string,
   workerData: unknown,
-  options: { readonly aliases?: boolean } = {},
+  options: { readonly aliases?: boolean; readonly resourceLimits?: ResourceLimits } = {},
 ): Worker {
   const extension = extname(caller);
   const fromSources = extension === '.ts';
-  if (!fromSources && !options.aliases) return new Worker(`${file}${extension}`, { workerData });
+  const { resourceLimits } = options;
+  if (!fromSources && !options.aliases)
+    return new Worker(`${file}${extension}`, { workerData, resourceLimits });
   const code = [
     fromSources ? TRANSPILE : '',
     options.aliases ? ALIASES : '',
     `require(${JSON.stringify(`${file}${extension}`)});`,
   ].join('');
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true, workerData, resourceLimits });
 }

@@ -1,102 +1,45 @@
-import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PublishedEvent, subjectStream } from '@throughline/domain';
-import { SqliteEventStore } from '@throughline/event-store';
-import { heapUnderPressure } from '@throughline/platform';
-import { ProjectionRunner } from './runtime/projection-runner';
-import type { Projection } from './runtime/projection';
-import { SqliteReadModelStore } from './store/sqlite-read-model-store';
+import { startWorkerThread } from '@throughline/platform';
+import type { PressureReport } from './testing/heap-pressure.worker';
 
-// The heap is made to look full or not at will; everything else is real.
-jest.mock('@throughline/platform', () => ({
-  ...jest.requireActual<object>('@throughline/platform'),
-  heapUnderPressure: jest.fn(() => false),
-}));
-const underPressure = (value: boolean): void => {
-  jest.mocked(heapUnderPressure).mockReturnValue(value);
-};
-
-/** Counts each subject's events, and how often a stored count was loaded back. */
-class CountProjection implements Projection<number> {
-  readonly name = 'counts';
-  loads = 0;
-
-  keys(event: PublishedEvent): readonly string[] {
-    return [event.subjectId];
-  }
-
-  evolve(count: number | null): number {
-    return (count ?? 0) + 1;
-  }
-
-  async load(stored: number): Promise<number> {
-    this.loads += 1;
-    return stored;
-  }
-}
-
-const linked = () => ({
-  id: randomUUID(),
-  type: 'iom.subject.identifier-linked.v1',
-  data: { scheme: 'local', value: `L-${randomUUID()}` },
-  metadata: { agency: 'police', source: 'urn:test', category: 'identity' },
-});
-
-describe('caches under heap pressure (SQLite files)', () => {
+/**
+ * The served documents and the projection runner under real heap pressure: a thread with a heap
+ * of its own, filled past half its limit with ballast, over real SQLite files.
+ */
+describe('caches under heap pressure (SQLite files, a thread with a small heap)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'throughline-pressure-'));
-  const log = new SqliteEventStore(join(dir, 'events.db'));
-  const readModels = new SqliteReadModelStore(join(dir, 'read-models.db'));
+  let report: PressureReport;
 
-  afterEach(() => underPressure(false));
+  beforeAll(async () => {
+    const thread = startWorkerThread(
+      join(__dirname, 'testing', 'heap-pressure.worker'),
+      __filename,
+      { dir },
+      { aliases: true, resourceLimits: { maxOldGenerationSizeMb: 512 } },
+    );
+    [report] = (await once(thread, 'message')) as [PressureReport];
+    await once(thread, 'exit');
+  }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([log.close(), readModels.close()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('serves the same parsed documents until the heap is under pressure, then parses them again', async () => {
-    const docs = new Map([
-      ['a', { n: 1 }],
-      ['b', { n: 2 }],
-    ]);
-    await readModels.commit('served', docs, 1);
-    const first = await readModels.current('served', 'a');
-    expect(await readModels.current('served', 'a')).toBe(first);
-    const all = await readModels.currentAll('served');
-    expect(await readModels.currentAll('served')).toEqual(all);
-
-    underPressure(true);
-    const again = await readModels.current('served', 'a');
-    expect(again).toEqual(first);
-    expect(again).not.toBe(first);
+  it('serves the same parsed documents until the heap is under pressure, then parses them again', () => {
+    expect(report.pressureAtStart).toBe(false);
+    expect(report.sameDocumentBefore).toBe(true);
+    expect(report.pressureAfterBallast).toBe(true);
+    expect(report.equalDocumentAfter).toBe(true);
+    expect(report.sameDocumentAfter).toBe(false);
     // Let go of as they are, every document is still served.
-    expect(await readModels.currentAll('served')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(report.allAfter).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(report.allAfter).toEqual(report.allBefore);
   });
 
-  it('lets the runner load a document again after a write under pressure, and count on', async () => {
-    const subject = randomUUID();
-    const projection = new CountProjection();
-    const runner = new ProjectionRunner(log, readModels);
-    runner.register(projection);
-    await runner.start();
-    try {
-      const apply = async (): Promise<void> => {
-        const { events } = await log.append(subjectStream(subject), [linked()], 'any');
-        await runner.waitFor(events[0]!.position);
-      };
-      await apply();
-      await apply();
-      expect(projection.loads).toBe(0);
-
-      underPressure(true);
-      await apply();
-      await apply();
-      expect(projection.loads).toBe(1);
-      expect(await readModels.get('counts', subject)).toBe(4);
-    } finally {
-      await runner.stop();
-    }
+  it('lets the runner load a document again after a write under pressure, and count on', () => {
+    expect(report.loadsBefore).toBe(0);
+    expect(report.loadsAfter).toBe(1);
+    expect(report.count).toBe(4);
   });
 });
