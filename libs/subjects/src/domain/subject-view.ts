@@ -216,24 +216,25 @@ export function evolveSubjectDoc(
   applyToTimeline(timeline, event);
   const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event);
   const views = doc?.views as Record<string, EntryCut[]> | null | undefined;
-  const folded = (settled: FoldedSubjectDoc['views']): FoldedSubjectDoc => ({
+  const stale = !views || changesSharing(event.type) || event.type.startsWith('iom.record.');
+  if (!stale) {
+    const cutFor = cutsOf(agreement, sharing, event);
+    for (const agency in views) views[agency]!.push(cutFor(agency));
+    // An agency that could see nothing of the subject until now starts its view with this entry.
+    const start = (agency: string): void => {
+      if (agency in views) return;
+      const cut = cutFor(agency);
+      if (cut !== 0) views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
+    };
+    for (const agency of agreement?.agencies ?? []) start(agency);
+    start(event.meta.agency);
+  }
+  return {
     subjectId: event.subjectId,
     revision: event.revision,
     timeline,
     sharing,
     agreementVersion: doc?.agreementVersion ?? null,
-    views: settled,
-  });
-  if (!views || changesSharing(event.type) || event.type.startsWith('iom.record.')) return folded(null);
-  const cutFor = cutsOf(agreement, sharing, event);
-  for (const agency in views) views[agency]!.push(cutFor(agency));
-  // An agency that could see nothing of the subject until now starts its view with this entry.
-  const start = (agency: string): void => {
-    if (agency in views) return;
-    const cut = cutFor(agency);
-    if (cut !== 0) views[agency] = [...new Array<EntryCut>(timeline.length - 1).fill(0), cut];
+    views: stale ? null : views,
   };
-  for (const agency of agreement?.agencies ?? []) start(agency);
-  start(event.meta.agency);
-  return folded(views);
 }
