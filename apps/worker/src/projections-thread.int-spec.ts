@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore } from '@throughline/event-store';
-import { loadConfig } from '@throughline/platform';
+import { BACKGROUND_NICENESS, loadConfig } from '@throughline/platform';
 import { ProjectionRunner, ReadModelStore } from '@throughline/projections';
 import { createWorker, type Worker } from './create-worker';
 
@@ -14,6 +14,14 @@ const noise = (count: number) =>
     data: { value: randomUUID() },
     metadata: { source: 'projections-thread-spec' },
   }));
+
+/** The nice value of each of this process's threads, from /proc (Linux). */
+const threadNiceness = (): number[] =>
+  readdirSync('/proc/self/task').map((task) => {
+    const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces, closed by the last ')'; nice is the 19th.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
 
 /** The worker without Kafka: its projections run on a thread, and its runner follows them. */
 describe('projections on their own thread (SQLite files)', () => {
@@ -49,6 +57,17 @@ describe('projections on their own thread (SQLite files)', () => {
     const statuses = await runner.status();
     expect(statuses.every((projection) => projection.position === head && projection.lag === 0)).toBe(true);
   });
+
+  (process.platform === 'linux' ? it : it.skip)(
+    'runs the projections below the priority of the thread that appends (Linux)',
+    () => {
+      const main = getPriority();
+      const lowered = threadNiceness().filter((nice) => nice === main + BACKGROUND_NICENESS);
+      // The projections thread, and any thread it started (such as a checkpointer of its own).
+      expect(lowered.length).toBeGreaterThanOrEqual(1);
+      expect(getPriority()).toBe(main);
+    },
+  );
 
   it('stops the thread on close, and a new one resumes from the checkpoints', async () => {
     const head = await worker!.app.get(EventStore).headPosition();

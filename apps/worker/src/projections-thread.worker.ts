@@ -2,13 +2,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import { EventStore } from '@throughline/event-store';
 import { AlertsRelay, type KafkaSettings } from '@throughline/kafka';
-import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
+import { nestLogLevels, runAsBackgroundThread, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import type { FromProjectionsThread, RelayProgress, ToProjectionsThread } from './projections-thread';
 import { WorkerModule } from './worker.module';
 
 /** How often the relay's progress is reported, when it has changed. */
 const RELAY_REPORT_MS = 20;
+
+// Projections may lag a little; the thread that acknowledges appends must not wait on them.
+runAsBackgroundThread();
 
 /**
  * The projections thread (see startProjectionsThread): the worker without Kafka ingestion, and

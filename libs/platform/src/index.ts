@@ -4,6 +4,7 @@ export * from './problem.filter';
 export * from './platform.module';
 export * from './mutex';
 export * from './worker-thread';
+export * from './thread-priority';
 export * from './log-levels';
 export * from './sqlite-checkpointer';
 export * from './heap-pressure';
