@@ -23,17 +23,18 @@ export interface Backend {
   readonly name: 'SQLite' | 'PostgreSQL';
   /** The environment the API is started with, as a deployment would set it. */
   readonly env: ApiEnv;
-  /** Separate empty storage for a second API run that must not see the first one's events. */
+  /** Separate empty storage, new at each call, for another API run that must not see earlier events. */
   spareEnv(): Promise<ApiEnv>;
   readonly site: StoreSite;
 }
 
 export async function sqliteBackend(scratch: Scratch): Promise<Backend> {
   const dir = await scratch.tempDir('sqlite');
+  let spares = 0;
   return {
     name: 'SQLite',
     env: { DATA_DIR: join(dir, 'api') },
-    spareEnv: async () => ({ DATA_DIR: join(dir, 'spare') }),
+    spareEnv: async () => ({ DATA_DIR: join(dir, `spare-${(spares += 1)}`) }),
     site: { kind: 'sqlite', dir },
   };
 }
@@ -61,11 +62,11 @@ export const openLog = (site: StoreSite): Promise<EventStore> =>
       SqliteEventStore.open(join(site.dir, 'api', 'events.db'))
     : PostgresEventStore.open({ connectionString: site.databaseUrl });
 
-/** An empty store of the same kind, schema and settings: the raw baseline. */
-export const openRawStore = (site: StoreSite): Promise<EventStore> =>
+/** An empty store of the same kind, schema and settings, one per round: the raw baseline. */
+export const openRawStore = (site: StoreSite, round: number): Promise<EventStore> =>
   site.kind === 'sqlite'
-    ? SqliteEventStore.open(join(site.dir, 'raw', 'events.db'))
-    : PostgresEventStore.open({ connectionString: site.databaseUrl, schema: 'bench_raw' });
+    ? SqliteEventStore.open(join(site.dir, `raw-${round}`, 'events.db'))
+    : PostgresEventStore.open({ connectionString: site.databaseUrl, schema: `bench_raw_${round}` });
 
 /** Empty read-model storage for the timed rebuild. */
 export const openReadModels = async (site: StoreSite): Promise<ReadModelStore> =>

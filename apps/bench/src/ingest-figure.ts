@@ -7,6 +7,20 @@ import { type Figure, fmt } from './report';
 
 export const INGEST_TARGET = 15_000;
 
+/**
+ * Each side runs this many times, each HTTP round into a fresh API on fresh storage and each raw
+ * round into an empty store, and keeps its median: one pass takes seconds, and a burst of other
+ * work on a shared machine moves a single pass by a fifth either way.
+ */
+export const INGEST_ROUNDS = 3;
+
+const median = <T>(runs: readonly T[], rate: (run: T) => number): T =>
+  [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor(runs.length / 2)]!;
+
+/** The HTTP round whose acknowledged rate is the median: the figure, and the Kafka figures' baseline. */
+export const medianRun = (rounds: readonly HttpIngestRun[]): HttpIngestRun =>
+  median(rounds, (round) => round.acknowledged.perSecond);
+
 export interface HttpIngestRun {
   /** Acknowledged events per second: validated, authorized, appended and answered. */
   readonly acknowledged: Throughput;
@@ -53,16 +67,20 @@ export async function ingestOverHttp(
 }
 
 /**
+ * @param rounds the HTTP rounds; the figure is the one whose acknowledged rate is the median.
+ * @param rawRounds the raw append's rounds; the baseline is their median.
  * @param apart the same ingestion with the API's projections switched off (left to a worker, as a
  *   scaled deployment runs them): how much the projections running beside ingestion cost it.
  */
 export function ingestFigure(
   key: string,
   backend: string,
-  http: HttpIngestRun,
-  raw: Throughput,
+  rounds: readonly HttpIngestRun[],
+  rawRounds: readonly Throughput[],
   apart: HttpIngestRun | undefined,
 ): Figure {
+  const http = medianRun(rounds);
+  const raw = median(rawRounds, (round) => round.perSecond);
   const events = http.acknowledged.events;
   const projected = http.projected;
   return {
@@ -76,7 +94,7 @@ export function ingestFigure(
     target: `>= ${fmt(INGEST_TARGET)} events/s`,
     met: http.acknowledged.perSecond >= INGEST_TARGET,
     details: [
-      `${fmt(events)} demo events in ${fmt(http.batches)} batches (mean ${fmt(events / http.batches)} events), acknowledged in ${fmt(http.acknowledged.ms)} ms`,
+      `${fmt(events)} demo events in ${fmt(http.batches)} batches (mean ${fmt(events / http.batches)} events), acknowledged in ${fmt(http.acknowledged.ms)} ms (median of ${rounds.length} rounds, each into a fresh API on fresh storage: ${rounds.map((round) => fmt(round.acknowledged.perSecond)).join(', ')} events/s)`,
       `per batch: p50 ${fmt(http.batchP50Ms, 1)} ms, p99 ${fmt(http.batchP99Ms, 1)} ms`,
       ...(projected
         ? [
@@ -88,7 +106,7 @@ export function ingestFigure(
             `the same ingestion with projections left to a worker (not run in the API): ${fmt(apart.acknowledged.perSecond)} events/s (ratio to raw ${fmt(apart.acknowledged.perSecond / raw.perSecond, 3)}; per batch p50 ${fmt(apart.batchP50Ms, 1)} ms)`,
           ]
         : []),
-      `raw store: ${fmt(raw.events)} events (the log as stored: the demo's events and the sharing agreement) in ${fmt(raw.ms)} ms into an empty store`,
+      `raw store: ${fmt(raw.events)} events (the log as stored: the demo's events and the sharing agreement) in ${fmt(raw.ms)} ms into an empty store (median of ${rawRounds.length} rounds: ${rawRounds.map((round) => fmt(round.perSecond)).join(', ')} events/s)`,
     ],
   };
 }

@@ -32,11 +32,15 @@ each sent when the previous one is acknowledged. The figure is acknowledged even
 (validated, authorized, appended, answered); how long the API's projections took to reach the head
 is reported beside it, and so is a second run of the same ingestion into fresh storage with the
 API's projections switched off (\`projections: 'off'\`, left to a worker as a scaled deployment runs
-them), which shows how much the projections running beside ingestion, on the other core, cost it. *Raw store:* the same events as stored (read back from the API's log:
+them), which shows how much the projections running beside ingestion, on the other core, cost it.
+The HTTP side runs three times, each into a fresh API on fresh storage, and the raw side three
+times, each into an empty store; each side keeps its median and every round is listed, since one
+pass takes seconds and a burst of other work on a shared machine moves it by a fifth either way.
+The first HTTP round's log is the one the later figures read. *Raw store:* the same events as stored (read back from the API's log:
 same ids, data and metadata) appended with \`appendMany\` into an empty store of the same kind
 (a fresh SQLite file with the same schema and pragmas, \`synchronous = FULL\`; a fresh PostgreSQL
 schema), 500 events per call, grouped by stream as the ingestion service groups them. Ratio = HTTP /
-raw. The raw append runs after the HTTP run, on the same machine state.
+raw, of the medians. The raw rounds run after the HTTP rounds, on the same machine state.
 
 **2 and 5, full projection rebuild.** \`rebuildProjection\` of the subject views (what
 \`npx throughline rebuild\` runs) over the log the API wrote, into empty read-model storage, read in

@@ -5,8 +5,8 @@ import { measureVerify, VERIFY_RECORDS } from './audit-verify';
 import { measureAuditedReads } from './audited-reads';
 import { type Backend, openLog, openRawStore } from './backends';
 import type { IngestBatch } from './demo-batches';
-import { type HttpIngestRun, ingestFigure, ingestOverHttp } from './ingest-figure';
-import { rawBatches, timeRawAppend, timeReadAll } from './raw-store';
+import { type HttpIngestRun, INGEST_ROUNDS, ingestFigure, ingestOverHttp, medianRun } from './ingest-figure';
+import { rawBatches, type Throughput, timeRawAppend, timeReadAll } from './raw-store';
 import { measureReads, readsFigure } from './reads-figure';
 import { measureRebuild, rebuildFigure } from './rebuild-figure';
 import type { Outcome, Report } from './report';
@@ -40,20 +40,14 @@ const settle = <T>(work: Promise<T>): Promise<Settled<T>> =>
 
 const closeApi = (api: RunningApi): Promise<void> => api.close();
 
-interface Stores {
-  readonly log: EventStore;
-  readonly raw: EventStore;
-}
-
-const closeStores = async ({ log, raw }: Stores): Promise<void> => {
-  await Promise.allSettled([log.close(), raw.close()]);
-};
+const closeStore = (store: EventStore): Promise<void> => store.close();
 
 /**
  * One backend end to end: HTTP ingestion into a fresh API (and reads, audited and not, while it is
- * up), the same ingestion with projections off, then, with the APIs closed, the rebuild and raw
- * readAll over the log the first one wrote, the raw append of that same log into an empty store,
- * and last the audit log verification. Figures are added once both their sides are measured.
+ * up), the same ingestion again into fresh storage for the figure's other rounds, and once with
+ * projections off; then, with the APIs closed, the rebuild and raw readAll over the log the first
+ * one wrote, the raw append of that same log into empty stores, and last the audit log
+ * verification. Figures are added once both their sides are measured.
  * The HTTP run is handed to `onHttp` as soon as it is measured: the Kafka figure is set against it.
  */
 async function runBackend(
@@ -79,7 +73,13 @@ async function runBackend(
     report.step(`${backend.name}: the same reads audited and unaudited, taking turns`);
     return { http: ingested, reads: measured, audited: await settle(measureAuditedReads(api)) };
   });
-  onHttp(http);
+  const rounds = [http];
+  while (rounds.length < INGEST_ROUNDS) {
+    report.step(`${backend.name}: the same ingestion into fresh storage, round ${rounds.length + 1}`);
+    rounds.push(await ingestAgain(scratch, backend, batches));
+  }
+  const ingestion = medianRun(rounds);
+  onHttp(ingestion);
   if (reads) report.add(reads);
 
   report.step(`${backend.name}: the same ingestion with projections left to a worker`);
@@ -89,13 +89,18 @@ async function runBackend(
   const rebuild = await measureRebuild(backend.site);
   report.add(rebuildFigure(keys.rebuild, backend.name, rebuild));
 
-  const stores = { log: await openLog(backend.site), raw: await openRawStore(backend.site) };
-  await scratch.using('stores', stores, closeStores, async ({ log, raw }) => {
-    const { events } = await timeReadAll(log);
-    report.step(`${backend.name}: raw appendMany of the same ${events.length} events`);
-    const rawAppend = await timeRawAppend(raw, rawBatches(events));
-    report.add(ingestFigure(keys.ingest, backend.name, http, rawAppend, apart));
-  });
+  const { events } = await scratch.using('log', await openLog(backend.site), closeStore, timeReadAll);
+  const raw: Throughput[] = [];
+  for (let round = 1; round <= INGEST_ROUNDS; round += 1) {
+    report.step(`${backend.name}: raw appendMany of the same ${events.length} events, round ${round}`);
+    const store = await openRawStore(backend.site, round);
+    raw.push(
+      await scratch.using('raw store', store, closeStore, (empty) =>
+        timeRawAppend(empty, rawBatches(events)),
+      ),
+    );
+  }
+  report.add(ingestFigure(keys.ingest, backend.name, rounds, raw, apart));
 
   // Last, with everything else closed, so the long verification has the machine to itself.
   if (keys.audit && audited) {
@@ -112,6 +117,18 @@ async function runBackend(
         : failure(keys.audit, AUDIT_TITLE, 4, verify.error),
     );
   }
+}
+
+/** Another round of the ingestion figure: a fresh API, on fresh storage, with its projections running. */
+async function ingestAgain(
+  scratch: Scratch,
+  backend: Backend,
+  batches: readonly IngestBatch[],
+): Promise<HttpIngestRun> {
+  const api = await startApi(await backend.spareEnv(), { projections: 'thread' });
+  return scratch.using('API', api, closeApi, () =>
+    ingestOverHttp(api, batches, { waitForProjections: true }),
+  );
 }
 
 /** A diagnostic beside the ingestion figure: what ingestion costs without the projections beside it. */
