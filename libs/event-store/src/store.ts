@@ -9,6 +9,8 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from './event-store';
+import { Mutex } from '@throughline/platform';
+import { RecentEvents } from './recent-events';
 
 export interface SubscribeOptions {
   /** The last position already processed (the checkpoint); 0 to start from the beginning. */
@@ -44,6 +46,9 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** At most this many events are kept for the subscriptions to share. */
+const RECENT_EVENTS = 10_000;
+
 /** Waits `ms`; `onStart` is handed the function that ends the wait early. */
 function sleep(ms: number, onStart: (end: () => void) => void): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -63,6 +68,10 @@ function sleep(ms: number, onStart: (end: () => void) => void): Promise<void> {
 export abstract class EventStore {
   abstract readonly backend: EventStoreBackend;
   protected readonly appended = new EventEmitter();
+  /** What the subscriptions read last, shared between them (see `readPage`). */
+  private readonly recent = new RecentEvents(RECENT_EVENTS);
+  /** One subscription's page at a time, so that one arriving while another reads takes its events. */
+  private readonly reading = new Mutex();
 
   constructor() {
     this.appended.setMaxListeners(0);
@@ -139,7 +148,7 @@ export abstract class EventStore {
         }
         pending = false;
         try {
-          const events = await this.readAll({ after: position, maxCount: batchSize });
+          const events = await this.readPage(position, batchSize);
           if (events.length > 0) {
             const handling = Date.now();
             const perSecond = (events.length * 1000) / Math.max(1, handling - previousStart);
@@ -178,6 +187,22 @@ export abstract class EventStore {
         await running;
       },
     };
+  }
+
+  /**
+   * A page of the log for a subscription: what the store's subscriptions read last is taken from
+   * memory (see RecentEvents), and only the rest is read from the log, so projections that keep
+   * pace with each other read and parse each event once between them.
+   */
+  private readPage(after: number, maxCount: number): Promise<readonly RecordedEvent[]> {
+    return this.reading.run(async () => {
+      const held = this.recent.take(after, maxCount) ?? [];
+      if (held.length === maxCount) return held;
+      const from = held.length > 0 ? held[held.length - 1]!.position : after;
+      const read = await this.readAll({ after: from, maxCount: maxCount - held.length });
+      this.recent.add(from, read);
+      return held.length === 0 ? read : [...held, ...read];
+    });
   }
 
   /** `findByIdsInStreams` as one search of the whole log, keeping what was found where it was looked for. */

@@ -423,6 +423,51 @@ export function describeEventStoreContract(
         expect(batches).toEqual([1, 2]);
       });
 
+      it('lets subscriptions that keep pace share what they read, each still seeing every event once, in order', async () => {
+        const streamId = aStreamId();
+        const after = await store.headPosition();
+        let readFromLog = 0;
+        const readAll = store.readAll.bind(store);
+        // Counts what the store reads from its backend; the reads themselves are the real ones.
+        store.readAll = async (options) => {
+          const events = await readAll(options);
+          readFromLog += events.filter((event) => event.streamId === streamId).length;
+          return events;
+        };
+        const fast = new EventCollector();
+        const slow = new EventCollector();
+        const subscriptions = [
+          store.subscribeToAll({ after, onEvents: fast.onEvents, batchSize: 30, pollIntervalMs: 20 }),
+          store.subscribeToAll({
+            after,
+            onEvents: async (batch) => {
+              await slow.onEvents(batch);
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            },
+            batchSize: 30,
+            pollIntervalMs: 20,
+          }),
+        ];
+        try {
+          const appended: string[] = [];
+          for (let round = 0; round < 4; round += 1) {
+            appended.push(...ids((await store.append(streamId, someEvents(50))).events));
+          }
+          const all = (events: readonly { id: string }[]): boolean => events.length >= appended.length;
+          await fast.until((events) => all(events.filter((event) => event.streamId === streamId)));
+          await slow.until((events) => all(events.filter((event) => event.streamId === streamId)));
+          for (const collector of [fast, slow]) {
+            expect(ids(collector.inStreams([streamId]))).toEqual(appended);
+            expect(isStrictlyIncreasing(collector.events.map((e) => e.position))).toBe(true);
+          }
+          // Apart, the two would have read every event from the log once each.
+          expect(readFromLog).toBeLessThan(1.5 * appended.length);
+        } finally {
+          await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+          delete (store as { readAll?: unknown }).readAll;
+        }
+      });
+
       it('does not pause while events arrive slower than a burst, however long a batch took', async () => {
         const streamId = aStreamId();
         const collector = new EventCollector();
