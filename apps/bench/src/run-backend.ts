@@ -76,14 +76,14 @@ async function runBackend(
   const rounds = [http];
   while (rounds.length < INGEST_ROUNDS) {
     report.step(`${backend.name}: the same ingestion into fresh storage, round ${rounds.length + 1}`);
-    rounds.push(await ingestAgain(scratch, backend, batches));
+    rounds.push(await ingestFresh(scratch, backend, batches, 'thread'));
   }
   const ingestion = medianRun(rounds);
   onHttp(ingestion);
   if (reads) report.add(reads);
 
   report.step(`${backend.name}: the same ingestion with projections left to a worker`);
-  const apart = await ingestApart(scratch, backend, batches);
+  const apart = await ingestFresh(scratch, backend, batches, 'off');
 
   report.step(`${backend.name}: projection rebuild and raw readAll`);
   const rebuild = await measureRebuild(backend.site);
@@ -119,27 +119,19 @@ async function runBackend(
   }
 }
 
-/** Another round of the ingestion figure: a fresh API, on fresh storage, with its projections running. */
-async function ingestAgain(
+/**
+ * The ingestion into a fresh API on fresh storage: with its projections running (another round of
+ * the figure), or with them off (a diagnostic beside it: what the projections beside cost).
+ */
+async function ingestFresh(
   scratch: Scratch,
   backend: Backend,
   batches: readonly IngestBatch[],
+  projections: 'thread' | 'off',
 ): Promise<HttpIngestRun> {
-  const api = await startApi(await backend.spareEnv(), { projections: 'thread' });
-  return scratch.using('API', api, closeApi, () =>
-    ingestOverHttp(api, batches, { waitForProjections: true }),
-  );
-}
-
-/** A diagnostic beside the ingestion figure: what ingestion costs without the projections beside it. */
-async function ingestApart(
-  scratch: Scratch,
-  backend: Backend,
-  batches: readonly IngestBatch[],
-): Promise<HttpIngestRun> {
-  const api = await startApi(await backend.spareEnv(), { projections: 'off' });
-  return scratch.using('API without projections', api, closeApi, () =>
-    ingestOverHttp(api, batches, { waitForProjections: false }),
+  const api = await startApi(await backend.spareEnv(), { projections });
+  return scratch.using(`API, projections ${projections}`, api, closeApi, () =>
+    ingestOverHttp(api, batches, { waitForProjections: projections !== 'off' }),
   );
 }
 
