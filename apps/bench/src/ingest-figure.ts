@@ -2,7 +2,7 @@ import { BATCH } from '@throughline/ingestion';
 import type { RunningApi } from './api-server';
 import type { IngestBatch } from './demo-batches';
 import { percentile, runHttpJob } from './http-load';
-import { type Throughput, throughput } from './raw-store';
+import { medianRound, type Throughput, throughput } from './raw-store';
 import { type Figure, fmt } from './report';
 
 export const INGEST_TARGET = 15_000;
@@ -14,12 +14,9 @@ export const INGEST_TARGET = 15_000;
  */
 export const INGEST_ROUNDS = 3;
 
-const median = <T>(runs: readonly T[], rate: (run: T) => number): T =>
-  [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor(runs.length / 2)]!;
-
 /** The HTTP round whose acknowledged rate is the median: the figure, and the Kafka figures' baseline. */
 export const medianRun = (rounds: readonly HttpIngestRun[]): HttpIngestRun =>
-  median(rounds, (round) => round.acknowledged.perSecond);
+  medianRound(rounds, (round) => round.acknowledged.perSecond);
 
 export interface HttpIngestRun {
   /** Acknowledged events per second: validated, authorized, appended and answered. */
@@ -80,7 +77,7 @@ export function ingestFigure(
   apart: HttpIngestRun | undefined,
 ): Figure {
   const http = medianRun(rounds);
-  const raw = median(rawRounds, (round) => round.perSecond);
+  const raw = medianRound(rawRounds, (round) => round.perSecond);
   const events = http.acknowledged.events;
   const projected = http.projected;
   return {

@@ -9,6 +9,10 @@ export interface Throughput {
   readonly perSecond: number;
 }
 
+/** The round whose rate is the median (the upper middle of an even count): a figure kept over several rounds. */
+export const medianRound = <Round>(rounds: readonly Round[], rate: (round: Round) => number): Round =>
+  [...rounds].sort((a, b) => rate(a) - rate(b))[Math.floor(rounds.length / 2)]!;
+
 export const throughput = (events: number, ms: number): Throughput => ({
   events,
   ms,

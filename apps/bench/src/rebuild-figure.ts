@@ -1,5 +1,5 @@
 import type { StoreSite } from './backends';
-import { READ_PAGE, type Throughput } from './raw-store';
+import { medianRound, READ_PAGE, type Throughput } from './raw-store';
 import { inProcessOfItsOwn } from './own-process';
 import type { RebuildJob, RebuildRounds } from './rebuild-process';
 import { type Figure, fmt } from './report';
@@ -18,8 +18,7 @@ export interface RebuildRun {
   readonly rebuildRounds: readonly number[];
 }
 
-const median = (runs: readonly Throughput[]): Throughput =>
-  [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)]!;
+const median = (runs: readonly Throughput[]): Throughput => medianRound(runs, (run) => run.perSecond);
 
 /**
  * Times a full rebuild of the subject views (what `npx throughline rebuild` runs) against the raw
