@@ -36,7 +36,8 @@ export class RecentEvents {
       this.after = position;
       this.events = [];
     }
-    this.events.push(...events);
+    // A loop, not a spread: a page as large as a caller asks for is not an argument list.
+    for (const event of events) this.events.push(event);
     const excess = this.events.length - this.limit;
     if (excess > 0) {
       this.after = this.events[excess - 1]!.position;
