@@ -146,6 +146,13 @@ describe('validateEventData', () => {
     ]);
   });
 
+  it.each([null, [], 'opiates'])('refuses %j in place of a drug test result', (element) => {
+    const data = withData('iom.drug-test.recorded.v1', { results: [element] });
+    expect(validateEventData('iom.drug-test.recorded.v1', data)).toContainEqual(
+      expect.objectContaining({ path: 'results', constraint: 'isObject' }),
+    );
+  });
+
   it('refuses a missed appointment without an acceptability decision', () => {
     const { acceptable: _acceptable, ...rest } = CATALOGUE_EXAMPLES['iom.appointment.missed.v1'];
     expect(validateEventData('iom.appointment.missed.v1', rest)).toEqual([

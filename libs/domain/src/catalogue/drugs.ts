@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -55,6 +56,7 @@ export class DrugTestRecordedV1 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(SUBSTANCES.length)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SubstanceResult)
   readonly results!: readonly SubstanceResult[];

@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsObject,
   IsISO8601,
   IsOptional,
   IsString,
@@ -27,6 +28,7 @@ export class SubjectRegisteredV1 {
   @IsOptional() @IsIn(GENDERS) readonly gender?: Gender;
   @IsArray()
   @ArrayMaxSize(20)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => IdentifierData)
   readonly identifiers!: readonly IdentifierData[];

@@ -4,6 +4,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
+  IsObject,
   IsISO8601,
   IsOptional,
   IsString,
@@ -51,6 +52,7 @@ export class ChargeRecordedV1 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OffenceData)
   readonly offences!: readonly OffenceData[];
@@ -63,6 +65,7 @@ export class ConvictionRecordedV1 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OffenceData)
   readonly offences!: readonly OffenceData[];

@@ -4,6 +4,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
+  IsObject,
   IsNumber,
   IsString,
   Length,
@@ -31,6 +32,7 @@ export class RiskAssessedV1 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => RiskScore)
   readonly scores!: readonly RiskScore[];
