@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, ValidationTypes, type MetadataStorage } from 'class-validator';
 
 type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
-type Schema = abstract new () => object;
+export type Schema = abstract new () => object;
 
 export interface FieldConstraint {
   /** The class-validator constraint name, e.g. `isLength`, `isIn`, `arrayMaxSize`. */
@@ -37,7 +37,7 @@ const lineage = (schema: Schema): Schema[] => {
  * class-validator does not record which class a nested property holds; class-transformer does, and
  * transforming a probe value is the public way to ask it.
  */
-const nestedSchemaOf = (schema: Schema, property: string): Schema | undefined => {
+export const nestedSchemaOf = (schema: Schema, property: string): Schema | undefined => {
   const probe = plainToInstance(schema as new () => object, { [property]: [{}] }) as Record<string, unknown>;
   const value = probe[property];
   const element: unknown = Array.isArray(value) ? value[0] : value;

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError, ValidationTypes } from 'class-validator';
+import { compileDataCheck, type DataCheck } from './data-check';
 import { CATALOGUE, type EventType } from './index';
 import { rememberRuleLookups } from './rule-lookup';
 
@@ -43,14 +44,32 @@ const hasNested = (schema: Schema): boolean => {
   return nested;
 };
 
-/** Validates an event's `data` against its catalogue schema; unknown properties are refused. */
+const checks = new Map<Schema, DataCheck | undefined>();
+
+/** The schema's compiled check (see data-check), made on first use. */
+const checkOf = (schema: Schema): DataCheck | undefined => {
+  if (!checks.has(schema)) checks.set(schema, compileDataCheck(schema));
+  return checks.get(schema);
+};
+
+/** class-validator's own verdict on an object's data: every issue, with its path and message. */
+export function schemaIssues(schema: Schema, data: object): DataIssue[] {
+  const instance = hasNested(schema)
+    ? plainToInstance(schema, data)
+    : Object.assign(Object.create(schema.prototype as object) as object, data);
+  return flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), '');
+}
+
+/**
+ * Validates an event's `data` against its catalogue schema; unknown properties are refused. Data
+ * that passes the schema's compiled check is valid; anything else is judged, and its issues named,
+ * by class-validator.
+ */
 export function validateEventData(type: EventType, data: unknown): DataIssue[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return [{ path: '', constraint: 'isObject', message: 'data must be a JSON object' }];
   }
   const schema: Schema = CATALOGUE[type].schema;
-  const instance = hasNested(schema)
-    ? plainToInstance(schema, data)
-    : Object.assign(Object.create(schema.prototype as object) as object, data);
-  return flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), '');
+  if (checkOf(schema)?.(data)) return [];
+  return schemaIssues(schema, data);
 }
