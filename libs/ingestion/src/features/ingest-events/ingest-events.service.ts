@@ -186,41 +186,43 @@ export class IngestEventsService {
     storedIds: readonly string[],
     lookups: Lookups,
   ): Promise<Map<string, RecordedEvent>> {
+    if (events.some((event) => this.lookup(event) === undefined)) await this.catchUp(lookups);
     const idsByStream = new Map<string, string[]>();
     for (const [index, event] of events.entries()) {
       const storedId = storedIds[index]!;
-      const subjectId = await this.resolveLeniently(event, storedId, lookups);
+      const subjectId =
+        this.lookup(event) ??
+        (CATALOGUE[event.type].registersSubject ? partnershipIdFor(storedId) : undefined);
       if (!subjectId) continue;
       const stream = subjectStream(subjectId);
-      idsByStream.set(stream, [...(idsByStream.get(stream) ?? []), storedId]);
+      const ids = idsByStream.get(stream);
+      if (ids) ids.push(storedId);
+      else idsByStream.set(stream, [storedId]);
     }
     const found = await this.store.findByIdsInStreams(idsByStream);
     return new Map(found.map((event) => [event.id, event]));
   }
 
-  private async resolveLeniently(
-    event: IncomingEvent,
-    storedId: string,
-    lookups: Lookups,
-  ): Promise<string | undefined> {
-    const known = await this.resolve(event, lookups);
-    if (known) return known;
-    return CATALOGUE[event.type].registersSubject ? partnershipIdFor(storedId) : undefined;
+  /** The subject an event names, as far as the identity index knows. */
+  private lookup(event: IncomingEvent): string | undefined {
+    const ref = event.subjectRef;
+    if (ref.kind === 'identifier') return this.identity.resolve(ref.identifier);
+    return this.identity.hasSubject(ref.id) ? ref.id : undefined;
+  }
+
+  /** Catches the identity index up from the log, once per batch: another process may have added to it. */
+  private async catchUp(lookups: Lookups): Promise<void> {
+    if (lookups.caughtUp) return;
+    await this.identity.catchUp();
+    lookups.caughtUp = true;
   }
 
   /** Resolves from the index; on a miss, catches the index up from the log once per batch. */
   private async resolve(event: IncomingEvent, lookups: Lookups): Promise<string | undefined> {
-    const lookup = (): string | undefined =>
-      event.subjectRef.kind === 'partnership-id'
-        ? this.identity.hasSubject(event.subjectRef.id)
-          ? event.subjectRef.id
-          : undefined
-        : this.identity.resolve(event.subjectRef.identifier);
-    const found = lookup();
+    const found = this.lookup(event);
     if (found || lookups.caughtUp) return found;
-    await this.identity.catchUp();
-    lookups.caughtUp = true;
-    return lookup();
+    await this.catchUp(lookups);
+    return this.lookup(event);
   }
 
   /** Assigns each new event its subject, enforcing identity rules; refuses the batch on any issue. */
