@@ -88,7 +88,7 @@ export function ingestFigure(
     result: `${fmt(http.acknowledged.perSecond)} events/s`,
     baseline: `${fmt(raw.perSecond)} events/s (appendMany, 500 per transaction)`,
     ratio: http.acknowledged.perSecond / raw.perSecond,
-    target: `>= ${fmt(INGEST_TARGET)} events/s`,
+    target: `>= ${fmt(INGEST_TARGET)} events/s${backend === 'SQLite' ? '' : ' (set for SQLite; shown for comparison)'}`,
     met: http.acknowledged.perSecond >= INGEST_TARGET,
     details: [
       `${fmt(events)} demo events in ${fmt(http.batches)} batches (mean ${fmt(events / http.batches)} events), acknowledged in ${fmt(http.acknowledged.ms)} ms (median of ${rounds.length} rounds, each into a fresh API on fresh storage: ${rounds.map((round) => fmt(round.acknowledged.perSecond)).join(', ')} events/s)`,

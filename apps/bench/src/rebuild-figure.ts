@@ -45,7 +45,7 @@ export function rebuildFigure(key: string, backend: string, run: RebuildRun): Fi
     result: `${fmt(run.rebuild.perSecond)} events/s`,
     baseline: `${fmt(run.readAll.perSecond)} events/s (readAll of the same log)`,
     ratio: run.rebuild.perSecond / run.readAll.perSecond,
-    target: `>= ${fmt(REBUILD_TARGET)} events/s`,
+    target: `>= ${fmt(REBUILD_TARGET)} events/s${backend === 'SQLite' ? '' : ' (set for SQLite; shown for comparison)'}`,
     met: run.rebuild.perSecond >= REBUILD_TARGET,
     details: [
       `subject-views over ${fmt(run.rebuild.events)} events in ${fmt(run.rebuild.ms)} ms (median of ${ROUNDS}; rounds: ${run.rebuildRounds.map((r) => fmt(r)).join(', ')} events/s)`,
