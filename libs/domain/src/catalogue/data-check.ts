@@ -123,9 +123,9 @@ export function compileDataCheck(
   const check: DataCheck = (object) => {
     for (const key of Object.keys(object)) if (!allowed.has(key)) return false;
     const values = object as Record<string, unknown>;
-    for (const { name, conditions, checks } of properties) {
+    properties: for (const { name, conditions, checks } of properties) {
       const value = values[name];
-      if (!conditions.every((holds) => holds(object, value))) continue;
+      for (const holds of conditions) if (!holds(object, value)) continue properties;
       for (const passes of checks) if (!passes(value, object)) return false;
     }
     return true;

@@ -220,7 +220,7 @@ export class IngestEventsService {
   /** Resolves from the index; on a miss, catches the index up from the log once per batch. */
   private async resolve(event: IncomingEvent, lookups: Lookups): Promise<string | undefined> {
     const found = this.lookup(event);
-    if (found || lookups.caughtUp) return found;
+    if (found) return found;
     await this.catchUp(lookups);
     return this.lookup(event);
   }
