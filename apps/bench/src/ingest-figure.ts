@@ -12,7 +12,7 @@ export const INGEST_TARGET = 15_000;
  * round into an empty store, and keeps its median: one pass takes seconds, and a burst of other
  * work on a shared machine moves a single pass by a fifth either way.
  */
-export const INGEST_ROUNDS = 3;
+export const INGEST_ROUNDS = 5;
 
 /** The HTTP round whose acknowledged rate is the median: the figure, and the Kafka figures' baseline. */
 export const medianRun = (rounds: readonly HttpIngestRun[]): HttpIngestRun =>

@@ -33,7 +33,7 @@ each sent when the previous one is acknowledged. The figure is acknowledged even
 is reported beside it, and so is a second run of the same ingestion into fresh storage with the
 API's projections switched off (\`projections: 'off'\`, left to a worker as a scaled deployment runs
 them), which shows how much the projections running beside ingestion, on the other core, cost it.
-The HTTP side runs three times, each into a fresh API on fresh storage, and the raw side three
+The HTTP side runs five times, each into a fresh API on fresh storage, and the raw side five
 times, each into an empty store; each side keeps its median and every round is listed, since one
 pass takes seconds and a burst of other work on a shared machine moves it by a fifth either way.
 The first HTTP round's log is the one the later figures read. *Raw store:* the same events as stored (read back from the API's log:
