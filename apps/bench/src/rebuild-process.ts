@@ -28,7 +28,7 @@ async function run({ site, rounds }: RebuildJob): Promise<RebuildRounds> {
     const rebuilds: Throughput[] = [];
     // Taking turns, so that both sides see the same machine.
     for (let round = 0; round < rounds; round += 1) {
-      reads.push((await timeReadAll(log)).rate);
+      reads.push(await timeReadAll(log));
       const started = performance.now();
       const done = await rebuildProjection(log, readModels, new SubjectViewsProjection(), undefined, {
         pageSize: READ_PAGE,
