@@ -13,6 +13,10 @@ export interface Throughput {
 export const medianRound = <Round>(rounds: readonly Round[], rate: (round: Round) => number): Round =>
   [...rounds].sort((a, b) => rate(a) - rate(b))[Math.floor(rounds.length / 2)]!;
 
+/** The round with the median rate, of rounds timed alike. */
+export const medianThroughput = (rounds: readonly Throughput[]): Throughput =>
+  medianRound(rounds, (round) => round.perSecond);
+
 export const throughput = (events: number, ms: number): Throughput => ({
   events,
   ms,

@@ -41,6 +41,13 @@ export const fmt = (value: number, digits = 0): string =>
     ? value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : 'n/a';
 
+/**
+ * An events-per-second target, as the issues set it for SQLite, the embedded default; another
+ * backend's figure is shown against it for comparison.
+ */
+export const rateTarget = (target: number, backend: string): string =>
+  `>= ${fmt(target)} events/s${backend === 'SQLite' ? '' : ' (set for SQLite; shown for comparison)'}`;
+
 const statusOf = (outcome: Outcome): string =>
   outcome.kind === 'figure'
     ? outcome.met
