@@ -291,6 +291,8 @@ describe('web pages', () => {
         action: 'audit.break-glass-review',
         refusal: { status: 422, rule: 'break-glass-flag-note', subjectId },
       });
+      const register = await page(jar, '/app/ig/disclosures?outcome=refused&user=ig-01').expect(200);
+      expect(register.text).toContain('break-glass-flag-note');
       const stillWaiting = await page(jar, '/app/ig').expect(200);
       expect(stillWaiting.text).toContain(`/app/ig/break-glass/${claimId}/review`);
     });
