@@ -543,7 +543,7 @@ describe('the audit log and the IG lead tools', () => {
         t.http
           .post(`/v1/audit/break-glass/${claim.body.eventId}/review`)
           .set('Authorization', igLead)
-          .send({ outcome });
+          .send({ outcome, note: 'Second opinion: the report was not found' });
       const runner = t.app.get(ProjectionRunner);
       await runner.stop();
       try {

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
+import { ProjectionsModule } from '@throughline/projections';
 import { AgreementService } from './agreement/agreement.service';
+import { BreakGlassRefusals } from './features/break-glass/break-glass-refusals';
 import { ClaimBreakGlassHandler } from './features/break-glass/break-glass.command';
 import { BreakGlassController } from './features/break-glass/break-glass.controller';
+import { ReviewBreakGlassHandler } from './features/break-glass-review/review-break-glass.command';
+import { ReviewBreakGlassController } from './features/break-glass-review/review-break-glass.controller';
 
 @Module({
-  imports: [CqrsModule, AuthModule],
-  controllers: [BreakGlassController],
-  providers: [AgreementService, ClaimBreakGlassHandler],
+  imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule],
+  controllers: [BreakGlassController, ReviewBreakGlassController],
+  providers: [AgreementService, BreakGlassRefusals, ClaimBreakGlassHandler, ReviewBreakGlassHandler],
   exports: [AgreementService],
 })
 export class SharingModule {}

@@ -1,7 +1,9 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { ProjectionsModule } from '@throughline/projections';
+import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
 import { PageAudit } from './disclosure/page-audit';
@@ -21,7 +23,15 @@ const PAGES = [SignInController, BoardPageController, SubjectPagesController, Ig
  * same policy, and record every view in the same audit log.
  */
 @Module({
-  imports: [AuthModule, AuditModule, ProjectionsModule, SubjectsModule, TaskingModule],
+  imports: [
+    CqrsModule,
+    AuthModule,
+    AuditModule,
+    ProjectionsModule,
+    SharingModule,
+    SubjectsModule,
+    TaskingModule,
+  ],
   // The catch-all goes last so it only answers what no page matched.
   controllers: [...PAGES, PageNotFoundController],
   providers: [WebSessionGuard, PageAudit],

@@ -276,6 +276,27 @@ describe('web pages', () => {
       await page(mentor, `/app/ig/access-export?subjectId=${subjectId}`).expect(403);
     });
 
+    it('refuses a flag without a note through the form, as the review API does, and records it', async () => {
+      const jar = await signIn(t.http, 'partnership-ig-lead');
+      const consolePage = await page(jar, '/app/ig').expect(200);
+      const refused = await t.http
+        .post(`/app/ig/break-glass/${claimId}/review`)
+        .set('Cookie', jar.header())
+        .type('form')
+        .send({ _csrf: csrfOf(consolePage.text), outcome: 'flagged', note: '  ' })
+        .expect(422);
+      expect(refused.text).toContain('A flagged claim needs a note');
+      const [latest] = await audit().store.query({ outcome: 'refused', user: 'ig-01', limit: 1 });
+      expect(latest!.content).toMatchObject({
+        action: 'audit.break-glass-review',
+        refusal: { status: 422, rule: 'break-glass-flag-note', subjectId },
+      });
+      const register = await page(jar, '/app/ig/disclosures?outcome=refused&user=ig-01').expect(200);
+      expect(register.text).toContain('break-glass-flag-note');
+      const stillWaiting = await page(jar, '/app/ig').expect(200);
+      expect(stillWaiting.text).toContain(`/app/ig/break-glass/${claimId}/review`);
+    });
+
     it('approves a break-glass claim through the form, as the review API would', async () => {
       const jar = await signIn(t.http, 'partnership-ig-lead');
       const consolePage = await page(jar, '/app/ig').expect(200);
@@ -309,7 +330,7 @@ describe('web pages', () => {
         .post(`/app/ig/break-glass/${claimId}/review`)
         .set('Cookie', jar.header())
         .type('form')
-        .send({ _csrf: csrfOf(consolePage.text), outcome: 'flagged' })
+        .send({ _csrf: csrfOf(consolePage.text), outcome: 'flagged', note: 'Second look: not justified' })
         .expect(409);
       expect(again.text).toContain('Already reviewed');
     });

@@ -24,6 +24,7 @@ export type DisclosureAction =
   | 'subject.timeline'
   | 'subject.list'
   | 'subject.break-glass'
+  | 'audit.break-glass-review'
   | 'tasking.board'
   | 'tasking.deselections'
   | 'alert'
@@ -54,6 +55,9 @@ export interface DisclosureContent {
     readonly status: number;
     readonly reason: string;
     readonly subjectId: string | null;
+    /** The rule that refused, and the agreement clause behind it, where a decision names them. */
+    readonly rule?: string;
+    readonly clause?: string | null;
   } | null;
 }
 

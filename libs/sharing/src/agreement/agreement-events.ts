@@ -10,5 +10,13 @@ export interface AgreementLoadedData {
   readonly file?: string;
 }
 
-export const agreementOf = (event: Pick<RecordedEvent, 'type' | 'data'>): Agreement | undefined =>
-  event.type === AGREEMENT_LOADED ? (event.data as AgreementLoadedData).agreement : undefined;
+/**
+ * The agreement a load event carries. One loaded before the agreement named partnership reviewers
+ * reads as naming none: a claim from it is reviewed by its own agency's IG lead only.
+ */
+export function agreementOf(event: Pick<RecordedEvent, 'type' | 'data'>): Agreement | undefined {
+  if (event.type !== AGREEMENT_LOADED) return undefined;
+  const { agreement } = event.data as AgreementLoadedData;
+  if (agreement.breakGlass.partnershipReviewers) return agreement;
+  return { ...agreement, breakGlass: { ...agreement.breakGlass, partnershipReviewers: [] } };
+}

@@ -61,6 +61,17 @@ describe('the shipped default agreement', () => {
     expect(agreement.breakGlass.roles).not.toContain('tasking-chair');
   });
 
+  it("names the partnership's IG lead as the one reviewer beyond each agency's own", () => {
+    expect(agreement.breakGlass.partnershipReviewers).toEqual([{ agency: 'partnership', role: 'ig-lead' }]);
+    // A partner agency's IG lead reviews only its own agency's claims.
+    expect(agreement.agencies).not.toContain('partnership');
+  });
+
+  it('names no partnership reviewers when the agreement says nothing of them', () => {
+    const text = edit(SHIPPED, '  partnershipReviewers:\n    - { agency: partnership, role: ig-lead }\n', '');
+    expect(parseAgreement(text).breakGlass.partnershipReviewers).toEqual([]);
+  });
+
   it('has clauses that name only known partners, categories, bases, purposes and event types, each with a legal basis', () => {
     const ids = agreement.clauses.map((clause) => clause.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -239,6 +250,29 @@ describe('a malformed agreement is refused with the line and the reason, and not
     expect(problems[0]!.reason).toBe(
       'breakGlass.maxMinutes must be a whole number of minutes from 1 to 1440',
     );
+  });
+
+  it('a partnership reviewer that is not a mapping of agency and role', () => {
+    const text = edit(SHIPPED, '- { agency: partnership, role: ig-lead }', '- partnership');
+    expect(refused(text)).toEqual([
+      {
+        line: lineOf(text, '- partnership'),
+        reason: 'breakGlass.partnershipReviewers entries must be mappings of agency and role',
+      },
+    ]);
+  });
+
+  it('a partnership reviewer without a role, or with an agency that is not an id', () => {
+    const text = edit(SHIPPED, '- { agency: partnership, role: ig-lead }', '- { agency: Partnership IG }');
+    const problems = refused(text);
+    expect(problems.map((problem) => problem.line)).toEqual([
+      lineOf(text, 'Partnership IG'),
+      lineOf(text, 'Partnership IG'),
+    ]);
+    expect(problems.map((problem) => problem.reason).sort()).toEqual([
+      '"Partnership IG" is not an agency id (lower-case letters, digits, -)',
+      expect.stringMatching(/^breakGlass\.partnershipReviewers\.0\.role must be a non-empty string/),
+    ]);
   });
 
   it('an unknown event type in when.types', () => {

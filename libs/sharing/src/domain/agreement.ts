@@ -29,12 +29,29 @@ export interface Clause {
   };
 }
 
+/** A partnership-level information-governance role: reviews break-glass claims from every agency. */
+export interface PartnershipReviewer {
+  readonly agency: string;
+  readonly role: string;
+}
+
+export interface BreakGlassTerms {
+  readonly maxMinutes: number;
+  /** The roles that may claim. */
+  readonly roles: readonly string[];
+  /**
+   * Who reviews a claim besides an IG lead of the claimant's own agency; none when the agreement
+   * names none, so a partnership body reviews only where the partnership has said so.
+   */
+  readonly partnershipReviewers: readonly PartnershipReviewer[];
+}
+
 /** A partnership's information-sharing agreement, as loaded: versioned data, not code. */
 export interface Agreement {
   readonly partnership: string;
   readonly version: string;
   readonly agencies: readonly string[];
-  readonly breakGlass: { readonly maxMinutes: number; readonly roles: readonly string[] };
+  readonly breakGlass: BreakGlassTerms;
   readonly taskingMeeting: { readonly roles: readonly string[]; readonly purposes: readonly PurposeOfUse[] };
   readonly clauses: readonly Clause[];
 }
@@ -84,7 +101,7 @@ class Checker {
         partnership: '',
         version: '',
         agencies: [],
-        breakGlass: { maxMinutes: 0, roles: [] },
+        breakGlass: { maxMinutes: 0, roles: [], partnershipReviewers: [] },
         taskingMeeting: { roles: [], purposes: [] },
         clauses: [],
       };
@@ -109,6 +126,7 @@ class Checker {
       );
     }
     const breakGlassRoles = this.strings(['breakGlass', 'roles'], (value) => value.length > 0, 'a role');
+    const partnershipReviewers = this.partnershipReviewers();
     const meetingRoles = this.strings(['taskingMeeting', 'roles'], (value) => value.length > 0, 'a role');
     const meetingPurposes = this.strings(
       ['taskingMeeting', 'purposes'],
@@ -134,10 +152,40 @@ class Checker {
       partnership,
       version,
       agencies,
-      breakGlass: { maxMinutes: typeof maxMinutes === 'number' ? maxMinutes : 0, roles: breakGlassRoles },
+      breakGlass: {
+        maxMinutes: typeof maxMinutes === 'number' ? maxMinutes : 0,
+        roles: breakGlassRoles,
+        partnershipReviewers,
+      },
       taskingMeeting: { roles: meetingRoles, purposes: meetingPurposes },
       clauses,
     };
+  }
+
+  private partnershipReviewers(): PartnershipReviewer[] {
+    const path = ['breakGlass', 'partnershipReviewers'];
+    const node = this.node(path);
+    if (node === undefined) return [];
+    if (!isSeq(node)) {
+      this.fail(node, `${path.join('.')} must be a list of { agency, role }`);
+      return [];
+    }
+    const reviewers: PartnershipReviewer[] = [];
+    node.items.forEach((item, index) => {
+      if (!isMap(item)) {
+        this.fail(item as Node, `${path.join('.')} entries must be mappings of agency and role`);
+        return;
+      }
+      const agency = this.string([...path, index, 'agency']);
+      const role = this.string([...path, index, 'role']);
+      if (agency && !AGENCY.test(agency))
+        this.fail(
+          this.node([...path, index, 'agency']),
+          `"${agency}" is not an agency id (lower-case letters, digits, -)`,
+        );
+      else if (agency && role) reviewers.push({ agency, role });
+    });
+    return reviewers;
   }
 
   private clause(index: number, agencies: readonly string[]): Clause | undefined {

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { AuthGuard } from '@throughline/auth';
 import { IgLeadGuard } from '../ig/ig-lead.guard';
 import { BreakGlassReviewService, type ClaimUnderReview } from './break-glass-review.service';
 
@@ -20,21 +20,5 @@ export class BreakGlassReviewController {
     @Query('status') status: 'awaiting-review' | 'approved' | 'flagged' | 'all' = 'awaiting-review',
   ): Promise<{ claims: ClaimUnderReview[] }> {
     return { claims: await this.reviews.queue(status) };
-  }
-
-  @Post(':eventId/review')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Approve or flag a claim; recorded as an event on the subject' })
-  async review(
-    @CurrentPrincipal() principal: Principal,
-    @Param('eventId') eventId: string,
-    @Body() body: { outcome?: unknown; note?: unknown } | undefined,
-  ): Promise<{ eventId: string; claimEventId: string; outcome: string }> {
-    const {
-      eventId: id,
-      claimEventId,
-      outcome,
-    } = await this.reviews.review(principal, eventId, body?.outcome, body?.note);
-    return { eventId: id, claimEventId, outcome };
   }
 }

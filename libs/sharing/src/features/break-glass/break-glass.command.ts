@@ -3,8 +3,9 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '@throughline/auth';
 import { type EventMeta, subjectStream } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
-import { ProblemException } from '@throughline/platform';
 import { AgreementService } from '../../agreement/agreement.service';
+import { decideClaim } from '../../domain/break-glass';
+import { BreakGlassRefusals } from './break-glass-refusals';
 import type { BreakGlassRequest } from './break-glass.dto';
 
 export class ClaimBreakGlassCommand {
@@ -25,12 +26,16 @@ export interface BreakGlassGranted {
 
 export const PLATFORM_SOURCE = 'urn:throughline:platform';
 
-/** Records a break-glass claim as an event on the subject's stream; it takes effect on the next read. */
+/**
+ * Records a break-glass claim as an event on the subject's stream; it takes effect on the next
+ * read. decideClaim decides; a refusal is recorded in the audit log before it is answered.
+ */
 @CommandHandler(ClaimBreakGlassCommand)
 export class ClaimBreakGlassHandler implements ICommandHandler<ClaimBreakGlassCommand, BreakGlassGranted> {
   constructor(
     private readonly events: EventStore,
     private readonly agreements: AgreementService,
+    private readonly refusals: BreakGlassRefusals,
   ) {}
 
   async execute({
@@ -40,42 +45,30 @@ export class ClaimBreakGlassHandler implements ICommandHandler<ClaimBreakGlassCo
     requestId,
   }: ClaimBreakGlassCommand): Promise<BreakGlassGranted> {
     const agreement = await this.agreements.current();
-    if (principal.kind !== 'person' || !agreement?.breakGlass.roles.includes(principal.role)) {
-      throw new ProblemException(
-        403,
-        'break-glass-not-allowed',
-        'Break-glass not allowed',
-        `Role "${principal.role}" may not claim emergency access under the agreement`,
-      );
-    }
-    if (request.minutes > agreement.breakGlass.maxMinutes) {
-      throw new ProblemException(
-        422,
-        'invalid-break-glass',
-        'Invalid break-glass claim',
-        `minutes must be at most ${agreement.breakGlass.maxMinutes}`,
-        {
-          errors: [
-            {
-              field: 'minutes',
-              constraint: 'max',
-              message: `at most ${agreement.breakGlass.maxMinutes} minutes`,
-            },
-          ],
-        },
-      );
-    }
     const stream = subjectStream(subjectId);
     const [last] = await this.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    if (!last)
-      throw new ProblemException(
-        404,
-        'subject-not-found',
-        'Subject not found',
-        'No subject with this id is visible to your agency',
-      );
     const now = new Date();
-    const expiresAt = new Date(now.getTime() + request.minutes * 60_000).toISOString();
+    const decision = decideClaim({
+      claimant: principal,
+      agreement,
+      subjectKnown: last !== undefined,
+      justification: request.justification,
+      categories: request.categories,
+      minutes: request.minutes,
+      now,
+    });
+    if (decision.refused) {
+      throw await this.refusals.refuse(
+        {
+          principal,
+          action: 'subject.break-glass',
+          subjectId,
+          agreementVersion: agreement?.version ?? null,
+          requestId,
+        },
+        decision,
+      );
+    }
     const eventId = randomUUID();
     const meta: EventMeta = {
       agency: principal.agency,
@@ -87,18 +80,12 @@ export class ClaimBreakGlassHandler implements ICommandHandler<ClaimBreakGlassCo
       category: 'safeguarding',
       ...(requestId ? { requestId } : {}),
     };
-    const data = {
-      user: principal.id,
-      agency: principal.agency,
-      categories: request.categories,
-      expiresAt,
-      justification: request.justification,
-    };
+    const { refused: _refused, ...data } = decision;
     await this.events.append(
       stream,
       [{ id: eventId, type: 'iom.break-glass.claimed.v1', data, metadata: { ...meta } }],
       'stream_exists',
     );
-    return { eventId, subjectId, categories: request.categories, expiresAt };
+    return { eventId, subjectId, categories: data.categories, expiresAt: data.expiresAt };
   }
 }

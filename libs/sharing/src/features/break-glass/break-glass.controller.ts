@@ -1,12 +1,14 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Request } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
+import { malformedClaim } from '../../domain/break-glass';
+import { BreakGlassRefusals } from './break-glass-refusals';
 import { type BreakGlassGranted, ClaimBreakGlassCommand } from './break-glass.command';
 import { BreakGlassRequest } from './break-glass.dto';
 
@@ -15,7 +17,10 @@ import { BreakGlassRequest } from './break-glass.dto';
 @Controller('v1/subjects')
 @UseGuards(AuthGuard)
 export class BreakGlassController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly refusals: BreakGlassRefusals,
+  ) {}
 
   @Post(':subjectId/break-glass')
   @HttpCode(201)
@@ -23,6 +28,11 @@ export class BreakGlassController {
     summary: 'Claim time-limited emergency access to named categories, with a written justification',
   })
   @ApiCreatedResponse({ description: '{ eventId, subjectId, categories, expiresAt }' })
+  @ApiResponse({
+    status: 422,
+    description:
+      'Refused and recorded among the refusals: problem details naming the rule (and the clause for break-glass-never)',
+  })
   async claim(
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
@@ -47,12 +57,15 @@ export class BreakGlassController {
           message,
         })),
       );
-      throw new ProblemException(
-        422,
-        'invalid-break-glass',
-        'Invalid break-glass claim',
-        'The claim was not recorded',
-        { errors: issues },
+      throw await this.refusals.refuse(
+        {
+          principal,
+          action: 'subject.break-glass',
+          subjectId: subjectId.toLowerCase(),
+          agreementVersion: null,
+          requestId: typeof request.id === 'string' ? request.id : undefined,
+        },
+        malformedClaim(issues),
       );
     }
     return this.commands.execute<ClaimBreakGlassCommand, BreakGlassGranted>(

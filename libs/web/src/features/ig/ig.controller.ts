@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
@@ -12,6 +13,7 @@ import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId, isPurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
+import { type BreakGlassReviewed, ReviewBreakGlassCommand } from '@throughline/sharing';
 import { PageAudit } from '../../disclosure/page-audit';
 import { queryValues } from '../../html/query';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
@@ -62,6 +64,7 @@ export class IgPagesController {
     private readonly access: SubjectAccessService,
     private readonly pageAudit: PageAudit,
     private readonly runner: ProjectionRunner,
+    private readonly commands: CommandBus,
   ) {}
 
   @Get()
@@ -129,13 +132,21 @@ export class IgPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('eventId') eventId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request,
+    @Req() request: Request & { id?: unknown },
     @Res() response: Response,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
-    const note = typeof body?.note === 'string' && body.note.trim() !== '' ? body.note.trim() : undefined;
-    const done = await this.reviews.review(principal, eventId, body?.outcome, note);
+    // The same use case as the API: who may review, and what a review needs, are decided there.
+    const done = await this.commands.execute<ReviewBreakGlassCommand, BreakGlassReviewed>(
+      new ReviewBreakGlassCommand(
+        principal,
+        eventId,
+        body?.outcome,
+        body?.note,
+        typeof request.id === 'string' ? request.id : undefined,
+      ),
+    );
     // Show the queue as it now stands when projections run in this process; a worker catches up on its own.
     const local = (await this.runner.status()).every((projection) => projection.status === 'live');
     if (local) await this.runner.waitFor(done.position, 3000).catch(() => undefined);

@@ -93,7 +93,7 @@ function claimCard(claim: ClaimUnderReview, csrf: string): SafeHtml {
     <form method="post" action="/app/ig/break-glass/${claim.eventId}/review">
       <input type="hidden" name="_csrf" value="${csrf}" />
       <div class="field">
-        <label for="note-${claim.eventId}">Review note (optional, kept with the review)</label>
+        <label for="note-${claim.eventId}">Review note (needed to flag a claim; kept with the review)</label>
         <textarea id="note-${claim.eventId}" name="note" maxlength="2000" rows="2"></textarea>
       </div>
       <p class="actions-inline">

@@ -60,6 +60,14 @@ function subjects(record: AuditRecord): SafeHtml {
   return html`${ids.map((id) => html`<a href="${withQuery('/app/ig/disclosures', {}, { subjectId: id })}">${id.slice(0, 8)}…</a><br />`)}`;
 }
 
+/** The rule and clause a refusal names, where a decision named them (break-glass claims and reviews). */
+function refusalRule(refusal: AuditRecord['content']['refusal']): SafeHtml | string {
+  if (!refusal?.rule) return '';
+  return html`<br /><span class="muted"
+      >${refusal.rule}${refusal.clause ? `, clause ${refusal.clause}` : ''}</span
+    >`;
+}
+
 export function registerTable(records: readonly AuditRecord[], caption: string): SafeHtml {
   return html`<table>
     <caption>
@@ -93,7 +101,7 @@ export function registerTable(records: readonly AuditRecord[], caption: string):
             ${
               content.outcome === 'refused'
                 ? html`<span class="flag flag-warn">refused</span> ${content.refusal?.status}
-                    ${content.refusal?.reason}`
+                    ${content.refusal?.reason}${refusalRule(content.refusal)}`
                 : html`<span class="flag flag-ok">disclosed</span>`
             }
           </td>

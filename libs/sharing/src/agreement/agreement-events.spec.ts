@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAgreement } from '../domain/agreement';
+import { AGREEMENT_LOADED, agreementOf } from './agreement-events';
+
+const SHIPPED = parseAgreement(
+  readFileSync(join(__dirname, '..', '..', '..', '..', 'infra', 'agreements', 'default-iom.yaml'), 'utf8'),
+);
+
+describe('agreementOf', () => {
+  it('given a load event from before partnership reviewers, reads it as naming none', () => {
+    const { partnershipReviewers: _dropped, ...breakGlass } = SHIPPED.breakGlass;
+    const earlier = { ...SHIPPED, breakGlass };
+    const agreement = agreementOf({
+      type: AGREEMENT_LOADED,
+      data: { agreement: earlier, loadedBy: 'system' },
+    });
+    expect(agreement?.breakGlass).toEqual({ ...breakGlass, partnershipReviewers: [] });
+  });
+
+  it('given a load event naming partnership reviewers, keeps them', () => {
+    const agreement = agreementOf({
+      type: AGREEMENT_LOADED,
+      data: { agreement: SHIPPED, loadedBy: 'system' },
+    });
+    expect(agreement?.breakGlass.partnershipReviewers).toEqual([{ agency: 'partnership', role: 'ig-lead' }]);
+  });
+
+  it('given another event, reads no agreement', () => {
+    expect(agreementOf({ type: 'iom.subject.registered.v1', data: {} })).toBeUndefined();
+  });
+});
