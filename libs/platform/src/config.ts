@@ -14,6 +14,11 @@ export interface ThroughlineConfig {
     readonly jwksUrl: string | undefined;
     readonly issuer: string;
     readonly audience: string;
+    /**
+     * Production only: the longest a token may be valid for (exp - iat, or exp - now without iat).
+     * A stolen token is a key for its whole lifetime, and an identity provider's tokens are short.
+     */
+    readonly maxLifetimeSeconds: number;
   };
   readonly logLevel: string;
   /** Largest request body accepted, in bytes. */
@@ -43,6 +48,7 @@ export const CONFIG_ENV_VARS = [
   'JWT_JWKS_URL',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
+  'JWT_MAX_LIFETIME_SECONDS',
   'LOG_LEVEL',
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
@@ -75,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
       jwksUrl: optional(env.JWT_JWKS_URL),
       issuer: optional(env.JWT_ISSUER) ?? 'throughline',
       audience: optional(env.JWT_AUDIENCE) ?? 'throughline',
+      maxLifetimeSeconds: positiveInt(env.JWT_MAX_LIFETIME_SECONDS, 12 * 3600, 'JWT_MAX_LIFETIME_SECONDS'),
     },
     logLevel: optional(env.LOG_LEVEL) ?? 'info',
     bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),
