@@ -35,6 +35,9 @@ export async function createApi(
   );
   app.useLogger(app.get(Logger));
   app.set('trust proxy', false);
+  // Flat name=value pairs only (Express 5's default, named so a change of default cannot bring
+  // nested objects); a repeated name still parses to an array, which QueryStringInterceptor refuses.
+  app.set('query parser', 'simple');
   app.disable('x-powered-by');
   const json = express.json({ type: JSON_TYPES, limit: config.bodyLimitBytes, strict: true });
   // Body-parser errors happen before Nest's filters see the request, so render them here.

@@ -9,3 +9,4 @@ export * from './log-levels';
 export * from './sqlite-checkpointer';
 export * from './heap-pressure';
 export * from './csv';
+export * from './query-string';

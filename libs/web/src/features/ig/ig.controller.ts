@@ -13,7 +13,6 @@ import { isPartnershipId, isPurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { PageAudit } from '../../disclosure/page-audit';
-import { queryValues } from '../../html/query';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
 import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
@@ -102,12 +101,11 @@ export class IgPagesController {
   @Get('disclosures')
   async register(
     @CurrentPrincipal() principal: Principal,
-    @Query() raw: Record<string, unknown>,
+    @Query() values: Record<string, string | undefined>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     requireIgLead(principal);
-    const values = queryValues(raw);
     const filter = registerFilterOf(values);
     const before = values.before ? Number(values.before) : undefined;
     if (before !== undefined && (!Number.isInteger(before) || before < 1))
