@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   createRemoteJWKSet,
@@ -13,7 +13,7 @@ import {
   type KeyLike,
   SignJWT,
 } from 'jose';
-import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { ensurePrivateDir, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import type { Principal, TokenRequest } from './principal';
 
 const ALGORITHM = 'EdDSA';
@@ -128,7 +128,7 @@ async function loadOrCreateKeys(file: string): Promise<EmbeddedKeys> {
   if (!existsSync(file)) {
     const { privateKey } = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(privateKey);
-    mkdirSync(join(file, '..'), { recursive: true });
+    ensurePrivateDir(dirname(file));
     // wx: two processes starting together must not overwrite each other's key.
     try {
       writeFileSync(file, JSON.stringify({ ...jwk, kid: `embedded-${Date.now().toString(36)}` }), {

@@ -10,3 +10,4 @@ export * from './sqlite-checkpointer';
 export * from './heap-pressure';
 export * from './csv';
 export * from './query-string';
+export * from './private-files';
