@@ -10,7 +10,8 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production DATA_DIR=/data
+# The container's own network namespace is the boundary; the port is published or not by the runtime.
+ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0
 COPY --from=build /app /app
 VOLUME /data
 EXPOSE 3000

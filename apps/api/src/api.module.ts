@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
 import { IngestionModule } from '@throughline/ingestion';
-import { PlatformModule, ProblemDetailsFilter, type ThroughlineConfig } from '@throughline/platform';
+import {
+  PlatformModule,
+  ProblemDetailsFilter,
+  QueryStringInterceptor,
+  type ThroughlineConfig,
+} from '@throughline/platform';
 import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
@@ -48,7 +53,10 @@ export class ApiModule {
         WebModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },
+      ],
     };
   }
 }

@@ -1,8 +1,9 @@
-import { type INestApplication } from '@nestjs/common';
+import { createServer } from 'node:http';
+import { type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { EventStore } from '@throughline/event-store';
 import { problemOf, sendProblem, type ThroughlineConfig } from '@throughline/platform';
@@ -24,12 +25,19 @@ export async function createApi(
   config: ThroughlineConfig,
   options: { projections?: ProjectionsMode } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    ApiModule.forRoot(config),
+    new BoundedExpressAdapter(config.http),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.set('trust proxy', false);
+  // Flat name=value pairs only (Express 5's default, named so a change of default cannot bring
+  // nested objects); a repeated name still parses to an array, which QueryStringInterceptor refuses.
+  app.set('query parser', 'simple');
   app.disable('x-powered-by');
   const json = express.json({ type: JSON_TYPES, limit: config.bodyLimitBytes, strict: true });
   // Body-parser errors happen before Nest's filters see the request, so render them here.
@@ -57,4 +65,29 @@ export async function createApi(
     await startProjectionsThread(config, app.get(EventStore), app.get(ProjectionRunner));
   }
   return app;
+}
+
+/**
+ * Express behind a Node server that bounds how long one client may hold a connection: a request
+ * that trickles its headers or body gets a 408 and the socket closes. Node checks the bounds every
+ * `connectionsCheckingInterval` (30 s unless given), which would let a sender hold on that much
+ * longer, and takes that interval only when the server is created, hence creating it here.
+ */
+class BoundedExpressAdapter extends ExpressAdapter {
+  constructor(private readonly limits: ThroughlineConfig['http']) {
+    super();
+  }
+
+  override initHttpServer(options: NestApplicationOptions): void {
+    if (options.httpsOptions) throw new Error('TLS is terminated in front of the API, not by it');
+    this.httpServer = createServer(
+      {
+        headersTimeout: this.limits.headersTimeoutMs,
+        requestTimeout: this.limits.requestTimeoutMs,
+        keepAliveTimeout: this.limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, this.limits.headersTimeoutMs),
+      },
+      this.getInstance<Express>(),
+    );
+  }
 }

@@ -5,9 +5,10 @@ import { createApi } from './create-api';
 export async function serve(args: readonly string[] = process.argv.slice(2)): Promise<void> {
   const config = loadConfig();
   const app = await createApi(config);
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   const logger = new Logger('Throughline');
-  logger.log(`API listening on http://localhost:${config.port} (docs at /docs), data in ${config.dataDir}`);
+  const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.log(`API listening on http://${shown}:${config.port} (docs at /docs), data in ${config.dataDir}`);
   if (args.includes('--demo')) {
     const { loadDemoPartnership } = await import('@throughline/demo');
     const loaded = await loadDemoPartnership(app);

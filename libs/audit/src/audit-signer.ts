@@ -22,7 +22,8 @@ export class AuditSigner {
   constructor(file: string) {
     if (!existsSync(file)) {
       const { privateKey } = generateKeyPairSync('ed25519');
-      mkdirSync(dirname(file), { recursive: true });
+      // Created private; an existing directory is the operator's (the key may live outside DATA_DIR).
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       try {
         writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
       } catch (error) {

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   createRemoteJWKSet,
@@ -13,7 +13,7 @@ import {
   type KeyLike,
   SignJWT,
 } from 'jose';
-import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { ensurePrivateDir, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import type { Principal, TokenRequest } from './principal';
 
 const ALGORITHM = 'EdDSA';
@@ -28,7 +28,7 @@ const AGENCY = /^[a-z][a-z0-9-]{1,31}$/;
 export class InvalidTokenError extends Error {
   constructor(
     message: string,
-    readonly reason: 'missing' | 'expired' | 'signature' | 'claims' | 'malformed',
+    readonly reason: 'missing' | 'expired' | 'signature' | 'claims' | 'lifetime' | 'malformed',
   ) {
     super(message);
     this.name = 'InvalidTokenError';
@@ -65,6 +65,9 @@ export class TokenService {
     for (const source of sources) {
       if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(source)) throw new Error(`Source "${source}" is not a URI`);
     }
+    const ttl = request.ttlSeconds ?? 8 * 3600;
+    // Not only positive: an already expired token is what a test of expiry needs.
+    if (!Number.isInteger(ttl)) throw new Error('The lifetime must be a whole number of seconds');
     const keys = await this.embeddedKeys();
     const subject = request.user ?? (system ? `${request.agency}-system` : `${request.agency}-user`);
     return new SignJWT({
@@ -78,7 +81,7 @@ export class TokenService {
       .setIssuer(this.config.jwt.issuer)
       .setAudience(this.config.jwt.audience)
       .setIssuedAt()
-      .setExpirationTime(`${request.ttlSeconds ?? 8 * 3600}s`)
+      .setExpirationTime(`${ttl}s`)
       .sign(keys.privateKey);
   }
 
@@ -93,6 +96,8 @@ export class TokenService {
         issuer: this.config.jwt.issuer,
         audience: this.config.jwt.audience,
         algorithms: [ALGORITHM, 'RS256', 'ES256'],
+        // A token without an expiry would be a credential for ever: the cache, a leak, a log line.
+        requiredClaims: ['exp'],
       };
       payload = this.remote
         ? (await jwtVerify(token, this.remote, options)).payload
@@ -105,10 +110,11 @@ export class TokenService {
     } catch (error) {
       throw toInvalidToken(error);
     }
+    // The identity provider decides lifetimes in production; embedded tokens are minted here.
+    if (this.remote) refuseLongLived(payload, now, this.config.jwt.maxLifetimeSeconds);
     const principal = toPrincipal(payload);
     if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
-    const expires = payload.exp === undefined ? Infinity : payload.exp * 1000;
-    this.verified.set(token, { principal, until: Math.min(expires, now + VERIFIED_FOR_MS) });
+    this.verified.set(token, { principal, until: Math.min(payload.exp! * 1000, now + VERIFIED_FOR_MS) });
     return principal;
   }
 
@@ -122,7 +128,7 @@ async function loadOrCreateKeys(file: string): Promise<EmbeddedKeys> {
   if (!existsSync(file)) {
     const { privateKey } = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(privateKey);
-    mkdirSync(join(file, '..'), { recursive: true });
+    ensurePrivateDir(dirname(file));
     // wx: two processes starting together must not overwrite each other's key.
     try {
       writeFileSync(file, JSON.stringify({ ...jwk, kid: `embedded-${Date.now().toString(36)}` }), {
@@ -142,10 +148,37 @@ async function loadOrCreateKeys(file: string): Promise<EmbeddedKeys> {
   };
 }
 
+/**
+ * Refuses a token valid for longer than `maxSeconds`, counted from its issue time, or from now
+ * when it names none or names one still to come: neither leaving `iat` out nor dating it ahead
+ * stretches the bound.
+ */
+export function refuseLongLived(payload: JWTPayload, nowMs: number, maxSeconds: number): void {
+  const exp = payload.exp!;
+  const now = Math.floor(nowMs / 1000);
+  const from = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+  if (exp - from > maxSeconds) {
+    throw new InvalidTokenError(
+      `The token is valid for ${exp - from} s, longer than the ${maxSeconds} s allowed`,
+      'lifetime',
+    );
+  }
+}
+
 function toInvalidToken(error: unknown): InvalidTokenError {
   if (error instanceof errors.JWTExpired) return new InvalidTokenError('The token has expired', 'expired');
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return new InvalidTokenError('The token signature is not valid', 'signature');
+  }
+  if (
+    error instanceof errors.JWTClaimValidationFailed &&
+    error.claim === 'exp' &&
+    error.reason === 'missing'
+  ) {
+    return new InvalidTokenError(
+      'The token has no expiry (exp claim); only expiring tokens are accepted',
+      'claims',
+    );
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     return new InvalidTokenError(`The token claim "${error.claim}" is not valid: ${error.reason}`, 'claims');

@@ -3,6 +3,23 @@ import { join, resolve } from 'node:path';
 /** Everything the processes read from the environment, in one place (names match contract.md). */
 export interface ThroughlineConfig {
   readonly port: number;
+  /**
+   * The address the API listens on: loopback unless told otherwise, so a developer's `npm start`
+   * is not reachable from the network; the container image sets all interfaces.
+   */
+  readonly host: string;
+  /**
+   * How long a client may take over one request, in milliseconds: a slow sender otherwise holds a
+   * connection (and a socket, and a parser) for as long as it likes.
+   */
+  readonly http: {
+    /** To send the request line and headers. */
+    readonly headersTimeoutMs: number;
+    /** To send the whole request, body included. */
+    readonly requestTimeoutMs: number;
+    /** An idle kept-alive connection waits this long for its next request. */
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly dataDir: string;
   /** PostgreSQL for events and read models (server mode). */
   readonly databaseUrl: string | undefined;
@@ -14,6 +31,11 @@ export interface ThroughlineConfig {
     readonly jwksUrl: string | undefined;
     readonly issuer: string;
     readonly audience: string;
+    /**
+     * Production only: the longest a token may be valid for (exp - iat, or exp - now without iat).
+     * A stolen token is a key for its whole lifetime, and an identity provider's tokens are short.
+     */
+    readonly maxLifetimeSeconds: number;
   };
   readonly logLevel: string;
   /** Largest request body accepted, in bytes. */
@@ -36,6 +58,10 @@ export interface ThroughlineConfig {
 
 export const CONFIG_ENV_VARS = [
   'PORT',
+  'HOST',
+  'HTTP_HEADERS_TIMEOUT_SECONDS',
+  'HTTP_REQUEST_TIMEOUT_SECONDS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
   'DATA_DIR',
   'DATABASE_URL',
   'EVENTSTORE_URL',
@@ -43,6 +69,7 @@ export const CONFIG_ENV_VARS = [
   'JWT_JWKS_URL',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
+  'JWT_MAX_LIFETIME_SECONDS',
   'LOG_LEVEL',
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
@@ -61,9 +88,28 @@ const positiveInt = (raw: string | undefined, fallback: number, name: string): n
 const optional = (raw: string | undefined): string | undefined =>
   raw && raw.trim() !== '' ? raw.trim() : undefined;
 
+function httpTimeouts(env: NodeJS.ProcessEnv): ThroughlineConfig['http'] {
+  const headers = positiveInt(env.HTTP_HEADERS_TIMEOUT_SECONDS, 10, 'HTTP_HEADERS_TIMEOUT_SECONDS');
+  const request = positiveInt(env.HTTP_REQUEST_TIMEOUT_SECONDS, 30, 'HTTP_REQUEST_TIMEOUT_SECONDS');
+  const keepAlive = positiveInt(env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS, 5, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS');
+  // The headers are part of the request: a longer headers timeout would never be reached.
+  if (headers > request) {
+    throw new Error(
+      `HTTP_HEADERS_TIMEOUT_SECONDS (${headers}) must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${request})`,
+    );
+  }
+  return {
+    headersTimeoutMs: headers * 1000,
+    requestTimeoutMs: request * 1000,
+    keepAliveTimeoutMs: keepAlive * 1000,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineConfig {
   return {
     port: positiveInt(env.PORT, 3000, 'PORT'),
+    host: optional(env.HOST) ?? '127.0.0.1',
+    http: httpTimeouts(env),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     databaseUrl: optional(env.DATABASE_URL),
     eventstoreUrl: optional(env.EVENTSTORE_URL),
@@ -75,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
       jwksUrl: optional(env.JWT_JWKS_URL),
       issuer: optional(env.JWT_ISSUER) ?? 'throughline',
       audience: optional(env.JWT_AUDIENCE) ?? 'throughline',
+      maxLifetimeSeconds: positiveInt(env.JWT_MAX_LIFETIME_SECONDS, 12 * 3600, 'JWT_MAX_LIFETIME_SECONDS'),
     },
     logLevel: optional(env.LOG_LEVEL) ?? 'info',
     bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),

@@ -8,3 +8,6 @@ export * from './thread-priority';
 export * from './log-levels';
 export * from './sqlite-checkpointer';
 export * from './heap-pressure';
+export * from './csv';
+export * from './query-string';
+export * from './private-files';

@@ -254,6 +254,8 @@ describe('PostgresAuditStore', () => {
     const client = new Client({ connectionString: url.toString() });
     await client.connect();
     try {
+      // Only a superuser gets past the append-only triggers this way; the chain still names the change.
+      await client.query('SET session_replication_role = replica');
       await client.query(
         `UPDATE audit_records SET content = jsonb_set(content, '{purpose}', '"enforcement"') WHERE seq = $1`,
         [target.seq],
@@ -327,5 +329,66 @@ describe('two service instances on one PostgreSQL database', () => {
       result.status === 'rejected' ? String(result.reason) : 'opened',
     );
     expect(outcomes).toEqual(outcomes.map(() => 'opened'));
+  });
+});
+
+describe('the audit tables in PostgreSQL are append-only', () => {
+  let url: string;
+  let service: AuditService;
+
+  beforeAll(async () => {
+    url = await freshDatabase();
+    service = new AuditService(await PostgresAuditStore.open(url), dataDir());
+    await Promise.all(Array.from({ length: 5 }, (_, i) => service.record(disclosure(i + 1, 'ro'))));
+    await service.checkpoint();
+  });
+  afterAll(() => service.onApplicationShutdown());
+
+  async function attempt(sql: string): Promise<string> {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql);
+      return 'done';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it.each(['audit_records', 'audit_subjects', 'audit_checkpoints'])(
+    'refuses UPDATE, DELETE and TRUNCATE on %s, and keeps every row',
+    async (table) => {
+      const before = await attempt(`SELECT 1 FROM ${table}`);
+      expect(before).toBe('done');
+      expect(await attempt(`UPDATE ${table} SET seq = seq`)).toBe(
+        `UPDATE on ${table} refused: the audit log is append-only`,
+      );
+      expect(await attempt(`DELETE FROM ${table} WHERE seq = 1`)).toBe(
+        `DELETE on ${table} refused: the audit log is append-only`,
+      );
+      expect(await attempt(`TRUNCATE ${table}`)).toBe(
+        `TRUNCATE on ${table} refused: the audit log is append-only`,
+      );
+      expect(await attempt(`TRUNCATE ${table} CASCADE`)).toMatch(/refused: the audit log is append-only/);
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ count: string }>(`SELECT count(*) FROM ${table}`);
+        expect(Number(rows[0]!.count)).toBeGreaterThan(0);
+      } finally {
+        await client.end();
+      }
+    },
+  );
+
+  it('still appends, checkpoints and verifies, and a restart finds the guard in place', async () => {
+    await service.record(disclosure(6, 'ro'));
+    await service.checkpoint();
+    expect((await service.verify()).ok).toBe(true);
+    const reopened = await PostgresAuditStore.open(url);
+    await reopened.close();
+    expect(await attempt('DELETE FROM audit_records')).toMatch(/append-only/);
   });
 });

@@ -2,6 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import { canonicalContent, chainHash, GENESIS_HASH, sha256 } from '../domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
 import { type AuditQuery, AuditStore, registerFilter } from './audit-store';
+import { POSTGRES_AUDIT_DDL } from './postgres-audit-schema';
 
 interface Row {
   seq: string;
@@ -81,19 +82,7 @@ export class PostgresAuditStore extends AuditStore {
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     try {
-      await withDdlLock(
-        pool,
-        `
-      CREATE TABLE IF NOT EXISTS audit_records (
-        seq BIGINT PRIMARY KEY, id UUID NOT NULL UNIQUE, at TIMESTAMPTZ NOT NULL, agency TEXT NOT NULL, "user" TEXT NOT NULL,
-        purpose TEXT, outcome TEXT NOT NULL, action TEXT NOT NULL, content JSONB NOT NULL,
-        content_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS audit_records_at ON audit_records (at);
-      CREATE TABLE IF NOT EXISTS audit_subjects (subject_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (subject_id, seq));
-      CREATE INDEX IF NOT EXISTS audit_subjects_seq ON audit_subjects (seq);
-      CREATE TABLE IF NOT EXISTS audit_checkpoints (
-        seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);`,
-      );
+      await withDdlLock(pool, POSTGRES_AUDIT_DDL);
     } catch (error) {
       await pool.end();
       throw error;

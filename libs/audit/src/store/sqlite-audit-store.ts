@@ -1,9 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { FALLBACK_AUTOCHECKPOINT_PAGES, SqliteCheckpointer, startWorkerThread } from '@throughline/platform';
+import {
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  preparePrivateSqliteFile,
+  SqliteCheckpointer,
+  startWorkerThread,
+} from '@throughline/platform';
 import { canonicalContent, type CheckedRecord } from '../domain/chain';
 import {
   type AuditCheckpoint,
@@ -32,7 +36,7 @@ export class SqliteAuditStore extends AuditStore {
 
   constructor(private readonly file: string) {
     super();
-    mkdirSync(dirname(file), { recursive: true });
+    preparePrivateSqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

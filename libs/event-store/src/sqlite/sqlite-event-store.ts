@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { FALLBACK_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from '@throughline/platform';
+import {
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  preparePrivateSqliteFile,
+  SqliteCheckpointer,
+} from '@throughline/platform';
 import { appendResults, planAppend, type AppendPlan } from '../append-plan';
 import { DuplicateEventError } from '../errors';
 import type {
@@ -68,7 +70,7 @@ export class SqliteEventStore extends EventStore {
   /** @param path a file path (its directory is created) or `:memory:`. */
   constructor(private readonly path: string) {
     super();
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') preparePrivateSqliteFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // An acknowledged append must survive power loss, not only a process crash.

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { preparePrivateSqliteFile } from '@throughline/platform';
 import { ReadModelStore } from './read-model-store';
 
 /** Read models in their own SQLite file, so projection writes never queue behind ingestion. */
@@ -10,7 +9,7 @@ export class SqliteReadModelStore extends ReadModelStore {
 
   constructor(file: string) {
     super();
-    mkdirSync(dirname(file), { recursive: true });
+    preparePrivateSqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

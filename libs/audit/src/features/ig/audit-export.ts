@@ -1,3 +1,4 @@
+import { csvLine } from '@throughline/platform';
 import type { AuditRecord } from '../../domain/disclosure';
 
 const COLUMNS = [
@@ -21,14 +22,12 @@ const COLUMNS = [
   'hash',
 ] as const;
 
-const csvCell = (value: string): string =>
-  /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 const unique = (values: readonly (string | null)[]): string =>
   [...new Set(values.filter((v): v is string => Boolean(v)))].join('; ');
 
-export const CSV_HEADER = `${COLUMNS.join(',')}\n`;
+export const CSV_HEADER = csvLine(COLUMNS);
 
-/** One CSV line per record: the register as an IG lead opens it in a spreadsheet. */
+/** One CSV line per record: the register as an IG lead opens it in a spreadsheet, every cell inert. */
 export function toCsvLine(record: AuditRecord): string {
   const { content } = record;
   const grounds = content.subjects.flatMap((subject) => subject.grounds);
@@ -55,5 +54,5 @@ export function toCsvLine(record: AuditRecord): string {
     requestId: content.requestId ?? '',
     hash: record.hash,
   };
-  return `${COLUMNS.map((column) => csvCell(row[column])).join(',')}\n`;
+  return csvLine(COLUMNS.map((column) => row[column]));
 }

@@ -10,7 +10,6 @@ import {
   TaskingService,
 } from '@throughline/tasking';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
-import { queryValues } from '../../html/query';
 import { PageAudit } from '../../disclosure/page-audit';
 import { csrfToken } from '../../session/csrf';
 import { WebSessionGuard } from '../../session/web-session.guard';
@@ -35,11 +34,11 @@ export class BoardPageController {
   @Get()
   async board(
     @CurrentPrincipal() principal: Principal,
-    @Query() raw: Record<string, unknown>,
+    @Query() values: Record<string, string | undefined>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
-    const query = parseBoardQuery(queryValues(raw));
+    const query = parseBoardQuery(values);
     const since = query.since ? new Date(`${query.since}T00:00:00Z`).toISOString() : undefined;
     const context = { principal, purpose: PURPOSE, request, response };
     // As the tasking API does: a refusal is recorded too, and a disclosure names the agreement

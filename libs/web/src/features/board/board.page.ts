@@ -50,6 +50,11 @@ function select(
   </div>`;
 }
 
+/**
+ * The current sort rides on Apply, the form's default button (first in the page, so Enter presses
+ * it too), rather than in a hidden field: a column's sort button then replaces it instead of
+ * sending "sort" a second time, which the query string rule refuses.
+ */
 function filters(data: BoardPageData): SafeHtml {
   const { query } = data;
   const classes = [...new Set(data.all.map((row) => row.cohortClass).filter((c): c is string => !!c))].sort();
@@ -86,9 +91,13 @@ function filters(data: BoardPageData): SafeHtml {
       <label for="f-q">Name contains</label>
       <input type="search" id="f-q" name="q" value="${query.q ?? ''}" maxlength="100" />
     </div>
-    ${query.sort && html`<input type="hidden" name="sort" value="${query.sort.key}:${query.sort.direction}" />`}
     <div class="actions-inline">
-      <button type="submit">Apply</button>
+      <button
+        type="submit"
+        ${query.sort && html`name="sort" value="${query.sort.key}:${query.sort.direction}"`}
+      >
+        Apply
+      </button>
       <a class="button secondary" href="/app/board">Clear</a>
     </div>
   </form>`;

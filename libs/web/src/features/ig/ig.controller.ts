@@ -15,7 +15,6 @@ import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, ReviewBreakGlassCommand } from '@throughline/sharing';
 import { PageAudit } from '../../disclosure/page-audit';
-import { queryValues } from '../../html/query';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
 import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
@@ -105,12 +104,11 @@ export class IgPagesController {
   @Get('disclosures')
   async register(
     @CurrentPrincipal() principal: Principal,
-    @Query() raw: Record<string, unknown>,
+    @Query() values: Record<string, string | undefined>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     requireIgLead(principal);
-    const values = queryValues(raw);
     const filter = registerFilterOf(values);
     const before = values.before ? Number(values.before) : undefined;
     if (before !== undefined && (!Number.isInteger(before) || before < 1))

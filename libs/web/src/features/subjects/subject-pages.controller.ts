@@ -6,7 +6,6 @@ import { ProblemException } from '@throughline/platform';
 import { SubjectReader, type SubjectRecord } from '@throughline/subjects';
 import { PageAudit } from '../../disclosure/page-audit';
 import { LIST_FIELDS, subjectDisclosure } from '@throughline/subjects';
-import { queryValues } from '../../html/query';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { csrfToken } from '../../session/csrf';
 import { requirePractitioner, WebSessionGuard } from '../../session/web-session.guard';
@@ -39,12 +38,11 @@ export class SubjectPagesController {
   @Get()
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query() raw: Record<string, unknown>,
+    @Query() values: Record<string, string | undefined>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     requirePractitioner(principal);
-    const values = queryValues(raw);
     const purpose = purposeOf(values.purpose);
     const filter = listFilterOf(values);
     const context = { principal, purpose, request, response };
@@ -72,12 +70,12 @@ export class SubjectPagesController {
   async view(
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') rawId: string,
-    @Query() raw: Record<string, unknown>,
+    @Query() values: Record<string, string | undefined>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     requirePractitioner(principal);
-    const purpose = purposeOf(queryValues(raw).purpose);
+    const purpose = purposeOf(values.purpose);
     const subjectId = subjectIdOf(rawId);
     const context = { principal, purpose, request, response };
     const subject = await this.pageAudit.recorded(context, 'subject.view', subjectId, async () => {
@@ -104,12 +102,11 @@ export class SubjectPagesController {
   async timeline(
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') rawId: string,
-    @Query() raw: Record<string, unknown>,
+    @Query() values: Record<string, string | undefined>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     requirePractitioner(principal);
-    const values = queryValues(raw);
     const purpose = purposeOf(values.purpose);
     const subjectId = subjectIdOf(rawId);
     const before = values.before === undefined || values.before === '' ? undefined : Number(values.before);

@@ -1,0 +1,38 @@
+import { loadConfig } from './config';
+
+describe('configuration', () => {
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: ' ' }).host).toBe('127.0.0.1');
+  });
+
+  it('bounds how long a client may take over a request', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+    });
+    expect(
+      loadConfig({
+        HTTP_HEADERS_TIMEOUT_SECONDS: '2',
+        HTTP_REQUEST_TIMEOUT_SECONDS: '3',
+        HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+      }).http,
+    ).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 3_000, keepAliveTimeoutMs: 65_000 });
+  });
+
+  it.each([
+    [{ HTTP_HEADERS_TIMEOUT_SECONDS: '0' }, /HTTP_HEADERS_TIMEOUT_SECONDS must be a positive integer/],
+    [{ HTTP_REQUEST_TIMEOUT_SECONDS: '1.5' }, /HTTP_REQUEST_TIMEOUT_SECONDS must be a positive integer/],
+    [{ HTTP_HEADERS_TIMEOUT_SECONDS: '40' }, /must not exceed HTTP_REQUEST_TIMEOUT_SECONDS/],
+    [{ JWT_MAX_LIFETIME_SECONDS: '-1' }, /JWT_MAX_LIFETIME_SECONDS must be a positive integer/],
+  ])('refuses %j at start', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('allows production tokens twelve hours unless told otherwise', () => {
+    expect(loadConfig({}).jwt.maxLifetimeSeconds).toBe(43_200);
+    expect(loadConfig({ JWT_MAX_LIFETIME_SECONDS: '900' }).jwt.maxLifetimeSeconds).toBe(900);
+  });
+});
