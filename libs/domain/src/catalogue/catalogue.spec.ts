@@ -153,6 +153,48 @@ describe('validateEventData', () => {
     );
   });
 
+  // Names found on every object's prototype, which a lookup in a plain object would take as known.
+  const HOSTILE_KEYS = [
+    '__proto__',
+    'constructor',
+    'hasOwnProperty',
+    'valueOf',
+    'toString',
+    '__defineGetter__',
+    'isPrototypeOf',
+  ];
+
+  it.each(HOSTILE_KEYS)('refuses an unknown property named %s, at the top and nested', (key) => {
+    // Parsed from JSON so that `__proto__` is an own property, as it is in a request body.
+    const top = JSON.parse(
+      `{"offence":"Burglary dwelling","offenceGroup":"burglary","arrestedAt":"2024-03-02T01:40:00Z","custodySuite":"North","${key}":null}`,
+    ) as unknown;
+    expect(validateEventData('iom.arrest.recorded.v1', top)).toEqual([
+      expect.objectContaining({ path: key, constraint: 'whitelistValidation' }),
+    ]);
+    const nested = JSON.parse(
+      `{"context":"on-arrest","results":[{"substance":"opiates","result":"positive","${key}":{"x":1}}]}`,
+    ) as unknown;
+    expect(validateEventData('iom.drug-test.recorded.v1', nested)).toEqual([
+      expect.objectContaining({ path: `results.0.${key}`, constraint: 'whitelistValidation' }),
+    ]);
+  });
+
+  it('judges a record with `constructor: null` in a list of records without failing', () => {
+    const data = JSON.parse('{"context":"on-arrest","results":[[{"constructor":null}]]}') as unknown;
+    expect(validateEventData('iom.drug-test.recorded.v1', data)).toContainEqual(
+      expect.objectContaining({ path: 'results', constraint: 'isObject' }),
+    );
+  });
+
+  it('refuses data nested thousands deep without overflowing the stack', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const data = JSON.parse(`{"context":"on-arrest","results":${deep}}`) as unknown;
+    expect(validateEventData('iom.drug-test.recorded.v1', data)).toEqual([
+      expect.objectContaining({ constraint: 'maxDepth' }),
+    ]);
+  });
+
   it('refuses a missed appointment without an acceptability decision', () => {
     const { acceptable: _acceptable, ...rest } = CATALOGUE_EXAMPLES['iom.appointment.missed.v1'];
     expect(validateEventData('iom.appointment.missed.v1', rest)).toEqual([

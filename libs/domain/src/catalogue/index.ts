@@ -69,3 +69,4 @@ export * from './tasking';
 export * from './records';
 export * from './access';
 export * from './examples';
+export * from './bounds';
