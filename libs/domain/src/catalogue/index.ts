@@ -70,3 +70,4 @@ export * from './records';
 export * from './access';
 export * from './examples';
 export * from './bounds';
+export * from './dates';

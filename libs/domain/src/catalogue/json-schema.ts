@@ -1,7 +1,11 @@
+import { CALENDAR_DATE_PATTERN, INSTANT_PATTERN } from '../instants';
 import { describeSchema, type FieldConstraint, type FieldDescription } from './describe';
 import { CATALOGUE, EVENT_TYPES, type EventType } from './index';
 
 export type JsonSchema = { readonly [keyword: string]: unknown };
+
+const DATE = { format: 'date', pattern: CALENDAR_DATE_PATTERN.source } as const;
+const INSTANT = { format: 'date-time', pattern: INSTANT_PATTERN.source } as const;
 
 const arg = (constraint: FieldConstraint, index = 0): unknown => constraint.args[index];
 
@@ -31,9 +35,13 @@ const valueKeywords = (constraint: FieldConstraint): Record<string, unknown> => 
       const numeric = values.every((value) => typeof value === 'number');
       return { type: numeric ? 'integer' : 'string', enum: [...values] };
     }
-    // The server accepts any strict ISO 8601 value; these two formats are the portable subset to send.
-    case 'isIso8601':
-      return { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] };
+    // The format names the kind; the pattern narrows it to exactly the forms and years the server takes.
+    case 'isCalendarDate':
+      return { type: 'string', ...DATE };
+    case 'isInstant':
+      return { type: 'string', ...INSTANT };
+    case 'isDateOrInstant':
+      return { type: 'string', anyOf: [DATE, INSTANT] };
     default:
       return {};
   }
@@ -91,7 +99,7 @@ export const eventJsonSchema = (type: EventType): JsonSchema => ({
     source: { type: 'string', format: 'uri-reference', minLength: 1 },
     type: { const: type },
     subject: { type: 'string', minLength: 1 },
-    time: { type: 'string', format: 'date-time' },
+    time: { type: 'string', ...INSTANT },
     datacontenttype: { const: 'application/json' },
     data: eventDataJsonSchema(type),
   },

@@ -1,4 +1,5 @@
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsObject, IsString, Length } from 'class-validator';
+import { Optional } from './dates';
 import { defineEvent } from './spec';
 
 /**
@@ -7,7 +8,7 @@ import { defineEvent } from './spec';
  */
 export class RecordCorrectedV1 {
   @IsString() @Length(1, 200) readonly targetEventId!: string;
-  @IsOptional() @IsString() @Length(1, 200) readonly targetSource?: string;
+  @Optional() @IsString() @Length(1, 200) readonly targetSource?: string;
   @IsString() @Length(1, 500) readonly reason!: string;
   /** The target's `data` as it should have been; checked against the target type's schema on ingestion. */
   @IsObject() readonly replacement!: Record<string, unknown>;
@@ -15,7 +16,7 @@ export class RecordCorrectedV1 {
 
 export class RecordRedactedV1 {
   @IsString() @Length(1, 200) readonly targetEventId!: string;
-  @IsOptional() @IsString() @Length(1, 200) readonly targetSource?: string;
+  @Optional() @IsString() @Length(1, 200) readonly targetSource?: string;
   @IsString() @Length(1, 500) readonly reason!: string;
 }
 
