@@ -82,6 +82,26 @@ describe('POST /v1/events', () => {
     expect(duplicates.filter(Boolean)).toHaveLength(2);
   });
 
+  it('answers an event resubmitted under another subject as the original, stored once', async () => {
+    const first = new SubjectJourney();
+    const second = new SubjectJourney();
+    const arrest = first.arrested();
+    const stored = await publish(police, [first.registered(), second.registered(), arrest]).expect(200);
+    const original = stored.body.results[2] as object;
+    const before = await head();
+    const elsewhere = { ...arrest, subject: `pnc:${second.pnc}` };
+    const again = await publish(police, [elsewhere]).expect(200);
+    expect(again.body.results).toEqual([{ ...original, duplicate: true }]);
+    // A case variant of the identifier names no known subject; a registration by it would make one.
+    const variant = `pnc:${first.pnc.toLowerCase()}`;
+    const byVariant = await publish(police, [{ ...arrest, subject: variant }]).expect(200);
+    expect(byVariant.body.results).toEqual([{ ...original, duplicate: true }]);
+    const registration = { ...first.registered(), id: arrest.id, subject: variant };
+    const asRegistration = await publish(police, [registration]).expect(200);
+    expect(asRegistration.body.results).toEqual([{ ...original, duplicate: true }]);
+    expect(await head()).toBe(before);
+  });
+
   describe('refuses bad input with a specific problem and stores nothing', () => {
     let before: number;
     beforeEach(async () => {
@@ -322,6 +342,42 @@ describe('POST /v1/events', () => {
         expect.objectContaining({ index: 0, constraint: 'maxDepth' }),
         expect.objectContaining({ index: 1, constraint: 'maxDepth' }),
       ]);
+    });
+
+    it("422 for a correction whose replacement is not the target type's data", async () => {
+      const journey = new SubjectJourney();
+      const arrest = journey.arrested();
+      await publish(police, [journey.registered(), arrest]).expect(200);
+      before = await head();
+      const correction = (replacement: unknown, targetEventId = arrest.id) =>
+        cloudEvent(POLICE, 'iom.record.corrected.v1', `pnc:${journey.pnc}`, {
+          targetEventId,
+          reason: 'Wrong group',
+          replacement,
+        });
+      const poison = JSON.parse(
+        `{"offence":"Burglary dwelling","offenceGroup":"not-a-group","arrestedAt":"2025-01-06T10:00:00Z","custodySuite":{"$gt":""},"padding":"${'x'.repeat(10_000)}"}`,
+      ) as unknown;
+      const laterArrest = journey.arrested('Theft from shop');
+      const response = await publish(police, [
+        correction(poison),
+        laterArrest,
+        correction({ ...arrest.data, arrestedAt: '20250106' }, laterArrest.id),
+      ]).expect(422);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({
+          index: 0,
+          field: 'data.replacement.padding',
+          constraint: 'whitelistValidation',
+        }),
+        expect.objectContaining({ index: 0, field: 'data.replacement.offenceGroup', constraint: 'isIn' }),
+        expect.objectContaining({ index: 0, field: 'data.replacement.custodySuite', constraint: 'isLength' }),
+        expect.objectContaining({ index: 0, field: 'data.replacement.custodySuite', constraint: 'isString' }),
+        expect.objectContaining({ index: 2, field: 'data.replacement.arrestedAt', constraint: 'isInstant' }),
+      ]);
+      const fixed = await publish(police, [correction({ ...arrest.data, custodySuite: 'Watling Street' })]);
+      expect(fixed.status).toBe(200);
+      before = await head();
     });
 
     it('409 for registering an identifier that already belongs to a subject', async () => {
