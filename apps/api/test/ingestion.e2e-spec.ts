@@ -375,9 +375,15 @@ describe('POST /v1/events', () => {
         expect.objectContaining({ index: 0, field: 'data.replacement.custodySuite', constraint: 'isString' }),
         expect.objectContaining({ index: 2, field: 'data.replacement.arrestedAt', constraint: 'isInstant' }),
       ]);
-      const fixed = await publish(police, [correction({ ...arrest.data, custodySuite: 'Watling Street' })]);
-      expect(fixed.status).toBe(200);
+      const fix = correction({ ...arrest.data, custodySuite: 'Watling Street' });
+      await publish(police, [fix]).expect(200);
       before = await head();
+      const ofTheFix = await publish(police, [correction({ ...fix.data, reason: 'Typo' }, fix.id)]).expect(
+        422,
+      );
+      expect(ofTheFix.body.errors).toEqual([
+        expect.objectContaining({ field: 'data.targetEventId', constraint: 'originalTarget' }),
+      ]);
     });
 
     it('409 for registering an identifier that already belongs to a subject', async () => {

@@ -1,24 +1,6 @@
-import { registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
+import { ValidateIf } from 'class-validator';
 import { isCalendarDate, isDateOrInstant, isInstant } from '../instants';
-
-type Rule = (value: unknown) => boolean;
-
-/** A catalogue rule over one value, named for the issues it raises and for the docs and schemas. */
-const valueRule =
-  (name: string, passes: Rule, what: string) =>
-  (): PropertyDecorator =>
-  (target, property): void => {
-    registerDecorator({
-      name,
-      target: target.constructor,
-      propertyName: String(property),
-      validator: {
-        validate: (value: unknown): boolean => passes(value),
-        defaultMessage: (args?: ValidationArguments): string =>
-          `${args?.property ?? 'value'} must be ${what}`,
-      },
-    });
-  };
+import { valueRule } from './common';
 
 /** A real calendar day, `YYYY-MM-DD` (see instants for the rule). */
 export const IsCalendarDate = valueRule('isCalendarDate', isCalendarDate, 'a real date written YYYY-MM-DD');

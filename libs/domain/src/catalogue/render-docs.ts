@@ -56,9 +56,11 @@ function valueRule(constraints: readonly FieldConstraint[], nested: boolean): st
                   ? 'boolean'
                   : nested
                     ? 'object (fields below)'
-                    : find(constraints, 'isObject')
-                      ? 'any JSON object'
-                      : 'string';
+                    : find(constraints, 'isEventData')
+                      ? "object: the target type's `data`, whole, by that type's rules"
+                      : find(constraints, 'isObject')
+                        ? 'any JSON object'
+                        : 'string';
   const length = find(constraints, 'isLength');
   const extra = [
     length ? range(length.args[0], length.args[1], ' characters') : undefined,

@@ -1,9 +1,11 @@
 import {
   CATALOGUE,
   type DataIssue,
+  ENVELOPE_RULES,
   type EventType,
   exceedsBounds,
   isEventType,
+  isExtensionValue,
   isInstant,
   parseSubjectReference,
   type SubjectReference,
@@ -36,19 +38,7 @@ export interface Publisher {
   readonly sources: readonly string[];
 }
 
-const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
-const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
-const CORE_ATTRIBUTES = new Set([
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'data',
-  'datacontenttype',
-  'dataschema',
-]);
+const CORE_ATTRIBUTES: ReadonlySet<string> = new Set(ENVELOPE_RULES.coreAttributes);
 
 const issue = (
   index: number,
@@ -107,10 +97,10 @@ export function validateCloudEvent(
   };
 
   if (ce.specversion !== '1.0') push(issue(index, 'specversion', 'equals', 'specversion must be "1.0"'));
-  push(requiredString(ce, 'id', index, 200));
-  push(requiredString(ce, 'source', index));
+  push(requiredString(ce, 'id', index, ENVELOPE_RULES.idMaxLength));
+  push(requiredString(ce, 'source', index, ENVELOPE_RULES.sourceMaxLength));
   if (typeof ce.source === 'string' && ce.source.length > 0) {
-    if (!URI.test(ce.source))
+    if (!ENVELOPE_RULES.uriPattern.test(ce.source))
       push(issue(index, 'source', 'isUri', 'source must be a URI, e.g. urn:throughline:police:custody'));
     else if (!publisher.sources.includes(ce.source)) {
       push(
@@ -118,7 +108,7 @@ export function validateCloudEvent(
       );
     }
   }
-  push(requiredString(ce, 'type', index, 100));
+  push(requiredString(ce, 'type', index, ENVELOPE_RULES.typeMaxLength));
   let type: EventType | undefined;
   if (typeof ce.type === 'string' && ce.type.length > 0) {
     if (!isEventType(ce.type))
@@ -150,7 +140,7 @@ export function validateCloudEvent(
       }
     }
   }
-  push(requiredString(ce, 'subject', index, 100));
+  push(requiredString(ce, 'subject', index, ENVELOPE_RULES.subjectMaxLength));
   let subjectRef: SubjectReference | undefined;
   if (typeof ce.subject === 'string' && ce.subject.length > 0) {
     const parsed = parseSubjectReference(ce.subject);
@@ -170,13 +160,30 @@ export function validateCloudEvent(
   }
   if (
     ce.datacontenttype !== undefined &&
-    (typeof ce.datacontenttype !== 'string' || !/^application\/json\b/.test(ce.datacontenttype))
+    (typeof ce.datacontenttype !== 'string' ||
+      !ENVELOPE_RULES.dataContentTypePattern.test(ce.datacontenttype))
   ) {
     push(issue(index, 'datacontenttype', 'isJson', 'datacontenttype must be application/json'));
   }
+  if (
+    ce.dataschema !== undefined &&
+    (typeof ce.dataschema !== 'string' || !ENVELOPE_RULES.uriPattern.test(ce.dataschema))
+  ) {
+    push(issue(index, 'dataschema', 'isUri', 'dataschema must be a URI'));
+  }
   for (const name of Object.keys(raw)) {
-    if (!CORE_ATTRIBUTES.has(name) && !EXTENSION_NAME.test(name)) {
+    if (CORE_ATTRIBUTES.has(name)) continue;
+    if (!ENVELOPE_RULES.extensionNamePattern.test(name)) {
       push(issue(index, name, 'attributeName', `"${name}" is not a valid CloudEvents attribute name`));
+    } else if (!isExtensionValue(own(raw, name))) {
+      push(
+        issue(
+          index,
+          name,
+          'attributeValue',
+          `extension attribute ${name} must be a string, integer or boolean`,
+        ),
+      );
     }
   }
   if (ce.data === undefined || ce.data === null) push(issue(index, 'data', 'required', 'data is required'));

@@ -338,6 +338,17 @@ export class IngestEventsService {
           continue;
         }
         category = target.category;
+        if (event.type === 'iom.record.corrected.v1' && CATALOGUE[target.type].category === 'of-target') {
+          // A fix to a correction is a new correction of the original; nothing else reads one.
+          issues.push({
+            index,
+            field: 'data.targetEventId',
+            constraint: 'originalTarget',
+            message: 'a correction names the original event, not another correction or a redaction',
+            status: 422,
+          });
+          continue;
+        }
         if (event.type === 'iom.record.corrected.v1') {
           const replacementIssues = replacementIssuesOf(index, target.type, event.data.replacement);
           if (replacementIssues.length > 0) {
