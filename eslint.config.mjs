@@ -22,6 +22,17 @@ const boundaries = (self) => ({
   ],
 });
 
+/** The catalogue decides dates and optional fields once (instants.ts, catalogue/dates.ts). */
+const catalogueRules = {
+  paths: [
+    {
+      name: 'class-validator',
+      importNames: ['IsOptional', 'IsISO8601', 'IsDateString', 'IsRFC3339'],
+      message: 'Use Optional(), IsCalendarDate(), IsInstant() or IsDateOrInstant() from catalogue/dates.',
+    },
+  ],
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -59,7 +70,9 @@ export default tseslint.config(
   },
   ...libs.map((lib) => ({
     files: [`libs/${lib}/**/*.ts`],
-    rules: { 'no-restricted-imports': ['error', boundaries(lib)] },
+    rules: {
+      'no-restricted-imports': ['error', { ...boundaries(lib), ...(lib === 'domain' ? catalogueRules : {}) }],
+    },
   })),
   {
     files: [

@@ -82,6 +82,26 @@ describe('POST /v1/events', () => {
     expect(duplicates.filter(Boolean)).toHaveLength(2);
   });
 
+  it('answers an event resubmitted under another subject as the original, stored once', async () => {
+    const first = new SubjectJourney();
+    const second = new SubjectJourney();
+    const arrest = first.arrested();
+    const stored = await publish(police, [first.registered(), second.registered(), arrest]).expect(200);
+    const original = stored.body.results[2] as object;
+    const before = await head();
+    const elsewhere = { ...arrest, subject: `pnc:${second.pnc}` };
+    const again = await publish(police, [elsewhere]).expect(200);
+    expect(again.body.results).toEqual([{ ...original, duplicate: true }]);
+    // A case variant of the identifier names no known subject; a registration by it would make one.
+    const variant = `pnc:${first.pnc.toLowerCase()}`;
+    const byVariant = await publish(police, [{ ...arrest, subject: variant }]).expect(200);
+    expect(byVariant.body.results).toEqual([{ ...original, duplicate: true }]);
+    const registration = { ...first.registered(), id: arrest.id, subject: variant };
+    const asRegistration = await publish(police, [registration]).expect(200);
+    expect(asRegistration.body.results).toEqual([{ ...original, duplicate: true }]);
+    expect(await head()).toBe(before);
+  });
+
   describe('refuses bad input with a specific problem and stores nothing', () => {
     let before: number;
     beforeEach(async () => {
@@ -229,6 +249,141 @@ describe('POST /v1/events', () => {
     it('403 for a person publishing instead of an agency system', async () => {
       const person = await t.personToken('police', 'iom-officer');
       await publish(person, [new SubjectJourney().registered()]).expect(403);
+    });
+
+    it('422 for dates and instants that are not real or not in the extended form', async () => {
+      const journey = new SubjectJourney();
+      await publish(police, [journey.registered()]).expect(200);
+      before = await head();
+      const timed = (time: string) => ({ ...journey.arrested(), time });
+      const consent = (expires: unknown) =>
+        cloudEvent(POLICE, 'iom.consent.given.v1', `pnc:${journey.pnc}`, {
+          scope: { categories: ['drugs'], recipients: ['probation'], purposes: ['case-management'] },
+          expires,
+          recordedBy: 'R. Patel',
+          formReference: 'CF-1',
+        });
+      const response = await publish(police, [
+        timed('2026-02-30T10:00:00Z'),
+        timed('2024-01-01T24:00:00Z'),
+        timed('9999-01-01T00:00:00Z'),
+        consent('20990101'),
+        consent('2026-W01-1'),
+        consent('2024-001'),
+        consent('2024-06-30 '),
+        consent(null),
+      ]).expect(422);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ index: 0, field: 'time', constraint: 'isInstant' }),
+        expect.objectContaining({ index: 1, field: 'time', constraint: 'isInstant' }),
+        expect.objectContaining({ index: 2, field: 'time', constraint: 'isInstant' }),
+        expect.objectContaining({ index: 3, field: 'data.expires', constraint: 'isDateOrInstant' }),
+        expect.objectContaining({ index: 4, field: 'data.expires', constraint: 'isDateOrInstant' }),
+        expect.objectContaining({ index: 5, field: 'data.expires', constraint: 'isDateOrInstant' }),
+        expect.objectContaining({ index: 6, field: 'data.expires', constraint: 'isDateOrInstant' }),
+        expect.objectContaining({ index: 7, field: 'data.expires', constraint: 'isDateOrInstant' }),
+      ]);
+    });
+
+    it('422 for unknown fields named like the methods every object has, at any depth', async () => {
+      const journey = new SubjectJourney();
+      const registered = journey.registered();
+      const json = JSON.stringify([registered]).replace(
+        '"givenName"',
+        '"__proto__":{"x":1},"constructor":null,"hasOwnProperty":1,"valueOf":1,"__defineGetter__":1,"givenName"',
+      );
+      const nested = JSON.stringify([journey.registered()]).replace(
+        '"scheme":"crn"',
+        '"constructor":{"name":"x"},"__proto__":null,"scheme":"crn"',
+      );
+      const response = await t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${police}`)
+        .set('Content-Type', BATCH)
+        .send(json)
+        .expect(422);
+      expect(
+        (response.body.errors as { field: string; constraint: string }[]).map(
+          (e) => `${e.field}:${e.constraint}`,
+        ),
+      ).toEqual(
+        ['__proto__', 'constructor', 'hasOwnProperty', 'valueOf', '__defineGetter__'].map(
+          (key) => `data.${key}:whitelistValidation`,
+        ),
+      );
+      const deeper = await t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${police}`)
+        .set('Content-Type', BATCH)
+        .send(nested)
+        .expect(422);
+      expect(deeper.body.errors).toEqual([
+        expect.objectContaining({
+          field: 'data.identifiers.0.constructor',
+          constraint: 'whitelistValidation',
+        }),
+        expect.objectContaining({ field: 'data.identifiers.0.__proto__', constraint: 'whitelistValidation' }),
+      ]);
+    });
+
+    it('422 for an event nested thousands deep, in data or in the envelope', async () => {
+      const journey = new SubjectJourney();
+      const deep = `${'['.repeat(3000)}${']'.repeat(3000)}`;
+      const body = JSON.stringify([journey.registered(), journey.registered()])
+        .replace('"identifiers":[', `"identifiers":[${deep},`)
+        .replace(/("datacontenttype":"application\/json")(?![\s\S]*"datacontenttype")/, `$1,"ext":${deep}`);
+      const response = await t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${police}`)
+        .set('Content-Type', BATCH)
+        .send(body)
+        .expect(422);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ index: 0, constraint: 'maxDepth' }),
+        expect.objectContaining({ index: 1, constraint: 'maxDepth' }),
+      ]);
+    });
+
+    it("422 for a correction whose replacement is not the target type's data", async () => {
+      const journey = new SubjectJourney();
+      const arrest = journey.arrested();
+      await publish(police, [journey.registered(), arrest]).expect(200);
+      before = await head();
+      const correction = (replacement: unknown, targetEventId = arrest.id) =>
+        cloudEvent(POLICE, 'iom.record.corrected.v1', `pnc:${journey.pnc}`, {
+          targetEventId,
+          reason: 'Wrong group',
+          replacement,
+        });
+      const poison = JSON.parse(
+        `{"offence":"Burglary dwelling","offenceGroup":"not-a-group","arrestedAt":"2025-01-06T10:00:00Z","custodySuite":{"$gt":""},"padding":"${'x'.repeat(10_000)}"}`,
+      ) as unknown;
+      const laterArrest = journey.arrested('Theft from shop');
+      const response = await publish(police, [
+        correction(poison),
+        laterArrest,
+        correction({ ...arrest.data, arrestedAt: '20250106' }, laterArrest.id),
+      ]).expect(422);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({
+          index: 0,
+          field: 'data.replacement.padding',
+          constraint: 'whitelistValidation',
+        }),
+        expect.objectContaining({ index: 0, field: 'data.replacement.offenceGroup', constraint: 'isIn' }),
+        expect.objectContaining({ index: 0, field: 'data.replacement.custodySuite', constraint: 'isLength' }),
+        expect.objectContaining({ index: 0, field: 'data.replacement.custodySuite', constraint: 'isString' }),
+        expect.objectContaining({ index: 2, field: 'data.replacement.arrestedAt', constraint: 'isInstant' }),
+      ]);
+      const fix = correction({ ...arrest.data, custodySuite: 'Watling Street' });
+      await publish(police, [fix]).expect(200);
+      before = await head();
+      const ofTheFix = await publish(police, [correction({ ...fix.data, reason: 'Typo' }, fix.id)]).expect(
+        422,
+      );
+      expect(ofTheFix.body.errors).toEqual([
+        expect.objectContaining({ field: 'data.targetEventId', constraint: 'originalTarget' }),
+      ]);
     });
 
     it('409 for registering an identifier that already belongs to a subject', async () => {

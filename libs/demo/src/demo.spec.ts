@@ -97,6 +97,12 @@ describe('generateDemo', () => {
       expect(target?.p.agency).toBe(correction.agency);
       expect(target?.p.event.subject).toBe(correction.event.subject);
       expect(target!.i).toBeLessThan(i);
+      // Ingestion holds a replacement to its target's type, and takes only original events as targets.
+      expect(CATALOGUE[target!.p.event.type].category).not.toBe('of-target');
+      if (correction.event.type === 'iom.record.corrected.v1') {
+        const { replacement } = correction.event.data as { replacement: unknown };
+        expect(validateEventData(target!.p.event.type, replacement)).toEqual([]);
+      }
     }
   });
 

@@ -26,3 +26,35 @@ export type PublishedEvent = CatalogueEvent & {
   readonly revision: number;
   readonly meta: EventMeta;
 };
+
+/**
+ * The CloudEvents envelope's rules, shared by the ingestion check and the published JSON Schemas
+ * so the two cannot drift apart. `time` is an instant (see instants).
+ */
+export const ENVELOPE_RULES = {
+  /** The attributes CloudEvents defines that a JSON event of the catalogue may carry. */
+  coreAttributes: [
+    'specversion',
+    'id',
+    'source',
+    'type',
+    'subject',
+    'time',
+    'data',
+    'datacontenttype',
+    'dataschema',
+  ],
+  idMaxLength: 200,
+  sourceMaxLength: 256,
+  typeMaxLength: 100,
+  subjectMaxLength: 100,
+  /** `source` and `dataschema`: a URI with a scheme, e.g. `urn:throughline:police:custody`. */
+  uriPattern: /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/,
+  /** CloudEvents extension attribute names: lower-case letters and digits. */
+  extensionNamePattern: /^[a-z0-9]{1,20}$/,
+  dataContentTypePattern: /^application\/json\b/,
+} as const;
+
+/** An extension attribute's value: the CloudEvents types a JSON event carries (string, integer, boolean). */
+export const isExtensionValue = (value: unknown): boolean =>
+  typeof value === 'string' || typeof value === 'boolean' || Number.isInteger(value);

@@ -7,7 +7,21 @@ export interface SubjectIdentifier {
   readonly value: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+// Spelled without flags, so the JSON Schemas can carry the same pattern.
+const UUID_SOURCE =
+  '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}';
+const UUID = new RegExp(`^${UUID_SOURCE}$`);
+
+/** Identifier values, once trimmed of the white space `trim` removes, as `\s` matches it. */
+const IDENTIFIER_VALUE_MAX = 64;
+
+/**
+ * Every subject reference `parseSubjectReference` takes, as one pattern: a partnership id, or a
+ * known scheme, a colon and a value of 1-64 characters once trimmed.
+ */
+export const SUBJECT_REFERENCE_PATTERN = new RegExp(
+  `^(?:${UUID_SOURCE}|(?:${IDENTIFIER_SCHEMES.join('|')}):\\s*\\S(?:[\\s\\S]{0,${IDENTIFIER_VALUE_MAX - 2}}\\S)?\\s*)$`,
+);
 
 export const isPartnershipId = (value: string): boolean => UUID.test(value);
 
@@ -33,7 +47,7 @@ export function parseSubjectReference(raw: string): ParseResult<SubjectReference
   if (!(IDENTIFIER_SCHEMES as readonly string[]).includes(scheme)) {
     return { ok: false, reason: `unknown identifier scheme "${scheme}" (pnc, nomis, crn, nhs, local)` };
   }
-  if (value.length === 0 || value.length > 64)
+  if (value.length === 0 || value.length > IDENTIFIER_VALUE_MAX)
     return { ok: false, reason: 'identifier value must be 1-64 characters' };
   return {
     ok: true,

@@ -1,6 +1,7 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
 import type { DataCategory } from '../categories';
 import { AGENCY_ID_PATTERN, IsDataCategoryList } from './common';
+import { IsInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export class BreakGlassClaimedV1 {
@@ -9,7 +10,7 @@ export class BreakGlassClaimedV1 {
   @Matches(AGENCY_ID_PATTERN) readonly agency!: string;
   @IsDataCategoryList()
   readonly categories!: readonly DataCategory[];
-  @IsISO8601({ strict: true }) readonly expiresAt!: string;
+  @IsInstant() readonly expiresAt!: string;
   /** Written by the practitioner; the IG lead reviews every claim against it. */
   @IsString() @Length(10, 2000) readonly justification!: string;
 }
@@ -20,7 +21,7 @@ export class BreakGlassReviewedV1 {
   @IsString() @Length(36, 36) readonly claimEventId!: string;
   @IsIn(['approved', 'flagged']) readonly outcome!: 'approved' | 'flagged';
   @IsString() @Length(1, 100) readonly reviewer!: string;
-  @IsOptional() @IsString() @Length(1, 2000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 2000) readonly note?: string;
 }
 
 export const accessEvents = {

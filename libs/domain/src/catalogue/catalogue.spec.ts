@@ -112,11 +112,96 @@ describe('validateEventData', () => {
     expect(issues).toEqual([expect.objectContaining({ path: 'identifiers.0.scheme', constraint: 'isIn' })]);
   });
 
-  it('refuses a date that is not strict ISO 8601', () => {
-    const data = withData('iom.cohort.adopted.v1', { reviewDue: '2024-02-30' });
+  // ISO 8601 forms other parsers read differently or not at all, days that do not exist, years out of range.
+  const NOT_DATES = [
+    '2024-02-30',
+    '2023-02-29',
+    '2024-13-01',
+    '20990101',
+    '2026-W01-1',
+    '2024-001',
+    '2024-06-30 ',
+    ' 2024-06-30',
+    '2024-6-30',
+    '1899-12-31',
+    '2100-01-01',
+    '9999-01-01',
+    '+002024-06-30',
+    '2024-06-30T10:00:00Z',
+  ];
+  const NOT_INSTANTS = [
+    '2024-01-01T24:00:00Z',
+    '2024-01-01T10:60:00Z',
+    '2024-01-01T23:59:60Z',
+    '2024-02-30T10:00:00Z',
+    '2024-01-01T10:00Z',
+    '2024-01-01T10:00:00',
+    '2024-01-01t10:00:00z',
+    '2024-01-01 10:00:00Z',
+    '2024-01-01T10:00:00+0100',
+    '2024-01-01T10:00:00+24:00',
+    '2024-01-01T10:00:00.Z',
+    '2024-01-01T10:00:00.1234567890Z',
+    '20240101T100000Z',
+    '9999-12-31T23:59:59Z',
+    '2024-01-01T10:00:00Z ',
+    '2024-06-30',
+  ];
+
+  it.each(NOT_DATES)('refuses %j as a date', (value) => {
+    const data = withData('iom.cohort.adopted.v1', { reviewDue: value });
     expect(validateEventData('iom.cohort.adopted.v1', data)).toEqual([
-      expect.objectContaining({ path: 'reviewDue', constraint: 'isIso8601' }),
+      expect.objectContaining({ path: 'reviewDue', constraint: 'isCalendarDate' }),
     ]);
+  });
+
+  it.each(NOT_INSTANTS)('refuses %j as an instant', (value) => {
+    const data = withData('iom.arrest.recorded.v1', { arrestedAt: value });
+    expect(validateEventData('iom.arrest.recorded.v1', data)).toEqual([
+      expect.objectContaining({ path: 'arrestedAt', constraint: 'isInstant' }),
+    ]);
+  });
+
+  it.each([
+    ...NOT_DATES.filter((value) => value !== '2024-06-30T10:00:00Z'),
+    ...NOT_INSTANTS.filter((value) => value !== '2024-06-30'),
+  ])('refuses %j as an expiry', (value) => {
+    const data = withData('iom.safeguarding.concern-raised.v1', { expires: value });
+    expect(validateEventData('iom.safeguarding.concern-raised.v1', data)).toEqual([
+      expect.objectContaining({ path: 'expires', constraint: 'isDateOrInstant' }),
+    ]);
+  });
+
+  it.each([
+    ['reviewDue', '2024-02-29'],
+    ['reviewDue', '1900-01-01'],
+    ['reviewDue', '2099-12-31'],
+  ])('takes %s %j', (field, value) => {
+    expect(
+      validateEventData('iom.cohort.adopted.v1', withData('iom.cohort.adopted.v1', { [field]: value })),
+    ).toEqual([]);
+  });
+
+  it.each([
+    '2024-06-30',
+    '2024-06-30T23:59:59Z',
+    '2024-06-30T23:59:59.123456789Z',
+    '2024-06-30T23:59:59+01:00',
+    '2024-06-30T00:00:00-00:00',
+  ])('takes %j as an expiry', (expires) => {
+    const data = withData('iom.safeguarding.concern-raised.v1', { expires });
+    expect(validateEventData('iom.safeguarding.concern-raised.v1', data)).toEqual([]);
+  });
+
+  it.each([
+    ['iom.subject.registered.v1', 'gender'],
+    ['iom.consent.given.v1', 'expires'],
+    ['iom.tasking.detail-released.v1', 'from'],
+    ['iom.record.corrected.v1', 'targetSource'],
+  ] as const)('refuses null for the optional %s field %s', (type, field) => {
+    expect(validateEventData(type, withData(type, { [field]: null })).map((issue) => issue.path)).toContain(
+      field,
+    );
   });
 
   it('refuses an agency id of the wrong shape in a consent scope', () => {
@@ -151,6 +236,48 @@ describe('validateEventData', () => {
     expect(validateEventData('iom.drug-test.recorded.v1', data)).toContainEqual(
       expect.objectContaining({ path: 'results', constraint: 'isObject' }),
     );
+  });
+
+  // Names found on every object's prototype, which a lookup in a plain object would take as known.
+  const HOSTILE_KEYS = [
+    '__proto__',
+    'constructor',
+    'hasOwnProperty',
+    'valueOf',
+    'toString',
+    '__defineGetter__',
+    'isPrototypeOf',
+  ];
+
+  it.each(HOSTILE_KEYS)('refuses an unknown property named %s, at the top and nested', (key) => {
+    // Parsed from JSON so that `__proto__` is an own property, as it is in a request body.
+    const top = JSON.parse(
+      `{"offence":"Burglary dwelling","offenceGroup":"burglary","arrestedAt":"2024-03-02T01:40:00Z","custodySuite":"North","${key}":null}`,
+    ) as unknown;
+    expect(validateEventData('iom.arrest.recorded.v1', top)).toEqual([
+      expect.objectContaining({ path: key, constraint: 'whitelistValidation' }),
+    ]);
+    const nested = JSON.parse(
+      `{"context":"on-arrest","results":[{"substance":"opiates","result":"positive","${key}":{"x":1}}]}`,
+    ) as unknown;
+    expect(validateEventData('iom.drug-test.recorded.v1', nested)).toEqual([
+      expect.objectContaining({ path: `results.0.${key}`, constraint: 'whitelistValidation' }),
+    ]);
+  });
+
+  it('judges a record with `constructor: null` in a list of records without failing', () => {
+    const data = JSON.parse('{"context":"on-arrest","results":[[{"constructor":null}]]}') as unknown;
+    expect(validateEventData('iom.drug-test.recorded.v1', data)).toContainEqual(
+      expect.objectContaining({ path: 'results', constraint: 'isObject' }),
+    );
+  });
+
+  it('refuses data nested thousands deep without overflowing the stack', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const data = JSON.parse(`{"context":"on-arrest","results":${deep}}`) as unknown;
+    expect(validateEventData('iom.drug-test.recorded.v1', data)).toEqual([
+      expect.objectContaining({ constraint: 'maxDepth' }),
+    ]);
   });
 
   it('refuses a missed appointment without an acceptability decision', () => {

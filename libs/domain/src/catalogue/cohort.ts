@@ -3,10 +3,8 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -16,6 +14,7 @@ import {
 } from 'class-validator';
 import { ROLES, type Role } from '../agencies';
 import { AGENCY_ID_PATTERN } from './common';
+import { IsCalendarDate, Optional } from './dates';
 import { defineEvent } from './spec';
 
 /** Bands of the 0-64 risk matrix (001:437): red 39-64, amber 20-38, green 0-19. */
@@ -66,7 +65,7 @@ export type NeedLevel = (typeof NEED_LEVELS)[number];
 export class ReferralReceivedV1 {
   @Matches(AGENCY_ID_PATTERN) readonly referredBy!: string;
   @IsString() @Length(1, 1000) readonly reason!: string;
-  @IsOptional() @IsString() @Length(1, 100) readonly referrer?: string;
+  @Optional() @IsString() @Length(1, 100) readonly referrer?: string;
 }
 
 export class ScoreFactors {
@@ -81,32 +80,32 @@ export class CohortScoredV1 {
   @IsInt() @Min(0) @Max(SCORE_MAX) readonly score!: number;
   @IsIn(COHORT_BANDS) readonly band!: CohortBand;
   @IsObject() @ValidateNested() @Type(() => ScoreFactors) readonly factors!: ScoreFactors;
-  @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
 export class CohortAdoptedV1 {
   @IsIn(COHORT_CLASSES) readonly cohortClass!: CohortClass;
   @IsIn(COHORT_CATEGORIES) readonly category!: CohortCategory;
   @IsBoolean() readonly statutory!: boolean;
-  @IsISO8601({ strict: true }) readonly reviewDue!: string;
+  @IsCalendarDate() readonly reviewDue!: string;
 }
 
 export class CohortDeselectedV1 {
   @IsIn(DESELECTION_REASONS) readonly reason!: DeselectionReason;
-  @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
 export class KeyWorkerAssignedV1 {
   @Matches(AGENCY_ID_PATTERN) readonly agency!: string;
   @IsString() @Length(1, 100) readonly worker!: string;
   @IsString() @Length(1, 200) readonly contact!: string;
-  @IsOptional() @IsIn(ROLES) readonly role?: Role;
+  @Optional() @IsIn(ROLES) readonly role?: Role;
 }
 
 export class PathwayNeedAssessedV1 {
   @IsIn(PATHWAYS) readonly pathway!: Pathway;
   @IsIn(NEED_LEVELS) readonly level!: NeedLevel;
-  @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
 export const cohortEvents = {

@@ -1,4 +1,12 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
 import { DATA_CATEGORIES } from '../categories';
 
 /**
@@ -23,4 +31,23 @@ export const IsDataCategoryList =
       IsArray(),
     ])
       decorate(target, property);
+  };
+
+type Rule = (value: unknown) => boolean;
+
+/** A catalogue rule over one value, named for the issues it raises and for the docs and schemas. */
+export const valueRule =
+  (name: string, passes: Rule, what: string) =>
+  (): PropertyDecorator =>
+  (target, property): void => {
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown): boolean => passes(value),
+        defaultMessage: (args?: ValidationArguments): string =>
+          `${args?.property ?? 'value'} must be ${what}`,
+      },
+    });
   };

@@ -5,9 +5,7 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsISO8601,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -15,6 +13,7 @@ import {
 } from 'class-validator';
 import { PURPOSES_OF_USE, type DataCategory, type PurposeOfUse } from '../categories';
 import { AGENCY_ID_PATTERN, IsDataCategoryList } from './common';
+import { IsDateOrInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 /** What a consent covers: every combination of the listed categories, recipients and purposes. */
@@ -37,7 +36,7 @@ export class ConsentScope {
 
 export class ConsentGivenV1 {
   @IsObject() @ValidateNested() @Type(() => ConsentScope) readonly scope!: ConsentScope;
-  @IsOptional() @IsISO8601({ strict: true }) readonly expires?: string;
+  @Optional() @IsDateOrInstant() readonly expires?: string;
   @IsString() @Length(1, 100) readonly recordedBy!: string;
   @IsString() @Length(1, 64) readonly formReference!: string;
 }
@@ -45,15 +44,15 @@ export class ConsentGivenV1 {
 export class ConsentWithdrawnV1 {
   @IsObject() @ValidateNested() @Type(() => ConsentScope) readonly scope!: ConsentScope;
   @IsString() @Length(1, 100) readonly recordedBy!: string;
-  @IsOptional() @IsString() @Length(1, 64) readonly formReference?: string;
-  @IsOptional() @IsString() @Length(1, 500) readonly reason?: string;
+  @Optional() @IsString() @Length(1, 64) readonly formReference?: string;
+  @Optional() @IsString() @Length(1, 500) readonly reason?: string;
 }
 
 export class ConsentRefusedV1 {
   @IsObject() @ValidateNested() @Type(() => ConsentScope) readonly scope!: ConsentScope;
   @IsString() @Length(1, 100) readonly recordedBy!: string;
-  @IsOptional() @IsString() @Length(1, 64) readonly formReference?: string;
-  @IsOptional() @IsString() @Length(1, 500) readonly reason?: string;
+  @Optional() @IsString() @Length(1, 64) readonly formReference?: string;
+  @Optional() @IsString() @Length(1, 500) readonly reason?: string;
 }
 
 export const consentEvents = {

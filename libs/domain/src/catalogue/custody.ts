@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
+import { IsCalendarDate, IsInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const CUSTODY_STATUSES = ['remand', 'sentenced'] as const;
@@ -14,7 +15,7 @@ export const RELEASE_NOTICE_DAYS = 28;
 export class CustodyReceivedV1 {
   @IsString() @Length(1, 100) readonly establishment!: string;
   @IsIn(CUSTODY_STATUSES) readonly status!: CustodyStatus;
-  @IsOptional() @IsISO8601({ strict: true }) readonly expectedRelease?: string;
+  @Optional() @IsCalendarDate() readonly expectedRelease?: string;
 }
 
 export class CustodyTransferredV1 {
@@ -23,16 +24,16 @@ export class CustodyTransferredV1 {
 }
 
 export class ReleasePlannedV1 {
-  @IsISO8601({ strict: true }) readonly date!: string;
+  @IsCalendarDate() readonly date!: string;
   @IsIn(RELEASE_TYPES) readonly type!: ReleaseType;
   @IsBoolean() readonly addressKnown!: boolean;
 }
 
 export class CustodyReleasedV1 {
-  @IsISO8601({ strict: true }) readonly releasedAt!: string;
+  @IsInstant() readonly releasedAt!: string;
   @IsBoolean() readonly licence!: boolean;
   @IsBoolean() readonly gatePickup!: boolean;
-  @IsOptional() @IsString() @Length(1, 300) readonly address?: string;
+  @Optional() @IsString() @Length(1, 300) readonly address?: string;
 }
 
 export const custodyEvents = {

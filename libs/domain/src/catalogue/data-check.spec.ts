@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import {
-  IsOptional,
   IsString,
   Length,
   Validate,
@@ -9,6 +8,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { compileDataCheck } from './data-check';
+import { Optional } from './dates';
 import { CATALOGUE, CATALOGUE_EXAMPLES, EVENT_TYPES } from './index';
 import { schemaIssues } from './validate';
 
@@ -30,6 +30,12 @@ const PROBES: readonly (Json | undefined)[] = [
   '2024-02-30',
   '2024-07-01',
   '2024-07-01T09:30:00Z',
+  '20990101',
+  '2026-W01-1',
+  '2024-001',
+  '2024-07-01 ',
+  '2024-07-01T24:00:00Z',
+  '9999-07-01T09:30:00Z',
   'police',
   'PPO',
   'Police Force',
@@ -122,7 +128,7 @@ describe('compileDataCheck', () => {
   describe('on schemas outside the catalogue', () => {
     class Node {
       @IsString() @Length(1, 10) readonly name!: string;
-      @IsOptional() @ValidateNested() @Type(() => Node) readonly next?: Node;
+      @Optional() @ValidateNested() @Type(() => Node) readonly next?: Node;
     }
 
     it('checks a schema that nests itself', () => {

@@ -66,7 +66,7 @@ function nestedCheck(
 
 interface PropertyCheck {
   readonly name: string;
-  /** `@IsOptional` and kin: the property's rules apply only when every condition holds. */
+  /** `@Optional` and kin: the property's rules apply only when every condition holds. */
   readonly conditions: readonly ((object: object, value: unknown) => boolean)[];
   readonly checks: readonly ValueCheck[];
 }
@@ -124,7 +124,8 @@ export function compileDataCheck(
     for (const key of Object.keys(object)) if (!allowed.has(key)) return false;
     const values = object as Record<string, unknown>;
     properties: for (const { name, conditions, checks } of properties) {
-      const value = values[name];
+      // Only own properties count: a name the data leaves out is not looked for on its prototype.
+      const value = Object.hasOwn(values, name) ? values[name] : undefined;
       for (const holds of conditions) if (!holds(object, value)) continue properties;
       for (const passes of checks) if (!passes(value, object)) return false;
     }

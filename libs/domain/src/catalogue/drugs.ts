@@ -6,11 +6,11 @@ import {
   IsBoolean,
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   ValidateNested,
 } from 'class-validator';
+import { Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const DRUG_TEST_CONTEXTS = ['on-arrest', 'licence', 'prison-mandatory', 'voluntary'] as const;
@@ -65,13 +65,13 @@ export class DrugTestRecordedV1 {
 /** The assessment a positive test on arrest obliges the subject to attend. */
 export class RequiredAssessmentRecordedV1 {
   @IsBoolean() readonly attended!: boolean;
-  @IsOptional() @IsIn(REQUIRED_ASSESSMENT_OUTCOMES) readonly outcome?: RequiredAssessmentOutcome;
+  @Optional() @IsIn(REQUIRED_ASSESSMENT_OUTCOMES) readonly outcome?: RequiredAssessmentOutcome;
 }
 
 export class TreatmentStartedV1 {
   @IsIn(TREATMENT_MODALITIES) readonly modality!: TreatmentModality;
-  @IsOptional() @IsIn(SUBSTANCES) readonly primarySubstance?: Substance;
-  @IsOptional() @IsString() @Length(1, 100) readonly provider?: string;
+  @Optional() @IsIn(SUBSTANCES) readonly primarySubstance?: Substance;
+  @Optional() @IsString() @Length(1, 100) readonly provider?: string;
 }
 
 export class TreatmentEndedV1 {

@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
+import { IsCalendarDate, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const EMPLOYMENT_STATUSES = ['employed', 'training', 'education', 'unemployed'] as const;
@@ -15,20 +16,20 @@ export type DebtBand = (typeof DEBT_BANDS)[number];
 
 export class EmploymentChangedV1 {
   @IsIn(EMPLOYMENT_STATUSES) readonly status!: EmploymentStatus;
-  @IsOptional() @IsString() @Length(1, 100) readonly provider?: string;
+  @Optional() @IsString() @Length(1, 100) readonly provider?: string;
 }
 
 export class BenefitsChangedV1 {
   @IsIn(BENEFITS) readonly benefit!: Benefit;
   @IsIn(CLAIM_STATUSES) readonly claimStatus!: ClaimStatus;
   /** Set once known: the gap from release to first payment is a partnership measure (001:695). */
-  @IsOptional() @IsISO8601({ strict: true }) readonly firstPaymentDate?: string;
+  @Optional() @IsCalendarDate() readonly firstPaymentDate?: string;
 }
 
 export class DebtRecordedV1 {
   @IsIn(DEBT_BANDS) readonly amountBand!: DebtBand;
   @IsBoolean() readonly adviceGiven!: boolean;
-  @IsOptional() @IsString() @Length(1, 500) readonly note?: string;
+  @Optional() @IsString() @Length(1, 500) readonly note?: string;
 }
 
 export const eteFinanceEvents = {

@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const CHILD_CONTACT = ['none', 'supervised', 'regular', 'lives-with'] as const;
@@ -6,9 +7,9 @@ export type ChildContact = (typeof CHILD_CONTACT)[number];
 
 export class FamilyCircumstanceRecordedV1 {
   @IsInt() @Min(0) @Max(20) readonly children!: number;
-  @IsOptional() @IsIn(CHILD_CONTACT) readonly contact?: ChildContact;
+  @Optional() @IsIn(CHILD_CONTACT) readonly contact?: ChildContact;
   @IsBoolean() readonly socialServicesInvolved!: boolean;
-  @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
 export const familyEvents = {

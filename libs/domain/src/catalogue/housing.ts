@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
+import { Optional } from './dates';
 import { defineEvent } from './spec';
 
 /** `NFA` is no fixed abode. */
@@ -14,7 +15,7 @@ export type AccommodationStatus = (typeof ACCOMMODATION_STATUSES)[number];
 
 export class AccommodationChangedV1 {
   @IsIn(ACCOMMODATION_STATUSES) readonly status!: AccommodationStatus;
-  @IsOptional() @IsString() @Length(1, 300) readonly address?: string;
+  @Optional() @IsString() @Length(1, 300) readonly address?: string;
   @IsBoolean() readonly tenancyAtRisk!: boolean;
 }
 

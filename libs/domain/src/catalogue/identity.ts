@@ -1,16 +1,7 @@
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, Length, ValidateNested } from 'class-validator';
 import { IDENTIFIER_SCHEMES, type IdentifierScheme } from '../identifiers';
+import { IsCalendarDate, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
@@ -24,8 +15,8 @@ export class IdentifierData {
 export class SubjectRegisteredV1 {
   @IsString() @Length(1, 100) readonly givenName!: string;
   @IsString() @Length(1, 100) readonly familyName!: string;
-  @IsISO8601({ strict: true }) readonly dateOfBirth!: string;
-  @IsOptional() @IsIn(GENDERS) readonly gender?: Gender;
+  @IsCalendarDate() readonly dateOfBirth!: string;
+  @Optional() @IsIn(GENDERS) readonly gender?: Gender;
   @IsArray()
   @ArrayMaxSize(20)
   @IsObject({ each: true })

@@ -69,3 +69,5 @@ export * from './tasking';
 export * from './records';
 export * from './access';
 export * from './examples';
+export * from './bounds';
+export * from './dates';

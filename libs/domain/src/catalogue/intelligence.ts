@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Length, Matches } from 'class-validator';
+import { Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const WANTED_REASONS = ['warrant', 'recall', 'failed-to-appear', 'suspect', 'breach'] as const;
@@ -24,13 +25,13 @@ export type IntelligenceTopic = (typeof INTELLIGENCE_TOPICS)[number];
 export class WantedFlaggedV1 {
   @IsIn(WANTED_REASONS) readonly reason!: WantedReason;
   @IsBoolean() readonly warrant!: boolean;
-  @IsOptional() @IsString() @Length(1, 64) readonly warrantReference?: string;
-  @IsOptional() @IsString() @Length(1, 500) readonly note?: string;
+  @Optional() @IsString() @Length(1, 64) readonly warrantReference?: string;
+  @Optional() @IsString() @Length(1, 500) readonly note?: string;
 }
 
 export class WantedClearedV1 {
   @IsIn(WANTED_CLEARED_REASONS) readonly reason!: WantedClearedReason;
-  @IsOptional() @IsString() @Length(1, 500) readonly note?: string;
+  @Optional() @IsString() @Length(1, 500) readonly note?: string;
 }
 
 export class IntelligenceLoggedV1 {

@@ -1,7 +1,18 @@
+import { ENVELOPE_RULES } from '../envelope';
+import { SUBJECT_REFERENCE_PATTERN } from '../identifiers';
+import { CALENDAR_DATE_PATTERN, INSTANT_PATTERN } from '../instants';
 import { describeSchema, type FieldConstraint, type FieldDescription } from './describe';
 import { CATALOGUE, EVENT_TYPES, type EventType } from './index';
 
 export type JsonSchema = { readonly [keyword: string]: unknown };
+
+const DATE = { format: 'date', pattern: CALENDAR_DATE_PATTERN.source } as const;
+const INSTANT = { format: 'date-time', pattern: INSTANT_PATTERN.source } as const;
+
+/** An extension's name: the attribute name rule, less the core attributes, which have rules of their own. */
+const EXTENSION_NAME = `^(?!(?:${ENVELOPE_RULES.coreAttributes.join('|')})$)${ENVELOPE_RULES.extensionNamePattern.source.slice(1)}`;
+
+const schemaId = (type: EventType): string => `urn:throughline:schema:${type}`;
 
 const arg = (constraint: FieldConstraint, index = 0): unknown => constraint.args[index];
 
@@ -18,6 +29,14 @@ const valueKeywords = (constraint: FieldConstraint): Record<string, unknown> => 
       return { type: 'number' };
     case 'isObject':
       return { type: 'object' };
+    // A correction's target type is known only on ingestion: here, the data of any type a correction may target.
+    case 'isEventData':
+      return {
+        type: 'object',
+        anyOf: EVENT_TYPES.filter((type) => CATALOGUE[type].category !== 'of-target').map((type) => ({
+          $ref: `${schemaId(type)}#/properties/data`,
+        })),
+      };
     case 'isLength':
       return { type: 'string', minLength: arg(constraint, 0), maxLength: arg(constraint, 1) };
     case 'min':
@@ -31,9 +50,13 @@ const valueKeywords = (constraint: FieldConstraint): Record<string, unknown> => 
       const numeric = values.every((value) => typeof value === 'number');
       return { type: numeric ? 'integer' : 'string', enum: [...values] };
     }
-    // The server accepts any strict ISO 8601 value; these two formats are the portable subset to send.
-    case 'isIso8601':
-      return { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] };
+    // The format names the kind; the pattern narrows it to exactly the forms and years the server takes.
+    case 'isCalendarDate':
+      return { type: 'string', ...DATE };
+    case 'isInstant':
+      return { type: 'string', ...INSTANT };
+    case 'isDateOrInstant':
+      return { type: 'string', anyOf: [DATE, INSTANT] };
     default:
       return {};
   }
@@ -80,21 +103,33 @@ export const eventDataJsonSchema = (type: EventType): JsonSchema =>
 /** JSON Schema of a whole CloudEvent of one type, for integrators to validate before publishing. */
 export const eventJsonSchema = (type: EventType): JsonSchema => ({
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: `urn:throughline:schema:${type}`,
+  $id: schemaId(type),
   title: type,
   description: CATALOGUE[type].summary,
   type: 'object',
   required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data'],
   properties: {
     specversion: { const: '1.0' },
-    id: { type: 'string', minLength: 1 },
-    source: { type: 'string', format: 'uri-reference', minLength: 1 },
+    id: { type: 'string', minLength: 1, maxLength: ENVELOPE_RULES.idMaxLength },
+    source: {
+      type: 'string',
+      maxLength: ENVELOPE_RULES.sourceMaxLength,
+      pattern: ENVELOPE_RULES.uriPattern.source,
+    },
     type: { const: type },
-    subject: { type: 'string', minLength: 1 },
-    time: { type: 'string', format: 'date-time' },
-    datacontenttype: { const: 'application/json' },
+    subject: {
+      type: 'string',
+      maxLength: ENVELOPE_RULES.subjectMaxLength,
+      pattern: SUBJECT_REFERENCE_PATTERN.source,
+    },
+    time: { type: 'string', ...INSTANT },
+    datacontenttype: { type: 'string', pattern: ENVELOPE_RULES.dataContentTypePattern.source },
+    dataschema: { type: 'string', pattern: ENVELOPE_RULES.uriPattern.source },
     data: eventDataJsonSchema(type),
   },
+  // CloudEvents extension attributes, of the types a JSON event carries; nothing else.
+  patternProperties: { [EXTENSION_NAME]: { type: ['string', 'integer', 'boolean'] } },
+  additionalProperties: false,
 });
 
 /** Every type's CloudEvent schema, keyed by the file name it is published under in docs/schemas. */

@@ -5,12 +5,11 @@ import {
   IsArray,
   IsIn,
   IsObject,
-  IsISO8601,
-  IsOptional,
   IsString,
   Length,
   ValidateNested,
 } from 'class-validator';
+import { IsCalendarDate, IsInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 /** Offence groups the dashboard counts by; serious acquisitive crime (SAC) is the IOM core. */
@@ -39,7 +38,7 @@ export type ChargeOutcome = (typeof CHARGE_OUTCOMES)[number];
 export class ArrestRecordedV1 {
   @IsString() @Length(1, 200) readonly offence!: string;
   @IsIn(OFFENCE_GROUPS) readonly offenceGroup!: OffenceGroup;
-  @IsISO8601({ strict: true }) readonly arrestedAt!: string;
+  @IsInstant() readonly arrestedAt!: string;
   @IsString() @Length(1, 100) readonly custodySuite!: string;
 }
 
@@ -58,7 +57,7 @@ export class ChargeRecordedV1 {
   readonly offences!: readonly OffenceData[];
   @IsIn(CHARGE_OUTCOMES) readonly outcome!: ChargeOutcome;
   @IsString() @Length(1, 100) readonly court!: string;
-  @IsOptional() @IsISO8601({ strict: true }) readonly firstHearing?: string;
+  @Optional() @IsCalendarDate() readonly firstHearing?: string;
 }
 
 export class ConvictionRecordedV1 {
@@ -70,7 +69,7 @@ export class ConvictionRecordedV1 {
   @Type(() => OffenceData)
   readonly offences!: readonly OffenceData[];
   @IsString() @Length(1, 100) readonly court!: string;
-  @IsISO8601({ strict: true }) readonly convictedOn!: string;
+  @IsCalendarDate() readonly convictedOn!: string;
   @IsString() @Length(1, 500) readonly sentenceSummary!: string;
 }
 

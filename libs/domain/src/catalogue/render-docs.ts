@@ -1,5 +1,7 @@
 import { SPECIAL_CATEGORIES } from '../categories';
 import { IDENTIFIER_SCHEMES } from '../identifiers';
+import { FIRST_YEAR, LAST_YEAR } from '../instants';
+import { EVENT_LIMITS } from './bounds';
 import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
 import { describeSchema, type FieldConstraint, type FieldDescription } from './describe';
 import { CATALOGUE_EXAMPLES } from './examples';
@@ -38,21 +40,27 @@ function valueRule(constraints: readonly FieldConstraint[], nested: boolean): st
   const matches = find(constraints, 'matches');
   const kind = isIn
     ? `one of ${(firstArg(isIn) as readonly unknown[]).map(code).join(', ')}`
-    : find(constraints, 'isIso8601')
-      ? 'ISO 8601 date or date-time'
-      : matches
-        ? patternRule((firstArg(matches) as RegExp).source)
-        : find(constraints, 'isInt')
-          ? 'integer'
-          : find(constraints, 'isNumber')
-            ? 'number'
-            : find(constraints, 'isBoolean')
-              ? 'boolean'
-              : nested
-                ? 'object (fields below)'
-                : find(constraints, 'isObject')
-                  ? 'any JSON object'
-                  : 'string';
+    : find(constraints, 'isCalendarDate')
+      ? 'date, `YYYY-MM-DD`'
+      : find(constraints, 'isInstant')
+        ? 'instant, `YYYY-MM-DDTHH:MM:SS[.fff]Z` or with an offset `±HH:MM`'
+        : find(constraints, 'isDateOrInstant')
+          ? 'date `YYYY-MM-DD` or instant `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or `±HH:MM`)'
+          : matches
+            ? patternRule((firstArg(matches) as RegExp).source)
+            : find(constraints, 'isInt')
+              ? 'integer'
+              : find(constraints, 'isNumber')
+                ? 'number'
+                : find(constraints, 'isBoolean')
+                  ? 'boolean'
+                  : nested
+                    ? 'object (fields below)'
+                    : find(constraints, 'isEventData')
+                      ? "object: the target type's `data`, whole, by that type's rules"
+                      : find(constraints, 'isObject')
+                        ? 'any JSON object'
+                        : 'string';
   const length = find(constraints, 'isLength');
   const extra = [
     length ? range(length.args[0], length.args[1], ' characters') : undefined,
@@ -158,7 +166,7 @@ JSON. Send one with \`POST /v1/events\` as \`application/cloudevents+json\`, or 
 | \`source\` | yes | a URI owned by your system, e.g. \`urn:throughline:police:custody\`; it must be bound to your credential |
 | \`type\` | yes | one of the types below |
 | \`subject\` | yes | the person: a partnership id (UUID) or an identifier \`scheme:value\`, scheme one of ${IDENTIFIER_SCHEMES.map(code).join(', ')} |
-| \`time\` | yes | when it happened: an RFC 3339 timestamp with seconds and a zone, e.g. \`2024-03-02T01:52:10Z\` |
+| \`time\` | yes | when it happened: an instant (see [Dates and instants](#dates-and-instants)), e.g. \`2024-03-02T01:52:10Z\` |
 | \`datacontenttype\` | no | \`application/json\` (the default) |
 | \`data\` | yes | the type's fields, as below |
 
@@ -173,12 +181,49 @@ ${JSON.stringify(EXAMPLE_EVENT, null, 2)}
 - **Subjects.** An identifier must already be registered (\`iom.subject.registered.v1\`) or linked
   (\`iom.subject.identifier-linked.v1\`); an unknown one is an error, except on registration.
 - **Validation.** A batch is checked whole before anything is stored. A bad event is refused with
-  its index, the field path inside \`data\` (dotted, e.g. \`identifiers.0.scheme\`) and the
-  constraint broken. Unknown fields are refused, not ignored. Free text is bounded; dates are
-  strict ISO 8601.
+  its index, the field path (dotted, e.g. \`data.identifiers.0.scheme\`) and the constraint broken.
+  Unknown fields are refused, not ignored, whatever their name and at any depth. Free text is
+  bounded, and so is each event as a whole (see [Limits](#limits)).
+- **No nulls.** \`null\` is not a value for any field. Leave an optional field out instead; a
+  field sent as \`null\` is refused like any other wrong value.
 - **Corrections.** Events are never changed or deleted. To fix one, send
   \`iom.record.corrected.v1\` naming its \`id\` with the replacement \`data\`; to withdraw it from
   every view, \`iom.record.redacted.v1\`. Only the agency that published the target may do either.
+  The replacement is checked as the target type's \`data\`, with the same rules as the original;
+  its issues are named under \`data.replacement\`, e.g. \`data.replacement.offenceGroup\`.
+
+## Dates and instants
+
+Every date and time, in the envelope and in \`data\`, is written in one of two forms of
+[RFC 3339](https://www.rfc-editor.org/rfc/rfc3339) (the extended forms of ISO 8601), and names a
+day that exists, in the years ${FIRST_YEAR} to ${LAST_YEAR}:
+
+| form | written | examples |
+|---|---|---|
+| date | \`YYYY-MM-DD\` | \`2024-06-30\`, \`2024-02-29\` |
+| instant | \`YYYY-MM-DDTHH:MM:SS\`, optionally a fraction of up to nine digits, then \`Z\` or an offset \`±HH:MM\` | \`2024-03-02T01:52:10Z\`, \`2024-03-02T01:52:10.250+01:00\` |
+
+Each field says which form it takes. Nothing else is read as a date or time: not the basic form
+(\`20240630\`), week (\`2024-W26-7\`) or ordinal (\`2024-182\`) dates, days that do not exist
+(\`2024-02-30\`), hour 24 or leap seconds, a lower-case \`t\` or \`z\`, a space for the \`T\`, an
+instant without seconds or without a zone, or surrounding spaces. The JSON Schemas carry the
+same rule as a \`format\` and a \`pattern\`.
+
+A few fields take either form: the \`expires\` of a consent, a safeguarding concern and a tasking
+release, and the \`from\` of a tasking release. **A date there means its first instant in UTC.**
+\`"expires": "2026-12-06"\` ends the access at \`2026-12-06T00:00:00Z\`, so it does not last
+through 6 December: to include that day send \`"2026-12-07"\`, or an instant such as
+\`"2026-12-06T23:59:59Z"\` (or with your offset). \`"from": "2024-01-01"\` covers events from
+\`2024-01-01T00:00:00Z\` on.
+
+## Limits
+
+One event, envelope and \`data\` together, may nest objects and arrays at most
+${EVENT_LIMITS.maxDepth} deep (the event itself is the first level), hold at most
+${EVENT_LIMITS.maxValues.toLocaleString('en-GB')} values of any kind, and carry at most
+${EVENT_LIMITS.maxCharacters.toLocaleString('en-GB')} characters of text (strings and property names
+together). These are far above what any type below allows, so only a malformed event meets them;
+it is refused with the constraint \`maxDepth\` or \`maxSize\` before anything else is checked.
 
 ## Data categories
 

@@ -4,14 +4,13 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsISO8601,
-  IsOptional,
   IsString,
   Length,
   Matches,
 } from 'class-validator';
 import type { DataCategory } from '../categories';
 import { AGENCY_ID_PATTERN, IsDataCategoryList, LOCAL_ID_PATTERN } from './common';
+import { IsDateOrInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const SAFEGUARDING_KINDS = ['child', 'adult-at-risk', 'domestic-abuse', 'serious-harm'] as const;
@@ -30,8 +29,8 @@ export class SafeguardingConcernRaisedV1 {
   @ArrayUnique()
   @Matches(AGENCY_ID_PATTERN, { each: true })
   readonly recipients!: readonly string[];
-  @IsISO8601({ strict: true }) readonly expires!: string;
-  @IsOptional() @IsString() @Length(1, 1000) readonly summary?: string;
+  @IsDateOrInstant() readonly expires!: string;
+  @Optional() @IsString() @Length(1, 1000) readonly summary?: string;
 }
 
 export class SafeguardingConcernClosedV1 {

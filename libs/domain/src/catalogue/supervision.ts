@@ -6,8 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -15,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
+import { IsCalendarDate, IsInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const HOME_VISIT_OUTCOMES = ['seen', 'not-home', 'refused-entry', 'concerns-noted'] as const;
@@ -58,7 +57,7 @@ export type RecallReason = (typeof RECALL_REASONS)[number];
 export class HomeVisitRecordedV1 {
   @IsIn(HOME_VISIT_OUTCOMES) readonly outcome!: HomeVisitOutcome;
   @IsString() @Length(1, 100) readonly by!: string;
-  @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
 export class SentenceImposedV1 {
@@ -79,7 +78,7 @@ export class LicenceConditionsSetV1 {
   @ArrayUnique()
   @IsIn(LICENCE_CONDITIONS, { each: true })
   readonly conditions!: readonly LicenceCondition[];
-  @IsISO8601({ strict: true }) readonly licenceEnds!: string;
+  @IsCalendarDate() readonly licenceEnds!: string;
 }
 
 /** Appointment events share these fields; `appointmentId` ties scheduled to attended or missed. */
@@ -87,7 +86,7 @@ export class AppointmentData {
   @Matches(LOCAL_ID_PATTERN) readonly appointmentId!: string;
   @Matches(AGENCY_ID_PATTERN) readonly with!: string;
   @IsString() @Length(1, 200) readonly purpose!: string;
-  @IsISO8601({ strict: true }) readonly at!: string;
+  @IsInstant() readonly at!: string;
 }
 
 export class AppointmentScheduledV1 extends AppointmentData {}
@@ -106,7 +105,7 @@ export class BreachRecordedV1 {
 
 export class RecallRecordedV1 {
   @IsIn(RECALL_REASONS) readonly reason!: RecallReason;
-  @IsOptional() @IsString() @Length(1, 500) readonly note?: string;
+  @Optional() @IsString() @Length(1, 500) readonly note?: string;
 }
 
 export const supervisionEvents = {

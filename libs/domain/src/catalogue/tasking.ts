@@ -1,19 +1,20 @@
-import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
 import type { DataCategory } from '../categories';
 import { AGENCY_ID_PATTERN, IsDataCategoryList, LOCAL_ID_PATTERN } from './common';
+import { IsCalendarDate, IsDateOrInstant, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export class TaskingActionAssignedV1 {
   @Matches(LOCAL_ID_PATTERN) readonly actionId!: string;
   @IsString() @Length(1, 100) readonly meeting!: string;
   @Matches(AGENCY_ID_PATTERN) readonly ownerAgency!: string;
-  @IsISO8601({ strict: true }) readonly due!: string;
+  @IsCalendarDate() readonly due!: string;
   @IsString() @Length(1, 1000) readonly text!: string;
 }
 
 export class TaskingActionCompletedV1 {
   @Matches(LOCAL_ID_PATTERN) readonly actionId!: string;
-  @IsOptional() @IsString() @Length(1, 1000) readonly note?: string;
+  @Optional() @IsString() @Length(1, 1000) readonly note?: string;
 }
 
 /**
@@ -28,13 +29,13 @@ export class TaskingDetailReleasedV1 {
   /** The releasing agency's ground for sharing with the meeting; carried into every disclosure it permits. */
   @IsString() @Length(1, 200) readonly legalBasis!: string;
   /** Only the agency's events from this time on; all of them when absent. */
-  @IsOptional() @IsISO8601({ strict: true }) readonly from?: string;
-  @IsISO8601({ strict: true }) readonly expires!: string;
+  @Optional() @IsDateOrInstant() readonly from?: string;
+  @IsDateOrInstant() readonly expires!: string;
 }
 
 export class TaskingDetailWithdrawnV1 {
   @Matches(LOCAL_ID_PATTERN) readonly releaseId!: string;
-  @IsOptional() @IsString() @Length(1, 500) readonly reason?: string;
+  @Optional() @IsString() @Length(1, 500) readonly reason?: string;
 }
 
 export const taskingEvents = {

@@ -1,6 +1,7 @@
-import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError, ValidationTypes } from 'class-validator';
+import { exceedsBounds } from './bounds';
 import { compileDataCheck, type DataCheck } from './data-check';
+import { nestedSchemaOf } from './describe';
 import { CATALOGUE, type EventType } from './index';
 import { rememberRuleLookups } from './rule-lookup';
 
@@ -26,23 +27,91 @@ const flatten = (errors: readonly ValidationError[], prefix: string): DataIssue[
 
 type Schema = new () => object;
 
-const nestedSchemas = new Map<Schema, boolean>();
+/** A schema's properties, each with the schema of the nested object it holds, if any. */
+type Shape = ReadonlyMap<string, Schema | undefined>;
+
+const shapes = new Map<Schema, Shape>();
+
+const shapeOf = (schema: Schema): Shape => {
+  let shape = shapes.get(schema);
+  if (!shape) {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(
+      schema,
+      undefined as unknown as string,
+      false,
+      false,
+    );
+    const byName = getMetadataStorage().groupByPropertyName(rules);
+    shape = new Map(
+      Object.entries(byName).map(([name, metadatas]) => [
+        name,
+        metadatas.some((metadata) => metadata.type === ValidationTypes.NESTED_VALIDATION)
+          ? (nestedSchemaOf(schema, name) as Schema | undefined)
+          : undefined,
+      ]),
+    );
+    shapes.set(schema, shape);
+  }
+  return shape;
+};
+
+const isPlainObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const at = (path: string, key: string | number): string => (path ? `${path}.${key}` : String(key));
 
 /**
- * Whether a schema holds nested objects, whose classes class-transformer must instantiate for
- * them to be validated. In the catalogue `@Type` is used only there, so a schema without them
- * needs no transformation: its plain data, given the schema's prototype, validates alike.
+ * An instance of the schema holding only the data's own properties the schema names, its nested
+ * records instances of theirs in turn; every other property is named as an issue instead. So
+ * class-validator never meets a property it does not know, whatever its name: its own whitelist
+ * looks names up in a plain object, where `constructor` or `hasOwnProperty` are found on the
+ * prototype, and it reads `constructor` of what it validates. Instances are made here rather than
+ * by class-transformer, which would walk every value of the data however deep.
  */
-const hasNested = (schema: Schema): boolean => {
-  let nested = nestedSchemas.get(schema);
-  if (nested === undefined) {
-    nested = getMetadataStorage()
-      .getTargetValidationMetadatas(schema, '', true, false)
-      .some((metadata) => metadata.type === ValidationTypes.NESTED_VALIDATION);
-    nestedSchemas.set(schema, nested);
+function instanceOf(schema: Schema, data: object, path: string, unknown: DataIssue[]): object {
+  const shape = shapeOf(schema);
+  const instance = Object.create(schema.prototype as object) as Record<string, unknown>;
+  const values = data as Record<string, unknown>;
+  for (const key of Object.keys(data)) {
+    if (!shape.has(key)) {
+      unknown.push({
+        path: at(path, key),
+        constraint: ValidationTypes.WHITELIST,
+        message: `property ${key} should not exist`,
+      });
+      continue;
+    }
+    const nested = shape.get(key);
+    instance[key] = nested ? nestedValue(nested, values[key], at(path, key), unknown) : values[key];
   }
-  return nested;
-};
+  return instance;
+}
+
+/**
+ * What a nested property holds, with each record made an instance. An array where a record
+ * belongs is refused by the property's own rules (`IsObject`), so it is passed on empty: the
+ * records in it are never looked at.
+ */
+function nestedValue(schema: Schema, value: unknown, path: string, unknown: DataIssue[]): unknown {
+  const element = (item: unknown, index: number): unknown =>
+    isPlainObject(item)
+      ? instanceOf(schema, item, at(path, index), unknown)
+      : Array.isArray(item)
+        ? []
+        : item;
+  if (isPlainObject(value)) return instanceOf(schema, value, path, unknown);
+  return Array.isArray(value) ? value.map(element) : value;
+}
+
+/** The issues of an object's data: unknown properties at any depth, then class-validator's verdict. */
+export function schemaIssues(schema: Schema, data: object): DataIssue[] {
+  const unknown: DataIssue[] = [];
+  const instance = instanceOf(schema, data, '', unknown);
+  return [
+    ...unknown,
+    ...flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), ''),
+  ];
+}
 
 const checks = new Map<Schema, DataCheck | undefined>();
 
@@ -52,18 +121,10 @@ const checkOf = (schema: Schema): DataCheck | undefined => {
   return checks.get(schema);
 };
 
-/** class-validator's own verdict on an object's data: every issue, with its path and message. */
-export function schemaIssues(schema: Schema, data: object): DataIssue[] {
-  const instance = hasNested(schema)
-    ? plainToInstance(schema, data)
-    : Object.assign(Object.create(schema.prototype as object) as object, data);
-  return flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), '');
-}
-
 /**
  * Validates an event's `data` against its catalogue schema; unknown properties are refused. Data
  * that passes the schema's compiled check is valid; anything else is judged, and its issues named,
- * by class-validator.
+ * by class-validator, once its size is known to be bounded.
  */
 export function validateEventData(type: EventType, data: unknown): DataIssue[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -71,5 +132,7 @@ export function validateEventData(type: EventType, data: unknown): DataIssue[] {
   }
   const schema: Schema = CATALOGUE[type].schema;
   if (checkOf(schema)?.(data)) return [];
+  const bounds = exceedsBounds(data);
+  if (bounds) return [bounds];
   return schemaIssues(schema, data);
 }

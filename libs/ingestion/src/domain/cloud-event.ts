@@ -1,8 +1,12 @@
 import {
   CATALOGUE,
   type DataIssue,
+  ENVELOPE_RULES,
   type EventType,
+  exceedsBounds,
   isEventType,
+  isExtensionValue,
+  isInstant,
   parseSubjectReference,
   type SubjectReference,
   validateEventData,
@@ -34,20 +38,7 @@ export interface Publisher {
   readonly sources: readonly string[];
 }
 
-const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
-const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const CORE_ATTRIBUTES = new Set([
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'data',
-  'datacontenttype',
-  'dataschema',
-]);
+const CORE_ATTRIBUTES: ReadonlySet<string> = new Set(ENVELOPE_RULES.coreAttributes);
 
 const issue = (
   index: number,
@@ -62,6 +53,10 @@ const issue = (
   message,
   status,
 });
+
+/** An attribute's value, read only from the event's own properties, never from its prototype. */
+const own = (raw: object, field: string): unknown =>
+  Object.hasOwn(raw, field) ? (raw as Record<string, unknown>)[field] : undefined;
 
 const requiredString = (
   raw: Record<string, unknown>,
@@ -90,17 +85,22 @@ export function validateCloudEvent(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { issues: [issue(index, '', 'isObject', 'each event must be a JSON object')] };
   }
-  const ce = raw as Record<string, unknown>;
+  // Before anything walks the event: the libraries that check data recurse, and would overflow.
+  const bounds = exceedsBounds(raw);
+  if (bounds) return { issues: [issue(index, bounds.path, bounds.constraint, bounds.message)] };
+  // The attributes, each read once from the event's own properties.
+  const ce: Record<string, unknown> = {};
+  for (const name of CORE_ATTRIBUTES) ce[name] = own(raw, name);
   const issues: EventIssue[] = [];
   const push = (found: EventIssue | undefined): void => {
     if (found) issues.push(found);
   };
 
   if (ce.specversion !== '1.0') push(issue(index, 'specversion', 'equals', 'specversion must be "1.0"'));
-  push(requiredString(ce, 'id', index, 200));
-  push(requiredString(ce, 'source', index));
+  push(requiredString(ce, 'id', index, ENVELOPE_RULES.idMaxLength));
+  push(requiredString(ce, 'source', index, ENVELOPE_RULES.sourceMaxLength));
   if (typeof ce.source === 'string' && ce.source.length > 0) {
-    if (!URI.test(ce.source))
+    if (!ENVELOPE_RULES.uriPattern.test(ce.source))
       push(issue(index, 'source', 'isUri', 'source must be a URI, e.g. urn:throughline:police:custody'));
     else if (!publisher.sources.includes(ce.source)) {
       push(
@@ -108,7 +108,7 @@ export function validateCloudEvent(
       );
     }
   }
-  push(requiredString(ce, 'type', index, 100));
+  push(requiredString(ce, 'type', index, ENVELOPE_RULES.typeMaxLength));
   let type: EventType | undefined;
   if (typeof ce.type === 'string' && ce.type.length > 0) {
     if (!isEventType(ce.type))
@@ -140,7 +140,7 @@ export function validateCloudEvent(
       }
     }
   }
-  push(requiredString(ce, 'subject', index, 100));
+  push(requiredString(ce, 'subject', index, ENVELOPE_RULES.subjectMaxLength));
   let subjectRef: SubjectReference | undefined;
   if (typeof ce.subject === 'string' && ce.subject.length > 0) {
     const parsed = parseSubjectReference(ce.subject);
@@ -148,18 +148,42 @@ export function validateCloudEvent(
     else push(issue(index, 'subject', 'subjectReference', `subject ${parsed.reason}`));
   }
   push(requiredString(ce, 'time', index, 40));
-  if (typeof ce.time === 'string' && (!RFC3339.test(ce.time) || Number.isNaN(Date.parse(ce.time)))) {
-    push(issue(index, 'time', 'isRfc3339', 'time must be an RFC 3339 timestamp, e.g. 2025-03-01T09:30:00Z'));
+  if (typeof ce.time === 'string' && !isInstant(ce.time)) {
+    push(
+      issue(
+        index,
+        'time',
+        'isInstant',
+        'time must be a real instant written YYYY-MM-DDTHH:MM:SS with an optional fraction and Z or ±HH:MM, e.g. 2025-03-01T09:30:00Z',
+      ),
+    );
   }
   if (
     ce.datacontenttype !== undefined &&
-    (typeof ce.datacontenttype !== 'string' || !/^application\/json\b/.test(ce.datacontenttype))
+    (typeof ce.datacontenttype !== 'string' ||
+      !ENVELOPE_RULES.dataContentTypePattern.test(ce.datacontenttype))
   ) {
     push(issue(index, 'datacontenttype', 'isJson', 'datacontenttype must be application/json'));
   }
-  for (const name of Object.keys(ce)) {
-    if (!CORE_ATTRIBUTES.has(name) && !EXTENSION_NAME.test(name)) {
+  if (
+    ce.dataschema !== undefined &&
+    (typeof ce.dataschema !== 'string' || !ENVELOPE_RULES.uriPattern.test(ce.dataschema))
+  ) {
+    push(issue(index, 'dataschema', 'isUri', 'dataschema must be a URI'));
+  }
+  for (const name of Object.keys(raw)) {
+    if (CORE_ATTRIBUTES.has(name)) continue;
+    if (!ENVELOPE_RULES.extensionNamePattern.test(name)) {
       push(issue(index, name, 'attributeName', `"${name}" is not a valid CloudEvents attribute name`));
+    } else if (!isExtensionValue(own(raw, name))) {
+      push(
+        issue(
+          index,
+          name,
+          'attributeValue',
+          `extension attribute ${name} must be a string, integer or boolean`,
+        ),
+      );
     }
   }
   if (ce.data === undefined || ce.data === null) push(issue(index, 'data', 'required', 'data is required'));

@@ -3,10 +3,13 @@ import {
   CATALOGUE,
   type DataCategory,
   type EventMeta,
+  type EventType,
   formatIdentifier,
+  isEventType,
   type SubjectIdentifier,
   subjectIdOfStream,
   subjectStream,
+  validateEventData,
 } from '@throughline/domain';
 import {
   DuplicateEventError,
@@ -180,12 +183,21 @@ export class IngestEventsService {
     });
   }
 
-  /** Looks each id up in the stream it would belong to (EventStoreDB can only search by stream). */
+  /**
+   * The events of the batch already stored, wherever they were stored: a resubmission may name
+   * another subject than the original did (another of the person's identifiers, a case variant of
+   * one, or a mistake), and is still the same event. EventStoreDB can only search by stream, and
+   * keeps ids per stream, so there each id is looked up in the stream it would belong to now.
+   */
   private async findExisting(
     events: readonly IncomingEvent[],
     storedIds: readonly string[],
     lookups: Lookups,
   ): Promise<Map<string, RecordedEvent>> {
+    if (this.store.backend !== 'eventstoredb') {
+      const found = await this.store.findByIds(storedIds);
+      return new Map(found.map((event) => [event.id, event]));
+    }
     if (events.some((event) => this.lookup(event) === undefined)) await this.catchUp(lookups);
     const idsByStream = new Map<string, string[]>();
     for (const [index, event] of events.entries()) {
@@ -312,7 +324,7 @@ export class IngestEventsService {
             publisher.sources.includes(p.event.source),
         );
         const target = earlier
-          ? { category: earlier.category }
+          ? { category: earlier.category, type: earlier.event.type }
           : await this.findTarget(event, subjectId, publisher);
         if (!target) {
           issues.push({
@@ -326,6 +338,24 @@ export class IngestEventsService {
           continue;
         }
         category = target.category;
+        if (event.type === 'iom.record.corrected.v1' && CATALOGUE[target.type].category === 'of-target') {
+          // A fix to a correction is a new correction of the original; nothing else reads one.
+          issues.push({
+            index,
+            field: 'data.targetEventId',
+            constraint: 'originalTarget',
+            message: 'a correction names the original event, not another correction or a redaction',
+            status: 422,
+          });
+          continue;
+        }
+        if (event.type === 'iom.record.corrected.v1') {
+          const replacementIssues = replacementIssuesOf(index, target.type, event.data.replacement);
+          if (replacementIssues.length > 0) {
+            issues.push(...replacementIssues);
+            continue;
+          }
+        }
       }
       for (const identifier of identifiers) batchLinks.set(formatIdentifier(identifier), subjectId);
       batchSubjects.add(subjectId);
@@ -340,15 +370,32 @@ export class IngestEventsService {
     event: IncomingEvent,
     subjectId: string,
     publisher: IngestPublisher,
-  ): Promise<EventMeta | undefined> {
+  ): Promise<{ readonly category: DataCategory; readonly type: EventType } | undefined> {
     const targetCeId = event.data.targetEventId;
     if (typeof targetCeId !== 'string') return undefined;
     const candidates = publisher.sources.map((source) => storedEventId(source, targetCeId));
     const found = await this.store.findByIds(candidates, subjectStream(subjectId));
-    const metas = found.map((target) => target.metadata as unknown as EventMeta);
-    return metas.find((meta) => meta.agency === publisher.agency);
+    const target = found.find(
+      (stored) => (stored.metadata as unknown as EventMeta).agency === publisher.agency,
+    );
+    // Only catalogue events are targets; anything else in the log is not this agency's to correct.
+    if (!target || !isEventType(target.type)) return undefined;
+    return { category: (target.metadata as unknown as EventMeta).category, type: target.type };
   }
 }
+
+/**
+ * A correction's replacement is the target's data as it should have been, so it is held to the
+ * target type's schema, as the target was: the views and the board read it in its place.
+ */
+const replacementIssuesOf = (index: number, targetType: EventType, replacement: unknown): EventIssue[] =>
+  validateEventData(targetType, replacement).map((dataIssue) => ({
+    index,
+    field: dataIssue.path ? `data.replacement.${dataIssue.path}` : 'data.replacement',
+    constraint: dataIssue.constraint,
+    message: dataIssue.message,
+    status: 422,
+  }));
 
 const resultOf = (event: RecordedEvent, ceId: string): Omit<IngestResult, 'duplicate'> => ({
   id: ceId,
