@@ -144,7 +144,7 @@ export class SubjectsController {
     @Query('cohortClass') cohortClass?: string,
     @Query('inCustody') inCustody?: string,
     @Query('q') q?: string,
-  ): Promise<{ subjects: SubjectSummary[] }> {
+  ): Promise<{ subjects: SubjectSummary[]; heldBack?: number }> {
     const purpose = requirePurpose(purposeHeader);
     if (band !== undefined && !['red', 'amber', 'green'].includes(band)) {
       throw new ProblemException(
@@ -165,7 +165,8 @@ export class SubjectsController {
         new ListSubjectsQuery(principal, purpose, filter),
       );
       return {
-        result: { subjects: [...list.subjects] },
+        // Only a count: which subjects are held back is for the partnership admin.
+        result: { subjects: [...list.subjects], ...(list.heldBack > 0 ? { heldBack: list.heldBack } : {}) },
         subjects: list.disclosed.map((subject) =>
           subjectDisclosure(subject.subjectId, subject.entries, {
             onlyCategories: Object.keys(LIST_FIELDS),
