@@ -264,4 +264,19 @@ describe('a poison event is isolated, never contagious', () => {
       ids.poisoned,
     );
   });
+
+  // Last: it leaves the read-model store closed.
+  it('is not ready at once when a projection fails as a whole, not only after a restart', async () => {
+    await t.http.get('/health/ready').expect(200);
+    await t.app.get(ReadModelStore).close();
+    await publish('police', POLICE, [new SubjectJourney().registered('Fay', 'Unwritten')]);
+    const deadline = Date.now() + 10_000;
+    let ready = await t.http.get('/health/ready');
+    while (ready.status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      ready = await t.http.get('/health/ready');
+    }
+    expect(ready.status).toBe(503);
+    expect(ready.body.detail).toMatch(/Projections failed: .*subject-views/);
+  });
 });
