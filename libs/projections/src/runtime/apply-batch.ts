@@ -8,25 +8,29 @@ const NO_KEYS: readonly string[] = [];
 /** A stored document that would not load: it is folded again from the log instead. */
 const UNLOADED = Symbol('unloaded');
 
-/** The key's events in its stream up to `through` (a log position), as the projection folds them. */
-async function eventsOf(
-  log: EventStore,
-  projection: Projection,
-  stream: string,
-  key: string,
-  through: number,
-): Promise<PublishedEvent[]> {
+/** A stream's events up to `through` (a log position). */
+async function streamEvents(log: EventStore, stream: string, through: number): Promise<PublishedEvent[]> {
   const events: PublishedEvent[] = [];
   for (const recorded of await log.readStream(stream)) {
     if (recorded.position > through) break;
     const event = toPublishedEvent(recorded);
-    if (event && projection.keys(event).includes(key)) events.push(event);
+    if (event) events.push(event);
   }
   return events;
 }
 
-/** Folds a key's events from nothing, naming the event a throw came from. */
-function refoldEvents(projection: Projection, key: string, events: readonly PublishedEvent[]): unknown {
+/** Whether the event reaches the key; an event that cannot even be keyed is a FoldFailure. */
+function reaches(projection: Projection, event: PublishedEvent, key: string): boolean {
+  try {
+    return projection.keys(event).includes(key);
+  } catch (error) {
+    throw new FoldFailure(event, error);
+  }
+}
+
+/** Folds the key's events out of its stream, from nothing, naming the event a throw came from. */
+function refoldEvents(projection: Projection, key: string, stream: readonly PublishedEvent[]): unknown {
+  const events = stream.filter((event) => reaches(projection, event, key));
   if (projection.refold) return projection.refold(key, events);
   let doc: unknown = null;
   for (const event of events) {
@@ -46,9 +50,10 @@ function refoldEvents(projection: Projection, key: string, events: readonly Publ
  * is written.
  *
  * A throw while folding quarantines that key in `quarantine` (its document is dropped and deleted
- * at the next commit) and the batch goes on with the next key. A quarantined key, or one whose
- * stored document will not load, is folded again from its stream when an event reaches it. Only
- * reading the store or the log fails the batch.
+ * at the next commit) and the batch goes on with the next key; an event that cannot even be keyed
+ * quarantines its subject. A quarantined key, or one whose stored document will not load, is
+ * folded again from its stream when an event reaches it. Only reading the store or the log fails
+ * the batch.
  */
 export async function foldBatch(
   log: EventStore,
@@ -60,12 +65,8 @@ export async function foldBatch(
   quarantine: QuarantineBook = new QuarantineBook(),
 ): Promise<void> {
   const published = events.map(toPublishedEvent);
-  const keysOf = published.map((event) => (event ? projection.keys(event) : NO_KEYS));
   // Keys whose document must be folded again from the log before an event is folded into it.
   const unfolded = new Set(quarantine.keys());
-  const missing = new Set<string>();
-  for (const keys of keysOf)
-    for (const key of keys) if (!cache.has(key) && !unfolded.has(key)) missing.add(key);
   // Keys held back in this batch: their later events wait for the next batch's second fold.
   const failed = new Set<string>();
   // Set while the store or the log is read: a throw then is not the fold's, and fails the batch.
@@ -78,6 +79,23 @@ export async function foldBatch(
     unfolded.add(key);
     failed.add(key);
   };
+  const keysOf = new Array<readonly string[]>(published.length);
+  for (let index = 0; index < published.length;) {
+    try {
+      for (; index < published.length; index += 1) {
+        const event = published[index];
+        keysOf[index] = event ? projection.keys(event) : NO_KEYS;
+      }
+    } catch (error) {
+      const event = published[index]!;
+      keysOf[index] = NO_KEYS;
+      hold(event.subjectId, event, error);
+      index += 1;
+    }
+  }
+  const missing = new Set<string>();
+  for (const keys of keysOf)
+    for (const key of keys) if (!cache.has(key) && !unfolded.has(key)) missing.add(key);
   const load = async (key: string, stored: unknown): Promise<unknown> => {
     if (!projection.load) return stored;
     if (!projection.keyStream) return projection.load(stored, key, log);
@@ -104,7 +122,7 @@ export async function foldBatch(
       return;
     }
     reading = true;
-    const stream = await eventsOf(log, projection, projection.keyStream(key), key, event.position);
+    const stream = await streamEvents(log, projection.keyStream(key), event.position);
     reading = false;
     try {
       cache.set(key, refoldEvents(projection, key, stream));
@@ -181,8 +199,14 @@ async function lastEventOf(
   key: string,
   position: number,
 ): Promise<FoldedEvent | undefined> {
-  const events = await eventsOf(log, projection, stream, key, position);
-  return events[events.length - 1];
+  const events = await streamEvents(log, stream, position);
+  return events.findLast((event) => {
+    try {
+      return projection.keys(event).includes(key);
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**

@@ -67,6 +67,14 @@ class UnsettleableTally extends TallyProjection {
   }
 }
 
+/** A tally whose keys cannot be worked out for events marked `unkeyable`. */
+class UnkeyableTally extends TallyProjection {
+  override keys(event: PublishedEvent): readonly string[] {
+    if ((event.data as { unkeyable?: boolean }).unkeyable) throw new TypeError('no key in this event');
+    return super.keys(event);
+  }
+}
+
 const linked = (data: Record<string, unknown> = {}) => ({
   id: randomUUID(),
   type: 'iom.subject.identifier-linked.v1',
@@ -173,6 +181,22 @@ describe('quarantine of a document whose fold throws (SQLite files)', () => {
       expect.objectContaining({ key: C, eventId: last.id, error: `cannot settle ${C}` }),
     ]);
     const docs = await tallies('tally-settled');
+    expect(docs.has(C)).toBe(false);
+    expect(docs.get(B)?.events).toBe((await log.readStream(subjectStream(B))).length);
+  });
+
+  it('quarantines the subject of an event that cannot even be keyed, and goes on', async () => {
+    const projection = new UnkeyableTally('tally-keys');
+    projection.fixed = true;
+    await applyBatch(log, readModels, projection, await everything());
+    const after = await readModels.checkpoint('tally-keys');
+    const unkeyable = await append(C, { unkeyable: true });
+    await append(B);
+    await applyBatch(log, readModels, projection, await log.readAll({ after }));
+    expect(await readModels.quarantined('tally-keys')).toEqual([
+      expect.objectContaining({ key: C, eventId: unkeyable.id, error: 'no key in this event' }),
+    ]);
+    const docs = await tallies('tally-keys');
     expect(docs.has(C)).toBe(false);
     expect(docs.get(B)?.events).toBe((await log.readStream(subjectStream(B))).length);
   });
