@@ -21,9 +21,9 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary:
-      'The store answers and, where this process runs projections, each has caught up with the log once',
+      'The store answers and, where this process runs projections, each has caught up with the log once and none has failed',
   })
-  async ready(): Promise<{ status: 'ready'; backend: string; head: number }> {
+  async ready(): Promise<{ status: 'ready'; backend: string; head: number; quarantined?: number }> {
     let head: number;
     try {
       head = await this.store.headPosition();
@@ -31,7 +31,8 @@ export class HealthController {
       throw new ProblemException(503, 'not-ready', 'Not ready', 'The event store is not answering');
     }
     // With projections left to a worker (RUN_PROJECTIONS=false) there is nothing here to wait for.
-    if (this.runner.active && !this.runner.allCaughtUpOnce) {
+    if (!this.runner.active) return { status: 'ready', backend: this.store.backend, head };
+    if (!this.runner.allCaughtUpOnce) {
       throw new ProblemException(
         503,
         'not-ready',
@@ -39,6 +40,27 @@ export class HealthController {
         'Projections are still catching up with the log',
       );
     }
-    return { status: 'ready', backend: this.store.backend, head };
+    const failed = this.runner.failed;
+    if (failed.length > 0) {
+      throw new ProblemException(
+        503,
+        'not-ready',
+        'Not ready',
+        `Projections failed: ${failed.join(', ')}; they are retried from their checkpoints`,
+      );
+    }
+    // Subjects held back in quarantine leave every other served: ready, and saying so.
+    let quarantined: number;
+    try {
+      quarantined = await this.runner.quarantinedCount();
+    } catch {
+      throw new ProblemException(503, 'not-ready', 'Not ready', 'The read-model store is not answering');
+    }
+    return {
+      status: 'ready',
+      backend: this.store.backend,
+      head,
+      ...(quarantined > 0 ? { quarantined } : {}),
+    };
   }
 }

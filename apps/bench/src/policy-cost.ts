@@ -59,10 +59,14 @@ export async function measureReadCosts(
 ): Promise<ReadCosts> {
   const readModels = app.get(ReadModelStore);
   const events = app.get(EventStore);
-  const loadWhole = async (subjectId: string) =>
-    loadSubjectDoc(events, (await readModels.get<StoredSubjectDoc>(SUBJECT_VIEWS, subjectId))!);
   const reader = app.get(SubjectReader);
   const agreement = await app.get(AgreementService).current();
+  const loadWhole = async (subjectId: string) =>
+    loadSubjectDoc(
+      events,
+      (await readModels.get<StoredSubjectDoc>(SUBJECT_VIEWS, subjectId))!,
+      () => agreement,
+    );
   const policyOf = (doc: SubjectDoc) =>
     buildReadPolicy({ reader: principal, purpose, agreement, sharing: doc.sharing, now: new Date() });
   const policies = docs.map(policyOf);

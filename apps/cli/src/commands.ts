@@ -87,6 +87,11 @@ export async function rebuildCommand(args: ParsedArgs): Promise<void> {
       bar.stop();
       const seconds = (Date.now() - started) / 1000;
       console.log(`${name}: ${done.events} events to position ${done.position} in ${seconds.toFixed(2)} s`);
+      const held = await app.get(ReadModelStore).quarantined(name);
+      if (held.length > 0)
+        console.log(
+          `${name}: ${held.length} still quarantined (their fold throws): ${held.map((record) => record.key).join(', ')}`,
+        );
     }
   });
 }

@@ -3,6 +3,7 @@ export * from './store/sqlite-read-model-store';
 export * from './store/postgres-read-model-store';
 export * from './read-model-store.provider';
 export * from './runtime/projection';
+export * from './runtime/quarantine';
 export * from './runtime/apply-batch';
 export * from './runtime/rebuild';
 export * from './runtime/projection-runner';

@@ -203,7 +203,18 @@ export class AlertsRelay implements BeforeApplicationShutdown {
     const now = new Date();
     return events.flatMap(({ event, recordedAt }) => {
       const subject = subjects.get(event.subjectId);
-      return subject ? planAlerts({ event, recordedAt, subject, agreement, now }) : [];
+      if (!subject) return [];
+      try {
+        return planAlerts({ event, recordedAt, subject, agreement, now });
+      } catch (error) {
+        // Data no check foresaw would throw on every retry: this event goes without its alerts
+        // rather than hold back every agency's.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.error(
+          `No alerts for event ${event.id} (${event.type}, position ${event.position}): ${reason}`,
+        );
+        return [];
+      }
     });
   }
 

@@ -1,9 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EventStore, type Subscription } from '@throughline/event-store';
 import { heapUnderPressure } from '@throughline/platform';
-import { ReadModelStore } from '../store/read-model-store';
+import { type Quarantined, ReadModelStore } from '../store/read-model-store';
 import { applyBatch } from './apply-batch';
 import type { Projection } from './projection';
+import { QuarantineBook } from './quarantine';
 
 /**
  * Once live, the runner pauses after each batch for four times what the batch took, up to this
@@ -30,6 +31,13 @@ export interface ProjectionStatus {
   readonly status: ProjectionState;
   readonly caughtUpOnce: boolean;
   readonly lastError?: string;
+  readonly quarantine: {
+    /** Documents held back now because folding them threw. */
+    readonly count: number;
+    /** Documents newly quarantined since the projection started: a counter. */
+    readonly total: number;
+    readonly held: readonly Quarantined[];
+  };
 }
 
 /** How a projection is getting on, as the runner running it reports it to one following it. */
@@ -39,6 +47,8 @@ export interface ProjectionProgress {
   readonly state: ProjectionState;
   readonly caughtUpOnce: boolean;
   readonly lastError?: string;
+  /** Documents newly quarantined since the projection started. */
+  readonly quarantines: number;
 }
 
 /** Projections run by another thread, which a runner follows (see `follow`) instead of running them. */
@@ -54,6 +64,9 @@ interface Running {
   readonly markReached: () => void;
   /** Documents kept parsed between batches (see applyBatch). */
   readonly cache: Map<string, unknown>;
+  quarantine: QuarantineBook;
+  /** Reported by the thread running the projection, when this runner follows it. */
+  quarantines: number;
   subscription?: Subscription;
   position: number;
   state: ProjectionState;
@@ -63,7 +76,9 @@ interface Running {
 
 /**
  * Runs each registered projection from its checkpoint over a catch-up subscription to the log.
- * A failing batch is retried from the checkpoint on the next poll; nothing is skipped.
+ * A batch that cannot be read or written is retried from the checkpoint on the next poll; nothing
+ * is skipped. A document whose fold throws is quarantined, durably with the checkpoint, and the
+ * projection goes on with every other (see `foldBatch`).
  *
  * Or follows them: when another thread runs the projections, this runner reflects the progress
  * that thread reports, so status, readiness and `waitFor` read the same either way.
@@ -90,6 +105,8 @@ export class ProjectionRunner implements OnApplicationShutdown {
       reached,
       markReached,
       cache: new Map(),
+      quarantine: new QuarantineBook(),
+      quarantines: 0,
       position: 0,
       state: 'stopped',
       caughtUpOnce: false,
@@ -128,6 +145,19 @@ export class ProjectionRunner implements OnApplicationShutdown {
     return [...this.projections.values()].every((running) => running.caughtUpOnce);
   }
 
+  /** The projections that have failed as a whole (a batch that cannot be read or written). */
+  get failed(): string[] {
+    return [...this.projections.values()]
+      .filter((running) => running.state === 'failed')
+      .map((running) => running.projection.name);
+  }
+
+  /** How many documents every projection holds back in quarantine, as the store has it. */
+  async quarantinedCount(): Promise<number> {
+    const held = await Promise.all(this.names.map((name) => this.readModels.quarantined(name)));
+    return held.reduce((sum, records) => sum + records.length, 0);
+  }
+
   /** Resolves when every projection has applied the log up to `position`. */
   async waitFor(position: number, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -140,14 +170,18 @@ export class ProjectionRunner implements OnApplicationShutdown {
 
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.events.headPosition();
-    return [...this.projections.values()].map((running) => ({
-      name: running.projection.name,
-      position: running.position,
+    const running = [...this.projections.values()];
+    // From the store, not memory: a runner following another thread holds no quarantine.
+    const held = await Promise.all(running.map((one) => this.readModels.quarantined(one.projection.name)));
+    return running.map((one, index) => ({
+      name: one.projection.name,
+      position: one.position,
       head,
-      lag: Math.max(0, head - running.position),
-      status: running.state,
-      caughtUpOnce: running.caughtUpOnce,
-      ...(running.lastError ? { lastError: running.lastError } : {}),
+      lag: Math.max(0, head - one.position),
+      status: one.state,
+      caughtUpOnce: one.caughtUpOnce,
+      ...(one.lastError ? { lastError: one.lastError } : {}),
+      quarantine: { count: held[index]!.length, total: this.quarantinesOf(one), held: held[index]! },
     }));
   }
 
@@ -174,6 +208,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
     running.position = progress.position;
     running.state = progress.state;
     running.lastError = progress.lastError;
+    running.quarantines = progress.quarantines;
     if (progress.caughtUpOnce) this.markCaughtUpOnce(running);
   }
 
@@ -213,6 +248,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
     running.markReached();
   }
 
+  private quarantinesOf(running: Running): number {
+    return this.remote ? running.quarantines : running.quarantine.quarantines;
+  }
+
   private report(running: Running): void {
     const progress: ProjectionProgress = {
       name: running.projection.name,
@@ -220,8 +259,16 @@ export class ProjectionRunner implements OnApplicationShutdown {
       state: running.state,
       caughtUpOnce: running.caughtUpOnce,
       ...(running.lastError ? { lastError: running.lastError } : {}),
+      quarantines: this.quarantinesOf(running),
     };
     for (const listener of this.listeners) listener(progress);
+  }
+
+  private logQuarantined(running: Running): void {
+    this.logger.error(
+      `Projection ${running.projection.name}: folding threw for ${running.quarantine.quarantines} document(s) since it started; ` +
+        `those are held back (quarantined), every other goes on. Keys held now: ${running.quarantine.keys().join(', ')}`,
+    );
   }
 
   private async startOne(running: Running): Promise<void> {
@@ -229,6 +276,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
     if (this.remote) throw new Error('Projections run on another thread; this runner follows them');
     running.cache.clear();
     running.position = await this.readModels.checkpoint(running.projection.name);
+    running.quarantine = new QuarantineBook(await this.readModels.quarantined(running.projection.name));
     await running.projection.prepare?.(this.events, running.position);
     running.state = 'catching-up';
     this.report(running);
@@ -238,13 +286,16 @@ export class ProjectionRunner implements OnApplicationShutdown {
       maxBatchPauseMs: MAX_LIVE_BATCH_PAUSE_MS,
       pauseFromEventsPerSecond: LIVE_BURST_EVENTS_PER_SECOND,
       onEvents: async (batch) => {
+        const quarantines = running.quarantine.quarantines;
         running.position = await applyBatch(
           this.events,
           this.readModels,
           running.projection,
           batch,
           running.cache,
+          running.quarantine,
         );
+        if (running.quarantine.quarantines > quarantines) this.logQuarantined(running);
         // Every document is written by now: under pressure, they are loaded again as touched.
         if (heapUnderPressure()) running.cache.clear();
         running.state = running.caughtUpOnce ? 'live' : 'catching-up';

@@ -13,6 +13,11 @@ import type { EventStore, RecordedEvent } from '@throughline/event-store';
  *
  * A document may keep less than it folds when the rest can be read back from the log: `stored`
  * gives what is written, and `load` makes a stored document whole again before it is folded.
+ *
+ * Any of these may throw on data no check foresaw. The runner then quarantines that key alone (see
+ * `QuarantineBook`) and goes on. With `keyStream`, a quarantined key, or one whose stored document
+ * will not load, is folded again from its stream when the next event reaches it (by `refold`, or
+ * `evolve` over each event), and let out when that succeeds.
  */
 export interface Projection<Doc = unknown, Stored = Doc> {
   readonly name: string;
@@ -25,6 +30,10 @@ export interface Projection<Doc = unknown, Stored = Doc> {
   prepare?(events: EventStore, position: number): Promise<void>;
   stored?(doc: Doc): Stored;
   load?(stored: Stored, key: string, events: EventStore): Promise<Doc>;
+  /** The stream holding every event that reaches the key. */
+  keyStream?(key: string): string;
+  /** Folds a key's events from nothing; may throw FoldFailure to name the event at fault. */
+  refold?(key: string, events: readonly PublishedEvent[]): Doc | null;
 }
 
 /** The typed view of a stored event, or undefined for events that are not subject facts. */

@@ -134,11 +134,18 @@ describe('rebuildProjection (SQLite files)', () => {
   });
 
   it('stopped part way, keeps the last span it wrote, documents and checkpoint together', async () => {
-    const projection = new TallyProjection();
-    projection.failAt = 700;
+    // The log stops answering at the page after position 600, as a crash would stop the rebuild.
+    const failing = Object.create(log) as SqliteEventStore;
+    failing.readAll = async (options) => {
+      if ((options?.after ?? 0) >= 600) throw new Error('the log stopped answering');
+      return log.readAll(options);
+    };
     await expect(
-      rebuildProjection(log, readModels, projection, undefined, { pageSize: 120, commitEvery: 400 }),
-    ).rejects.toThrow('failed at 700');
+      rebuildProjection(failing, readModels, new TallyProjection(), undefined, {
+        pageSize: 120,
+        commitEvery: 400,
+      }),
+    ).rejects.toThrow('the log stopped answering');
 
     // Spans close after 480 events (the first page past 400); the second would have closed at 960.
     const checkpoint = await readModels.checkpoint('tally');
@@ -146,5 +153,26 @@ describe('rebuildProjection (SQLite files)', () => {
     const tallies = (await documents('tally')).map(([, doc]) => doc as Tally);
     expect(tallies.reduce((sum, tally) => sum + tally.events, 0)).toBe(checkpoint);
     expect(Math.max(...tallies.map((tally) => tally.lastPosition))).toBe(checkpoint);
+  });
+
+  it('quarantines the one subject whose fold throws and rebuilds every other to the end', async () => {
+    const projection = new TallyProjection();
+    projection.failAt = 700;
+    const head = await log.headPosition();
+    await expect(
+      rebuildProjection(log, readModels, projection, undefined, { pageSize: 120, commitEvery: 400 }),
+    ).resolves.toEqual({ position: head, head, events: head });
+
+    const [poisoned] = await log.readAll({ after: 699, maxCount: 1 });
+    const subject = poisoned!.streamId.slice('subject-'.length);
+    expect(await readModels.quarantined('tally')).toEqual([
+      expect.objectContaining({ key: subject, eventId: poisoned!.id, position: 700, error: 'failed at 700' }),
+    ]);
+    expect(await readModels.checkpoint('tally')).toBe(head);
+    const tallies = new Map(await documents('tally'));
+    expect(tallies.has(subject)).toBe(false);
+    expect([...tallies.values()].map((doc) => (doc as Tally).events)).toEqual(
+      SUBJECTS.filter((id) => id !== subject).map(() => 150),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { heapUnderPressure } from '@throughline/platform';
 import type { ReadModelStore } from '../store/read-model-store';
 import { commitTouched, foldBatch } from './apply-batch';
 import type { Projection } from './projection';
+import { QuarantineBook } from './quarantine';
 
 export interface RebuildProgress {
   readonly position: number;
@@ -34,7 +35,10 @@ export interface RebuildOptions {
   readonly release?: () => boolean;
 }
 
-/** Forgets a projection and replays the whole log into it, reporting progress per page. */
+/**
+ * Forgets a projection (its quarantine too) and replays the whole log into it, reporting progress
+ * per page. A key whose fold still throws is quarantined again, and the rebuild goes on.
+ */
 export async function rebuildProjection(
   events: EventStore,
   readModels: ReadModelStore,
@@ -47,11 +51,12 @@ export async function rebuildProjection(
   const head = await events.headPosition();
   const cache = new Map<string, unknown>();
   const touched = new Set<string>();
+  const quarantine = new QuarantineBook();
   let position = 0;
   let count = 0;
   let uncommitted = 0;
   const commit = async (): Promise<void> => {
-    await commitTouched(readModels, projection, cache, touched, position);
+    await commitTouched(events, readModels, projection, cache, touched, position, quarantine);
     touched.clear();
     uncommitted = 0;
     if (release()) cache.clear();
@@ -59,7 +64,7 @@ export async function rebuildProjection(
   for (;;) {
     const page = await events.readAll({ after: position, maxCount: pageSize });
     if (page.length > 0) {
-      await foldBatch(events, readModels, projection, page, cache, touched);
+      await foldBatch(events, readModels, projection, page, cache, touched, quarantine);
       position = page[page.length - 1]!.position;
       count += page.length;
       uncommitted += page.length;

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { ReadModelStore } from './read-model-store';
+import { fromRow, type QuarantineRow } from './quarantine-row';
+import { type QuarantineChanges, type Quarantined, ReadModelStore } from './read-model-store';
 
 const quoteIdent = (name: string): string => {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Invalid schema name "${name}"`);
@@ -31,6 +32,10 @@ export class PostgresReadModelStore extends ReadModelStore {
       ALTER TABLE ${s}.read_model_documents ADD COLUMN IF NOT EXISTS version BIGINT NOT NULL DEFAULT 0;
       CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
         projection TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS ${s}.projection_quarantine (
+        projection TEXT NOT NULL, key TEXT NOT NULL, event_id TEXT NOT NULL, position BIGINT NOT NULL,
+        type TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (projection, key)
       );`);
       await client.query('SELECT pg_advisory_unlock(7412095)');
     } catch (error) {
@@ -91,7 +96,21 @@ export class PostgresReadModelStore extends ReadModelStore {
     return new Map(rows.map((row) => [row.key, Number(row.version)]));
   }
 
-  async commit(projection: string, changes: ReadonlyMap<string, unknown>, position: number): Promise<void> {
+  async quarantined(projection: string, key?: string): Promise<Quarantined[]> {
+    const { rows } = await this.pool.query<QuarantineRow>(
+      `SELECT key, event_id, position, type, error, at FROM ${this.schema}.projection_quarantine
+       WHERE projection = $1${key === undefined ? '' : ' AND key = $2'} ORDER BY key`,
+      key === undefined ? [projection] : [projection, key],
+    );
+    return rows.map(fromRow);
+  }
+
+  async commit(
+    projection: string,
+    changes: ReadonlyMap<string, unknown>,
+    position: number,
+    quarantine?: QuarantineChanges,
+  ): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -109,6 +128,31 @@ export class PostgresReadModelStore extends ReadModelStore {
         await client.query(
           `DELETE FROM ${this.schema}.read_model_documents WHERE projection = $1 AND key = ANY($2::text[])`,
           [projection, removals],
+        );
+      }
+      const held = [...(quarantine ?? [])].flatMap(([, record]) => (record ? [record] : []));
+      const released = [...(quarantine ?? [])].filter(([, record]) => record === null).map(([key]) => key);
+      if (held.length > 0) {
+        await client.query(
+          `INSERT INTO ${this.schema}.projection_quarantine (projection, key, event_id, position, type, error, at)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+           ON CONFLICT (projection, key) DO UPDATE SET event_id = excluded.event_id, position = excluded.position,
+             type = excluded.type, error = excluded.error, at = excluded.at`,
+          [
+            projection,
+            held.map((record) => record.key),
+            held.map((record) => record.eventId),
+            held.map((record) => record.position),
+            held.map((record) => record.type),
+            held.map((record) => record.error),
+            held.map((record) => record.at),
+          ],
+        );
+      }
+      if (released.length > 0) {
+        await client.query(
+          `DELETE FROM ${this.schema}.projection_quarantine WHERE projection = $1 AND key = ANY($2::text[])`,
+          [projection, released],
         );
       }
       await client.query(
@@ -130,6 +174,9 @@ export class PostgresReadModelStore extends ReadModelStore {
     try {
       await client.query('BEGIN');
       await client.query(`DELETE FROM ${this.schema}.read_model_documents WHERE projection = $1`, [
+        projection,
+      ]);
+      await client.query(`DELETE FROM ${this.schema}.projection_quarantine WHERE projection = $1`, [
         projection,
       ]);
       await client.query(`DELETE FROM ${this.schema}.projection_checkpoints WHERE projection = $1`, [

@@ -1,6 +1,23 @@
 import { heapUnderPressure } from '@throughline/platform';
 
 /**
+ * A document held back because folding it threw (see `QuarantineBook`): the event it could not
+ * fold, the error, and when. Its document is removed in the same transaction, so a stored document
+ * is never one whose fold failed.
+ */
+export interface Quarantined {
+  readonly key: string;
+  readonly eventId: string;
+  readonly position: number;
+  readonly type: string;
+  readonly error: string;
+  readonly at: string;
+}
+
+/** Quarantine changes written with a commit: a record holds a key back, null lets it go. */
+export type QuarantineChanges = ReadonlyMap<string, Quarantined | null>;
+
+/**
  * Where projections keep their documents and checkpoints. A projection's documents and its
  * checkpoint are always written in one transaction, so a crash never leaves them apart.
  */
@@ -16,8 +33,15 @@ export abstract class ReadModelStore {
   abstract list<T>(projection: string, keyPrefix?: string): Promise<T[]>;
   /** Every [key, document] of the projection, in key order. */
   abstract entries<T>(projection: string): Promise<[string, T][]>;
-  /** Writes the changed documents (null deletes) and moves the checkpoint, atomically. */
-  abstract commit(projection: string, changes: ReadonlyMap<string, unknown>, position: number): Promise<void>;
+  /** Writes the changed documents (null deletes), the quarantine changes and the checkpoint, atomically. */
+  abstract commit(
+    projection: string,
+    changes: ReadonlyMap<string, unknown>,
+    position: number,
+    quarantine?: QuarantineChanges,
+  ): Promise<void>;
+  /** The projection's quarantined keys (or the one asked for), in key order. */
+  abstract quarantined(projection: string, key?: string): Promise<Quarantined[]>;
   /** The log position that last wrote each document (all of the projection's, or one). */
   abstract versions(projection: string, key?: string): Promise<Map<string, number>>;
 
@@ -61,7 +85,7 @@ export abstract class ReadModelStore {
     return cache;
   }
 
-  /** Forgets the projection's documents and checkpoint, for a rebuild. */
+  /** Forgets the projection's documents, quarantine and checkpoint, for a rebuild. */
   abstract reset(projection: string): Promise<void>;
   abstract close(): Promise<void>;
 }

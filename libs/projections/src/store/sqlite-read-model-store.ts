@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { preparePrivateSqliteFile } from '@throughline/platform';
-import { ReadModelStore } from './read-model-store';
+import { fromRow, type QuarantineRow } from './quarantine-row';
+import { type QuarantineChanges, type Quarantined, ReadModelStore } from './read-model-store';
 
 /** Read models in their own SQLite file, so projection writes never queue behind ingestion. */
 export class SqliteReadModelStore extends ReadModelStore {
@@ -19,7 +20,11 @@ export class SqliteReadModelStore extends ReadModelStore {
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS projection_checkpoints (
         projection TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL
-      );`);
+      );
+      CREATE TABLE IF NOT EXISTS projection_quarantine (
+        projection TEXT NOT NULL, key TEXT NOT NULL, event_id TEXT NOT NULL, position INTEGER NOT NULL,
+        type TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (projection, key)
+      ) WITHOUT ROWID;`);
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(read_model_documents)').all();
     if (!columns.some((column) => column.name === 'version')) {
       this.db.exec('ALTER TABLE read_model_documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
@@ -57,6 +62,19 @@ export class SqliteReadModelStore extends ReadModelStore {
       saveCheckpoint: this.db.prepare<[string, number, string]>(
         'INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
       ),
+      quarantined: this.db.prepare<[string], QuarantineRow>(
+        'SELECT key, event_id, position, type, error, at FROM projection_quarantine WHERE projection = ? ORDER BY key',
+      ),
+      quarantinedKey: this.db.prepare<[string, string], QuarantineRow>(
+        'SELECT key, event_id, position, type, error, at FROM projection_quarantine WHERE projection = ? AND key = ?',
+      ),
+      hold: this.db.prepare<[string, string, string, number, string, string, string]>(
+        'INSERT INTO projection_quarantine (projection, key, event_id, position, type, error, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (projection, key) DO UPDATE SET event_id = excluded.event_id, position = excluded.position, type = excluded.type, error = excluded.error, at = excluded.at',
+      ),
+      release: this.db.prepare<[string, string]>(
+        'DELETE FROM projection_quarantine WHERE projection = ? AND key = ?',
+      ),
+      resetQuarantine: this.db.prepare<[string]>('DELETE FROM projection_quarantine WHERE projection = ?'),
       resetDocs: this.db.prepare<[string]>('DELETE FROM read_model_documents WHERE projection = ?'),
       resetCheckpoint: this.db.prepare<[string]>('DELETE FROM projection_checkpoints WHERE projection = ?'),
     };
@@ -98,19 +116,46 @@ export class SqliteReadModelStore extends ReadModelStore {
     return new Map(rows.map((row) => [row.key, row.version]));
   }
 
-  async commit(projection: string, changes: ReadonlyMap<string, unknown>, position: number): Promise<void> {
+  async commit(
+    projection: string,
+    changes: ReadonlyMap<string, unknown>,
+    position: number,
+    quarantine?: QuarantineChanges,
+  ): Promise<void> {
     this.db.transaction(() => {
       for (const [key, doc] of changes) {
         if (doc === null) this.statements.remove.run(projection, key);
         else this.statements.upsert.run(projection, key, JSON.stringify(doc), position);
       }
+      for (const [key, held] of quarantine ?? []) {
+        if (held === null) this.statements.release.run(projection, key);
+        else
+          this.statements.hold.run(
+            projection,
+            key,
+            held.eventId,
+            held.position,
+            held.type,
+            held.error,
+            held.at,
+          );
+      }
       this.statements.saveCheckpoint.run(projection, position, new Date().toISOString());
     })();
+  }
+
+  async quarantined(projection: string, key?: string): Promise<Quarantined[]> {
+    const rows =
+      key === undefined
+        ? this.statements.quarantined.all(projection)
+        : this.statements.quarantinedKey.all(projection, key);
+    return rows.map(fromRow);
   }
 
   async reset(projection: string): Promise<void> {
     this.db.transaction(() => {
       this.statements.resetDocs.run(projection);
+      this.statements.resetQuarantine.run(projection);
       this.statements.resetCheckpoint.run(projection);
     })();
   }

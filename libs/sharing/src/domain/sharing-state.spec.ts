@@ -30,4 +30,33 @@ describe('evolveSharing', () => {
     );
     expect(state.concerns['SG-1']?.expires).toBe('2024-06-30T00:00:00.000Z');
   });
+
+  // Stored events outlive the checks they passed: an expiry that names no instant must neither
+  // throw nor widen sharing, so it has already passed; only an absent one means no expiry.
+  it.each(['20990101', '2026-W01-1', '', 'soon'])(
+    'keeps an expiry that names no instant (%j) as long past, for consents and concerns alike',
+    (expires) => {
+      let state = evolveSharing(
+        emptySharingState(),
+        event('iom.consent.given.v1', {
+          scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+          expires,
+        }),
+      );
+      state = evolveSharing(
+        state,
+        event('iom.safeguarding.concern-raised.v1', {
+          concernId: 'SG-1',
+          kind: 'child',
+          legalBasis: 'DPA 2018 Sch 8 para 4',
+          categories: ['family'],
+          recipients: ['police'],
+          expires,
+        }),
+      );
+      const now = new Date().toISOString();
+      expect(state.consents[consentKey('drugs', 'police', 'case-management')]!.expires! < now).toBe(true);
+      expect(state.concerns['SG-1']!.expires < now).toBe(true);
+    },
+  );
 });

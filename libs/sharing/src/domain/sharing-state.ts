@@ -1,4 +1,9 @@
-import { type DataCategory, type PublishedEvent, type PurposeOfUse, utcInstant } from '@throughline/domain';
+import {
+  type DataCategory,
+  expiryInstant,
+  type PublishedEvent,
+  type PurposeOfUse,
+} from '@throughline/domain';
 
 export interface ConsentGrant {
   /** The consent event this grant rests on (the audit record names it). */
@@ -69,7 +74,8 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
       for (const key of scopeKeys(event.data.scope))
         consents[key] = {
           eventId: event.id,
-          expires: event.data.expires ? utcInstant(event.data.expires) : null,
+          // Only an absent expiry means none: anything else present and unreadable has passed.
+          expires: event.data.expires == null ? null : expiryInstant(event.data.expires),
         };
       return { ...state, consents };
     }
@@ -88,7 +94,7 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
         legalBasis,
         categories,
         recipients,
-        expires: utcInstant(expires),
+        expires: expiryInstant(expires),
       };
       return { ...state, concerns: { ...state.concerns, [concernId]: concern } };
     }

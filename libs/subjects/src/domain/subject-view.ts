@@ -238,3 +238,85 @@ export function evolveSubjectDoc(
     views: stale ? null : views,
   };
 }
+
+/** An event folding threw on, in a subject's whole stream (see `refoldSubjectDoc`). */
+export class SubjectFoldError extends Error {
+  constructor(
+    readonly event: PublishedEvent,
+    readonly reason: unknown,
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason));
+  }
+}
+
+/**
+ * What the later events of a stream make of an event: 'redacted' when one redacts it, the event
+ * with the replacements of those correcting it applied, or undefined when none touches it.
+ */
+function amendedByLater(
+  event: PublishedEvent,
+  later: readonly PublishedEvent[],
+): PublishedEvent | 'redacted' | undefined {
+  let amended: PublishedEvent | undefined;
+  for (const next of later) {
+    if (next.type !== 'iom.record.corrected.v1' && next.type !== 'iom.record.redacted.v1') continue;
+    if (!targets(event, next, next.data.targetEventId, next.data.targetSource)) continue;
+    if (next.type === 'iom.record.redacted.v1') return 'redacted';
+    const base = amended ?? event;
+    amended = { ...base, data: { ...base.data, ...next.data.replacement } } as PublishedEvent;
+  }
+  return amended;
+}
+
+/** Adds an event to the timeline for its place alone: no data, no change to sharing, cuts left to settle. */
+function evolveWithoutData(doc: FoldedSubjectDoc | null, event: PublishedEvent): FoldedSubjectDoc {
+  const timeline = (doc?.timeline ?? []) as TimelineEntry[];
+  timeline.push({ ...event, data: {} } as TimelineEntry);
+  return {
+    subjectId: event.subjectId,
+    revision: event.revision,
+    timeline,
+    sharing: doc?.sharing ?? emptySharingState(),
+    agreementVersion: doc?.agreementVersion ?? null,
+    views: null,
+  };
+}
+
+/**
+ * A subject's document folded from its whole stream, for a subject whose fold threw or whose
+ * stored document does not match its stream. An event folding throws on is folded as the rest of
+ * the stream leaves it, when it does: redacted, as an entry with no data that changes nothing
+ * else; corrected, with the replacements applied. So the agency that published a bad event can
+ * repair the subject with the ordinary correction or redaction. Any other throw is a
+ * SubjectFoldError naming the event.
+ *
+ * An event that folds is folded as it stands, as the projection folds it, so a subject that never
+ * threw folds here to what the projection wrote.
+ */
+export function refoldSubjectDoc(
+  events: readonly PublishedEvent[],
+  agreement: Agreement | null,
+): FoldedSubjectDoc | null {
+  const amended = new Map<PublishedEvent, PublishedEvent | 'redacted'>();
+  // Evolve takes the document over, so after a throw the fold starts again from nothing.
+  for (;;) {
+    let doc: FoldedSubjectDoc | null = null;
+    let index = 0;
+    try {
+      for (; index < events.length; index += 1) {
+        const event = events[index]!;
+        const amendment = amended.get(event);
+        doc =
+          amendment === 'redacted'
+            ? evolveWithoutData(doc, event)
+            : evolveSubjectDoc(doc, amendment ?? event, agreement);
+      }
+      return doc;
+    } catch (error) {
+      const event = events[index]!;
+      const amendment = amended.has(event) ? undefined : amendedByLater(event, events.slice(index + 1));
+      if (amendment === undefined) throw new SubjectFoldError(event, error);
+      amended.set(event, amendment);
+    }
+  }
+}

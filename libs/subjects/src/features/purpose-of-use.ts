@@ -44,3 +44,15 @@ export const subjectNotFound = (): ProblemException =>
     'Subject not found',
     'No subject with this id is visible to your agency',
   );
+
+/**
+ * A subject whose record is held back pending repair (see SubjectHeldBack). Names nothing from
+ * the data: the partnership admin sees the fault in GET /v1/projections.
+ */
+export const subjectHeldBack = (): ProblemException =>
+  new ProblemException(
+    503,
+    'subject-quarantined',
+    'Subject held back pending repair',
+    "This subject's record is held back pending repair: an event recorded about them could not be applied. Other subjects are served as usual.",
+  );

@@ -1,6 +1,14 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
@@ -18,6 +26,9 @@ import { LIST_FIELDS, subjectDisclosure } from './disclosure-record';
 import { requirePurpose, requireSubjectId } from './purpose-of-use';
 
 type HttpRequest = Request & { id?: unknown };
+
+const HELD_BACK =
+  'subject-quarantined: the record is held back pending repair (an event about the subject could not be applied)';
 
 interface ReadContext {
   readonly principal: Principal;
@@ -131,6 +142,9 @@ export class SubjectsController {
 
   @Get()
   @ApiOperation({ summary: 'The subjects your agency works with' })
+  @ApiOkResponse({
+    description: '{ subjects: [...], heldBack?: how many subjects are left out, held back pending repair }',
+  })
   @ApiQuery({ name: 'band', required: false, enum: ['red', 'amber', 'green'] })
   @ApiQuery({ name: 'cohortClass', required: false })
   @ApiQuery({ name: 'inCustody', required: false, type: Boolean })
@@ -144,7 +158,7 @@ export class SubjectsController {
     @Query('cohortClass') cohortClass?: string,
     @Query('inCustody') inCustody?: string,
     @Query('q') q?: string,
-  ): Promise<{ subjects: SubjectSummary[] }> {
+  ): Promise<{ subjects: SubjectSummary[]; heldBack?: number }> {
     const purpose = requirePurpose(purposeHeader);
     if (band !== undefined && !['red', 'amber', 'green'].includes(band)) {
       throw new ProblemException(
@@ -165,7 +179,8 @@ export class SubjectsController {
         new ListSubjectsQuery(principal, purpose, filter),
       );
       return {
-        result: { subjects: [...list.subjects] },
+        // Only a count: which subjects are held back is for the partnership admin.
+        result: { subjects: [...list.subjects], ...(list.heldBack > 0 ? { heldBack: list.heldBack } : {}) },
         subjects: list.disclosed.map((subject) =>
           subjectDisclosure(subject.subjectId, subject.entries, {
             onlyCategories: Object.keys(LIST_FIELDS),
@@ -181,6 +196,7 @@ export class SubjectsController {
   @Get(':subjectId')
   @ApiOperation({ summary: "Your agency's view of the subject" })
   @ApiOkResponse({ description: 'The subject record cut to what your agency may see' })
+  @ApiServiceUnavailableResponse({ description: HELD_BACK })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purposeHeader: string | undefined,
@@ -212,6 +228,7 @@ export class SubjectsController {
 
   @Get(':subjectId/timeline')
   @ApiOperation({ summary: 'The events your agency may see, newest first' })
+  @ApiServiceUnavailableResponse({ description: HELD_BACK })
   @ApiQuery({ name: 'before', required: false, type: Number, description: 'nextBefore of the previous page' })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   async timeline(

@@ -1,10 +1,12 @@
-import { PARTNERSHIP_STREAM } from '@throughline/domain';
+import { PARTNERSHIP_STREAM, type PublishedEvent, subjectStream } from '@throughline/domain';
 import type { EventStore, RecordedEvent } from '@throughline/event-store';
-import type { Projection } from '@throughline/projections';
+import { FoldFailure, type Projection } from '@throughline/projections';
 import { type Agreement, agreementOf } from '@throughline/sharing';
 import {
   evolveSubjectDoc,
   type FoldedSubjectDoc,
+  refoldSubjectDoc,
+  SubjectFoldError,
   type StoredSubjectDoc,
   type SubjectDoc,
   settleViews,
@@ -49,7 +51,20 @@ export class SubjectViewsProjection implements Projection<FoldedSubjectDoc, Stor
   }
 
   load(stored: StoredSubjectDoc, _key: string, events: EventStore): Promise<SubjectDoc> {
-    return loadSubjectDoc(events, stored);
+    return loadSubjectDoc(events, stored, () => this.agreement);
+  }
+
+  keyStream(subjectId: string): string {
+    return subjectStream(subjectId);
+  }
+
+  refold(_subjectId: string, events: readonly PublishedEvent[]): FoldedSubjectDoc | null {
+    try {
+      return refoldSubjectDoc(events, this.agreement);
+    } catch (error) {
+      if (error instanceof SubjectFoldError) throw new FoldFailure(error.event, error.reason);
+      throw error;
+    }
   }
 
   refresh(doc: FoldedSubjectDoc): FoldedSubjectDoc {

@@ -132,4 +132,18 @@ describe('releasedDetail', () => {
     const [detail] = releasedDetail([redacted, corrected, release('probation', 'R1', ['supervision'])], NOW);
     expect(detail!.events).toEqual([expect.objectContaining({ id: breach.id, data: corrected.data })]);
   });
+
+  // Stored events outlive the checks they passed: what cannot be read grants nothing, and never throws.
+  it('treats a release whose expiry names no instant as ended, and one whose start names none as reaching nothing', () => {
+    for (const expires of ['20990101', '2026-W01-1', '', 42]) {
+      expect(releasedDetail([breach, release('probation', 'R1', ['supervision'], { expires })], NOW)).toEqual(
+        [],
+      );
+    }
+    const [detail] = releasedDetail(
+      [breach, release('probation', 'R1', ['supervision'], { from: '2024-W01' })],
+      NOW,
+    );
+    expect(detail!.events).toEqual([]);
+  });
 });

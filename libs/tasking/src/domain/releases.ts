@@ -1,4 +1,4 @@
-import { type DataCategory, utcInstant } from '@throughline/domain';
+import { type DataCategory, expiryInstant, LONG_AGO, utcInstant } from '@throughline/domain';
 import type { TimelineEntry } from '@throughline/subjects';
 
 /** One of the releasing agency's own events, as the meeting sees it (corrections applied). */
@@ -45,11 +45,13 @@ export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: strin
     }
   }
   const now = utcInstant(nowIso);
+  if (now === undefined) throw new Error(`The time of the read is not an instant: ${nowIso}`);
   return [...releases.values()]
-    .filter((release) => utcInstant(release.data.expires) > now)
+    .filter((release) => expiryInstant(release.data.expires) > now)
     .map((release) => {
       const { releaseId, meeting, categories, legalBasis, from, expires } = release.data;
-      const since = from === undefined ? undefined : utcInstant(from);
+      // A start that names no instant reaches nothing, as an unreadable expiry has passed.
+      const since = utcInstant(from);
       const events = timeline
         .filter(
           (entry) =>
@@ -58,7 +60,8 @@ export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: strin
             !entry.redactedBy &&
             !entry.type.startsWith('iom.record.') &&
             !entry.type.startsWith('iom.tasking.detail-') &&
-            (since === undefined || utcInstant(entry.meta.time) >= since),
+            (from === undefined ||
+              (since !== undefined && (utcInstant(entry.meta.time) ?? LONG_AGO) >= since)),
         )
         .map((entry) => ({
           id: entry.id,

@@ -29,7 +29,7 @@ export class TaskingController {
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: Response,
     @Query('since') since?: string,
-  ): Promise<{ generatedAt: string; since: string | null; subjects: BoardEntry[] }> {
+  ): Promise<{ generatedAt: string; since: string | null; subjects: BoardEntry[]; heldBack?: number }> {
     if (since !== undefined && Number.isNaN(Date.parse(since))) {
       throw new ProblemException(
         400,
@@ -39,6 +39,7 @@ export class TaskingController {
       );
     }
     const sinceIso = since === undefined ? undefined : new Date(since).toISOString();
+    let heldBack = 0;
     const subjects = await this.recorded(
       principal,
       purpose,
@@ -46,9 +47,19 @@ export class TaskingController {
       request,
       response,
       (row) => boardRowDisclosure(row.subjectId, row.released),
-      () => this.tasking.board(sinceIso),
+      async () => {
+        const board = await this.tasking.board(sinceIso);
+        heldBack = board.heldBack;
+        return [...board.rows];
+      },
     );
-    return { generatedAt: new Date().toISOString(), since: sinceIso ?? null, subjects };
+    return {
+      generatedAt: new Date().toISOString(),
+      since: sinceIso ?? null,
+      subjects,
+      // Only a count: which subjects are held back is for the partnership admin.
+      ...(heldBack > 0 ? { heldBack } : {}),
+    };
   }
 
   @Get('deselections')

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
 import { AgreementService } from '@throughline/sharing';
-import { foldRecord, SubjectDocs } from '@throughline/subjects';
+import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
 
@@ -11,6 +11,12 @@ export interface BoardEntry extends BoardRow {
   readonly released: readonly ReleasedDetail[];
   /** Present with `?since=`: what changed on this row since then. */
   readonly changes?: readonly BoardChange[];
+}
+
+/** The board's rows, and how many subjects it leaves out because their record is held back. */
+export interface Board {
+  readonly rows: readonly BoardEntry[];
+  readonly heldBack: number;
 }
 
 export interface Deselection {
@@ -57,32 +63,35 @@ export class TaskingService {
     return agreement?.version ?? null;
   }
 
-  async board(since: string | undefined, now = new Date()): Promise<BoardEntry[]> {
+  /** The board; a subject held back, or whose row cannot be worked out, is left out and counted. */
+  async board(since: string | undefined, now = new Date()): Promise<Board> {
     const nowIso = now.toISOString();
-    const docs = await this.subjectDocs.currentAll();
+    const { docs, heldBack } = await this.subjectDocs.servable();
     const rows: BoardEntry[] = [];
+    let unfoldable = 0;
     for (const doc of docs) {
-      const record = foldRecord(doc.subjectId, doc.timeline);
-      if (record.cohort.status !== 'adopted') continue;
-      const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso) };
-      if (since === undefined) {
-        rows.push(row);
-        continue;
+      try {
+        const row = boardEntry(doc, since, nowIso);
+        if (row) rows.push(row);
+      } catch {
+        // Stored data no check foresaw: this row alone is left out, never the whole board.
+        unfoldable += 1;
       }
-      const earlier = doc.timeline.filter((entry) => entry.meta.time <= since);
-      const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
-      const changes = changesBetween(before, row);
-      if (changes.length > 0) rows.push({ ...row, changes });
     }
-    return rows.sort(
-      (a, b) => bandRank(b.band) - bandRank(a.band) || (a.name ?? '').localeCompare(b.name ?? ''),
-    );
+    rows.sort((a, b) => bandRank(b.band) - bandRank(a.band) || (a.name ?? '').localeCompare(b.name ?? ''));
+    return { rows, heldBack: heldBack + unfoldable };
   }
 
   async deselections(): Promise<Deselection[]> {
-    const docs = await this.subjectDocs.currentAll();
+    const { docs } = await this.subjectDocs.servable();
     return docs
-      .map((doc) => foldRecord(doc.subjectId, doc.timeline))
+      .flatMap((doc) => {
+        try {
+          return [foldRecord(doc.subjectId, doc.timeline)];
+        } catch {
+          return [];
+        }
+      })
       .filter((record) => record.cohort.status === 'deselected' && record.cohort.deselection)
       .map((record) => ({
         subjectId: record.subjectId,
@@ -92,6 +101,18 @@ export class TaskingService {
       }))
       .sort((a, b) => b.at.localeCompare(a.at));
   }
+}
+
+/** One subject's board row, or null when it is not on the board (or, with `since`, has not changed). */
+function boardEntry(doc: SubjectDoc, since: string | undefined, nowIso: string): BoardEntry | null {
+  const record = foldRecord(doc.subjectId, doc.timeline);
+  if (record.cohort.status !== 'adopted') return null;
+  const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso) };
+  if (since === undefined) return row;
+  const earlier = doc.timeline.filter((entry) => entry.meta.time <= since);
+  const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
+  const changes = changesBetween(before, row);
+  return changes.length > 0 ? { ...row, changes } : null;
 }
 
 const bandRank = (band: string | null): number =>

@@ -14,8 +14,13 @@ export class ProjectionStatusController {
   constructor(private readonly runner: ProjectionRunner) {}
 
   @Get()
-  @ApiOperation({ summary: "Each projection's position, lag behind the log and status" })
-  @ApiOkResponse({ description: '{ projections: [{ name, position, head, lag, status, caughtUpOnce }] }' })
+  @ApiOperation({
+    summary: "Each projection's position, lag behind the log, status and the documents it holds back",
+  })
+  @ApiOkResponse({
+    description:
+      '{ projections: [{ name, position, head, lag, status, caughtUpOnce, quarantine: { count, total, held: [{ key, eventId, position, type, error, at }] } }] }',
+  })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ projections: ProjectionStatus[] }> {
     if (!OPERATORS.has(principal.role)) {
       throw new ProblemException(

@@ -23,6 +23,8 @@ export class ListSubjectsQuery {
 export interface SubjectList {
   readonly subjects: readonly SubjectSummary[];
   readonly disclosed: readonly DisclosedSubject[];
+  /** Subjects left out because their record is held back pending repair. */
+  readonly heldBack: number;
 }
 
 export interface SubjectSummary {
@@ -60,9 +62,8 @@ export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, Sub
   constructor(private readonly reader: SubjectReader) {}
 
   async execute({ principal, purpose, filter }: ListSubjectsQuery): Promise<SubjectList> {
-    const disclosed = (await this.reader.readAll(principal, purpose)).filter((subject) =>
-      matches(subject.record, filter),
-    );
+    const servable = await this.reader.readServable(principal, purpose);
+    const disclosed = servable.subjects.filter((subject) => matches(subject.record, filter));
     const subjects = disclosed
       .map(({ record }) => record)
       .map((record) => ({
@@ -77,6 +78,6 @@ export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, Sub
         openNeeds: record.openNeeds,
         lastEventAt: record.lastEventAt,
       }));
-    return { subjects, disclosed };
+    return { subjects, disclosed, heldBack: servable.heldBack };
   }
 }

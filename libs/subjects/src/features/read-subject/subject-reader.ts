@@ -15,7 +15,8 @@ import { type DisclosedEntry, discloseSubject } from '../../domain/disclose';
 import type { SubjectRecord } from '../../domain/subject-record';
 import { recomputeViews, type SubjectDoc } from '../../domain/subject-view';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
-import { SubjectDocs } from './subject-docs';
+import { subjectHeldBack } from '../purpose-of-use';
+import { SubjectDocs, SubjectHeldBack } from './subject-docs';
 
 /** What one read may disclose: the permitted entries (each cut to its permitted fields) and the record folded from them. */
 export interface DisclosedSubject {
@@ -23,6 +24,12 @@ export interface DisclosedSubject {
   readonly entries: readonly DisclosedEntry[];
   readonly record: SubjectRecord;
   readonly agreementVersion: string | null;
+}
+
+/** What a list may disclose, and how many subjects it leaves out because they are held back. */
+export interface DisclosedSubjects {
+  readonly subjects: readonly DisclosedSubject[];
+  readonly heldBack: number;
 }
 
 /** A cut already made from one document version, for readers alike in everything the cut depends on. */
@@ -74,27 +81,49 @@ export class SubjectReader {
     purpose: PurposeOfUse,
     now = new Date(),
   ): Promise<DisclosedSubject | null> {
-    const doc = await this.docs.current(subjectId);
-    if (!doc) return null;
-    const sharing = await this.freshSharing(doc);
-    return this.cut(principal, purpose, doc, sharing, now);
+    try {
+      const doc = await this.docs.current(subjectId);
+      if (!doc) return null;
+      const sharing = await this.freshSharing(doc);
+      return await this.cut(principal, purpose, doc, sharing, now);
+    } catch (error) {
+      if (error instanceof SubjectHeldBack) throw subjectHeldBack();
+      throw error;
+    }
   }
 
   /** Every subject the reader's agency holds a view of, each cut for this request. */
   async readAll(principal: Principal, purpose: PurposeOfUse, now = new Date()): Promise<DisclosedSubject[]> {
-    const [docs, pending] = await Promise.all([
-      this.docs.currentAll(),
+    return [...(await this.readServable(principal, purpose, now)).subjects];
+  }
+
+  /**
+   * Every subject the reader's agency holds a view of, each cut for this request, leaving out (and
+   * counting) those held back: one subject's fault never fails the list.
+   */
+  async readServable(
+    principal: Principal,
+    purpose: PurposeOfUse,
+    now = new Date(),
+  ): Promise<DisclosedSubjects> {
+    const [{ docs, heldBack }, pending] = await Promise.all([
+      this.docs.servable(),
       this.readModels
         .checkpoint(SUBJECT_VIEWS)
         .then((after) => this.events.readAll({ after, maxCount: 10_000 })),
     ]);
     const byId = new Map(docs.map((doc) => [doc.subjectId, doc]));
     const unapplied = new Map<string, SharingState>();
+    const unfoldable = new Set<string>();
     for (const recorded of pending) {
       const event = toPublishedEvent(recorded);
       const doc = event && changesSharing(event.type) ? byId.get(event.subjectId) : undefined;
-      if (!event || !doc || event.revision <= doc.revision) continue;
-      unapplied.set(event.subjectId, evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event));
+      if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
+      try {
+        unapplied.set(event.subjectId, evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event));
+      } catch {
+        unfoldable.add(event.subjectId);
+      }
     }
     const disclosed: DisclosedSubject[] = [];
     for (const doc of docs) {
@@ -103,16 +132,22 @@ export class SubjectReader {
         !doc.sharing.breakGlass.some((grant) => grant.user === principal.id)
       )
         continue;
-      const subject = await this.cut(
-        principal,
-        purpose,
-        doc,
-        unapplied.get(doc.subjectId) ?? doc.sharing,
-        now,
-      );
-      if (subject) disclosed.push(subject);
+      if (unfoldable.has(doc.subjectId)) continue;
+      try {
+        const subject = await this.cut(
+          principal,
+          purpose,
+          doc,
+          unapplied.get(doc.subjectId) ?? doc.sharing,
+          now,
+        );
+        if (subject) disclosed.push(subject);
+      } catch (error) {
+        if (!(error instanceof SubjectHeldBack)) throw error;
+        unfoldable.add(doc.subjectId);
+      }
     }
-    return disclosed;
+    return { subjects: disclosed, heldBack: heldBack + unfoldable.size };
   }
 
   private async freshSharing(doc: SubjectDoc): Promise<SharingState> {
@@ -121,9 +156,15 @@ export class SubjectReader {
     if ((await this.events.streamRevision(stream)) <= doc.revision) return doc.sharing;
     const newer = await this.events.readStream(stream, { fromRevision: doc.revision + 1 });
     let sharing = doc.sharing;
-    for (const recorded of newer) {
-      const event = toPublishedEvent(recorded);
-      if (event && changesSharing(event.type)) sharing = evolveSharing(sharing, event);
+    try {
+      for (const recorded of newer) {
+        const event = toPublishedEvent(recorded);
+        if (event && changesSharing(event.type)) sharing = evolveSharing(sharing, event);
+      }
+    } catch {
+      // The projection will quarantine the subject when it reaches that event; until then the
+      // read is held back rather than served on a sharing state that could not be worked out.
+      throw new SubjectHeldBack(doc.subjectId);
     }
     return sharing;
   }
@@ -160,10 +201,16 @@ export class SubjectReader {
     agreement: Agreement | null,
     now: Date,
   ): DisclosedSubject | null {
-    const policy = buildReadPolicy({ reader: principal, purpose, agreement, sharing, now });
-    // Sharing events the projection has not applied yet widen or narrow the cut now, not later.
-    const cut = sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement);
-    const disclosure = discloseSubject(cut, principal.agency, policy);
+    let disclosure: ReturnType<typeof discloseSubject>;
+    try {
+      const policy = buildReadPolicy({ reader: principal, purpose, agreement, sharing, now });
+      // Sharing events the projection has not applied yet widen or narrow the cut now, not later.
+      const cut = sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement);
+      disclosure = discloseSubject(cut, principal.agency, policy);
+    } catch {
+      // Stored data no check foresaw: this subject alone is held back, never the whole read.
+      throw new SubjectHeldBack(doc.subjectId);
+    }
     if (!disclosure) return null;
     return {
       subjectId: doc.subjectId,

@@ -50,7 +50,7 @@ export class BoardPageController {
     // What the page shows of each person is recorded: the filtered rows, as the API would for them.
     const { all, rows } = await this.pageAudit.recorded(context, 'tasking.board', null, async () => {
       const agreementVersion = await authorize();
-      const every = await this.tasking.board(since);
+      const every = [...(await this.tasking.board(since)).rows];
       const shown = arrangeBoard(every, query);
       return {
         result: { all: every, rows: shown },

@@ -85,4 +85,19 @@ describe('cohort metrics', () => {
       { month: '2025-01', red: 0, amber: 0, green: 0, unbanded: 0, adopted: 0, deselected: 0 },
     ]);
   });
+
+  it('leaves out of the counts a timeline whose data no check foresaw, and counts the rest', () => {
+    const broken = { ...scored('2025-01-05T10:00:00Z', 'red'), data: null } as unknown as TimelineEntry;
+    const metrics = cohortMetrics(
+      [
+        [adopted('2025-01-06T10:00:00Z'), broken],
+        [scored('2025-01-05T10:00:00Z', 'red'), adopted('2025-01-06T10:00:00Z')],
+      ],
+      now,
+      1,
+    );
+    expect(metrics.months).toEqual([
+      { month: '2025-01', red: 1, amber: 0, green: 0, unbanded: 0, adopted: 1, deselected: 0 },
+    ]);
+  });
 });

@@ -88,7 +88,14 @@ export function cohortMetrics(
   now: Date,
   monthsBack = 24,
 ): CohortMetrics {
-  const subjects = timelines.map(factsOf);
+  // A timeline holding data no check foresaw is left out of the counts, not the page.
+  const subjects = timelines.flatMap((timeline) => {
+    try {
+      return [factsOf(timeline)];
+    } catch {
+      return [];
+    }
+  });
   const nowTime = now.getTime();
   let latest = 0;
   for (const facts of subjects) {
