@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@throughline/audit';
-import { AuthModule } from '@throughline/auth';
+import { AuthModule, RateLimitInterceptor } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
 import { IngestionModule } from '@throughline/ingestion';
 import { PlatformModule, ProblemDetailsFilter, type ThroughlineConfig } from '@throughline/platform';
@@ -48,7 +48,10 @@ export class ApiModule {
         WebModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+      ],
     };
   }
 }

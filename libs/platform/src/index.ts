@@ -8,3 +8,4 @@ export * from './thread-priority';
 export * from './log-levels';
 export * from './sqlite-checkpointer';
 export * from './heap-pressure';
+export * from './rate-limit';

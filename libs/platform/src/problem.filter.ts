@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { type ProblemDetails, ProblemException, problemType } from './problem';
+import { type ProblemDetails, ProblemException, problemType, TooManyRequestsException } from './problem';
 
 interface BodyParserError {
   readonly type?: string;
@@ -19,6 +19,7 @@ const STATUS_SLUGS: Record<number, [string, string]> = {
   413: ['payload-too-large', 'Payload too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['unprocessable', 'Unprocessable content'],
+  429: ['too-many-requests', 'Too many requests'],
   503: ['unavailable', 'Service unavailable'],
 };
 
@@ -77,6 +78,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = problemOf(exception);
     if (problem.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    sendProblem(http.getResponse<Response>(), problem, request.originalUrl);
+    const response = http.getResponse<Response>();
+    if (exception instanceof TooManyRequestsException)
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    sendProblem(response, problem, request.originalUrl);
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Inject, Post, Req, UseGuards } fro
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { AuthGuard, CredentialLimits, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { IngestEventsCommand } from './ingest-events.command';
 import { IngestRejectedError, type IngestResult } from './ingest-events.service';
@@ -24,6 +24,7 @@ const SLUGS = { 403: 'publishing-not-allowed', 409: 'identity-conflict', 422: 'i
 export class IngestEventsController {
   constructor(
     private readonly commands: CommandBus,
+    private readonly limits: CredentialLimits,
     @Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig,
   ) {}
 
@@ -90,6 +91,7 @@ export class IngestEventsController {
         `A batch holds at most ${this.config.maxBatchSize} events; this one has ${events.length}`,
       );
     }
+    this.limits.chargeEvents(principal, events.length);
     const publisher = { id: principal.id, agency: principal.agency, sources: principal.sources };
     try {
       const results = await this.commands.execute<IngestEventsCommand, IngestResult[]>(
