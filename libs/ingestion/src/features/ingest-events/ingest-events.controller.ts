@@ -3,9 +3,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthGuard, CredentialLimits, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import {
+  ProblemException,
+  THROUGHLINE_CONFIG,
+  type ThroughlineConfig,
+  TooManyRequestsException,
+} from '@throughline/platform';
 import { IngestEventsCommand } from './ingest-events.command';
 import { IngestRejectedError, type IngestResult } from './ingest-events.service';
+import { SubjectCeilingError } from './subject-ceiling';
 
 export const SINGLE = 'application/cloudevents+json';
 export const BATCH = 'application/cloudevents-batch+json';
@@ -99,6 +105,7 @@ export class IngestEventsController {
       );
       return batch ? { results } : results[0]!;
     } catch (error) {
+      if (error instanceof SubjectCeilingError) throw ceilingProblem(error, events.length);
       if (!(error instanceof IngestRejectedError)) throw error;
       const errors = error.issues.map(({ index, field, constraint, message }) => ({
         index,
@@ -110,4 +117,17 @@ export class IngestEventsController {
       throw new ProblemException(error.status, SLUGS[error.status], TITLES[error.status], detail, { errors });
     }
   }
+}
+
+/** Names the subjects by their partnership ids and the ceiling, never anything about the person. */
+function ceilingProblem(error: SubjectCeilingError, batch: number): TooManyRequestsException {
+  const subjects = error.refusals.map(({ subjectId, events }) => ({ subjectId, events }));
+  const named = subjects.map(({ subjectId }) => subjectId).join(', ');
+  return new TooManyRequestsException(
+    'subject-ceiling',
+    'Subject ceiling reached',
+    `Subject ${named} may take at most ${error.ceiling} events a day; none of the ${batch} event(s) was stored`,
+    error.retryAfterMs,
+    { ceiling: error.ceiling, period: 'P1D', subjects, indexes: error.indexes },
+  );
 }
