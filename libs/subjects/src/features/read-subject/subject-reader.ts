@@ -10,6 +10,7 @@ import {
   buildReadPolicy,
   changesSharing,
   evolveSharing,
+  type ReadPolicy,
   type SharingState,
 } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
@@ -31,6 +32,14 @@ export interface DisclosedSubject {
  * (health checks, other readers) running between stretches, instead of holding the thread.
  */
 const CUT_STRETCH = 2_000;
+
+/** What cutting a subject for one request takes: the document as cut now, and the request's policy. */
+export interface ReadCut {
+  /** The document, its cuts recomputed if sharing events the projection has not applied change them. */
+  readonly doc: SubjectDoc;
+  readonly policy: ReadPolicy;
+  readonly agreementVersion: string | null;
+}
 
 /** A cut already made from one document version, for readers alike in everything the cut depends on. */
 interface CachedCut {
@@ -86,6 +95,27 @@ export class SubjectReader {
     if (!doc) return null;
     const sharing = await this.freshSharing(doc);
     return this.cut(principal, purpose, doc, sharing, now);
+  }
+
+  /**
+   * The document and the request's policy, for a reader that cuts only part of the timeline (a
+   * page of it) rather than the whole subject.
+   */
+  async readCut(
+    principal: Principal,
+    subjectId: string,
+    purpose: PurposeOfUse,
+    now = new Date(),
+  ): Promise<ReadCut | null> {
+    const doc = await this.docs.current(subjectId);
+    if (!doc) return null;
+    const sharing = await this.freshSharing(doc);
+    const agreement = await this.agreements.current();
+    return {
+      doc: sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement),
+      policy: buildReadPolicy({ reader: principal, purpose, agreement, sharing, now }),
+      agreementVersion: agreement?.version ?? null,
+    };
   }
 
   /** Every subject the reader's agency holds a view of, each cut for this request. */
