@@ -1,6 +1,14 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthGuard, CredentialLimits, CurrentPrincipal, type Principal } from '@throughline/auth';
 import {
@@ -46,6 +54,10 @@ export class IngestEventsController {
   @ApiOkResponse({
     description:
       'Single: {id, subjectId, stream, revision, position, duplicate}. Batch: {results: [...]} in input order.',
+  })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Nothing was stored: the credential is over its requests or events a second (rate-limited), or a subject would pass its ceiling of events a day (subject-ceiling, naming the subject id). Retry-After says when to try again.',
   })
   async publish(
     @CurrentPrincipal() principal: Principal,
