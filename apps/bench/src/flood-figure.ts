@@ -80,6 +80,7 @@ async function floodPhase(
           familyName: 'Subject',
           dateOfBirth: '1990-04-12',
           gender: 'male',
+          identifiers: [],
         }),
         id: 'flood-registration',
       }),

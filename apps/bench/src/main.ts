@@ -46,7 +46,8 @@ function onlyFigures(args: readonly string[]): ReadonlySet<string> | undefined {
 async function main(): Promise<void> {
   const only = onlyFigures(process.argv.slice(2));
   const wanted = (...keys: string[]): boolean => !only || keys.some((key) => only.has(key));
-  const report = new Report(COMMAND, describeMachine());
+  const args = process.argv.slice(2);
+  const report = new Report(args.length > 0 ? `${COMMAND} -- ${args.join(' ')}` : COMMAND, describeMachine());
   report.printHeader();
   const scratch = new Scratch();
   // Interrupted: stop the load, close what is open, remove what was created, then leave without
