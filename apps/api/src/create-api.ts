@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
 import { problemOf, sendProblem, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
@@ -31,6 +32,15 @@ export async function createApi(
   app.useLogger(app.get(Logger));
   app.set('trust proxy', false);
   app.disable('x-powered-by');
+  // A credential already past its limit is refused before its body is read (CredentialLimits).
+  const limits = app.get(CredentialLimits);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const publishing = request.method === 'POST' && request.path === '/v1/events';
+    const refused = limits.refuseEarly(request.headers.authorization, publishing);
+    if (!refused) return next();
+    response.setHeader('Retry-After', String(refused.retryAfterSeconds));
+    sendProblem(response, refused.problem, request.originalUrl);
+  });
   const json = express.json({ type: JSON_TYPES, limit: config.bodyLimitBytes, strict: true });
   // Body-parser errors happen before Nest's filters see the request, so render them here.
   app.use((request: Request, response: Response, next: NextFunction) =>

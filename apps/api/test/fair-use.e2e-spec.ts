@@ -63,7 +63,12 @@ describe('fair use', () => {
           .set('Authorization', `Bearer ${police}`)
           .set('Content-Type', BATCH)
           .send(JSON.stringify(events));
-      const first = await publish([journey.registered(), journey.arrested(), journey.scored(20, 'green')]);
+      const first = await publish([
+        journey.registered(),
+        journey.arrested(),
+        journey.scored(20, 'green'),
+        journey.arrested(),
+      ]);
       expect(first.status).toBe(200);
       const head = await t.app.get(EventStore).headPosition();
 
@@ -73,6 +78,15 @@ describe('fair use', () => {
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(refused.body).toMatchObject({ limit: 'events', perSecond: 1, burst: 4 });
       expect(await t.app.get(EventStore).headPosition()).toBe(head);
+
+      // Refused before its body is read: a body that would not even parse is not looked at.
+      const unread = await t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${police}`)
+        .set('Content-Type', BATCH)
+        .send('[{"not json');
+      expect(unread.status).toBe(429);
+      expect(unread.headers['retry-after']).toBeDefined();
     });
   });
 

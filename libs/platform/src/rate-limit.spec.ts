@@ -55,6 +55,17 @@ describe('TokenBucket', () => {
     expect(bucket.takeOrOwe(0)).toBe(0);
   });
 
+  it('peeks without taking', () => {
+    const clock = manualClock();
+    const bucket = new TokenBucket({ perSecond: 10, burst: 2 }, clock.now);
+    expect(bucket.peek(2)).toBe(0);
+    expect(bucket.take(2)).toBe(0);
+    expect(bucket.peek(1)).toBe(100);
+    clock.advance(100);
+    expect(bucket.peek(1)).toBe(0);
+    expect(bucket.take(1)).toBe(0);
+  });
+
   it('does not refill when the clock stands still or goes back', () => {
     let time = 5_000;
     const bucket = new TokenBucket({ perSecond: 1, burst: 1 }, () => time);

@@ -40,6 +40,13 @@ export class TokenBucket {
     return waitMs(needed - this.tokens, this.rate.perSecond);
   }
 
+  /** What `take(cost)` would answer, taking nothing. */
+  peek(cost: number): number {
+    const needed = Math.min(cost, this.rate.burst);
+    this.refill();
+    return this.tokens >= needed ? 0 : waitMs(needed - this.tokens, this.rate.perSecond);
+  }
+
   /**
    * Takes `cost` tokens whatever the bucket holds, going into debt, and answers how long the taker
    * should wait before the debt is repaid: for a consumer that cannot refuse what it has fetched.
@@ -84,6 +91,11 @@ export class RateLimiter {
   /** See TokenBucket.take: 0 when allowed, else the milliseconds to wait. */
   take(key: string, cost = 1): number {
     return this.bucket(key).take(cost);
+  }
+
+  /** See TokenBucket.peek; a key without a bucket would get a full one, so 0. */
+  peek(key: string, cost = 1): number {
+    return this.buckets.get(key)?.peek(cost) ?? 0;
   }
 
   /** See TokenBucket.takeOrOwe. */
