@@ -81,12 +81,21 @@ export function completeDisclosure(doc: SubjectDoc, entries: DisclosedEntry[]): 
 
 /**
  * A correction or redaction mark says another event happened: each is kept only where that event
- * is served too. Answers false when nothing is served.
+ * is served too. Answers false when nothing is served. Marks are rare, so only the events they
+ * name are looked for, rather than every entry served being indexed.
  */
 export function settleMarks(entries: DisclosedEntry[]): boolean {
   if (entries.length === 0) return false;
-  const served = new Set(entries.map(({ entry }) => entry.id));
+  const named = new Set<string>();
+  for (const { entry } of entries) {
+    if (entry.correctedBy) named.add(entry.correctedBy.eventId);
+    if (entry.redactedBy) named.add(entry.redactedBy.eventId);
+  }
+  if (named.size === 0) return true;
+  const served = new Set<string>();
+  for (const { entry } of entries) if (named.has(entry.id)) served.add(entry.id);
   for (const [index, disclosed] of entries.entries()) {
+    if (!disclosed.entry.correctedBy && !disclosed.entry.redactedBy) continue;
     const { correctedBy, redactedBy, ...rest } = disclosed.entry;
     if ((!correctedBy || served.has(correctedBy.eventId)) && (!redactedBy || served.has(redactedBy.eventId)))
       continue;
