@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Logger } from 'nestjs-pino';
 import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
-import { problemOf, sendProblem, type ThroughlineConfig } from '@throughline/platform';
+import { problemOf, sendProblem, setRetryAfter, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
@@ -38,7 +38,7 @@ export async function createApi(
     const publishing = request.method === 'POST' && request.path === '/v1/events';
     const refused = limits.refuseEarly(request.headers.authorization, publishing);
     if (!refused) return next();
-    response.setHeader('Retry-After', String(refused.retryAfterSeconds));
+    setRetryAfter(response, refused);
     sendProblem(response, refused.problem, request.originalUrl);
   });
   const json = express.json({ type: JSON_TYPES, limit: config.bodyLimitBytes, strict: true });

@@ -60,6 +60,12 @@ export function problemOf(exception: unknown): ProblemDetails {
   return { type: problemType('internal'), title: 'Internal error', status: 500 };
 }
 
+/** A refusal that says when to come back carries it as `Retry-After`, whatever renders the body. */
+export function setRetryAfter(response: Response, exception: unknown): void {
+  if (exception instanceof TooManyRequestsException)
+    response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+}
+
 export function sendProblem(response: Response, problem: ProblemDetails, instance?: string): void {
   response
     .status(problem.status)
@@ -79,8 +85,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const response = http.getResponse<Response>();
-    if (exception instanceof TooManyRequestsException)
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    setRetryAfter(response, exception);
     sendProblem(response, problem, request.originalUrl);
   }
 }
