@@ -109,8 +109,8 @@ const keyOf = (principal: Principal): string => `${principal.kind}:${principal.a
 
 /**
  * Charges every authenticated request to its credential. Interceptors run after every guard, so
- * the principal AuthGuard set is there; a request no guard authenticated (health, docs, the web
- * pages' own sessions) passes untouched.
+ * the principal AuthGuard (or the web pages' session guard) set is there; a request no guard
+ * authenticated (health, docs, sign-in) passes untouched.
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
