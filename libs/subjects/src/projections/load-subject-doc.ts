@@ -31,19 +31,23 @@ export async function loadSubjectDoc(
       ? previous
       : undefined;
   const stream = subjectStream(stored.subjectId);
-  const published: PublishedEvent[] = [];
-  for (let revision = (from?.revision ?? -1) + 1; revision <= stored.revision; revision += STREAM_PAGE) {
-    if (published.length > 0) await yieldToLoop();
+  // The earlier timeline is served as it is to whoever holds it, so the fold goes onto a copy.
+  const timeline = from ? [...from.timeline] : [];
+  // Each page is folded as soon as it is read, so the thread is let go between the folds too: a
+  // correction looks through the timeline for the entry it rewrites, and costs more than a read.
+  const first = (from?.revision ?? -1) + 1;
+  for (let revision = first; revision <= stored.revision; revision += STREAM_PAGE) {
+    if (revision > first) await yieldToLoop();
     const maxCount = Math.min(STREAM_PAGE, stored.revision - revision + 1);
     const page = await events.readStream(stream, { fromRevision: revision, maxCount });
+    const published: PublishedEvent[] = [];
     for (const event of page) {
       const typed = toPublishedEvent(event);
       if (typed) published.push(typed);
     }
+    timelineOf(published, timeline);
     if (page.length < maxCount) break;
   }
-  // The earlier timeline is served as it is to whoever holds it, so the fold goes onto a copy.
-  const timeline = timelineOf(published, from ? [...from.timeline] : []);
   for (const [agency, cuts] of Object.entries(stored.views)) {
     if (cuts.length !== timeline.length)
       throw new Error(
