@@ -4,7 +4,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@throughline/audit';
-import { AuthModule } from '@throughline/auth';
+import { AuthModule, RateLimitInterceptor } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
 import { IngestionModule } from '@throughline/ingestion';
 import {
@@ -55,6 +55,7 @@ export class ApiModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },
       ],
     };

@@ -5,8 +5,9 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
-import { problemOf, sendProblem, type ThroughlineConfig } from '@throughline/platform';
+import { problemOf, sendProblem, setRetryAfter, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
@@ -39,6 +40,15 @@ export async function createApi(
   // nested objects); a repeated name still parses to an array, which QueryStringInterceptor refuses.
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
+  // A credential already past its limit is refused before its body is read (CredentialLimits).
+  const limits = app.get(CredentialLimits);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const publishing = request.method === 'POST' && request.path === '/v1/events';
+    const refused = limits.refuseEarly(request.headers.authorization, publishing);
+    if (!refused) return next();
+    setRetryAfter(response, refused);
+    sendProblem(response, refused.problem, request.originalUrl);
+  });
   const json = express.json({ type: JSON_TYPES, limit: config.bodyLimitBytes, strict: true });
   // Body-parser errors happen before Nest's filters see the request, so render them here.
   app.use((request: Request, response: Response, next: NextFunction) =>

@@ -7,6 +7,7 @@ import { DEMO_SOURCES } from '@throughline/demo';
 import type { DefaultAgency } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { loadConfig } from '@throughline/platform';
+import { CAPACITY_LIMITS } from './backends';
 import { ProjectionRunner } from '@throughline/projections';
 
 /** The signals Nest's shutdown hooks listen to. */
@@ -31,9 +32,10 @@ export interface RunningApi {
  */
 export async function startApi(
   env: { readonly DATA_DIR: string; readonly DATABASE_URL?: string },
-  options: { readonly projections: ProjectionsMode },
+  options: { readonly projections: ProjectionsMode; readonly limits?: 'capacity' | 'defaults' },
 ): Promise<RunningApi> {
-  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
+  const limits = options.limits === 'defaults' ? {} : CAPACITY_LIMITS;
+  const config = loadConfig({ ...env, ...limits, LOG_LEVEL: 'silent' });
   const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   const app = await createApi(config, options);
   // createApi hooks shutdown to the process's signals, which closes the app and re-raises the

@@ -11,6 +11,19 @@ export interface ApiEnv {
 }
 
 /**
+ * The fair use limits raised out of the way: the throughput figures measure what the API can do,
+ * driven by one credential per agency (and one officer for the reads), not what one credential is
+ * allowed. The flood figure keeps the defaults, since they are what it measures.
+ */
+export const CAPACITY_LIMITS = {
+  RATE_LIMIT_REQUESTS_PER_SECOND: '1000000000',
+  RATE_LIMIT_REQUESTS_BURST: '1000000000',
+  RATE_LIMIT_EVENTS_PER_SECOND: '1000000000',
+  RATE_LIMIT_EVENTS_BURST: '1000000000',
+  SUBJECT_EVENTS_PER_DAY: '1000000000',
+} as const;
+
+/**
  * Where a backend keeps the stores the bench opens beside the API, as plain data: the rebuild
  * figure's own process opens them from it too.
  */

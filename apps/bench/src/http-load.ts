@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { GetJob, JobResult, PostJob } from './http-worker';
+import type { FloodJob, FloodResult, GetJob, JobResult, PostJob } from './http-worker';
 
 /** Load generators still running, so an interrupted run can stop them before closing the API. */
 const running = new Set<Worker>();
@@ -10,15 +10,20 @@ export async function stopLoadGenerators(): Promise<void> {
 }
 
 /** Runs one load job in a worker thread and resolves with what it measured. */
-export function runHttpJob(job: PostJob | GetJob): Promise<JobResult> {
+export function runHttpJob(job: PostJob | GetJob): Promise<JobResult>;
+export function runHttpJob(job: FloodJob): Promise<FloodResult>;
+export function runHttpJob(job: PostJob | GetJob | FloodJob): Promise<JobResult | FloodResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'http-worker.js'), { workerData: job });
     running.add(worker);
     worker.once('exit', () => running.delete(worker));
-    worker.once('message', (message: { ok: true; result: JobResult } | { ok: false; error: string }) => {
-      if (message.ok) resolve(message.result);
-      else reject(new Error(`load generator failed: ${message.error}`));
-    });
+    worker.once(
+      'message',
+      (message: { ok: true; result: JobResult | FloodResult } | { ok: false; error: string }) => {
+        if (message.ok) resolve(message.result);
+        else reject(new Error(`load generator failed: ${message.error}`));
+      },
+    );
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`load generator exited with code ${code}`));

@@ -24,6 +24,39 @@ export interface GetJob {
   readonly durationMs: number;
 }
 
+/**
+ * One credential floods one subject: batch after batch, each of `batchSize` copies of `event` with
+ * fresh ids, until `durationMs` has passed or `maxBatches` were sent. Meanwhile `readers` read the
+ * subject (each its own credential, one read every `readEveryMs`) and `/health/live` is asked
+ * every `probeEveryMs`.
+ */
+export interface FloodJob {
+  readonly kind: 'flood';
+  readonly baseUrl: string;
+  readonly token: string;
+  /** A CloudEvent as JSON; its `id` is replaced in each copy. */
+  readonly event: string;
+  readonly batchSize: number;
+  readonly maxBatches: number;
+  readonly durationMs: number;
+  readonly readers: readonly { readonly token: string; readonly paths: readonly string[] }[];
+  readonly readEveryMs: number;
+  readonly probeEveryMs: number;
+}
+
+export interface FloodResult {
+  readonly elapsedMs: number;
+  readonly batches: number;
+  /** Posts by status. */
+  readonly posts: Record<string, number>;
+  /** Events in the batches answered 200. */
+  readonly eventsStored: number;
+  readonly reads: Record<string, number>;
+  readonly readLatenciesMs: number[];
+  readonly healthLatenciesMs: number[];
+  readonly firstUnexpected?: string;
+}
+
 export interface JobResult {
   readonly requests: number;
   readonly elapsedMs: number;
@@ -135,8 +168,87 @@ async function runGets(job: GetJob): Promise<JobResult> {
   };
 }
 
-const job = workerData as PostJob | GetJob;
-(job.kind === 'post' ? runPosts(job) : runGets(job)).then(
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runFlood(job: FloodJob): Promise<FloodResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 + job.readers.length });
+  const started = performance.now();
+  const end = started + job.durationMs;
+  const posts: Record<string, number> = {};
+  const reads: Record<string, number> = {};
+  const readLatenciesMs: number[] = [];
+  const healthLatenciesMs: number[] = [];
+  let batches = 0;
+  let eventsStored = 0;
+  let firstUnexpected: string | undefined;
+  const template = JSON.parse(job.event) as Record<string, unknown>;
+  const url = new URL('/v1/events', job.baseUrl);
+  const flood = async (): Promise<void> => {
+    while (performance.now() < end && batches < job.maxBatches) {
+      const events = Array.from({ length: job.batchSize }, (_, i) => ({
+        ...template,
+        id: `flood-${batches}-${i}`,
+      }));
+      batches++;
+      const body = Buffer.from(JSON.stringify(events), 'utf8');
+      const answer = await send(
+        agent,
+        url,
+        'POST',
+        {
+          authorization: `Bearer ${job.token}`,
+          'content-type': 'application/cloudevents-batch+json',
+          'content-length': String(body.length),
+        },
+        body,
+      );
+      posts[answer.status] = (posts[answer.status] ?? 0) + 1;
+      if (answer.status === 200) eventsStored += job.batchSize;
+      else if (answer.status !== 429)
+        firstUnexpected ??= `POST ${answer.status}: ${answer.body.slice(0, 300)}`;
+    }
+  };
+  const read = async (reader: FloodJob['readers'][number]): Promise<void> => {
+    for (let n = 0; performance.now() < end; n++) {
+      const path = reader.paths[n % reader.paths.length]!;
+      const sent = performance.now();
+      const answer = await send(agent, new URL(path, job.baseUrl), 'GET', {
+        authorization: `Bearer ${reader.token}`,
+        'x-purpose-of-use': 'case-management',
+      });
+      readLatenciesMs.push(performance.now() - sent);
+      reads[answer.status] = (reads[answer.status] ?? 0) + 1;
+      if (answer.status !== 200)
+        firstUnexpected ??= `GET ${path} ${answer.status}: ${answer.body.slice(0, 300)}`;
+      await pause(job.readEveryMs);
+    }
+  };
+  const probe = async (): Promise<void> => {
+    const health = new URL('/health/live', job.baseUrl);
+    while (performance.now() < end) {
+      const sent = performance.now();
+      const answer = await send(agent, health, 'GET', {});
+      healthLatenciesMs.push(performance.now() - sent);
+      if (answer.status !== 200) firstUnexpected ??= `GET /health/live ${answer.status}`;
+      await pause(job.probeEveryMs);
+    }
+  };
+  await Promise.all([flood(), probe(), ...job.readers.map(read)]);
+  agent.destroy();
+  return {
+    elapsedMs: performance.now() - started,
+    batches,
+    posts,
+    eventsStored,
+    reads,
+    readLatenciesMs,
+    healthLatenciesMs,
+    ...(firstUnexpected ? { firstUnexpected } : {}),
+  };
+}
+
+const job = workerData as PostJob | GetJob | FloodJob;
+(job.kind === 'post' ? runPosts(job) : job.kind === 'get' ? runGets(job) : runFlood(job)).then(
   (result) => parentPort?.postMessage({ ok: true, result }),
   (error: unknown) =>
     parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.stack : String(error) }),

@@ -5,7 +5,7 @@ import { loadConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { createWorker } from '../../worker/src/create-worker';
 import type { RelayProgress } from '../../worker/src/projections-thread';
-import type { ApiEnv } from './backends';
+import { type ApiEnv, CAPACITY_LIMITS } from './backends';
 import type { KafkaNames } from './kafka-publish';
 
 /** The signals Nest's shutdown hooks listen to. */
@@ -34,7 +34,12 @@ export async function startWorker(
   brokers: readonly string[],
   names: KafkaNames,
 ): Promise<RunningWorker> {
-  const config = loadConfig({ ...env, LOG_LEVEL: 'silent', KAFKA_BROKERS: brokers.join(',') });
+  const config = loadConfig({
+    ...env,
+    ...CAPACITY_LIMITS,
+    LOG_LEVEL: 'silent',
+    KAFKA_BROKERS: brokers.join(','),
+  });
   const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   const worker = await createWorker(config, {
     KAFKA_CLIENT_ID: names.prefix,

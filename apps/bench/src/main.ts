@@ -6,6 +6,7 @@ import { type Backend, postgresBackend, sqliteBackend } from './backends';
 import { demoBatches } from './demo-batches';
 import { stopLoadGenerators } from './http-load';
 import { describeMachine, formatLoad } from './machine';
+import { FLOOD_TITLE, floodFigure, measureFlood } from './flood-figure';
 import { kafkaFigures } from './kafka-figure';
 import { METHOD } from './method';
 import { Report } from './report';
@@ -15,6 +16,9 @@ import { Scratch } from './scratch';
 /*
  * `npm run bench`: measures the figures the issues ask for, prints them with the machine they were
  * measured on, and writes the same to docs/benchmarks.md. Each figure lives in its own module.
+ * `npm run bench -- --only 9` (figure numbers, comma-separated) measures and prints only those (and
+ * whatever shares their run), leaving docs/benchmarks.md as it was, since a partial run would
+ * overwrite the other figures.
  */
 
 const COMMAND = 'npm run bench';
@@ -30,8 +34,20 @@ function repoRoot(from = __dirname): string {
   throw new Error(`no repository root above ${from}`);
 }
 
+/** The figures asked for with `--only`, or undefined for all of them. */
+function onlyFigures(args: readonly string[]): ReadonlySet<string> | undefined {
+  const at = args.indexOf('--only');
+  if (at === -1) return undefined;
+  const keys = (args[at + 1] ?? '').split(',').filter((key) => key.trim() !== '');
+  if (keys.length === 0) throw new Error('--only takes figure numbers, e.g. --only 9 or --only 1,3');
+  return new Set(keys.map((key) => key.trim()));
+}
+
 async function main(): Promise<void> {
-  const report = new Report(COMMAND, describeMachine());
+  const only = onlyFigures(process.argv.slice(2));
+  const wanted = (...keys: string[]): boolean => !only || keys.some((key) => only.has(key));
+  const args = process.argv.slice(2);
+  const report = new Report(args.length > 0 ? `${COMMAND} -- ${args.join(' ')}` : COMMAND, describeMachine());
   report.printHeader();
   const scratch = new Scratch();
   // Interrupted: stop the load, close what is open, remove what was created, then leave without
@@ -58,25 +74,52 @@ async function main(): Promise<void> {
     );
     const openSqlite = (): Promise<Backend> => sqliteBackend(scratch);
     const openPostgres = (): Promise<Backend> => postgresBackend(scratch, POSTGRES_ADMIN_URL);
-    const sqliteHttp = await runOrReport(report, scratch, openSqlite, 'SQLite', batches, {
-      ingest: '1',
-      rebuild: '2',
-      reads: '3',
-      audit: '6',
-    });
-    const postgresHttp = await runOrReport(report, scratch, openPostgres, 'PostgreSQL', batches, {
-      ingest: '4',
-      rebuild: '5',
-    });
+    const sqliteHttp = wanted('1', '2', '3', '6', '7')
+      ? await runOrReport(report, scratch, openSqlite, 'SQLite', batches, {
+          ingest: '1',
+          rebuild: '2',
+          reads: '3',
+          audit: '6',
+        })
+      : undefined;
+    if (wanted('9')) {
+      report.step('SQLite: one credential floods one subject while it is read and the health check is timed');
+      report.add(
+        await measureFlood(scratch, await openSqlite()).then(
+          (run) => floodFigure('9', run),
+          (error: unknown) => ({
+            kind: 'failed' as const,
+            key: '9',
+            title: FLOOD_TITLE,
+            issue: 'hardening',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
+      );
+    }
+    const postgresHttp = wanted('4', '5', '8')
+      ? await runOrReport(report, scratch, openPostgres, 'PostgreSQL', batches, {
+          ingest: '4',
+          rebuild: '5',
+        })
+      : undefined;
     // Last, so that the broker's JVM does not share the machine with the other figures.
-    await kafkaFigures(report, scratch, join(repoRoot(), 'infra', 'kafka', 'kafka.sh'), publications, [
-      { key: '7', name: 'SQLite', open: openSqlite, httpKey: '1', http: sqliteHttp },
-      { key: '8', name: 'PostgreSQL', open: openPostgres, httpKey: '4', http: postgresHttp },
-    ]);
+    if (wanted('7', '8'))
+      await kafkaFigures(report, scratch, join(repoRoot(), 'infra', 'kafka', 'kafka.sh'), publications, [
+        { key: '7', name: 'SQLite', open: openSqlite, httpKey: '1', http: sqliteHttp },
+        { key: '8', name: 'PostgreSQL', open: openPostgres, httpKey: '4', http: postgresHttp },
+      ]);
   } finally {
     for (const leftover of await scratch.dispose()) report.note(`clean-up failed: ${leftover}`);
   }
   if (interrupted) return;
+  if (only) {
+    process.stdout.write(
+      `only figures ${[...only].join(', ')} were measured: docs/benchmarks.md is left as it was\n`,
+    );
+    if (report.outcomes.some((o) => o.kind === 'failed')) process.exitCode = 1;
+    return;
+  }
   report.note(
     `whole run ${((performance.now() - started) / 1000).toFixed(0)} s; load average at end ${formatLoad(loadavg())}`,
   );

@@ -5,7 +5,8 @@ export interface Figure {
   readonly kind: 'figure';
   readonly key: string;
   readonly title: string;
-  readonly issue: number;
+  /** The issue's number, or its name where it has none. */
+  readonly issue: number | string;
   readonly result: string;
   /** What the baseline (mostly the raw store) did in the same run, which the ratio divides by. */
   readonly baseline: string;
@@ -21,7 +22,7 @@ export interface Pending {
   readonly kind: 'pending';
   readonly key: string;
   readonly title: string;
-  readonly issue: number;
+  readonly issue: number | string;
   readonly what: string;
 }
 
@@ -30,7 +31,7 @@ export interface Failed {
   readonly kind: 'failed';
   readonly key: string;
   readonly title: string;
-  readonly issue: number;
+  readonly issue: number | string;
   readonly error: string;
 }
 
@@ -47,6 +48,9 @@ export const fmt = (value: number, digits = 0): string =>
  */
 export const rateTarget = (target: number, backend: string): string =>
   `>= ${fmt(target)} events/s${backend === 'SQLite' ? '' : ' (set for SQLite; shown for comparison)'}`;
+
+const issueOf = (outcome: Outcome): string =>
+  typeof outcome.issue === 'number' ? `#${outcome.issue}` : outcome.issue;
 
 const statusOf = (outcome: Outcome): string =>
   outcome.kind === 'figure'
@@ -81,7 +85,7 @@ export class Report {
 
   add(outcome: Outcome): void {
     this.outcomes.push(outcome);
-    this.out(`[${outcome.key}] ${outcome.title} (issue ${outcome.issue})`);
+    this.out(`[${outcome.key}] ${outcome.title} (issue ${issueOf(outcome)})`);
     if (outcome.kind === 'pending') this.out(`    not measured yet: ${outcome.what}`);
     else if (outcome.kind === 'failed') this.out(`    FAILED: ${outcome.error}`);
     else {
@@ -138,8 +142,8 @@ export class Report {
       '|---|---|---|---|---|---|---|---|',
       ...outcomes.map((o) =>
         o.kind === 'figure'
-          ? `| ${o.key} | ${o.title} | #${o.issue} | ${cell(o.result)} | ${cell(o.baseline)} | ${fmt(o.ratio, 3)} | ${cell(o.target)} | ${statusOf(o)} |`
-          : `| ${o.key} | ${o.title} | #${o.issue} | ${statusOf(o)} | | | | |`,
+          ? `| ${o.key} | ${o.title} | ${issueOf(o)} | ${cell(o.result)} | ${cell(o.baseline)} | ${fmt(o.ratio, 3)} | ${cell(o.target)} | ${statusOf(o)} |`
+          : `| ${o.key} | ${o.title} | ${issueOf(o)} | ${statusOf(o)} | | | | |`,
       ),
       '',
       '## Details',

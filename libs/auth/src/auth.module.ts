@@ -1,6 +1,17 @@
 import { Module } from '@nestjs/common';
+import { monotonicClock } from '@throughline/platform';
 import { AuthGuard } from './auth.guard';
+import { CredentialLimits, RATE_LIMIT_CLOCK, RateLimitInterceptor } from './credential-limits';
 import { TokenService } from './token.service';
 
-@Module({ providers: [TokenService, AuthGuard], exports: [TokenService, AuthGuard] })
+@Module({
+  providers: [
+    TokenService,
+    AuthGuard,
+    CredentialLimits,
+    RateLimitInterceptor,
+    { provide: RATE_LIMIT_CLOCK, useValue: monotonicClock },
+  ],
+  exports: [TokenService, AuthGuard, CredentialLimits, RateLimitInterceptor],
+})
 export class AuthModule {}

@@ -3,3 +3,4 @@ export * from './token.service';
 export * from './auth.guard';
 export * from './principal.decorator';
 export * from './auth.module';
+export * from './credential-limits';

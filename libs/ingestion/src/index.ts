@@ -5,3 +5,5 @@ export * from './features/ingest-events/ingest-events.service';
 export * from './features/ingest-events/ingest-events.command';
 export * from './features/ingest-events/ingest-events.controller';
 export * from './ingestion.module';
+export * from './features/ingest-events/subject-ceiling';
+export * from './domain/subject-ceiling';

@@ -4,12 +4,13 @@ import { AuthModule } from '@throughline/auth';
 import { IngestEventsController } from './features/ingest-events/ingest-events.controller';
 import { IngestEventsHandler } from './features/ingest-events/ingest-events.command';
 import { IngestEventsService } from './features/ingest-events/ingest-events.service';
+import { SubjectCeiling } from './features/ingest-events/subject-ceiling';
 import { IdentityIndex } from './identity-index';
 
 @Module({
   imports: [CqrsModule, AuthModule],
   controllers: [IngestEventsController],
-  providers: [IdentityIndex, IngestEventsService, IngestEventsHandler],
+  providers: [IdentityIndex, SubjectCeiling, IngestEventsService, IngestEventsHandler],
   exports: [IngestEventsService, IdentityIndex],
 })
 export class IngestionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {

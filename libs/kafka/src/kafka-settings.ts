@@ -1,4 +1,4 @@
-import type { ThroughlineConfig } from '@throughline/platform';
+import type { Rate, ThroughlineConfig } from '@throughline/platform';
 
 /** Where relaying starts the first time the alerts relay runs against an existing log. */
 export type AlertsStart = 'head' | 'beginning';
@@ -20,6 +20,11 @@ export interface KafkaSettings {
   readonly batchSize: number;
   /** Partitions one consumer works on at once; appends stay serialized by the ingestion use case. */
   readonly partitionsConsumedConcurrently: number;
+  /**
+   * Events a second from each agency's topic, shared by the consumers of one process: the same
+   * rate an agency's HTTP credential has. Past it, consumption waits rather than refuses.
+   */
+  readonly eventsPerAgency: Rate;
   readonly alertsFrom: AlertsStart;
   /** `silent` turns kafkajs logging off; anything else keeps its warnings and errors. */
   readonly logLevel: string;
@@ -104,6 +109,7 @@ export function loadKafkaSettings(
       3,
       'KAFKA_PARTITIONS_CONCURRENTLY',
     ),
+    eventsPerAgency: config.limits.events,
     alertsFrom,
     logLevel: config.logLevel,
   };

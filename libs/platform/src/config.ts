@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { Rate } from './rate-limit';
 
 /** Everything the processes read from the environment, in one place (names match contract.md). */
 export interface ThroughlineConfig {
@@ -54,6 +55,15 @@ export interface ThroughlineConfig {
   readonly auditCheckpointSeconds: number;
   /** Run projections in this process (embedded default); a deployment may leave them to the worker. */
   readonly runProjections: boolean;
+  /** Fair use: what one credential, one agency topic and one subject may take (docs/deploy.md). */
+  readonly limits: {
+    /** Authenticated requests per credential (system id or user id, with its agency). */
+    readonly requests: Rate;
+    /** Events per credential over HTTP, and per agency topic from Kafka (where it slows, not refuses). */
+    readonly events: Rate;
+    /** The most events one subject's stream takes in any rolling day, from every publisher together. */
+    readonly subjectEventsPerDay: number;
+  };
 }
 
 export const CONFIG_ENV_VARS = [
@@ -75,6 +85,11 @@ export const CONFIG_ENV_VARS = [
   'RUN_PROJECTIONS',
   'AUDIT_SIGNING_KEY_FILE',
   'AUDIT_CHECKPOINT_SECONDS',
+  'RATE_LIMIT_REQUESTS_PER_SECOND',
+  'RATE_LIMIT_REQUESTS_BURST',
+  'RATE_LIMIT_EVENTS_PER_SECOND',
+  'RATE_LIMIT_EVENTS_BURST',
+  'SUBJECT_EVENTS_PER_DAY',
 ] as const;
 
 const positiveInt = (raw: string | undefined, fallback: number, name: string): number => {
@@ -131,6 +146,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
       optional(env.AUDIT_SIGNING_KEY_FILE) ?? join(env.DATA_DIR ?? './data', 'keys', 'audit-signing-key.pem'),
     ),
     auditCheckpointSeconds: positiveInt(env.AUDIT_CHECKPOINT_SECONDS, 30, 'AUDIT_CHECKPOINT_SECONDS'),
+    limits: {
+      requests: {
+        perSecond: positiveInt(env.RATE_LIMIT_REQUESTS_PER_SECOND, 50, 'RATE_LIMIT_REQUESTS_PER_SECOND'),
+        burst: positiveInt(env.RATE_LIMIT_REQUESTS_BURST, 200, 'RATE_LIMIT_REQUESTS_BURST'),
+      },
+      events: {
+        perSecond: positiveInt(env.RATE_LIMIT_EVENTS_PER_SECOND, 2_000, 'RATE_LIMIT_EVENTS_PER_SECOND'),
+        burst: positiveInt(env.RATE_LIMIT_EVENTS_BURST, 50_000, 'RATE_LIMIT_EVENTS_BURST'),
+      },
+      subjectEventsPerDay: positiveInt(env.SUBJECT_EVENTS_PER_DAY, 10_000, 'SUBJECT_EVENTS_PER_DAY'),
+    },
   };
 }
 

@@ -11,3 +11,4 @@ export * from './heap-pressure';
 export * from './csv';
 export * from './query-string';
 export * from './private-files';
+export * from './rate-limit';

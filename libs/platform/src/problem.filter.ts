@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { type ProblemDetails, ProblemException, problemType } from './problem';
+import { type ProblemDetails, ProblemException, problemType, TooManyRequestsException } from './problem';
 
 interface BodyParserError {
   readonly type?: string;
@@ -19,6 +19,7 @@ const STATUS_SLUGS: Record<number, [string, string]> = {
   413: ['payload-too-large', 'Payload too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['unprocessable', 'Unprocessable content'],
+  429: ['too-many-requests', 'Too many requests'],
   503: ['unavailable', 'Service unavailable'],
 };
 
@@ -59,6 +60,12 @@ export function problemOf(exception: unknown): ProblemDetails {
   return { type: problemType('internal'), title: 'Internal error', status: 500 };
 }
 
+/** A refusal that says when to come back carries it as `Retry-After`, whatever renders the body. */
+export function setRetryAfter(response: Response, exception: unknown): void {
+  if (exception instanceof TooManyRequestsException)
+    response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+}
+
 export function sendProblem(response: Response, problem: ProblemDetails, instance?: string): void {
   response
     .status(problem.status)
@@ -77,6 +84,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = problemOf(exception);
     if (problem.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    sendProblem(http.getResponse<Response>(), problem, request.originalUrl);
+    const response = http.getResponse<Response>();
+    setRetryAfter(response, exception);
+    sendProblem(response, problem, request.originalUrl);
   }
 }

@@ -43,3 +43,21 @@ export class ProblemException extends HttpException {
     return this.getResponse() as ProblemDetails;
   }
 }
+
+/** 429: the caller has taken more than its share; `Retry-After` says when to try again. */
+export class TooManyRequestsException extends ProblemException {
+  /** Whole seconds, at least 1, as `Retry-After` carries them. */
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    slug: string,
+    title: string,
+    detail: string,
+    retryAfterMs: number,
+    extensions: Record<string, unknown> = {},
+  ) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(429, slug, title, detail, { ...extensions, retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -12,8 +12,12 @@ export const DLQ_HEADERS = {
   group: 'throughline-consumer-group',
 } as const;
 
-/** Why a record was refused: a decoding failure, or the ingestion use case's verdict (403/409/422). */
-export type DeadLetterReason = DecodeFailureReason | 'not-allowed' | 'conflict' | 'invalid-event';
+/**
+ * Why a record was refused: a decoding failure, or the ingestion use case's verdict (403/409/422,
+ * or 429 when its subject is at the per-subject ceiling).
+ */
+export type DeadLetterReason =
+  DecodeFailureReason | 'not-allowed' | 'conflict' | 'invalid-event' | 'subject-ceiling';
 
 export interface DeadLetterError {
   readonly reason: DeadLetterReason;

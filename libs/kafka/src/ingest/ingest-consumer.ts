@@ -8,6 +8,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { IngestEventsService } from '@throughline/ingestion';
+import { RateLimiter } from '@throughline/platform';
 import { backoffMs, delay, errorText } from '../delay';
 import { createKafkaClient, ensureTopics } from '../kafka-client';
 import { agencyOfIngestTopic, deadLetterTopic, ingestTopic, type KafkaSettings } from '../kafka-settings';
@@ -21,6 +22,8 @@ export interface IngestStats {
   chunks: number;
   /** Attempts that failed for a reason that was not the records' (and were retried). */
   retries: number;
+  /** Milliseconds spent waiting because an agency's topic ran over its events a second. */
+  pacedMs: number;
 }
 
 /**
@@ -32,7 +35,14 @@ export interface IngestStats {
  * offsets. A crash anywhere before the commit means redelivery, which idempotent ingestion absorbs.
  */
 export class IngestConsumer {
-  readonly stats: IngestStats = { stored: 0, duplicates: 0, deadLettered: 0, chunks: 0, retries: 0 };
+  readonly stats: IngestStats = {
+    stored: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    chunks: 0,
+    retries: 0,
+    pacedMs: 0,
+  };
   private readonly logger: Logger;
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -48,6 +58,7 @@ export class IngestConsumer {
     ingestion: IngestEventsService,
     readonly name = 'ingest',
     private readonly onFatal: (error: Error) => void = () => undefined,
+    private readonly pace = new RateLimiter(settings.eventsPerAgency),
   ) {
     this.logger = new Logger(`IngestConsumer:${name}`);
     const kafka = createKafkaClient(settings, name);
@@ -138,6 +149,7 @@ export class IngestConsumer {
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + size);
+      if (!(await this.paced(payload, agency, messages.length))) return;
       const outcome = await this.untilDone(payload, () =>
         this.process({ topic: batch.topic, partition: batch.partition, agency, messages }),
       );
@@ -149,6 +161,26 @@ export class IngestConsumer {
       this.stats.chunks++;
       await payload.heartbeat();
     }
+  }
+
+  /**
+   * Holds a chunk back while its agency's topic is over its events a second. The records are
+   * already fetched, so they are charged in full and the wait repays the debt; a consumer that
+   * waits fetches nothing more meanwhile, so the backlog stays in Kafka, not in memory. Answers
+   * false when stopping or rebalancing interrupted the wait.
+   */
+  private async paced(payload: EachBatchPayload, agency: string, count: number): Promise<boolean> {
+    let wait = this.pace.takeOrOwe(agency, count);
+    while (wait > 0) {
+      // Short waits with a heartbeat between them keep the membership alive through a long debt.
+      const step = Math.min(wait, 1_000);
+      this.stats.pacedMs += step;
+      if (!(await delay(step, this.stopping.signal))) return false;
+      if (!payload.isRunning() || payload.isStale()) return false;
+      await payload.heartbeat();
+      wait -= step;
+    }
+    return true;
   }
 
   private async process(chunk: Parameters<RecordIngester['ingest']>[0]): Promise<ChunkOutcome> {

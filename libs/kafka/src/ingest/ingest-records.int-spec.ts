@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { type EventMeta } from '@throughline/domain';
 import { SqliteEventStore } from '@throughline/event-store';
-import { IdentityIndex, IngestEventsService } from '@throughline/ingestion';
+import { IdentityIndex, IngestEventsService, SubjectCeiling } from '@throughline/ingestion';
+import { loadConfig } from '@throughline/platform';
 import { type CloudEvent, streamOf, structured, TestSubject } from '../testing/kafka-test-kit';
 import { RecordIngester } from './ingest-records';
 
@@ -30,7 +31,11 @@ const errorOf = (message: { headers?: Record<string, unknown> }) =>
 describe('RecordIngester (a SQLite file)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'throughline-records-'));
   const store = new SqliteEventStore(join(dir, 'events.db'));
-  const service = new IngestEventsService(store, new IdentityIndex(store));
+  const service = new IngestEventsService(
+    store,
+    new IdentityIndex(store),
+    new SubjectCeiling(store, loadConfig({ SUBJECT_EVENTS_PER_DAY: '5' })),
+  );
   const ingester = new RecordIngester({ sources: {}, groupId: 'records-test' }, service);
 
   afterAll(async () => {
@@ -76,5 +81,34 @@ describe('RecordIngester (a SQLite file)', () => {
     expect((await streamOf(store, subjectId)).map((e) => (e.metadata as unknown as EventMeta).ceId)).toEqual(
       good.map((event) => event.id),
     );
+  });
+
+  it("dead-letters the records of a subject at its ceiling and stores the other subjects' records", async () => {
+    const flooded = new TestSubject();
+    const other = new TestSubject();
+    const registration = flooded.registered();
+    await ingester.ingest({
+      topic: 'police-events',
+      partition: 0,
+      agency: 'police',
+      messages: [registration, flooded.homeVisit(), flooded.homeVisit()].map(record),
+    });
+    const events = [flooded.homeVisit(), other.registered(), flooded.homeVisit(), flooded.homeVisit()];
+
+    // Three stored and three more would make six in the day, one past the ceiling of five.
+    const outcome = await ingester.ingest({
+      topic: 'police-events',
+      partition: 0,
+      agency: 'police',
+      messages: events.map((event, offset) => record(event, offset + 10)),
+    });
+
+    expect(outcome.stored).toBe(1);
+    expect(
+      outcome.deadLetters.map((message) => String(message.headers!['throughline-error-reason'])),
+    ).toEqual(['subject-ceiling', 'subject-ceiling', 'subject-ceiling']);
+    expect(errorOf(outcome.deadLetters[0]!).status).toBe(429);
+    const floodedId = (await flooded.subjectId(store, registration))!;
+    expect(await streamOf(store, floodedId)).toHaveLength(3);
   });
 });

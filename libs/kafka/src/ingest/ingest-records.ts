@@ -4,6 +4,7 @@ import {
   type IngestPublisher,
   IngestRejectedError,
   type IngestResult,
+  SubjectCeilingError,
 } from '@throughline/ingestion';
 import { boundSources, type KafkaSettings } from '../kafka-settings';
 import { decodeCloudEvent } from './cloud-event-binding';
@@ -65,12 +66,14 @@ export class RecordIngester {
         else stored++;
       }
     };
-    const deadLetter = (item: Decoded, refusal: IngestRejectedError): void => {
+    const deadLetterAt = (item: Decoded, error: DeadLetterError): void => {
       dead.push({
         offset: item.message.offset,
-        message: deadLetterMessage(this.source(chunk, item.message), rejection(refusal)),
+        message: deadLetterMessage(this.source(chunk, item.message), error),
       });
     };
+    const deadLetter = (item: Decoded, refusal: IngestRejectedError): void =>
+      deadLetterAt(item, rejection(refusal));
     // The common case: the whole chunk in one call, so one transaction on the store. The use case
     // refuses a batch as a whole, naming each event it refuses: those become dead letters and the
     // rest is offered again as one batch, in offset order, which keeps every good record and the
@@ -81,6 +84,15 @@ export class RecordIngester {
         count(await this.offer(chunk, offered));
         break;
       } catch (error) {
+        if (error instanceof SubjectCeilingError) {
+          // Holding the partition until the subject's day has room would hold every other
+          // subject on it: the flooded subject's records go to the DLQ, to be replayed later.
+          const over = new Set(error.indexes);
+          for (const [index, item] of offered.entries())
+            if (over.has(index)) deadLetterAt(item, ceilingRejection(error));
+          offered = offered.filter((_, index) => !over.has(index));
+          continue;
+        }
         if (!(error instanceof IngestRejectedError)) throw error;
         const named = new Set(error.issues.map((issue) => issue.index));
         if (!offered.some((_, index) => named.has(index))) {
@@ -89,8 +101,9 @@ export class RecordIngester {
             try {
               count(await this.offer(chunk, [item]));
             } catch (refusal) {
-              if (!(refusal instanceof IngestRejectedError)) throw refusal;
-              deadLetter(item, refusal);
+              if (refusal instanceof SubjectCeilingError) deadLetterAt(item, ceilingRejection(refusal));
+              else if (refusal instanceof IngestRejectedError) deadLetter(item, refusal);
+              else throw refusal;
             }
           }
           break;
@@ -149,6 +162,15 @@ function rejection(error: IngestRejectedError): DeadLetterError {
       .map((issue) => (issue.field ? `${issue.field}: ${issue.message}` : issue.message))
       .join('; '),
     issues,
+  };
+}
+
+function ceilingRejection(error: SubjectCeilingError): DeadLetterError {
+  return {
+    reason: 'subject-ceiling',
+    status: 429,
+    message: `subject ${error.refusals.map((refusal) => refusal.subjectId).join(', ')} is at its ceiling of ${error.ceiling} events a day`,
+    issues: [],
   };
 }
 

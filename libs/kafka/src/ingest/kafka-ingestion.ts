@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_AGENCIES } from '@throughline/domain';
 import { IngestEventsService } from '@throughline/ingestion';
+import { RateLimiter } from '@throughline/platform';
 import { AgreementService } from '@throughline/sharing';
 import { KAFKA_SETTINGS, type KafkaSettings } from '../kafka-settings';
 import { IngestConsumer } from './ingest-consumer';
@@ -14,6 +15,8 @@ import { IngestConsumer } from './ingest-consumer';
 export class KafkaIngestion implements BeforeApplicationShutdown {
   private readonly logger = new Logger(KafkaIngestion.name);
   private readonly consumers = new Set<IngestConsumer>();
+  /** One bucket per agency topic for every member in this process, however partitions are spread. */
+  private readonly pace: RateLimiter;
   private fatal: (error: Error) => void = (error) =>
     this.logger.error(`Ingest consumer stopped for good: ${error.message}`);
 
@@ -21,7 +24,9 @@ export class KafkaIngestion implements BeforeApplicationShutdown {
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     private readonly ingestion: IngestEventsService,
     private readonly agreements: AgreementService,
-  ) {}
+  ) {
+    this.pace = new RateLimiter(settings.eventsPerAgency);
+  }
 
   /** KAFKA_AGENCIES when set, else the agencies of the agreement in force, else the defaults. */
   async agencies(): Promise<readonly string[]> {
@@ -34,8 +39,13 @@ export class KafkaIngestion implements BeforeApplicationShutdown {
   }
 
   async createConsumer(name = `ingest-${this.consumers.size + 1}`): Promise<IngestConsumer> {
-    const consumer = new IngestConsumer(this.settings, await this.agencies(), this.ingestion, name, (error) =>
-      this.fatal(error),
+    const consumer = new IngestConsumer(
+      this.settings,
+      await this.agencies(),
+      this.ingestion,
+      name,
+      (error) => this.fatal(error),
+      this.pace,
     );
     this.consumers.add(consumer);
     return consumer;

@@ -41,6 +41,7 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
     sources: {},
     batchSize: DEFAULT_BATCH_SIZE,
     partitionsConsumedConcurrently: 3,
+    eventsPerAgency: { perSecond: 1_000_000, burst: 1_000_000 },
     alertsFrom: 'beginning',
     logLevel: 'silent',
     ...overrides,

@@ -60,9 +60,14 @@ export const storedSubjectDoc = (doc: SubjectDoc): StoredSubjectDoc => ({
   views: doc.views,
 });
 
-/** The corrected timeline of a subject's events, in stream order: what the document folds. */
-export function timelineOf(events: Iterable<PublishedEvent>): TimelineEntry[] {
-  const timeline: TimelineEntry[] = [];
+/**
+ * The corrected timeline of a subject's events, in stream order: what the document folds. Given
+ * the timeline of the events before these, it is folded on in place.
+ */
+export function timelineOf(
+  events: Iterable<PublishedEvent>,
+  timeline: TimelineEntry[] = [],
+): TimelineEntry[] {
   for (const event of events) applyToTimeline(timeline, event);
   return timeline;
 }
@@ -84,9 +89,12 @@ export function cutEvent<E extends Pick<PublishedEvent, 'data'>>(event: E, field
   };
 }
 
-/** Folds the record from entries as cut for a reader. */
-export const foldRecord = (subjectId: string, entries: readonly TimelineEntry[]): SubjectRecord =>
-  entries.filter((entry) => !entry.redactedBy).reduce(evolveRecord, emptyRecord(subjectId));
+/** Folds the record from entries as cut for a reader; given the record of the entries before these, folds on. */
+export const foldRecord = (
+  subjectId: string,
+  entries: readonly TimelineEntry[],
+  record: SubjectRecord = emptyRecord(subjectId),
+): SubjectRecord => entries.filter((entry) => !entry.redactedBy).reduce(evolveRecord, record);
 
 const targets = (
   entry: TimelineEntry,

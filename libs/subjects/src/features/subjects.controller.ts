@@ -22,7 +22,7 @@ import {
   type SubjectSummary,
 } from './list-subjects/list-subjects.query';
 import type { DisclosedSubject } from './read-subject/subject-reader';
-import { LIST_FIELDS, subjectDisclosure } from './disclosure-record';
+import { LIST_FIELDS, subjectDisclosure, subjectDisclosureInStretches } from './disclosure-record';
 import { requirePurpose, requireSubjectId } from './purpose-of-use';
 
 type HttpRequest = Request & { id?: unknown };
@@ -216,7 +216,7 @@ export class SubjectsController {
         );
         return {
           result: jsonOf(subject),
-          subjects: [subjectDisclosure(subjectId, subject.entries)],
+          subjects: [await subjectDisclosureInStretches(subjectId, subject.entries)],
           agreementVersion: subject.agreementVersion,
         };
       },

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '@throughline/auth';
-import { problemOf } from '@throughline/platform';
+import { problemOf, setRetryAfter } from '@throughline/platform';
 import { clearCookie, SESSION_COOKIE } from '../session/cookies';
 import { csrfToken } from '../session/csrf';
 import { homeFor } from '../session/personas';
@@ -15,6 +15,7 @@ const ADVICE: Readonly<Record<number, string>> = {
   409: 'Someone else may have dealt with it already. Reload the page to see the latest.',
   413: 'What you sent was too large.',
   422: 'Check what you entered and try again.',
+  429: 'You have made a great many requests in a short time. Wait a moment, then try again.',
 };
 
 /** Pages answer in HTML: a problem becomes a page with its status, a missing session a sign-in. */
@@ -37,6 +38,7 @@ export class WebExceptionFilter implements ExceptionFilter {
         return;
       }
     }
+    setRetryAfter(response, exception);
     const principal = problem.status === 401 ? null : (request.principal ?? null);
     const body = html`<h1>${problem.title}</h1>
       <p class="lede">Error ${problem.status}</p>

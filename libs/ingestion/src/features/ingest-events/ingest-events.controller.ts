@@ -1,11 +1,25 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { AuthGuard, CredentialLimits, CurrentPrincipal, type Principal } from '@throughline/auth';
+import {
+  ProblemException,
+  THROUGHLINE_CONFIG,
+  type ThroughlineConfig,
+  TooManyRequestsException,
+} from '@throughline/platform';
 import { IngestEventsCommand } from './ingest-events.command';
 import { IngestRejectedError, type IngestResult } from './ingest-events.service';
+import { SubjectCeilingError } from './subject-ceiling';
 
 export const SINGLE = 'application/cloudevents+json';
 export const BATCH = 'application/cloudevents-batch+json';
@@ -24,6 +38,7 @@ const SLUGS = { 403: 'publishing-not-allowed', 409: 'identity-conflict', 422: 'i
 export class IngestEventsController {
   constructor(
     private readonly commands: CommandBus,
+    private readonly limits: CredentialLimits,
     @Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig,
   ) {}
 
@@ -39,6 +54,10 @@ export class IngestEventsController {
   @ApiOkResponse({
     description:
       'Single: {id, subjectId, stream, revision, position, duplicate}. Batch: {results: [...]} in input order.',
+  })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Nothing was stored: the credential is over its requests or events a second (rate-limited), or a subject would pass its ceiling of events a day (subject-ceiling, naming the subject id). Retry-After says when to try again.',
   })
   async publish(
     @CurrentPrincipal() principal: Principal,
@@ -90,6 +109,7 @@ export class IngestEventsController {
         `A batch holds at most ${this.config.maxBatchSize} events; this one has ${events.length}`,
       );
     }
+    this.limits.chargeEvents(principal, events.length);
     const publisher = { id: principal.id, agency: principal.agency, sources: principal.sources };
     try {
       const results = await this.commands.execute<IngestEventsCommand, IngestResult[]>(
@@ -97,6 +117,7 @@ export class IngestEventsController {
       );
       return batch ? { results } : results[0]!;
     } catch (error) {
+      if (error instanceof SubjectCeilingError) throw ceilingProblem(error, events.length);
       if (!(error instanceof IngestRejectedError)) throw error;
       const errors = error.issues.map(({ index, field, constraint, message }) => ({
         index,
@@ -108,4 +129,17 @@ export class IngestEventsController {
       throw new ProblemException(error.status, SLUGS[error.status], TITLES[error.status], detail, { errors });
     }
   }
+}
+
+/** Names the subjects by their partnership ids and the ceiling, never anything about the person. */
+function ceilingProblem(error: SubjectCeilingError, batch: number): TooManyRequestsException {
+  const subjects = error.refusals.map(({ subjectId, events }) => ({ subjectId, events }));
+  const named = subjects.map(({ subjectId }) => subjectId).join(', ');
+  return new TooManyRequestsException(
+    'subject-ceiling',
+    'Subject ceiling reached',
+    `Subject ${named} may take at most ${error.ceiling} events a day; none of the ${batch} event(s) was stored`,
+    error.retryAfterMs,
+    { ceiling: error.ceiling, period: 'P1D', subjects, indexes: error.indexes },
+  );
 }

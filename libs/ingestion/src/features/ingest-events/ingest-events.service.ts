@@ -26,6 +26,7 @@ import {
 } from '../../domain/cloud-event';
 import { partnershipIdFor, storedEventId } from '../../domain/event-id';
 import { IdentityIndex } from '../../identity-index';
+import { SubjectCeiling } from './subject-ceiling';
 
 export interface IngestResult {
   readonly id: string;
@@ -81,6 +82,7 @@ export class IngestEventsService {
   constructor(
     private readonly store: EventStore,
     private readonly identity: IdentityIndex,
+    private readonly ceiling: SubjectCeiling,
   ) {}
 
   /** Resolves once every append accepted so far has finished. */
@@ -145,6 +147,7 @@ export class IngestEventsService {
       });
       byStream.set(stream, list);
     }
+    await this.ceiling.check(byStream, storedIds);
     const appended = new Map<string, IngestResult>();
     if (byStream.size > 0) {
       const results = await this.store.appendMany(
@@ -154,6 +157,7 @@ export class IngestEventsService {
           events: toAppend,
         })),
       );
+      this.ceiling.appended(results);
       for (const result of results) {
         const subjectId = subjectIdOfStream(result.streamId)!;
         for (const event of result.events) {

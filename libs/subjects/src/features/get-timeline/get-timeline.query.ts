@@ -4,6 +4,7 @@ import type { PurposeOfUse } from '@throughline/domain';
 import { subjectNotFound } from '../purpose-of-use';
 import type { DisclosedEntry } from '../../domain/disclose';
 import { SubjectReader } from '../read-subject/subject-reader';
+import { pageOfTimeline } from './timeline-page';
 
 export class GetTimelineQuery {
   constructor(
@@ -57,19 +58,17 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
   constructor(private readonly reader: SubjectReader) {}
 
   async execute({ principal, subjectId, purpose, before, limit }: GetTimelineQuery): Promise<TimelinePage> {
-    const subject = await this.reader.read(principal, subjectId, purpose);
-    if (!subject) throw subjectNotFound();
-    const newestFirst = subject.entries
-      .filter(({ entry }) => before === undefined || entry.position < before)
-      .sort((a, b) => b.entry.position - a.entry.position);
-    const page = newestFirst.slice(0, limit);
-    const last = page[page.length - 1];
+    const read = await this.reader.readCut(principal, subjectId, purpose);
+    if (!read) throw subjectNotFound();
+    const page = await pageOfTimeline(read.doc, principal.agency, read.policy, before, limit);
+    if (!page.any) throw subjectNotFound();
+    const last = page.entries[page.entries.length - 1];
     return {
       subjectId,
-      items: page.map(toTimelineItem),
-      nextBefore: newestFirst.length > limit && last ? last.entry.position : null,
-      disclosed: page,
-      agreementVersion: subject.agreementVersion,
+      items: page.entries.map(toTimelineItem),
+      nextBefore: page.more && last ? last.entry.position : null,
+      disclosed: page.entries,
+      agreementVersion: read.agreementVersion,
     };
   }
 }

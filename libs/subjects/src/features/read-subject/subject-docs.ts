@@ -34,6 +34,11 @@ export interface ServableSubjects {
 @Injectable()
 export class SubjectDocs {
   private readonly whole = new WeakMap<StoredSubjectDoc, Promise<SubjectDoc>>();
+  /**
+   * Each subject's latest version made whole, for the next version to start from: only the events
+   * between the two are then read. Held weakly, so it costs no memory the versions do not.
+   */
+  private readonly latest = new Map<string, WeakRef<SubjectDoc>>();
 
   constructor(
     private readonly readModels: ReadModelStore,
@@ -83,10 +88,22 @@ export class SubjectDocs {
   private load(stored: StoredSubjectDoc): Promise<SubjectDoc> {
     let doc = this.whole.get(stored);
     if (!doc) {
-      doc = loadSubjectDoc(this.events, stored, () => this.agreements.current());
+      doc = loadSubjectDoc(
+        this.events,
+        stored,
+        () => this.agreements.current(),
+        this.latest.get(stored.subjectId)?.deref(),
+      );
       this.whole.set(stored, doc);
-      // A failed load is not kept: the next read tries again.
-      doc.catch(() => this.whole.delete(stored));
+      doc.then(
+        (loaded) => {
+          const held = this.latest.get(stored.subjectId)?.deref();
+          if (!held || held.revision <= loaded.revision)
+            this.latest.set(stored.subjectId, new WeakRef(loaded));
+        },
+        // A failed load is not kept: the next read tries again.
+        () => this.whole.delete(stored),
+      );
     }
     return doc;
   }

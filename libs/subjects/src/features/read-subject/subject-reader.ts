@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@throughline/auth';
 import { type PurposeOfUse, subjectStream } from '@throughline/domain';
@@ -9,11 +10,12 @@ import {
   buildReadPolicy,
   changesSharing,
   evolveSharing,
+  type ReadPolicy,
   type SharingState,
 } from '@throughline/sharing';
-import { type DisclosedEntry, discloseSubject } from '../../domain/disclose';
-import type { SubjectRecord } from '../../domain/subject-record';
-import { recomputeViews, type SubjectDoc } from '../../domain/subject-view';
+import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
+import { emptyRecord, type SubjectRecord } from '../../domain/subject-record';
+import { foldRecord, recomputeViews, type SubjectDoc } from '../../domain/subject-view';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { subjectHeldBack } from '../purpose-of-use';
 import { SubjectDocs, SubjectHeldBack } from './subject-docs';
@@ -32,12 +34,27 @@ export interface DisclosedSubjects {
   readonly heldBack: number;
 }
 
+/**
+ * Timeline entries cut at a time. A long subject is cut a stretch at a time, with other work
+ * (health checks, other readers) running between stretches, instead of holding the thread.
+ */
+const CUT_STRETCH = 2_000;
+
+/** What cutting a subject for one request takes: the document as cut now, and the request's policy. */
+export interface ReadCut {
+  /** The document, its cuts recomputed if sharing events the projection has not applied change them. */
+  readonly doc: SubjectDoc;
+  readonly policy: ReadPolicy;
+  readonly agreementVersion: string | null;
+}
+
 /** A cut already made from one document version, for readers alike in everything the cut depends on. */
 interface CachedCut {
   readonly agreement: Agreement | null;
   /** The first consent, concern or break-glass expiry after the cut was made: it is stale from then. */
   readonly until: string | null;
-  readonly subject: DisclosedSubject | null;
+  /** Kept while it is made, so readers arriving meanwhile wait for the one cut. */
+  readonly subject: Promise<DisclosedSubject | null>;
 }
 
 /** The earliest expiry in the sharing state later than now, or null when nothing will expire. */
@@ -90,6 +107,27 @@ export class SubjectReader {
       if (error instanceof SubjectHeldBack) throw subjectHeldBack();
       throw error;
     }
+  }
+
+  /**
+   * The document and the request's policy, for a reader that cuts only part of the timeline (a
+   * page of it) rather than the whole subject.
+   */
+  async readCut(
+    principal: Principal,
+    subjectId: string,
+    purpose: PurposeOfUse,
+    now = new Date(),
+  ): Promise<ReadCut | null> {
+    const doc = await this.docs.current(subjectId);
+    if (!doc) return null;
+    const sharing = await this.freshSharing(doc);
+    const agreement = await this.agreements.current();
+    return {
+      doc: sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement),
+      policy: buildReadPolicy({ reader: principal, purpose, agreement, sharing, now }),
+      agreementVersion: agreement?.version ?? null,
+    };
   }
 
   /** Every subject the reader's agency holds a view of, each cut for this request. */
@@ -189,33 +227,46 @@ export class SubjectReader {
       return cached.subject;
     }
     const subject = this.disclose(principal, purpose, doc, sharing, agreement, now);
-    byReader.set(key, { agreement, until: nextExpiry(sharing, nowIso), subject });
+    const entry = { agreement, until: nextExpiry(sharing, nowIso), subject };
+    byReader.set(key, entry);
+    // A failed cut is not kept: the next read tries again.
+    subject.catch(() => byReader.get(key) === entry && byReader.delete(key));
     return subject;
   }
 
-  private disclose(
+  private async disclose(
     principal: Principal,
     purpose: PurposeOfUse,
     doc: SubjectDoc,
     sharing: SharingState,
     agreement: Agreement | null,
     now: Date,
-  ): DisclosedSubject | null {
-    let disclosure: ReturnType<typeof discloseSubject>;
+  ): Promise<DisclosedSubject | null> {
+    const entries: DisclosedEntry[] = [];
+    let record = emptyRecord(doc.subjectId);
     try {
       const policy = buildReadPolicy({ reader: principal, purpose, agreement, sharing, now });
       // Sharing events the projection has not applied yet widen or narrow the cut now, not later.
       const cut = sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement);
-      disclosure = discloseSubject(cut, principal.agency, policy);
+      for (let from = 0; from < cut.timeline.length; from += CUT_STRETCH) {
+        if (from > 0) await yieldToLoop();
+        const to = Math.min(from + CUT_STRETCH, cut.timeline.length);
+        for (const entry of discloseEntries(cut, principal.agency, policy, from, to)) entries.push(entry);
+      }
+      if (!settleMarks(entries)) return null;
+      for (let from = 0; from < entries.length; from += CUT_STRETCH) {
+        if (from > 0) await yieldToLoop();
+        const stretch = entries.slice(from, from + CUT_STRETCH).map(({ entry }) => entry);
+        record = foldRecord(doc.subjectId, stretch, record);
+      }
     } catch {
       // Stored data no check foresaw: this subject alone is held back, never the whole read.
       throw new SubjectHeldBack(doc.subjectId);
     }
-    if (!disclosure) return null;
     return {
       subjectId: doc.subjectId,
-      entries: disclosure.entries,
-      record: disclosure.record,
+      entries,
+      record,
       agreementVersion: agreement?.version ?? null,
     };
   }

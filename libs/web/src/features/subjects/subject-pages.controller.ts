@@ -5,7 +5,7 @@ import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
 import { SubjectReader, type SubjectRecord } from '@throughline/subjects';
 import { PageAudit } from '../../disclosure/page-audit';
-import { LIST_FIELDS, subjectDisclosure } from '@throughline/subjects';
+import { LIST_FIELDS, subjectDisclosure, subjectDisclosureInStretches } from '@throughline/subjects';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { csrfToken } from '../../session/csrf';
 import { requirePractitioner, WebSessionGuard } from '../../session/web-session.guard';
@@ -83,7 +83,7 @@ export class SubjectPagesController {
       if (!read) throw subjectNotFound();
       return {
         result: read,
-        subjects: [subjectDisclosure(subjectId, read.entries)],
+        subjects: [await subjectDisclosureInStretches(subjectId, read.entries)],
         agreementVersion: read.agreementVersion,
       };
     });
