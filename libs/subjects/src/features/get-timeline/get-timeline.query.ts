@@ -1,7 +1,7 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
-import { subjectNotFound } from '../purpose-of-use';
+import { subjectHeldBack, subjectNotFound } from '../purpose-of-use';
 import type { DisclosedEntry } from '../../domain/disclose';
 import { SubjectReader } from '../read-subject/subject-reader';
 import { pageOfTimeline } from './timeline-page';
@@ -60,7 +60,10 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Timel
   async execute({ principal, subjectId, purpose, before, limit }: GetTimelineQuery): Promise<TimelinePage> {
     const read = await this.reader.readCut(principal, subjectId, purpose);
     if (!read) throw subjectNotFound();
-    const page = await pageOfTimeline(read.doc, principal.agency, read.policy, before, limit);
+    const page = await pageOfTimeline(read.doc, principal.agency, read.policy, before, limit).catch(() => {
+      // Stored data no check foresaw: this subject alone is held back, as in a whole read.
+      throw subjectHeldBack();
+    });
     if (!page.any) throw subjectNotFound();
     const last = page.entries[page.entries.length - 1];
     return {

@@ -119,15 +119,25 @@ export class SubjectReader {
     purpose: PurposeOfUse,
     now = new Date(),
   ): Promise<ReadCut | null> {
-    const doc = await this.docs.current(subjectId);
-    if (!doc) return null;
-    const sharing = await this.freshSharing(doc);
-    const agreement = await this.agreements.current();
-    return {
-      doc: sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement),
-      policy: buildReadPolicy({ reader: principal, purpose, agreement, sharing, now }),
-      agreementVersion: agreement?.version ?? null,
-    };
+    try {
+      const doc = await this.docs.current(subjectId);
+      if (!doc) return null;
+      const sharing = await this.freshSharing(doc);
+      const agreement = await this.agreements.current();
+      try {
+        return {
+          doc: sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement),
+          policy: buildReadPolicy({ reader: principal, purpose, agreement, sharing, now }),
+          agreementVersion: agreement?.version ?? null,
+        };
+      } catch {
+        // Stored data no check foresaw: this subject alone is held back, as in a whole read.
+        throw new SubjectHeldBack(doc.subjectId);
+      }
+    } catch (error) {
+      if (error instanceof SubjectHeldBack) throw subjectHeldBack();
+      throw error;
+    }
   }
 
   /** Every subject the reader's agency holds a view of, each cut for this request. */
