@@ -1,3 +1,4 @@
+import { isDateOrInstant, utcInstant } from '@throughline/domain';
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -30,15 +31,15 @@ export class TaskingController {
     @Res({ passthrough: true }) response: Response,
     @Query('since') since?: string,
   ): Promise<{ generatedAt: string; since: string | null; subjects: BoardEntry[]; heldBack?: number }> {
-    if (since !== undefined && Number.isNaN(Date.parse(since))) {
+    if (since !== undefined && !isDateOrInstant(since)) {
       throw new ProblemException(
         400,
         'invalid-query',
         'Invalid query parameter',
-        'since must be an ISO 8601 date-time',
+        'since must be a date (YYYY-MM-DD) or an instant (RFC 3339, e.g. 2025-03-01T09:30:00Z)',
       );
     }
-    const sinceIso = since === undefined ? undefined : new Date(since).toISOString();
+    const sinceIso = since === undefined ? undefined : utcInstant(since);
     let heldBack = 0;
     const subjects = await this.recorded(
       principal,

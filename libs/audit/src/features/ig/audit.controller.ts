@@ -1,3 +1,4 @@
+import { isDateOrInstant, utcInstant } from '@throughline/domain';
 import {
   Controller,
   Get,
@@ -23,14 +24,14 @@ import { findUnusualAccess, type UnusualAccess } from './unusual-access';
 
 const isoOrUndefined = (raw: string | undefined, name: string): string | undefined => {
   if (raw === undefined || raw === '') return undefined;
-  if (Number.isNaN(Date.parse(raw)))
+  if (!isDateOrInstant(raw))
     throw new ProblemException(
       400,
       'invalid-query',
       'Invalid query parameter',
-      `${name} must be an ISO 8601 date-time`,
+      `${name} must be a date (YYYY-MM-DD) or an instant (RFC 3339, e.g. 2025-03-01T09:30:00Z)`,
     );
-  return new Date(raw).toISOString();
+  return utcInstant(raw);
 };
 
 @ApiTags('audit')

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '@throughline/domain';
 import type { BoardEntry } from '@throughline/tasking';
 import { ProblemException } from '@throughline/platform';
 
@@ -43,7 +44,7 @@ const text = (raw: string | undefined): string | null => (raw && raw.trim() !== 
 /** Reads the board's query string; anything malformed is a 400 that names the field. */
 export function parseBoardQuery(raw: Record<string, string | undefined>): BoardQuery {
   const since = text(raw.since);
-  if (since !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(since)))) {
+  if (since !== null && !isCalendarDate(since)) {
     throw invalid('The last meeting date must be a date (YYYY-MM-DD)');
   }
   const band = text(raw.band);

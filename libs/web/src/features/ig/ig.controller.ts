@@ -10,7 +10,7 @@ import {
   subjectAccessDisclosure,
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
-import { isPartnershipId, isPurposeOfUse } from '@throughline/domain';
+import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, ReviewBreakGlassCommand } from '@throughline/sharing';
@@ -21,7 +21,6 @@ import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard'
 import { igPage } from './ig.page';
 import { type RegisterFilter, registerPage, REGISTER_PAGE, toAuditQuery } from './register.page';
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const invalid = (detail: string): ProblemException =>
   new ProblemException(400, 'invalid-query', 'Invalid filter', detail);
 
@@ -37,8 +36,7 @@ function registerFilterOf(values: Record<string, string | undefined>): RegisterF
   if (purpose !== null && !isPurposeOfUse(purpose)) throw invalid(`"${purpose}" is not a purpose of use`);
   for (const name of ['from', 'to']) {
     const value = text(name);
-    if (value !== null && (!DAY.test(value) || Number.isNaN(Date.parse(value))))
-      throw invalid(`${name} must be a date`);
+    if (value !== null && !isCalendarDate(value)) throw invalid(`${name} must be a date`);
   }
   return {
     subjectId: text('subjectId'),
