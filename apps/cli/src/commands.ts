@@ -2,13 +2,7 @@ import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import {
-  AuditService,
-  CSV_HEADER,
-  SubjectAccessService,
-  subjectAccessDisclosure,
-  toCsvLine,
-} from '@throughline/audit';
+import { AuditService, CSV_HEADER, SubjectAccessService, toCsvLine } from '@throughline/audit';
 import { TokenService } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
 import { loadConfig, type ThroughlineConfig } from '@throughline/platform';
@@ -163,24 +157,18 @@ export async function sarCommand(args: ParsedArgs): Promise<void> {
   const [subjectId] = args.positional;
   if (!subjectId) throw new Error('usage: throughline sar SUBJECT_ID [--out FILE]');
   await withContext(loadConfig(), async (app) => {
-    const exported = await app.get(SubjectAccessService).export(subjectId.toLowerCase());
-    if (!exported) throw new Error(`No subject ${subjectId}`);
     // The export is itself a disclosure, made by the operator who ran it.
-    await app.get(AuditService).record({
-      requestId: null,
+    const done = await app.get(SubjectAccessService).export(subjectId.toLowerCase(), {
       principal: {
         kind: 'person',
         user: flag(args, 'by') ?? process.env.USER ?? 'cli',
         agency: flag(args, 'agency') ?? 'partnership',
         role: 'ig-lead',
       },
-      action: 'subject.access-export',
-      outcome: 'disclosed',
-      purpose: 'subject-access',
-      agreementVersion: null,
-      subjects: [subjectAccessDisclosure(exported)],
-      refusal: null,
+      requestId: null,
     });
+    if (!done) throw new Error(`No subject ${subjectId}`);
+    const { exported } = done;
     const text = `${JSON.stringify(exported, null, 2)}\n`;
     const out = flag(args, 'out');
     if (out) writeFileSync(out, text);

@@ -4,13 +4,8 @@ import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-import { AuditService } from '../../audit.service';
 import { IgLeadGuard } from '../ig/ig-lead.guard';
-import {
-  type SubjectAccessExport,
-  SubjectAccessService,
-  subjectAccessDisclosure,
-} from './subject-access.service';
+import { type SubjectAccessExport, SubjectAccessService } from './subject-access.service';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -18,10 +13,7 @@ import {
 @Controller('v1/subjects')
 @UseGuards(AuthGuard, IgLeadGuard)
 export class SubjectAccessController {
-  constructor(
-    private readonly access: SubjectAccessService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly access: SubjectAccessService) {}
 
   @Get(':subjectId/access-export')
   @ApiOperation({
@@ -49,20 +41,14 @@ export class SubjectAccessController {
         'Invalid subject id',
         'subjectId must be a partnership id (UUID)',
       );
-    const exported = await this.access.export(subjectId.toLowerCase());
-    if (!exported)
-      throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
-    const record = await this.audit.record({
-      requestId: typeof request.id === 'string' ? request.id : null,
+    const done = await this.access.export(subjectId.toLowerCase(), {
       principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
-      action: 'subject.access-export',
-      outcome: 'disclosed',
-      purpose,
-      agreementVersion: null,
-      subjects: [subjectAccessDisclosure(exported)],
-      refusal: null,
+      requestId: typeof request.id === 'string' ? request.id : null,
     });
-    response.setHeader('X-Disclosure-Id', record.content.id);
+    if (!done)
+      throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
+    const { exported, disclosureId } = done;
+    response.setHeader('X-Disclosure-Id', disclosureId);
     response.setHeader(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,

@@ -7,7 +7,6 @@ import {
   BreakGlassReviewService,
   findUnusualAccess,
   SubjectAccessService,
-  subjectAccessDisclosure,
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId, isPurposeOfUse } from '@throughline/domain';
@@ -169,15 +168,14 @@ export class IgPagesController {
         'subjectId must be a partnership id (UUID)',
       );
     }
-    const context = { principal, purpose: 'subject-access', request, response };
-    const held = await this.access.export(subjectId.toLowerCase());
-    if (!held)
+    const done = await this.access.export(subjectId.toLowerCase(), {
+      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
+      requestId: typeof request.id === 'string' ? request.id : null,
+    });
+    if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
-    const exported = await this.pageAudit.recorded(context, 'subject.access-export', null, async () => ({
-      result: held,
-      subjects: [subjectAccessDisclosure(held)],
-      agreementVersion: null,
-    }));
+    const { exported, disclosureId } = done;
+    response.setHeader('X-Disclosure-Id', disclosureId);
     response.setHeader(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,
