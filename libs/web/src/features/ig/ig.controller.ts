@@ -6,19 +6,21 @@ import {
   AuditService,
   BreakGlassReviewService,
   findUnusualAccess,
+  parseSubjectSearch,
   SubjectAccessService,
+  SubjectSearchService,
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId, isPurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, ReviewBreakGlassCommand } from '@throughline/sharing';
-import { PageAudit } from '../../disclosure/page-audit';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
 import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
 import { igPage } from './ig.page';
 import { type RegisterFilter, registerPage, REGISTER_PAGE, toAuditQuery } from './register.page';
+import { type SubjectSearchForm, subjectSearchPage } from './subject-search.page';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const invalid = (detail: string): ProblemException =>
@@ -60,7 +62,7 @@ export class IgPagesController {
     private readonly audit: AuditService,
     private readonly reviews: BreakGlassReviewService,
     private readonly access: SubjectAccessService,
-    private readonly pageAudit: PageAudit,
+    private readonly searches: SubjectSearchService,
     private readonly runner: ProjectionRunner,
     private readonly commands: CommandBus,
   ) {}
@@ -150,7 +152,44 @@ export class IgPagesController {
     response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
   }
 
-  /** The same JSON as GET /v1/subjects/{id}/access-export, recorded the same way. */
+  /** The same search as GET /v1/audit/subjects, recorded the same way, leading to the export. */
+  @Get('subjects')
+  async findSubject(
+    @CurrentPrincipal() principal: Principal,
+    @Query() values: Record<string, string | undefined>,
+    @Req() request: Request & { id?: unknown },
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    requireIgLead(principal);
+    const text = (name: string): string | null => values[name]?.trim().slice(0, 100) || null;
+    const form: SubjectSearchForm = {
+      identifier: text('identifier'),
+      familyName: text('familyName'),
+      givenName: text('givenName'),
+      dateOfBirth: text('dateOfBirth'),
+    };
+    let found = null;
+    // The empty form asks for nothing, so nothing is searched for or recorded.
+    if (Object.values(form).some((value) => value !== null)) {
+      const parsed = parseSubjectSearch(values);
+      if (!parsed.ok) throw invalid(parsed.reason);
+      const done = await this.searches.search(parsed.search, 'subject-access', {
+        principal: {
+          kind: principal.kind,
+          user: principal.id,
+          agency: principal.agency,
+          role: principal.role,
+        },
+        requestId: typeof request.id === 'string' ? request.id : null,
+      });
+      response.setHeader('X-Disclosure-Id', done.disclosureId);
+      found = done.found;
+    }
+    response.type('html');
+    return subjectSearchPage({ principal, csrf: csrfToken(request, response), form, found });
+  }
+
+  /** The same JSON as GET /v1/subjects/{id}/access-export, from the same use case. */
   @Get('access-export')
   async accessExport(
     @CurrentPrincipal() principal: Principal,
