@@ -2,8 +2,16 @@ import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import { AuditService, CSV_HEADER, SubjectAccessService, toCsvLine } from '@throughline/audit';
+import {
+  AuditService,
+  CSV_HEADER,
+  parseSubjectSearch,
+  SubjectAccessService,
+  SubjectSearchService,
+  toCsvLine,
+} from '@throughline/audit';
 import { TokenService } from '@throughline/auth';
+import { isPartnershipId } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { loadConfig, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner, ReadModelStore, rebuildProjection } from '@throughline/projections';
@@ -154,11 +162,11 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
 }
 
 export async function sarCommand(args: ParsedArgs): Promise<void> {
-  const [subjectId] = args.positional;
-  if (!subjectId) throw new Error('usage: throughline sar SUBJECT_ID [--out FILE]');
+  const [reference] = args.positional;
+  if (!reference) throw new Error('usage: throughline sar SUBJECT_ID|SCHEME:VALUE [--out FILE]');
   await withContext(loadConfig(), async (app) => {
-    // The export is itself a disclosure, made by the operator who ran it.
-    const done = await app.get(SubjectAccessService).export(subjectId.toLowerCase(), {
+    // The export, and a search to find the person, are each a disclosure made by the operator.
+    const requester = {
       principal: {
         kind: 'person',
         user: flag(args, 'by') ?? process.env.USER ?? 'cli',
@@ -166,8 +174,19 @@ export async function sarCommand(args: ParsedArgs): Promise<void> {
         role: 'ig-lead',
       },
       requestId: null,
-    });
-    if (!done) throw new Error(`No subject ${subjectId}`);
+    };
+    let subjectId = reference.toLowerCase();
+    if (!isPartnershipId(reference)) {
+      const search = parseSubjectSearch({ identifier: reference });
+      if (!search.ok) throw new Error(search.reason);
+      const { found } = await app
+        .get(SubjectSearchService)
+        .search(search.search, 'subject-access', requester);
+      if (!found[0]) throw new Error(`No subject known by ${reference}`);
+      subjectId = found[0].subjectId;
+    }
+    const done = await app.get(SubjectAccessService).export(subjectId, requester);
+    if (!done) throw new Error(`No subject ${reference}`);
     const { exported } = done;
     const text = `${JSON.stringify(exported, null, 2)}\n`;
     const out = flag(args, 'out');
