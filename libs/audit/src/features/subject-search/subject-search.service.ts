@@ -39,7 +39,8 @@ export class SubjectSearchService {
     // Another process may have registered the person since this one last looked.
     await this.identity.catchUp();
     const people = [];
-    for (const subjectId of this.candidates(search).slice(0, MOST_FOUND)) {
+    for (const subjectId of this.candidates(search)) {
+      if (people.length === MOST_FOUND) break;
       const stream = await this.events.readStream(subjectStream(subjectId));
       const timeline = timelineOf(stream.map(toPublishedEvent).filter((event) => event !== undefined));
       const person = identityOf(subjectId, timeline, this.identity.identifiersOf(subjectId));
