@@ -307,6 +307,14 @@ describe('subject access about one subject', () => {
       .expect(403);
   });
 
+  it('publishes the search in OpenAPI with its two ways to search', async () => {
+    const spec = await t.http.get('/docs-json').expect(200);
+    const search = spec.body.paths['/v1/audit/subjects'].get as { parameters: { name: string }[] };
+    expect(search.parameters.map((parameter) => parameter.name)).toEqual(
+      expect.arrayContaining(['identifier', 'familyName', 'givenName', 'dateOfBirth', 'X-Purpose-Of-Use']),
+    );
+  });
+
   it('keeps the register itself whole for the IG lead', async () => {
     const response = await ig(`/v1/audit/disclosures?subjectId=${me.subjectId}&limit=500`);
     const board = (response.body.disclosures as AuditRecord[]).find(

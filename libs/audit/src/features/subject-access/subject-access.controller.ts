@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Param, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
@@ -18,6 +18,10 @@ export class SubjectAccessController {
   @Get(':subjectId/access-export')
   @ApiOperation({
     summary: 'Subject access export: everything held about the subject and every disclosure of it',
+  })
+  @ApiOkResponse({
+    description:
+      "{ subjectId, generatedAt, held: events as corrected and redacted, disclosures: each audit record cut to this subject (seq, contentHash of the whole record, whole, content), publicKey }; never another person's ids or data",
   })
   async export(
     @CurrentPrincipal() principal: Principal,

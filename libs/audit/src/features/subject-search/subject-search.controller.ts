@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
@@ -23,6 +23,10 @@ export class SubjectSearchController {
   @ApiOperation({
     summary:
       'Finds a person by any identifier or by family name and date of birth, for a subject access request; recorded as a disclosure',
+  })
+  @ApiOkResponse({
+    description:
+      '{ subjects: [{ subjectId, givenName, familyName, dateOfBirth, identifiers: ["pnc:...", ...] }] }, at most 20; X-Disclosure-Id names the search\'s audit record',
   })
   @ApiHeader({
     name: 'X-Purpose-Of-Use',
