@@ -293,6 +293,25 @@ describe('subject access about one subject', () => {
     for (const other of others) for (const trace of tracesOf(other)) expect(text).not.toContain(trace);
   });
 
+  it('finds a person by their registration as corrected, not as first sent', async () => {
+    const journey = new SubjectJourney();
+    const [first, right] = [`Penhallow${letters(8)}`, `Penhaligon${letters(8)}`];
+    const registration = journey.registered('Jo', first);
+    registration.data.dateOfBirth = '1985-01-01';
+    const [{ subjectId }] = (await publish([
+      registration,
+      cloudEvent(POLICE, 'iom.record.corrected.v1', `pnc:${journey.pnc}`, {
+        targetEventId: registration.id,
+        reason: 'Name and date of birth mistyped',
+        replacement: { ...registration.data, familyName: right, dateOfBirth: '1985-02-02' },
+      }),
+    ])) as [{ subjectId: string }];
+    const found = await ig(`/v1/audit/subjects?familyName=${right}&dateOfBirth=1985-02-02`).expect(200);
+    expect(found.body.subjects).toEqual([expect.objectContaining({ subjectId, familyName: right })]);
+    const stale = await ig(`/v1/audit/subjects?familyName=${first}&dateOfBirth=1985-01-01`).expect(200);
+    expect(stale.body.subjects).toEqual([]);
+  });
+
   it('refuses a search without criteria, with both kinds, or for another purpose, and anyone but the IG lead', async () => {
     await ig('/v1/audit/subjects').expect(400);
     await ig('/v1/audit/subjects?familyName=Carter').expect(400);
