@@ -5,7 +5,7 @@ import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { IgLeadGuard } from '../ig/ig-lead.guard';
-import { type SubjectAccessExport, SubjectAccessService } from './subject-access.service';
+import { requesterOf, type SubjectAccessExport, SubjectAccessService } from './subject-access.service';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -45,10 +45,7 @@ export class SubjectAccessController {
         'Invalid subject id',
         'subjectId must be a partnership id (UUID)',
       );
-    const done = await this.access.export(subjectId.toLowerCase(), {
-      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
-      requestId: typeof request.id === 'string' ? request.id : null,
-    });
+    const done = await this.access.export(subjectId.toLowerCase(), requesterOf(principal, request));
     if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
     const { exported, disclosureId } = done;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Principal } from '@throughline/auth';
 import { type EventMeta, subjectStream, type TimelineEntry, timelineOf } from '@throughline/domain';
 import { EventStore, type RecordedEvent } from '@throughline/event-store';
 import { toPublishedEvent } from '@throughline/projections';
@@ -35,11 +36,20 @@ export interface SubjectAccessExport {
   readonly publicKey: string;
 }
 
-/** Who asks for an export, for its own audit record. */
+/** Who asks for an export or a search, for its own audit record. */
 export interface SubjectAccessRequester {
   readonly principal: DisclosureContent['principal'];
   readonly requestId: string | null;
 }
+
+/** The requester an authenticated HTTP request (API or page) makes. */
+export const requesterOf = (
+  principal: Principal,
+  request: { readonly id?: unknown },
+): SubjectAccessRequester => ({
+  principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
+  requestId: typeof request.id === 'string' ? request.id : null,
+});
 
 const REGISTER_PAGE = 500;
 

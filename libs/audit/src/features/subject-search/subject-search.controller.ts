@@ -10,6 +10,7 @@ import {
   type SubjectFound,
 } from '../../domain/subject-search';
 import { IgLeadGuard } from '../ig/ig-lead.guard';
+import { requesterOf } from '../subject-access/subject-access.service';
 import { SubjectSearchService } from './subject-search.service';
 
 @ApiTags('audit')
@@ -59,10 +60,11 @@ export class SubjectSearchController {
     const parsed = parseSubjectSearch(query);
     if (!parsed.ok)
       throw new ProblemException(400, 'invalid-query', 'Invalid query parameter', parsed.reason);
-    const { found, disclosureId } = await this.searches.search(parsed.search, stated as SearchPurpose, {
-      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
-      requestId: typeof request.id === 'string' ? request.id : null,
-    });
+    const { found, disclosureId } = await this.searches.search(
+      parsed.search,
+      stated as SearchPurpose,
+      requesterOf(principal, request),
+    );
     response.setHeader('X-Disclosure-Id', disclosureId);
     return { subjects: found };
   }

@@ -7,6 +7,7 @@ import {
   BreakGlassReviewService,
   findUnusualAccess,
   parseSubjectSearch,
+  requesterOf,
   SubjectAccessService,
   SubjectSearchService,
 } from '@throughline/audit';
@@ -173,15 +174,11 @@ export class IgPagesController {
     if (Object.values(form).some((value) => value !== null)) {
       const parsed = parseSubjectSearch(values);
       if (!parsed.ok) throw invalid(parsed.reason);
-      const done = await this.searches.search(parsed.search, 'subject-access', {
-        principal: {
-          kind: principal.kind,
-          user: principal.id,
-          agency: principal.agency,
-          role: principal.role,
-        },
-        requestId: typeof request.id === 'string' ? request.id : null,
-      });
+      const done = await this.searches.search(
+        parsed.search,
+        'subject-access',
+        requesterOf(principal, request),
+      );
       response.setHeader('X-Disclosure-Id', done.disclosureId);
       found = done.found;
     }
@@ -207,10 +204,7 @@ export class IgPagesController {
         'subjectId must be a partnership id (UUID)',
       );
     }
-    const done = await this.access.export(subjectId.toLowerCase(), {
-      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
-      requestId: typeof request.id === 'string' ? request.id : null,
-    });
+    const done = await this.access.export(subjectId.toLowerCase(), requesterOf(principal, request));
     if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
     const { exported, disclosureId } = done;
