@@ -25,11 +25,11 @@ export type DisclosureAction =
   | 'subject.list'
   | 'subject.break-glass'
   | 'audit.break-glass-review'
+  | 'audit.subject-search'
   | 'tasking.board'
   | 'tasking.deselections'
   | 'alert'
   | 'audit.export'
-  | 'audit.subject-search'
   | 'subject.access-export';
 
 /**
