@@ -334,6 +334,12 @@ const QUERY_ROUTES: readonly (readonly [string, string, string, readonly string[
   ['/v1/audit/unusual', 'ig-lead', 'audit', ['from', 'to', 'threshold']],
   ['/v1/audit/export', 'ig-lead', 'audit', ['format', 'from', 'to', 'subjectId']],
   ['/v1/audit/break-glass', 'ig-lead', 'audit', ['status']],
+  [
+    '/v1/audit/subjects',
+    'ig-lead',
+    'subject-access',
+    ['identifier', 'familyName', 'givenName', 'dateOfBirth'],
+  ],
   ['/v1/projections', 'partnership-admin', 'audit', []],
   ['/app/board', 'tasking-chair', 'tasking', ['q', 'band', 'since', 'cohortClass', 'page']],
   ['/app/subjects', 'iom-officer', 'case-management', ['q', 'purpose', 'band']],
@@ -342,6 +348,7 @@ const QUERY_ROUTES: readonly (readonly [string, string, string, readonly string[
   ['/app/ig', 'ig-lead', 'audit', ['reviewed']],
   ['/app/ig/disclosures', 'ig-lead', 'audit', ['subjectId', 'agency', 'user', 'before', 'from', 'to']],
   ['/app/ig/access-export', 'ig-lead', 'subject-access', ['subjectId']],
+  ['/app/ig/subjects', 'ig-lead', 'subject-access', ['identifier', 'familyName', 'givenName', 'dateOfBirth']],
   ['/app/sign-in', 'iom-officer', 'case-management', ['next']],
 ];
 

@@ -5,11 +5,13 @@ import { SingleBar } from 'cli-progress';
 import {
   AuditService,
   CSV_HEADER,
+  parseSubjectSearch,
   SubjectAccessService,
-  subjectAccessDisclosure,
+  SubjectSearchService,
   toCsvLine,
 } from '@throughline/audit';
 import { TokenService } from '@throughline/auth';
+import { isPartnershipId } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { loadConfig, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner, ReadModelStore, rebuildProjection } from '@throughline/projections';
@@ -160,27 +162,32 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
 }
 
 export async function sarCommand(args: ParsedArgs): Promise<void> {
-  const [subjectId] = args.positional;
-  if (!subjectId) throw new Error('usage: throughline sar SUBJECT_ID [--out FILE]');
+  const [reference] = args.positional;
+  if (!reference) throw new Error('usage: throughline sar SUBJECT_ID|SCHEME:VALUE [--out FILE]');
   await withContext(loadConfig(), async (app) => {
-    const exported = await app.get(SubjectAccessService).export(subjectId.toLowerCase());
-    if (!exported) throw new Error(`No subject ${subjectId}`);
-    // The export is itself a disclosure, made by the operator who ran it.
-    await app.get(AuditService).record({
-      requestId: null,
+    // The export, and a search to find the person, are each a disclosure made by the operator.
+    const requester = {
       principal: {
         kind: 'person',
         user: flag(args, 'by') ?? process.env.USER ?? 'cli',
         agency: flag(args, 'agency') ?? 'partnership',
         role: 'ig-lead',
       },
-      action: 'subject.access-export',
-      outcome: 'disclosed',
-      purpose: 'subject-access',
-      agreementVersion: null,
-      subjects: [subjectAccessDisclosure(exported)],
-      refusal: null,
-    });
+      requestId: null,
+    };
+    let subjectId = reference.toLowerCase();
+    if (!isPartnershipId(reference)) {
+      const search = parseSubjectSearch({ identifier: reference });
+      if (!search.ok) throw new Error(search.reason);
+      const { found } = await app
+        .get(SubjectSearchService)
+        .search(search.search, 'subject-access', requester);
+      if (!found[0]) throw new Error(`No subject known by ${reference}`);
+      subjectId = found[0].subjectId;
+    }
+    const done = await app.get(SubjectAccessService).export(subjectId, requester);
+    if (!done) throw new Error(`No subject ${reference}`);
+    const { exported } = done;
     const text = `${JSON.stringify(exported, null, 2)}\n`;
     const out = flag(args, 'out');
     if (out) writeFileSync(out, text);

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { AuthModule } from '@throughline/auth';
+import { IngestionModule } from '@throughline/ingestion';
 import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner, ProjectionsModule } from '@throughline/projections';
 import { openAuditStore } from './audit-store.provider';
@@ -10,16 +11,19 @@ import { AuditController, AuditPublicKeyController } from './features/ig/audit.c
 import { IgLeadGuard } from './features/ig/ig-lead.guard';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';
 import { SubjectAccessService } from './features/subject-access/subject-access.service';
+import { SubjectSearchController } from './features/subject-search/subject-search.controller';
+import { SubjectSearchService } from './features/subject-search/subject-search.service';
 import { breakGlassClaimsProjection } from './projections/break-glass-claims.projection';
 import { AuditStore } from './store/audit-store';
 
 @Module({
-  imports: [AuthModule, ProjectionsModule],
+  imports: [AuthModule, IngestionModule, ProjectionsModule],
   controllers: [
     AuditController,
     AuditPublicKeyController,
     BreakGlassReviewController,
     SubjectAccessController,
+    SubjectSearchController,
   ],
   providers: [
     {
@@ -29,10 +33,11 @@ import { AuditStore } from './store/audit-store';
     },
     AuditService,
     SubjectAccessService,
+    SubjectSearchService,
     BreakGlassReviewService,
     IgLeadGuard,
   ],
-  exports: [AuditService, SubjectAccessService, BreakGlassReviewService],
+  exports: [AuditService, SubjectAccessService, SubjectSearchService, BreakGlassReviewService],
 })
 export class AuditModule implements OnModuleInit {
   constructor(private readonly runner: ProjectionRunner) {}

@@ -10,3 +10,4 @@ export * from './catalogue/describe';
 export * from './catalogue/json-schema';
 export * from './catalogue/render-docs';
 export * from './alerts';
+export * from './corrections';

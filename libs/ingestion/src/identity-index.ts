@@ -17,6 +17,12 @@ const IDENTITY_TYPES = new Set(['iom.subject.registered.v1', 'iom.subject.identi
 @Injectable()
 export class IdentityIndex {
   private readonly byIdentifier = new Map<string, string>();
+  private readonly identifiersBySubject = new Map<string, Set<string>>();
+  /**
+   * Subjects by each date of birth their registration, or a correction of an event of theirs, gave:
+   * candidates for a search by name and date of birth, which checks them against the record.
+   */
+  private readonly byBirthDate = new Map<string, Set<string>>();
   private readonly subjects = new Set<string>();
   private position = 0;
 
@@ -24,6 +30,16 @@ export class IdentityIndex {
 
   resolve(identifier: SubjectIdentifier): string | undefined {
     return this.byIdentifier.get(formatIdentifier(identifier));
+  }
+
+  /** Every `scheme:value` identifier linked to the subject, in the order they were linked. */
+  identifiersOf(subjectId: string): readonly string[] {
+    return [...(this.identifiersBySubject.get(subjectId) ?? [])];
+  }
+
+  /** Subjects that may have been born on `date`; a search confirms each against their record. */
+  bornOn(date: string): readonly string[] {
+    return [...(this.byBirthDate.get(date) ?? [])];
   }
 
   hasSubject(subjectId: string): boolean {
@@ -45,11 +61,21 @@ export class IdentityIndex {
 
   apply(event: Pick<RecordedEvent, 'type' | 'streamId' | 'data' | 'metadata' | 'position'>): void {
     if (event.position > this.position) this.position = event.position;
+    const birth = (event.data as { dateOfBirth?: unknown; replacement?: { dateOfBirth?: unknown } })
+      ?.replacement?.dateOfBirth;
+    if (event.type === 'iom.record.corrected.v1' && typeof birth === 'string') {
+      const corrected = subjectIdOfStream(event.streamId);
+      if (corrected) this.bornOnAlso(corrected, birth);
+    }
     if (!IDENTITY_TYPES.has(event.type)) return;
     const subjectId = subjectIdOfStream(event.streamId);
     if (!subjectId) return;
     this.subjects.add(subjectId);
-    const data = event.data as { identifiers?: SubjectIdentifier[] } & Partial<SubjectIdentifier>;
+    const data = event.data as {
+      identifiers?: SubjectIdentifier[];
+      dateOfBirth?: unknown;
+    } & Partial<SubjectIdentifier>;
+    if (typeof data.dateOfBirth === 'string') this.bornOnAlso(subjectId, data.dateOfBirth);
     const identifiers = [...(data.identifiers ?? [])];
     if (data.scheme && data.value) identifiers.push({ scheme: data.scheme, value: data.value });
     // A registration also links the identifier the agency named the subject by.
@@ -58,12 +84,28 @@ export class IdentityIndex {
         ? parseSubjectReference(event.metadata.subjectRef)
         : undefined;
     if (named?.ok && named.value.kind === 'identifier') identifiers.push(named.value.identifier);
-    for (const identifier of identifiers) this.byIdentifier.set(formatIdentifier(identifier), subjectId);
+    this.linkAll(subjectId, identifiers);
   }
 
   /** Records a registration or link this process just appended (its position may be behind). */
   link(subjectId: string, identifiers: readonly SubjectIdentifier[]): void {
     this.subjects.add(subjectId);
-    for (const identifier of identifiers) this.byIdentifier.set(formatIdentifier(identifier), subjectId);
+    this.linkAll(subjectId, identifiers);
+  }
+
+  private linkAll(subjectId: string, identifiers: readonly SubjectIdentifier[]): void {
+    const linked = this.identifiersBySubject.get(subjectId) ?? new Set<string>();
+    for (const identifier of identifiers) {
+      const formatted = formatIdentifier(identifier);
+      this.byIdentifier.set(formatted, subjectId);
+      linked.add(formatted);
+    }
+    this.identifiersBySubject.set(subjectId, linked);
+  }
+
+  private bornOnAlso(subjectId: string, date: string): void {
+    const born = this.byBirthDate.get(date) ?? new Set<string>();
+    born.add(subjectId);
+    this.byBirthDate.set(date, born);
   }
 }

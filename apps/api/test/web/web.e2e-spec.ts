@@ -356,6 +356,39 @@ describe('web pages', () => {
       expect(exported.body.held).toEqual(api.body.held);
       await page(jar, '/app/ig/access-export?subjectId=nobody').expect(400);
     });
+
+    it('finds a person by name and date of birth or by identifier, recorded, leading to their export', async () => {
+      const jar = await signIn(t.http, 'partnership-ig-lead');
+      const empty = await page(jar, '/app/ig/subjects').expect(200);
+      expect(empty.headers['x-disclosure-id']).toBeUndefined();
+      const byName = await page(
+        jar,
+        `/app/ig/subjects?familyName=${encodeURIComponent('achterberg<script>alert(1)</script>')}&givenName=&dateOfBirth=1990-04-12`,
+      ).expect(200);
+      expect(byName.text).toContain('Achterberg&lt;script&gt;');
+      expect(byName.text).not.toContain('<script>');
+      expect(byName.text).toContain(`/app/ig/access-export?subjectId&#61;${subjectId}`);
+      expect(byName.text).toContain(`/app/ig/disclosures?subjectId&#61;${subjectId}`);
+      const [record] = await recordsOf(byName);
+      expect(record!.content).toMatchObject({
+        action: 'audit.subject-search',
+        purpose: 'subject-access',
+        search: { by: ['familyName', 'dateOfBirth'] },
+        subjects: [{ subjectId }],
+      });
+      const byIdentifier = await page(
+        jar,
+        `/app/ig/subjects?identifier=${encodeURIComponent(`pnc:${journey.pnc}`)}`,
+      ).expect(200);
+      expect(byIdentifier.text).toContain(subjectId);
+      const nobody = await page(jar, '/app/ig/subjects?familyName=Nobody&dateOfBirth=1990-04-12').expect(200);
+      expect(nobody.text).toContain('Nobody held matches this search.');
+      await page(jar, '/app/ig/subjects?familyName=Nobody').expect(400);
+      await page(
+        await signIn(t.http, 'voluntary-mentor'),
+        `/app/ig/subjects?identifier=pnc:${journey.pnc}`,
+      ).expect(403);
+    });
   });
 
   it('explains the identity provider instead of demo personas when JWT_JWKS_URL is set', async () => {

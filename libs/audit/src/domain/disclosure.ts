@@ -25,6 +25,7 @@ export type DisclosureAction =
   | 'subject.list'
   | 'subject.break-glass'
   | 'audit.break-glass-review'
+  | 'audit.subject-search'
   | 'tasking.board'
   | 'tasking.deselections'
   | 'alert'
@@ -50,6 +51,11 @@ export interface DisclosureContent {
   readonly purpose: string | null;
   readonly agreementVersion: string | null;
   readonly subjects: readonly SubjectDisclosure[];
+  /**
+   * A search for a person: what it searched by (`familyName`, `dateOfBirth`, `pnc`, ...), never the
+   * values, which would put a name in the log; the subjects it found are in `subjects`.
+   */
+  readonly search?: { readonly by: readonly string[] };
   /** Why a refused attempt was refused. */
   readonly refusal: {
     readonly status: number;

@@ -1,4 +1,10 @@
-import type { PublishedEvent } from '@throughline/domain';
+import {
+  addToTimeline,
+  amends,
+  type PublishedEvent,
+  type TimelineEntry,
+  timelineOf,
+} from '@throughline/domain';
 import {
   type Agreement,
   changesSharing,
@@ -9,15 +15,8 @@ import {
 } from '@throughline/sharing';
 import { emptyRecord, evolveRecord, type SubjectRecord } from './subject-record';
 
-/**
- * One line of a subject's timeline; corrections replace its data, redactions remove it. The marks
- * name the correcting event and when, not its reason: the reason is that event's own data, served
- * only to those who may see it.
- */
-export type TimelineEntry = PublishedEvent & {
-  readonly correctedBy?: { readonly eventId: string; readonly at: string };
-  readonly redactedBy?: { readonly eventId: string; readonly at: string };
-};
+// The corrected timeline is the catalogue's rule, decided once for every reader of a subject's events.
+export { type TimelineEntry, timelineOf };
 
 /**
  * What the agreement lets one agency see of each timeline entry, whatever the purpose (the widest
@@ -60,18 +59,6 @@ export const storedSubjectDoc = (doc: SubjectDoc): StoredSubjectDoc => ({
   views: doc.views,
 });
 
-/**
- * The corrected timeline of a subject's events, in stream order: what the document folds. Given
- * the timeline of the events before these, it is folded on in place.
- */
-export function timelineOf(
-  events: Iterable<PublishedEvent>,
-  timeline: TimelineEntry[] = [],
-): TimelineEntry[] {
-  for (const event of events) applyToTimeline(timeline, event);
-  return timeline;
-}
-
 /** The fields of an entry a cut permits, or null when it hides the entry. */
 export const fieldsOfCut = (
   cut: EntryCut | undefined,
@@ -95,64 +82,6 @@ export const foldRecord = (
   entries: readonly TimelineEntry[],
   record: SubjectRecord = emptyRecord(subjectId),
 ): SubjectRecord => entries.filter((entry) => !entry.redactedBy).reduce(evolveRecord, record);
-
-const targets = (
-  entry: TimelineEntry,
-  event: PublishedEvent,
-  targetEventId: string,
-  targetSource?: string,
-): boolean =>
-  entry.meta.ceId === targetEventId &&
-  entry.meta.agency === event.meta.agency &&
-  (targetSource === undefined || entry.meta.source === targetSource);
-
-/**
- * Corrections and redactions rewrite the entry they target; every event is then appended. A redacted
- * entry stays redacted (a later correction does not bring data back), and a redaction also empties
- * the replacements of earlier corrections of the same entry.
- */
-function applyToTimeline(timeline: TimelineEntry[], event: PublishedEvent): void {
-  if (event.type === 'iom.record.corrected.v1' || event.type === 'iom.record.redacted.v1') {
-    const { targetEventId, targetSource } = event.data;
-    const stamp = { eventId: event.id, at: event.meta.time };
-    const target = timeline.find((entry) => targets(entry, event, targetEventId, targetSource));
-    timeline.forEach((entry, index) => {
-      if (entry === target && !entry.redactedBy) {
-        timeline[index] =
-          event.type === 'iom.record.redacted.v1'
-            ? ({ ...entry, data: {}, redactedBy: stamp } as TimelineEntry)
-            : ({
-                ...entry,
-                data: { ...entry.data, ...event.data.replacement },
-                correctedBy: stamp,
-              } as TimelineEntry);
-      } else if (
-        event.type === 'iom.record.redacted.v1' &&
-        target &&
-        entry.type === 'iom.record.corrected.v1' &&
-        correctsTarget(entry, target)
-      ) {
-        timeline[index] = { ...entry, data: { ...entry.data, replacement: {} } };
-      }
-    });
-  }
-  timeline.push(
-    redactedAlready(timeline, event)
-      ? ({ ...event, data: { ...event.data, replacement: {} } } as TimelineEntry)
-      : event,
-  );
-}
-
-/** A correction of an entry already redacted must not carry the data back in its own replacement. */
-const redactedAlready = (timeline: readonly TimelineEntry[], event: PublishedEvent): boolean =>
-  event.type === 'iom.record.corrected.v1' &&
-  timeline.some(
-    (entry) => entry.redactedBy && targets(entry, event, event.data.targetEventId, event.data.targetSource),
-  );
-
-const correctsTarget = (correction: TimelineEntry, target: TimelineEntry): boolean =>
-  correction.type === 'iom.record.corrected.v1' &&
-  targets(target, correction, correction.data.targetEventId, correction.data.targetSource);
 
 const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntry[]): string[] => [
   ...new Set([...(agreement?.agencies ?? []), ...timeline.map((entry) => entry.meta.agency)]),
@@ -221,7 +150,7 @@ export function evolveSubjectDoc(
   agreement: Agreement | null,
 ): FoldedSubjectDoc {
   const timeline = (doc?.timeline ?? []) as TimelineEntry[];
-  applyToTimeline(timeline, event);
+  addToTimeline(timeline, event);
   const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event);
   const views = doc?.views as Record<string, EntryCut[]> | null | undefined;
   const stale = !views || changesSharing(event.type) || event.type.startsWith('iom.record.');
@@ -268,7 +197,7 @@ function amendedByLater(
   let amended: PublishedEvent | undefined;
   for (const next of later) {
     if (next.type !== 'iom.record.corrected.v1' && next.type !== 'iom.record.redacted.v1') continue;
-    if (!targets(event, next, next.data.targetEventId, next.data.targetSource)) continue;
+    if (!amends(event, next, next.data.targetEventId, next.data.targetSource)) continue;
     if (next.type === 'iom.record.redacted.v1') return 'redacted';
     const base = amended ?? event;
     amended = { ...base, data: { ...base.data, ...next.data.replacement } } as PublishedEvent;

@@ -1,16 +1,11 @@
 import { Controller, Get, Headers, Param, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-import { AuditService } from '../../audit.service';
 import { IgLeadGuard } from '../ig/ig-lead.guard';
-import {
-  type SubjectAccessExport,
-  SubjectAccessService,
-  subjectAccessDisclosure,
-} from './subject-access.service';
+import { requesterOf, type SubjectAccessExport, SubjectAccessService } from './subject-access.service';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -18,14 +13,15 @@ import {
 @Controller('v1/subjects')
 @UseGuards(AuthGuard, IgLeadGuard)
 export class SubjectAccessController {
-  constructor(
-    private readonly access: SubjectAccessService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly access: SubjectAccessService) {}
 
   @Get(':subjectId/access-export')
   @ApiOperation({
     summary: 'Subject access export: everything held about the subject and every disclosure of it',
+  })
+  @ApiOkResponse({
+    description:
+      "{ subjectId, generatedAt, held: events as corrected and redacted, disclosures: each audit record cut to this subject (seq, contentHash of the whole record, whole, content), publicKey }; never another person's ids or data",
   })
   async export(
     @CurrentPrincipal() principal: Principal,
@@ -49,20 +45,11 @@ export class SubjectAccessController {
         'Invalid subject id',
         'subjectId must be a partnership id (UUID)',
       );
-    const exported = await this.access.export(subjectId.toLowerCase());
-    if (!exported)
+    const done = await this.access.export(subjectId.toLowerCase(), requesterOf(principal, request));
+    if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
-    const record = await this.audit.record({
-      requestId: typeof request.id === 'string' ? request.id : null,
-      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
-      action: 'subject.access-export',
-      outcome: 'disclosed',
-      purpose,
-      agreementVersion: null,
-      subjects: [subjectAccessDisclosure(exported)],
-      refusal: null,
-    });
-    response.setHeader('X-Disclosure-Id', record.content.id);
+    const { exported, disclosureId } = done;
+    response.setHeader('X-Disclosure-Id', disclosureId);
     response.setHeader(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,

@@ -1,29 +1,63 @@
 import { Injectable } from '@nestjs/common';
-import { type EventMeta, subjectStream } from '@throughline/domain';
-import { EventStore } from '@throughline/event-store';
+import type { Principal } from '@throughline/auth';
+import { type EventMeta, subjectStream, type TimelineEntry, timelineOf } from '@throughline/domain';
+import { EventStore, type RecordedEvent } from '@throughline/event-store';
+import { toPublishedEvent } from '@throughline/projections';
 import { AuditService } from '../../audit.service';
-import type { AuditRecord, SubjectDisclosure } from '../../domain/disclosure';
+import type { AuditRecord, DisclosureContent, SubjectDisclosure } from '../../domain/disclosure';
+import { aboutSubject, type SubjectAccessRecord } from '../../domain/subject-access';
+
+/** One event held about the subject, as it now stands: corrections applied, redactions applied. */
+export interface HeldEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly recordedAt: string;
+  readonly meta: EventMeta;
+  readonly data: unknown;
+  /** The correction whose replacement `data` is, and when it was made. */
+  readonly correctedBy?: { readonly eventId: string; readonly at: string };
+  /** The redaction that withdrew this event's data (`data` is then empty), and when it was made. */
+  readonly redactedBy?: { readonly eventId: string; readonly at: string };
+}
 
 export interface SubjectAccessExport {
   readonly subjectId: string;
   readonly generatedAt: string;
-  /** Everything held: every event recorded about the subject, as stored, oldest first. */
-  readonly held: readonly {
-    id: string;
-    type: string;
-    revision: number;
-    position: number;
-    recordedAt: string;
-    meta: EventMeta;
-    data: unknown;
-  }[];
-  /** Every disclosure of the subject's data, and every refused attempt, oldest first. */
-  readonly disclosures: readonly AuditRecord[];
-  /** To check the disclosures against the signed audit log. */
+  /** Everything held about the subject, oldest first, with corrections and redactions applied. */
+  readonly held: readonly HeldEvent[];
+  /**
+   * Every disclosure of the subject's data and every refused attempt at it, oldest first, each cut
+   * down to what it says of this subject (`aboutSubject`): never another person's id or data.
+   */
+  readonly disclosures: readonly SubjectAccessRecord[];
+  /** To check a receipt for any of the disclosures against the signed audit log. */
   readonly publicKey: string;
 }
 
-/** The subject access export (UK GDPR Art 15): what is held about a person and who saw it. */
+/** Who asks for an export or a search, for its own audit record. */
+export interface SubjectAccessRequester {
+  readonly principal: DisclosureContent['principal'];
+  readonly requestId: string | null;
+}
+
+/** The requester an authenticated HTTP request (API or page) makes. */
+export const requesterOf = (
+  principal: Principal,
+  request: { readonly id?: unknown },
+): SubjectAccessRequester => ({
+  principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
+  requestId: typeof request.id === 'string' ? request.id : null,
+});
+
+const REGISTER_PAGE = 500;
+
+/**
+ * The subject access export (UK GDPR Art 15): what is held about a person and who saw it. The one
+ * use case behind the API, the IG console and the CLI: each asks it, and it records the export as a
+ * disclosure before handing it over.
+ */
 @Injectable()
 export class SubjectAccessService {
   constructor(
@@ -31,36 +65,70 @@ export class SubjectAccessService {
     private readonly audit: AuditService,
   ) {}
 
-  async export(subjectId: string): Promise<SubjectAccessExport | undefined> {
+  /** The export and the id of its audit record, or undefined when no subject has this id. */
+  async export(
+    subjectId: string,
+    requester: SubjectAccessRequester,
+  ): Promise<{ readonly exported: SubjectAccessExport; readonly disclosureId: string } | undefined> {
+    const exported = await this.assemble(subjectId);
+    if (!exported) return undefined;
+    const record = await this.audit.record({
+      requestId: requester.requestId,
+      principal: requester.principal,
+      action: 'subject.access-export',
+      outcome: 'disclosed',
+      purpose: 'subject-access',
+      agreementVersion: null,
+      subjects: [subjectAccessDisclosure(exported)],
+      refusal: null,
+    });
+    return { exported, disclosureId: record.content.id };
+  }
+
+  private async assemble(subjectId: string): Promise<SubjectAccessExport | undefined> {
     const stream = await this.events.readStream(subjectStream(subjectId));
     if (stream.length === 0) return undefined;
-    const disclosures: AuditRecord[] = [];
+    const records: AuditRecord[] = [];
     for (let beforeSeq: number | undefined; ;) {
       const page = await this.audit.store.query({
         subjectId,
-        limit: 500,
+        limit: REGISTER_PAGE,
         ...(beforeSeq ? { beforeSeq } : {}),
       });
-      disclosures.push(...page);
-      if (page.length < 500) break;
+      records.push(...page);
+      if (page.length < REGISTER_PAGE) break;
       beforeSeq = page[page.length - 1]!.seq;
     }
     return {
       subjectId,
       generatedAt: new Date().toISOString(),
-      held: stream.map((event) => ({
-        id: event.id,
-        type: event.type,
-        revision: event.revision,
-        position: event.position,
-        recordedAt: event.recordedAt.toISOString(),
-        meta: event.metadata as unknown as EventMeta,
-        data: event.data,
-      })),
-      disclosures: disclosures.reverse(),
+      held: heldEvents(stream),
+      disclosures: records.reverse().map((record) => aboutSubject(record, subjectId)),
       publicKey: this.audit.signer.publicKeyPem,
     };
   }
+}
+
+/** The stream as the corrected timeline every reader is given, with when each event was stored. */
+function heldEvents(stream: readonly RecordedEvent[]): HeldEvent[] {
+  const published = stream.map(toPublishedEvent);
+  const timeline = timelineOf(published.filter((event) => event !== undefined));
+  const byId = new Map<string, TimelineEntry>(timeline.map((entry) => [entry.id, entry]));
+  return stream.map((event) => {
+    // An event outside the catalogue is held all the same; no correction can name it.
+    const entry = byId.get(event.id);
+    return {
+      id: event.id,
+      type: event.type,
+      revision: event.revision,
+      position: event.position,
+      recordedAt: event.recordedAt.toISOString(),
+      meta: event.metadata as unknown as EventMeta,
+      data: entry ? entry.data : event.data,
+      ...(entry?.correctedBy ? { correctedBy: entry.correctedBy } : {}),
+      ...(entry?.redactedBy ? { redactedBy: entry.redactedBy } : {}),
+    };
+  });
 }
 
 /** What a subject access export discloses, for its audit record: everything held, under Art 15. */

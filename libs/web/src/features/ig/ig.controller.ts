@@ -6,20 +6,22 @@ import {
   AuditService,
   BreakGlassReviewService,
   findUnusualAccess,
+  parseSubjectSearch,
+  requesterOf,
   SubjectAccessService,
-  subjectAccessDisclosure,
+  SubjectSearchService,
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, ReviewBreakGlassCommand } from '@throughline/sharing';
-import { PageAudit } from '../../disclosure/page-audit';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
 import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
 import { igPage } from './ig.page';
 import { type RegisterFilter, registerPage, REGISTER_PAGE, toAuditQuery } from './register.page';
+import { type SubjectSearchForm, subjectSearchPage } from './subject-search.page';
 
 const invalid = (detail: string): ProblemException =>
   new ProblemException(400, 'invalid-query', 'Invalid filter', detail);
@@ -59,7 +61,7 @@ export class IgPagesController {
     private readonly audit: AuditService,
     private readonly reviews: BreakGlassReviewService,
     private readonly access: SubjectAccessService,
-    private readonly pageAudit: PageAudit,
+    private readonly searches: SubjectSearchService,
     private readonly runner: ProjectionRunner,
     private readonly commands: CommandBus,
   ) {}
@@ -149,7 +151,40 @@ export class IgPagesController {
     response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
   }
 
-  /** The same JSON as GET /v1/subjects/{id}/access-export, recorded the same way. */
+  /** The same search as GET /v1/audit/subjects, recorded the same way, leading to the export. */
+  @Get('subjects')
+  async findSubject(
+    @CurrentPrincipal() principal: Principal,
+    @Query() values: Record<string, string | undefined>,
+    @Req() request: Request & { id?: unknown },
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    requireIgLead(principal);
+    const text = (name: string): string | null => values[name]?.trim().slice(0, 100) || null;
+    const form: SubjectSearchForm = {
+      identifier: text('identifier'),
+      familyName: text('familyName'),
+      givenName: text('givenName'),
+      dateOfBirth: text('dateOfBirth'),
+    };
+    let found = null;
+    // The empty form asks for nothing, so nothing is searched for or recorded.
+    if (Object.values(form).some((value) => value !== null)) {
+      const parsed = parseSubjectSearch(values);
+      if (!parsed.ok) throw invalid(parsed.reason);
+      const done = await this.searches.search(
+        parsed.search,
+        'subject-access',
+        requesterOf(principal, request),
+      );
+      response.setHeader('X-Disclosure-Id', done.disclosureId);
+      found = done.found;
+    }
+    response.type('html');
+    return subjectSearchPage({ principal, csrf: csrfToken(request, response), form, found });
+  }
+
+  /** The same JSON as GET /v1/subjects/{id}/access-export, from the same use case. */
   @Get('access-export')
   async accessExport(
     @CurrentPrincipal() principal: Principal,
@@ -167,15 +202,11 @@ export class IgPagesController {
         'subjectId must be a partnership id (UUID)',
       );
     }
-    const context = { principal, purpose: 'subject-access', request, response };
-    const held = await this.access.export(subjectId.toLowerCase());
-    if (!held)
+    const done = await this.access.export(subjectId.toLowerCase(), requesterOf(principal, request));
+    if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
-    const exported = await this.pageAudit.recorded(context, 'subject.access-export', null, async () => ({
-      result: held,
-      subjects: [subjectAccessDisclosure(held)],
-      agreementVersion: null,
-    }));
+    const { exported, disclosureId } = done;
+    response.setHeader('X-Disclosure-Id', disclosureId);
     response.setHeader(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,

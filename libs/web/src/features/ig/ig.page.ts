@@ -5,6 +5,7 @@ import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
 import type { ClaimUnderReview } from '@throughline/audit';
 import { registerTable } from './register.page';
+import { subjectSearchForms } from './subject-search.page';
 
 export interface IgPageData {
   readonly principal: Principal;
@@ -190,9 +191,10 @@ export function igPage(data: IgPageData): string {
     <section aria-labelledby="sar">
       <h2 id="sar">Subject access export</h2>
       <p>
-        Everything held about a person and every disclosure of it, as JSON (UK GDPR Art 15). The export is
-        itself recorded as a disclosure.
+        Everything held about a person and every disclosure of it, as JSON (UK GDPR Art 15), with nothing
+        about anyone else. Find the person first; the search and the export are each recorded as a disclosure.
       </p>
+      ${subjectSearchForms({ identifier: null, familyName: null, givenName: null, dateOfBirth: null })}
       <form class="filters" method="get" action="/app/ig/access-export" aria-label="Subject access export">
         <div class="field">
           <label for="sar-subject">Partnership id of the subject</label>
