@@ -8,23 +8,28 @@ import {
   type Agreement,
   AgreementService,
   buildReadPolicy,
+  categoryAccess,
   changesSharing,
   evolveSharing,
   type ReadPolicy,
   type SharingState,
 } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
-import { emptyRecord, type SubjectRecord } from '../../domain/subject-record';
+import { emptyRecord } from '../../domain/subject-record';
 import { foldRecord, recomputeViews, type SubjectDoc } from '../../domain/subject-view';
+import { type ServedRecord, servedRecord, withheldFields } from '../../domain/withheld-record';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { subjectHeldBack } from '../purpose-of-use';
 import { SubjectDocs, SubjectHeldBack } from './subject-docs';
 
-/** What one read may disclose: the permitted entries (each cut to its permitted fields) and the record folded from them. */
+/**
+ * What one read may disclose: the permitted entries (each cut to its permitted fields) and the
+ * record folded from them, with what the reader's basis withholds marked as withheld.
+ */
 export interface DisclosedSubject {
   readonly subjectId: string;
   readonly entries: readonly DisclosedEntry[];
-  readonly record: SubjectRecord;
+  readonly record: ServedRecord;
   readonly agreementVersion: string | null;
 }
 
@@ -244,8 +249,13 @@ export class SubjectReader {
   ): Promise<DisclosedSubject | null> {
     const entries: DisclosedEntry[] = [];
     let record = emptyRecord(doc.subjectId);
+    let served: ServedRecord;
     try {
       const policy = buildReadPolicy({ reader: principal, purpose, agreement, sharing, now });
+      // Worked out before any entry is cut, from the policy alone: the same for every subject
+      // whose sharing state is the same, whatever it holds.
+      const access = categoryAccess({ policy, agreement, reader: principal, purpose });
+      const withheld = withheldFields(policy, access);
       // Sharing events the projection has not applied yet widen or narrow the cut now, not later.
       const cut = sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement);
       for (let from = 0; from < cut.timeline.length; from += CUT_STRETCH) {
@@ -259,6 +269,7 @@ export class SubjectReader {
         const stretch = entries.slice(from, from + CUT_STRETCH).map(({ entry }) => entry);
         record = foldRecord(doc.subjectId, stretch, record);
       }
+      served = servedRecord(record, access, withheld);
     } catch {
       // Stored data no check foresaw: this subject alone is held back, never the whole read.
       throw new SubjectHeldBack(doc.subjectId);
@@ -266,7 +277,7 @@ export class SubjectReader {
     return {
       subjectId: doc.subjectId,
       entries,
-      record,
+      record: served,
       agreementVersion: agreement?.version ?? null,
     };
   }
