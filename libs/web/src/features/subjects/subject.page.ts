@@ -1,5 +1,6 @@
 import type { Principal } from '@throughline/auth';
 import type { DataCategory, PurposeOfUse } from '@throughline/domain';
+import type { WithheldBasis } from '@throughline/sharing';
 import type { DisclosedSubject, ServedRecord } from '@throughline/subjects';
 import { bandBadge, dateOnly, TREND_TEXT, when } from '../../html/format';
 import { html, type Renderable, type SafeHtml } from '../../html/html';
@@ -31,42 +32,54 @@ const present = (value: Item[2]): value is Renderable =>
  * A field the reader's basis withholds says so, with the basis, whatever the subject holds; only
  * a field served and empty is left out, and "Nothing recorded" is said only when every field of
  * the card is served. A mentor is never told "not wanted", "0 arrests" or "nothing recorded" for
- * what the agreement does not share with them.
+ * what the agreement does not share with them. Withheld fields are named together under their
+ * basis, so a card of them stays short.
  */
 function card(record: ServedRecord, title: string, items: readonly Item[], extra?: SafeHtml): SafeHtml {
-  const withheld = items.map(([path]) => record.withheld[path]);
-  const bases = new Set(withheld);
-  const allOne = items.length > 0 && withheld.every((basis) => basis !== undefined) && bases.size === 1;
   const facts: Fact[] = [];
-  const said = new Set<string>();
-  items.forEach(([path, label, value], index) => {
-    const basis = withheld[index];
-    if (basis) {
-      if (!said.has(path)) facts.push([label, withheldText(basis)]);
-      said.add(path);
-    } else if (present(value)) facts.push([label, value]);
-  });
-  const [only] = bases;
+  const withheld = new Map<WithheldBasis, string[]>();
+  for (const [path, label, value] of items) {
+    const basis = record.withheld[path];
+    if (!basis) {
+      if (present(value)) facts.push([label, value]);
+      continue;
+    }
+    const labels = withheld.get(basis) ?? [];
+    if (!labels.includes(label)) labels.push(label);
+    withheld.set(basis, labels);
+  }
+  const wholly = facts.length === 0 && !extra && items.every(([path]) => record.withheld[path]);
+  const notes = [...withheld].map(([basis, labels]) =>
+    wholly && withheld.size === 1
+      ? html`<p>${withheldText(basis)}.</p>`
+      : html`<p>${withheldText(basis)}: ${sentence(labels)}.</p>`,
+  );
   return html`<section class="card" aria-label="${title}">
     <h2>${title}</h2>
     ${
-      allOne && only
-        ? html`<p>${withheldText(only)}.</p>`
-        : facts.length > 0 || extra
-          ? html`${
-              facts.length > 0 &&
-              html`<dl class="facts">
-                ${facts.map(
-                  ([label, value]) =>
-                    html`<dt>${label}</dt>
-                      <dd>${value}</dd>`,
-                )}
-              </dl>`
-            }${extra}`
-          : html`<p class="muted">Nothing recorded.</p>`
+      facts.length > 0 || extra || notes.length > 0
+        ? html`${
+            facts.length > 0 &&
+            html`<dl class="facts">
+              ${facts.map(
+                ([label, value]) =>
+                  html`<dt>${label}</dt>
+                    <dd>${value}</dd>`,
+              )}
+            </dl>`
+          }${extra}${notes}`
+        : html`<p class="muted">Nothing recorded.</p>`
     }
   </section>`;
 }
+
+/** "Order, requirements and recalls": the first label as written, the rest in lower case. */
+const sentence = (labels: readonly string[]): string => {
+  const words = labels.map((label, index) => (index === 0 ? label : label.toLowerCase()));
+  return words.length > 1
+    ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+    : (words[0] ?? '');
+};
 
 const count = (value: number | null): number | false => value !== null && value > 0 && value;
 
