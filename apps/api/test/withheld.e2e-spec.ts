@@ -146,4 +146,19 @@ describe('withheld is never shown as empty', () => {
       .expect(200);
     expect(page.text).toContain('Shared only while a safeguarding concern is open');
   });
+
+  it('documents the representation in the OpenAPI', async () => {
+    const spec = await t.http.get('/docs-json').expect(200);
+    const schema =
+      spec.body.paths['/v1/subjects/{subjectId}'].get.responses['200'].content['application/json'].schema;
+    expect(schema.required).toEqual(expect.arrayContaining(['bases', 'withheld']));
+    expect(schema.properties.withheld.additionalProperties.enum).toEqual([
+      'not-shared',
+      'consent-required',
+      'safeguarding-only',
+    ]);
+    expect(schema.properties.bases.properties.offending.enum).toContain('shared-in-part');
+    const list = spec.body.paths['/v1/subjects'].get.responses['200'].content['application/json'].schema;
+    expect(list.properties.subjects.items.properties).toHaveProperty('withheld');
+  });
 });
