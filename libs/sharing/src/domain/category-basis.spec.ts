@@ -9,7 +9,13 @@ import {
   type PurposeOfUse,
 } from '@throughline/domain';
 import { parseAgreement } from './agreement';
-import { type CategoryBasis, categoryAccess, categoryBasis, type WithheldBasis } from './category-basis';
+import {
+  type CategoryBasis,
+  categoryAccess,
+  categoryBasis,
+  policySignature,
+  type WithheldBasis,
+} from './category-basis';
 import {
   type Cell,
   CELL_STATES,
@@ -169,5 +175,32 @@ describe('categoryBasis', () => {
     });
     const all = categoryBasis({ policy, agreement: null, reader, purpose: 'case-management' });
     expect(new Set(Object.values(all))).toEqual(new Set(['not-shared']));
+  });
+
+  describe('policySignature', () => {
+    const reader = person('voluntary');
+    const consentTo = (category: DataCategory): SharingState =>
+      timeline
+        .cellState({
+          readerId: reader.id,
+          agency: 'voluntary',
+          category,
+          purpose: 'case-management',
+          state: { consent: 'given', concern: 'none', breakGlass: 'none' },
+        })
+        .reduce<SharingState>(evolveSharing, emptySharingState());
+    const signature = (sharing: SharingState): string =>
+      policySignature(
+        buildReadPolicy({ reader, purpose: 'case-management', agreement, sharing, now: TABLE_NOW }),
+      );
+
+    it('is the same for policies that differ only in the events they rely on', () => {
+      expect(signature(consentTo('drugs'))).toBe(signature(consentTo('drugs')));
+    });
+
+    it('differs when a different category is opened, under the same clause', () => {
+      expect(signature(consentTo('drugs'))).not.toBe(signature(consentTo('family')));
+      expect(signature(consentTo('drugs'))).not.toBe(signature(emptySharingState()));
+    });
   });
 });

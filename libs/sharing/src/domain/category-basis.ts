@@ -91,3 +91,24 @@ export const categoryBasis = (
   Object.fromEntries(
     Object.entries(categoryAccess(input)).map(([category, access]) => [category, access.basis]),
   ) as Record<DataCategory, CategoryBasis>;
+
+/**
+ * What a policy's answers depend on: its rules with their grounds, but not the events relied on.
+ * Policies alike here answer every question alike, so work derived from one (the bases, the
+ * withheld fields) can be kept for the rest.
+ */
+export function policySignature(policy: ReadPolicy): string {
+  return JSON.stringify(
+    policy.ability.rules.map((rule) => {
+      const reason = policy.reasons.get(rule.reason ?? '');
+      return [
+        rule.inverted ?? false,
+        rule.fields ?? null,
+        rule.conditions ?? null,
+        reason?.rule ?? null,
+        reason?.basis ?? null,
+        reason?.clause ?? null,
+      ];
+    }),
+  );
+}
