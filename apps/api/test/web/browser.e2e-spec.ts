@@ -142,6 +142,10 @@ describeWithChromium('web pages in headless Chromium', () => {
     const page = await signedIn('Mentor');
     const list = await page.content();
     expect(list).toContain('Morgan Achterberg');
+    expect(await page.getByRole('row', { name: /Morgan Achterberg/ }).textContent()).toContain(
+      'Wanted: Not shared with your agency',
+    );
+    await shot(page, 'subjects-mentor');
     await page.getByRole('link', { name: 'Morgan Achterberg' }).click();
     await page.waitForURL(new RegExp(subjectId));
     for (const purpose of ['case-management', 'continuity-of-care', 'safeguarding']) {
