@@ -165,6 +165,20 @@ describe('the served record', () => {
     expect(served.withheld.lastDrugTest).toBe('consent-required');
   });
 
+  it('serves an agency all of what it alone publishes, whatever the purpose shares', () => {
+    const officer: Reader = { kind: 'person', id: 'po-1', agency: 'prison', role: 'prison-officer' };
+    const served = serve(
+      docOf(eventsOf([{ ...registered, publisher: 'prison' }, custody])),
+      officer,
+      'tasking',
+    );
+    // No clause serves custody to the prison for tasking; only the prison publishes custody events.
+    expect(served.bases.custody).toBe('not-shared');
+    expect(served.custody).toMatchObject({ status: 'in-custody', establishment: 'HMP Birmingham' });
+    expect(Object.keys(served.withheld).filter((path) => path.startsWith('custody.'))).toEqual([]);
+    expect(served.withheld.arrests).toBe('not-shared');
+  });
+
   it('names every field it can withhold by a path of the record', () => {
     const system: Reader = { kind: 'system', id: 'urn:x', agency: 'police', role: 'system' };
     const policy = buildReadPolicy({

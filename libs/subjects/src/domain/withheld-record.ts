@@ -1,4 +1,4 @@
-import type { DataCategory, EventType, PublishedEvent } from '@throughline/domain';
+import { CATALOGUE, type DataCategory, type EventType, type PublishedEvent } from '@throughline/domain';
 import {
   type CategoryAccess,
   type CategoryBasis,
@@ -134,19 +134,27 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   ),
 ];
 
+/** No agency id is empty, so a probe from it is never the reader's own publication. */
+const ANY_OTHER_AGENCY = '';
+
 /**
- * Asks the request's policy about an event of the source's kind published by another agency, with
- * the fields the fold reads and no values: rules that test data values do not match it, so a field
- * served only for some values (drug tests taken on licence) counts as withheld.
+ * Asks the request's policy about an event of the source's kind from each agency the catalogue lets
+ * publish it (from some other agency when any may), with the fields the fold reads and no values.
+ * An agency that alone publishes a kind is served all of it as its own. Rules that test data values
+ * do not match a probe without values, so a field served only for some values (drug tests taken on
+ * licence) counts as withheld.
  */
 function serves(policy: ReadPolicy, category: DataCategory, [type, ...fields]: Source): boolean {
-  const probe = {
-    type,
-    data: Object.fromEntries(fields.map((name) => [name, undefined])),
-    meta: { category, agency: '' },
-  } as unknown as Pick<PublishedEvent, 'type' | 'data' | 'meta'>;
-  const decision = decide(policy, probe);
-  return decision !== null && fields.every((name) => decision.fields.includes(name));
+  const publishers = CATALOGUE[type].publishers;
+  return (publishers === 'any' ? [ANY_OTHER_AGENCY] : publishers).every((agency) => {
+    const probe = {
+      type,
+      data: Object.fromEntries(fields.map((name) => [name, undefined])),
+      meta: { category, agency },
+    } as unknown as Pick<PublishedEvent, 'type' | 'data' | 'meta'>;
+    const decision = decide(policy, probe);
+    return decision !== null && fields.every((name) => decision.fields.includes(name));
+  });
 }
 
 /** The fields the policy withholds from this reader, with the basis of each; the same for every subject. */
