@@ -86,7 +86,10 @@ describe('need-to-know across agencies', () => {
   });
 
   it('health never sees the arrest; the mentor never sees the arrest', async () => {
-    expect((await view('health', 'drug-worker')).body.arrests).toBe(0);
+    const health = (await view('health', 'drug-worker')).body;
+    // Withheld, not none: offending is closed to health whether or not there are arrests.
+    expect(health.arrests).toBeNull();
+    expect(health.withheld.arrests).toBe('not-shared');
     expect(await timelineTypes('health', 'drug-worker')).not.toContain('iom.arrest.recorded.v1');
     expect(await timelineTypes('voluntary', 'mentor')).not.toContain('iom.arrest.recorded.v1');
   });

@@ -64,8 +64,13 @@ describe('subject record and timeline', () => {
     expect(response.status).toBe(200);
     expect(response.body.identity).toMatchObject({ familyName: 'Whitfield' });
     expect(response.body.custody.status).toBe('in-custody');
-    expect(response.body.custody.establishment).toBeUndefined();
-    expect(response.body.arrests).toBe(0);
+    expect(response.body.custody.establishment).toBeNull();
+    expect(response.body.arrests).toBeNull();
+    expect(response.body.withheld).toMatchObject({
+      arrests: 'not-shared',
+      'custody.establishment': 'not-shared',
+    });
+    expect(response.body.bases).toMatchObject({ offending: 'not-shared', custody: 'shared-in-part' });
     expect(JSON.stringify(response.body)).not.toMatch(/HMP Birmingham|Burglary|Northfield/);
   });
 

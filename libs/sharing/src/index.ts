@@ -2,6 +2,7 @@ export * from './domain/agreement';
 export * from './domain/break-glass';
 export * from './domain/sharing-state';
 export * from './domain/policy';
+export * from './domain/category-basis';
 export * from './agreement/agreement-events';
 export * from './agreement/agreement.service';
 export * from './features/break-glass-review/review-break-glass.command';

@@ -1,4 +1,5 @@
 export * from './domain/subject-record';
+export * from './domain/withheld-record';
 export * from './domain/subject-view';
 export * from './projections/subject-views.projection';
 export * from './projections/load-subject-doc';

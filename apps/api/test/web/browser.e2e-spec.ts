@@ -142,6 +142,10 @@ describeWithChromium('web pages in headless Chromium', () => {
     const page = await signedIn('Mentor');
     const list = await page.content();
     expect(list).toContain('Morgan Achterberg');
+    expect(await page.getByRole('row', { name: /Morgan Achterberg/ }).textContent()).toContain(
+      'Wanted: Not shared with your agency',
+    );
+    await shot(page, 'subjects-mentor');
     await page.getByRole('link', { name: 'Morgan Achterberg' }).click();
     await page.waitForURL(new RegExp(subjectId));
     for (const purpose of ['case-management', 'continuity-of-care', 'safeguarding']) {
@@ -152,14 +156,31 @@ describeWithChromium('web pages in headless Chromium', () => {
       ]);
       const text = (await page.locator('main').textContent()) ?? '';
       expect(text).not.toContain(OFFENCE);
-      expect(text).not.toMatch(/Arrest recorded|Wanted/);
+      expect(text).not.toMatch(/Arrest recorded/);
+      // "Wanted" may label a withheld fact; the flag itself never shows.
+      expect(await page.locator('main .flag-warn').count()).toBe(0);
     }
     await page.getByLabel('Purpose of use').selectOption('case-management');
     await Promise.all([
       page.waitForURL(/purpose=case-management/),
       page.getByRole('button', { name: 'Show' }).click(),
     ]);
-    await shot(page, 'subject-mentor');
+    // Withheld reads as withheld, with its basis: never 0 arrests, never nothing recorded.
+    const custody = (await page.getByRole('region', { name: 'Custody' }).textContent()) ?? '';
+    expect(custody).not.toContain('Nothing recorded');
+    expect(custody).toMatch(/Not shared with your agency: [^.]*\barrests\b/);
+    expect(custody).toMatch(/Not shared with your agency: [^.]*\bwanted\b/);
+    expect(await page.getByRole('region', { name: 'Supervision' }).textContent()).toContain(
+      'Shared only with consent; none in force for you',
+    );
+    await page.getByText('What the agreement lets your agency see').click();
+    expect(
+      await page
+        .getByRole('table', { name: /basis for each category/ })
+        .getByRole('row', { name: /Offending/ })
+        .textContent(),
+    ).toContain('Not shared with your agency');
+    await shot(page, 'subject-mentor', true);
     await page.goto(`${base}/app/board`);
     expect(await page.locator('h1').textContent()).toBe('Not a tasking chair');
   });

@@ -220,9 +220,11 @@ describe('web pages', () => {
         expect([200, 404]).toContain(response.status);
         expect(response.text).not.toContain(OFFENCE);
         expect(response.text).not.toContain('Arrest recorded');
-        expect(response.text).not.toMatch(/Wanted|failed-to-appear/);
+        // The flag's label may appear, to say it is withheld; never the flag or its reason.
+        expect(response.text).not.toMatch(/flag-warn">Wanted|failed-to-appear/);
       }
       const view = await page(jar, `/app/subjects/${subjectId}`).expect(200);
+      expect(view.text).toMatch(/Not shared with your agency<\/span>: [^<]*\bwanted\b/);
       expect(view.text).toContain('Ali Shah');
       const [record] = await recordsOf(view);
       expect(Object.keys(record!.content.subjects[0]!.fields)).not.toContain('offending');

@@ -438,3 +438,40 @@ export const projectionCut = (
   agency: string,
   event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
 ): readonly string[] | null => projectionCuts(agreement, sharing, event)(agency);
+
+/** The grounds a request's policy holds for one category of other agencies' data. */
+export interface CategoryGrounds {
+  /** Grounds that open every event and field of the category. */
+  readonly whole: readonly DisclosureReason[];
+  /** Grounds narrowed to some event types, data values or fields. */
+  readonly partial: readonly DisclosureReason[];
+  /** A never clause closes the whole category. */
+  readonly closed: boolean;
+}
+
+const isNarrowed = (rule: { fields?: string | string[]; conditions?: MongoQuery }): boolean =>
+  rule.fields !== undefined ||
+  Object.keys(rule.conditions ?? {}).some((key) => key === 'type' || key.startsWith('data.'));
+
+/**
+ * What the policy built for this request holds for a category, read back from its own rules so
+ * that the rule is decided in one place: the reader's own publications are left out, as they say
+ * nothing of what the agreement shares.
+ */
+export function categoryGrounds(policy: ReadPolicy, category: DataCategory): CategoryGrounds {
+  const whole: DisclosureReason[] = [];
+  const partial: DisclosureReason[] = [];
+  let closed = false;
+  for (const rule of policy.ability.rulesFor('read', 'SubjectEvent')) {
+    const covers = (rule.conditions as { category?: { $in?: readonly string[] } } | undefined)?.category;
+    if (!covers?.$in?.includes(category)) continue;
+    if (rule.inverted) {
+      closed ||= !isNarrowed(rule);
+      continue;
+    }
+    const reason = policy.reasons.get(rule.reason ?? '');
+    if (!reason || reason.rule === 'own-publication') continue;
+    (isNarrowed(rule) ? partial : whole).push(reason);
+  }
+  return { whole, partial, closed };
+}

@@ -24,6 +24,7 @@ import {
 import type { DisclosedSubject } from './read-subject/subject-reader';
 import { LIST_FIELDS, subjectDisclosure, subjectDisclosureInStretches } from './disclosure-record';
 import { requirePurpose, requireSubjectId } from './purpose-of-use';
+import { SERVED_RECORD_SCHEMA, SUBJECT_LIST_SCHEMA } from './served-record.schema';
 
 type HttpRequest = Request & { id?: unknown };
 
@@ -142,9 +143,7 @@ export class SubjectsController {
 
   @Get()
   @ApiOperation({ summary: 'The subjects your agency works with' })
-  @ApiOkResponse({
-    description: '{ subjects: [...], heldBack?: how many subjects are left out, held back pending repair }',
-  })
+  @ApiOkResponse({ description: 'The subjects your agency works with', schema: SUBJECT_LIST_SCHEMA })
   @ApiQuery({ name: 'band', required: false, enum: ['red', 'amber', 'green'] })
   @ApiQuery({ name: 'cohortClass', required: false })
   @ApiQuery({ name: 'inCustody', required: false, type: Boolean })
@@ -195,7 +194,10 @@ export class SubjectsController {
 
   @Get(':subjectId')
   @ApiOperation({ summary: "Your agency's view of the subject" })
-  @ApiOkResponse({ description: 'The subject record cut to what your agency may see' })
+  @ApiOkResponse({
+    description: 'The subject record cut to what your agency may see',
+    schema: SERVED_RECORD_SCHEMA,
+  })
   @ApiServiceUnavailableResponse({ description: HELD_BACK })
   async get(
     @CurrentPrincipal() principal: Principal,
@@ -221,7 +223,7 @@ export class SubjectsController {
         };
       },
     );
-    // The record, already written as JSON (a SubjectRecord).
+    // The record, already written as JSON (a ServedRecord).
     response.type('application/json');
     return json;
   }

@@ -62,6 +62,8 @@ table.compact th, table.compact td { padding: .4rem .45rem; }
 .flag-warn { background: var(--bad-bg); border-color: var(--red); color: var(--red); }
 .flag-ok { background: var(--ok-bg); border-color: var(--green); color: var(--green); }
 .muted { color: var(--muted); }
+.withheld { font-style: italic; }
+details.bases { margin: 1rem 0; }
 .spark { vertical-align: middle; margin-left: .35rem; }
 form.filters { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: flex-end; background: var(--panel); padding: .75rem 1rem; margin: .5rem 0 1rem; }
 .field { display: flex; flex-direction: column; gap: .2rem; }

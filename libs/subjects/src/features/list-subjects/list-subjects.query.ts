@@ -1,7 +1,8 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '@throughline/auth';
-import type { PurposeOfUse } from '@throughline/domain';
-import type { SubjectRecord } from '../../domain/subject-record';
+import type { DataCategory, PurposeOfUse } from '@throughline/domain';
+import type { CategoryBasis, WithheldBasis } from '@throughline/sharing';
+import type { ServedRecord } from '../../domain/withheld-record';
 import { type DisclosedSubject, SubjectReader } from '../read-subject/subject-reader';
 
 export interface SubjectFilter {
@@ -34,23 +35,46 @@ export interface SubjectSummary {
   readonly trend: string | null;
   readonly cohortClass: string | null;
   readonly cohortStatus: string | null;
-  readonly inCustody: boolean;
-  readonly wanted: boolean;
-  readonly openNeeds: readonly string[];
+  readonly inCustody: boolean | null;
+  readonly wanted: boolean | null;
+  readonly openNeeds: readonly string[] | null;
   readonly lastEventAt: string | null;
+  /** The reader's basis for the categories a summary is drawn from. */
+  readonly bases: Readonly<Partial<Record<DataCategory, CategoryBasis>>>;
+  /** The summary's fields that are withheld (null), with the basis of each. */
+  readonly withheld: Readonly<Partial<Record<keyof typeof SUMMARY_FIELDS, WithheldBasis>>>;
 }
 
-const matches = (record: SubjectRecord, filter: SubjectFilter): boolean => {
+/** Each withholdable summary field, and the record field it is read from. */
+const SUMMARY_FIELDS = {
+  name: 'identity',
+  band: 'cohort.band',
+  trend: 'cohort.trend',
+  cohortClass: 'cohort.cohortClass',
+  cohortStatus: 'cohort.status',
+  inCustody: 'custody.status',
+  wanted: 'wanted',
+  openNeeds: 'openNeeds',
+} as const;
+
+const SUMMARY_CATEGORIES: readonly DataCategory[] = ['identity', 'cohort', 'custody', 'intelligence'];
+
+/** A filter on a withheld field matches no one: the reader cannot say either way. */
+const matches = (record: ServedRecord, filter: SubjectFilter): boolean => {
   if (filter.band && record.cohort.band !== filter.band) return false;
   if (filter.cohortClass && record.cohort.cohortClass !== filter.cohortClass) return false;
-  if (filter.inCustody !== undefined && (record.custody.status === 'in-custody') !== filter.inCustody)
+  if (
+    filter.inCustody !== undefined &&
+    (record.custody.status === null || (record.custody.status === 'in-custody') !== filter.inCustody)
+  )
     return false;
   if (filter.q) {
     const needle = filter.q.toLowerCase();
     const name = record.identity
       ? `${record.identity.givenName} ${record.identity.familyName}`.toLowerCase()
       : '';
-    if (!name.includes(needle) && !record.identifiers.some((id) => id.value.toLowerCase().includes(needle)))
+    const identifiers = record.identifiers ?? [];
+    if (!name.includes(needle) && !identifiers.some((id) => id.value.toLowerCase().includes(needle)))
       return false;
   }
   return true;
@@ -73,10 +97,17 @@ export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, Sub
         trend: record.cohort.trend,
         cohortClass: record.cohort.cohortClass,
         cohortStatus: record.cohort.status,
-        inCustody: record.custody.status === 'in-custody',
-        wanted: record.wanted !== null,
+        inCustody: 'custody.status' in record.withheld ? null : record.custody.status === 'in-custody',
+        wanted: 'wanted' in record.withheld ? null : record.wanted !== null,
         openNeeds: record.openNeeds,
         lastEventAt: record.lastEventAt,
+        bases: Object.fromEntries(SUMMARY_CATEGORIES.map((category) => [category, record.bases[category]])),
+        withheld: Object.fromEntries(
+          Object.entries(SUMMARY_FIELDS).flatMap(([summary, path]) => {
+            const basis = record.withheld[path];
+            return basis ? [[summary, basis]] : [];
+          }),
+        ),
       }));
     return { subjects, disclosed, heldBack: servable.heldBack };
   }

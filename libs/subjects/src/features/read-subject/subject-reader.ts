@@ -1,30 +1,38 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@throughline/auth';
-import { type PurposeOfUse, subjectStream } from '@throughline/domain';
+import { type DataCategory, type PurposeOfUse, subjectStream } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import {
   type Agreement,
   AgreementService,
   buildReadPolicy,
+  categoryAccess,
+  type CategoryAccess,
   changesSharing,
   evolveSharing,
+  policySignature,
   type ReadPolicy,
   type SharingState,
+  type WithheldBasis,
 } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
-import { emptyRecord, type SubjectRecord } from '../../domain/subject-record';
+import { emptyRecord } from '../../domain/subject-record';
 import { foldRecord, recomputeViews, type SubjectDoc } from '../../domain/subject-view';
+import { type ServedRecord, servedRecord, withheldFields } from '../../domain/withheld-record';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { subjectHeldBack } from '../purpose-of-use';
 import { SubjectDocs, SubjectHeldBack } from './subject-docs';
 
-/** What one read may disclose: the permitted entries (each cut to its permitted fields) and the record folded from them. */
+/**
+ * What one read may disclose: the permitted entries (each cut to its permitted fields) and the
+ * record folded from them, with what the reader's basis withholds marked as withheld.
+ */
 export interface DisclosedSubject {
   readonly subjectId: string;
   readonly entries: readonly DisclosedEntry[];
-  readonly record: SubjectRecord;
+  readonly record: ServedRecord;
   readonly agreementVersion: string | null;
 }
 
@@ -57,6 +65,16 @@ interface CachedCut {
   readonly subject: Promise<DisclosedSubject | null>;
 }
 
+/** What a reader is told is withheld, the same for every policy alike (see `policySignature`). */
+interface Withholding {
+  readonly access: Readonly<Record<DataCategory, CategoryAccess>>;
+  readonly withheld: Readonly<Record<string, WithheldBasis>>;
+}
+
+/** Distinct policies are few (agency, purpose, the consents and concerns that hold); this only bounds them. */
+const KNOWN_POLICIES = 1_000;
+const NO_AGREEMENT = {};
+
 /** The earliest expiry in the sharing state later than now, or null when nothing will expire. */
 function nextExpiry(sharing: SharingState, nowIso: string): string | null {
   let next: string | null = null;
@@ -84,6 +102,11 @@ export class SubjectReader {
    * applied yet, is always cut afresh.
    */
   private readonly cuts = new WeakMap<SubjectDoc, Map<string, CachedCut>>();
+  /**
+   * Working out the withheld fields asks the policy some fifty questions, the same for every subject
+   * read under an alike policy: a list asks them once per kind of policy rather than per subject.
+   */
+  private readonly withholdings = new WeakMap<object, Map<string, Withholding>>();
 
   constructor(
     private readonly readModels: ReadModelStore,
@@ -198,6 +221,26 @@ export class SubjectReader {
     return { subjects: disclosed, heldBack: heldBack + unfoldable.size };
   }
 
+  private withholding(
+    principal: Principal,
+    purpose: PurposeOfUse,
+    agreement: Agreement | null,
+    policy: ReadPolicy,
+  ): Withholding {
+    const owner = agreement ?? NO_AGREEMENT;
+    let known = this.withholdings.get(owner);
+    if (!known || known.size >= KNOWN_POLICIES)
+      this.withholdings.set(owner, (known = new Map<string, Withholding>()));
+    const key = `${principal.kind}|${principal.agency}|${purpose}|${policySignature(policy)}`;
+    let withholding = known.get(key);
+    if (!withholding) {
+      const access = categoryAccess({ policy, agreement, reader: principal, purpose });
+      withholding = { access, withheld: withheldFields(policy, access) };
+      known.set(key, withholding);
+    }
+    return withholding;
+  }
+
   private async freshSharing(doc: SubjectDoc): Promise<SharingState> {
     const stream = subjectStream(doc.subjectId);
     // Nearly always the projection has applied the whole stream: a revision lookup says so.
@@ -254,8 +297,12 @@ export class SubjectReader {
   ): Promise<DisclosedSubject | null> {
     const entries: DisclosedEntry[] = [];
     let record = emptyRecord(doc.subjectId);
+    let served: ServedRecord;
     try {
       const policy = buildReadPolicy({ reader: principal, purpose, agreement, sharing, now });
+      // Worked out before any entry is cut, from the policy alone: the same for every subject
+      // whose sharing state is the same, whatever it holds.
+      const { access, withheld } = this.withholding(principal, purpose, agreement, policy);
       // Sharing events the projection has not applied yet widen or narrow the cut now, not later.
       const cut = sharing === doc.sharing ? doc : recomputeViews({ ...doc, sharing }, agreement);
       for (let from = 0; from < cut.timeline.length; from += CUT_STRETCH) {
@@ -269,6 +316,7 @@ export class SubjectReader {
         const stretch = entries.slice(from, from + CUT_STRETCH).map(({ entry }) => entry);
         record = foldRecord(doc.subjectId, stretch, record);
       }
+      served = servedRecord(record, access, withheld);
     } catch {
       // Stored data no check foresaw: this subject alone is held back, never the whole read.
       throw new SubjectHeldBack(doc.subjectId);
@@ -276,7 +324,7 @@ export class SubjectReader {
     return {
       subjectId: doc.subjectId,
       entries,
-      record,
+      record: served,
       agreementVersion: agreement?.version ?? null,
     };
   }

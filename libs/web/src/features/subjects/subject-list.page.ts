@@ -1,10 +1,11 @@
 import type { Principal } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
-import type { SubjectRecord } from '@throughline/subjects';
+import type { ServedRecord } from '@throughline/subjects';
 import { bandBadge, TREND_TEXT, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
 import { withQuery } from '../../html/query';
+import { withheldText } from './basis';
 import { purposeSelect } from './purpose-select';
 import { type ListFilter, nameOf } from './subject-query';
 
@@ -13,7 +14,7 @@ export interface SubjectListData {
   readonly csrf: string;
   readonly purpose: PurposeOfUse;
   readonly filter: ListFilter;
-  readonly records: readonly SubjectRecord[];
+  readonly records: readonly ServedRecord[];
 }
 
 function filters(data: SubjectListData): SafeHtml {
@@ -52,21 +53,41 @@ function filters(data: SubjectListData): SafeHtml {
   </form>`;
 }
 
-function row(record: SubjectRecord, purpose: PurposeOfUse): SafeHtml {
+/** A cell's value, or what the reader's basis says in its place when the field is withheld. */
+const cell = (record: ServedRecord, path: string, shown: () => SafeHtml | string): SafeHtml | string => {
+  const basis = record.withheld[path];
+  return basis ? withheldText(basis) : shown();
+};
+
+function row(record: ServedRecord, purpose: PurposeOfUse): SafeHtml {
   const href = withQuery(`/app/subjects/${record.subjectId}`, {}, { purpose });
+  const { wanted, 'custody.status': custody } = record.withheld;
   return html`<tr>
     <th scope="row"><a href="${href}">${nameOf(record)}</a></th>
     <td>
-      ${record.cohort.band ? bandBadge(record.cohort.band) : html`<span class="muted">—</span>`}
-      ${record.cohort.trend && html`<span class="muted">${TREND_TEXT[record.cohort.trend]}</span>`}
+      ${cell(
+        record,
+        'cohort.band',
+        () =>
+          html`${record.cohort.band ? bandBadge(record.cohort.band) : html`<span class="muted">—</span>`}
+          ${record.cohort.trend && html`<span class="muted">${TREND_TEXT[record.cohort.trend]}</span>`}`,
+      )}
     </td>
-    <td>${record.cohort.cohortClass ?? '—'}</td>
-    <td>${record.cohort.status ?? '—'}</td>
+    <td>${cell(record, 'cohort.cohortClass', () => record.cohort.cohortClass ?? '—')}</td>
+    <td>${cell(record, 'cohort.status', () => record.cohort.status ?? '—')}</td>
     <td>
-      ${record.custody.status === 'in-custody' && html`<span class="flag">In custody</span>`}
-      ${record.wanted && html`<span class="flag flag-warn">Wanted</span>`}
+      ${
+        custody
+          ? html`Custody: ${withheldText(custody)}<br />`
+          : record.custody.status === 'in-custody' && html`<span class="flag">In custody</span>`
+      }
+      ${
+        wanted
+          ? html`Wanted: ${withheldText(wanted)}`
+          : record.wanted && html`<span class="flag flag-warn">Wanted</span>`
+      }
     </td>
-    <td>${record.openNeeds.join(', ') || '—'}</td>
+    <td>${cell(record, 'openNeeds', () => record.openNeeds?.join(', ') || '—')}</td>
     <td>${when(record.lastEventAt)}</td>
   </tr>`;
 }

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { SubjectReader, type SubjectRecord } from '@throughline/subjects';
+import { type ServedRecord, SubjectReader } from '@throughline/subjects';
 import { PageAudit } from '../../disclosure/page-audit';
 import { LIST_FIELDS, subjectDisclosure, subjectDisclosureInStretches } from '@throughline/subjects';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
@@ -15,7 +15,7 @@ import { subjectPage } from './subject.page';
 import { TIMELINE_PAGE, timelinePage } from './timeline.page';
 
 /** Family name, then given name; people whose name is not shared come last. */
-const byName = (a: SubjectRecord, b: SubjectRecord): number =>
+const byName = (a: ServedRecord, b: ServedRecord): number =>
   !a.identity || !b.identity
     ? Number(!a.identity) - Number(!b.identity)
     : a.identity.familyName.localeCompare(b.identity.familyName) ||

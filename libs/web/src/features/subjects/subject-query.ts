@@ -1,6 +1,6 @@
 import { isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-import type { SubjectRecord } from '@throughline/subjects';
+import type { ServedRecord } from '@throughline/subjects';
 
 export const DEFAULT_PURPOSE: PurposeOfUse = 'case-management';
 
@@ -74,22 +74,26 @@ export function listFilterOf(raw: Record<string, string | undefined>): ListFilte
   };
 }
 
-/** The API's list filter, applied to the record as cut for this reader. */
-export function matchesFilter(record: SubjectRecord, filter: ListFilter): boolean {
+/** The API's list filter, applied to the record as cut for this reader; a withheld field matches no filter. */
+export function matchesFilter(record: ServedRecord, filter: ListFilter): boolean {
   if (filter.band && record.cohort.band !== filter.band) return false;
   if (filter.cohortClass && record.cohort.cohortClass !== filter.cohortClass) return false;
-  if (filter.inCustody !== null && (record.custody.status === 'in-custody') !== filter.inCustody)
+  if (
+    filter.inCustody !== null &&
+    (record.custody.status === null || (record.custody.status === 'in-custody') !== filter.inCustody)
+  )
     return false;
   if (filter.q) {
     const needle = filter.q.toLowerCase();
     const name = record.identity
       ? `${record.identity.givenName} ${record.identity.familyName}`.toLowerCase()
       : '';
-    if (!name.includes(needle) && !record.identifiers.some((id) => id.value.toLowerCase().includes(needle)))
+    const identifiers = record.identifiers ?? [];
+    if (!name.includes(needle) && !identifiers.some((id) => id.value.toLowerCase().includes(needle)))
       return false;
   }
   return true;
 }
 
-export const nameOf = (record: SubjectRecord): string =>
+export const nameOf = (record: Pick<ServedRecord, 'identity'>): string =>
   record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : 'Name not shared';

@@ -1,11 +1,13 @@
 import type { Principal } from '@throughline/auth';
-import type { PurposeOfUse } from '@throughline/domain';
-import type { DisclosedSubject, SubjectRecord } from '@throughline/subjects';
+import type { DataCategory, PurposeOfUse } from '@throughline/domain';
+import type { WithheldBasis } from '@throughline/sharing';
+import type { DisclosedSubject, ServedRecord } from '@throughline/subjects';
 import { bandBadge, dateOnly, TREND_TEXT, when } from '../../html/format';
 import { html, type Renderable, type SafeHtml } from '../../html/html';
-import { page } from '../../html/layout';
+import { page, tableRegion } from '../../html/layout';
 import { withQuery } from '../../html/query';
 import { sparkline } from '../board/charts';
+import { BASIS_TEXT, CATEGORY_TEXT, withheldText } from './basis';
 import { purposeSelect } from './purpose-select';
 import { nameOf } from './subject-query';
 import { alertsList, timelineList } from './timeline';
@@ -20,111 +22,155 @@ export interface SubjectPageData {
 
 type Fact = readonly [string, Renderable];
 
+/** One line of a card: the record field it shows, its label and its value (falsy when it holds none). */
+type Item = readonly [path: string, label: string, value: Renderable | false | null | undefined];
+
+const present = (value: Item[2]): value is Renderable =>
+  value !== false && value !== null && value !== undefined && value !== '';
+
 /*
- * Facts appear only when the record holds them. An empty value is never shown as "no" or "0":
- * for a reader who may not see a category the record is simply silent, and the page must not
- * turn that silence into a claim (a mentor is never told "not wanted" or "0 arrests").
+ * A field the reader's basis withholds says so, with the basis, whatever the subject holds; only
+ * a field served and empty is left out, and "Nothing recorded" is said only when every field of
+ * the card is served. A mentor is never told "not wanted", "0 arrests" or "nothing recorded" for
+ * what the agreement does not share with them. Withheld fields are named together under their
+ * basis, so a card of them stays short.
  */
-function card(
-  title: string,
-  facts: readonly (Fact | false | null | undefined | '')[],
-  extra?: SafeHtml,
-): SafeHtml {
-  const shown = facts.filter(
-    (fact): fact is Fact => !!fact && fact[1] !== null && fact[1] !== undefined && fact[1] !== '',
+function card(record: ServedRecord, title: string, items: readonly Item[], extra?: SafeHtml): SafeHtml {
+  const facts: Fact[] = [];
+  const withheld = new Map<WithheldBasis, string[]>();
+  for (const [path, label, value] of items) {
+    const basis = record.withheld[path];
+    if (!basis) {
+      if (present(value)) facts.push([label, value]);
+      continue;
+    }
+    const labels = withheld.get(basis) ?? [];
+    if (!labels.includes(label)) labels.push(label);
+    withheld.set(basis, labels);
+  }
+  const wholly = facts.length === 0 && !extra && items.every(([path]) => record.withheld[path]);
+  const notes = [...withheld].map(([basis, labels]) =>
+    wholly && withheld.size === 1
+      ? html`<p>${withheldText(basis)}.</p>`
+      : html`<p>${withheldText(basis)}: ${sentence(labels)}.</p>`,
   );
   return html`<section class="card" aria-label="${title}">
     <h2>${title}</h2>
     ${
-      shown.length > 0 || extra
+      facts.length > 0 || extra || notes.length > 0
         ? html`${
-            shown.length > 0 &&
+            facts.length > 0 &&
             html`<dl class="facts">
-              ${shown.map(
+              ${facts.map(
                 ([label, value]) =>
                   html`<dt>${label}</dt>
                     <dd>${value}</dd>`,
               )}
             </dl>`
-          }${extra}`
+          }${extra}${notes}`
         : html`<p class="muted">Nothing recorded.</p>`
     }
   </section>`;
 }
 
-const count = (label: string, value: number): Fact | false => value > 0 && [label, value];
+/** "Order, requirements and recalls": the first label as written, the rest in lower case. */
+const sentence = (labels: readonly string[]): string => {
+  const words = labels.map((label, index) => (index === 0 ? label : label.toLowerCase()));
+  return words.length > 1
+    ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+    : (words[0] ?? '');
+};
 
-function identity(record: SubjectRecord): SafeHtml {
-  return card('Identity', [
-    record.identity && ['Date of birth', dateOnly(record.identity.dateOfBirth)],
-    record.identity?.gender !== undefined && ['Gender', record.identity?.gender],
-    record.identifiers.length > 0 && [
+const count = (value: number | null): number | false => value !== null && value > 0 && value;
+
+function identity(record: ServedRecord): SafeHtml {
+  return card(record, 'Identity', [
+    ['identity', 'Date of birth', record.identity && dateOnly(record.identity.dateOfBirth)],
+    ['identity', 'Gender', record.identity?.gender],
+    [
+      'identifiers',
       'Identifiers',
-      html`${record.identifiers.map((id) => html`${id.scheme}: ${id.value}<br />`)}`,
+      record.identifiers &&
+        record.identifiers.length > 0 &&
+        html`${record.identifiers.map((id) => html`${id.scheme}: ${id.value}<br />`)}`,
     ],
   ]);
 }
 
-function cohort(record: SubjectRecord): SafeHtml {
+function cohort(record: ServedRecord): SafeHtml {
   const c = record.cohort;
-  return card('Cohort', [
-    c.status && ['Status', c.status],
-    c.band && [
+  return card(record, 'Cohort', [
+    ['cohort.status', 'Status', c.status],
+    [
+      'cohort.band',
       'Band',
-      html`${bandBadge(c.band)}${sparkline(c.bandHistory)} ${c.trend ? TREND_TEXT[c.trend] : ''}`,
+      c.band &&
+        html`${bandBadge(c.band)}${sparkline(c.bandHistory ?? [])} ${c.trend ? TREND_TEXT[c.trend] : ''}`,
     ],
-    c.score !== null && ['Score', `${c.score} of 64`],
-    c.cohortClass && ['Class', c.cohortClass],
-    c.category !== null && ['Category', c.category],
-    c.adoptedAt && ['Adopted', dateOnly(c.adoptedAt)],
-    c.reviewDue && ['Review due', dateOnly(c.reviewDue)],
-    c.deselection && ['De-selected', html`${dateOnly(c.deselection.at)}: ${c.deselection.reason}`],
+    ['cohort.score', 'Score', c.score !== null && `${c.score} of 64`],
+    ['cohort.cohortClass', 'Class', c.cohortClass],
+    ['cohort.category', 'Category', c.category],
+    ['cohort.adoptedAt', 'Adopted', c.adoptedAt && dateOnly(c.adoptedAt)],
+    ['cohort.reviewDue', 'Review due', c.reviewDue && dateOnly(c.reviewDue)],
+    [
+      'cohort.deselection',
+      'De-selected',
+      c.deselection && html`${dateOnly(c.deselection.at)}: ${c.deselection.reason}`,
+    ],
   ]);
 }
 
-function custody(record: SubjectRecord): SafeHtml {
+function custody(record: ServedRecord): SafeHtml {
   const c = record.custody;
   const status =
     c.status === 'in-custody' ? 'In custody' : c.status === 'in-community' ? 'In the community' : null;
-  return card('Custody', [
-    status !== null && ['Status', status],
-    c.establishment && ['Establishment', c.establishment],
-    c.custodyType && ['Custody type', c.custodyType],
-    c.receivedAt && ['Received', dateOnly(c.receivedAt)],
-    c.expectedRelease && ['Expected release', dateOnly(c.expectedRelease)],
-    c.plannedRelease && [
+  return card(record, 'Custody', [
+    ['custody.status', 'Status', status],
+    ['custody.establishment', 'Establishment', c.establishment],
+    ['custody.custodyType', 'Custody type', c.custodyType],
+    ['custody.receivedAt', 'Received', c.receivedAt && dateOnly(c.receivedAt)],
+    ['custody.expectedRelease', 'Expected release', c.expectedRelease && dateOnly(c.expectedRelease)],
+    [
+      'custody.plannedRelease',
       'Planned release',
-      html`${dateOnly(c.plannedRelease.date)} (${c.plannedRelease.type})`,
+      c.plannedRelease &&
+        html`${dateOnly(c.plannedRelease.date)}${c.plannedRelease.type ? ` (${c.plannedRelease.type})` : ''}`,
     ],
-    c.releasedAt && ['Released', dateOnly(c.releasedAt)],
-    c.onLicence && ['On licence', 'yes'],
-    record.wanted && [
+    ['custody.releasedAt', 'Released', c.releasedAt && dateOnly(c.releasedAt)],
+    ['custody.onLicence', 'On licence', c.onLicence && 'yes'],
+    [
+      'wanted',
       'Wanted',
-      html`<span class="flag flag-warn">Wanted</span> since ${dateOnly(record.wanted.since)}:
-        ${record.wanted.reason}`,
+      record.wanted &&
+        html`<span class="flag flag-warn">Wanted</span> since ${dateOnly(record.wanted.since)}:
+          ${record.wanted.reason}`,
     ],
+    ['arrests', 'Arrests', count(record.arrests)],
   ]);
 }
 
-function supervision(record: SubjectRecord): SafeHtml {
+function supervision(record: ServedRecord): SafeHtml {
   const s = record.supervision;
-  const appointments = s.upcomingAppointments.slice(0, 5);
+  const appointments = (s.upcomingAppointments ?? []).slice(0, 5);
   return card(
+    record,
     'Supervision',
     [
-      s.order && ['Order', s.order],
-      s.requirements.length > 0 && ['Requirements', s.requirements.join(', ')],
-      s.licenceConditions.length > 0 && ['Licence conditions', s.licenceConditions.join(', ')],
-      s.licenceEnds && ['Licence ends', dateOnly(s.licenceEnds)],
-      count('Appointments attended', s.attended),
-      count('Appointments missed', s.missed),
-      count('Breaches', s.breaches),
-      count('Recalls', s.recalls),
-      s.lastHomeVisit && [
+      ['supervision.order', 'Order', s.order],
+      ['supervision.requirements', 'Requirements', s.requirements?.join(', ')],
+      ['supervision.licenceConditions', 'Licence conditions', s.licenceConditions?.join(', ')],
+      ['supervision.licenceEnds', 'Licence ends', s.licenceEnds && dateOnly(s.licenceEnds)],
+      ['supervision.attended', 'Appointments attended', count(s.attended)],
+      ['supervision.missed', 'Appointments missed', count(s.missed)],
+      ['supervision.breaches', 'Breaches', count(s.breaches)],
+      ['supervision.recalls', 'Recalls', count(s.recalls)],
+      [
+        'supervision.lastHomeVisit',
         'Last home visit',
-        html`${dateOnly(s.lastHomeVisit.at)}: ${s.lastHomeVisit.outcome}`,
+        s.lastHomeVisit && html`${dateOnly(s.lastHomeVisit.at)}: ${s.lastHomeVisit.outcome}`,
       ],
-      record.risk && ['Risk', `${record.risk.tool}: ${record.risk.roshLevel}`],
+      ['supervision.upcomingAppointments', 'Next appointments', false],
+      ['risk', 'Risk', record.risk && `${record.risk.tool}: ${record.risk.roshLevel}`],
     ],
     appointments.length > 0
       ? html`<h3>Next appointments</h3>
@@ -135,43 +181,98 @@ function supervision(record: SubjectRecord): SafeHtml {
   );
 }
 
-function pathways(record: SubjectRecord): SafeHtml {
-  const needs = Object.entries(record.pathwayNeeds).sort(([a], [b]) => a.localeCompare(b));
-  return card('Pathway needs', [
-    ...needs.map(([pathway, level]): Fact => [pathway, level === 'none' ? 'no need' : `${level} need`]),
-    record.accommodation && [
+function pathways(record: ServedRecord): SafeHtml {
+  const needs = Object.entries(record.pathwayNeeds ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return card(record, 'Pathway needs', [
+    ...(record.pathwayNeeds === null
+      ? [['pathwayNeeds', 'Pathway needs', null] as const]
+      : needs.map(([pathway, level]): Item => [
+          'pathwayNeeds',
+          pathway,
+          level === 'none' ? 'no need' : `${level} need`,
+        ])),
+    [
+      'accommodation',
       'Accommodation',
-      `${record.accommodation.status}${record.accommodation.tenancyAtRisk ? ', tenancy at risk' : ''}`,
+      record.accommodation &&
+        `${record.accommodation.status}${record.accommodation.tenancyAtRisk ? ', tenancy at risk' : ''}`,
     ],
-    record.treatment && [
+    [
+      'treatment',
       'Treatment',
-      `${record.treatment.modality} (${record.treatment.status}${record.treatment.endedReason ? `: ${record.treatment.endedReason}` : ''})`,
+      record.treatment &&
+        `${record.treatment.modality} (${record.treatment.status}${record.treatment.endedReason ? `: ${record.treatment.endedReason}` : ''})`,
     ],
-    record.lastDrugTest && [
+    [
+      'lastDrugTest',
       'Last drug test',
-      html`${dateOnly(record.lastDrugTest.at)} (${record.lastDrugTest.context}):
-      ${record.lastDrugTest.positive.length > 0 ? `positive for ${record.lastDrugTest.positive.join(', ')}` : 'negative'}`,
+      record.lastDrugTest &&
+        html`${dateOnly(record.lastDrugTest.at)} (${record.lastDrugTest.context}):
+        ${record.lastDrugTest.positive.length > 0 ? `positive for ${record.lastDrugTest.positive.join(', ')}` : 'negative'}`,
     ],
-    record.employment && ['Employment', record.employment.status],
+    ['employment', 'Employment', record.employment?.status],
   ]);
 }
 
-function keyWorkers(record: SubjectRecord): SafeHtml {
+function keyWorkers(record: ServedRecord): SafeHtml {
   return card(
+    record,
     'Key workers',
-    record.keyWorkers.map((worker): Fact => [worker.agency, `${worker.worker} (${worker.contact})`]),
+    record.keyWorkers === null
+      ? [['keyWorkers', 'Key workers', null]]
+      : record.keyWorkers.map((worker): Item => [
+          'keyWorkers',
+          worker.agency,
+          `${worker.worker} (${worker.contact})`,
+        ]),
   );
 }
 
-function actions(record: SubjectRecord): SafeHtml {
-  if (record.openActions.length === 0) return html``;
+function actions(record: ServedRecord): SafeHtml {
+  // Withheld, the card is shown whatever the subject holds; served, only when there are actions.
+  if (record.openActions !== null && record.openActions.length === 0) return html``;
   return card(
+    record,
     'Open tasking actions',
-    record.openActions.map((action): Fact => [
-      action.ownerAgency,
-      html`${action.text} (due ${dateOnly(action.due)})`,
-    ]),
+    record.openActions === null
+      ? [['openActions', 'Open tasking actions', null]]
+      : record.openActions.map((action): Item => [
+          'openActions',
+          action.ownerAgency,
+          html`${action.text} (due ${dateOnly(action.due)})`,
+        ]),
   );
+}
+
+/** The reader's basis for every category, from the agreement and the sharing state alone. */
+function bases(record: ServedRecord): SafeHtml {
+  const rows = (Object.keys(CATEGORY_TEXT) as DataCategory[]).map(
+    (category) =>
+      html`<tr>
+        <th scope="row">${CATEGORY_TEXT[category]}</th>
+        <td>${BASIS_TEXT[record.bases[category]]}</td>
+      </tr>`,
+  );
+  return html`<details class="bases">
+    <summary>What the agreement lets your agency see, category by category</summary>
+    ${tableRegion(
+      'Sharing basis by category',
+      html`<table>
+        <caption>
+          Your basis for each category of other agencies’ information
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Category</th>
+            <th scope="col">Basis</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>`,
+    )}
+  </details>`;
 }
 
 export function subjectPage(data: SubjectPageData): string {
@@ -201,6 +302,7 @@ export function subjectPage(data: SubjectPageData): string {
       ${identity(record)} ${cohort(record)} ${custody(record)} ${supervision(record)} ${pathways(record)}
       ${keyWorkers(record)} ${actions(record)}
     </div>
+    ${bases(record)}
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Latest on the timeline</h2>
       ${timelineList(entries, 15)}

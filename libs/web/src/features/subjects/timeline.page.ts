@@ -1,6 +1,6 @@
 import type { Principal } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
-import type { DisclosedEntry, SubjectRecord } from '@throughline/subjects';
+import type { DisclosedEntry, ServedRecord } from '@throughline/subjects';
 import { html } from '../../html/html';
 import { page } from '../../html/layout';
 import { withQuery } from '../../html/query';
@@ -13,7 +13,7 @@ export interface TimelinePageData {
   readonly principal: Principal;
   readonly csrf: string;
   readonly purpose: PurposeOfUse;
-  readonly record: SubjectRecord;
+  readonly record: ServedRecord;
   /** This page's entries, newest first. */
   readonly entries: readonly DisclosedEntry[];
   readonly nextBefore: number | null;

@@ -1,0 +1,114 @@
+import { DATA_CATEGORIES, type DataCategory, type PurposeOfUse } from '@throughline/domain';
+import type { Agreement } from './agreement';
+import { categoryGrounds, type DisclosureReason, type ReadPolicy, type Reader } from './policy';
+
+/** Why what a reader is not served is withheld. */
+export const WITHHELD_BASES = ['not-shared', 'consent-required', 'safeguarding-only'] as const;
+export type WithheldBasis = (typeof WITHHELD_BASES)[number];
+
+/**
+ * The reader's basis for one category of other agencies' data. The first five say on what ground
+ * it is served (`shared-in-part`: only some event types, data values or fields of it); the last
+ * three why it is withheld.
+ */
+export const CATEGORY_BASES = [
+  'shared',
+  'consent',
+  'safeguarding',
+  'break-glass',
+  'shared-in-part',
+  ...WITHHELD_BASES,
+] as const;
+export type CategoryBasis = (typeof CATEGORY_BASES)[number];
+
+export interface CategoryAccess {
+  readonly basis: CategoryBasis;
+  /** The basis of whatever of the category is withheld: all of it when `basis` is a withheld one. */
+  readonly withheld: WithheldBasis;
+}
+
+export const isWithheldBasis = (basis: CategoryBasis): basis is WithheldBasis =>
+  (WITHHELD_BASES as readonly string[]).includes(basis);
+
+/** Strongest first, as the policy ranks its reasons. */
+const SERVED_BY: readonly [DisclosureReason['basis'], CategoryBasis][] = [
+  ['always', 'shared'],
+  ['consent', 'consent'],
+  ['safeguarding', 'safeguarding'],
+  ['break-glass', 'break-glass'],
+];
+
+/**
+ * Each category's basis for one reader, purpose and moment, read from the request's policy and,
+ * for what it withholds, from the agreement's clauses that would open it. Nothing here looks at the
+ * subject's data: two subjects whose sharing state is the same get the same bases whatever events
+ * they hold, so a basis never tells whether withheld data exists.
+ */
+export function categoryAccess(input: {
+  readonly policy: ReadPolicy;
+  readonly agreement: Agreement | null;
+  readonly reader: Reader;
+  readonly purpose: PurposeOfUse;
+}): Record<DataCategory, CategoryAccess> {
+  const { policy, agreement, reader, purpose } = input;
+  const clauses = (agreement?.clauses ?? []).filter(
+    (clause) => clause.recipients.includes(reader.agency) && clause.purposes.includes(purpose),
+  );
+  const access = {} as Record<DataCategory, CategoryAccess>;
+  for (const category of DATA_CATEGORIES) {
+    const grounds = categoryGrounds(policy, category);
+    const live = new Set([...grounds.whole, ...grounds.partial].map((reason) => reason.clause));
+    // A clause whose ground does not hold now: what the reader would need for the rest.
+    const waiting = (basis: 'consent' | 'safeguarding'): boolean =>
+      reader.kind === 'person' &&
+      clauses.some(
+        (clause) => clause.basis === basis && clause.categories.includes(category) && !live.has(clause.id),
+      );
+    const withheld: WithheldBasis = grounds.closed
+      ? 'not-shared'
+      : waiting('consent')
+        ? 'consent-required'
+        : waiting('safeguarding')
+          ? 'safeguarding-only'
+          : 'not-shared';
+    const served = SERVED_BY.find(([basis]) => grounds.whole.some((reason) => reason.basis === basis));
+    const basis: CategoryBasis = grounds.closed
+      ? 'not-shared'
+      : served
+        ? served[1]
+        : grounds.partial.length > 0
+          ? 'shared-in-part'
+          : withheld;
+    access[category] = { basis, withheld };
+  }
+  return access;
+}
+
+/** Each category's basis for one reader and purpose (see `categoryAccess`). */
+export const categoryBasis = (
+  input: Parameters<typeof categoryAccess>[0],
+): Record<DataCategory, CategoryBasis> =>
+  Object.fromEntries(
+    Object.entries(categoryAccess(input)).map(([category, access]) => [category, access.basis]),
+  ) as Record<DataCategory, CategoryBasis>;
+
+/**
+ * What a policy's answers depend on: its rules with their grounds, but not the events relied on.
+ * Policies alike here answer every question alike, so work derived from one (the bases, the
+ * withheld fields) can be kept for the rest.
+ */
+export function policySignature(policy: ReadPolicy): string {
+  return JSON.stringify(
+    policy.ability.rules.map((rule) => {
+      const reason = policy.reasons.get(rule.reason ?? '');
+      return [
+        rule.inverted ?? false,
+        rule.fields ?? null,
+        rule.conditions ?? null,
+        reason?.rule ?? null,
+        reason?.basis ?? null,
+        reason?.clause ?? null,
+      ];
+    }),
+  );
+}
