@@ -313,15 +313,23 @@ export function probePublisher(probe: Probe, reader: string): DefaultAgency {
 /**
  * The sharing state of one cell, scoped to the cell itself: consent for this recipient, category
  * and purpose; a concern naming this recipient and category; a break-glass claim by this reader on
- * this category.
+ * this category. Consent `given` is recorded by the publisher of the cell's data, its controller;
+ * `other-agency` is a live consent of the same scope recorded by an agency that is neither the
+ * publisher nor the reader, which opens nothing of the publisher's data.
  */
 export interface CellState {
-  readonly consent: 'none' | 'given' | 'expired' | 'withdrawn';
+  readonly consent: 'none' | 'given' | 'other-agency' | 'expired' | 'withdrawn';
   readonly concern: 'none' | 'open' | 'expired';
   readonly breakGlass: 'none' | 'active';
 }
 
-export const CONSENT_STATES: readonly CellState['consent'][] = ['none', 'given', 'expired', 'withdrawn'];
+export const CONSENT_STATES: readonly CellState['consent'][] = [
+  'none',
+  'given',
+  'other-agency',
+  'expired',
+  'withdrawn',
+];
 export const CONCERN_STATES: readonly CellState['concern'][] = ['none', 'open', 'expired'];
 export const BREAK_GLASS_STATES: readonly CellState['breakGlass'][] = ['none', 'active'];
 
@@ -444,8 +452,10 @@ export class TableTimeline {
 
   /**
    * The events that put one cell in its state, each scoped exactly to the cell: consent for this
-   * recipient, category and purpose (withdrawn = given, then withdrawn); a concern naming this
-   * recipient and category; a claim by this reader on this category.
+   * recipient, category and purpose, recorded by each controller whose data the cell shows, or for
+   * `other-agency` by an agency that is none of them nor the reader (withdrawn = given, then
+   * withdrawn by another agency); a concern naming this recipient and category; a claim by this
+   * reader on this category.
    */
   cellState(cell: {
     readonly readerId: string;
@@ -453,14 +463,21 @@ export class TableTimeline {
     readonly category: DataCategory;
     readonly purpose: PurposeOfUse;
     readonly state: CellState;
+    /** The publishers of the cell's probes: the controllers a consent must come from to open them. */
+    readonly controllers: readonly string[];
   }): PublishedEvent[] {
-    const { readerId, agency, category, purpose, state } = cell;
+    const { readerId, agency, category, purpose, state, controllers } = cell;
     const scope = { categories: [category], recipients: [agency], purposes: [purpose] };
     const consent = { scope, recordedBy: 'key worker', formReference: 'CF-1' };
     const events: PublishedEvent[] = [];
     if (state.consent !== 'none') {
       const expires = state.consent === 'expired' ? EARLIER : LATER;
-      events.push(this.event('iom.consent.given.v1', { ...consent, expires }, 'health', 'consent'));
+      const recorders =
+        state.consent === 'other-agency'
+          ? [DEFAULT_AGENCIES.find((other) => other !== agency && !controllers.includes(other))!]
+          : controllers;
+      for (const recorder of recorders)
+        events.push(this.event('iom.consent.given.v1', { ...consent, expires }, recorder, 'consent'));
     }
     if (state.consent === 'withdrawn') {
       events.push(
@@ -492,7 +509,7 @@ export class TableTimeline {
   }
 }
 
-/** Every combination of the three state axes: 4 x 3 x 2. */
+/** Every combination of the three state axes: 5 x 3 x 2. */
 export const CELL_STATES: readonly CellState[] = CONSENT_STATES.flatMap((consent) =>
   CONCERN_STATES.flatMap((concern) =>
     BREAK_GLASS_STATES.map((breakGlass) => ({ consent, concern, breakGlass })),

@@ -80,6 +80,7 @@ function runCells(readerCase: ReaderCase, purpose: PurposeOfUse): { cells: numbe
         category,
         purpose,
         state,
+        controllers: [...new Set(probes.map((probe) => probePublisher(probe, readerCase.agency)))],
       });
       const sharing = setup.reduce<SharingState>(evolveSharing, emptySharingState());
       // One policy per reader, purpose and state, reused for every probe of the category.
@@ -137,7 +138,7 @@ function runCells(readerCase: ReaderCase, purpose: PurposeOfUse): { cells: numbe
           fail(`reason: table ${expected.because.join('|')}, policy ${because}`);
         // The audit record must name the consent, concern or claim the decision relied on.
         const reliedOn: Partial<Record<string, string>> = {
-          consent: setup.find((e) => e.type === 'iom.consent.given.v1')?.id,
+          consent: setup.find((e) => e.type === 'iom.consent.given.v1' && e.meta.agency === publisher)?.id,
           safeguarding: setup.find((e) => e.type === 'iom.safeguarding.concern-raised.v1')?.id,
           'break-glass': setup.find((e) => e.type === 'iom.break-glass.claimed.v1')?.id,
         };
@@ -175,10 +176,10 @@ function runCells(readerCase: ReaderCase, purpose: PurposeOfUse): { cells: numbe
 }
 
 describe('the default decision table, cell by cell, against the read policy', () => {
-  it('has 26,880 cells: 8 readers x 7 purposes x 20 probes covering the 15 categories x 24 states', () => {
+  it('has 33,600 cells: 8 readers x 7 purposes x 20 probes covering the 15 categories x 30 states', () => {
     expect(new Set(PROBES.map((p) => p.category))).toEqual(new Set(DATA_CATEGORIES));
-    expect(STATES).toHaveLength(4 * 3 * 2);
-    expect(READERS.length * PURPOSES_OF_USE.length * PROBES.length * STATES.length).toBe(26_880);
+    expect(STATES).toHaveLength(5 * 3 * 2);
+    expect(READERS.length * PURPOSES_OF_USE.length * PROBES.length * STATES.length).toBe(33_600);
   });
 
   describe.each(READERS.map((r) => [r.label, r] as const))('%s', (_label, readerCase) => {

@@ -8,7 +8,7 @@ import {
 import { permittedFieldsOf } from '@casl/ability/extra';
 import type { DataCategory, PublishedEvent, PurposeOfUse } from '@throughline/domain';
 import type { Agreement, Clause } from './agreement';
-import { consentKey, type SharingState } from './sharing-state';
+import { consentControllers, consentOpening, type SharingState } from './sharing-state';
 
 /** Why a disclosure was allowed: carried into the audit record. */
 export interface DisclosureReason {
@@ -112,6 +112,7 @@ export function buildReadPolicy(input: {
       categories: readonly DataCategory[],
       basis: DisclosureReason['basis'],
       reliedOn: string | null,
+      publisher?: string,
     ): void => {
       if (categories.length === 0) return;
       const reason = because({
@@ -122,14 +123,24 @@ export function buildReadPolicy(input: {
         agreementVersion: version,
         reliedOn,
       });
-      builder.can('read', 'SubjectEvent', fields, clauseConditions(clause, categories)).because(reason);
+      const conditions = clauseConditions(clause, categories);
+      builder
+        .can(
+          'read',
+          'SubjectEvent',
+          fields,
+          publisher === undefined ? conditions : { ...conditions, publisher },
+        )
+        .because(reason);
     };
     if (clause.basis === 'always') allow(clause.categories, 'always', null);
     if (clause.basis === 'consent') {
-      for (const category of clause.categories) {
-        const grant = sharing.consents[consentKey(category, reader.agency, purpose)];
-        if (grant && (grant.expires === null || grant.expires > nowIso))
-          allow([category], 'consent', grant.eventId);
+      for (const controller of consentControllers(sharing)) {
+        for (const category of clause.categories) {
+          const question = { controller, category, recipient: reader.agency, purpose };
+          const grant = consentOpening(sharing, question, nowIso);
+          if (grant) allow([category], 'consent', grant.eventId, controller);
+        }
       }
     }
     if (clause.basis === 'safeguarding') {
@@ -307,7 +318,13 @@ function permissionOf(
         return true;
       case 'consent':
         return clause.purposes.some(
-          (purpose) => sharing.consents[consentKey(category, agency, purpose)] !== undefined,
+          (purpose) =>
+            consentOpening(sharing, {
+              controller: event.meta.agency,
+              category,
+              recipient: agency,
+              purpose,
+            }) !== undefined,
         );
       case 'safeguarding':
         return Object.values(sharing.concerns).some(
