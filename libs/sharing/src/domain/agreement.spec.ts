@@ -5,6 +5,7 @@ import {
   type Agreement,
   type AgreementProblem,
   InvalidAgreementError,
+  isPartnershipAgency,
   parseAgreement,
   SHARE_BASES,
 } from './agreement';
@@ -326,5 +327,18 @@ describe('a malformed agreement is refused with the line and the reason, and not
 
   it('not a mapping at all', () => {
     expect(refused('- just\n- a list\n')[0]).toMatchObject({ line: 1 });
+  });
+});
+
+describe('isPartnershipAgency', () => {
+  const agreement = parseAgreement(SHIPPED);
+
+  it.each([...DEFAULT_AGENCIES, 'partnership'])('knows %s', (agency) => {
+    expect(isPartnershipAgency(agreement, agency)).toBe(true);
+  });
+
+  it('knows no agency the agreement does not name, and none at all without an agreement', () => {
+    expect(isPartnershipAgency(agreement, 'childrens-services')).toBe(false);
+    expect(isPartnershipAgency(null, 'police')).toBe(false);
   });
 });

@@ -56,6 +56,22 @@ export interface Agreement {
   readonly clauses: readonly Clause[];
 }
 
+/** The partnership's own staff (IG leads, the partnership admin) hold tokens of this agency. */
+export const PARTNERSHIP_AGENCY = 'partnership';
+
+/**
+ * Whether a token's agency belongs to the partnership: an agency the agreement names, one its
+ * partnership reviewers are drawn from, or the partnership itself. With no agreement, none does.
+ */
+export function isPartnershipAgency(agreement: Agreement | null, agency: string): boolean {
+  if (!agreement) return false;
+  return (
+    agency === PARTNERSHIP_AGENCY ||
+    agreement.agencies.includes(agency) ||
+    agreement.breakGlass.partnershipReviewers.some((reviewer) => reviewer.agency === agency)
+  );
+}
+
 export interface AgreementProblem {
   readonly line: number;
   readonly reason: string;
