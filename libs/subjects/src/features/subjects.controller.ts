@@ -95,7 +95,7 @@ export class SubjectsController {
     private readonly audit: AuditService,
   ) {}
 
-  /** Answers only once the disclosure (or the refusal) is durably recorded; the id goes out in X-Disclosure-Id. */
+  /** Answers only once the disclosure is durably recorded; the id goes out in X-Disclosure-Id. */
   private async recorded<T>(
     context: ReadContext,
     action: DisclosureAction,
@@ -113,22 +113,8 @@ export class SubjectsController {
       action,
       purpose: context.purpose,
     };
-    let outcome: Awaited<ReturnType<typeof read>>;
-    try {
-      outcome = await read();
-    } catch (error) {
-      if (error instanceof ProblemException && (error.getStatus() === 403 || error.getStatus() === 404)) {
-        const refused = await this.audit.record({
-          ...base,
-          outcome: 'refused',
-          agreementVersion: null,
-          subjects: [],
-          refusal: { status: error.getStatus(), reason: error.problem.title, subjectId },
-        });
-        context.response.setHeader('X-Disclosure-Id', refused.content.id);
-      }
-      throw error;
-    }
+    // A refusal is put on the record where every refusal is, as the problem is answered.
+    const outcome = await read();
     const record = await this.audit.record({
       ...base,
       outcome: 'disclosed',
