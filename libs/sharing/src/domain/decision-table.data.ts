@@ -346,6 +346,23 @@ export type Expected =
       readonly byAgreement: readonly string[];
     };
 
+/**
+ * The role dimension of the table: the purposes each role may state to read subjects, straight
+ * from the brief. The tasking chair reads the board and the IG lead the audit tools, never a
+ * person's view; the analyst reads aggregates only; a mentor never reads for enforcement.
+ */
+export const ROLE_PURPOSES: Readonly<Record<string, readonly PurposeOfUse[]>> = {
+  'iom-officer': ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'],
+  'offender-manager': ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'],
+  'prison-officer': ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'],
+  'drug-worker': ['case-management', 'safeguarding', 'continuity-of-care'],
+  'housing-officer': ['case-management', 'safeguarding', 'continuity-of-care'],
+  mentor: ['case-management', 'safeguarding', 'continuity-of-care'],
+  'tasking-chair': [],
+  'ig-lead': [],
+  analyst: [],
+};
+
 const BASIS: Readonly<Record<Grant['basis'], Because>> = { A: 'always', C: 'consent', S: 'safeguarding' };
 
 const narrowedTo = (grant: Grant, probe: Probe, data: Record<string, unknown>): boolean =>
@@ -361,7 +378,12 @@ const fieldsOf = (grants: readonly Grant[], data: Record<string, unknown>): stri
  * live break-glass claim unless the cell is `never`.
  */
 export function expectedRead(input: {
-  readonly reader: { readonly kind: 'person' | 'system'; readonly agency: DefaultAgency };
+  readonly reader: {
+    readonly kind: 'person' | 'system' | 'agency';
+    readonly agency: DefaultAgency;
+    /** A person's role; the practitioner role of the agency when not given. */
+    readonly role?: string;
+  };
   readonly purpose: PurposeOfUse;
   readonly probe: Probe;
   readonly publisher: string;
@@ -370,6 +392,8 @@ export function expectedRead(input: {
   const { reader, purpose, probe, publisher, state } = input;
   const data = probeData(probe);
   if (reader.kind === 'system') return { allowed: false };
+  const role = reader.role ?? PRACTITIONERS[reader.agency];
+  if (reader.kind === 'person' && !(ROLE_PURPOSES[role] ?? []).includes(purpose)) return { allowed: false };
   if (publisher === reader.agency) {
     return { allowed: true, fields: Object.keys(data), because: ['own'], byAgreement: Object.keys(data) };
   }

@@ -8,6 +8,7 @@ import {
 import { permittedFieldsOf } from '@casl/ability/extra';
 import type { DataCategory, PublishedEvent, PurposeOfUse } from '@throughline/domain';
 import type { Agreement, Clause } from './agreement';
+import { decideRoleAccess } from './roles';
 import { consentControllers, consentOpening, type SharingState } from './sharing-state';
 
 /** Why a disclosure was allowed: carried into the audit record. */
@@ -24,7 +25,12 @@ export interface DisclosureReason {
 }
 
 export interface Reader {
-  readonly kind: 'person' | 'system';
+  /**
+   * A person reads in a role, which the agreement's role section must allow for the purpose; an
+   * agency reads as a whole (the alerts relay, cutting an alert for the agency's own system to
+   * route), under the clauses alone; a system reads nothing.
+   */
+  readonly kind: 'person' | 'system' | 'agency';
   readonly id: string;
   readonly agency: string;
   readonly role: string;
@@ -61,7 +67,8 @@ const clauseConditions = (clause: Clause, categories: readonly DataCategory[]): 
 });
 
 /**
- * Builds the read ability for one request: deny by default; the reader's own live break-glass
+ * Builds the read ability for one request: deny by default, and nothing at all for a person whose
+ * role the agreement does not let read subjects for the purpose; the reader's own live break-glass
  * claims; each agreement clause for the reader's agency and the stated purpose whose basis holds now
  * (consent given and unexpired, a safeguarding concern open and unexpired); the reader's own
  * publications; and last the clauses that say never, which nothing but the reader's own data escapes.
@@ -86,6 +93,8 @@ export function buildReadPolicy(input: {
   ];
   const memo = new Map<string, EntryDecision | null>();
   if (reader.kind === 'system') return { ability: builder.build(), reasons, testedFields, memo };
+  if (reader.kind === 'person' && !decideRoleAccess(agreement, reader, 'subjects', purpose).allowed)
+    return { ability: builder.build(), reasons, testedFields, memo };
   const version = agreement?.version ?? null;
   const nowIso = now.toISOString();
 
