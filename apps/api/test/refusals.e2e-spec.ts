@@ -87,12 +87,18 @@ describe('every refusal on the record', () => {
     expect([register.status, sar.status, status.status]).toEqual([403, 403, 403]);
     expect(await recordOf(register)).toMatchObject({
       action: 'audit.tools',
-      refusal: { status: 403, rule: 'not-ig-lead', route: 'GET /v1/audit/disclosures', subjectId: null },
+      refusal: {
+        status: 403,
+        rule: 'role-view',
+        clause: 'roles.iom-officer',
+        route: 'GET /v1/audit/disclosures',
+        subjectId: null,
+      },
     });
     expect(await recordOf(sar)).toMatchObject({
       action: 'subject.access-export',
       purpose: 'subject-access',
-      refusal: { status: 403, rule: 'not-ig-lead', subjectId },
+      refusal: { status: 403, rule: 'role-view', clause: 'roles.iom-officer', subjectId },
     });
     expect(await recordOf(status)).toMatchObject({
       action: 'platform.status',

@@ -7,7 +7,7 @@ import { AuditService } from './audit.service';
 import { BreakGlassReviewController } from './features/break-glass-review/break-glass-review.controller';
 import { BreakGlassReviewService } from './features/break-glass-review/break-glass-review.service';
 import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
-import { IgLeadGuard } from './features/ig/ig-lead.guard';
+import { IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';
 import { SubjectAccessService } from './features/subject-access/subject-access.service';
 import { breakGlassClaimsProjection } from './projections/break-glass-claims.projection';
@@ -31,6 +31,7 @@ import { AuditStore } from './store/audit-store';
     SubjectAccessService,
     BreakGlassReviewService,
     IgLeadGuard,
+    SubjectAccessGuard,
   ],
   exports: [AuditService, SubjectAccessService, BreakGlassReviewService],
 })

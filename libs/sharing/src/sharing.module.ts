@@ -4,7 +4,7 @@ import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { ProjectionsModule } from '@throughline/projections';
 import { AgreementService } from './agreement/agreement.service';
-import { PartnershipAgencies } from './agreement/partnership-agencies';
+import { PartnershipRules } from './agreement/partnership-rules';
 import { BreakGlassRefusals } from './features/break-glass/break-glass-refusals';
 import { ClaimBreakGlassHandler } from './features/break-glass/break-glass.command';
 import { BreakGlassController } from './features/break-glass/break-glass.controller';
@@ -16,7 +16,7 @@ import { ReviewBreakGlassController } from './features/break-glass-review/review
   controllers: [BreakGlassController, ReviewBreakGlassController],
   providers: [
     AgreementService,
-    PartnershipAgencies,
+    PartnershipRules,
     BreakGlassRefusals,
     ClaimBreakGlassHandler,
     ReviewBreakGlassHandler,

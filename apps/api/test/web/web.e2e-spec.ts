@@ -175,9 +175,13 @@ describe('web pages', () => {
       const officer = await signIn(t.http, 'police-iom-officer');
       const refused = await page(officer, '/app/board').expect(403);
       expect(refused.headers['content-type']).toMatch(/text\/html/);
-      expect(refused.text).toContain('Not a tasking chair');
+      expect(refused.text).toContain('Role may not read this view');
       const [refusal] = await recordsOf(refused);
-      expect(refusal!.content).toMatchObject({ action: 'tasking.board', outcome: 'refused' });
+      expect(refusal!.content).toMatchObject({
+        action: 'tasking.board',
+        outcome: 'refused',
+        refusal: { rule: 'role-view', clause: 'roles.iom-officer' },
+      });
       const chair = await signIn(t.http, 'police-tasking-chair');
       await page(chair, '/app/board?band=purple').expect(400);
       await page(chair, '/app/subjects').expect(403);
@@ -226,6 +230,20 @@ describe('web pages', () => {
       expect(view.text).toContain('Ali Shah');
       const [record] = await recordsOf(view);
       expect(Object.keys(record!.content.subjects[0]!.fields)).not.toContain('offending');
+    });
+
+    it("refuses a mentor's page for enforcement by the agreement's role section, and records it", async () => {
+      const jar = await signIn(t.http, 'voluntary-mentor');
+      const refused = await page(jar, `/app/subjects/${subjectId}?purpose=enforcement`).expect(403);
+      expect(refused.text).toContain('Purpose not allowed for this role');
+      expect(refused.text).not.toContain('Ali Shah');
+      const [refusal] = await recordsOf(refused);
+      expect(refusal!.content).toMatchObject({
+        action: 'subject.view',
+        outcome: 'refused',
+        purpose: 'enforcement',
+        refusal: { status: 403, rule: 'role-purpose', clause: 'roles.mentor', subjectId },
+      });
     });
 
     it('records a refusal for a subject the reader cannot see, and refuses an unknown purpose', async () => {

@@ -5,7 +5,7 @@ import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { AuditService } from '../../audit.service';
-import { IgLeadGuard } from '../ig/ig-lead.guard';
+import { SubjectAccessGuard } from '../ig/ig-lead.guard';
 import {
   type SubjectAccessExport,
   SubjectAccessService,
@@ -16,7 +16,7 @@ import {
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Purpose-Of-Use', required: true, description: 'subject-access' })
 @Controller('v1/subjects')
-@UseGuards(AuthGuard, IgLeadGuard)
+@UseGuards(AuthGuard, SubjectAccessGuard)
 export class SubjectAccessController {
   constructor(
     private readonly access: SubjectAccessService,
