@@ -8,6 +8,7 @@ import { BreakGlassReviewController } from './features/break-glass-review/break-
 import { BreakGlassReviewService } from './features/break-glass-review/break-glass-review.service';
 import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
 import { IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
+import { RefusalRecorder } from './features/refusals/refusal-recorder';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';
 import { SubjectAccessService } from './features/subject-access/subject-access.service';
 import { breakGlassClaimsProjection } from './projections/break-glass-claims.projection';
@@ -32,8 +33,9 @@ import { AuditStore } from './store/audit-store';
     BreakGlassReviewService,
     IgLeadGuard,
     SubjectAccessGuard,
+    RefusalRecorder,
   ],
-  exports: [AuditService, SubjectAccessService, BreakGlassReviewService],
+  exports: [AuditService, SubjectAccessService, BreakGlassReviewService, RefusalRecorder],
 })
 export class AuditModule implements OnModuleInit {
   constructor(private readonly runner: ProjectionRunner) {}

@@ -13,5 +13,6 @@ export * from './features/ig/unusual-access';
 export * from './projections/break-glass-claims.projection';
 export * from './features/subject-access/subject-access.service';
 export * from './features/break-glass-review/break-glass-review.service';
+export * from './features/refusals/refusal-recorder';
 export * from './features/refusals/recorded-refusals.filter';
 export * from './audit.module';

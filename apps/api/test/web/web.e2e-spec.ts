@@ -232,6 +232,23 @@ describe('web pages', () => {
       expect(Object.keys(record!.content.subjects[0]!.fields)).not.toContain('offending');
     });
 
+    it('records a practitioner refused an IG page and a bad filter, as the API records them', async () => {
+      const mentor = await signIn(t.http, 'voluntary-mentor');
+      const refused = await page(mentor, '/app/ig').expect(403);
+      const [refusal] = await recordsOf(refused);
+      expect(refusal!.content).toMatchObject({
+        action: 'audit.tools',
+        outcome: 'refused',
+        principal: { agency: 'voluntary', role: 'mentor' },
+        refusal: { status: 403, rule: 'not-ig-lead', route: 'GET /app/ig' },
+      });
+      const chair = await signIn(t.http, 'police-tasking-chair');
+      const bad = await page(chair, '/app/board?band=purple').expect(400);
+      const [badRecord] = await recordsOf(bad);
+      expect(badRecord!.content).toMatchObject({ action: 'tasking.board', refusal: { status: 400 } });
+      expect(JSON.stringify(badRecord!.content)).not.toContain('purple');
+    });
+
     it("refuses a mentor's page for enforcement by the agreement's role section, and records it", async () => {
       const jar = await signIn(t.http, 'voluntary-mentor');
       const refused = await page(jar, `/app/subjects/${subjectId}?purpose=enforcement`).expect(403);

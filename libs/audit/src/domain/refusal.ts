@@ -41,6 +41,14 @@ const ACTIONS: readonly (readonly [method: string, route: RegExp, action: Disclo
   ['*', /^\/v1\/audit(\/|$)/, 'audit.tools'],
   ['*', /^\/v1\/projections(\/|$)/, 'platform.status'],
   ['POST', /^\/v1\/events$/, 'events.ingest'],
+  // The pages beside the API routes read the same things.
+  ['GET', /^\/app\/subjects$/, 'subject.list'],
+  ['GET', /^\/app\/subjects\/:subjectId$/, 'subject.view'],
+  ['GET', /^\/app\/subjects\/:subjectId\/timeline$/, 'subject.timeline'],
+  ['GET', /^\/app\/board$/, 'tasking.board'],
+  ['GET', /^\/app\/ig\/access-export$/, 'subject.access-export'],
+  ['*', /^\/app\/ig\/break-glass(\/|$)/, 'audit.break-glass-review'],
+  ['*', /^\/app\/ig(\/|$)/, 'audit.tools'],
 ];
 
 /** The use case a route serves, as the disclosure register names it. */

@@ -89,6 +89,12 @@ export class PageAudit {
           },
         });
         this.announce(context.response, refused.content.id);
+        // Named as recorded, so the page's error handling does not record it again.
+        const { type, title, status, detail, instance: _instance, ...extensions } = error.problem;
+        throw new ProblemException(status, type.slice(type.lastIndexOf('/') + 1), title, detail, {
+          ...extensions,
+          disclosureId: refused.content.id,
+        });
       }
       throw error;
     }

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import {
   type AuthenticatedRequest,
   InvalidTokenError,
+  KnownAgencies,
   type Principal,
   TokenService,
 } from '@throughline/auth';
@@ -15,7 +16,10 @@ import { CHAIR_ROLE, IG_ROLE } from './personas';
  */
 @Injectable()
 export class WebSessionGuard implements CanActivate {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly agencies: KnownAgencies,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -29,6 +33,17 @@ export class WebSessionGuard implements CanActivate {
         throw signInRequired(`Sign in again: ${error.message.toLowerCase()}`);
       throw error;
     }
+    request.verified = principal;
+    if (!(await this.agencies.isKnown(principal.agency)))
+      throw new ProblemException(
+        401,
+        'unknown-agency',
+        'Unknown agency',
+        'The session names no agency of this partnership',
+        {
+          rule: 'unknown-agency',
+        },
+      );
     if (principal.kind !== 'person') {
       throw new ProblemException(403, 'not-a-person', 'Pages are for people', 'Agency systems use the API');
     }
