@@ -240,7 +240,7 @@ describe('web pages', () => {
         action: 'audit.tools',
         outcome: 'refused',
         principal: { agency: 'voluntary', role: 'mentor' },
-        refusal: { status: 403, rule: 'not-ig-lead', route: 'GET /app/ig' },
+        refusal: { status: 403, rule: 'role-view', clause: 'roles.mentor', route: 'GET /app/ig' },
       });
       const chair = await signIn(t.http, 'police-tasking-chair');
       const bad = await page(chair, '/app/board?band=purple').expect(400);
