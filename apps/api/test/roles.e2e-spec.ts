@@ -1,5 +1,6 @@
 import type { Response } from 'supertest';
 import type { AuditRecord } from '@throughline/audit';
+import { SubjectReader } from '@throughline/subjects';
 import { POLICE, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -89,6 +90,22 @@ describe('roles in the agreement', () => {
     expect((await read(`/v1/subjects/${subjectId}/access-export`, igLead, 'subject-access')).status).toBe(
       200,
     );
+  });
+
+  it('a refused role never leaves its empty cut for a permitted role of the same agency', async () => {
+    const reader = t.app.get(SubjectReader);
+    const chair = {
+      kind: 'person',
+      id: 'chair-2',
+      agency: 'police',
+      role: 'tasking-chair',
+      sources: [],
+    } as const;
+    const officer = { ...chair, id: 'officer-9', role: 'iom-officer' };
+    const refused = await reader.read(chair, subjectId, 'case-management');
+    expect(refused?.entries ?? []).toEqual([]);
+    const read = await reader.read(officer, subjectId, 'case-management');
+    expect(read?.entries.length).toBeGreaterThan(0);
   });
 
   it('an analyst reads nothing person-level, and a role the agreement does not name reads nothing', async () => {
