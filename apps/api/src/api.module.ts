@@ -3,16 +3,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
-import { AuditModule } from '@throughline/audit';
+import { AuditModule, RecordedRefusalsFilter } from '@throughline/audit';
 import { AuthModule, RateLimitInterceptor } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
 import { IngestionModule } from '@throughline/ingestion';
-import {
-  PlatformModule,
-  ProblemDetailsFilter,
-  QueryStringInterceptor,
-  type ThroughlineConfig,
-} from '@throughline/platform';
+import { PlatformModule, QueryStringInterceptor, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
@@ -54,7 +49,7 @@ export class ApiModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_FILTER, useClass: RecordedRefusalsFilter },
         { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },
       ],

@@ -259,7 +259,7 @@ describe('the audit log and the IG lead tools', () => {
   });
 
   describe('refused attempts', () => {
-    it('records a read of an unknown subject and of a subject the agency may not see, and lists both as refusals', async () => {
+    it('records a read of an unknown subject and one by an agency outside the partnership, and lists both as refusals', async () => {
       const unknownId = randomUUID();
       const unknown = await read(
         `/v1/subjects/${unknownId}`,
@@ -272,7 +272,10 @@ describe('the audit log and the IG lead tools', () => {
         await bearer('childrens-services', 'social-worker', `sw-refused-${run}`),
         'safeguarding',
       );
-      expect([unknown.status, outsider.status]).toEqual([404, 404]);
+      // A token that verified but names no agency of the partnership is refused as unauthenticated,
+      // and is still a principal whose refusal is recorded.
+      expect([unknown.status, outsider.status]).toEqual([404, 401]);
+      expect(outsider.body).toMatchObject({ rule: 'unknown-agency' });
 
       const unknownRecord = (await receipt(disclosureId(unknown))).record.content;
       expect(unknownRecord).toMatchObject({
@@ -289,8 +292,14 @@ describe('the audit log and the IG lead tools', () => {
         principal: { agency: 'childrens-services' },
         action: 'subject.timeline',
         outcome: 'refused',
+        purpose: 'safeguarding',
         subjects: [],
-        refusal: { status: 404, subjectId },
+        refusal: {
+          status: 401,
+          subjectId,
+          rule: 'unknown-agency',
+          route: 'GET /v1/subjects/:subjectId/timeline',
+        },
       });
 
       const refusals = await ig('/v1/audit/refusals?limit=500').expect(200);

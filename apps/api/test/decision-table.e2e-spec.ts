@@ -30,9 +30,17 @@ interface Published {
   readonly probe: Probe;
 }
 
-/** The consent and concern in force, as the table's per-cell state for one reader, category and purpose. */
+/** A consent's scope and the agency that recorded it: the controller whose data alone it opens. */
+interface Consent {
+  readonly categories: DataCategory[];
+  readonly recipients: string[];
+  readonly purposes: PurposeOfUse[];
+  readonly controller: DefaultAgency;
+}
+
+/** The consents and concern in force, as the table's per-cell state for one reader, category and purpose. */
 interface Sharing {
-  readonly consent?: { categories: DataCategory[]; recipients: string[]; purposes: PurposeOfUse[] };
+  readonly consents?: readonly Consent[];
   readonly concern?: { categories: DataCategory[]; recipients: string[] };
 }
 const stateFor = (
@@ -40,19 +48,27 @@ const stateFor = (
   agency: string,
   category: DataCategory,
   purpose: PurposeOfUse,
-): CellState => ({
-  consent:
-    sharing.consent?.categories.includes(category) &&
-    sharing.consent.recipients.includes(agency) &&
-    sharing.consent.purposes.includes(purpose)
+  publisher: DefaultAgency,
+): CellState => {
+  const covering = (sharing.consents ?? []).filter(
+    (consent) =>
+      consent.categories.includes(category) &&
+      consent.recipients.includes(agency) &&
+      consent.purposes.includes(purpose),
+  );
+  return {
+    consent: covering.some((consent) => consent.controller === publisher)
       ? 'given'
-      : 'none',
-  concern:
-    sharing.concern?.categories.includes(category) && sharing.concern.recipients.includes(agency)
-      ? 'open'
-      : 'none',
-  breakGlass: 'none',
-});
+      : covering.length > 0
+        ? 'other-agency'
+        : 'none',
+    concern:
+      sharing.concern?.categories.includes(category) && sharing.concern.recipients.includes(agency)
+        ? 'open'
+        : 'none',
+    breakGlass: 'none',
+  };
+};
 
 /**
  * The default decision table against the served HTTP timeline: one subject with an event of every
@@ -113,7 +129,7 @@ describe('the decision table over HTTP', () => {
         for (const { ceId, publisher, probe } of published) {
           // Each agency always sees its own publications; that rule is proven in the unit tier.
           if (publisher === agency) continue;
-          const state = stateFor(sharing, agency, probe.category, purpose);
+          const state = stateFor(sharing, agency, probe.category, purpose, publisher);
           const expected = expectedRead({
             reader: { kind: 'person', agency },
             purpose,
@@ -211,25 +227,38 @@ describe('the decision table over HTTP', () => {
   });
 
   describe('consent given over HTTP', () => {
-    const consent = {
+    const scope = {
       categories: ['drugs', 'health'] as DataCategory[],
       recipients: ['police', 'probation'],
       purposes: ['case-management'] as PurposeOfUse[],
     };
+    const byPolice: Consent = { ...scope, controller: 'police' };
+    const byHealth: Consent = { ...scope, controller: 'health' };
+    const consentFrom = (agency: DefaultAgency, form: string): unknown =>
+      cloudEvent(sourceOf(agency), 'iom.consent.given.v1', subjectId, {
+        scope,
+        expires: '2099-01-01T00:00:00Z',
+        recordedBy: 'Key worker R. Patel',
+        formReference: form,
+      });
+
+    it("a consent police records opens none of health's data to police, only police's own", async () => {
+      await publish('police', [consentFrom('police', 'CF-TABLE-POLICE')]);
+      const healthDrugs = published.filter((p) => p.publisher === 'health' && p.probe.category === 'drugs');
+      expect(healthDrugs.length).toBeGreaterThan(0);
+      const served = await timeline('police', 'case-management');
+      expect(healthDrugs.filter((p) => served.has(p.ceId))).toEqual([]);
+      expect(await disagreements({ consents: [byPolice] }, ['police', 'probation'])).toEqual([]);
+      await t.settle();
+      expect(await disagreements({ consents: [byPolice] })).toEqual([]);
+    });
 
     it('opens the consented cells on the very next read, before the projection has applied it', async () => {
       const runner = t.app.get(ProjectionRunner);
       await runner.stop();
       try {
-        await publish('health', [
-          cloudEvent(sourceOf('health'), 'iom.consent.given.v1', subjectId, {
-            scope: consent,
-            expires: '2099-01-01T00:00:00Z',
-            recordedBy: 'Drug worker R. Patel',
-            formReference: 'CF-TABLE-1',
-          }),
-        ]);
-        expect(await disagreements({ consent }, ['police', 'probation'])).toEqual([]);
+        await publish('health', [consentFrom('health', 'CF-TABLE-1')]);
+        expect(await disagreements({ consents: [byPolice, byHealth] }, ['police', 'probation'])).toEqual([]);
       } finally {
         await runner.start();
       }
@@ -237,16 +266,20 @@ describe('the decision table over HTTP', () => {
 
     it('and the projection agrees once it has applied it', async () => {
       await t.settle();
-      expect(await disagreements({ consent })).toEqual([]);
+      expect(await disagreements({ consents: [byPolice, byHealth] })).toEqual([]);
     });
   });
 
   describe('a safeguarding concern raised over HTTP', () => {
-    const consent = {
+    const scope = {
       categories: ['drugs', 'health'] as DataCategory[],
       recipients: ['police', 'probation'],
       purposes: ['case-management'] as PurposeOfUse[],
     };
+    const consents: Consent[] = [
+      { ...scope, controller: 'police' },
+      { ...scope, controller: 'health' },
+    ];
     const concern = {
       categories: ['health', 'family', 'risk'] as DataCategory[],
       recipients: ['police', 'prison', 'housing'],
@@ -266,7 +299,7 @@ describe('the decision table over HTTP', () => {
             expires: '2099-01-01T00:00:00Z',
           }),
         ]);
-        expect(await disagreements({ consent, concern }, ['police', 'prison', 'housing'])).toEqual([]);
+        expect(await disagreements({ consents, concern }, ['police', 'prison', 'housing'])).toEqual([]);
       } finally {
         await runner.start();
       }
@@ -274,7 +307,7 @@ describe('the decision table over HTTP', () => {
 
     it('and the projection agrees once it has applied it', async () => {
       await t.settle();
-      expect(await disagreements({ consent, concern })).toEqual([]);
+      expect(await disagreements({ consents, concern })).toEqual([]);
     });
 
     it('closing the concern and withdrawing the consent close the cells again on the next read', async () => {
@@ -284,7 +317,7 @@ describe('the decision table over HTTP', () => {
           reason: 'Plan agreed',
         }),
         cloudEvent(sourceOf('probation'), 'iom.consent.withdrawn.v1', subjectId, {
-          scope: consent,
+          scope,
           recordedBy: 'Offender manager',
         }),
       ]);

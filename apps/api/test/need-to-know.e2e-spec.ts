@@ -94,11 +94,30 @@ describe('need-to-know across agencies', () => {
     expect(await timelineTypes('voluntary', 'mentor')).not.toContain('iom.arrest.recorded.v1');
   });
 
+  it("a consent recorded by an agency other than the controller opens none of health's data", async () => {
+    for (const [agency, source, ref] of [
+      ['police', POLICE, `pnc:${journey.pnc}`],
+      ['probation', PROBATION, `crn:${journey.crn}`],
+    ] as const) {
+      await publish(agency, [
+        cloudEvent(source, 'iom.consent.given.v1', ref, {
+          scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+          recordedBy: `${agency}-17`,
+          formReference: `CF-2025-${agency}`,
+        }),
+      ]);
+    }
+    expect((await view('police', 'iom-officer')).body.treatment).toBeNull();
+    await t.settle();
+    expect((await view('police', 'iom-officer')).body.treatment).toBeNull();
+    expect(await timelineTypes('police', 'iom-officer')).not.toContain('iom.treatment.started.v1');
+  });
+
   it('consent to police for drugs, case management only, opens treatment on the next read, for that purpose only', async () => {
-    await publish('probation', [
-      cloudEvent(PROBATION, 'iom.consent.given.v1', `crn:${journey.crn}`, {
+    await publish('health', [
+      cloudEvent(HEALTH, 'iom.consent.given.v1', nhs, {
         scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
-        recordedBy: 'om-17',
+        recordedBy: 'dw-17',
         formReference: 'CF-2025-001',
       }),
     ]);
@@ -171,11 +190,11 @@ describe('need-to-know across agencies', () => {
 
   it('a consent that runs out between two reads narrows the second, however recently the first was cut', async () => {
     const expires = new Date(Date.now() + 3_600_000);
-    await publish('probation', [
-      cloudEvent(PROBATION, 'iom.consent.given.v1', `crn:${journey.crn}`, {
+    await publish('health', [
+      cloudEvent(HEALTH, 'iom.consent.given.v1', nhs, {
         scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
         expires: expires.toISOString(),
-        recordedBy: 'om-17',
+        recordedBy: 'dw-17',
         formReference: 'CF-2025-002',
       }),
     ]);

@@ -74,12 +74,17 @@ describe('subject record and timeline', () => {
     expect(JSON.stringify(response.body)).not.toMatch(/HMP Birmingham|Burglary|Northfield/);
   });
 
-  it('answers 404 to an agency outside the agreement, the same as for an unknown subject', async () => {
+  it('answers 401 to a token naming an agency outside the partnership, whatever the subject', async () => {
     const outsider = await read(`/v1/subjects/${subjectId}`, 'childrens-services', 'social-worker');
-    const unknown = await read('/v1/subjects/00000000-0000-4000-8000-000000000000', 'police', 'iom-officer');
-    expect(outsider.status).toBe(404);
-    expect(unknown.status).toBe(404);
-    expect(outsider.body.detail).toBe(unknown.body.detail);
+    const unknownSubject = await read(
+      '/v1/subjects/00000000-0000-4000-8000-000000000000',
+      'childrens-services',
+      'social-worker',
+    );
+    expect([outsider.status, unknownSubject.status]).toEqual([401, 401]);
+    expect(outsider.body).toMatchObject({ rule: 'unknown-agency' });
+    expect(outsider.body.detail).toBe(unknownSubject.body.detail);
+    expect(JSON.stringify(outsider.body)).not.toMatch(/HMP Birmingham|Burglary|Northfield/);
   });
 
   it('requires a known purpose of use', async () => {

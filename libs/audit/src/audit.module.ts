@@ -8,7 +8,8 @@ import { AuditService } from './audit.service';
 import { BreakGlassReviewController } from './features/break-glass-review/break-glass-review.controller';
 import { BreakGlassReviewService } from './features/break-glass-review/break-glass-review.service';
 import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
-import { IgLeadGuard } from './features/ig/ig-lead.guard';
+import { IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
+import { RefusalRecorder } from './features/refusals/refusal-recorder';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';
 import { SubjectAccessService } from './features/subject-access/subject-access.service';
 import { SubjectSearchController } from './features/subject-search/subject-search.controller';
@@ -36,8 +37,16 @@ import { AuditStore } from './store/audit-store';
     SubjectSearchService,
     BreakGlassReviewService,
     IgLeadGuard,
+    SubjectAccessGuard,
+    RefusalRecorder,
   ],
-  exports: [AuditService, SubjectAccessService, SubjectSearchService, BreakGlassReviewService],
+  exports: [
+    AuditService,
+    SubjectAccessService,
+    SubjectSearchService,
+    BreakGlassReviewService,
+    RefusalRecorder,
+  ],
 })
 export class AuditModule implements OnModuleInit {
   constructor(private readonly runner: ProjectionRunner) {}

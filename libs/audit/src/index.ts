@@ -1,6 +1,7 @@
 export * from './domain/canonical-json';
 export * from './domain/chain';
 export * from './domain/disclosure';
+export * from './domain/refusal';
 export * from './store/audit-store';
 export * from './store/sqlite-audit-store';
 export * from './store/postgres-audit-store';
@@ -15,4 +16,6 @@ export * from './domain/subject-search';
 export * from './features/subject-access/subject-access.service';
 export * from './features/subject-search/subject-search.service';
 export * from './features/break-glass-review/break-glass-review.service';
+export * from './features/refusals/refusal-recorder';
+export * from './features/refusals/recorded-refusals.filter';
 export * from './audit.module';

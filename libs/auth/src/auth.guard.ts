@@ -1,17 +1,27 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemException } from '@throughline/platform';
+import { KnownAgencies } from './known-agencies';
 import type { Principal } from './principal';
 import { InvalidTokenError, TokenService } from './token.service';
 
 export interface AuthenticatedRequest extends Request {
+  /** Set once the token verified and names an agency of the partnership. */
   principal?: Principal;
+  /**
+   * Who the verified token names, accepted or not: a token that verified is a principal whose
+   * refusals are recorded, even one naming no known agency.
+   */
+  verified?: Principal;
 }
 
 /** Authenticates the bearer token; what the principal may see is decided later, per subject. */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly agencies: KnownAgencies,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -21,12 +31,24 @@ export class AuthGuard implements CanActivate {
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw unauthenticated('The Authorization header must be "Bearer <token>"');
     }
+    let principal: Principal;
     try {
-      request.principal = await this.tokens.verify(token);
+      principal = await this.tokens.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
       throw error;
     }
+    request.verified = principal;
+    if (!(await this.agencies.isKnown(principal.agency))) {
+      throw new ProblemException(
+        401,
+        'unknown-agency',
+        'Unknown agency',
+        'The token names no agency of this partnership',
+        { rule: 'unknown-agency' },
+      );
+    }
+    request.principal = principal;
     return true;
   }
 }

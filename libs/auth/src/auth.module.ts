@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { monotonicClock } from '@throughline/platform';
 import { AuthGuard } from './auth.guard';
+import { KnownAgencies } from './known-agencies';
+import { RoleGate } from './role-gate';
 import { CredentialLimits, RATE_LIMIT_CLOCK, RateLimitInterceptor } from './credential-limits';
 import { TokenService } from './token.service';
 
@@ -8,10 +10,12 @@ import { TokenService } from './token.service';
   providers: [
     TokenService,
     AuthGuard,
+    KnownAgencies,
+    RoleGate,
     CredentialLimits,
     RateLimitInterceptor,
     { provide: RATE_LIMIT_CLOCK, useValue: monotonicClock },
   ],
-  exports: [TokenService, AuthGuard, CredentialLimits, RateLimitInterceptor],
+  exports: [TokenService, AuthGuard, KnownAgencies, RoleGate, CredentialLimits, RateLimitInterceptor],
 })
 export class AuthModule {}

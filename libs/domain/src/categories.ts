@@ -31,6 +31,14 @@ export const PURPOSES_OF_USE = [
 ] as const;
 export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
 
+/**
+ * What a role may be allowed to read, by kind of route: a person's subject record and timeline, the
+ * tasking board, the IG audit tools, subject access exports, and aggregates (no person named).
+ */
+export const VIEWS = ['subjects', 'tasking', 'audit', 'subject-access', 'aggregates'] as const;
+export type View = (typeof VIEWS)[number];
+export const isView = (value: string): value is View => (VIEWS as readonly string[]).includes(value);
+
 export const isDataCategory = (value: string): value is DataCategory =>
   (DATA_CATEGORIES as readonly string[]).includes(value);
 export const isPurposeOfUse = (value: string): value is PurposeOfUse =>

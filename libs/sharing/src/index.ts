@@ -7,3 +7,4 @@ export * from './agreement/agreement-events';
 export * from './agreement/agreement.service';
 export * from './features/break-glass-review/review-break-glass.command';
 export * from './sharing.module';
+export * from './domain/roles';

@@ -4,6 +4,7 @@ import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { ProjectionsModule } from '@throughline/projections';
 import { AgreementService } from './agreement/agreement.service';
+import { PartnershipRules } from './agreement/partnership-rules';
 import { BreakGlassRefusals } from './features/break-glass/break-glass-refusals';
 import { ClaimBreakGlassHandler } from './features/break-glass/break-glass.command';
 import { BreakGlassController } from './features/break-glass/break-glass.controller';
@@ -13,7 +14,13 @@ import { ReviewBreakGlassController } from './features/break-glass-review/review
 @Module({
   imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule],
   controllers: [BreakGlassController, ReviewBreakGlassController],
-  providers: [AgreementService, BreakGlassRefusals, ClaimBreakGlassHandler, ReviewBreakGlassHandler],
+  providers: [
+    AgreementService,
+    PartnershipRules,
+    BreakGlassRefusals,
+    ClaimBreakGlassHandler,
+    ReviewBreakGlassHandler,
+  ],
   exports: [AgreementService],
 })
 export class SharingModule {}

@@ -182,7 +182,7 @@ describeWithChromium('web pages in headless Chromium', () => {
     ).toContain('Not shared with your agency');
     await shot(page, 'subject-mentor', true);
     await page.goto(`${base}/app/board`);
-    expect(await page.locator('h1').textContent()).toBe('Not a tasking chair');
+    expect(await page.locator('h1').textContent()).toBe('Role may not read this view');
   });
 
   it('lets an IG lead review a break-glass claim and read the register', async () => {

@@ -175,9 +175,13 @@ describe('web pages', () => {
       const officer = await signIn(t.http, 'police-iom-officer');
       const refused = await page(officer, '/app/board').expect(403);
       expect(refused.headers['content-type']).toMatch(/text\/html/);
-      expect(refused.text).toContain('Not a tasking chair');
+      expect(refused.text).toContain('Role may not read this view');
       const [refusal] = await recordsOf(refused);
-      expect(refusal!.content).toMatchObject({ action: 'tasking.board', outcome: 'refused' });
+      expect(refusal!.content).toMatchObject({
+        action: 'tasking.board',
+        outcome: 'refused',
+        refusal: { rule: 'role-view', clause: 'roles.iom-officer' },
+      });
       const chair = await signIn(t.http, 'police-tasking-chair');
       await page(chair, '/app/board?band=purple').expect(400);
       await page(chair, '/app/subjects').expect(403);
@@ -228,6 +232,37 @@ describe('web pages', () => {
       expect(view.text).toContain('Ali Shah');
       const [record] = await recordsOf(view);
       expect(Object.keys(record!.content.subjects[0]!.fields)).not.toContain('offending');
+    });
+
+    it('records a practitioner refused an IG page and a bad filter, as the API records them', async () => {
+      const mentor = await signIn(t.http, 'voluntary-mentor');
+      const refused = await page(mentor, '/app/ig').expect(403);
+      const [refusal] = await recordsOf(refused);
+      expect(refusal!.content).toMatchObject({
+        action: 'audit.tools',
+        outcome: 'refused',
+        principal: { agency: 'voluntary', role: 'mentor' },
+        refusal: { status: 403, rule: 'role-view', clause: 'roles.mentor', route: 'GET /app/ig' },
+      });
+      const chair = await signIn(t.http, 'police-tasking-chair');
+      const bad = await page(chair, '/app/board?band=purple').expect(400);
+      const [badRecord] = await recordsOf(bad);
+      expect(badRecord!.content).toMatchObject({ action: 'tasking.board', refusal: { status: 400 } });
+      expect(JSON.stringify(badRecord!.content)).not.toContain('purple');
+    });
+
+    it("refuses a mentor's page for enforcement by the agreement's role section, and records it", async () => {
+      const jar = await signIn(t.http, 'voluntary-mentor');
+      const refused = await page(jar, `/app/subjects/${subjectId}?purpose=enforcement`).expect(403);
+      expect(refused.text).toContain('Purpose not allowed for this role');
+      expect(refused.text).not.toContain('Ali Shah');
+      const [refusal] = await recordsOf(refused);
+      expect(refusal!.content).toMatchObject({
+        action: 'subject.view',
+        outcome: 'refused',
+        purpose: 'enforcement',
+        refusal: { status: 403, rule: 'role-purpose', clause: 'roles.mentor', subjectId },
+      });
     });
 
     it('records a refusal for a subject the reader cannot see, and refuses an unknown purpose', async () => {

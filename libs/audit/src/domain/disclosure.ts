@@ -30,7 +30,13 @@ export type DisclosureAction =
   | 'tasking.deselections'
   | 'alert'
   | 'audit.export'
-  | 'subject.access-export';
+  | 'subject.access-export'
+  /** The IG lead's audit tools other than the export: the register, receipts, verification. */
+  | 'audit.tools'
+  | 'platform.status'
+  | 'events.ingest'
+  /** A refused request to a route no use case above names. */
+  | 'request';
 
 /**
  * The content of one audit record. Pseudonymised by construction: subjects by partnership id,
@@ -64,6 +70,8 @@ export interface DisclosureContent {
     /** The rule that refused, and the agreement clause behind it, where a decision names them. */
     readonly rule?: string;
     readonly clause?: string | null;
+    /** The route refused, as `METHOD /path/:param`: its pattern, never the values sent. */
+    readonly route?: string;
   } | null;
 }
 

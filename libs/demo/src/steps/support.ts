@@ -195,9 +195,11 @@ export function askConsent(j: Journey, formSeq: number): void {
   if (j.state.mentored && rng.chance(0.7)) {
     const recordedBy = `Mentor ${rng.pick(WORKERS.voluntary)}`;
     const categories: DataCategory[] = rng.chance(0.4) ? ['supervision', 'drugs', 'family'] : ['supervision'];
-    j.emit(j.now + DAY, 'voluntaryCrm', 'iom.consent.given.v1', {
+    // A consent opens only its recorder's data: the mentor's referral asks probation, which holds
+    // the supervision record, to record the consent that shares it with the mentor.
+    j.emit(j.now + DAY, 'probationCase', 'iom.consent.given.v1', {
       scope: consentScope(categories, ['voluntary'], ['case-management']),
-      recordedBy,
+      recordedBy: `Offender manager, on referral by ${recordedBy}`,
       formReference: form(formSeq + 1),
     });
     if (rng.chance(0.5)) {

@@ -61,14 +61,14 @@ export const consentEvents = {
     publishers: 'any',
     schema: ConsentGivenV1,
     summary:
-      'The subject consents to the listed recipients seeing the listed categories for the listed purposes.',
+      "The subject consents to the listed recipients seeing the listed categories for the listed purposes, of the recording agency's own data only: the publisher is the controller holding the signed form, and its consent never opens another agency's data.",
   }),
   'iom.consent.withdrawn.v1': defineEvent({
     category: 'consent',
     publishers: 'any',
     schema: ConsentWithdrawnV1,
     summary:
-      'The subject withdraws consent for every combination in the scope, whichever consent granted it; effective on the next read.',
+      'The subject withdraws consent for every combination in the scope, whichever consent and whichever agency granted it; effective on the next read.',
   }),
   'iom.consent.refused.v1': defineEvent({
     category: 'consent',

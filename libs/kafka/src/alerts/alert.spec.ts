@@ -105,7 +105,11 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
     const consented: SharingState = {
       ...emptySharingState(),
       consents: {
-        [consentKey('supervision', 'voluntary', 'case-management')]: { eventId: 'consent-1', expires: null },
+        [consentKey('probation', 'supervision', 'voluntary', 'case-management')]: {
+          eventId: 'consent-1',
+          controller: 'probation',
+          expires: null,
+        },
       },
     };
     const alerts = planAlerts({ event: breach, recordedAt, subject: everyone(consented), agreement, now });
@@ -113,6 +117,25 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
       basis: 'consent',
       reliedOn: 'consent-1',
     });
+  });
+
+  it('follows consent only from the controller: another agency recording it opens no alert', () => {
+    const breach = event('iom.breach.recorded.v1', 'probation', 'supervision');
+    const recordedByPolice: SharingState = {
+      ...emptySharingState(),
+      consents: {
+        [consentKey('police', 'supervision', 'voluntary', 'case-management')]: {
+          eventId: 'consent-2',
+          controller: 'police',
+          expires: null,
+        },
+      },
+    };
+    expect(
+      recipients(
+        planAlerts({ event: breach, recordedAt, subject: everyone(recordedByPolice), agreement, now }),
+      ),
+    ).not.toContain('voluntary');
   });
 
   it('alerts only agencies holding a view of the subject', () => {

@@ -83,7 +83,7 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
   const alerts: Alert[] = [];
   for (const agency of Object.keys(subject.views).sort()) {
     const policy = buildReadPolicy({
-      reader: { kind: 'person', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
+      reader: { kind: 'agency', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
       purpose: ALERT_PURPOSE,
       agreement,
       sharing: subject.sharing,

@@ -30,3 +30,24 @@ describe('agreementOf', () => {
     expect(agreementOf({ type: 'iom.subject.registered.v1', data: {} })).toBeUndefined();
   });
 });
+
+describe('agreementOf and the role section', () => {
+  it('given a load event from before the role section, reads it with roles null', () => {
+    const { roles: _dropped, ...earlier } = SHIPPED;
+    const agreement = agreementOf({
+      type: AGREEMENT_LOADED,
+      data: { agreement: earlier, loadedBy: 'system' },
+    });
+    expect(agreement?.roles).toBeNull();
+  });
+
+  it('given a load event with the role section, keeps it', () => {
+    const agreement = agreementOf({
+      type: AGREEMENT_LOADED,
+      data: { agreement: SHIPPED, loadedBy: 'system' },
+    });
+    expect(agreement?.roles?.mentor).toEqual({
+      subjects: ['case-management', 'safeguarding', 'continuity-of-care'],
+    });
+  });
+});

@@ -10,13 +10,32 @@ export interface AgreementLoadedData {
   readonly file?: string;
 }
 
+/** An agreement as stored by a load from before some of today's sections existed. */
+type StoredAgreement = Omit<Agreement, 'roles' | 'breakGlass'> & {
+  readonly roles?: Agreement['roles'];
+  readonly breakGlass: Omit<Agreement['breakGlass'], 'partnershipReviewers'> & {
+    readonly partnershipReviewers?: Agreement['breakGlass']['partnershipReviewers'];
+  };
+};
+
 /**
  * The agreement a load event carries. One loaded before the agreement named partnership reviewers
- * reads as naming none: a claim from it is reviewed by its own agency's IG lead only.
+ * reads as naming none: a claim from it is reviewed by its own agency's IG lead only. One loaded
+ * before it had a role section reads with `roles: null`, which the role rule reads as the rules
+ * that stood then (see `decideRoleAccess`).
  */
 export function agreementOf(event: Pick<RecordedEvent, 'type' | 'data'>): Agreement | undefined {
   if (event.type !== AGREEMENT_LOADED) return undefined;
-  const { agreement } = event.data as AgreementLoadedData;
-  if (agreement.breakGlass.partnershipReviewers) return agreement;
-  return { ...agreement, breakGlass: { ...agreement.breakGlass, partnershipReviewers: [] } };
+  const { agreement } = event.data as { readonly agreement: StoredAgreement };
+  // The same object while nothing is filled in: caches keyed by the agreement keep their entries.
+  if (agreement.roles !== undefined && agreement.breakGlass.partnershipReviewers)
+    return agreement as Agreement;
+  return {
+    ...agreement,
+    roles: agreement.roles ?? null,
+    breakGlass: {
+      ...agreement.breakGlass,
+      partnershipReviewers: agreement.breakGlass.partnershipReviewers ?? [],
+    },
+  };
 }

@@ -5,6 +5,7 @@ import {
   type Agreement,
   type AgreementProblem,
   InvalidAgreementError,
+  isPartnershipAgency,
   parseAgreement,
   SHARE_BASES,
 } from './agreement';
@@ -326,5 +327,44 @@ describe('a malformed agreement is refused with the line and the reason, and not
 
   it('not a mapping at all', () => {
     expect(refused('- just\n- a list\n')[0]).toMatchObject({ line: 1 });
+  });
+});
+
+describe('isPartnershipAgency', () => {
+  const agreement = parseAgreement(SHIPPED);
+
+  it.each([...DEFAULT_AGENCIES, 'partnership'])('knows %s', (agency) => {
+    expect(isPartnershipAgency(agreement, agency)).toBe(true);
+  });
+
+  it('knows no agency the agreement does not name, and none at all without an agreement', () => {
+    expect(isPartnershipAgency(agreement, 'childrens-services')).toBe(false);
+    expect(isPartnershipAgency(null, 'police')).toBe(false);
+  });
+});
+
+describe('the role section', () => {
+  it('is required: an agreement without one is refused with its line', () => {
+    const start = SHIPPED.indexOf('roles:\n  iom-officer');
+    const end = SHIPPED.indexOf('clauses:');
+    const problems = refused(SHIPPED.slice(0, start) + SHIPPED.slice(end));
+    expect(problems.map((p) => p.reason)).toEqual([expect.stringMatching(/^roles must map/)]);
+  });
+
+  it('refuses an unknown view or purpose, naming the line', () => {
+    const text = edit(
+      SHIPPED,
+      'mentor: { subjects: [case-management,',
+      'mentor: { gossip: [idle-curiosity], subjects: [case-management,',
+    );
+    const reasons = refused(text).map((p) => p.reason);
+    expect(reasons).toEqual([expect.stringMatching(/"gossip" is not a view/)]);
+  });
+
+  it('refuses a purpose outside the vocabulary', () => {
+    const text = edit(SHIPPED, 'analyst: {}', 'analyst: { aggregates: [curiosity] }');
+    expect(refused(text).map((p) => p.reason)).toEqual([
+      expect.stringMatching(/"curiosity" is not a purpose/),
+    ]);
   });
 });

@@ -5,8 +5,11 @@ import {
   isDataCategory,
   isEventType,
   isPurposeOfUse,
+  isView,
   PURPOSES_OF_USE,
   type PurposeOfUse,
+  type View,
+  VIEWS,
 } from '@throughline/domain';
 
 export const SHARE_BASES = ['always', 'consent', 'safeguarding', 'never'] as const;
@@ -46,6 +49,9 @@ export interface BreakGlassTerms {
   readonly partnershipReviewers: readonly PartnershipReviewer[];
 }
 
+/** What one role may read: per view, the purposes it may state. A view not named is closed to it. */
+export type RoleTerms = Readonly<Partial<Record<View, readonly PurposeOfUse[]>>>;
+
 /** A partnership's information-sharing agreement, as loaded: versioned data, not code. */
 export interface Agreement {
   readonly partnership: string;
@@ -53,7 +59,28 @@ export interface Agreement {
   readonly agencies: readonly string[];
   readonly breakGlass: BreakGlassTerms;
   readonly taskingMeeting: { readonly roles: readonly string[]; readonly purposes: readonly PurposeOfUse[] };
+  /**
+   * Which roles may read which views for which purposes; a role not named reads nothing. Null only
+   * for an agreement loaded before the section existed (see `agreementOf`).
+   */
+  readonly roles: Readonly<Record<string, RoleTerms>> | null;
   readonly clauses: readonly Clause[];
+}
+
+/** The partnership's own staff (IG leads, the partnership admin) hold tokens of this agency. */
+export const PARTNERSHIP_AGENCY = 'partnership';
+
+/**
+ * Whether a token's agency belongs to the partnership: an agency the agreement names, one its
+ * partnership reviewers are drawn from, or the partnership itself. With no agreement, none does.
+ */
+export function isPartnershipAgency(agreement: Agreement | null, agency: string): boolean {
+  if (!agreement) return false;
+  return (
+    agency === PARTNERSHIP_AGENCY ||
+    agreement.agencies.includes(agency) ||
+    agreement.breakGlass.partnershipReviewers.some((reviewer) => reviewer.agency === agency)
+  );
 }
 
 export interface AgreementProblem {
@@ -70,6 +97,7 @@ export class InvalidAgreementError extends Error {
 
 const AGENCY = /^[a-z][a-z0-9-]{1,31}$/;
 const CLAUSE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const ROLE = /^[a-z][a-z0-9-]{0,63}$/;
 
 /** Parses and checks an agreement; every problem is reported with its line, and nothing is half-loaded. */
 export function parseAgreement(text: string): Agreement {
@@ -103,6 +131,7 @@ class Checker {
         agencies: [],
         breakGlass: { maxMinutes: 0, roles: [], partnershipReviewers: [] },
         taskingMeeting: { roles: [], purposes: [] },
+        roles: {},
         clauses: [],
       };
     }
@@ -133,6 +162,7 @@ class Checker {
       isPurposeOfUse,
       `a purpose (${PURPOSES_OF_USE.join(', ')})`,
     ) as PurposeOfUse[];
+    const roles = this.roles();
     const clausesNode = this.node(['clauses']);
     const clauses: Clause[] = [];
     if (!isSeq(clausesNode) || clausesNode.items.length === 0)
@@ -158,8 +188,49 @@ class Checker {
         partnershipReviewers,
       },
       taskingMeeting: { roles: meetingRoles, purposes: meetingPurposes },
+      roles,
       clauses,
     };
+  }
+
+  private roles(): Record<string, RoleTerms> {
+    const node = this.node(['roles']);
+    if (!isMap(node)) {
+      this.fail(
+        node ?? this.doc.contents,
+        'roles must map each role to the views it reads and their purposes',
+      );
+      return {};
+    }
+    const roles: Record<string, RoleTerms> = {};
+    for (const pair of node.items) {
+      const role = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+      if (!ROLE.test(role))
+        this.fail(pair.key as Node, `"${role}" is not a role (lower-case letters, digits, -)`);
+      const viewsNode = this.node(['roles', role]);
+      if (!isMap(viewsNode)) {
+        this.fail(
+          viewsNode ?? node,
+          `roles.${role} must map views (${VIEWS.join(', ')}) to purposes, or be {}`,
+        );
+        continue;
+      }
+      const terms: Partial<Record<View, PurposeOfUse[]>> = {};
+      for (const viewPair of viewsNode.items) {
+        const view = String((viewPair.key as { value?: unknown } | null)?.value ?? viewPair.key);
+        if (!isView(view)) {
+          this.fail(viewPair.key as Node, `"${view}" is not a view (${VIEWS.join(', ')})`);
+          continue;
+        }
+        terms[view] = this.strings(
+          ['roles', role, view],
+          isPurposeOfUse,
+          `a purpose (${PURPOSES_OF_USE.join(', ')})`,
+        ) as PurposeOfUse[];
+      }
+      roles[role] = terms;
+    }
+    return roles;
   }
 
   private partnershipReviewers(): PartnershipReviewer[] {

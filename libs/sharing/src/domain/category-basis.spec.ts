@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CATALOGUE,
   DATA_CATEGORIES,
   type DataCategory,
   DEFAULT_AGENCIES,
   type DefaultAgency,
+  EVENT_TYPES,
   PURPOSES_OF_USE,
   type PurposeOfUse,
 } from '@throughline/domain';
@@ -49,16 +51,45 @@ const bases = (reader: Reader, purpose: PurposeOfUse, sharing: SharingState = em
   });
 
 /**
+ * The agencies the catalogue lets publish a category, and whether some of its types any agency may
+ * publish: worked out here from the catalogue, apart from the engine.
+ */
+function catalogued(category: DataCategory): { readonly agencies: string[]; readonly any: boolean } {
+  const agencies = new Set<string>();
+  let any = false;
+  for (const type of EVENT_TYPES) {
+    const spec = CATALOGUE[type];
+    if (spec.category !== category || spec.recordedByPlatform) continue;
+    if (spec.publishers === 'any') any = true;
+    else for (const agency of spec.publishers) agencies.add(agency);
+  }
+  return { agencies: [...agencies], any };
+}
+
+/**
  * The basis the domain table gives one cell in one state: the strongest whole grant that holds
  * names it; a grant narrowed by fields, types or data values that holds makes it shared in part;
- * otherwise what would open it, the consent or the concern it waits for.
+ * otherwise what would open it, the consent or the concern it waits for. A consent opens only its
+ * controller's data: consents from every agency the catalogue names open the category whole, but
+ * where any agency may publish some of it, or a consent comes from one publisher alone, in part.
  */
-function expectedBasis(cell: Cell, purpose: PurposeOfUse, state: CellState): CategoryBasis {
+function expectedBasis(
+  cell: Cell,
+  category: DataCategory,
+  purpose: PurposeOfUse,
+  state: CellState,
+): CategoryBasis {
   if (cell.never) return 'not-shared';
+  const { any } = catalogued(category);
   const grants = cell.grants.filter((grant) => grant.purposes.includes(purpose));
-  const holds = (basis: 'A' | 'C' | 'S'): boolean =>
-    basis === 'A' || (basis === 'C' ? state.consent === 'given' : state.concern === 'open');
-  const whole = grants.filter((grant) => !grant.fields && !grant.types && !grant.data && holds(grant.basis));
+  const consentWhole = state.consent === 'given' && !any;
+  const consentPart = (state.consent === 'given' && any) || (state.consent === 'other-agency' && any);
+  const holdsWhole = (basis: 'A' | 'C' | 'S'): boolean =>
+    basis === 'A' || (basis === 'C' ? consentWhole : state.concern === 'open');
+  const holds = (basis: 'A' | 'C' | 'S'): boolean => holdsWhole(basis) || (basis === 'C' && consentPart);
+  const whole = grants.filter(
+    (grant) => !grant.fields && !grant.types && !grant.data && holdsWhole(grant.basis),
+  );
   if (whole.some((grant) => grant.basis === 'A')) return 'shared';
   if (whole.some((grant) => grant.basis === 'C')) return 'consent';
   if (whole.some((grant) => grant.basis === 'S')) return 'safeguarding';
@@ -69,19 +100,34 @@ function expectedBasis(cell: Cell, purpose: PurposeOfUse, state: CellState): Cat
   return 'not-shared';
 }
 
+/** A consent in the "given" state comes from every agency the catalogue lets publish the category. */
+const controllersOf = (category: DataCategory): string[] => catalogued(category).agencies;
+
 describe('categoryBasis', () => {
   describe('the domain table, cell by cell', () => {
     it.each(
       DEFAULT_AGENCIES.flatMap((agency) => PURPOSES_OF_USE.map((purpose) => [agency, purpose] as const)),
     )('%s reading for %s: every category in every sharing state', (agency, purpose) => {
       const reader = person(agency);
+      // The agreement's role section, read as data: a purpose the role may not read subjects for
+      // shares nothing, whatever the clauses say.
+      const readsSubjects = agreement.roles?.[reader.role]?.subjects?.includes(purpose) ?? false;
       const disagreements: string[] = [];
       for (const category of DATA_CATEGORIES) {
         for (const state of CELL_STATES) {
           const sharing = timeline
-            .cellState({ readerId: reader.id, agency, category, purpose, state })
+            .cellState({
+              readerId: reader.id,
+              agency,
+              category,
+              purpose,
+              state,
+              controllers: controllersOf(category),
+            })
             .reduce<SharingState>(evolveSharing, emptySharingState());
-          const expected = expectedBasis(DEFAULT_TABLE[agency][category], purpose, state);
+          const expected = readsSubjects
+            ? expectedBasis(DEFAULT_TABLE[agency][category], category, purpose, state)
+            : 'not-shared';
           const actual = bases(reader, purpose, sharing)[category];
           if (actual !== expected)
             disagreements.push(
@@ -144,6 +190,7 @@ describe('categoryBasis', () => {
         agency: 'housing',
         category: 'supervision',
         purpose: 'case-management',
+        controllers: controllersOf('supervision'),
         state: { consent: 'none', concern: 'none', breakGlass: 'active' },
       })
       .reduce<SharingState>(evolveSharing, emptySharingState());
@@ -186,6 +233,7 @@ describe('categoryBasis', () => {
           agency: 'voluntary',
           category,
           purpose: 'case-management',
+          controllers: controllersOf(category),
           state: { consent: 'given', concern: 'none', breakGlass: 'none' },
         })
         .reduce<SharingState>(evolveSharing, emptySharingState());

@@ -313,15 +313,23 @@ export function probePublisher(probe: Probe, reader: string): DefaultAgency {
 /**
  * The sharing state of one cell, scoped to the cell itself: consent for this recipient, category
  * and purpose; a concern naming this recipient and category; a break-glass claim by this reader on
- * this category.
+ * this category. Consent `given` is recorded by the publisher of the cell's data, its controller;
+ * `other-agency` is a live consent of the same scope recorded by an agency that is neither the
+ * publisher nor the reader, which opens nothing of the publisher's data.
  */
 export interface CellState {
-  readonly consent: 'none' | 'given' | 'expired' | 'withdrawn';
+  readonly consent: 'none' | 'given' | 'other-agency' | 'expired' | 'withdrawn';
   readonly concern: 'none' | 'open' | 'expired';
   readonly breakGlass: 'none' | 'active';
 }
 
-export const CONSENT_STATES: readonly CellState['consent'][] = ['none', 'given', 'expired', 'withdrawn'];
+export const CONSENT_STATES: readonly CellState['consent'][] = [
+  'none',
+  'given',
+  'other-agency',
+  'expired',
+  'withdrawn',
+];
 export const CONCERN_STATES: readonly CellState['concern'][] = ['none', 'open', 'expired'];
 export const BREAK_GLASS_STATES: readonly CellState['breakGlass'][] = ['none', 'active'];
 
@@ -338,6 +346,23 @@ export type Expected =
       readonly byAgreement: readonly string[];
     };
 
+/**
+ * The role dimension of the table: the purposes each role may state to read subjects, straight
+ * from the brief. The tasking chair reads the board and the IG lead the audit tools, never a
+ * person's view; the analyst reads aggregates only; a mentor never reads for enforcement.
+ */
+export const ROLE_PURPOSES: Readonly<Record<string, readonly PurposeOfUse[]>> = {
+  'iom-officer': ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'],
+  'offender-manager': ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'],
+  'prison-officer': ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'],
+  'drug-worker': ['case-management', 'safeguarding', 'continuity-of-care'],
+  'housing-officer': ['case-management', 'safeguarding', 'continuity-of-care'],
+  mentor: ['case-management', 'safeguarding', 'continuity-of-care'],
+  'tasking-chair': [],
+  'ig-lead': [],
+  analyst: [],
+};
+
 const BASIS: Readonly<Record<Grant['basis'], Because>> = { A: 'always', C: 'consent', S: 'safeguarding' };
 
 const narrowedTo = (grant: Grant, probe: Probe, data: Record<string, unknown>): boolean =>
@@ -353,7 +378,12 @@ const fieldsOf = (grants: readonly Grant[], data: Record<string, unknown>): stri
  * live break-glass claim unless the cell is `never`.
  */
 export function expectedRead(input: {
-  readonly reader: { readonly kind: 'person' | 'system'; readonly agency: DefaultAgency };
+  readonly reader: {
+    readonly kind: 'person' | 'system' | 'agency';
+    readonly agency: DefaultAgency;
+    /** A person's role; the practitioner role of the agency when not given. */
+    readonly role?: string;
+  };
   readonly purpose: PurposeOfUse;
   readonly probe: Probe;
   readonly publisher: string;
@@ -362,6 +392,8 @@ export function expectedRead(input: {
   const { reader, purpose, probe, publisher, state } = input;
   const data = probeData(probe);
   if (reader.kind === 'system') return { allowed: false };
+  const role = reader.role ?? PRACTITIONERS[reader.agency];
+  if (reader.kind === 'person' && !(ROLE_PURPOSES[role] ?? []).includes(purpose)) return { allowed: false };
   if (publisher === reader.agency) {
     return { allowed: true, fields: Object.keys(data), because: ['own'], byAgreement: Object.keys(data) };
   }
@@ -444,8 +476,10 @@ export class TableTimeline {
 
   /**
    * The events that put one cell in its state, each scoped exactly to the cell: consent for this
-   * recipient, category and purpose (withdrawn = given, then withdrawn); a concern naming this
-   * recipient and category; a claim by this reader on this category.
+   * recipient, category and purpose, recorded by each controller whose data the cell shows, or for
+   * `other-agency` by an agency that is none of them nor the reader (withdrawn = given, then
+   * withdrawn by another agency); a concern naming this recipient and category; a claim by this
+   * reader on this category.
    */
   cellState(cell: {
     readonly readerId: string;
@@ -453,14 +487,21 @@ export class TableTimeline {
     readonly category: DataCategory;
     readonly purpose: PurposeOfUse;
     readonly state: CellState;
+    /** The publishers of the cell's probes: the controllers a consent must come from to open them. */
+    readonly controllers: readonly string[];
   }): PublishedEvent[] {
-    const { readerId, agency, category, purpose, state } = cell;
+    const { readerId, agency, category, purpose, state, controllers } = cell;
     const scope = { categories: [category], recipients: [agency], purposes: [purpose] };
     const consent = { scope, recordedBy: 'key worker', formReference: 'CF-1' };
     const events: PublishedEvent[] = [];
     if (state.consent !== 'none') {
       const expires = state.consent === 'expired' ? EARLIER : LATER;
-      events.push(this.event('iom.consent.given.v1', { ...consent, expires }, 'health', 'consent'));
+      const recorders =
+        state.consent === 'other-agency'
+          ? [DEFAULT_AGENCIES.find((other) => other !== agency && !controllers.includes(other))!]
+          : controllers;
+      for (const recorder of recorders)
+        events.push(this.event('iom.consent.given.v1', { ...consent, expires }, recorder, 'consent'));
     }
     if (state.consent === 'withdrawn') {
       events.push(
@@ -492,7 +533,7 @@ export class TableTimeline {
   }
 }
 
-/** Every combination of the three state axes: 4 x 3 x 2. */
+/** Every combination of the three state axes: 5 x 3 x 2. */
 export const CELL_STATES: readonly CellState[] = CONSENT_STATES.flatMap((consent) =>
   CONCERN_STATES.flatMap((concern) =>
     BREAK_GLASS_STATES.map((breakGlass) => ({ consent, concern, breakGlass })),

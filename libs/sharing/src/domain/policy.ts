@@ -6,9 +6,16 @@ import {
   subject as asSubject,
 } from '@casl/ability';
 import { permittedFieldsOf } from '@casl/ability/extra';
-import type { DataCategory, PublishedEvent, PurposeOfUse } from '@throughline/domain';
+import {
+  CATALOGUE,
+  type DataCategory,
+  EVENT_TYPES,
+  type PublishedEvent,
+  type PurposeOfUse,
+} from '@throughline/domain';
 import type { Agreement, Clause } from './agreement';
-import { consentKey, type SharingState } from './sharing-state';
+import { decideRoleAccess } from './roles';
+import { consentControllers, consentOpening, type SharingState } from './sharing-state';
 
 /** Why a disclosure was allowed: carried into the audit record. */
 export interface DisclosureReason {
@@ -24,7 +31,12 @@ export interface DisclosureReason {
 }
 
 export interface Reader {
-  readonly kind: 'person' | 'system';
+  /**
+   * A person reads in a role, which the agreement's role section must allow for the purpose; an
+   * agency reads as a whole (the alerts relay, cutting an alert for the agency's own system to
+   * route), under the clauses alone; a system reads nothing.
+   */
+  readonly kind: 'person' | 'system' | 'agency';
   readonly id: string;
   readonly agency: string;
   readonly role: string;
@@ -61,7 +73,8 @@ const clauseConditions = (clause: Clause, categories: readonly DataCategory[]): 
 });
 
 /**
- * Builds the read ability for one request: deny by default; the reader's own live break-glass
+ * Builds the read ability for one request: deny by default, and nothing at all for a person whose
+ * role the agreement does not let read subjects for the purpose; the reader's own live break-glass
  * claims; each agreement clause for the reader's agency and the stated purpose whose basis holds now
  * (consent given and unexpired, a safeguarding concern open and unexpired); the reader's own
  * publications; and last the clauses that say never, which nothing but the reader's own data escapes.
@@ -86,6 +99,8 @@ export function buildReadPolicy(input: {
   ];
   const memo = new Map<string, EntryDecision | null>();
   if (reader.kind === 'system') return { ability: builder.build(), reasons, testedFields, memo };
+  if (reader.kind === 'person' && !decideRoleAccess(agreement, reader, 'subjects', purpose).allowed)
+    return { ability: builder.build(), reasons, testedFields, memo };
   const version = agreement?.version ?? null;
   const nowIso = now.toISOString();
 
@@ -112,6 +127,7 @@ export function buildReadPolicy(input: {
       categories: readonly DataCategory[],
       basis: DisclosureReason['basis'],
       reliedOn: string | null,
+      publisher?: string,
     ): void => {
       if (categories.length === 0) return;
       const reason = because({
@@ -122,14 +138,24 @@ export function buildReadPolicy(input: {
         agreementVersion: version,
         reliedOn,
       });
-      builder.can('read', 'SubjectEvent', fields, clauseConditions(clause, categories)).because(reason);
+      const conditions = clauseConditions(clause, categories);
+      builder
+        .can(
+          'read',
+          'SubjectEvent',
+          fields,
+          publisher === undefined ? conditions : { ...conditions, publisher },
+        )
+        .because(reason);
     };
     if (clause.basis === 'always') allow(clause.categories, 'always', null);
     if (clause.basis === 'consent') {
-      for (const category of clause.categories) {
-        const grant = sharing.consents[consentKey(category, reader.agency, purpose)];
-        if (grant && (grant.expires === null || grant.expires > nowIso))
-          allow([category], 'consent', grant.eventId);
+      for (const controller of consentControllers(sharing)) {
+        for (const category of clause.categories) {
+          const question = { controller, category, recipient: reader.agency, purpose };
+          const grant = consentOpening(sharing, question, nowIso);
+          if (grant) allow([category], 'consent', grant.eventId, controller);
+        }
       }
     }
     if (clause.basis === 'safeguarding') {
@@ -307,7 +333,13 @@ function permissionOf(
         return true;
       case 'consent':
         return clause.purposes.some(
-          (purpose) => sharing.consents[consentKey(category, agency, purpose)] !== undefined,
+          (purpose) =>
+            consentOpening(sharing, {
+              controller: event.meta.agency,
+              category,
+              recipient: agency,
+              purpose,
+            }) !== undefined,
         );
       case 'safeguarding':
         return Object.values(sharing.concerns).some(
@@ -462,16 +494,50 @@ export function categoryGrounds(policy: ReadPolicy, category: DataCategory): Cat
   const whole: DisclosureReason[] = [];
   const partial: DisclosureReason[] = [];
   let closed = false;
+  // A consent opens only its controller's data: it opens the whole category only together with
+  // consents from every other agency that publishes the category, and nothing where its
+  // controller publishes none of it.
+  const publishers = categoryPublishers(category);
+  const byController = new Map<string, DisclosureReason>();
   for (const rule of policy.ability.rulesFor('read', 'SubjectEvent')) {
-    const covers = (rule.conditions as { category?: { $in?: readonly string[] } } | undefined)?.category;
-    if (!covers?.$in?.includes(category)) continue;
+    const conditions = rule.conditions as { category?: { $in?: readonly string[] }; publisher?: unknown };
+    if (!conditions?.category?.$in?.includes(category)) continue;
     if (rule.inverted) {
       closed ||= !isNarrowed(rule);
       continue;
     }
     const reason = policy.reasons.get(rule.reason ?? '');
     if (!reason || reason.rule === 'own-publication') continue;
+    const controller = conditions.publisher;
+    if (typeof controller === 'string' && !isNarrowed(rule)) {
+      if (publishers === 'any' || publishers.has(controller)) byController.set(controller, reason);
+      continue;
+    }
     (isNarrowed(rule) ? partial : whole).push(reason);
   }
+  const coversAll = publishers !== 'any' && [...publishers].every((agency) => byController.has(agency));
+  (coversAll ? whole : partial).push(...byController.values());
   return { whole, partial, closed };
+}
+
+const publishersByCategory = new Map<DataCategory, ReadonlySet<string> | 'any'>();
+
+/** The agencies the catalogue lets publish a category's events, or 'any'. */
+function categoryPublishers(category: DataCategory): ReadonlySet<string> | 'any' {
+  let found = publishersByCategory.get(category);
+  if (!found) {
+    const agencies = new Set<string>();
+    for (const type of EVENT_TYPES) {
+      const spec = CATALOGUE[type];
+      if (spec.category !== category || spec.recordedByPlatform) continue;
+      if (spec.publishers === 'any') {
+        found = 'any';
+        break;
+      }
+      for (const agency of spec.publishers) agencies.add(agency);
+    }
+    found ??= agencies;
+    publishersByCategory.set(category, found);
+  }
+  return found;
 }

@@ -1,8 +1,16 @@
 import type { PublishedEvent } from '@throughline/domain';
 import { consentKey, emptySharingState, evolveSharing } from './sharing-state';
 
-const event = (type: string, data: object): PublishedEvent =>
-  ({ id: 'e1', type, data, subjectId: 's', position: 1, revision: 1, meta: {} }) as unknown as PublishedEvent;
+const event = (type: string, data: object, agency = 'health', id = 'e1'): PublishedEvent =>
+  ({
+    id,
+    type,
+    data,
+    subjectId: 's',
+    position: 1,
+    revision: 1,
+    meta: { agency },
+  }) as unknown as PublishedEvent;
 
 describe('evolveSharing', () => {
   // Expiries are compared with the time of the read as strings, so they are kept as UTC instants.
@@ -14,7 +22,7 @@ describe('evolveSharing', () => {
         expires: '2024-06-01T12:00:00+05:00',
       }),
     );
-    expect(state.consents[consentKey('drugs', 'police', 'case-management')]?.expires).toBe(
+    expect(state.consents[consentKey('health', 'drugs', 'police', 'case-management')]?.expires).toBe(
       '2024-06-01T07:00:00.000Z',
     );
     state = evolveSharing(
@@ -55,7 +63,9 @@ describe('evolveSharing', () => {
         }),
       );
       const now = new Date().toISOString();
-      expect(state.consents[consentKey('drugs', 'police', 'case-management')]!.expires! < now).toBe(true);
+      expect(state.consents[consentKey('health', 'drugs', 'police', 'case-management')]!.expires! < now).toBe(
+        true,
+      );
       expect(state.concerns['SG-1']!.expires < now).toBe(true);
     },
   );

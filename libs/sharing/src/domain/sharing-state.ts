@@ -8,6 +8,11 @@ import {
 export interface ConsentGrant {
   /** The consent event this grant rests on (the audit record names it). */
   readonly eventId: string;
+  /**
+   * The agency that recorded the consent: the controller holding the signed form. A consent opens
+   * that agency's data only, so no agency can widen access to another's.
+   */
+  readonly controller: string;
   readonly expires: string | null;
 }
 
@@ -32,7 +37,7 @@ export interface BreakGlassGrant {
 
 /** What decides sharing beyond the agreement: the subject's consents, open concerns and break-glass claims. */
 export interface SharingState {
-  /** Keyed `category|recipient|purpose`: consent is specific to all three. */
+  /** Keyed `controller|category|recipient|purpose`: consent is specific to all four. */
   readonly consents: Readonly<Record<string, ConsentGrant>>;
   readonly concerns: Readonly<Record<string, OpenConcern>>;
   readonly breakGlass: readonly BreakGlassGrant[];
@@ -40,8 +45,42 @@ export interface SharingState {
 
 export const emptySharingState = (): SharingState => ({ consents: {}, concerns: {}, breakGlass: [] });
 
-export const consentKey = (category: string, recipient: string, purpose: string): string =>
-  `${category}|${recipient}|${purpose}`;
+export const consentKey = (
+  controller: string,
+  category: string,
+  recipient: string,
+  purpose: string,
+): string => `${controller}|${category}|${recipient}|${purpose}`;
+
+/** One question a consent may answer: may `recipient` see `controller`'s `category` data for `purpose`? */
+export interface ConsentQuestion {
+  /** The agency whose data would be seen: the publisher of the events in question. */
+  readonly controller: string;
+  readonly category: DataCategory;
+  readonly recipient: string;
+  readonly purpose: PurposeOfUse;
+}
+
+/**
+ * The consent that answers yes, if any: one recorded by the controller itself. Both policy engines
+ * and, through the read policy, the alerts relay ask here, so consent is decided once. With `now`
+ * (a UTC instant) only a consent unexpired then counts; without it, any held (the widest cut).
+ */
+export function consentOpening(
+  sharing: SharingState,
+  question: ConsentQuestion,
+  now?: string,
+): ConsentGrant | undefined {
+  const { controller, category, recipient, purpose } = question;
+  const grant = sharing.consents[consentKey(controller, category, recipient, purpose)];
+  if (!grant || grant.controller !== controller) return undefined;
+  if (now !== undefined && grant.expires !== null && grant.expires <= now) return undefined;
+  return grant;
+}
+
+/** The agencies that have recorded a consent still held: the only data consent can open. */
+export const consentControllers = (sharing: SharingState): readonly string[] =>
+  [...new Set(Object.values(sharing.consents).map((grant) => grant.controller))].sort();
 
 const SHARING_TYPES = new Set<string>([
   'iom.consent.given.v1',
@@ -55,25 +94,38 @@ const SHARING_TYPES = new Set<string>([
 /** True for the events that change who may see a subject's data. */
 export const changesSharing = (type: string): boolean => SHARING_TYPES.has(type);
 
-const scopeKeys = (scope: {
+interface Scope {
   readonly categories: readonly DataCategory[];
   readonly recipients: readonly string[];
   readonly purposes: readonly PurposeOfUse[];
-}): string[] =>
+}
+
+const scopeKeys = (controller: string, scope: Scope): string[] =>
   scope.categories.flatMap((category) =>
     scope.recipients.flatMap((recipient) =>
-      scope.purposes.map((purpose) => consentKey(category, recipient, purpose)),
+      scope.purposes.map((purpose) => consentKey(controller, category, recipient, purpose)),
     ),
   );
+
+const inScope = (grantKey: string, scope: Scope): boolean => {
+  const [, category = '', recipient = '', purpose = ''] = grantKey.split('|');
+  return (
+    (scope.categories as readonly string[]).includes(category) &&
+    scope.recipients.includes(recipient) &&
+    (scope.purposes as readonly string[]).includes(purpose)
+  );
+};
 
 /** Folds a sharing event into the state; other events leave it as it is. Pure. */
 export function evolveSharing(state: SharingState, event: PublishedEvent): SharingState {
   switch (event.type) {
     case 'iom.consent.given.v1': {
       const consents = { ...state.consents };
-      for (const key of scopeKeys(event.data.scope))
+      const controller = event.meta.agency;
+      for (const key of scopeKeys(controller, event.data.scope))
         consents[key] = {
           eventId: event.id,
+          controller,
           // Only an absent expiry means none: anything else present and unreadable has passed.
           expires: event.data.expires == null ? null : expiryInstant(event.data.expires),
         };
@@ -81,8 +133,11 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
     }
     case 'iom.consent.withdrawn.v1':
     case 'iom.consent.refused.v1': {
-      const consents = { ...state.consents };
-      for (const key of scopeKeys(event.data.scope)) delete consents[key];
+      // Narrowing widens nothing: the person's withdrawal, told to any agency, ends every
+      // consent in its scope, whichever controller recorded it.
+      const consents = Object.fromEntries(
+        Object.entries(state.consents).filter(([key]) => !inScope(key, event.data.scope)),
+      );
       return { ...state, consents };
     }
     case 'iom.safeguarding.concern-raised.v1': {

@@ -826,6 +826,7 @@ describe('served views follow the decision table, cell by cell', () => {
             category: probe.category,
             purpose,
             state,
+            controllers: [publisher],
           });
           const event = timeline.probe(probe, publisher);
           const doc = fold([...setup, event], SHIPPED);

@@ -81,8 +81,9 @@ describe('refoldSubjectDoc', () => {
     const scope = { categories: ['drugs'], recipients: ['probation'], purposes: ['case-management'] };
     const correction = amend('iom.record.corrected.v1', { replacement: { scope } });
     const doc = refoldSubjectDoc([registered, poison, correction], null)!;
-    expect(doc.sharing.consents[consentKey('drugs', 'probation', 'case-management')]).toEqual({
+    expect(doc.sharing.consents[consentKey('health', 'drugs', 'probation', 'case-management')]).toEqual({
       eventId: poison.id,
+      controller: 'health',
       expires: '2099-01-01T00:00:00.000Z',
     });
     expect(doc.timeline[1]).toMatchObject({ data: { scope }, correctedBy: { eventId: correction.id } });

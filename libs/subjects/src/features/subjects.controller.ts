@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { AuthGuard, CurrentPrincipal, type Principal, RoleGate } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { GetSubjectQuery } from './get-subject/get-subject.query';
@@ -94,9 +94,13 @@ export class SubjectsController {
   constructor(
     private readonly queries: QueryBus,
     private readonly audit: AuditService,
+    private readonly roles: RoleGate,
   ) {}
 
-  /** Answers only once the disclosure (or the refusal) is durably recorded; the id goes out in X-Disclosure-Id. */
+  /**
+   * The role must read subjects for the purpose (the agreement's role section); the read is then
+   * answered only once its disclosure is durably recorded, the id going out in X-Disclosure-Id.
+   */
   private async recorded<T>(
     context: ReadContext,
     action: DisclosureAction,
@@ -114,22 +118,9 @@ export class SubjectsController {
       action,
       purpose: context.purpose,
     };
-    let outcome: Awaited<ReturnType<typeof read>>;
-    try {
-      outcome = await read();
-    } catch (error) {
-      if (error instanceof ProblemException && (error.getStatus() === 403 || error.getStatus() === 404)) {
-        const refused = await this.audit.record({
-          ...base,
-          outcome: 'refused',
-          agreementVersion: null,
-          subjects: [],
-          refusal: { status: error.getStatus(), reason: error.problem.title, subjectId },
-        });
-        context.response.setHeader('X-Disclosure-Id', refused.content.id);
-      }
-      throw error;
-    }
+    // A refusal is put on the record where every refusal is, as the problem is answered.
+    await this.roles.require(context.principal, 'subjects', context.purpose);
+    const outcome = await read();
     const record = await this.audit.record({
       ...base,
       outcome: 'disclosed',

@@ -84,8 +84,8 @@ export class TaskingController {
   }
 
   /**
-   * Authorizes for the meeting, reads, and records the disclosure (what each row served shows) or
-   * the refusal before answering; the record's id goes out in X-Disclosure-Id.
+   * Authorizes for the meeting, reads, and records the disclosure (what each row served shows)
+   * before answering; the record's id goes out in X-Disclosure-Id.
    */
   private async recorded<T extends { subjectId: string }>(
     principal: Principal,
@@ -109,22 +109,8 @@ export class TaskingController {
       action,
       purpose,
     };
-    let agreementVersion: string | null;
-    try {
-      agreementVersion = await this.tasking.authorize(principal, purpose);
-    } catch (error) {
-      if (error instanceof ProblemException) {
-        const refused = await this.audit.record({
-          ...base,
-          outcome: 'refused',
-          agreementVersion: null,
-          subjects: [],
-          refusal: { status: error.getStatus(), reason: error.problem.title, subjectId: null },
-        });
-        response.setHeader('X-Disclosure-Id', refused.content.id);
-      }
-      throw error;
-    }
+    // A refusal is put on the record where every refusal is, as the problem is answered.
+    const agreementVersion = await this.tasking.authorize(principal, purpose);
     const rows = await read();
     const record = await this.audit.record({
       ...base,

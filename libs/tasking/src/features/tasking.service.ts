@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@throughline/auth';
+import { type Principal, RoleGate } from '@throughline/auth';
+import { isPurposeOfUse, PURPOSES_OF_USE } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { AgreementService } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
@@ -38,29 +39,20 @@ export class TaskingService {
   constructor(
     private readonly subjectDocs: SubjectDocs,
     private readonly agreements: AgreementService,
+    private readonly roles: RoleGate,
   ) {}
 
-  /** Refuses all but the meeting's roles and purposes; answers the agreement version relied on. */
+  /** Refuses all but the roles the agreement lets read the board, for its purposes; answers the agreement version relied on. */
   async authorize(principal: Principal, purpose: string): Promise<string | null> {
-    const agreement = await this.agreements.current();
-    const meeting = agreement?.taskingMeeting;
-    if (principal.kind !== 'person' || !meeting?.roles.includes(principal.role)) {
+    if (!isPurposeOfUse(purpose))
       throw new ProblemException(
-        403,
-        'not-tasking-chair',
-        'Not a tasking chair',
-        'The board is for the roles the agreement names for the tasking meeting',
+        400,
+        'unknown-purpose',
+        'Unknown purpose of use',
+        `"${purpose}" is not one of ${PURPOSES_OF_USE.join(', ')}`,
       );
-    }
-    if (!(meeting.purposes as readonly string[]).includes(purpose)) {
-      throw new ProblemException(
-        403,
-        'purpose-not-allowed',
-        'Purpose not allowed',
-        `The board serves the purposes ${meeting.purposes.join(', ')}`,
-      );
-    }
-    return agreement?.version ?? null;
+    await this.roles.require(principal, 'tasking', purpose);
+    return (await this.agreements.current())?.version ?? null;
   }
 
   /** The board; a subject held back, or whose row cannot be worked out, is left out and counted. */

@@ -1,5 +1,6 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { RefusalRecorder } from '@throughline/audit';
 import type { AuthenticatedRequest } from '@throughline/auth';
 import { problemOf, setRetryAfter } from '@throughline/platform';
 import { clearCookie, SESSION_COOKIE } from '../session/cookies';
@@ -18,18 +19,26 @@ const ADVICE: Readonly<Record<number, string>> = {
   429: 'You have made a great many requests in a short time. Wait a moment, then try again.',
 };
 
-/** Pages answer in HTML: a problem becomes a page with its status, a missing session a sign-in. */
+/**
+ * Pages answer in HTML: a problem becomes a page with its status, a missing session a sign-in. A
+ * refusal of a signed-in person is put on the audit record first, as the API's are.
+ */
 @Catch()
+@Injectable()
 export class WebExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('WebPage');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  constructor(private readonly refusals: RefusalRecorder) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const request = host.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = host.switchToHttp().getResponse<Response>();
     const problem = problemOf(exception);
     if (problem.status >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
+    const recordedId = await this.refusals.record(request, problem);
+    if (recordedId) response.setHeader('X-Disclosure-Id', recordedId);
     if (problem.status === 401) {
       clearCookie(request, response, SESSION_COOKIE);
       if (request.method === 'GET') {

@@ -2,10 +2,14 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import {
   type AuthenticatedRequest,
   InvalidTokenError,
+  KnownAgencies,
   type Principal,
+  RoleGate,
   TokenService,
 } from '@throughline/auth';
+import { isPurposeOfUse, type PurposeOfUse, type View } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
+import { DEFAULT_PURPOSE } from '../features/subjects/subject-query';
 import { readCookies, SESSION_COOKIE } from './cookies';
 import { CHAIR_ROLE, IG_ROLE } from './personas';
 
@@ -15,7 +19,11 @@ import { CHAIR_ROLE, IG_ROLE } from './personas';
  */
 @Injectable()
 export class WebSessionGuard implements CanActivate {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly agencies: KnownAgencies,
+    private readonly roles: RoleGate,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -29,12 +37,44 @@ export class WebSessionGuard implements CanActivate {
         throw signInRequired(`Sign in again: ${error.message.toLowerCase()}`);
       throw error;
     }
+    request.verified = principal;
+    if (!(await this.agencies.isKnown(principal.agency)))
+      throw new ProblemException(
+        401,
+        'unknown-agency',
+        'Unknown agency',
+        'The session names no agency of this partnership',
+        {
+          rule: 'unknown-agency',
+        },
+      );
     if (principal.kind !== 'person') {
       throw new ProblemException(403, 'not-a-person', 'Pages are for people', 'Agency systems use the API');
     }
     request.principal = principal;
+    const page = pageView(request.path, request.query);
+    if (page) await this.roles.require(principal, page.view, page.purpose);
     return true;
   }
+}
+
+/**
+ * What a page area reads, as the API route beside it does, so the agreement's role rule decides
+ * pages too. An unknown purpose is left to the page, which refuses it as a bad request.
+ */
+function pageView(
+  path: string,
+  query: Record<string, unknown>,
+): { view: View; purpose: PurposeOfUse } | null {
+  if (path === '/app/subjects' || path.startsWith('/app/subjects/')) {
+    const stated =
+      typeof query.purpose === 'string' && query.purpose !== '' ? query.purpose : DEFAULT_PURPOSE;
+    return isPurposeOfUse(stated) ? { view: 'subjects', purpose: stated } : null;
+  }
+  if (path === '/app/board' || path.startsWith('/app/board/')) return { view: 'tasking', purpose: 'tasking' };
+  if (path === '/app/ig/access-export') return { view: 'subject-access', purpose: 'subject-access' };
+  if (path === '/app/ig' || path.startsWith('/app/ig/')) return { view: 'audit', purpose: 'audit' };
+  return null;
 }
 
 const signInRequired = (detail: string): ProblemException =>

@@ -1,20 +1,31 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { AuthenticatedRequest } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type AuthenticatedRequest, RoleGate } from '@throughline/auth';
 
-export const IG_ROLES: ReadonlySet<string> = new Set(['ig-lead']);
-
-/** The audit tools are for information-governance leads; runs after AuthGuard. */
+/**
+ * The audit tools are read for the `audit` purpose by the roles the agreement lets read them (the
+ * IG lead); runs after AuthGuard. The purpose is the route's own, so none is stated.
+ */
 @Injectable()
 export class IgLeadGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
+  constructor(private readonly roles: RoleGate) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    if (principal && principal.kind === 'person' && IG_ROLES.has(principal.role)) return true;
-    throw new ProblemException(
-      403,
-      'not-ig-lead',
-      'Not an information-governance lead',
-      'The audit tools are for the ig-lead role',
-    );
+    if (!principal) return false;
+    await this.roles.require(principal, 'audit', 'audit');
+    return true;
+  }
+}
+
+/** Subject access exports are read for `subject-access` by the roles the agreement names; after AuthGuard. */
+@Injectable()
+export class SubjectAccessGuard implements CanActivate {
+  constructor(private readonly roles: RoleGate) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) return false;
+    await this.roles.require(principal, 'subject-access', 'subject-access');
+    return true;
   }
 }

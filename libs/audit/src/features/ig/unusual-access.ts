@@ -30,9 +30,12 @@ export function findUnusualAccess(
 ): UnusualAccess[] {
   const found: UnusualAccess[] = [];
   const people = records.filter((record) => record.content.principal.kind === 'person');
-  const group = <K>(keyOf: (record: AuditRecord) => K | undefined): Map<K, AuditRecord[]> => {
+  const group = <K>(
+    keyOf: (record: AuditRecord) => K | undefined,
+    from: readonly AuditRecord[] = people,
+  ): Map<K, AuditRecord[]> => {
     const groups = new Map<K, AuditRecord[]>();
-    for (const record of people) {
+    for (const record of from) {
       const key = keyOf(record);
       if (key === undefined) continue;
       const list = groups.get(key);
@@ -77,8 +80,13 @@ export function findUnusualAccess(
         disclosureIds: list.map((r) => r.content.id),
       });
   }
-  for (const [, list] of group((r) =>
-    r.content.outcome === 'refused' ? `${r.content.principal.user}|${r.content.at.slice(0, 13)}` : undefined,
+  // A system probing what it may not read is as worth a look as a person doing so.
+  for (const [, list] of group(
+    (r) =>
+      r.content.outcome === 'refused'
+        ? `${r.content.principal.agency}|${r.content.principal.user}|${r.content.at.slice(0, 13)}`
+        : undefined,
+    records,
   )) {
     if (list.length >= rules.refusalsPerHour && list[0]) {
       found.push({

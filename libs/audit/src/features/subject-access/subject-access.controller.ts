@@ -4,14 +4,14 @@ import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-import { IgLeadGuard } from '../ig/ig-lead.guard';
+import { SubjectAccessGuard } from '../ig/ig-lead.guard';
 import { requesterOf, type SubjectAccessExport, SubjectAccessService } from './subject-access.service';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @ApiHeader({ name: 'X-Purpose-Of-Use', required: true, description: 'subject-access' })
 @Controller('v1/subjects')
-@UseGuards(AuthGuard, IgLeadGuard)
+@UseGuards(AuthGuard, SubjectAccessGuard)
 export class SubjectAccessController {
   constructor(private readonly access: SubjectAccessService) {}
 

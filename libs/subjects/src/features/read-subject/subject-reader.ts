@@ -272,7 +272,9 @@ export class SubjectReader {
       return this.disclose(principal, purpose, doc, sharing, agreement, now);
     }
     const nowIso = now.toISOString();
-    const key = `${principal.kind}|${principal.agency}|${purpose}`;
+    // The role decides whether the policy grants anything at all, so readers alike share a cut
+    // only within a role.
+    const key = `${principal.kind}|${principal.agency}|${principal.role}|${purpose}`;
     let byReader = this.cuts.get(doc);
     if (!byReader) this.cuts.set(doc, (byReader = new Map<string, CachedCut>()));
     const cached = byReader.get(key);
