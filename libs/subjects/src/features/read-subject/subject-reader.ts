@@ -12,6 +12,7 @@ import {
   type CategoryAccess,
   changesSharing,
   evolveSharing,
+  SHARING_EVENT_TYPES,
   policySignature,
   type ReadPolicy,
   type SharingState,
@@ -213,7 +214,7 @@ export class SubjectReader {
   /**
    * Each subject's sharing state with every sharing event the projection has not applied yet, to
    * the head of the log however far it lags: a withdrawal recorded behind any backlog holds on the
-   * next list. The unapplied stretch is read a page at a time; only sharing events are unpacked.
+   * next list. Only sharing events are read from the unapplied stretch, a page at a time.
    */
   private async unappliedSharing(
     docs: readonly SubjectDoc[],
@@ -223,9 +224,8 @@ export class SubjectReader {
     const unapplied = new Map<string, SharingState>();
     const unfoldable = new Set<string>();
     for (let after = checkpoint; ;) {
-      const page = await this.events.readAll({ after, maxCount: UNAPPLIED_PAGE });
+      const page = await this.events.readAll({ after, maxCount: UNAPPLIED_PAGE, types: SHARING_EVENT_TYPES });
       for (const recorded of page) {
-        if (!changesSharing(recorded.type)) continue;
         const event = toPublishedEvent(recorded);
         const doc = event ? byId.get(event.subjectId) : undefined;
         if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
