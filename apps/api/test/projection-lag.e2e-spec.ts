@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { QueryBus } from '@nestjs/cqrs';
 import type { Principal } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
 import { ProjectionRunner } from '@throughline/projections';
-import { SubjectReader } from '@throughline/subjects';
+import { type Audited, ListSubjectsQuery, type SubjectList } from '@throughline/subjects';
 import { cloudEvent, POLICE, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -43,10 +44,17 @@ describe('a withdrawal behind a projection backlog', () => {
   };
   const read = (path: string) =>
     t.http.get(path).set('Authorization', `Bearer ${police}`).set('X-Purpose-Of-Use', 'case-management');
-  const listed = async (): Promise<string[]> =>
-    (await t.app.get(SubjectReader).readAll(officer, 'case-management'))
+  /** What the list query behind GET /v1/subjects disclosed of the subject, by event type. */
+  const listed = async (): Promise<string[]> => {
+    const list = await t.app
+      .get(QueryBus)
+      .execute<ListSubjectsQuery, Audited<SubjectList>>(
+        new ListSubjectsQuery({ principal: officer, purpose: 'case-management', requestId: null }, {}),
+      );
+    return list.result.disclosed
       .filter((subject) => subject.subjectId === subjectId)
       .flatMap((subject) => subject.entries.map(({ entry }) => entry.type));
+  };
 
   beforeAll(async () => {
     t = await startTestApp();
