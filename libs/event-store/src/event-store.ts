@@ -59,7 +59,13 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** Exclusive: events with a greater position are returned. 0 reads from the start. */
   readonly after?: number;
+  /** Counts only the events returned: a page shorter than this ends at the head of the log. */
   readonly maxCount?: number;
+  /**
+   * Only events of these types. The others are passed over in the store, so a reader that needs
+   * few kinds of event out of a long stretch of the log does not receive and unpack all of it.
+   */
+  readonly types?: readonly string[];
 }
 
 export type EventStoreBackend = 'sqlite' | 'postgres' | 'eventstoredb';

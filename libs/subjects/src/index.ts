@@ -8,3 +8,7 @@ export * from './features/read-subject/subject-docs';
 export * from './features/read-subject/subject-reader';
 export * from './domain/disclose';
 export * from './features/disclosure-record';
+export * from './features/audited-read/audited-read';
+export * from './features/get-subject/get-subject.query';
+export * from './features/get-timeline/get-timeline.query';
+export * from './features/list-subjects/list-subjects.query';

@@ -4,6 +4,7 @@ import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { ProjectionRunner, ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
+import { AuditedRead } from './features/audited-read/audited-read';
 import { GetSubjectHandler } from './features/get-subject/get-subject.query';
 import { GetTimelineHandler } from './features/get-timeline/get-timeline.query';
 import { ListSubjectsHandler } from './features/list-subjects/list-subjects.query';
@@ -15,8 +16,15 @@ import { SubjectViewsProjection } from './projections/subject-views.projection';
 @Module({
   imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule, SharingModule],
   controllers: [SubjectsController],
-  providers: [SubjectDocs, SubjectReader, GetSubjectHandler, GetTimelineHandler, ListSubjectsHandler],
-  exports: [SubjectDocs, SubjectReader],
+  providers: [
+    SubjectDocs,
+    SubjectReader,
+    AuditedRead,
+    GetSubjectHandler,
+    GetTimelineHandler,
+    ListSubjectsHandler,
+  ],
+  exports: [SubjectDocs, SubjectReader, AuditedRead],
 })
 export class SubjectsModule implements OnModuleInit {
   constructor(private readonly runner: ProjectionRunner) {}

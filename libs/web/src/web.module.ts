@@ -6,7 +6,6 @@ import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
-import { PageAudit } from './disclosure/page-audit';
 import { BoardPageController } from './features/board/board.controller';
 import { IgPagesController } from './features/ig/ig.controller';
 import { SubjectPagesController } from './features/subjects/subject-pages.controller';
@@ -34,7 +33,7 @@ const PAGES = [SignInController, BoardPageController, SubjectPagesController, Ig
   ],
   // The catch-all goes last so it only answers what no page matched.
   controllers: [...PAGES, PageNotFoundController],
-  providers: [WebSessionGuard, PageAudit],
+  providers: [WebSessionGuard],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

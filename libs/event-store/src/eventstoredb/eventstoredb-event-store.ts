@@ -93,6 +93,7 @@ export class EventStoreDbEventStore extends EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const types = options.types ? new Set(options.types) : undefined;
     const found: RecordedEvent[] = [];
     let after = options.after ?? 0;
     let from: ReadPosition = after > 0 ? { commit: BigInt(after), prepare: BigInt(after) } : START;
@@ -105,6 +106,7 @@ export class EventStoreDbEventStore extends EventStore {
       for (const resolved of page) {
         const event = resolved.event;
         if (!event || Number(event.position.commit) <= after || isSystem(event)) continue;
+        if (types && !types.has(event.type)) continue;
         if (found.length < maxCount) found.push(toRecordedEvent(resolved));
       }
       const last = page[page.length - 1]?.event;

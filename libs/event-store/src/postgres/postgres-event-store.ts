@@ -108,8 +108,10 @@ export class PostgresEventStore extends EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE position > $1 ORDER BY position LIMIT $2`,
-      [options.after ?? 0, options.maxCount ?? null],
+      `SELECT ${COLUMNS} FROM ${this.schema}.events
+       WHERE position > $1 AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+       ORDER BY position LIMIT $2`,
+      [options.after ?? 0, options.maxCount ?? null, options.types ?? null],
     );
     return rows.map(toRecordedEvent);
   }

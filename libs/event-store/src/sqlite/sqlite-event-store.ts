@@ -103,6 +103,12 @@ export class SqliteEventStore extends EventStore {
       readAll: this.eventRows<[number, number]>(
         `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
       ),
+      // The types travel as a JSON array, as the ids of findByIds do.
+      readAllOfTypes: this.eventRows<[number, string, number]>(
+        `SELECT ${COLUMNS} FROM events
+         WHERE position > ? AND type IN (SELECT value FROM json_each(?))
+         ORDER BY position LIMIT ?`,
+      ),
       // One statement for any number of ids: the ids travel as a JSON array.
       findByIds: this.eventRows<[string, string | null, string | null]>(
         `SELECT ${COLUMNS} FROM events
@@ -152,7 +158,12 @@ export class SqliteEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.statements.readAll.all(options.after ?? 0, options.maxCount ?? NO_LIMIT).map(toRecordedEvent);
+    const after = options.after ?? 0;
+    const limit = options.maxCount ?? NO_LIMIT;
+    const rows = options.types
+      ? this.statements.readAllOfTypes.all(after, JSON.stringify(options.types), limit)
+      : this.statements.readAll.all(after, limit);
+    return rows.map(toRecordedEvent);
   }
 
   async findByIds(ids: readonly string[], streamId?: string): Promise<RecordedEvent[]> {

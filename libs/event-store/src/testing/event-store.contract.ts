@@ -303,6 +303,28 @@ export function describeEventStoreContract(
         expect(ids(page2)).toEqual(ids([fourth!, fifth!]));
       });
 
+      it('reads only the types asked for, counting only them towards a page', async () => {
+        const streamId = aStreamId();
+        const wanted = (n: number) => anEvent({ type: `ContractWanted${n}` });
+        const { events } = await store.append(streamId, [
+          wanted(1),
+          anEvent(),
+          anEvent(),
+          wanted(2),
+          anEvent(),
+          wanted(1),
+        ]);
+        const types = ['ContractWanted1', 'ContractWanted2'];
+        const after = events[0]!.position - 1;
+
+        const page1 = await store.readAll({ after, maxCount: 2, types });
+        const page2 = await store.readAll({ after: page1[page1.length - 1]!.position, maxCount: 2, types });
+
+        expect(ids(page1)).toEqual(ids([events[0]!, events[3]!]));
+        expect(ids(page2)).toEqual(ids([events[5]!]));
+        expect(page2[0]).toMatchObject({ streamId, type: 'ContractWanted1', revision: 5 });
+      });
+
       it('reports the position of the last event as the head', async () => {
         const { events } = await store.append(aStreamId(), someEvents(2));
 

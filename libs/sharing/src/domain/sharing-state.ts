@@ -82,14 +82,17 @@ export function consentOpening(
 export const consentControllers = (sharing: SharingState): readonly string[] =>
   [...new Set(Object.values(sharing.consents).map((grant) => grant.controller))].sort();
 
-const SHARING_TYPES = new Set<string>([
+/** The events that change who may see a subject's data. */
+export const SHARING_EVENT_TYPES: readonly string[] = [
   'iom.consent.given.v1',
   'iom.consent.withdrawn.v1',
   'iom.consent.refused.v1',
   'iom.safeguarding.concern-raised.v1',
   'iom.safeguarding.concern-closed.v1',
   'iom.break-glass.claimed.v1',
-]);
+];
+
+const SHARING_TYPES = new Set<string>(SHARING_EVENT_TYPES);
 
 /** True for the events that change who may see a subject's data. */
 export const changesSharing = (type: string): boolean => SHARING_TYPES.has(type);

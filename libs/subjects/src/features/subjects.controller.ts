@@ -10,10 +10,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
-import { AuthGuard, CurrentPrincipal, type Principal, RoleGate } from '@throughline/auth';
-import type { PurposeOfUse } from '@throughline/domain';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
+import { type Audited, readerOf } from './audited-read/audited-read';
 import { GetSubjectQuery } from './get-subject/get-subject.query';
 import { GetTimelineQuery, type TimelinePage } from './get-timeline/get-timeline.query';
 import {
@@ -22,7 +21,6 @@ import {
   type SubjectSummary,
 } from './list-subjects/list-subjects.query';
 import type { DisclosedSubject } from './read-subject/subject-reader';
-import { LIST_FIELDS, subjectDisclosure, subjectDisclosureInStretches } from './disclosure-record';
 import { requirePurpose, requireSubjectId } from './purpose-of-use';
 import { SERVED_RECORD_SCHEMA, SUBJECT_LIST_SCHEMA } from './served-record.schema';
 
@@ -30,13 +28,6 @@ type HttpRequest = Request & { id?: unknown };
 
 const HELD_BACK =
   'subject-quarantined: the record is held back pending repair (an event about the subject could not be applied)';
-
-interface ReadContext {
-  readonly principal: Principal;
-  readonly purpose: PurposeOfUse;
-  readonly request: HttpRequest;
-  readonly response: Response;
-}
 
 const PURPOSE_HEADER = {
   name: 'X-Purpose-Of-Use',
@@ -91,45 +82,12 @@ const optionalBoolean = (raw: string | undefined, name: string): boolean | undef
 @Controller('v1/subjects')
 @UseGuards(AuthGuard)
 export class SubjectsController {
-  constructor(
-    private readonly queries: QueryBus,
-    private readonly audit: AuditService,
-    private readonly roles: RoleGate,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
-  /**
-   * The role must read subjects for the purpose (the agreement's role section); the read is then
-   * answered only once its disclosure is durably recorded, the id going out in X-Disclosure-Id.
-   */
-  private async recorded<T>(
-    context: ReadContext,
-    action: DisclosureAction,
-    subjectId: string | null,
-    read: () => Promise<{ result: T; subjects: SubjectDisclosure[]; agreementVersion: string | null }>,
-  ): Promise<T> {
-    const base = {
-      requestId: typeof context.request.id === 'string' ? context.request.id : null,
-      principal: {
-        kind: context.principal.kind,
-        user: context.principal.id,
-        agency: context.principal.agency,
-        role: context.principal.role,
-      },
-      action,
-      purpose: context.purpose,
-    };
-    // A refusal is put on the record where every refusal is, as the problem is answered.
-    await this.roles.require(context.principal, 'subjects', context.purpose);
-    const outcome = await read();
-    const record = await this.audit.record({
-      ...base,
-      outcome: 'disclosed',
-      agreementVersion: outcome.agreementVersion,
-      subjects: outcome.subjects,
-      refusal: null,
-    });
-    context.response.setHeader('X-Disclosure-Id', record.content.id);
-    return outcome.result;
+  /** The read's answer, its disclosure record's id going out in X-Disclosure-Id. */
+  private answer<T>(response: Response, { result, disclosureId }: Audited<T>): T {
+    response.setHeader('X-Disclosure-Id', disclosureId);
+    return result;
   }
 
   @Get()
@@ -164,23 +122,14 @@ export class SubjectsController {
       ...(q ? { q: q.slice(0, 100) } : {}),
       inCustody: optionalBoolean(inCustody, 'inCustody'),
     };
-    return this.recorded({ principal, purpose, request, response }, 'subject.list', null, async () => {
-      const list = await this.queries.execute<ListSubjectsQuery, SubjectList>(
-        new ListSubjectsQuery(principal, purpose, filter),
-      );
-      return {
-        // Only a count: which subjects are held back is for the partnership admin.
-        result: { subjects: [...list.subjects], ...(list.heldBack > 0 ? { heldBack: list.heldBack } : {}) },
-        subjects: list.disclosed.map((subject) =>
-          subjectDisclosure(subject.subjectId, subject.entries, {
-            onlyCategories: Object.keys(LIST_FIELDS),
-            fields: LIST_FIELDS,
-            withEvents: false,
-          }),
-        ),
-        agreementVersion: list.disclosed[0]?.agreementVersion ?? null,
-      };
-    });
+    const list = this.answer(
+      response,
+      await this.queries.execute<ListSubjectsQuery, Audited<SubjectList>>(
+        new ListSubjectsQuery(readerOf(principal, purpose, request), filter),
+      ),
+    );
+    // Only a count: which subjects are held back is for the partnership admin.
+    return { subjects: [...list.subjects], ...(list.heldBack > 0 ? { heldBack: list.heldBack } : {}) };
   }
 
   @Get(':subjectId')
@@ -199,24 +148,15 @@ export class SubjectsController {
   ): Promise<string> {
     const purpose = requirePurpose(purposeHeader);
     const subjectId = requireSubjectId(rawId);
-    const json = await this.recorded(
-      { principal, purpose, request, response },
-      'subject.view',
-      subjectId,
-      async () => {
-        const subject = await this.queries.execute<GetSubjectQuery, DisclosedSubject>(
-          new GetSubjectQuery(principal, subjectId, purpose),
-        );
-        return {
-          result: jsonOf(subject),
-          subjects: [await subjectDisclosureInStretches(subjectId, subject.entries)],
-          agreementVersion: subject.agreementVersion,
-        };
-      },
+    const subject = this.answer(
+      response,
+      await this.queries.execute<GetSubjectQuery, Audited<DisclosedSubject>>(
+        new GetSubjectQuery(readerOf(principal, purpose, request), subjectId),
+      ),
     );
     // The record, already written as JSON (a ServedRecord).
     response.type('application/json');
-    return json;
+    return jsonOf(subject);
   }
 
   @Get(':subjectId/timeline')
@@ -232,27 +172,19 @@ export class SubjectsController {
     @Res({ passthrough: true }) response: Response,
     @Query('before') before?: string,
     @Query('limit') limit?: string,
-  ): Promise<Omit<TimelinePage, 'disclosed' | 'agreementVersion'>> {
+  ): Promise<Omit<TimelinePage, 'disclosed'>> {
     const purpose = requirePurpose(purposeHeader);
     const subjectId = requireSubjectId(rawId);
     const query = new GetTimelineQuery(
-      principal,
+      readerOf(principal, purpose, request),
       subjectId,
-      purpose,
       optionalInt(before, 'before', 1, Number.MAX_SAFE_INTEGER),
       optionalInt(limit, 'limit', 1, 200) ?? 50,
     );
-    return this.recorded(
-      { principal, purpose, request, response },
-      'subject.timeline',
-      subjectId,
-      async () => {
-        const { disclosed, agreementVersion, ...page } = await this.queries.execute<
-          GetTimelineQuery,
-          TimelinePage
-        >(query);
-        return { result: page, subjects: [subjectDisclosure(subjectId, disclosed)], agreementVersion };
-      },
+    const { disclosed: _disclosed, ...page } = this.answer(
+      response,
+      await this.queries.execute<GetTimelineQuery, Audited<TimelinePage>>(query),
     );
+    return page;
   }
 }

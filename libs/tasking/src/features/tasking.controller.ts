@@ -1,14 +1,40 @@
-import { isDateOrInstant, utcInstant } from '@throughline/domain';
+import {
+  isDateOrInstant,
+  isPurposeOfUse,
+  PURPOSES_OF_USE,
+  type PurposeOfUse,
+  utcInstant,
+} from '@throughline/domain';
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditService, type DisclosureAction, type SubjectDisclosure } from '@throughline/audit';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { boardRowDisclosure, DESELECTION_FIELDS, flagsDisclosure } from '../domain/disclosure';
-import { type BoardEntry, type Deselection, TaskingService } from './tasking.service';
+import { type Audited, readerOf } from '@throughline/subjects';
+import { type BoardRead, ReadBoardQuery, ReadDeselectionsQuery } from './read-board.query';
+import type { BoardEntry, Deselection } from './tasking.service';
 
 type HttpRequest = Request & { id?: unknown };
+
+/** The meeting reads for a stated purpose, as every read of subject data does. */
+function requirePurpose(purpose: string | undefined): PurposeOfUse {
+  if (!purpose)
+    throw new ProblemException(
+      400,
+      'purpose-required',
+      'Purpose of use required',
+      'Send X-Purpose-Of-Use: tasking',
+    );
+  if (!isPurposeOfUse(purpose))
+    throw new ProblemException(
+      400,
+      'unknown-purpose',
+      'Unknown purpose of use',
+      `"${purpose}" is not one of ${PURPOSES_OF_USE.join(', ')}`,
+    );
+  return purpose;
+}
 
 @ApiTags('tasking')
 @ApiBearerAuth()
@@ -16,10 +42,13 @@ type HttpRequest = Request & { id?: unknown };
 @Controller('v1/tasking')
 @UseGuards(AuthGuard)
 export class TaskingController {
-  constructor(
-    private readonly tasking: TaskingService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
+
+  /** The read's answer, its disclosure record's id going out in X-Disclosure-Id. */
+  private answer<T>(response: Response, { result, disclosureId }: Audited<T>): T {
+    response.setHeader('X-Disclosure-Id', disclosureId);
+    return result;
+  }
 
   @Get('board')
   @ApiOperation({ summary: 'The consolidated cohort board; ?since= for what changed' })
@@ -40,26 +69,17 @@ export class TaskingController {
       );
     }
     const sinceIso = since === undefined ? undefined : utcInstant(since);
-    let heldBack = 0;
-    const subjects = await this.recorded(
-      principal,
-      purpose,
-      'tasking.board',
-      request,
+    const reader = readerOf(principal, requirePurpose(purpose), request);
+    const board = this.answer(
       response,
-      (row) => boardRowDisclosure(row.subjectId, row.released),
-      async () => {
-        const board = await this.tasking.board(sinceIso);
-        heldBack = board.heldBack;
-        return [...board.rows];
-      },
+      await this.queries.execute<ReadBoardQuery, Audited<BoardRead>>(new ReadBoardQuery(reader, sinceIso)),
     );
     return {
       generatedAt: new Date().toISOString(),
       since: sinceIso ?? null,
-      subjects,
+      subjects: [...board.shown],
       // Only a count: which subjects are held back is for the partnership admin.
-      ...(heldBack > 0 ? { heldBack } : {}),
+      ...(board.heldBack > 0 ? { heldBack: board.heldBack } : {}),
     };
   }
 
@@ -71,55 +91,13 @@ export class TaskingController {
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ deselections: Deselection[] }> {
-    const deselections = await this.recorded(
-      principal,
-      purpose,
-      'tasking.deselections',
-      request,
+    const reader = readerOf(principal, requirePurpose(purpose), request);
+    const deselections = this.answer(
       response,
-      flagsDisclosure(DESELECTION_FIELDS),
-      () => this.tasking.deselections(),
+      await this.queries.execute<ReadDeselectionsQuery, Audited<readonly Deselection[]>>(
+        new ReadDeselectionsQuery(reader),
+      ),
     );
-    return { deselections };
-  }
-
-  /**
-   * Authorizes for the meeting, reads, and records the disclosure (what each row served shows)
-   * before answering; the record's id goes out in X-Disclosure-Id.
-   */
-  private async recorded<T extends { subjectId: string }>(
-    principal: Principal,
-    purpose: string | undefined,
-    action: DisclosureAction,
-    request: HttpRequest,
-    response: Response,
-    disclosed: (row: T) => SubjectDisclosure,
-    read: () => Promise<T[]>,
-  ): Promise<T[]> {
-    if (!purpose)
-      throw new ProblemException(
-        400,
-        'purpose-required',
-        'Purpose of use required',
-        'Send X-Purpose-Of-Use: tasking',
-      );
-    const base = {
-      requestId: typeof request.id === 'string' ? request.id : null,
-      principal: { kind: principal.kind, user: principal.id, agency: principal.agency, role: principal.role },
-      action,
-      purpose,
-    };
-    // A refusal is put on the record where every refusal is, as the problem is answered.
-    const agreementVersion = await this.tasking.authorize(principal, purpose);
-    const rows = await read();
-    const record = await this.audit.record({
-      ...base,
-      outcome: 'disclosed',
-      agreementVersion,
-      subjects: rows.map(disclosed),
-      refusal: null,
-    });
-    response.setHeader('X-Disclosure-Id', record.content.id);
-    return rows;
+    return { deselections: [...deselections] };
   }
 }

@@ -1,8 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { type Principal, RoleGate } from '@throughline/auth';
-import { isPurposeOfUse, PURPOSES_OF_USE } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
-import { AgreementService } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
@@ -30,30 +26,13 @@ export interface Deselection {
 }
 
 /**
- * The tasking meeting's consolidated view: flags folded from every agency's events, for the roles
- * and purposes the agreement names. The meeting sees the flags; the events behind them only where
- * the agency that published them has released them to the meeting.
+ * The tasking meeting's consolidated view: flags folded from every agency's events. The meeting sees
+ * the flags; the events behind them only where the agency that published them has released them to
+ * the meeting. Read through the board queries, which ask the agreement's role rule first.
  */
 @Injectable()
 export class TaskingService {
-  constructor(
-    private readonly subjectDocs: SubjectDocs,
-    private readonly agreements: AgreementService,
-    private readonly roles: RoleGate,
-  ) {}
-
-  /** Refuses all but the roles the agreement lets read the board, for its purposes; answers the agreement version relied on. */
-  async authorize(principal: Principal, purpose: string): Promise<string | null> {
-    if (!isPurposeOfUse(purpose))
-      throw new ProblemException(
-        400,
-        'unknown-purpose',
-        'Unknown purpose of use',
-        `"${purpose}" is not one of ${PURPOSES_OF_USE.join(', ')}`,
-      );
-    await this.roles.require(principal, 'tasking', purpose);
-    return (await this.agreements.current())?.version ?? null;
-  }
+  constructor(private readonly subjectDocs: SubjectDocs) {}
 
   /** The board; a subject held back, or whose row cannot be worked out, is left out and counted. */
   async board(since: string | undefined, now = new Date()): Promise<Board> {

@@ -1,16 +1,16 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import type { Principal } from '@throughline/auth';
-import type { PurposeOfUse } from '@throughline/domain';
-import { subjectHeldBack, subjectNotFound } from '../purpose-of-use';
 import type { DisclosedEntry } from '../../domain/disclose';
+import { type Audited, AuditedRead, type Reader } from '../audited-read/audited-read';
+import { subjectDisclosure } from '../disclosure-record';
+import { subjectHeldBack, subjectNotFound } from '../purpose-of-use';
 import { SubjectReader } from '../read-subject/subject-reader';
 import { pageOfTimeline } from './timeline-page';
 
+/** A page of one subject's timeline as the reader may see it, newest first. */
 export class GetTimelineQuery {
   constructor(
-    readonly principal: Principal,
+    readonly reader: Reader,
     readonly subjectId: string,
-    readonly purpose: PurposeOfUse,
     /** Only entries older than this log position (the previous page's `nextBefore`). */
     readonly before: number | undefined,
     readonly limit: number,
@@ -35,9 +35,8 @@ export interface TimelinePage {
   readonly items: readonly TimelineItem[];
   /** Pass as `before` for the next (older) page; null at the end. */
   readonly nextBefore: number | null;
-  /** The entries served, with the reason each was disclosed (for the audit record). */
+  /** The entries served, with the reason each was disclosed. */
   readonly disclosed: readonly DisclosedEntry[];
-  readonly agreementVersion: string | null;
 }
 
 export const toTimelineItem = ({ entry }: DisclosedEntry): TimelineItem => ({
@@ -54,24 +53,33 @@ export const toTimelineItem = ({ entry }: DisclosedEntry): TimelineItem => ({
 });
 
 @QueryHandler(GetTimelineQuery)
-export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, TimelinePage> {
-  constructor(private readonly reader: SubjectReader) {}
+export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Audited<TimelinePage>> {
+  constructor(
+    private readonly subjects: SubjectReader,
+    private readonly audited: AuditedRead,
+  ) {}
 
-  async execute({ principal, subjectId, purpose, before, limit }: GetTimelineQuery): Promise<TimelinePage> {
-    const read = await this.reader.readCut(principal, subjectId, purpose);
-    if (!read) throw subjectNotFound();
-    const page = await pageOfTimeline(read.doc, principal.agency, read.policy, before, limit).catch(() => {
-      // Stored data no check foresaw: this subject alone is held back, as in a whole read.
-      throw subjectHeldBack();
+  execute({ reader, subjectId, before, limit }: GetTimelineQuery): Promise<Audited<TimelinePage>> {
+    const { principal, purpose } = reader;
+    return this.audited.run(reader, 'subject.timeline', 'subjects', async () => {
+      const read = await this.subjects.readCut(principal, subjectId, purpose);
+      if (!read) throw subjectNotFound();
+      const page = await pageOfTimeline(read.doc, principal.agency, read.policy, before, limit).catch(() => {
+        // Stored data no check foresaw: this subject alone is held back, as in a whole read.
+        throw subjectHeldBack();
+      });
+      if (!page.any) throw subjectNotFound();
+      const last = page.entries[page.entries.length - 1];
+      return {
+        result: {
+          subjectId,
+          items: page.entries.map(toTimelineItem),
+          nextBefore: page.more && last ? last.entry.position : null,
+          disclosed: page.entries,
+        },
+        subjects: [subjectDisclosure(subjectId, page.entries)],
+        agreementVersion: read.agreementVersion,
+      };
     });
-    if (!page.any) throw subjectNotFound();
-    const last = page.entries[page.entries.length - 1];
-    return {
-      subjectId,
-      items: page.entries.map(toTimelineItem),
-      nextBefore: page.more && last ? last.entry.position : null,
-      disclosed: page.entries,
-      agreementVersion: read.agreementVersion,
-    };
   }
 }

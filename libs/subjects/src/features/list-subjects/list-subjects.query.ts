@@ -1,8 +1,9 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import type { Principal } from '@throughline/auth';
-import type { DataCategory, PurposeOfUse } from '@throughline/domain';
+import type { DataCategory } from '@throughline/domain';
 import type { CategoryBasis, WithheldBasis } from '@throughline/sharing';
 import type { ServedRecord } from '../../domain/withheld-record';
+import { type Audited, AuditedRead, type Reader } from '../audited-read/audited-read';
+import { LIST_FIELDS, subjectDisclosure } from '../disclosure-record';
 import { type DisclosedSubject, SubjectReader } from '../read-subject/subject-reader';
 
 export interface SubjectFilter {
@@ -15,8 +16,7 @@ export interface SubjectFilter {
 
 export class ListSubjectsQuery {
   constructor(
-    readonly principal: Principal,
-    readonly purpose: PurposeOfUse,
+    readonly reader: Reader,
     readonly filter: SubjectFilter,
   ) {}
 }
@@ -80,35 +80,54 @@ const matches = (record: ServedRecord, filter: SubjectFilter): boolean => {
   return true;
 };
 
+const summaryOf = (record: ServedRecord): SubjectSummary => ({
+  subjectId: record.subjectId,
+  name: record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null,
+  band: record.cohort.band,
+  trend: record.cohort.trend,
+  cohortClass: record.cohort.cohortClass,
+  cohortStatus: record.cohort.status,
+  inCustody: 'custody.status' in record.withheld ? null : record.custody.status === 'in-custody',
+  wanted: 'wanted' in record.withheld ? null : record.wanted !== null,
+  openNeeds: record.openNeeds,
+  lastEventAt: record.lastEventAt,
+  bases: Object.fromEntries(SUMMARY_CATEGORIES.map((category) => [category, record.bases[category]])),
+  withheld: Object.fromEntries(
+    Object.entries(SUMMARY_FIELDS).flatMap(([summary, path]) => {
+      const basis = record.withheld[path];
+      return basis ? [[summary, basis]] : [];
+    }),
+  ),
+});
+
 /** The subjects the caller's agency works with: those it holds a view of. */
 @QueryHandler(ListSubjectsQuery)
-export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, SubjectList> {
-  constructor(private readonly reader: SubjectReader) {}
+export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, Audited<SubjectList>> {
+  constructor(
+    private readonly subjects: SubjectReader,
+    private readonly audited: AuditedRead,
+  ) {}
 
-  async execute({ principal, purpose, filter }: ListSubjectsQuery): Promise<SubjectList> {
-    const servable = await this.reader.readServable(principal, purpose);
-    const disclosed = servable.subjects.filter((subject) => matches(subject.record, filter));
-    const subjects = disclosed
-      .map(({ record }) => record)
-      .map((record) => ({
-        subjectId: record.subjectId,
-        name: record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null,
-        band: record.cohort.band,
-        trend: record.cohort.trend,
-        cohortClass: record.cohort.cohortClass,
-        cohortStatus: record.cohort.status,
-        inCustody: 'custody.status' in record.withheld ? null : record.custody.status === 'in-custody',
-        wanted: 'wanted' in record.withheld ? null : record.wanted !== null,
-        openNeeds: record.openNeeds,
-        lastEventAt: record.lastEventAt,
-        bases: Object.fromEntries(SUMMARY_CATEGORIES.map((category) => [category, record.bases[category]])),
-        withheld: Object.fromEntries(
-          Object.entries(SUMMARY_FIELDS).flatMap(([summary, path]) => {
-            const basis = record.withheld[path];
-            return basis ? [[summary, basis]] : [];
+  execute({ reader, filter }: ListSubjectsQuery): Promise<Audited<SubjectList>> {
+    return this.audited.run(reader, 'subject.list', 'subjects', async () => {
+      const servable = await this.subjects.readServable(reader.principal, reader.purpose);
+      const disclosed = servable.subjects.filter((subject) => matches(subject.record, filter));
+      return {
+        result: {
+          subjects: disclosed.map(({ record }) => summaryOf(record)),
+          disclosed,
+          heldBack: servable.heldBack,
+        },
+        // A list shows only its summary fields, so only they are named as disclosed.
+        subjects: disclosed.map((subject) =>
+          subjectDisclosure(subject.subjectId, subject.entries, {
+            onlyCategories: Object.keys(LIST_FIELDS),
+            fields: LIST_FIELDS,
+            withEvents: false,
           }),
         ),
-      }));
-    return { subjects, disclosed, heldBack: servable.heldBack };
+        agreementVersion: disclosed[0]?.agreementVersion ?? null,
+      };
+    });
   }
 }

@@ -12,6 +12,7 @@ import {
   type CategoryAccess,
   changesSharing,
   evolveSharing,
+  SHARING_EVENT_TYPES,
   policySignature,
   type ReadPolicy,
   type SharingState,
@@ -73,6 +74,9 @@ interface Withholding {
 
 /** Distinct policies are few (agency, purpose, the consents and concerns that hold); this only bounds them. */
 const KNOWN_POLICIES = 1_000;
+
+/** Unapplied events read from the log at a time, with other work let in between pages. */
+const UNAPPLIED_PAGE = 10_000;
 const NO_AGREEMENT = {};
 
 /** The earliest expiry in the sharing state later than now, or null when nothing will expire. */
@@ -177,25 +181,11 @@ export class SubjectReader {
     purpose: PurposeOfUse,
     now = new Date(),
   ): Promise<DisclosedSubjects> {
-    const [{ docs, heldBack }, pending] = await Promise.all([
+    const [{ docs, heldBack }, after] = await Promise.all([
       this.docs.servable(),
-      this.readModels
-        .checkpoint(SUBJECT_VIEWS)
-        .then((after) => this.events.readAll({ after, maxCount: 10_000 })),
+      this.readModels.checkpoint(SUBJECT_VIEWS),
     ]);
-    const byId = new Map(docs.map((doc) => [doc.subjectId, doc]));
-    const unapplied = new Map<string, SharingState>();
-    const unfoldable = new Set<string>();
-    for (const recorded of pending) {
-      const event = toPublishedEvent(recorded);
-      const doc = event && changesSharing(event.type) ? byId.get(event.subjectId) : undefined;
-      if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
-      try {
-        unapplied.set(event.subjectId, evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event));
-      } catch {
-        unfoldable.add(event.subjectId);
-      }
-    }
+    const { unapplied, unfoldable } = await this.unappliedSharing(docs, after);
     const disclosed: DisclosedSubject[] = [];
     for (const doc of docs) {
       if (
@@ -219,6 +209,37 @@ export class SubjectReader {
       }
     }
     return { subjects: disclosed, heldBack: heldBack + unfoldable.size };
+  }
+
+  /**
+   * Each subject's sharing state with every sharing event the projection has not applied yet, to
+   * the head of the log however far it lags: a withdrawal recorded behind any backlog holds on the
+   * next list. Only sharing events are read from the unapplied stretch, a page at a time.
+   */
+  private async unappliedSharing(
+    docs: readonly SubjectDoc[],
+    checkpoint: number,
+  ): Promise<{ unapplied: Map<string, SharingState>; unfoldable: Set<string> }> {
+    const byId = new Map(docs.map((doc) => [doc.subjectId, doc]));
+    const unapplied = new Map<string, SharingState>();
+    const unfoldable = new Set<string>();
+    for (let after = checkpoint; ;) {
+      const page = await this.events.readAll({ after, maxCount: UNAPPLIED_PAGE, types: SHARING_EVENT_TYPES });
+      for (const recorded of page) {
+        const event = toPublishedEvent(recorded);
+        const doc = event ? byId.get(event.subjectId) : undefined;
+        if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
+        try {
+          unapplied.set(event.subjectId, evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event));
+        } catch {
+          unfoldable.add(event.subjectId);
+        }
+      }
+      const last = page[page.length - 1];
+      if (page.length < UNAPPLIED_PAGE || !last) return { unapplied, unfoldable };
+      after = last.position;
+      await yieldToLoop();
+    }
   }
 
   private withholding(

@@ -1,16 +1,17 @@
 import { Controller, Get, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
-import { SubjectDocs } from '@throughline/subjects';
+import type { PurposeOfUse } from '@throughline/domain';
+import { type Audited, readerOf, SubjectDocs } from '@throughline/subjects';
 import {
-  boardRowDisclosure,
-  DESELECTION_FIELDS,
-  flagsDisclosure,
-  TaskingService,
+  type BoardRead,
+  type Deselection,
+  ReadBoardQuery,
+  ReadDeselectionsQuery,
 } from '@throughline/tasking';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
-import { PageAudit } from '../../disclosure/page-audit';
 import { csrfToken } from '../../session/csrf';
 import { WebSessionGuard } from '../../session/web-session.guard';
 import { arrangeBoard, parseBoardQuery } from './board-view';
@@ -18,7 +19,7 @@ import { boardPage } from './board.page';
 import { cohortMetrics } from './cohort-metrics';
 
 /** The tasking board is read for the meeting, the one purpose the agreement gives it. */
-const PURPOSE = 'tasking';
+const PURPOSE: PurposeOfUse = 'tasking';
 
 @ApiExcludeController()
 @Controller('app/board')
@@ -26,8 +27,7 @@ const PURPOSE = 'tasking';
 @UseFilters(WebExceptionFilter)
 export class BoardPageController {
   constructor(
-    private readonly tasking: TaskingService,
-    private readonly pageAudit: PageAudit,
+    private readonly queries: QueryBus,
     private readonly subjectDocs: SubjectDocs,
   ) {}
 
@@ -40,33 +40,16 @@ export class BoardPageController {
   ): Promise<string> {
     const query = parseBoardQuery(values);
     const since = query.since ? new Date(`${query.since}T00:00:00Z`).toISOString() : undefined;
-    const context = { principal, purpose: PURPOSE, request, response };
-    // As the tasking API does: a refusal is recorded too, and a disclosure names the agreement
-    // version the meeting's authority came from.
-    const authorize = async (): Promise<string | null> => {
-      const version: unknown = await this.tasking.authorize(principal, PURPOSE);
-      return typeof version === 'string' ? version : null;
-    };
+    const reader = readerOf(principal, PURPOSE, request);
     // What the page shows of each person is recorded: the filtered rows, as the API would for them.
-    const { all, rows } = await this.pageAudit.recorded(context, 'tasking.board', null, async () => {
-      const agreementVersion = await authorize();
-      const every = [...(await this.tasking.board(since)).rows];
-      const shown = arrangeBoard(every, query);
-      return {
-        result: { all: every, rows: shown },
-        subjects: shown.map((row) => boardRowDisclosure(row.subjectId, row.released)),
-        agreementVersion,
-      };
-    });
-    const deselections = await this.pageAudit.recorded(context, 'tasking.deselections', null, async () => {
-      const agreementVersion = await authorize();
-      const register = await this.tasking.deselections();
-      return {
-        result: register,
-        subjects: register.map(flagsDisclosure(DESELECTION_FIELDS)),
-        agreementVersion,
-      };
-    });
+    const board = await this.queries.execute<ReadBoardQuery, Audited<BoardRead>>(
+      new ReadBoardQuery(reader, since, (every) => arrangeBoard(every, query)),
+    );
+    const deselections = await this.queries.execute<ReadDeselectionsQuery, Audited<readonly Deselection[]>>(
+      new ReadDeselectionsQuery(reader),
+    );
+    // The page shows two reads, so it names both records.
+    response.setHeader('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
     const docs = await this.subjectDocs.currentAll();
     const metrics = cohortMetrics(
       docs.map((doc) => doc.timeline),
@@ -77,9 +60,9 @@ export class BoardPageController {
       principal,
       csrf: csrfToken(request, response),
       query,
-      rows,
-      all,
-      deselections,
+      rows: board.result.shown,
+      all: board.result.all,
+      deselections: deselections.result,
       metrics,
     });
   }

@@ -1,6 +1,6 @@
 import { isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-import type { ServedRecord } from '@throughline/subjects';
+import type { ServedRecord, SubjectFilter } from '@throughline/subjects';
 
 export const DEFAULT_PURPOSE: PurposeOfUse = 'case-management';
 
@@ -38,15 +38,6 @@ export function subjectIdOf(raw: string): string {
   return raw.toLowerCase();
 }
 
-/** The same answer whether the subject does not exist or the reader may not see it, as the API gives. */
-export const subjectNotFound = (): ProblemException =>
-  new ProblemException(
-    404,
-    'subject-not-found',
-    'Subject not found',
-    'No subject with this id is visible to your agency',
-  );
-
 export interface ListFilter {
   readonly band: string | null;
   readonly cohortClass: string | null;
@@ -74,26 +65,13 @@ export function listFilterOf(raw: Record<string, string | undefined>): ListFilte
   };
 }
 
-/** The API's list filter, applied to the record as cut for this reader; a withheld field matches no filter. */
-export function matchesFilter(record: ServedRecord, filter: ListFilter): boolean {
-  if (filter.band && record.cohort.band !== filter.band) return false;
-  if (filter.cohortClass && record.cohort.cohortClass !== filter.cohortClass) return false;
-  if (
-    filter.inCustody !== null &&
-    (record.custody.status === null || (record.custody.status === 'in-custody') !== filter.inCustody)
-  )
-    return false;
-  if (filter.q) {
-    const needle = filter.q.toLowerCase();
-    const name = record.identity
-      ? `${record.identity.givenName} ${record.identity.familyName}`.toLowerCase()
-      : '';
-    const identifiers = record.identifiers ?? [];
-    if (!name.includes(needle) && !identifiers.some((id) => id.value.toLowerCase().includes(needle)))
-      return false;
-  }
-  return true;
-}
+/** The list query's filter, as GET /v1/subjects passes it. */
+export const subjectFilterOf = (filter: ListFilter): SubjectFilter => ({
+  ...(filter.band ? { band: filter.band } : {}),
+  ...(filter.cohortClass ? { cohortClass: filter.cohortClass } : {}),
+  ...(filter.q ? { q: filter.q } : {}),
+  ...(filter.inCustody === null ? {} : { inCustody: filter.inCustody }),
+});
 
 export const nameOf = (record: Pick<ServedRecord, 'identity'>): string =>
   record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : 'Name not shared';
