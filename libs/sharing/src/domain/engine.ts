@@ -173,6 +173,7 @@ export class SharingEngine {
   private readonly widest = new Map<string, SharingCuts>();
   /** Sharing states already keyed: a projection asks about one subject's state once per entry. */
   private readonly keyed = new WeakMap<SharingState, SharingCuts>();
+  private last?: { readonly sharing: SharingState; readonly cuts: SharingCuts };
 
   constructor(readonly agreement: Agreement | null) {
     this.version = agreement?.version ?? null;
@@ -405,14 +406,20 @@ export class SharingEngine {
   }
 
   private sharingCuts(sharing: SharingState): SharingCuts {
+    // A projection asks about one subject's state for every entry in a row.
+    if (this.last?.sharing === sharing) return this.last.cuts;
     let cuts = this.keyed.get(sharing);
-    if (cuts) return cuts;
+    if (cuts) {
+      this.last = { sharing, cuts };
+      return cuts;
+    }
     if (this.widest.size >= KNOWN_SHARING_STATES) this.widest.clear();
     cuts = child(this.widest, sharingKeyOf(sharing), () => ({
       abilities: new Map<string, SharingAbility>(),
       types: new Map<string, TypeCuts>(),
     }));
     this.keyed.set(sharing, cuts);
+    this.last = { sharing, cuts };
     return cuts;
   }
 
@@ -483,17 +490,23 @@ export class SharingEngine {
  */
 export class CompiledAgreements {
   enabled = true;
-  private readonly byObject = new WeakMap<Agreement, SharingEngine>();
+  private byObject = new WeakMap<Agreement, SharingEngine>();
   private readonly byVersion = new Map<string, SharingEngine>();
   private none = new SharingEngine(null);
+  /** The agreement asked about last: the projection asks for every event under the same one. */
+  private last?: { readonly agreement: Agreement; readonly engine: SharingEngine };
   /** Versions in force at once are few; this only bounds a long run of loads. */
   private static readonly VERSIONS = 32;
 
   of(agreement: Agreement | null): SharingEngine {
     if (!this.enabled) return new SharingEngine(agreement);
     if (!agreement) return this.none;
+    if (this.last?.agreement === agreement) return this.last.engine;
     let engine = this.byObject.get(agreement);
-    if (engine) return engine;
+    if (engine) {
+      this.last = { agreement, engine };
+      return engine;
+    }
     const key = `${agreement.version}\n${JSON.stringify(agreement)}`;
     engine = this.byVersion.get(key);
     if (!engine) {
@@ -502,12 +515,15 @@ export class CompiledAgreements {
       this.byVersion.set(key, engine);
     }
     this.byObject.set(agreement, engine);
+    this.last = { agreement, engine };
     return engine;
   }
 
   /** Forgets every engine: the next question compiles afresh. */
   clear(): void {
+    this.byObject = new WeakMap();
     this.byVersion.clear();
+    this.last = undefined;
     this.none = new SharingEngine(null);
   }
 }
