@@ -374,6 +374,8 @@ export class SharingEngine {
    * from every purpose's grants allows each agency. Projections ask for every event, so the
    * abilities and each kind's permissions are kept per sharing state; only the event's own field
    * names are looked at afresh. The lists returned are shared between events and must not be changed.
+   * Every purpose, not only those the role section opens: an agency reading as a whole (the alerts
+   * relay) is held to no role, and the role section names roles, not agencies.
    */
   widestCuts(sharing: SharingState, event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>): ProjectionCuts {
     const ofSharing = this.sharingCuts(sharing);
