@@ -9,9 +9,9 @@ import type { NewDisclosure } from '@throughline/audit';
 import { uuidFromName } from '@throughline/ingestion';
 import {
   type Agreement,
-  buildReadPolicy,
   decide,
   type DisclosureReason,
+  sharingEngine,
   type SharingState,
 } from '@throughline/sharing';
 
@@ -81,14 +81,15 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
   const kind = ALERT_KINDS[event.type];
   const data = event.data as unknown as Record<string, unknown>;
   const alerts: Alert[] = [];
+  // The engine that decides every read decides the alerts too: an alert is what a read would serve.
+  const engine = sharingEngine(agreement);
   for (const agency of Object.keys(subject.views).sort()) {
-    const policy = buildReadPolicy({
-      reader: { kind: 'agency', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
-      purpose: ALERT_PURPOSE,
-      agreement,
-      sharing: subject.sharing,
+    const policy = engine.readPolicy(
+      { kind: 'agency', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
+      ALERT_PURPOSE,
+      subject.sharing,
       now,
-    });
+    );
     const decision = decide(policy, event);
     if (!decision) continue;
     alerts.push({

@@ -1,5 +1,6 @@
 import type { DataCategory } from '@throughline/domain';
 import type { Agreement, Clause } from './agreement';
+import { sharingEngine } from './engine';
 
 /** A justification must say something: this many characters that are not whitespace. */
 export const JUSTIFICATION_MIN_CHARACTERS = 20;
@@ -95,23 +96,12 @@ export function justificationRefusal(justification: string): BreakGlassRefusal |
   );
 }
 
-/**
- * The never clause that closes a whole category to an agency. A clause narrowed by `when` closes
- * only the events it names, so a claim may still reach the rest of the category.
- */
-export function neverClauseFor(
+/** The never clause that closes a whole category to an agency, as the engine reads the agreement. */
+export const neverClauseFor = (
   agreement: Agreement,
   agency: string,
   category: DataCategory,
-): Clause | undefined {
-  return agreement.clauses.find(
-    (clause) =>
-      clause.basis === 'never' &&
-      !clause.when &&
-      clause.recipients.includes(agency) &&
-      clause.categories.includes(category),
-  );
-}
+): Clause | undefined => sharingEngine(agreement).neverClauseFor(agency, category);
 
 export interface ClaimInput {
   readonly claimant: BreakGlassActor;

@@ -40,20 +40,18 @@ const SERVED_BY: readonly [DisclosureReason['basis'], CategoryBasis][] = [
 
 /**
  * Each category's basis for one reader, purpose and moment, read from the request's policy and,
- * for what it withholds, from the agreement's clauses that would open it. Nothing here looks at the
+ * for what it withholds, from the clauses its engine says would open it. Nothing here looks at the
  * subject's data: two subjects whose sharing state is the same get the same bases whatever events
  * they hold, so a basis never tells whether withheld data exists.
  */
 export function categoryAccess(input: {
   readonly policy: ReadPolicy;
-  readonly agreement: Agreement | null;
+  /** Not read: the policy carries the engine it was built from, so the two cannot disagree. */
+  readonly agreement?: Agreement | null;
   readonly reader: Reader;
   readonly purpose: PurposeOfUse;
 }): Record<DataCategory, CategoryAccess> {
-  const { policy, agreement, reader, purpose } = input;
-  const clauses = (agreement?.clauses ?? []).filter(
-    (clause) => clause.recipients.includes(reader.agency) && clause.purposes.includes(purpose),
-  );
+  const { policy, reader, purpose } = input;
   const access = {} as Record<DataCategory, CategoryAccess>;
   for (const category of DATA_CATEGORIES) {
     const grounds = categoryGrounds(policy, category);
@@ -61,9 +59,7 @@ export function categoryAccess(input: {
     // A clause whose ground does not hold now: what the reader would need for the rest.
     const waiting = (basis: 'consent' | 'safeguarding'): boolean =>
       reader.kind === 'person' &&
-      clauses.some(
-        (clause) => clause.basis === basis && clause.categories.includes(category) && !live.has(clause.id),
-      );
+      policy.engine.awaiting(reader.agency, purpose, category, basis).some((clause) => !live.has(clause.id));
     const withheld: WithheldBasis = grounds.closed
       ? 'not-shared'
       : waiting('consent')

@@ -62,9 +62,9 @@ export interface ConsentQuestion {
 }
 
 /**
- * The consent that answers yes, if any: one recorded by the controller itself. Both policy engines
- * and, through the read policy, the alerts relay ask here, so consent is decided once. With `now`
- * (a UTC instant) only a consent unexpired then counts; without it, any held (the widest cut).
+ * The consent that answers yes, if any: one recorded by the controller itself. The sharing engine
+ * asks here for the read and the widest cut alike, so consent is decided once. With `now` (a UTC
+ * instant) only a consent unexpired then counts; without it, any held (the widest cut).
  */
 export function consentOpening(
   sharing: SharingState,

@@ -10,7 +10,8 @@ import {
   changesSharing,
   emptySharingState,
   evolveSharing,
-  projectionCuts,
+  type SharingEngine,
+  sharingEngine,
   type SharingState,
 } from '@throughline/sharing';
 import { emptyRecord, evolveRecord, type SubjectRecord } from './subject-record';
@@ -87,13 +88,16 @@ const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntr
   ...new Set([...(agreement?.agencies ?? []), ...timeline.map((entry) => entry.meta.agency)]),
 ];
 
-/** Each agency's cut of one entry, in the document's encoding. */
+/**
+ * Each agency's cut of one entry, in the document's encoding: the widest cut of the engine that
+ * also builds every read's ability, so a read never finds the cut narrower than itself.
+ */
 function cutsOf(
-  agreement: Agreement | null,
+  engine: SharingEngine,
   sharing: SharingState,
   entry: TimelineEntry,
 ): (agency: string) => EntryCut {
-  const fieldsFor = projectionCuts(agreement, sharing, entry);
+  const fieldsFor = engine.widestCuts(sharing, entry);
   // The publisher sees every field: that is the count a full cut has.
   const fieldCount = fieldsFor(entry.meta.agency)!.length;
   return (agency) => {
@@ -109,8 +113,9 @@ export function recomputeViews(
 ): SubjectDoc {
   const agencies = agenciesOf(agreement, doc.timeline);
   const cuts = agencies.map(() => [] as EntryCut[]);
+  const engine = sharingEngine(agreement);
   for (const entry of doc.timeline) {
-    const cutFor = cutsOf(agreement, doc.sharing, entry);
+    const cutFor = cutsOf(engine, doc.sharing, entry);
     agencies.forEach((agency, index) => cuts[index]!.push(cutFor(agency)));
   }
   const views: Record<string, EntryCut[]> = {};
@@ -155,7 +160,7 @@ export function evolveSubjectDoc(
   const views = doc?.views as Record<string, EntryCut[]> | null | undefined;
   const stale = !views || changesSharing(event.type) || event.type.startsWith('iom.record.');
   if (!stale) {
-    const cutFor = cutsOf(agreement, sharing, event);
+    const cutFor = cutsOf(sharingEngine(agreement), sharing, event);
     for (const agency in views) views[agency]!.push(cutFor(agency));
     // An agency that could see nothing of the subject until now starts its view with this entry.
     const start = (agency: string): void => {
