@@ -210,7 +210,7 @@ export function oracleServes(input: {
   return any ? all.filter((field) => granted.has(field)) : null;
 }
 
-export function consentInForce(
+function consentInForce(
   sharing: OracleSharing,
   controller: string,
   category: string,
@@ -243,7 +243,7 @@ function ownClaim(sharing: OracleSharing, reader: OracleReader, category: string
 }
 
 /** The agencies the catalogue lets publish a category's events ('any' for a type any partner may). */
-export function publishersOf(category: string, agencies: readonly string[]): readonly string[] {
+function publishersOf(category: string, agencies: readonly string[]): readonly string[] {
   const found = new Set<string>();
   for (const type of EVENT_TYPES) {
     const spec = CATALOGUE[type];
@@ -328,4 +328,40 @@ export function oracleBasis(input: {
   if (consentWaiting) return 'consent-required';
   if (concernWaiting) return 'safeguarding-only';
   return 'not-shared';
+}
+
+const WITHHELD: readonly string[] = ['not-shared', 'consent-required', 'safeguarding-only'];
+
+/**
+ * Not the document's rule: the basis disagreements with the engine already found and reported,
+ * each recognised narrowly so that any other still fails. Each is pinned with `it.failing` in
+ * domain/oracle.spec.ts; once the engine follows the document the pinned case fails, and it goes
+ * together with its line here.
+ */
+export function knownBasisFault(input: {
+  readonly agreement: OracleAgreement;
+  readonly reader: OracleReader;
+  readonly purpose: string;
+  readonly sharing: OracleSharing;
+  readonly now: Date;
+  readonly category: DataCategory;
+  readonly want: OracleBasis;
+  readonly got: string;
+}): boolean {
+  const { agreement, reader, purpose, sharing, now, category, want, got } = input;
+  const publishers = publishersOf(category, agreement.agencies);
+  const others = publishers.filter((agency) => agency !== reader.agency);
+  // The engine asks for a consent from every publisher, the reader's own agency among them.
+  const ownAgencyCounted = want === 'consent' && others.length < publishers.length;
+  // The engine takes a consent that opens none of the other agencies' data, under a narrowed
+  // clause, as sharing part of the category.
+  const idleConsentCounted =
+    got === 'shared-in-part' &&
+    WITHHELD.includes(want) &&
+    agreement.agencies.some(
+      (controller) =>
+        !others.includes(controller) &&
+        consentInForce(sharing, controller, category, reader.agency, purpose, now),
+    );
+  return ownAgencyCounted || idleConsentCounted;
 }
