@@ -27,6 +27,7 @@ export interface OracleAgreement {
   /** Role -> view -> purposes. */
   readonly roles: Readonly<Record<string, Readonly<Partial<Record<string, readonly string[]>>>>> | null;
   readonly clauses: readonly OracleClause[];
+  readonly taskingMeeting?: { readonly roles: readonly string[] };
 }
 
 export interface OracleReader {
@@ -159,10 +160,15 @@ function clauseNames(clause: OracleClause, event: OracleEvent): boolean {
   });
 }
 
-/** The role section: a person reads subjects only for a purpose their role lists under `subjects`. */
+/**
+ * The role section: a person reads subjects only for a purpose their role lists under `subjects`.
+ * An agreement loaded before the section existed keeps the rule that stood then: any person reads
+ * subjects.
+ */
 export function mayReadSubjects(agreement: OracleAgreement, reader: OracleReader, purpose: string): boolean {
   if (reader.kind !== 'person') return false;
-  return agreement.roles?.[reader.role]?.subjects?.includes(purpose) ?? false;
+  if (agreement.roles === null) return true;
+  return agreement.roles[reader.role]?.subjects?.includes(purpose) ?? false;
 }
 
 /**
@@ -365,3 +371,13 @@ export function knownBasisFault(input: {
     );
   return ownAgencyCounted || idleConsentCounted;
 }
+
+/**
+ * Not the document's rule: under an agreement without a role section the engine keeps the IG lead
+ * and the tasking meeting's roles out of subjects, where the document (and the rule that stood
+ * before roles) lets any person read them. Pinned with `it.failing` in domain/oracle.spec.ts.
+ */
+export const knownRoleFault = (agreement: OracleAgreement, reader: OracleReader): boolean =>
+  agreement.roles === null &&
+  reader.kind === 'person' &&
+  (reader.role === 'ig-lead' || (agreement.taskingMeeting?.roles.includes(reader.role) ?? false));
