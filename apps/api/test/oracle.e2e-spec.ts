@@ -361,6 +361,14 @@ describe('what the API serves agrees with the oracle written from docs/sharing.m
                 ];
           });
           expect({ who, differences }).toEqual({ who, differences: [] });
+          // A field served is the value published, not a stand-in.
+          const altered = items.flatMap((item) => {
+            const published = log.find((event) => event.id === item.id)!.data;
+            return Object.entries(item.data)
+              .filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(published[field]))
+              .map(([field]) => `${item.id}.${field}`);
+          });
+          expect({ who, altered }).toEqual({ who, altered: [] });
 
           const bases = record.body.bases as Record<string, string>;
           const basisDifferences = DATA_CATEGORIES.flatMap((category) => {
