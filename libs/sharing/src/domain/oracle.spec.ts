@@ -184,8 +184,10 @@ const usersOf = (w: World): string[] => w.agencies.flatMap((agency) => [`${agenc
 
 /** An expiry in the forms the log may hold: an instant, or a date (its midnight UTC). */
 const expiry = fc.oneof(
-  { weight: 3, arbitrary: minute.map(instantAt) },
-  { weight: 1, arbitrary: minute.map((m) => instantAt(m).slice(0, 10)) },
+  { weight: 6, arbitrary: minute.map(instantAt) },
+  { weight: 2, arbitrary: minute.map((m) => instantAt(m).slice(0, 10)) },
+  // Stored before today's checks, naming no instant: what rests on it grants nothing.
+  { weight: 1, arbitrary: fc.constantFrom('20990101', '2099-13-01', 'next week') },
 );
 
 type Step = readonly [type: string, publisher: string, data: Record<string, unknown>];
@@ -611,4 +613,76 @@ describe('role disagreements found by the oracle, pinned until the engine follow
       ]);
     },
   );
+});
+
+describe('expiry disagreements found by the oracle, pinned until the engine follows the document', () => {
+  // docs/sharing.md and decision 0009: an expiry stored in a form that names no instant has
+  // already passed. The platform's forms (libs/domain instants) name a real day and time; these
+  // look like dates but name none, and the engine's utcInstant (Date.parse) reads each as a later
+  // real instant (2099-02-30 as 2099-03-02, 24:00 as the next midnight, a space for a T in the
+  // machine's local time), so the consent resting on it still opens the data.
+  const terms: Agreement = {
+    partnership: 'Oracle partnership',
+    version: 'oracle',
+    agencies: AGENCIES,
+    breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
+    taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
+    roles: { 'iom-officer': { subjects: ['case-management'] } },
+    clauses: [
+      {
+        id: 'pathway-consent',
+        recipients: ['police'],
+        categories: ['drugs'],
+        basis: 'consent',
+        purposes: ['case-management'],
+        legalBasis: 'UK GDPR Art 6(1)(a) consent',
+      },
+    ],
+  };
+  const r: OracleReader = { kind: 'person', user: 'police-u0', agency: 'police', role: 'iom-officer' };
+
+  it.failing.each([
+    '2099-02-30',
+    '2099-02-30T10:00:00Z',
+    '2099-01-01T24:00:00Z',
+    '2099-01-01 10:00',
+    'March 3 2099',
+  ])('a consent whose stored expiry %j names no instant opens nothing', (expires) => {
+    const events = published([
+      [
+        'iom.consent.given.v1',
+        'health',
+        {
+          scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+          recordedBy: 'Key worker',
+          formReference: 'CF-1',
+          expires,
+        },
+      ],
+      ['iom.treatment.started.v1', 'health', { ...CATALOGUE_EXAMPLES['iom.treatment.started.v1'] }],
+    ]);
+    const at = new Date(BASE);
+    const oracle = oracleRead(events, terms, r, 'case-management', at);
+    expect(oracle.served.has('evt-3')).toBe(false);
+    expect(engineRead(events, terms, r, 'case-management', at).served.has('evt-3')).toBe(false);
+  });
+
+  it('a consent whose stored expiry is in a form Date.parse refuses too opens nothing, on both sides', () => {
+    const events = published([
+      [
+        'iom.consent.given.v1',
+        'health',
+        {
+          scope: { categories: ['drugs'], recipients: ['police'], purposes: ['case-management'] },
+          recordedBy: 'Key worker',
+          formReference: 'CF-1',
+          expires: '20990101',
+        },
+      ],
+      ['iom.treatment.started.v1', 'health', { ...CATALOGUE_EXAMPLES['iom.treatment.started.v1'] }],
+    ]);
+    const at = new Date(BASE);
+    expect(oracleRead(events, terms, r, 'case-management', at).served.has('evt-3')).toBe(false);
+    expect(engineRead(events, terms, r, 'case-management', at).served.has('evt-3')).toBe(false);
+  });
 });

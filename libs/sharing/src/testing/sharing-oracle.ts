@@ -137,17 +137,43 @@ export function sharingOf(history: readonly OracleEvent[]): OracleSharing {
   return { consents, concerns, claims };
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * The forms the platform takes (libs/domain instants): a date `YYYY-MM-DD`, or an instant
+ * `YYYY-MM-DDTHH:MM:SS`, a fraction of up to nine digits, then `Z` or `+HH:MM` / `-HH:MM`.
+ */
+const EXPIRY_FORM =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:Z|([+-])(\d{2}):(\d{2})))?$/;
+
+/** The instant (ms) an expiry names, or undefined when it names none: no such form, day or time. */
+function instantOf(expiry: string): number | undefined {
+  const parts = EXPIRY_FORM.exec(expiry);
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const fraction = Number(`0${parts[7] ?? ''}`) * 1000;
+  const offset = parts[8] ? (parts[8] === '-' ? -1 : 1) * (Number(parts[9]) * 60 + Number(parts[10])) : 0;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetReal = !parts[8] || (Number(parts[9]) <= 23 && Number(parts[10]) <= 59);
+  if (year < 1900 || year > 2099 || month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || !offsetReal) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second) + fraction - offset * 60_000;
+}
 
 /**
  * Whether something expiring at `expiry` is still in force at `now`. A date names its first
- * instant in UTC; a value naming no instant has already passed (decision 0009). At the instant of
- * expiry it has ended: it lasts "until" then.
+ * instant in UTC; a value naming no instant (a form, day or time that does not exist) has already
+ * passed (decision 0009). At the instant of expiry it has ended: it lasts "until" then.
  */
 export function inForce(expiry: string | null, now: Date): boolean {
   if (expiry === null) return true;
-  const at = Date.parse(DATE_ONLY.test(expiry) ? `${expiry}T00:00:00Z` : expiry);
-  return !Number.isNaN(at) && at > now.getTime();
+  const at = instantOf(expiry);
+  return at !== undefined && at > now.getTime();
 }
 
 /** A clause's `when`: the event is one of its types, and each tested data field holds a listed value. */
