@@ -60,15 +60,13 @@ export const isDateOrInstant = (value: unknown): value is string => isCalendarDa
  * instant of that day), so instants written with different offsets or precision compare correctly
  * as strings.
  *
- * Undefined when it names no instant: stored events outlive the checks they passed (a log may
- * hold values from before these rules), so whatever reads their data must not throw on it, and
- * each caller decides what an unreadable instant means for it.
+ * Undefined when it is not in one of the forms above or names no real day and time (`2099-02-30`,
+ * `24:00`, a space for the `T`): stored events outlive the checks they passed (a log may hold
+ * values from before these rules), so whatever reads their data must not throw on it, must not
+ * guess what a lax form meant, and decides what an unreadable instant means for it.
  */
-export const utcInstant = (iso: unknown): string | undefined => {
-  if (typeof iso !== 'string') return undefined;
-  const time = Date.parse(iso);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
-};
+export const utcInstant = (iso: unknown): string | undefined =>
+  isDateOrInstant(iso) ? new Date(iso).toISOString() : undefined;
 
 /** Earlier than every instant written with a four-digit year: an expiry that has long passed. */
 export const LONG_AGO = '0000-01-01T00:00:00.000Z';

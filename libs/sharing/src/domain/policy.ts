@@ -96,13 +96,20 @@ export function categoryGrounds(policy: ReadPolicy, category: DataCategory): Cat
   const whole: DisclosureReason[] = [];
   const partial: DisclosureReason[] = [];
   let closed = false;
-  // A consent opens only its controller's data: it opens the whole category only together with
-  // consents from every other agency that publishes the category, and nothing where its
-  // controller publishes none of it.
-  const publishers = categoryPublishers(category);
+  // A consent opens only its controller's data, and only of the types its controller may publish.
+  // It opens the whole category together with consents from every other agency that may publish
+  // the category (the reader's own data is its own), and nothing where its controller publishes
+  // none of what the rule reaches.
+  const rules = policy.ability.rulesFor('read', 'SubjectEvent');
+  const reader = rules.find((rule) => policy.reasons.get(rule.reason ?? '')?.rule === 'own-publication')
+    ?.conditions?.publisher;
   const byController = new Map<string, DisclosureReason>();
-  for (const rule of policy.ability.rulesFor('read', 'SubjectEvent')) {
-    const conditions = rule.conditions as { category?: { $in?: readonly string[] }; publisher?: unknown };
+  for (const rule of rules) {
+    const conditions = rule.conditions as {
+      category?: { $in?: readonly string[] };
+      publisher?: unknown;
+      type?: unknown;
+    };
     if (!conditions?.category?.$in?.includes(category)) continue;
     if (rule.inverted) {
       closed ||= !isNarrowed(rule);
@@ -111,35 +118,56 @@ export function categoryGrounds(policy: ReadPolicy, category: DataCategory): Cat
     const reason = policy.reasons.get(rule.reason ?? '');
     if (!reason || reason.rule === 'own-publication') continue;
     const controller = conditions.publisher;
-    if (typeof controller === 'string' && !isNarrowed(rule)) {
-      if (publishers === 'any' || publishers.has(controller)) byController.set(controller, reason);
+    if (typeof controller === 'string') {
+      // The reader's own data is its own already; a controller publishing none of it opens nothing.
+      if (controller === reader || !publishesAny(controller, category, typesOf(conditions.type))) continue;
+      if (isNarrowed(rule)) partial.push(reason);
+      else byController.set(controller, reason);
       continue;
     }
     (isNarrowed(rule) ? partial : whole).push(reason);
   }
-  const coversAll = publishers !== 'any' && [...publishers].every((agency) => byController.has(agency));
+  const others = categoryPublishers(category, policy.engine.agreement?.agencies ?? []).filter(
+    (agency) => agency !== reader,
+  );
+  const coversAll = others.every((agency) => byController.has(agency));
   (coversAll ? whole : partial).push(...byController.values());
   return { whole, partial, closed };
 }
 
-const publishersByCategory = new Map<DataCategory, ReadonlySet<string> | 'any'>();
+/** The event types a rule's `type` condition names, or undefined when it names none. */
+const typesOf = (condition: unknown): readonly string[] | undefined => {
+  if (typeof condition === 'string') return [condition];
+  const listed = (condition as { $in?: unknown } | undefined)?.$in;
+  return Array.isArray(listed) ? (listed as string[]) : undefined;
+};
 
-/** The agencies the catalogue lets publish a category's events, or 'any'. */
-function categoryPublishers(category: DataCategory): ReadonlySet<string> | 'any' {
-  let found = publishersByCategory.get(category);
-  if (!found) {
-    const agencies = new Set<string>();
-    for (const type of EVENT_TYPES) {
+const publishing = new Map<string, boolean>();
+
+/** Whether the catalogue lets an agency publish any event of the category (of these types, if named). */
+function publishesAny(agency: string, category: DataCategory, types?: readonly string[]): boolean {
+  const key = `${agency}\u0000${category}\u0000${types?.join(',') ?? ''}`;
+  let found = publishing.get(key);
+  if (found === undefined) {
+    found = EVENT_TYPES.some((type) => {
       const spec = CATALOGUE[type];
-      if (spec.category !== category || spec.recordedByPlatform) continue;
-      if (spec.publishers === 'any') {
-        found = 'any';
-        break;
-      }
-      for (const agency of spec.publishers) agencies.add(agency);
-    }
-    found ??= agencies;
-    publishersByCategory.set(category, found);
+      if (spec.category !== category || spec.recordedByPlatform) return false;
+      if (types && !types.includes(type)) return false;
+      return spec.publishers === 'any' || (spec.publishers as readonly string[]).includes(agency);
+    });
+    publishing.set(key, found);
   }
   return found;
 }
+
+/** The agencies that may publish some of a category: the catalogue's, or every partner for a type any may publish. */
+const categoryPublishers = (category: DataCategory, partners: readonly string[]): string[] =>
+  [
+    ...new Set([
+      ...partners,
+      ...EVENT_TYPES.flatMap((type) => {
+        const publishers = CATALOGUE[type].publishers;
+        return publishers === 'any' ? [] : [...publishers];
+      }),
+    ]),
+  ].filter((agency) => publishesAny(agency, category));

@@ -188,12 +188,13 @@ function clauseNames(clause: OracleClause, event: OracleEvent): boolean {
 
 /**
  * The role section: a person reads subjects only for a purpose their role lists under `subjects`.
- * An agreement loaded before the section existed keeps the rule that stood then: any person reads
- * subjects.
+ * An agreement loaded before the section existed lets every person read subjects but the IG lead
+ * and the tasking meeting's roles, who read their own tools only.
  */
 export function mayReadSubjects(agreement: OracleAgreement, reader: OracleReader, purpose: string): boolean {
   if (reader.kind !== 'person') return false;
-  if (agreement.roles === null) return true;
+  if (agreement.roles === null)
+    return reader.role !== 'ig-lead' && !(agreement.taskingMeeting?.roles.includes(reader.role) ?? false);
   return agreement.roles[reader.role]?.subjects?.includes(purpose) ?? false;
 }
 
@@ -286,6 +287,13 @@ function publishersOf(category: string, agencies: readonly string[]): readonly s
   return [...found];
 }
 
+/** Whether the catalogue lets an agency publish a type ('any' meaning every partner). */
+function mayPublish(agency: string, type: string, agencies: readonly string[]): boolean {
+  const spec = (CATALOGUE as Record<string, { publishers: 'any' | readonly string[] } | undefined>)[type];
+  if (!spec) return false;
+  return (spec.publishers === 'any' ? agencies : spec.publishers).includes(agency);
+}
+
 export type OracleBasis =
   | 'shared'
   | 'consent'
@@ -339,8 +347,17 @@ export function oracleBasis(input: {
       // Only the reader's agency publishes the category: a consent could open nothing of another
       // agency's, and the document does not say what basis that is.
       if (others.length === 0) return undefined;
-      const consenting = others.filter((controller) =>
-        consentInForce(sharing, controller, category, reader.agency, purpose, now),
+      // Under a clause narrowed to some types, a controller that may publish none of them (of
+      // this category) opens nothing of it by its consent.
+      const consenting = others.filter(
+        (controller) =>
+          consentInForce(sharing, controller, category, reader.agency, purpose, now) &&
+          (clause.when?.types === undefined ||
+            clause.when.types.some(
+              (type) =>
+                (CATALOGUE as Record<string, { category: string } | undefined>)[type]?.category ===
+                  category && mayPublish(controller, type, agreement.agencies),
+            )),
       );
       if (consenting.length === 0) consentWaiting = true;
       else if (narrowed(clause) || consenting.length < others.length) some = true;
@@ -361,49 +378,3 @@ export function oracleBasis(input: {
   if (concernWaiting) return 'safeguarding-only';
   return 'not-shared';
 }
-
-const WITHHELD: readonly string[] = ['not-shared', 'consent-required', 'safeguarding-only'];
-
-/**
- * Not the document's rule: the basis disagreements with the engine already found and reported,
- * each recognised narrowly so that any other still fails. Each is pinned with `it.failing` in
- * domain/oracle.spec.ts; once the engine follows the document the pinned case fails, and it goes
- * together with its line here.
- */
-export function knownBasisFault(input: {
-  readonly agreement: OracleAgreement;
-  readonly reader: OracleReader;
-  readonly purpose: string;
-  readonly sharing: OracleSharing;
-  readonly now: Date;
-  readonly category: DataCategory;
-  readonly want: OracleBasis;
-  readonly got: string;
-}): boolean {
-  const { agreement, reader, purpose, sharing, now, category, want, got } = input;
-  const publishers = publishersOf(category, agreement.agencies);
-  const others = publishers.filter((agency) => agency !== reader.agency);
-  // The engine asks for a consent from every publisher, the reader's own agency among them.
-  const ownAgencyCounted = want === 'consent' && others.length < publishers.length;
-  // The engine takes a consent that opens none of the other agencies' data, under a narrowed
-  // clause, as sharing part of the category.
-  const idleConsentCounted =
-    got === 'shared-in-part' &&
-    WITHHELD.includes(want) &&
-    agreement.agencies.some(
-      (controller) =>
-        !others.includes(controller) &&
-        consentInForce(sharing, controller, category, reader.agency, purpose, now),
-    );
-  return ownAgencyCounted || idleConsentCounted;
-}
-
-/**
- * Not the document's rule: under an agreement without a role section the engine keeps the IG lead
- * and the tasking meeting's roles out of subjects, where the document (and the rule that stood
- * before roles) lets any person read them. Pinned with `it.failing` in domain/oracle.spec.ts.
- */
-export const knownRoleFault = (agreement: OracleAgreement, reader: OracleReader): boolean =>
-  agreement.roles === null &&
-  reader.kind === 'person' &&
-  (reader.role === 'ig-lead' || (agreement.taskingMeeting?.roles.includes(reader.role) ?? false));
