@@ -1,4 +1,4 @@
-import type { PurposeOfUse, View } from '@throughline/domain';
+import { PURPOSES_OF_USE, type PurposeOfUse, type View } from '@throughline/domain';
 import type { Agreement, RoleTerms } from './agreement';
 
 /** Who asks, as far as the role rule is concerned. */
@@ -38,15 +38,7 @@ function legacyTerms(agreement: Agreement, role: string): RoleTerms {
       : meeting
         ? {}
         : {
-            subjects: [
-              'case-management',
-              'tasking',
-              'safeguarding',
-              'continuity-of-care',
-              'enforcement',
-              'audit',
-              'subject-access',
-            ],
+            subjects: PURPOSES_OF_USE,
           }),
     ...(meeting ? { tasking: meeting } : {}),
   };
