@@ -1,32 +1,21 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
+import { generateKeyPair, type KeyLike, SignJWT } from 'jose';
 import { startTestApp, type TestApp } from './test-app';
+import { startTestIdp, type TestIdp } from './test-idp';
 
 /** Production mode: tokens come from the partnership's identity provider, verified against its JWKS. */
 describe('tokens verified against JWT_JWKS_URL', () => {
-  let idp: Server;
+  let idp: TestIdp;
   let t: TestApp;
   let signingKey: KeyLike;
 
   beforeAll(async () => {
-    const { privateKey, publicKey } = await generateKeyPair('ES256');
-    signingKey = privateKey;
-    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }] };
-    idp = createServer((_, response) =>
-      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(jwks)),
-    );
-    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
-    const { port } = idp.address() as AddressInfo;
-    t = await startTestApp({
-      JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
-      JWT_ISSUER: 'https://idp.example',
-      JWT_AUDIENCE: 'throughline-api',
-    });
+    idp = await startTestIdp();
+    signingKey = idp.signingKey;
+    t = await startTestApp(idp.env);
   });
   afterAll(async () => {
     await t.close();
-    await new Promise((resolve) => idp.close(resolve));
+    await idp.close();
   });
 
   const token = (key: KeyLike, claims: { iss?: string; aud?: string } = {}) =>

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike, SignJWT } from 'jose';
+import { importJWK, type JWK, type KeyLike, SignJWT } from 'jose';
 import { startTestApp, type TestApp } from './test-app';
+import { startTestIdp, type TestIdp } from './test-idp';
 
 const CLAIMS = { agency: 'police', role: 'partnership-admin' };
 
@@ -45,29 +44,18 @@ describe('tokens must expire', () => {
   });
 
   describe('production mode (JWT_JWKS_URL)', () => {
-    let idp: Server;
+    let idp: TestIdp;
     let t: TestApp;
     let key: KeyLike;
 
     beforeAll(async () => {
-      const { privateKey, publicKey } = await generateKeyPair('ES256');
-      key = privateKey;
-      const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }] };
-      idp = createServer((_, response) =>
-        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(jwks)),
-      );
-      await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
-      const { port } = idp.address() as AddressInfo;
-      t = await startTestApp({
-        JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
-        JWT_ISSUER: 'https://idp.example',
-        JWT_AUDIENCE: 'throughline-api',
-        JWT_MAX_LIFETIME_SECONDS: '3600',
-      });
+      idp = await startTestIdp();
+      key = idp.signingKey;
+      t = await startTestApp({ ...idp.env, JWT_MAX_LIFETIME_SECONDS: '3600' });
     });
     afterAll(async () => {
       await t.close();
-      await new Promise((resolve) => idp.close(resolve));
+      await idp.close();
     });
 
     const signed = (shape: { iat?: number; exp?: string | number }) => {
