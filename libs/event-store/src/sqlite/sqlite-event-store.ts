@@ -4,8 +4,8 @@ import {
   preparePrivateSqliteFile,
   SqliteCheckpointer,
 } from '@throughline/platform';
-import { appendResults, planAppend, type AppendPlan } from '../append-plan';
 import { IDENTITY_EVENT_TYPES } from '@throughline/domain';
+import { appendResults, planAppend, type AppendPlan } from '../append-plan';
 import { DuplicateEventError, IdentifierTakenError } from '../errors';
 import type {
   AppendRequest,
