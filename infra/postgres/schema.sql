@@ -28,6 +28,15 @@ CREATE TABLE IF NOT EXISTS public.events (
   UNIQUE (stream_id, revision)
 );
 
+-- Each identifier belongs to one subject: written in the append that links it (decision 0016). A
+-- store that opens on a log without this table creates it and fills it from the log's registrations
+-- and links; made here by hand, it starts empty, which is right only for an empty log.
+CREATE TABLE IF NOT EXISTS public.identifiers (
+  identifier TEXT PRIMARY KEY,
+  subject_id TEXT NOT NULL,
+  event_id TEXT NOT NULL
+);
+
 -- The audit log: the same text libs/audit/src/store/postgres-audit-schema.ts runs on open, in the
 -- connection's default schema; a unit test keeps the two equal. The application only inserts into
 -- these tables: the triggers refuse UPDATE, DELETE and TRUNCATE (see docs/audit.md).

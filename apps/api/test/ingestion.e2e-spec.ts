@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { EventStore } from '@throughline/event-store';
-import { cloudEvent, POLICE, PRISON, SubjectJourney } from './cloud-events';
+import { cloudEvent, POLICE, PRISON, PROBATION, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
 const SINGLE = 'application/cloudevents+json';
@@ -100,6 +101,31 @@ describe('POST /v1/events', () => {
     const asRegistration = await publish(police, [registration]).expect(200);
     expect(asRegistration.body.results).toEqual([{ ...original, duplicate: true }]);
     expect(await head()).toBe(before);
+  });
+
+  it('stores one of two registrations of one identifier sent at once and refuses the other', async () => {
+    const probation = await t.systemToken('probation', [PROBATION]);
+    // The same person, new to the partnership, registered by two agencies under their own references.
+    const shared = new SubjectJourney();
+    const registration = (source: string) =>
+      cloudEvent(source, 'iom.subject.registered.v1', `crn:${new SubjectJourney().crn}`, {
+        givenName: 'Sam',
+        familyName: 'Carter',
+        dateOfBirth: '1990-04-12',
+        identifiers: [{ scheme: 'pnc', value: shared.pnc }],
+      });
+
+    const responses = await Promise.all([
+      publish(police, registration(POLICE), SINGLE),
+      publish(probation, registration(PROBATION), SINGLE),
+    ]);
+
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
+    const refused = responses.find((response) => response.status === 409)!;
+    expect(refused.body.type).toContain('identity-conflict');
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ index: 0, field: 'data.identifiers.0', constraint: 'identifierOwner' }),
+    ]);
   });
 
   describe('refuses bad input with a specific problem and stores nothing', () => {
@@ -397,6 +423,40 @@ describe('POST /v1/events', () => {
         field: 'subject',
         constraint: 'alreadyRegistered',
       });
+    });
+
+    it('409 naming the field of each identifier that belongs to another subject', async () => {
+      const [owner, other, fresh] = [new SubjectJourney(), new SubjectJourney(), new SubjectJourney()];
+      await publish(police, [owner.registered(), other.registered()]).expect(200);
+      before = await head();
+      const listing = (subject: string) =>
+        cloudEvent(POLICE, 'iom.subject.registered.v1', subject, {
+          givenName: 'Alex',
+          familyName: 'Marsh',
+          dateOfBirth: '1990-04-12',
+          identifiers: [
+            { scheme: 'crn', value: fresh.crn },
+            { scheme: 'nomis', value: owner.nomis },
+          ],
+        });
+      const link = cloudEvent(PRISON, 'iom.subject.identifier-linked.v1', `pnc:${other.pnc}`, {
+        scheme: 'crn',
+        value: owner.crn,
+      });
+
+      const byPartnershipId = await publish(police, [listing(randomUUID())]).expect(409);
+      const byIdentifier = await publish(police, [listing(`pnc:${fresh.pnc}`)]).expect(409);
+      const linked = await publish(prison, [link]).expect(409);
+
+      for (const response of [byPartnershipId, byIdentifier]) {
+        expect(response.body.type).toContain('identity-conflict');
+        expect(response.body.errors).toEqual([
+          expect.objectContaining({ index: 0, field: 'data.identifiers.1', constraint: 'identifierOwner' }),
+        ]);
+      }
+      expect(linked.body.errors).toEqual([
+        expect.objectContaining({ index: 0, field: 'data.value', constraint: 'identifierOwner' }),
+      ]);
     });
   });
 });

@@ -57,3 +57,40 @@ export function parseSubjectReference(raw: string): ParseResult<SubjectReference
 
 export const formatIdentifier = (identifier: SubjectIdentifier): string =>
   `${identifier.scheme}:${identifier.value}`;
+
+/** The events that link identifiers to a subject. */
+export const IDENTITY_EVENT_TYPES: readonly string[] = [
+  'iom.subject.registered.v1',
+  'iom.subject.identifier-linked.v1',
+];
+
+/** An identifier an event links to its subject, with the field of the event that gave it. */
+export interface LinkedIdentifier {
+  readonly identifier: SubjectIdentifier;
+  /** `data.identifiers.N`, `data.value` or `subject`: where a refusal points the publisher. */
+  readonly field: string;
+}
+
+/**
+ * The identifiers a registration or link gives its subject: those listed in its data and the one the
+ * agency named the subject by. The identity index, ingestion's checks and the log's unique claims
+ * all read an event through this, so they cannot disagree about what it links.
+ */
+export function identifiersLinkedBy(type: string, data: unknown, subjectRef: unknown): LinkedIdentifier[] {
+  if (!IDENTITY_EVENT_TYPES.includes(type)) return [];
+  const linked: LinkedIdentifier[] = [];
+  const given = (data ?? {}) as { identifiers?: unknown } & Partial<SubjectIdentifier>;
+  if (Array.isArray(given.identifiers)) {
+    for (const [index, identifier] of (given.identifiers as SubjectIdentifier[]).entries()) {
+      linked.push({ identifier, field: `data.identifiers.${index}` });
+    }
+  }
+  if (given.scheme && given.value) {
+    linked.push({ identifier: { scheme: given.scheme, value: given.value }, field: 'data.value' });
+  }
+  const named = typeof subjectRef === 'string' ? parseSubjectReference(subjectRef) : undefined;
+  if (named?.ok && named.value.kind === 'identifier') {
+    linked.push({ identifier: named.value.identifier, field: 'subject' });
+  }
+  return linked;
+}

@@ -1,5 +1,5 @@
-import { planAppend } from './append-plan';
-import { DuplicateEventError, WrongExpectedRevisionError } from './errors';
+import { planAppend, planClaims } from './append-plan';
+import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from './errors';
 import type { EventToAppend } from './event-store';
 
 const event = (id: string): EventToAppend => ({ id, type: 'Recorded', data: null, metadata: {} });
@@ -63,5 +63,39 @@ describe('planAppend', () => {
 
     expect(plan).toThrow(DuplicateEventError);
     expect(plan).toThrow('Event id already stored: b, a');
+  });
+});
+
+describe('planClaims', () => {
+  const claim = (identifier: string, owner: string) => ({ identifier, owner, eventId: `${owner}-event` });
+
+  it('keeps each identifier once, as its first claim, whichever request of the call claims it again', () => {
+    const claims = planClaims([
+      {
+        streamId: 'x',
+        expectedRevision: 'any',
+        events: [],
+        claims: [claim('pnc:1', 's'), claim('crn:2', 's')],
+      },
+      {
+        streamId: 'x',
+        expectedRevision: 'any',
+        events: [],
+        claims: [{ ...claim('pnc:1', 's'), eventId: 'later' }],
+      },
+      { streamId: 'y', expectedRevision: 'any', events: [] },
+    ]);
+
+    expect(claims).toEqual([claim('pnc:1', 's'), claim('crn:2', 's')]);
+  });
+
+  it('refuses a second owner claiming an identifier in the same call, naming the first', () => {
+    const plan = (): unknown =>
+      planClaims([
+        { streamId: 'x', expectedRevision: 'any', events: [], claims: [claim('pnc:1', 's')] },
+        { streamId: 'y', expectedRevision: 'any', events: [], claims: [claim('pnc:1', 't')] },
+      ]);
+
+    expect(plan).toThrow(new IdentifierTakenError('pnc:1', 's'));
   });
 });

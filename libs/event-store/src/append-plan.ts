@@ -1,5 +1,11 @@
-import { DuplicateEventError, WrongExpectedRevisionError } from './errors';
-import type { AppendRequest, AppendResult, EventToAppend, ExpectedRevision } from './event-store';
+import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from './errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventToAppend,
+  ExpectedRevision,
+  IdentifierClaim,
+} from './event-store';
 
 /** One event with the stream revision it will take, in the order the positions must be assigned. */
 export interface PlannedEvent {
@@ -20,6 +26,8 @@ export interface AppendPlan {
   /** The last revision of every stream that receives events. */
   readonly streamRevisions: ReadonlyMap<string, number>;
   readonly requests: readonly PlannedRequest[];
+  /** Every claim of the call, each identifier once. */
+  readonly claims: readonly IdentifierClaim[];
 }
 
 /** Refuses ids repeated inside one call before any backend sees them, so no backend has to roll back. */
@@ -33,6 +41,23 @@ export function assertUniqueIdsWithin(requests: readonly AppendRequest[]): void 
     }
   }
   if (repeated.size > 0) throw new DuplicateEventError([...repeated]);
+}
+
+/**
+ * The claims of a call, each identifier once; two owners claiming one identifier in the same call
+ * are refused here, so a backend only has to compare claims with what it stores.
+ */
+export function planClaims(requests: readonly AppendRequest[]): IdentifierClaim[] {
+  const claims = new Map<string, IdentifierClaim>();
+  for (const request of requests) {
+    for (const claim of request.claims ?? []) {
+      const earlier = claims.get(claim.identifier);
+      if (earlier && earlier.owner !== claim.owner)
+        throw new IdentifierTakenError(claim.identifier, earlier.owner);
+      if (!earlier) claims.set(claim.identifier, claim);
+    }
+  }
+  return [...claims.values()];
 }
 
 /** @param actual the stream's current revision, -1 when it does not exist. */
@@ -54,6 +79,7 @@ export function planAppend(
   currentRevision: (streamId: string) => number,
 ): AppendPlan {
   assertUniqueIdsWithin(requests);
+  const claims = planClaims(requests);
   const known = new Map<string, number>();
   const streamRevisions = new Map<string, number>();
   const events: PlannedEvent[] = [];
@@ -69,7 +95,7 @@ export function planAppend(
     if (requestEvents.length > 0) streamRevisions.set(request.streamId, revision);
     return { streamId: request.streamId, nextExpectedRevision: revision, events: requestEvents };
   });
-  return { events, streamRevisions, requests: planned };
+  return { events, streamRevisions, requests: planned, claims };
 }
 
 /** Builds the per-request results once the backend has assigned a position to every planned event. */

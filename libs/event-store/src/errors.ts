@@ -20,3 +20,14 @@ export class DuplicateEventError extends Error {
     this.name = 'DuplicateEventError';
   }
 }
+
+/** An identifier the append claims already belongs to another owner; nothing from the append was stored. */
+export class IdentifierTakenError extends Error {
+  constructor(
+    readonly identifier: string,
+    readonly owner: string,
+  ) {
+    super(`Identifier already claimed by ${owner}`);
+    this.name = 'IdentifierTakenError';
+  }
+}

@@ -43,10 +43,25 @@ export interface AppendResult {
   readonly events: readonly AppendedEvent[];
 }
 
+/**
+ * An identifier given to one owner for good, written with the append that gives it. A second claim
+ * of it by the same owner is a no-op; by another owner it refuses the whole append with
+ * IdentifierTakenError.
+ */
+export interface IdentifierClaim {
+  /** The identifier as compared: `scheme:value` as the identity index formats it. */
+  readonly identifier: string;
+  /** The subject's partnership id. */
+  readonly owner: string;
+  /** The stored id of the event of the append that links it. */
+  readonly eventId: string;
+}
+
 export interface AppendRequest {
   readonly streamId: string;
   readonly expectedRevision: ExpectedRevision;
   readonly events: readonly EventToAppend[];
+  readonly claims?: readonly IdentifierClaim[];
 }
 
 export interface ReadStreamOptions {

@@ -28,12 +28,13 @@ describe('openEventStore', () => {
     try {
       const store = await openEventStore({ databaseUrl, pgSchema, dataDir: tmpdir() });
       await store.close();
-      const { rows } = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1', [
-        pgSchema,
-      ]);
+      const { rows } = await client.query<{ table_name: string }>(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+        [pgSchema],
+      );
 
       expect(store.backend).toBe('postgres');
-      expect(rows).toHaveLength(2);
+      expect(rows.map((row) => row.table_name)).toEqual(['events', 'identifiers', 'streams']);
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
       await client.end();

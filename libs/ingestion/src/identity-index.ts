@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
   formatIdentifier,
-  parseSubjectReference,
+  IDENTITY_EVENT_TYPES,
+  identifiersLinkedBy,
   type SubjectIdentifier,
   subjectIdOfStream,
 } from '@throughline/domain';
 import { EventStore, type RecordedEvent } from '@throughline/event-store';
 
-const IDENTITY_TYPES = new Set(['iom.subject.registered.v1', 'iom.subject.identifier-linked.v1']);
+const IDENTITY_TYPES = new Set(IDENTITY_EVENT_TYPES);
 
 /**
  * Resolves `scheme:value` identifiers to partnership ids. It is a projection of the identity
@@ -71,19 +72,11 @@ export class IdentityIndex {
     const subjectId = subjectIdOfStream(event.streamId);
     if (!subjectId) return;
     this.subjects.add(subjectId);
-    const data = event.data as {
-      identifiers?: SubjectIdentifier[];
-      dateOfBirth?: unknown;
-    } & Partial<SubjectIdentifier>;
+    const data = (event.data ?? {}) as { dateOfBirth?: unknown };
     if (typeof data.dateOfBirth === 'string') this.bornOnAlso(subjectId, data.dateOfBirth);
-    const identifiers = [...(data.identifiers ?? [])];
-    if (data.scheme && data.value) identifiers.push({ scheme: data.scheme, value: data.value });
-    // A registration also links the identifier the agency named the subject by.
-    const named =
-      typeof event.metadata.subjectRef === 'string'
-        ? parseSubjectReference(event.metadata.subjectRef)
-        : undefined;
-    if (named?.ok && named.value.kind === 'identifier') identifiers.push(named.value.identifier);
+    const identifiers = identifiersLinkedBy(event.type, event.data, event.metadata.subjectRef).map(
+      (linked) => linked.identifier,
+    );
     this.linkAll(subjectId, identifiers);
   }
 

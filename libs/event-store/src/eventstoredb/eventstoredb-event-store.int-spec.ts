@@ -9,6 +9,7 @@ if (url) {
     atomicAppendMany: false,
     uniqueIdsAcrossStreams: false,
     findByIdsWithoutStream: false,
+    atomicClaims: false,
   });
 } else {
   // Written past Jest's console capture, which hides the output of a file whose tests all skip.

@@ -16,14 +16,16 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { assertExpectedRevision, assertUniqueIdsWithin } from '../append-plan';
-import { DuplicateEventError, WrongExpectedRevisionError } from '../errors';
+import { randomUUID } from 'node:crypto';
+import { assertExpectedRevision, assertUniqueIdsWithin, planClaims } from '../append-plan';
+import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from '../errors';
 import type {
   AppendRequest,
   AppendResult,
   EventMetadata,
   EventToAppend,
   ExpectedRevision,
+  IdentifierClaim,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -32,6 +34,9 @@ import { EventStore } from '../store';
 
 const ALL_PAGE_SIZE = 1000;
 const FIND_PAGE_SIZE = 500;
+/** The stream that reserves an identifier for its owner; kept out of global reads. */
+const RESERVATION_PREFIX = 'identifier-';
+const RESERVATION_TYPE = 'IdentifierReserved';
 
 /**
  * The event log in EventStoreDB (22.6 or later, which reports positions on stream reads).
@@ -46,6 +51,10 @@ const FIND_PAGE_SIZE = 500;
  *   not dense. Appends over gRPC are implicitly committed, so every event has a commit position of
  *   its own (equal to its prepare position) and `after` can be turned back into a read position.
  *   System events ($-prefixed streams and types) are left out of readAll.
+ * - Identifier claims are reservation streams, one per identifier, created with expected revision
+ *   `no_stream` before the requests are appended: not atomic with them, so a refused or interrupted
+ *   append may leave its reservations held. Its owner may claim them again (a retry of the same
+ *   registration names the same subject); anyone else is refused. See decision 0016.
  */
 export class EventStoreDbEventStore extends EventStore {
   readonly backend = 'eventstoredb' as const;
@@ -60,6 +69,7 @@ export class EventStoreDbEventStore extends EventStore {
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
     assertUniqueIdsWithin(requests);
+    for (const claim of planClaims(requests)) await this.reserve(claim);
     const results: AppendResult[] = [];
     try {
       for (const request of requests) results.push(await this.appendOne(request));
@@ -195,6 +205,33 @@ export class EventStoreDbEventStore extends EventStore {
     };
   }
 
+  /** Creates the identifier's reservation stream, or finds it is already its owner's. */
+  private async reserve(claim: IdentifierClaim): Promise<void> {
+    const streamId = `${RESERVATION_PREFIX}${claim.identifier}`;
+    const reservation: EventData = {
+      id: randomUUID(),
+      contentType: 'application/json',
+      type: RESERVATION_TYPE,
+      data: { owner: claim.owner, eventId: claim.eventId },
+      metadata: {},
+    };
+    try {
+      const result = await this.client.appendToStream(streamId, [reservation], {
+        expectedRevision: NO_STREAM,
+      });
+      if (result.success) return;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    }
+    const [first] = await this.readStreamRaw(streamId, {
+      direction: FORWARDS,
+      fromRevision: START,
+      maxCount: 1,
+    });
+    const owner = (first?.event?.data as { owner?: unknown } | undefined)?.owner;
+    if (owner !== claim.owner) throw new IdentifierTakenError(claim.identifier, String(owner));
+  }
+
   private async conflict(request: AppendRequest): Promise<WrongExpectedRevisionError> {
     const actual = await this.currentRevision(request.streamId);
     return new WrongExpectedRevisionError(request.streamId, request.expectedRevision, actual);
@@ -251,8 +288,13 @@ function toEventData(event: EventToAppend): EventData {
   };
 }
 
+/** Left out of global reads: EventStoreDB's own events, and the identifier reservations. */
 function isSystem(event: { streamId: string; type: string }): boolean {
-  return event.streamId.startsWith('$') || event.type.startsWith('$');
+  return (
+    event.streamId.startsWith('$') ||
+    event.type.startsWith('$') ||
+    event.streamId.startsWith(RESERVATION_PREFIX)
+  );
 }
 
 function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent {

@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { IdentifierTakenError } from '../errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { registeredBefore } from '../testing/identity-log';
 import { PostgresEventStore } from './postgres-event-store';
 
 const connectionString = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,5 +38,37 @@ describe('PostgresEventStore schema', () => {
     await expect(PostgresEventStore.open({ connectionString, schema: 'x; DROP TABLE y' })).rejects.toThrow(
       /Invalid PostgreSQL schema name/,
     );
+  });
+});
+
+describe('PostgresEventStore made before identifier claims', () => {
+  const older = `${schema}_old`;
+  afterAll(async () => {
+    const client = new Client({ connectionString });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${older} CASCADE`);
+    await client.end();
+  });
+
+  it('gains the claims of its registrations and links when opened', async () => {
+    const old = await PostgresEventStore.open({ connectionString, schema: older });
+    const history = await registeredBefore(old);
+    await old.close();
+    const client = new Client({ connectionString });
+    await client.connect();
+    await client.query(`DROP TABLE ${older}.identifiers`);
+    await client.end();
+
+    const reopened = await PostgresEventStore.open({ connectionString, schema: older });
+    try {
+      for (const identifier of history.identifiers) {
+        const claim = { identifier, owner: randomUUID(), eventId: randomUUID() };
+        await expect(
+          reopened.appendMany([{ streamId: 'later', expectedRevision: 'any', events: [], claims: [claim] }]),
+        ).rejects.toEqual(new IdentifierTakenError(identifier, history.owner));
+      }
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { DatabaseError, Pool, type PoolClient } from 'pg';
 import { appendResults, planAppend, type AppendPlan } from '../append-plan';
-import { DuplicateEventError, WrongExpectedRevisionError } from '../errors';
+import { IDENTITY_EVENT_TYPES } from '@throughline/domain';
+import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from '../errors';
 import type {
   AppendRequest,
   AppendResult,
   EventMetadata,
+  IdentifierClaim,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store';
+import { ClaimsFromLog } from '../identifier-claims';
 import { EventStore } from '../store';
 import { assertSchemaName, postgresSchemaDdl } from './postgres-schema';
 
@@ -70,7 +73,13 @@ export class PostgresEventStore extends EventStore {
       await store.transaction(async (client) => {
         // Two processes starting together would otherwise race on CREATE ... IF NOT EXISTS.
         await client.query(`SELECT pg_advisory_xact_lock(${store.lockKey})`);
+        const { rows } = await client.query<{ found: string | null }>(
+          `SELECT to_regclass('${store.schema}.identifiers')::text AS found`,
+        );
         await client.query(postgresSchemaDdl(store.schema));
+        // A log written before claims existed gains them under the append lock, so no append can
+        // claim an identifier between the table's creation and its filling.
+        if (rows[0]?.found === null) await store.backfillIdentifiers(client);
       });
     } catch (error) {
       await pool.end();
@@ -89,10 +98,43 @@ export class PostgresEventStore extends EventStore {
       );
       const revisions = new Map(current.rows.map((row) => [row.stream_id, Number(row.revision)]));
       const plan = planAppend(requests, (streamId) => revisions.get(streamId) ?? -1);
+      await this.claim(client, plan.claims);
       return this.write(client, plan);
     }).catch((error: unknown) => this.translate(error, requests));
     this.notifyAppended();
     return results;
+  }
+
+  private async backfillIdentifiers(client: PoolClient): Promise<void> {
+    const claims = new ClaimsFromLog();
+    for (let after = 0; ;) {
+      const { rows } = await client.query<EventRow>(
+        `SELECT ${COLUMNS} FROM ${this.schema}.events
+         WHERE position > $1 AND type = ANY($2::text[]) ORDER BY position LIMIT 5000`,
+        [after, IDENTITY_EVENT_TYPES],
+      );
+      for (const row of rows) claims.add(toRecordedEvent(row));
+      if (rows.length < 5000) break;
+      after = Number(rows[rows.length - 1]!.position);
+    }
+    await this.claim(client, claims.all);
+  }
+
+  /**
+   * A claim its owner already holds writes nothing; any other claim of a held identifier breaks the
+   * primary key, which refuses the append even if something wrote without the lock.
+   */
+  private async claim(client: PoolClient, claims: readonly IdentifierClaim[]): Promise<void> {
+    if (claims.length === 0) return;
+    await client.query(
+      `INSERT INTO ${this.schema}.identifiers (identifier, subject_id, event_id)
+       SELECT c.identifier, c.owner, c.event_id
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS c(identifier, owner, event_id)
+       WHERE NOT EXISTS (
+         SELECT 1 FROM ${this.schema}.identifiers i WHERE i.identifier = c.identifier AND i.subject_id = c.owner
+       )`,
+      [claims.map((c) => c.identifier), claims.map((c) => c.owner), claims.map((c) => c.eventId)],
+    );
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -196,9 +238,22 @@ export class PostgresEventStore extends EventStore {
     }
   }
 
+  /** The claim the stored owners refuse, as other appends committed them. */
+  private async taken(error: DatabaseError, requests: readonly AppendRequest[]): Promise<unknown> {
+    const claims = requests.flatMap((request) => request.claims ?? []);
+    const { rows } = await this.pool.query<{ identifier: string; subject_id: string }>(
+      `SELECT identifier, subject_id FROM ${this.schema}.identifiers WHERE identifier = ANY($1::text[])`,
+      [claims.map((claim) => claim.identifier)],
+    );
+    const owners = new Map(rows.map((row) => [row.identifier, row.subject_id]));
+    const taken = claims.find((claim) => (owners.get(claim.identifier) ?? claim.owner) !== claim.owner);
+    return taken ? new IdentifierTakenError(taken.identifier, owners.get(taken.identifier)!) : error;
+  }
+
   /** Runs after the rollback, so what is found is what other appends committed. */
   private async translate(error: unknown, requests: readonly AppendRequest[]): Promise<never> {
     if (!(error instanceof DatabaseError) || error.code !== UNIQUE_VIOLATION) throw error;
+    if (error.constraint === 'identifiers_pkey') throw await this.taken(error, requests);
     if (error.constraint === 'events_event_id_key') {
       const ids = requests.flatMap((request) => request.events.map((event) => event.id));
       const stored = await this.findByIds(ids);

@@ -36,5 +36,11 @@ CREATE TABLE IF NOT EXISTS ${schema}.events (
   recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   UNIQUE (stream_id, revision)
 );
+
+CREATE TABLE IF NOT EXISTS ${schema}.identifiers (
+  identifier TEXT PRIMARY KEY,
+  subject_id TEXT NOT NULL,
+  event_id TEXT NOT NULL
+);
 `;
 }

@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { IdentifierTakenError } from '../errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { registeredBefore } from '../testing/identity-log';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'throughline-sqlite-'));
@@ -36,5 +40,29 @@ describe('SqliteEventStore on disk', () => {
     await expect(reader.readAll().then((all) => all.map((e) => e.id))).resolves.toEqual(['shared-1']);
     await writer.close();
     await reader.close();
+  });
+});
+
+describe('SqliteEventStore made before identifier claims', () => {
+  it('gains the claims of its registrations and links when opened', async () => {
+    const path = join(dir, 'backfill', 'events.db');
+    const old = await SqliteEventStore.open(path);
+    const history = await registeredBefore(old);
+    await old.close();
+    const raw = new Database(path);
+    raw.exec('DROP TABLE identifiers');
+    raw.close();
+
+    const reopened = await SqliteEventStore.open(path);
+    try {
+      for (const identifier of history.identifiers) {
+        const claim = { identifier, owner: randomUUID(), eventId: randomUUID() };
+        await expect(
+          reopened.appendMany([{ streamId: 'later', expectedRevision: 'any', events: [], claims: [claim] }]),
+        ).rejects.toEqual(new IdentifierTakenError(identifier, history.owner));
+      }
+    } finally {
+      await reopened.close();
+    }
   });
 });

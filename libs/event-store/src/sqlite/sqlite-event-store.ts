@@ -4,8 +4,9 @@ import {
   preparePrivateSqliteFile,
   SqliteCheckpointer,
 } from '@throughline/platform';
+import { IDENTITY_EVENT_TYPES } from '@throughline/domain';
 import { appendResults, planAppend, type AppendPlan } from '../append-plan';
-import { DuplicateEventError } from '../errors';
+import { DuplicateEventError, IdentifierTakenError } from '../errors';
 import type {
   AppendRequest,
   AppendResult,
@@ -14,6 +15,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store';
+import { ClaimsFromLog } from '../identifier-claims';
 import { EventStore } from '../store';
 
 const SCHEMA = `
@@ -33,6 +35,15 @@ const SCHEMA = `
     recorded_at INTEGER NOT NULL,
     UNIQUE (stream_id, revision)
   );
+`;
+
+/** Made apart from SCHEMA: a store that lacks it is backfilled from its log when it is made. */
+const IDENTIFIERS = `
+  CREATE TABLE identifiers (
+    identifier TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    event_id TEXT NOT NULL
+  ) WITHOUT ROWID;
 `;
 
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
@@ -81,6 +92,7 @@ export class SqliteEventStore extends EventStore {
     // A checkpointer thread copies the log into the file (see SqliteCheckpointer), from the first append.
     this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     this.db.exec(SCHEMA);
+    this.createIdentifiers();
 
     this.statements = {
       streamRevision: this.db
@@ -116,12 +128,56 @@ export class SqliteEventStore extends EventStore {
          ORDER BY position`,
       ),
       headPosition: this.db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+      // A claim its owner already holds writes nothing; any other claim of a held identifier breaks
+      // the primary key, and the append rolls back.
+      claim: this.db.prepare<[string, string, string, string, string]>(
+        `INSERT INTO identifiers (identifier, subject_id, event_id)
+         SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM identifiers WHERE identifier = ? AND subject_id = ?)`,
+      ),
+      owners: this.db
+        .prepare<[string], [string, string]>(
+          'SELECT identifier, subject_id FROM identifiers WHERE identifier IN (SELECT value FROM json_each(?))',
+        )
+        .raw(),
     };
 
     this.appendTransaction = this.db.transaction((requests: readonly AppendRequest[]) => {
       const plan = planAppend(requests, (streamId) => this.statements.streamRevision.get(streamId) ?? -1);
       return this.write(plan);
     });
+  }
+
+  /**
+   * Creates the claims table of a store made before it existed, filled from the log's registrations
+   * and links, under the write lock: no append can claim an identifier between the two.
+   */
+  private createIdentifiers(): void {
+    const create = this.db.transaction(() => {
+      const exists = this.db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'identifiers'")
+        .get();
+      if (exists) return;
+      this.db.exec(IDENTIFIERS);
+      const claims = new ClaimsFromLog();
+      const page = this.db
+        .prepare<[number, string], EventRow>(
+          `SELECT ${COLUMNS} FROM events
+           WHERE position > ? AND type IN (SELECT value FROM json_each(?)) ORDER BY position LIMIT 5000`,
+        )
+        .raw();
+      const types = JSON.stringify(IDENTITY_EVENT_TYPES);
+      for (let after = 0; ;) {
+        const rows = page.all(after, types);
+        for (const row of rows) claims.add(toRecordedEvent(row));
+        if (rows.length < 5000) break;
+        after = rows[rows.length - 1]![0];
+      }
+      const insert = this.db.prepare<[string, string, string]>(
+        'INSERT INTO identifiers (identifier, subject_id, event_id) VALUES (?, ?, ?)',
+      );
+      for (const claim of claims.all) insert.run(claim.identifier, claim.owner, claim.eventId);
+    });
+    create.immediate();
   }
 
   /** A statement returning event rows raw (see EventRow). */
@@ -192,6 +248,9 @@ export class SqliteEventStore extends EventStore {
 
   private write(plan: AppendPlan): AppendResult[] {
     const recordedAt = Date.now();
+    for (const { identifier, owner, eventId } of plan.claims) {
+      this.statements.claim.run(identifier, owner, eventId, identifier, owner);
+    }
     // Stream rows go first: events reference them.
     for (const [streamId, revision] of plan.streamRevisions) {
       this.statements.upsertStream.run(streamId, revision);
@@ -212,9 +271,15 @@ export class SqliteEventStore extends EventStore {
     return appendResults(plan, (id) => positions.get(id)!);
   }
 
-  /** Names the duplicate ids after the rollback; they are the ones already stored. */
+  /** Names the duplicate ids or the taken identifier after the rollback, as other appends stored them. */
   private translate(error: unknown, requests: readonly AppendRequest[]): unknown {
-    if (!isDuplicateEventId(error)) return error;
+    if (isUniqueViolationOf(error, 'identifiers.identifier')) {
+      const claims = requests.flatMap((request) => request.claims ?? []);
+      const owners = new Map(this.statements.owners.all(JSON.stringify(claims.map((c) => c.identifier))));
+      const taken = claims.find((claim) => (owners.get(claim.identifier) ?? claim.owner) !== claim.owner);
+      return taken ? new IdentifierTakenError(taken.identifier, owners.get(taken.identifier)!) : error;
+    }
+    if (!isUniqueViolationOf(error, 'events.event_id')) return error;
     const ids = requests.flatMap((request) => request.events.map((event) => event.id));
     const stored = this.statements.findByIds.all(JSON.stringify(ids), null, null);
     return new DuplicateEventError(stored.map(([, eventId]) => eventId));
@@ -226,11 +291,13 @@ export class SqliteEventStore extends EventStore {
  * instance (and realm) that loaded it, so `instanceof` fails where the module is loaded twice, as
  * in a test runner that isolates files.
  */
-function isDuplicateEventId(error: unknown): boolean {
+function isUniqueViolationOf(error: unknown, column: string): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   return (
-    code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id')
+    (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
+    typeof message === 'string' &&
+    message.includes(column)
   );
 }
 

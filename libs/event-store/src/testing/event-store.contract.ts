@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DuplicateEventError, WrongExpectedRevisionError } from '../errors';
-import type { ExpectedRevision } from '../event-store';
+import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from '../errors';
+import type { ExpectedRevision, IdentifierClaim } from '../event-store';
 import type { EventStore } from '../store';
 import { EventCollector, aStreamId, anEvent, isStrictlyIncreasing, someEvents } from './event-collector';
 
@@ -11,12 +11,15 @@ export interface EventStoreCapabilities {
   /** An id is refused anywhere in the log, not only in the stream that holds it. */
   readonly uniqueIdsAcrossStreams: boolean;
   readonly findByIdsWithoutStream: boolean;
+  /** A refused append leaves none of its claims held. */
+  readonly atomicClaims: boolean;
 }
 
 const FULL: EventStoreCapabilities = {
   atomicAppendMany: true,
   uniqueIdsAcrossStreams: true,
   findByIdsWithoutStream: true,
+  atomicClaims: true,
 };
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -271,6 +274,80 @@ export function describeEventStoreContract(
           expect(await store.readStream(second)).toHaveLength(1);
           // The refused stream stays new: it can still be created as one.
           await expect(store.append(first, someEvents(1), 'no_stream')).resolves.toBeDefined();
+        },
+      );
+    });
+
+    describe('identifier claims', () => {
+      const anIdentifier = (): string => `local:${randomUUID()}`;
+      /** An append to the owner's own stream, claiming the identifiers for it. */
+      const claiming = (
+        owner: string,
+        identifiers: readonly string[],
+        expectedRevision: ExpectedRevision = 'any',
+      ) => {
+        const event = anEvent();
+        const claims: IdentifierClaim[] = identifiers.map((identifier) => ({
+          identifier,
+          owner,
+          eventId: event.id,
+        }));
+        return { streamId: `claims-${owner}`, expectedRevision, events: [event], claims };
+      };
+
+      it('gives an identifier to its first owner and refuses it to another, storing nothing of that append', async () => {
+        const [first, second] = [randomUUID(), randomUUID()];
+        const [shared, fresh] = [anIdentifier(), anIdentifier()];
+        await store.appendMany([claiming(first, [shared])]);
+        const refused = claiming(second, [fresh, shared]);
+
+        const error = await rejectionOf(store.appendMany([refused]));
+
+        expect(error).toBeInstanceOf(IdentifierTakenError);
+        expect(error).toMatchObject({ identifier: shared, owner: first });
+        expect(await store.readStream(refused.streamId)).toEqual([]);
+      });
+
+      it('lets the owner claim what it holds again', async () => {
+        const owner = randomUUID();
+        const identifier = anIdentifier();
+        await store.appendMany([claiming(owner, [identifier])]);
+
+        await expect(store.appendMany([claiming(owner, [identifier, anIdentifier()])])).resolves.toHaveLength(
+          1,
+        );
+        expect(await store.readStream(`claims-${owner}`)).toHaveLength(2);
+      });
+
+      it('refuses two owners claiming one identifier in the same call', async () => {
+        const [first, second] = [randomUUID(), randomUUID()];
+        const identifier = anIdentifier();
+
+        const error = await rejectionOf(
+          store.appendMany([claiming(first, [identifier]), claiming(second, [identifier])]),
+        );
+
+        expect(error).toMatchObject({ identifier, owner: first });
+        expect(await store.readStream(`claims-${first}`)).toEqual([]);
+        await expect(store.appendMany([claiming(second, [identifier])])).resolves.toHaveLength(1);
+      });
+
+      (capabilities.atomicClaims ? it : it.skip)(
+        'keeps no claim of an append refused for any reason',
+        async () => {
+          const [owner, other, taker] = [randomUUID(), randomUUID(), randomUUID()];
+          const [held, fresh, another] = [anIdentifier(), anIdentifier(), anIdentifier()];
+          await store.appendMany([claiming(other, [held])]);
+
+          await expect(store.appendMany([claiming(owner, [fresh, held])])).rejects.toBeInstanceOf(
+            IdentifierTakenError,
+          );
+          await store.append(`claims-${owner}`, someEvents(1));
+          await expect(store.appendMany([claiming(owner, [another], 'no_stream')])).rejects.toBeInstanceOf(
+            WrongExpectedRevisionError,
+          );
+
+          await expect(store.appendMany([claiming(taker, [fresh, another])])).resolves.toHaveLength(1);
         },
       );
     });

@@ -5,7 +5,9 @@ import {
   type EventMeta,
   type EventType,
   formatIdentifier,
+  identifiersLinkedBy,
   isEventType,
+  type LinkedIdentifier,
   type SubjectIdentifier,
   subjectIdOfStream,
   subjectStream,
@@ -15,6 +17,8 @@ import {
   DuplicateEventError,
   EventStore,
   type EventToAppend,
+  type IdentifierClaim,
+  IdentifierTakenError,
   type RecordedEvent,
 } from '@throughline/event-store';
 import { Mutex } from '@throughline/platform';
@@ -62,18 +66,22 @@ interface Lookups {
 }
 
 interface Planned {
+  /** The event's place in the batch. */
+  readonly index: number;
   readonly event: IncomingEvent;
   readonly storedId: string;
   readonly subjectId: string;
   readonly category: DataCategory;
-  /** Identifiers this event links to its subject (registrations and links). */
-  readonly identifiers: readonly SubjectIdentifier[];
+  /** Identifiers this event links to its subject (registrations and links), claimed with its append. */
+  readonly identifiers: readonly LinkedIdentifier[];
 }
 
 /**
  * The one ingestion use case, shared by HTTP and Kafka: validate the whole batch, resolve subjects,
  * drop what was already stored (idempotency on source + id) and append the rest per subject stream.
- * Appends are serialized in-process so identity resolution and per-subject order stay consistent.
+ * Appends are serialized in-process so a batch is planned against the appends before it; between
+ * processes, the log refuses a second owner for an identifier (the claims of the append) and a
+ * second copy of an event id, and the batch is planned again against what the other process stored.
  */
 @Injectable()
 export class IngestEventsService {
@@ -106,11 +114,13 @@ export class IngestEventsService {
     const events = this.validate(raw, publisher);
     return this.mutex.run(async () => {
       try {
-        return await this.storeBatch(events, publisher, requestId);
+        return await this.storeBatch(events, publisher, requestId, false);
       } catch (error) {
-        // Another process stored one of these ids between our lookup and our append: look again.
-        if (error instanceof DuplicateEventError) return this.storeBatch(events, publisher, requestId);
-        throw error;
+        // Another process stored one of these ids, or linked one of these identifiers, between our
+        // lookups and our append: look again, so the answer is the one a batch after it would get.
+        if (error instanceof IdentifierTakenError) await this.identity.catchUp();
+        else if (!(error instanceof DuplicateEventError)) throw error;
+        return this.storeBatch(events, publisher, requestId, true);
       }
     });
   }
@@ -118,7 +128,8 @@ export class IngestEventsService {
   private async storeBatch(
     events: readonly IncomingEvent[],
     publisher: IngestPublisher,
-    requestId?: string,
+    requestId: string | undefined,
+    lastTry: boolean,
   ): Promise<IngestResult[]> {
     const storedIds = events.map((event) => storedEventId(event.source, event.id));
     const lookups: Lookups = { caughtUp: false };
@@ -126,6 +137,7 @@ export class IngestEventsService {
     const plan = await this.plan(events, storedIds, existing, publisher, lookups);
 
     const byStream = new Map<string, EventToAppend[]>();
+    const claims = new Map<string, IdentifierClaim[]>();
     for (const planned of plan) {
       const stream = subjectStream(planned.subjectId);
       const meta: EventMeta = {
@@ -146,17 +158,34 @@ export class IngestEventsService {
         metadata: { ...meta },
       });
       byStream.set(stream, list);
+      if (planned.identifiers.length > 0) {
+        const claimed = claims.get(stream) ?? [];
+        for (const { identifier } of planned.identifiers) {
+          claimed.push({
+            identifier: formatIdentifier(identifier),
+            owner: planned.subjectId,
+            eventId: planned.storedId,
+          });
+        }
+        claims.set(stream, claimed);
+      }
     }
     await this.ceiling.check(byStream, storedIds);
     const appended = new Map<string, IngestResult>();
     if (byStream.size > 0) {
-      const results = await this.store.appendMany(
-        [...byStream].map(([streamId, toAppend]) => ({
-          streamId,
-          expectedRevision: 'any' as const,
-          events: toAppend,
-        })),
-      );
+      const results = await this.store
+        .appendMany(
+          [...byStream].map(([streamId, toAppend]) => ({
+            streamId,
+            expectedRevision: 'any' as const,
+            events: toAppend,
+            claims: claims.get(streamId) ?? [],
+          })),
+        )
+        .catch((error: unknown) => {
+          if (lastTry && error instanceof IdentifierTakenError) throw takenRefusal(error, plan);
+          throw error;
+        });
       this.ceiling.appended(results);
       for (const result of results) {
         const subjectId = subjectIdOfStream(result.streamId)!;
@@ -172,7 +201,12 @@ export class IngestEventsService {
         }
       }
       for (const planned of plan)
-        if (planned.identifiers.length > 0) this.identity.link(planned.subjectId, planned.identifiers);
+        if (planned.identifiers.length > 0) {
+          this.identity.link(
+            planned.subjectId,
+            planned.identifiers.map((linked) => linked.identifier),
+          );
+        }
     }
 
     const answered = new Set<string>();
@@ -270,7 +304,7 @@ export class IngestEventsService {
       if (existing.has(storedId) || seen.has(storedId)) continue;
       seen.add(storedId);
       let subjectId: string | undefined;
-      let identifiers: SubjectIdentifier[] = [];
+      const identifiers = identifiersLinkedBy(event.type, event.data, event.subject);
       let category = CATALOGUE[event.type].category;
 
       if (event.type === 'iom.subject.registered.v1') {
@@ -287,8 +321,6 @@ export class IngestEventsService {
         }
         const ref = event.subjectRef;
         subjectId = ref.kind === 'partnership-id' ? ref.id : partnershipIdFor(storedId);
-        const listed = (event.data.identifiers ?? []) as SubjectIdentifier[];
-        identifiers = ref.kind === 'identifier' ? [ref.identifier, ...listed] : [...listed];
       } else {
         subjectId = await resolveInBatch(event);
         if (!subjectId) {
@@ -301,24 +333,11 @@ export class IngestEventsService {
           });
           continue;
         }
-        if (event.type === 'iom.subject.identifier-linked.v1')
-          identifiers = [event.data as unknown as SubjectIdentifier];
       }
 
-      for (const [i, identifier] of identifiers.entries()) {
+      for (const { identifier, field } of identifiers) {
         const owner = conflictingOwner(identifier, subjectId);
-        if (owner) {
-          issues.push({
-            index,
-            field:
-              event.type === 'iom.subject.registered.v1'
-                ? `data.identifiers.${Math.max(0, i - 1)}`
-                : 'data.value',
-            constraint: 'identifierOwner',
-            message: `${formatIdentifier(identifier)} already belongs to subject ${owner}`,
-            status: 409,
-          });
-        }
+        if (owner) issues.push(identifierOwnerIssue(index, field, formatIdentifier(identifier), owner));
       }
       if (category === 'of-target') {
         const earlier = planned.find(
@@ -361,9 +380,9 @@ export class IngestEventsService {
           }
         }
       }
-      for (const identifier of identifiers) batchLinks.set(formatIdentifier(identifier), subjectId);
+      for (const { identifier } of identifiers) batchLinks.set(formatIdentifier(identifier), subjectId);
       batchSubjects.add(subjectId);
-      planned.push({ event, storedId, subjectId, category, identifiers });
+      planned.push({ index, event, storedId, subjectId, category, identifiers });
     }
     if (issues.length > 0) throw new IngestRejectedError(issues);
     return planned;
@@ -386,6 +405,41 @@ export class IngestEventsService {
     if (!target || !isEventType(target.type)) return undefined;
     return { category: (target.metadata as unknown as EventMeta).category, type: target.type };
   }
+}
+
+const identifierOwnerIssue = (
+  index: number,
+  field: string,
+  identifier: string,
+  owner: string,
+): EventIssue => ({
+  index,
+  field,
+  constraint: 'identifierOwner',
+  message: `${identifier} already belongs to subject ${owner}`,
+  status: 409,
+});
+
+/**
+ * The log refused an identifier the batch links, though the batch was planned against the index
+ * caught up: another process linked it since, or (EventStoreDB) an earlier append claimed it and
+ * stopped short of storing its event. Refused as the plan refuses a known owner.
+ */
+function takenRefusal(
+  error: IdentifierTakenError,
+  plan: readonly Planned[],
+): IngestRejectedError | IdentifierTakenError {
+  for (const planned of plan) {
+    const linked = planned.identifiers.find(
+      ({ identifier }) => formatIdentifier(identifier) === error.identifier,
+    );
+    if (linked) {
+      return new IngestRejectedError([
+        identifierOwnerIssue(planned.index, linked.field, error.identifier, error.owner),
+      ]);
+    }
+  }
+  return error;
 }
 
 /**

@@ -1,0 +1,24 @@
+import { formatIdentifier, identifiersLinkedBy, subjectIdOfStream } from '@throughline/domain';
+import type { IdentifierClaim, RecordedEvent } from './event-store';
+
+/**
+ * The claims a log written before claims existed would have made, folded as the identity index
+ * folds them: in log order, a later link of an identifier wins. So a store that gains the claims
+ * table agrees with every index already built from its log.
+ */
+export class ClaimsFromLog {
+  private readonly claims = new Map<string, IdentifierClaim>();
+
+  add(event: Pick<RecordedEvent, 'id' | 'type' | 'streamId' | 'data' | 'metadata'>): void {
+    const owner = subjectIdOfStream(event.streamId);
+    if (!owner) return;
+    for (const { identifier } of identifiersLinkedBy(event.type, event.data, event.metadata.subjectRef)) {
+      const formatted = formatIdentifier(identifier);
+      this.claims.set(formatted, { identifier: formatted, owner, eventId: event.id });
+    }
+  }
+
+  get all(): IdentifierClaim[] {
+    return [...this.claims.values()];
+  }
+}
