@@ -1,4 +1,5 @@
 export * from './store/read-model-store';
+export * from './store/lease';
 export * from './store/sqlite-read-model-store';
 export * from './store/postgres-read-model-store';
 export * from './read-model-store.provider';
