@@ -3,7 +3,7 @@ import { AuthModule } from '@throughline/auth';
 import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionStatusController } from './features/projection-status/projection-status.controller';
 import { openReadModelStore } from './read-model-store.provider';
-import { ProjectionRunner } from './runtime/projection-runner';
+import { PROJECTION_LEASE, type ProjectionLeaseOptions, ProjectionRunner } from './runtime/projection-runner';
 import { ReadModelStore } from './store/read-model-store';
 
 @Module({
@@ -14,6 +14,13 @@ import { ReadModelStore } from './store/read-model-store';
       provide: ReadModelStore,
       inject: [THROUGHLINE_CONFIG],
       useFactory: (config: ThroughlineConfig) => openReadModelStore(config),
+    },
+    {
+      provide: PROJECTION_LEASE,
+      inject: [THROUGHLINE_CONFIG],
+      useFactory: (config: ThroughlineConfig): ProjectionLeaseOptions => ({
+        leaseMs: config.projectionLeaseSeconds * 1000,
+      }),
     },
     ProjectionRunner,
   ],
