@@ -174,7 +174,10 @@ export class ProjectionRunner implements OnApplicationShutdown {
     await Promise.all([...this.projections.values()].map((running) => this.startOne(running)));
   }
 
-  /** Resolves once every projection has reached the head of the log at least once. */
+  /**
+   * Resolves once every projection has reached the head of the log at least once: here, or, while
+   * another runner holds its lease, in the store (the head as it was when this runner started).
+   */
   async caughtUp(): Promise<void> {
     await Promise.all(
       [...this.projections.values()].map((running) =>
@@ -183,7 +186,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
     );
   }
 
-  /** Whether this process runs its projections, or follows another thread running them. */
+  /** Whether this process runs its projections (or stands by to), or follows another thread running them. */
   get active(): boolean {
     return this.remote !== undefined || [...this.projections.values()].some((running) => running.timer);
   }
@@ -348,13 +351,15 @@ export class ProjectionRunner implements OnApplicationShutdown {
   private async startOne(running: Running): Promise<void> {
     if (running.timer) return;
     if (this.remote) throw new Error('Projections run on another thread; this runner follows them');
-    running.timer = setInterval(() => this.step(running), Math.max(1, Math.floor(this.leaseMs / 3)));
+    const head = await this.events.headPosition();
+    const step = (): void => this.step(running, () => this.keepOrTakeLease(running, head));
+    running.timer = setInterval(step, Math.max(1, Math.floor(this.leaseMs / 3)));
     running.timer.unref();
-    this.step(running);
+    step();
     await running.steps;
   }
 
-  private step(running: Running, next: () => Promise<void> = () => this.keepOrTakeLease(running)): void {
+  private step(running: Running, next: () => Promise<void>): void {
     running.steps = running.steps.then(next).catch((error: unknown) => {
       // The store not answering: a lease held may lapse meanwhile, and its commits are then refused.
       this.logger.error(
@@ -363,7 +368,8 @@ export class ProjectionRunner implements OnApplicationShutdown {
     });
   }
 
-  private async keepOrTakeLease(running: Running): Promise<void> {
+  /** `head` is the log's head when the runner started, for a standby's readiness. */
+  private async keepOrTakeLease(running: Running, head: number): Promise<void> {
     if (!running.timer) return;
     const name = running.projection.name;
     if (running.held && !running.held.lost) {
@@ -373,7 +379,16 @@ export class ProjectionRunner implements OnApplicationShutdown {
     }
     if (running.held) await this.standDown(running);
     const lease = await this.readModels.acquireLease(name, this.owner, this.now(), this.leaseMs);
-    if (!lease || !running.timer) return;
+    if (!running.timer) return;
+    if (!lease) {
+      // Standing by is caught up once the runner holding the lease has brought the store to where
+      // the log stood when this one started: the same readiness as running it here.
+      if (!running.caughtUpOnce && (await this.readModels.checkpoint(name)) >= head) {
+        this.markCaughtUpOnce(running);
+        this.report(running);
+      }
+      return;
+    }
     running.held = { token: lease.token, lost: false };
     try {
       await this.advance(running, running.held);
@@ -423,7 +438,7 @@ export class ProjectionRunner implements OnApplicationShutdown {
           // Stopping the subscription waits for this batch to end, so it is left to the next step.
           held.lost = true;
           this.logger.warn(`${error.message}; standing by`);
-          this.step(running);
+          this.step(running, () => this.keepOrTakeLease(running, running.position));
           return;
         }
         if (running.quarantine.quarantines > quarantines) this.logQuarantined(running);

@@ -155,6 +155,9 @@ describe.each([sqlite, postgres])('two runners (%#)', (backendOf) => {
     expect(new Set(positions).size).toBe(positions.length);
     expect(await writer.readModels.entries(name)).toEqual(await rebuilt());
 
+    // The standby is ready too: the store it serves from has reached the head it started at.
+    await Promise.all(runners.map((runner) => runner.caughtUp()));
+    expect(runners.map((runner) => runner.allCaughtUpOnce)).toEqual([true, true]);
     const [holder] = owners;
     const statuses = await Promise.all(runners.map((runner) => runner.status()));
     expect(statuses.map(([status]) => [status?.writer, status?.owner, status?.lag])).toEqual(
