@@ -163,6 +163,15 @@ describe.each([sqlite, postgres])('two runners (%#)', (backendOf) => {
     expect(statuses.map(([status]) => [status?.writer, status?.owner, status?.lag])).toEqual(
       runners.map((runner) => [runner.owner === holder ? 'running-here' : 'running-elsewhere', holder, 0]),
     );
+    // A process that does not run projections (RUN_PROJECTIONS=false) reads the same from the store.
+    const [idle] = await runnerOn(writer).status();
+    expect(idle).toMatchObject({
+      position: await writer.log.headPosition(),
+      lag: 0,
+      status: 'stopped',
+      writer: 'running-elsewhere',
+      owner: holder,
+    });
   });
 
   it(`on ${backend.name}: when the holder is cut off from the store, the other takes over within the lease`, async () => {

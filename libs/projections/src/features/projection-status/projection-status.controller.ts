@@ -15,11 +15,12 @@ export class ProjectionStatusController {
 
   @Get()
   @ApiOperation({
-    summary: "Each projection's position, lag behind the log, status and the documents it holds back",
+    summary:
+      "Each projection's position in the store, lag behind the log, status, which process advances it and the documents it holds back",
   })
   @ApiOkResponse({
     description:
-      '{ projections: [{ name, position, head, lag, status, caughtUpOnce, quarantine: { count, total, held: [{ key, eventId, position, type, error, at }] } }] }',
+      '{ projections: [{ name, position, head, lag, status, writer (running-here | running-elsewhere | lease-free | failed), owner, caughtUpOnce, quarantine: { count, total, held: [{ key, eventId, position, type, error, at }] } }] }',
   })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ projections: ProjectionStatus[] }> {
     if (!OPERATORS.has(principal.role)) {
