@@ -254,6 +254,40 @@ export class ProjectionRunner implements OnApplicationShutdown {
     return owner === here ? 'running-here' : 'running-elsewhere';
   }
 
+  /**
+   * Runs `work` holding the projection's lease (renewed meanwhile, released after), for work such
+   * as a rebuild that must be the projection's only writer. Refused while another runner holds it.
+   */
+  async holdingLease<T>(name: string, work: (token: number) => Promise<T>): Promise<T> {
+    const lease = await this.readModels.acquireLease(name, this.owner, this.now(), this.leaseMs);
+    if (!lease) {
+      const holder = await this.readModels.lease(name);
+      throw new Error(
+        `Projection ${name} is advanced by ${holder?.owner ?? 'another process'}; stop the processes that run projections first`,
+      );
+    }
+    let renewals = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        renewals = renewals
+          .then(async () => {
+            await this.readModels.renewLease(name, this.owner, lease.token, this.now(), this.leaseMs);
+          })
+          .catch((error: unknown) =>
+            this.logger.warn(`Renewing the lease on ${name} failed: ${String(error)}`),
+          );
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
+    try {
+      return await work(lease.token);
+    } finally {
+      clearInterval(timer);
+      await renewals;
+      await this.readModels.releaseLease(name, this.owner, lease.token);
+    }
+  }
+
   /** Calls `listener` whenever a projection this runner runs moves on; returns the unsubscribe. */
   onProgress(listener: (progress: ProjectionProgress) => void): () => void {
     this.listeners.add(listener);
