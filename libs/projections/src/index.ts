@@ -7,5 +7,6 @@ export * from './runtime/projection';
 export * from './runtime/quarantine';
 export * from './runtime/apply-batch';
 export * from './runtime/rebuild';
+export * from './runtime/projection-status';
 export * from './runtime/projection-runner';
 export * from './projections.module';

@@ -3,7 +3,8 @@ import { AuthModule } from '@throughline/auth';
 import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionStatusController } from './features/projection-status/projection-status.controller';
 import { openReadModelStore } from './read-model-store.provider';
-import { PROJECTION_LEASE, type ProjectionLeaseOptions, ProjectionRunner } from './runtime/projection-runner';
+import { ProjectionRunner } from './runtime/projection-runner';
+import { PROJECTION_LEASE, type ProjectionLeaseOptions } from './runtime/projection-status';
 import { ReadModelStore } from './store/read-model-store';
 
 @Module({

@@ -2,7 +2,8 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { ProjectionRunner, type ProjectionStatus } from '../../runtime/projection-runner';
+import { ProjectionRunner } from '../../runtime/projection-runner';
+import type { ProjectionStatus } from '../../runtime/projection-status';
 
 const OPERATORS = new Set(['partnership-admin', 'ig-lead']);
 
