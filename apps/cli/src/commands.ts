@@ -79,11 +79,14 @@ export async function rebuildCommand(args: ParsedArgs): Promise<void> {
       const head = await app.get(EventStore).headPosition();
       bar.start(Math.max(head, 1), 0);
       const started = Date.now();
-      const done = await rebuildProjection(
-        app.get(EventStore),
-        app.get(ReadModelStore),
-        projection,
-        (progress) => bar.update(progress.position),
+      const done = await runner.holdingLease(name, (token) =>
+        rebuildProjection(
+          app.get(EventStore),
+          app.get(ReadModelStore),
+          projection,
+          (progress) => bar.update(progress.position),
+          { token },
+        ),
       );
       bar.update(Math.max(head, 1));
       bar.stop();

@@ -17,7 +17,7 @@ export interface Worker {
 }
 
 /**
- * Starts the worker: projections always, on a thread of their own; with KAFKA_BROKERS, the alerts
+ * Starts the worker: projections (unless RUN_PROJECTIONS=false), on a thread of their own; with KAFKA_BROKERS, the alerts
  * relay on that thread too (after the projections, whose subject views it waits for) and the
  * ingest consumer on this one, so appending never waits for either.
  */
@@ -31,12 +31,15 @@ export async function createWorker(
   });
   app.enableShutdownHooks();
   try {
-    const thread = await startProjectionsThread(
-      config,
-      app.get(EventStore),
-      app.get(ProjectionRunner),
-      kafka ? { relay: kafka } : {},
-    );
+    const thread =
+      config.runProjections || kafka
+        ? await startProjectionsThread(
+            config,
+            app.get(EventStore),
+            app.get(ProjectionRunner),
+            kafka ? { relay: kafka } : {},
+          )
+        : undefined;
     if (kafka) {
       const ingestion = app.get(KafkaIngestion);
       // A member kafkajs will not restart leaves the partitions to the others: exit, and let the
@@ -47,7 +50,7 @@ export async function createWorker(
       });
       await ingestion.start();
     }
-    return { app, kafka, relay: thread.relay, close: () => app.close() };
+    return { app, kafka, relay: () => thread?.relay(), close: () => app.close() };
   } catch (error) {
     // Whatever did start (clients, the store) is stopped, so a failed start does not hang the process.
     await app.close();

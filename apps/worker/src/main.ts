@@ -5,10 +5,11 @@ import { createWorker } from './create-worker';
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const { kafka } = await createWorker(config);
+  const projections = config.runProjections ? 'projections (one writer each, by lease)' : 'no projections';
   new Logger('Worker').log(
     kafka
-      ? `Worker running projections, Kafka ingestion and alerts (brokers ${kafka.brokers.join(',')})`
-      : 'Worker running projections (no Kafka)',
+      ? `Worker running ${projections}, Kafka ingestion and alerts (brokers ${kafka.brokers.join(',')})`
+      : `Worker running ${projections} (no Kafka)`,
   );
 }
 

@@ -56,6 +56,8 @@ describe('projections on their own thread (SQLite files)', () => {
     for (const name of runner.names) expect(await readModels.checkpoint(name)).toBe(head);
     const statuses = await runner.status();
     expect(statuses.every((projection) => projection.position === head && projection.lag === 0)).toBe(true);
+    // The thread holds each projection's lease, and this runner knows it for this process's own.
+    expect(statuses.map((projection) => projection.writer)).toEqual(runner.names.map(() => 'running-here'));
   });
 
   (process.platform === 'linux' ? it : it.skip)(
@@ -79,5 +81,20 @@ describe('projections on their own thread (SQLite files)', () => {
     expect(statuses.map(({ position, head: at, status }) => ({ position, at, status }))).toEqual(
       runner.names.map(() => ({ position: head, at: head, status: 'live' })),
     );
+  });
+
+  it('with RUN_PROJECTIONS=false runs none, and reports each position from the store', async () => {
+    const head = await worker!.app.get(EventStore).headPosition();
+    await worker!.close();
+    worker = await createWorker(
+      loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RUN_PROJECTIONS: 'false' }),
+      {},
+    );
+    const runner = worker.app.get(ProjectionRunner);
+    expect(runner.active).toBe(false);
+    // The worker that ran them stopped cleanly, letting each lease go.
+    expect(
+      (await runner.status()).map(({ position, lag, status, writer }) => ({ position, lag, status, writer })),
+    ).toEqual(runner.names.map(() => ({ position: head, lag: 0, status: 'stopped', writer: 'lease-free' })));
   });
 });

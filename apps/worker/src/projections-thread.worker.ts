@@ -39,7 +39,8 @@ async function run(): Promise<void> {
     if (message.kind === 'appended') store.appendedElsewhere();
     else void app.close().finally(() => process.exit(0));
   });
-  await runner.start();
+  // RUN_PROJECTIONS=false leaves the thread to the alerts relay; another process projects.
+  if (config.runProjections) await runner.start();
   if (relaySettings) {
     const relay = app.get(AlertsRelay);
     await relay.start();

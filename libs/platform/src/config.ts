@@ -55,6 +55,11 @@ export interface ThroughlineConfig {
   readonly auditCheckpointSeconds: number;
   /** Run projections in this process (embedded default); a deployment may leave them to the worker. */
   readonly runProjections: boolean;
+  /**
+   * How long a projection's lease lasts unrenewed: the longest a projection waits for another
+   * process to take it over when the one advancing it dies.
+   */
+  readonly projectionLeaseSeconds: number;
   /** Fair use: what one credential, one agency topic and one subject may take (docs/deploy.md). */
   readonly limits: {
     /** Authenticated requests per credential (system id or user id, with its agency). */
@@ -83,6 +88,7 @@ export const CONFIG_ENV_VARS = [
   'LOG_LEVEL',
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
+  'PROJECTION_LEASE_SECONDS',
   'AUDIT_SIGNING_KEY_FILE',
   'AUDIT_CHECKPOINT_SECONDS',
   'RATE_LIMIT_REQUESTS_PER_SECOND',
@@ -142,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),
     maxBatchSize: 1000,
     runProjections: env.RUN_PROJECTIONS !== 'false',
+    projectionLeaseSeconds: positiveInt(env.PROJECTION_LEASE_SECONDS, 15, 'PROJECTION_LEASE_SECONDS'),
     auditSigningKeyFile: resolve(
       optional(env.AUDIT_SIGNING_KEY_FILE) ?? join(env.DATA_DIR ?? './data', 'keys', 'audit-signing-key.pem'),
     ),

@@ -1,4 +1,5 @@
 export * from './store/read-model-store';
+export * from './store/lease';
 export * from './store/sqlite-read-model-store';
 export * from './store/postgres-read-model-store';
 export * from './read-model-store.provider';
@@ -6,5 +7,6 @@ export * from './runtime/projection';
 export * from './runtime/quarantine';
 export * from './runtime/apply-batch';
 export * from './runtime/rebuild';
+export * from './runtime/projection-status';
 export * from './runtime/projection-runner';
 export * from './projections.module';

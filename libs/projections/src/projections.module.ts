@@ -4,6 +4,7 @@ import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platfor
 import { ProjectionStatusController } from './features/projection-status/projection-status.controller';
 import { openReadModelStore } from './read-model-store.provider';
 import { ProjectionRunner } from './runtime/projection-runner';
+import { PROJECTION_LEASE, type ProjectionLeaseOptions } from './runtime/projection-status';
 import { ReadModelStore } from './store/read-model-store';
 
 @Module({
@@ -14,6 +15,13 @@ import { ReadModelStore } from './store/read-model-store';
       provide: ReadModelStore,
       inject: [THROUGHLINE_CONFIG],
       useFactory: (config: ThroughlineConfig) => openReadModelStore(config),
+    },
+    {
+      provide: PROJECTION_LEASE,
+      inject: [THROUGHLINE_CONFIG],
+      useFactory: (config: ThroughlineConfig): ProjectionLeaseOptions => ({
+        leaseMs: config.projectionLeaseSeconds * 1000,
+      }),
     },
     ProjectionRunner,
   ],

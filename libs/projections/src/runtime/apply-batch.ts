@@ -1,5 +1,6 @@
 import type { PublishedEvent } from '@throughline/domain';
 import type { EventStore, RecordedEvent } from '@throughline/event-store';
+import type { Fence } from '../store/lease';
 import type { ReadModelStore } from '../store/read-model-store';
 import { type Projection, toPublishedEvent } from './projection';
 import { FoldFailure, type FoldedEvent, QuarantineBook } from './quarantine';
@@ -223,6 +224,7 @@ export async function commitTouched(
   touched: ReadonlySet<string>,
   position: number,
   quarantine: QuarantineBook = new QuarantineBook(),
+  fence?: Fence,
 ): Promise<void> {
   const changes = new Map<string, unknown>();
   const keys = [...touched];
@@ -248,7 +250,7 @@ export async function commitTouched(
     }
   }
   try {
-    await store.commit(projection.name, changes, position, quarantine.changes);
+    await store.commit(projection.name, changes, position, quarantine.changes, fence);
   } catch (error) {
     cache.clear();
     quarantine.abandoned();
@@ -272,11 +274,12 @@ export async function applyBatch(
   events: readonly RecordedEvent[],
   cache: Map<string, unknown> = new Map(),
   quarantine: QuarantineBook = new QuarantineBook(),
+  fence?: Fence,
 ): Promise<number> {
   if (events.length === 0) return 0;
   const touched = new Set<string>();
   await foldBatch(log, store, projection, events, cache, touched, quarantine);
   const position = events[events.length - 1]!.position;
-  await commitTouched(log, store, projection, cache, touched, position, quarantine);
+  await commitTouched(log, store, projection, cache, touched, position, quarantine, fence);
   return position;
 }

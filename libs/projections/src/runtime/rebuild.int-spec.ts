@@ -6,6 +6,7 @@ import { type PublishedEvent, subjectStream } from '@throughline/domain';
 import { SqliteEventStore } from '@throughline/event-store';
 import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
 import { applyBatch } from './apply-batch';
+import { ProjectionRunner } from './projection-runner';
 import type { Projection } from './projection';
 import { rebuildProjection } from './rebuild';
 
@@ -174,5 +175,43 @@ describe('rebuildProjection (SQLite files)', () => {
     expect([...tallies.values()].map((doc) => (doc as Tally).events)).toEqual(
       SUBJECTS.filter((id) => id !== subject).map(() => 150),
     );
+  });
+
+  it('is refused while a runner holds the lease, and fences its writes by the lease it then holds', async () => {
+    const named = (): TallyProjection => {
+      const projection = new TallyProjection();
+      Object.defineProperty(projection, 'name', { value: 'tally-leased' });
+      return projection;
+    };
+    const running = new ProjectionRunner(log, readModels, { leaseMs: 60_000 });
+    running.register(named());
+    const rebuilding = new ProjectionRunner(log, readModels, { leaseMs: 60_000 });
+    rebuilding.register(named());
+    await running.start();
+    await expect(rebuilding.holdingLease('tally-leased', async () => undefined)).rejects.toThrow(
+      `Projection tally-leased is advanced by ${running.owner}`,
+    );
+    await running.stop();
+
+    const head = await log.headPosition();
+    const done = await rebuilding.holdingLease('tally-leased', async (token) => {
+      // While it rebuilds, no runner can take the projection.
+      await expect(
+        readModels.acquireLease('tally-leased', running.owner, Date.now(), 60_000),
+      ).resolves.toBeUndefined();
+      return rebuildProjection(log, readModels, named(), undefined, {
+        pageSize: 120,
+        commitEvery: 400,
+        token,
+      });
+    });
+    expect(done).toEqual({ position: head, head, events: head });
+    expect(await documents('tally-leased')).toEqual(await documents('tally-live'));
+    // Released when done: a runner takes it at once.
+    await expect(
+      readModels.acquireLease('tally-leased', running.owner, Date.now(), 60_000),
+    ).resolves.toMatchObject({
+      owner: running.owner,
+    });
   });
 });

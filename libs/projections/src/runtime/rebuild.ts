@@ -33,6 +33,11 @@ export interface RebuildOptions {
    * be held whole until the rebuild ends.
    */
   readonly release?: () => boolean;
+  /**
+   * The token of the projection's lease, when the rebuild holds it: each commit is then fenced
+   * (see `ReadModelStore.commit`), so a rebuild and a runner never both write the projection.
+   */
+  readonly token?: number;
 }
 
 /**
@@ -44,7 +49,7 @@ export async function rebuildProjection(
   readModels: ReadModelStore,
   projection: Projection,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
-  { pageSize = REBUILD_PAGE, commitEvery = 250_000, release = heapUnderPressure }: RebuildOptions = {},
+  { pageSize = REBUILD_PAGE, commitEvery = 250_000, release = heapUnderPressure, token }: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   await readModels.reset(projection.name);
   await projection.prepare?.(events, 0);
@@ -53,10 +58,13 @@ export async function rebuildProjection(
   const touched = new Set<string>();
   const quarantine = new QuarantineBook();
   let position = 0;
+  let committed = 0;
   let count = 0;
   let uncommitted = 0;
   const commit = async (): Promise<void> => {
-    await commitTouched(events, readModels, projection, cache, touched, position, quarantine);
+    const fence = token === undefined ? undefined : { from: committed, token };
+    await commitTouched(events, readModels, projection, cache, touched, position, quarantine, fence);
+    committed = position;
     touched.clear();
     uncommitted = 0;
     if (release()) cache.clear();

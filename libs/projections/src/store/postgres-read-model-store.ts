@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
+import { type Fence, type ProjectionLease, StaleProjectionWriteError } from './lease';
 import { fromRow, type QuarantineRow } from './quarantine-row';
 import { type QuarantineChanges, type Quarantined, ReadModelStore } from './read-model-store';
 
@@ -6,6 +7,21 @@ const quoteIdent = (name: string): string => {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Invalid schema name "${name}"`);
   return `"${name}"`;
 };
+
+/** A lease row; PostgreSQL gives BIGINT back as a string. */
+interface LeaseRow {
+  readonly projection: string;
+  readonly owner: string;
+  readonly token: string;
+  readonly expires_at: string;
+}
+
+const leaseOf = (row: LeaseRow): ProjectionLease => ({
+  projection: row.projection,
+  owner: row.owner,
+  token: Number(row.token),
+  expiresAt: Number(row.expires_at),
+});
 
 /** Read models in PostgreSQL (server mode), beside the event log when it is there too. */
 export class PostgresReadModelStore extends ReadModelStore {
@@ -36,6 +52,9 @@ export class PostgresReadModelStore extends ReadModelStore {
       CREATE TABLE IF NOT EXISTS ${s}.projection_quarantine (
         projection TEXT NOT NULL, key TEXT NOT NULL, event_id TEXT NOT NULL, position BIGINT NOT NULL,
         type TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (projection, key)
+      );
+      CREATE TABLE IF NOT EXISTS ${s}.projection_leases (
+        projection TEXT PRIMARY KEY, owner TEXT NOT NULL, token BIGINT NOT NULL, expires_at BIGINT NOT NULL
       );`);
       await client.query('SELECT pg_advisory_unlock(7412095)');
     } catch (error) {
@@ -110,10 +129,12 @@ export class PostgresReadModelStore extends ReadModelStore {
     changes: ReadonlyMap<string, unknown>,
     position: number,
     quarantine?: QuarantineChanges,
+    fence?: Fence,
   ): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      if (fence) await this.advanceFenced(client, projection, position, fence);
       const upserts = [...changes].filter(([, doc]) => doc !== null);
       const removals = [...changes].filter(([, doc]) => doc === null).map(([key]) => key);
       if (upserts.length > 0) {
@@ -155,11 +176,12 @@ export class PostgresReadModelStore extends ReadModelStore {
           [projection, released],
         );
       }
-      await client.query(
-        `INSERT INTO ${this.schema}.projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = now()`,
-        [projection, position],
-      );
+      if (!fence)
+        await client.query(
+          `INSERT INTO ${this.schema}.projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = now()`,
+          [projection, position],
+        );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');
@@ -167,6 +189,85 @@ export class PostgresReadModelStore extends ReadModelStore {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The fenced checkpoint move, first in the transaction: it locks the checkpoint row (so a second
+   * commit from the same checkpoint waits, then finds it moved) and shares the lease row's lock (so
+   * a takeover waits for this commit), and the documents are written only once both held.
+   */
+  private async advanceFenced(
+    client: PoolClient,
+    projection: string,
+    position: number,
+    fence: Fence,
+  ): Promise<void> {
+    const s = this.schema;
+    const { rowCount } = await client.query(
+      `INSERT INTO ${s}.projection_checkpoints (projection, position, updated_at)
+       SELECT $1, $2, now()
+       WHERE EXISTS (SELECT 1 FROM ${s}.projection_leases WHERE projection = $1 AND token = $4::bigint FOR SHARE)
+         AND ($3::bigint = 0 OR EXISTS (SELECT 1 FROM ${s}.projection_checkpoints WHERE projection = $1))
+       ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = now()
+       WHERE ${s}.projection_checkpoints.position = $3::bigint`,
+      [projection, position, fence.from, fence.token],
+    );
+    if (rowCount === 1) return;
+    const found = await client.query<{ position: string | null; token: string | null }>(
+      `SELECT (SELECT position FROM ${s}.projection_checkpoints WHERE projection = $1) AS position,
+              (SELECT token FROM ${s}.projection_leases WHERE projection = $1) AS token`,
+      [projection],
+    );
+    const row = found.rows[0];
+    throw new StaleProjectionWriteError(projection, fence, {
+      position: Number(row?.position ?? 0),
+      token: row?.token == null ? undefined : Number(row.token),
+    });
+  }
+
+  async acquireLease(
+    projection: string,
+    owner: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<ProjectionLease | undefined> {
+    const { rows } = await this.pool.query<LeaseRow>(
+      `INSERT INTO ${this.schema}.projection_leases AS l (projection, owner, token, expires_at) VALUES ($1, $2, 1, $3)
+       ON CONFLICT (projection) DO UPDATE SET owner = excluded.owner, token = l.token + 1, expires_at = excluded.expires_at
+       WHERE l.expires_at <= $4 OR l.owner = $2
+       RETURNING projection, owner, token, expires_at`,
+      [projection, owner, now + ttlMs, now],
+    );
+    return rows[0] && leaseOf(rows[0]);
+  }
+
+  async renewLease(
+    projection: string,
+    owner: string,
+    token: number,
+    now: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${this.schema}.projection_leases SET expires_at = $4 WHERE projection = $1 AND owner = $2 AND token = $3`,
+      [projection, owner, token, now + ttlMs],
+    );
+    return rowCount === 1;
+  }
+
+  async releaseLease(projection: string, owner: string, token: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.schema}.projection_leases SET expires_at = 0 WHERE projection = $1 AND owner = $2 AND token = $3`,
+      [projection, owner, token],
+    );
+  }
+
+  async lease(projection: string): Promise<ProjectionLease | undefined> {
+    const { rows } = await this.pool.query<LeaseRow>(
+      `SELECT projection, owner, token, expires_at FROM ${this.schema}.projection_leases WHERE projection = $1`,
+      [projection],
+    );
+    return rows[0] && leaseOf(rows[0]);
   }
 
   async reset(projection: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { heapUnderPressure } from '@throughline/platform';
+import type { Fence, ProjectionLease } from './lease';
 
 /**
  * A document held back because folding it threw (see `QuarantineBook`): the event it could not
@@ -33,13 +34,41 @@ export abstract class ReadModelStore {
   abstract list<T>(projection: string, keyPrefix?: string): Promise<T[]>;
   /** Every [key, document] of the projection, in key order. */
   abstract entries<T>(projection: string): Promise<[string, T][]>;
-  /** Writes the changed documents (null deletes), the quarantine changes and the checkpoint, atomically. */
+  /**
+   * Writes the changed documents (null deletes), the quarantine changes and the checkpoint,
+   * atomically. With a fence, only if the checkpoint is still `fence.from` and the lease's token
+   * still `fence.token`; otherwise nothing is written and it throws `StaleProjectionWriteError`.
+   * A rebuild, which runs alone, commits without one.
+   */
   abstract commit(
     projection: string,
     changes: ReadonlyMap<string, unknown>,
     position: number,
     quarantine?: QuarantineChanges,
+    fence?: Fence,
   ): Promise<void>;
+  /**
+   * Takes the projection's lease for `owner` until `now + ttlMs` if it is free, expired or
+   * already `owner`'s, with a token one above the last; undefined when another holds it.
+   */
+  abstract acquireLease(
+    projection: string,
+    owner: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<ProjectionLease | undefined>;
+  /** Extends the lease to `now + ttlMs` if `owner` still holds it with `token`; false otherwise. */
+  abstract renewLease(
+    projection: string,
+    owner: string,
+    token: number,
+    now: number,
+    ttlMs: number,
+  ): Promise<boolean>;
+  /** Lets the lease go at once (keeping its token), if `owner` still holds it with `token`. */
+  abstract releaseLease(projection: string, owner: string, token: number): Promise<void>;
+  /** The projection's lease as the store has it, expired or not; undefined before the first. */
+  abstract lease(projection: string): Promise<ProjectionLease | undefined>;
   /** The projection's quarantined keys (or the one asked for), in key order. */
   abstract quarantined(projection: string, key?: string): Promise<Quarantined[]>;
   /** The log position that last wrote each document (all of the projection's, or one). */

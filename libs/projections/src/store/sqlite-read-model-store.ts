@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { preparePrivateSqliteFile } from '@throughline/platform';
+import { type Fence, type ProjectionLease, StaleProjectionWriteError } from './lease';
 import { fromRow, type QuarantineRow } from './quarantine-row';
 import { type QuarantineChanges, type Quarantined, ReadModelStore } from './read-model-store';
 
@@ -24,7 +25,10 @@ export class SqliteReadModelStore extends ReadModelStore {
       CREATE TABLE IF NOT EXISTS projection_quarantine (
         projection TEXT NOT NULL, key TEXT NOT NULL, event_id TEXT NOT NULL, position INTEGER NOT NULL,
         type TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (projection, key)
-      ) WITHOUT ROWID;`);
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS projection_leases (
+        projection TEXT PRIMARY KEY, owner TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL
+      );`);
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(read_model_documents)').all();
     if (!columns.some((column) => column.name === 'version')) {
       this.db.exec('ALTER TABLE read_model_documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
@@ -74,6 +78,20 @@ export class SqliteReadModelStore extends ReadModelStore {
       release: this.db.prepare<[string, string]>(
         'DELETE FROM projection_quarantine WHERE projection = ? AND key = ?',
       ),
+      leaseToken: this.db.prepare<[string], { token: number }>(
+        'SELECT token FROM projection_leases WHERE projection = ?',
+      ),
+      lease: this.db.prepare<[string], { owner: string; token: number; expires_at: number }>(
+        'SELECT owner, token, expires_at FROM projection_leases WHERE projection = ?',
+      ),
+      acquire: this.db.prepare<[string, string, number, number, string]>(
+        `INSERT INTO projection_leases (projection, owner, token, expires_at) VALUES (?, ?, 1, ?)
+         ON CONFLICT (projection) DO UPDATE SET owner = excluded.owner, token = projection_leases.token + 1, expires_at = excluded.expires_at
+         WHERE projection_leases.expires_at <= ? OR projection_leases.owner = ?`,
+      ),
+      renew: this.db.prepare<[number, string, string, number]>(
+        'UPDATE projection_leases SET expires_at = ? WHERE projection = ? AND owner = ? AND token = ?',
+      ),
       resetQuarantine: this.db.prepare<[string]>('DELETE FROM projection_quarantine WHERE projection = ?'),
       resetDocs: this.db.prepare<[string]>('DELETE FROM read_model_documents WHERE projection = ?'),
       resetCheckpoint: this.db.prepare<[string]>('DELETE FROM projection_checkpoints WHERE projection = ?'),
@@ -121,27 +139,78 @@ export class SqliteReadModelStore extends ReadModelStore {
     changes: ReadonlyMap<string, unknown>,
     position: number,
     quarantine?: QuarantineChanges,
+    fence?: Fence,
   ): Promise<void> {
-    this.db.transaction(() => {
-      for (const [key, doc] of changes) {
-        if (doc === null) this.statements.remove.run(projection, key);
-        else this.statements.upsert.run(projection, key, JSON.stringify(doc), position);
-      }
-      for (const [key, held] of quarantine ?? []) {
-        if (held === null) this.statements.release.run(projection, key);
-        else
-          this.statements.hold.run(
-            projection,
-            key,
-            held.eventId,
-            held.position,
-            held.type,
-            held.error,
-            held.at,
-          );
-      }
-      this.statements.saveCheckpoint.run(projection, position, new Date().toISOString());
-    })();
+    // IMMEDIATE takes the write lock before the fence is read, so no other process can move the
+    // checkpoint or the lease between the check and the writes.
+    this.db
+      .transaction(() => {
+        if (fence) this.checkFence(projection, fence);
+        for (const [key, doc] of changes) {
+          if (doc === null) this.statements.remove.run(projection, key);
+          else this.statements.upsert.run(projection, key, JSON.stringify(doc), position);
+        }
+        for (const [key, held] of quarantine ?? []) {
+          if (held === null) this.statements.release.run(projection, key);
+          else
+            this.statements.hold.run(
+              projection,
+              key,
+              held.eventId,
+              held.position,
+              held.type,
+              held.error,
+              held.at,
+            );
+        }
+        this.statements.saveCheckpoint.run(projection, position, new Date().toISOString());
+      })
+      .immediate();
+  }
+
+  private checkFence(projection: string, fence: Fence): void {
+    const position = this.statements.checkpoint.get(projection)?.position ?? 0;
+    const token = this.statements.leaseToken.get(projection)?.token;
+    if (position !== fence.from || token !== fence.token)
+      throw new StaleProjectionWriteError(projection, fence, { position, token });
+  }
+
+  async acquireLease(
+    projection: string,
+    owner: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<ProjectionLease | undefined> {
+    return this.db
+      .transaction(() => {
+        if (this.statements.acquire.run(projection, owner, now + ttlMs, now, owner).changes === 0)
+          return undefined;
+        return this.leaseOf(projection);
+      })
+      .immediate();
+  }
+
+  async renewLease(
+    projection: string,
+    owner: string,
+    token: number,
+    now: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return this.statements.renew.run(now + ttlMs, projection, owner, token).changes === 1;
+  }
+
+  async releaseLease(projection: string, owner: string, token: number): Promise<void> {
+    this.statements.renew.run(0, projection, owner, token);
+  }
+
+  async lease(projection: string): Promise<ProjectionLease | undefined> {
+    return this.leaseOf(projection);
+  }
+
+  private leaseOf(projection: string): ProjectionLease | undefined {
+    const row = this.statements.lease.get(projection);
+    return row && { projection, owner: row.owner, token: row.token, expiresAt: row.expires_at };
   }
 
   async quarantined(projection: string, key?: string): Promise<Quarantined[]> {
@@ -153,11 +222,13 @@ export class SqliteReadModelStore extends ReadModelStore {
   }
 
   async reset(projection: string): Promise<void> {
-    this.db.transaction(() => {
-      this.statements.resetDocs.run(projection);
-      this.statements.resetQuarantine.run(projection);
-      this.statements.resetCheckpoint.run(projection);
-    })();
+    this.db
+      .transaction(() => {
+        this.statements.resetDocs.run(projection);
+        this.statements.resetQuarantine.run(projection);
+        this.statements.resetCheckpoint.run(projection);
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
-import { ProjectionRunner, type ProjectionStatus } from '../../runtime/projection-runner';
+import { ProjectionRunner } from '../../runtime/projection-runner';
+import type { ProjectionStatus } from '../../runtime/projection-status';
 
 const OPERATORS = new Set(['partnership-admin', 'ig-lead']);
 
@@ -15,11 +16,12 @@ export class ProjectionStatusController {
 
   @Get()
   @ApiOperation({
-    summary: "Each projection's position, lag behind the log, status and the documents it holds back",
+    summary:
+      "Each projection's position in the store, lag behind the log, status, which process advances it and the documents it holds back",
   })
   @ApiOkResponse({
     description:
-      '{ projections: [{ name, position, head, lag, status, caughtUpOnce, quarantine: { count, total, held: [{ key, eventId, position, type, error, at }] } }] }',
+      '{ projections: [{ name, position, head, lag, status, writer (running-here | running-elsewhere | lease-free | failed), owner, caughtUpOnce, quarantine: { count, total, held: [{ key, eventId, position, type, error, at }] } }] }',
   })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ projections: ProjectionStatus[] }> {
     if (!OPERATORS.has(principal.role)) {
