@@ -66,6 +66,11 @@ describe('private data files', () => {
     writeFileSync(join(data, 'keys', 'jwt-signing-key.json'), '{}');
     chmodSync(join(data, 'keys', 'jwt-signing-key.json'), 0o644);
     symlinkSync(outside, join(data, 'link'));
+    // Not the platform's: a data directory may be shared with other things, left as they are.
+    writeFileSync(join(data, 'notes.txt'), '');
+    chmodSync(join(data, 'notes.txt'), 0o644);
+    mkdirSync(join(data, 'tools'));
+    chmodSync(join(data, 'tools'), 0o755);
 
     tightenPrivateTree(data);
     expect(mode(data)).toBe('700');
@@ -73,6 +78,7 @@ describe('private data files', () => {
     expect(mode(join(data, 'read-models.db'))).toBe('600');
     expect(mode(join(data, 'keys', 'jwt-signing-key.json'))).toBe('600');
     expect(mode(outside)).toBe('644');
+    expect([mode(join(data, 'notes.txt')), mode(join(data, 'tools'))]).toEqual(['644', '755']);
   });
 
   it('creates missing parents private and leaves a missing tree alone', () => {

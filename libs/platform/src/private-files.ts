@@ -62,8 +62,17 @@ export function preparePrivateSqliteFile(file: string): void {
 }
 
 /**
- * Makes everything already under `root` private: directories 0700, files 0600. Run at start, it
- * closes up a data directory written before this rule or under a looser umask. Nothing is created.
+ * What the platform keeps in DATA_DIR: its SQLite files (with their companions), lock files and the
+ * keys directory. Nothing else there is the platform's to change: DATA_DIR may be a folder shared
+ * with other things (even a checkout), and their modes are not ours to take away.
+ */
+const OWN_FILE = /^[a-z][a-z0-9-]*\.(db(-wal|-shm|-journal)?|lock)$/;
+const OWN_DIRS = new Set(['keys']);
+
+/**
+ * Makes the platform's own files under `root` private: `root` and the key directory 0700, the
+ * databases, their companions, lock files and keys 0600. Run at start, it closes up a data
+ * directory written before this rule or under a looser umask. Nothing is created.
  */
 export function tightenPrivateTree(root: string): void {
   const stats = statIfPresent(root);
@@ -73,7 +82,19 @@ export function tightenPrivateTree(root: string): void {
     const path = join(root, name);
     const entry = statIfPresent(path);
     if (!entry || entry.isSymbolicLink()) continue;
-    if (entry.isDirectory()) tightenPrivateTree(path);
+    if (entry.isDirectory() && OWN_DIRS.has(name)) tightenWholeTree(path, entry);
+    else if (entry.isFile() && OWN_FILE.test(name)) tighten(path, entry, FILE_MODE);
+  }
+}
+
+/** Everything under a directory the platform owns whole (the keys). */
+function tightenWholeTree(dir: string, stats: Stats): void {
+  tighten(dir, stats, DIR_MODE);
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const entry = statIfPresent(path);
+    if (!entry || entry.isSymbolicLink()) continue;
+    if (entry.isDirectory()) tightenWholeTree(path, entry);
     else if (entry.isFile()) tighten(path, entry, FILE_MODE);
   }
 }
