@@ -35,7 +35,9 @@ export async function loadDemoPartnership(
     for (const phase of phases) {
       for (const [agency, list] of groupByAgency(phase)) {
         for (let i = 0; i < list.length; i += BATCH) {
-          // Checked between batches: a stopping process lets the batch in hand finish, and no more.
+          // Between batches the process answers requests (readiness says the demo is loading) and
+          // a stopping process lets the batch in hand finish, and no more.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           options.signal?.throwIfAborted();
           const batch = list.slice(i, i + BATCH).map((p) => p.event);
           const publisher = { id: `${agency}-demo-system`, agency, sources: DEMO_SOURCES[agency] };
