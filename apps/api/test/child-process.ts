@@ -88,8 +88,13 @@ export class ServerProcess {
     child.stderr?.on('data', keep);
   }
 
-  static start(dataDir: string, port: number, env: Record<string, string> = {}): ServerProcess {
-    const child = spawn(process.execPath, [CLI, 'serve'], {
+  static start(
+    dataDir: string,
+    port: number,
+    env: Record<string, string> = {},
+    args: readonly string[] = [],
+  ): ServerProcess {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], {
       cwd: ROOT,
       env: childEnv(dataDir, { ...env, PORT: String(port) }),
       stdio: ['ignore', 'pipe', 'pipe'],

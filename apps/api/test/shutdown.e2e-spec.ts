@@ -148,3 +148,44 @@ describe('graceful shutdown: SIGTERM with a request in flight', () => {
     expect(storedEvents(dataDir)).toBe(before + batch.length);
   }, 60_000);
 });
+
+describe('graceful shutdown: SIGTERM while the demo loads', () => {
+  let dataDir: string;
+  let server: ServerProcess | undefined;
+
+  beforeAll(() => {
+    assertBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), 'throughline-shutdown-demo-'));
+  });
+
+  afterAll(async () => {
+    if (server?.running) await server.signal('SIGKILL');
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers readiness with 503 while loading, then stops the load between batches and exits 0', async () => {
+    server = ServerProcess.start(dataDir, await freePort(), { LOG_LEVEL: 'info' }, ['--demo']);
+    const url = server.url;
+    const loading = async (): Promise<{ status: number; detail?: string }> => {
+      for (;;) {
+        const answer = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).catch(
+          () => undefined,
+        );
+        if (answer) return { status: answer.status, ...((await answer.json()) as { detail?: string }) };
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    expect(await within(loading(), 15_000, 'readiness to answer')).toEqual({
+      status: 503,
+      detail: 'The demo partnership is loading',
+      type: expect.any(String) as string,
+      title: 'Not ready',
+      instance: '/health/ready',
+    });
+
+    expect(await server.signal('SIGTERM', 10_000)).toEqual({ code: 0, signal: null });
+    const log = server.lines.join('\n');
+    expect(log).toContain('Demo load stopped part way');
+    expect(log).toContain('"msg":"Stopped"');
+  }, 30_000);
+});
