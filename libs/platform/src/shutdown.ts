@@ -26,6 +26,7 @@ export function stopOnSignals({
   exit = (code) => process.exit(code),
 }: StopOnSignalsOptions): () => void {
   let stopping = false;
+  let deadline: NodeJS.Timeout | undefined;
   const abandon = (why: string): void => {
     const left = unfinished();
     logger.error(
@@ -37,14 +38,17 @@ export function stopOnSignals({
     if (stopping) return abandon(`${signal} received again while stopping`);
     stopping = true;
     logger.log(`${signal} received: stopping, within ${graceMs / 1000} s`);
-    // Unreferenced: a stop that finishes early must not be kept waiting on the deadline.
-    setTimeout(() => abandon(`Not stopped within ${graceMs / 1000} s`), graceMs).unref();
+    // Kept referenced: a stop stalled on a promise nothing will settle would otherwise let the
+    // process drift out silently, with nothing logged about what it left.
+    deadline = setTimeout(() => abandon(`Not stopped within ${graceMs / 1000} s`), graceMs);
     stop(signal).then(
       () => {
+        clearTimeout(deadline);
         logger.log('Stopped');
         exit(0);
       },
       (error: unknown) => {
+        clearTimeout(deadline);
         logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
         exit(1);
       },
@@ -52,6 +56,7 @@ export function stopOnSignals({
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
   return () => {
+    clearTimeout(deadline);
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   };
 }
