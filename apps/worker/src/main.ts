@@ -13,7 +13,7 @@ export async function runWorker(): Promise<void> {
     graceMs: config.shutdownGraceSeconds * 1000,
     stop: async () => {
       await worker.close();
-      logger.log('Kafka consumer left its group, stores closed');
+      logger.log(kafka ? 'Kafka consumer left its group, stores closed' : 'Stores closed');
     },
   });
   const projections = config.runProjections ? 'projections (one writer each, by lease)' : 'no projections';
