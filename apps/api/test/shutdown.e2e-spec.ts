@@ -77,6 +77,16 @@ function storedEvents(dataDir: string): number {
   }
 }
 
+/** Each projection's lease as the read-model file holds it: a released lease has expired at 0. */
+function leaseExpiries(dataDir: string): number[] {
+  const readModels = new Database(join(dataDir, 'read-models.db'), { readonly: true, fileMustExist: true });
+  try {
+    return readModels.prepare<[], number>('SELECT expires_at FROM projection_leases').pluck().all();
+  } finally {
+    readModels.close();
+  }
+}
+
 describe('graceful shutdown: SIGTERM with a request in flight', () => {
   let dataDir: string;
   let police: string;
@@ -123,6 +133,8 @@ describe('graceful shutdown: SIGTERM with a request in flight', () => {
     });
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(storedEvents(dataDir)).toBe(before + batch.length);
+    expect(leaseExpiries(dataDir)).not.toEqual([]);
+    expect(leaseExpiries(dataDir).filter((expiry) => expiry !== 0)).toEqual([]);
 
     const log = server.lines.join('\n');
     for (const step of [
@@ -187,5 +199,44 @@ describe('graceful shutdown: SIGTERM while the demo loads', () => {
     const log = server.lines.join('\n');
     expect(log).toContain('Demo load stopped part way');
     expect(log).toContain('"msg":"Stopped"');
+  }, 30_000);
+});
+
+describe('graceful shutdown: SIGTERM to the worker', () => {
+  let dataDir: string;
+  let worker: ServerProcess | undefined;
+
+  beforeAll(() => {
+    assertBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), 'throughline-shutdown-worker-'));
+  });
+
+  afterAll(async () => {
+    if (worker?.running) await worker.signal('SIGKILL');
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stops its projections, releasing their leases, closes its stores and exits 0', async () => {
+    const started = (worker = ServerProcess.worker(dataDir, { LOG_LEVEL: 'info' }));
+    const running = async (): Promise<void> => {
+      while (!started.lines.some((line) => line.includes('Worker running'))) {
+        if (!started.running) throw new Error(`The worker exited:\n${started.tail}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await within(running(), 15_000, 'the worker to start');
+
+    expect(await started.signal('SIGTERM', GRACE_SECONDS * 1000)).toEqual({ code: 0, signal: null });
+    const log = started.lines.join('\n');
+    for (const step of [
+      'SIGTERM received',
+      'Projections stopped: batches in hand committed, leases released',
+      'Stores closed',
+      // The worker logs through Nest's console logger, in colour: the word, not a JSON field.
+      'Stopped',
+    ])
+      expect(log).toContain(step);
+    expect(leaseExpiries(dataDir)).not.toEqual([]);
+    expect(leaseExpiries(dataDir).filter((expiry) => expiry !== 0)).toEqual([]);
   }, 30_000);
 });
