@@ -14,6 +14,7 @@ import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
 import { WebModule } from '@throughline/web';
 import { HealthController } from './health.controller';
+import { ServingState } from './serving-state';
 import { requestLogSerializers } from './request-log';
 
 @Module({})
@@ -49,6 +50,7 @@ export class ApiModule {
       ],
       controllers: [HealthController],
       providers: [
+        ServingState,
         { provide: APP_FILTER, useClass: RecordedRefusalsFilter },
         { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },

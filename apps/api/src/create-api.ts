@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
-import { type INestApplication, type NestApplicationOptions } from '@nestjs/common';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { type INestApplication, Logger as NestLogger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -21,7 +21,10 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  */
 export type ProjectionsMode = 'thread' | 'inline' | 'off';
 
-/** Builds the HTTP application: body parsing, problem details, OpenAPI, shutdown hooks. */
+/**
+ * Builds the HTTP application: body parsing, problem details, OpenAPI. Signals are the process's
+ * to handle (`serve`); `close()` lets the requests in flight finish before the stores close.
+ */
 export async function createApi(
   config: ThroughlineConfig,
   options: { projections?: ProjectionsMode } = {},
@@ -56,7 +59,6 @@ export async function createApi(
       error ? sendProblem(response, problemOf(error), request.originalUrl) : next(),
     ),
   );
-  app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()
     .setTitle('Throughline')
@@ -83,14 +85,39 @@ export async function createApi(
  * `connectionsCheckingInterval` (30 s unless given), which would let a sender hold on that much
  * longer, and takes that interval only when the server is created, hence creating it here.
  */
-class BoundedExpressAdapter extends ExpressAdapter {
+export class BoundedExpressAdapter extends ExpressAdapter {
+  private readonly inFlight = new Map<ServerResponse, string>();
+  private draining = false;
+
   constructor(private readonly limits: ThroughlineConfig['http']) {
     super();
   }
 
+  /** The requests accepted and not yet answered, as method and path. */
+  unfinishedRequests(): string[] {
+    return [...this.inFlight.values()];
+  }
+
+  /**
+   * Stops accepting connections and closes the idle ones, lets every accepted request finish, and
+   * closes each connection after its answer, so no client loses a request the API took.
+   */
+  override async close(): Promise<void> {
+    const server = this.httpServer as Server | undefined;
+    if (!server) return;
+    this.draining = true;
+    for (const response of this.inFlight.keys()) closeAfter(response);
+    const logger = new NestLogger('Http');
+    logger.log(`Not accepting connections; ${this.inFlight.size} request(s) in flight to finish`);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    logger.log('Requests in flight finished, connections closed');
+  }
+
   override initHttpServer(options: NestApplicationOptions): void {
     if (options.httpsOptions) throw new Error('TLS is terminated in front of the API, not by it');
-    this.httpServer = createServer(
+    const server = createServer(
       {
         headersTimeout: this.limits.headersTimeoutMs,
         requestTimeout: this.limits.requestTimeoutMs,
@@ -99,5 +126,23 @@ class BoundedExpressAdapter extends ExpressAdapter {
       },
       this.getInstance<Express>(),
     );
+    this.httpServer = server;
+    // Ahead of Express, so a request answered at once is still counted while it is written.
+    server.prependListener(
+      'request',
+      (request: { method?: string; url?: string }, response: ServerResponse) => {
+        if (this.draining) closeAfter(response);
+        this.inFlight.set(response, `${request.method} ${request.url?.split('?')[0]}`);
+        response.once('close', () => this.inFlight.delete(response));
+        // A kept-alive connection answered while draining would otherwise wait out its idle timeout.
+        response.once('finish', () => {
+          if (this.draining) setImmediate(() => server.closeIdleConnections());
+        });
+      },
+    );
   }
+}
+
+function closeAfter(response: ServerResponse): void {
+  if (!response.headersSent) response.setHeader('Connection', 'close');
 }

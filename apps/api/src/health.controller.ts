@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '@throughline/event-store';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
+import { ServingState } from './serving-state';
 
 @ApiTags('operations')
 @Controller('health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly store: EventStore,
     private readonly runner: ProjectionRunner,
+    private readonly serving: ServingState,
   ) {}
 
   @Get('live')
@@ -24,6 +26,8 @@ export class HealthController {
       'The store answers and, where this process runs projections, each has caught up with the log once and none has failed',
   })
   async ready(): Promise<{ status: 'ready'; backend: string; head: number; quarantined?: number }> {
+    const notServing = this.serving.notServing;
+    if (notServing) throw new ProblemException(503, 'not-ready', 'Not ready', notServing);
     let head: number;
     try {
       head = await this.store.headPosition();

@@ -1,20 +1,52 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@throughline/platform';
-import { createApi } from './create-api';
+import { loadConfig, stopOnSignals } from '@throughline/platform';
+import { type BoundedExpressAdapter, createApi } from './create-api';
+import { ServingState } from './serving-state';
+
+const DEMO_LOADING = 'The demo partnership is loading';
 
 export async function serve(args: readonly string[] = process.argv.slice(2)): Promise<void> {
   const config = loadConfig();
   const app = await createApi(config);
-  await app.listen(config.port, config.host);
+  const serving = app.get(ServingState);
+  const demo = args.includes('--demo') ? new AbortController() : undefined;
+  // Held before listening, so no request finds the API ready with the demo half loaded.
+  if (demo) serving.hold(DEMO_LOADING);
+  let demoLoaded: Promise<unknown> = Promise.resolve();
+  const http = app.getHttpAdapter() as BoundedExpressAdapter;
   const logger = new Logger('Throughline');
+  stopOnSignals({
+    graceMs: config.shutdownGraceSeconds * 1000,
+    unfinished: () => [
+      ...http.unfinishedRequests(),
+      ...(serving.notServing === DEMO_LOADING ? ['the demo load'] : []),
+    ],
+    stop: async (signal) => {
+      serving.hold(`Stopping on ${signal}`);
+      demo?.abort();
+      await demoLoaded;
+      // HTTP first (the adapter drains), then projections release their leases, then the stores close.
+      await app.close();
+      logger.log('Stores closed');
+    },
+  });
+  await app.listen(config.port, config.host);
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.log(`API listening on http://${shown}:${config.port} (docs at /docs), data in ${config.dataDir}`);
-  if (args.includes('--demo')) {
+  if (demo) {
     const { loadDemoPartnership } = await import('@throughline/demo');
-    const loaded = await loadDemoPartnership(app);
-    logger.log(
-      `Demo partnership ready: ${loaded.stored} new events stored, ${loaded.duplicates} already present`,
-    );
+    const loading = loadDemoPartnership(app, { signal: demo.signal });
+    demoLoaded = loading.catch(() => undefined);
+    try {
+      const loaded = await loading;
+      serving.release(DEMO_LOADING);
+      logger.log(
+        `Demo partnership ready: ${loaded.stored} new events stored, ${loaded.duplicates} already present`,
+      );
+    } catch (error) {
+      if (!demo.signal.aborted) throw error;
+      logger.log('Demo load stopped part way; loading it again stores only what is missing');
+    }
   }
 }
 

@@ -88,10 +88,29 @@ export class ServerProcess {
     child.stderr?.on('data', keep);
   }
 
-  static start(dataDir: string, port: number, env: Record<string, string> = {}): ServerProcess {
-    const child = spawn(process.execPath, [CLI, 'serve'], {
+  static start(
+    dataDir: string,
+    port: number,
+    env: Record<string, string> = {},
+    args: readonly string[] = [],
+  ): ServerProcess {
+    return ServerProcess.spawn(dataDir, ['serve', ...args], { ...env, PORT: String(port) }, port);
+  }
+
+  /** `throughline worker`, which listens on nothing: its `url` leads nowhere. */
+  static worker(dataDir: string, env: Record<string, string> = {}): ServerProcess {
+    return ServerProcess.spawn(dataDir, ['worker'], env, 0);
+  }
+
+  private static spawn(
+    dataDir: string,
+    args: readonly string[],
+    env: Record<string, string>,
+    port: number,
+  ): ServerProcess {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      env: childEnv(dataDir, { ...env, PORT: String(port) }),
+      env: childEnv(dataDir, env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServerProcess(child, `http://127.0.0.1:${port}`);

@@ -29,7 +29,6 @@ export async function createWorker(
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, kafka), {
     logger: nestLogLevels(config.logLevel),
   });
-  app.enableShutdownHooks();
   try {
     const thread =
       config.runProjections || kafka

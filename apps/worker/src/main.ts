@@ -1,12 +1,23 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@throughline/platform';
+import { loadConfig, stopOnSignals } from '@throughline/platform';
 import { createWorker } from './create-worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
-  const { kafka } = await createWorker(config);
+  const worker = await createWorker(config);
+  const { kafka } = worker;
+  // Kafka leaves the group after the batch in hand, projections commit theirs and release their
+  // leases, then the stores close (the modules' shutdown hooks, in that order).
+  const logger = new Logger('Worker');
+  stopOnSignals({
+    graceMs: config.shutdownGraceSeconds * 1000,
+    stop: async () => {
+      await worker.close();
+      logger.log(kafka ? 'Kafka consumer left its group, stores closed' : 'Stores closed');
+    },
+  });
   const projections = config.runProjections ? 'projections (one writer each, by lease)' : 'no projections';
-  new Logger('Worker').log(
+  logger.log(
     kafka
       ? `Worker running ${projections}, Kafka ingestion and alerts (brokers ${kafka.brokers.join(',')})`
       : `Worker running ${projections} (no Kafka)`,

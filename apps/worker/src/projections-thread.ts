@@ -94,9 +94,16 @@ export async function startProjectionsThread(
     if (!thread) return;
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     thread.postMessage({ kind: 'stop' } satisfies ToProjectionsThread);
-    const timer = setTimeout(() => void thread.terminate(), STOP_TIMEOUT_MS);
+    let terminated = false;
+    const timer = setTimeout(() => {
+      terminated = true;
+      void thread.terminate();
+    }, STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(timer);
+    if (terminated)
+      logger.warn(`Projections thread ended after ${STOP_TIMEOUT_MS} ms; its leases lapse when they expire`);
+    else logger.log('Projections stopped: batches in hand committed, leases released');
   };
   runner.follow({ stop });
   try {

@@ -20,7 +20,7 @@ const BATCH = 500;
  */
 export async function loadDemoPartnership(
   app: INestApplicationContext,
-  options: { seed?: number } = {},
+  options: { seed?: number; signal?: AbortSignal } = {},
 ): Promise<DemoLoadResult> {
   const ingestion = app.get(IngestEventsService);
   const { publications } = generateDemo({ seed: options.seed ?? 1 });
@@ -35,6 +35,10 @@ export async function loadDemoPartnership(
     for (const phase of phases) {
       for (const [agency, list] of groupByAgency(phase)) {
         for (let i = 0; i < list.length; i += BATCH) {
+          // Between batches the process answers requests (readiness says the demo is loading) and
+          // a stopping process lets the batch in hand finish, and no more.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          options.signal?.throwIfAborted();
           const batch = list.slice(i, i + BATCH).map((p) => p.event);
           const publisher = { id: `${agency}-demo-system`, agency, sources: DEMO_SOURCES[agency] };
           const results = await ingestion.ingest(batch, publisher);

@@ -60,6 +60,11 @@ export interface ThroughlineConfig {
    * process to take it over when the one advancing it dies.
    */
   readonly projectionLeaseSeconds: number;
+  /**
+   * How long a stopping process may take to finish what it accepted (requests, a Kafka batch, a
+   * projection batch) before it exits anyway, naming what it abandoned.
+   */
+  readonly shutdownGraceSeconds: number;
   /** Fair use: what one credential, one agency topic and one subject may take (docs/deploy.md). */
   readonly limits: {
     /** Authenticated requests per credential (system id or user id, with its agency). */
@@ -89,6 +94,7 @@ export const CONFIG_ENV_VARS = [
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
   'PROJECTION_LEASE_SECONDS',
+  'SHUTDOWN_GRACE_SECONDS',
   'AUDIT_SIGNING_KEY_FILE',
   'AUDIT_CHECKPOINT_SECONDS',
   'RATE_LIMIT_REQUESTS_PER_SECOND',
@@ -149,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     maxBatchSize: 1000,
     runProjections: env.RUN_PROJECTIONS !== 'false',
     projectionLeaseSeconds: positiveInt(env.PROJECTION_LEASE_SECONDS, 15, 'PROJECTION_LEASE_SECONDS'),
+    shutdownGraceSeconds: positiveInt(env.SHUTDOWN_GRACE_SECONDS, 20, 'SHUTDOWN_GRACE_SECONDS'),
     auditSigningKeyFile: resolve(
       optional(env.AUDIT_SIGNING_KEY_FILE) ?? join(env.DATA_DIR ?? './data', 'keys', 'audit-signing-key.pem'),
     ),
