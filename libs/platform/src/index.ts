@@ -12,3 +12,4 @@ export * from './csv';
 export * from './query-string';
 export * from './private-files';
 export * from './rate-limit';
+export * from './data-dir-lock';
