@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@throughline/platform';
+import { DataDirLock, loadConfig } from '@throughline/platform';
 import { createApi } from './create-api';
 
 export async function serve(args: readonly string[] = process.argv.slice(2)): Promise<void> {
   const config = loadConfig();
+  DataDirLock.forEmbedded(config, 'serve');
   const app = await createApi(config);
   await app.listen(config.port, config.host);
   const logger = new Logger('Throughline');

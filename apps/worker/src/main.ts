@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@throughline/platform';
+import { DataDirLock, loadConfig } from '@throughline/platform';
 import { createWorker } from './create-worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  DataDirLock.forEmbedded(config, 'worker');
   const { kafka } = await createWorker(config);
   const projections = config.runProjections ? 'projections (one writer each, by lease)' : 'no projections';
   new Logger('Worker').log(
