@@ -23,7 +23,7 @@ export class DataDirLockedError extends Error {
       ? `${holder.command} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`
       : 'another process';
     super(
-      `DATA_DIR ${dataDir} is in use by ${by}: SQLite takes one Throughline process per data directory, so ${command} will not start beside it. Stop that process first, or point this one at its own DATA_DIR or at PostgreSQL (DATABASE_URL).`,
+      `DATA_DIR ${dataDir} is in use by ${by}: SQLite takes one Throughline process per data directory, so ${command} will not start beside it. Stop that process first (a server or worker may instead have a DATA_DIR of its own, or PostgreSQL by DATABASE_URL).`,
     );
     this.name = 'DataDirLockedError';
   }
