@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig, stopOnSignals } from '@throughline/platform';
+import { DataDirLock, loadConfig, stopOnSignals } from '@throughline/platform';
 import { type BoundedExpressAdapter, createApi } from './create-api';
 import { ServingState } from './serving-state';
 
@@ -7,6 +7,7 @@ const DEMO_LOADING = 'The demo partnership is loading';
 
 export async function serve(args: readonly string[] = process.argv.slice(2)): Promise<void> {
   const config = loadConfig();
+  DataDirLock.forEmbedded(config, 'serve');
   const app = await createApi(config);
   const serving = app.get(ServingState);
   const demo = args.includes('--demo') ? new AbortController() : undefined;

@@ -13,7 +13,7 @@ import {
 import { TokenService } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
-import { loadConfig, type ThroughlineConfig } from '@throughline/platform';
+import { DataDirLock, loadConfig, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner, ReadModelStore, rebuildProjection } from '@throughline/projections';
 import { AgreementService, InvalidAgreementError } from '@throughline/sharing';
 import { flag, type ParsedArgs } from './args';
@@ -30,6 +30,20 @@ async function withContext<T>(
     return await run(app);
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * Demo and rebuild write the log and the read models wholesale, so on SQLite they take the data
+ * directory like a server does and are refused while one runs. The other commands read, or append
+ * in one transaction of their own (an agreement, a subject access disclosure) beside a server.
+ */
+async function withDataDir<T>(config: ThroughlineConfig, command: string, run: () => Promise<T>): Promise<T> {
+  const lock = DataDirLock.forEmbedded(config, command);
+  try {
+    return await run();
+  } finally {
+    lock?.release();
   }
 }
 
@@ -53,52 +67,58 @@ export async function tokenCommand(args: ParsedArgs): Promise<void> {
 export async function demoCommand(args: ParsedArgs): Promise<void> {
   const seed = Number(flag(args, 'seed') ?? '1');
   const { loadDemoPartnership } = await import('@throughline/demo');
-  await withContext(loadConfig(), async (app) => {
-    const started = Date.now();
-    const loaded = await loadDemoPartnership(app, { seed });
-    const runner = app.get(ProjectionRunner);
-    await runner.start();
-    await runner.caughtUp();
-    console.log(
-      `Demo partnership (seed ${seed}): ${loaded.subjects} subjects, ${loaded.stored} events stored, ${loaded.duplicates} already present, ${Date.now() - started} ms`,
-    );
-  });
+  const config = loadConfig();
+  await withDataDir(config, 'demo', () =>
+    withContext(config, async (app) => {
+      const started = Date.now();
+      const loaded = await loadDemoPartnership(app, { seed });
+      const runner = app.get(ProjectionRunner);
+      await runner.start();
+      await runner.caughtUp();
+      console.log(
+        `Demo partnership (seed ${seed}): ${loaded.subjects} subjects, ${loaded.stored} events stored, ${loaded.duplicates} already present, ${Date.now() - started} ms`,
+      );
+    }),
+  );
 }
 
 export async function rebuildCommand(args: ParsedArgs): Promise<void> {
-  await withContext(loadConfig(), async (app) => {
-    const runner = app.get(ProjectionRunner);
-    const names = args.positional.length > 0 ? args.positional : runner.names;
-    for (const name of names) {
-      const projection = runner.projection(name);
-      if (!projection) throw new Error(`Unknown projection "${name}" (known: ${runner.names.join(', ')})`);
-      const bar = new SingleBar({
-        format: `${name} [{bar}] {percentage}% | {value}/{total} | {eta}s left`,
-        hideCursor: true,
-      });
-      const head = await app.get(EventStore).headPosition();
-      bar.start(Math.max(head, 1), 0);
-      const started = Date.now();
-      const done = await runner.holdingLease(name, (token) =>
-        rebuildProjection(
-          app.get(EventStore),
-          app.get(ReadModelStore),
-          projection,
-          (progress) => bar.update(progress.position),
-          { token },
-        ),
-      );
-      bar.update(Math.max(head, 1));
-      bar.stop();
-      const seconds = (Date.now() - started) / 1000;
-      console.log(`${name}: ${done.events} events to position ${done.position} in ${seconds.toFixed(2)} s`);
-      const held = await app.get(ReadModelStore).quarantined(name);
-      if (held.length > 0)
-        console.log(
-          `${name}: ${held.length} still quarantined (their fold throws): ${held.map((record) => record.key).join(', ')}`,
+  const config = loadConfig();
+  await withDataDir(config, 'rebuild', () =>
+    withContext(config, async (app) => {
+      const runner = app.get(ProjectionRunner);
+      const names = args.positional.length > 0 ? args.positional : runner.names;
+      for (const name of names) {
+        const projection = runner.projection(name);
+        if (!projection) throw new Error(`Unknown projection "${name}" (known: ${runner.names.join(', ')})`);
+        const bar = new SingleBar({
+          format: `${name} [{bar}] {percentage}% | {value}/{total} | {eta}s left`,
+          hideCursor: true,
+        });
+        const head = await app.get(EventStore).headPosition();
+        bar.start(Math.max(head, 1), 0);
+        const started = Date.now();
+        const done = await runner.holdingLease(name, (token) =>
+          rebuildProjection(
+            app.get(EventStore),
+            app.get(ReadModelStore),
+            projection,
+            (progress) => bar.update(progress.position),
+            { token },
+          ),
         );
-    }
-  });
+        bar.update(Math.max(head, 1));
+        bar.stop();
+        const seconds = (Date.now() - started) / 1000;
+        console.log(`${name}: ${done.events} events to position ${done.position} in ${seconds.toFixed(2)} s`);
+        const held = await app.get(ReadModelStore).quarantined(name);
+        if (held.length > 0)
+          console.log(
+            `${name}: ${held.length} still quarantined (their fold throws): ${held.map((record) => record.key).join(', ')}`,
+          );
+      }
+    }),
+  );
 }
 
 export async function agreementCommand(args: ParsedArgs): Promise<void> {

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig, stopOnSignals } from '@throughline/platform';
+import { DataDirLock, loadConfig, stopOnSignals } from '@throughline/platform';
 import { createWorker } from './create-worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  DataDirLock.forEmbedded(config, 'worker');
   const worker = await createWorker(config);
   const { kafka } = worker;
   // Kafka leaves the group after the batch in hand, projections commit theirs and release their

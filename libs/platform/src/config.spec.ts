@@ -1,6 +1,13 @@
+import { join, resolve } from 'node:path';
 import { loadConfig } from './config';
 
 describe('configuration', () => {
+  it('reads an empty DATA_DIR as unset, never as the current directory', () => {
+    const config = loadConfig({ DATA_DIR: '  ' });
+    expect(config.dataDir).toBe(resolve('./data'));
+    expect(config.auditSigningKeyFile).toBe(resolve(join('./data', 'keys', 'audit-signing-key.pem')));
+  });
+
   it('listens on loopback unless HOST says otherwise', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');

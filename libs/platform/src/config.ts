@@ -137,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     port: positiveInt(env.PORT, 3000, 'PORT'),
     host: optional(env.HOST) ?? '127.0.0.1',
     http: httpTimeouts(env),
-    dataDir: resolve(env.DATA_DIR ?? './data'),
+    dataDir: resolve(optional(env.DATA_DIR) ?? './data'),
     databaseUrl: optional(env.DATABASE_URL),
     eventstoreUrl: optional(env.EVENTSTORE_URL),
     kafkaBrokers: (optional(env.KAFKA_BROKERS) ?? '')
@@ -157,7 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     projectionLeaseSeconds: positiveInt(env.PROJECTION_LEASE_SECONDS, 15, 'PROJECTION_LEASE_SECONDS'),
     shutdownGraceSeconds: positiveInt(env.SHUTDOWN_GRACE_SECONDS, 20, 'SHUTDOWN_GRACE_SECONDS'),
     auditSigningKeyFile: resolve(
-      optional(env.AUDIT_SIGNING_KEY_FILE) ?? join(env.DATA_DIR ?? './data', 'keys', 'audit-signing-key.pem'),
+      optional(env.AUDIT_SIGNING_KEY_FILE) ??
+        join(optional(env.DATA_DIR) ?? './data', 'keys', 'audit-signing-key.pem'),
     ),
     auditCheckpointSeconds: positiveInt(env.AUDIT_CHECKPOINT_SECONDS, 30, 'AUDIT_CHECKPOINT_SECONDS'),
     limits: {

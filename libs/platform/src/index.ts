@@ -13,3 +13,4 @@ export * from './query-string';
 export * from './private-files';
 export * from './rate-limit';
 export * from './shutdown';
+export * from './data-dir-lock';
