@@ -9,23 +9,43 @@ interface Service {
   command?: string[];
   ports?: string[];
   environment?: Record<string, string>;
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
 }
 
-const compose = parse(readFileSync(join(__dirname, '..', '..', '..', 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, Service>;
-};
+const root = join(__dirname, '..', '..', '..');
+const composeFile = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeFile) as { services: Record<string, Service> };
 const services = compose.services;
 const published = (service: Service): number[] =>
   (service.ports ?? []).map((port) => Number(port.split(':').pop()));
-/** Resolves `${VAR:-default}` the way compose does when VAR is unset. */
-const resolveEnv = (env: Record<string, string>): Record<string, string> =>
+/**
+ * Resolves `${VAR:-default}` the way compose does: from the operator's environment where it sets
+ * VAR (to something not empty), else the default.
+ */
+const resolveEnv = (
+  env: Record<string, string>,
+  operator: Record<string, string> = {},
+): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+    Object.entries(env).map(([key, value]) => [
+      key,
+      value.replace(
+        /\$\{([A-Z_]+):-([^}]*)\}/g,
+        (_, name: string, fallback: string) => operator[name] || fallback,
+      ),
+    ]),
   );
+/** The switch to KurrentDB that the file's header and docs/deploy.md give. */
+const KURRENTDB_PROFILE = 'kurrentdb';
+const KURRENTDB_URL = 'esdb://kurrentdb:2113?tls=false';
+const SWITCH = `COMPOSE_PROFILES=${KURRENTDB_PROFILE} EVENTSTORE_URL='${KURRENTDB_URL}' docker compose up --build`;
 
 describe('docker-compose.yml matches the code', () => {
-  it('runs the api and the worker from this repository beside PostgreSQL, KurrentDB and Kafka', () => {
+  it('runs the api and the worker from this repository beside PostgreSQL and Kafka, KurrentDB only on request', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'kafka', 'kurrentdb', 'postgres', 'worker']);
+    const always = Object.keys(services).filter((name) => !services[name]!.profiles);
+    expect(always.sort()).toEqual(['api', 'kafka', 'postgres', 'worker']);
     expect(services.api!.build).toBe('.');
     expect(services.worker!.build).toBe('.');
     expect(services.api!.command).toEqual(['node', 'bin/throughline.js', 'serve']);
@@ -38,17 +58,43 @@ describe('docker-compose.yml matches the code', () => {
     for (const key of Object.keys(env)) expect(CONFIG_ENV_VARS).toContain(key);
     const config = loadConfig(env);
     expect(config.databaseUrl).toBeDefined();
-    expect(config.eventstoreUrl).toBeDefined();
     expect(config.kafkaBrokers.length).toBeGreaterThan(0);
+  });
+
+  it.each(['api', 'worker'])(
+    '%s keeps the event log in PostgreSQL unless the operator switches to KurrentDB',
+    (name) => {
+      const environment = services[name]!.environment ?? {};
+      // openEventStore takes KurrentDB when EVENTSTORE_URL is set, else the DATABASE_URL database.
+      expect(loadConfig(resolveEnv(environment)).eventstoreUrl).toBeUndefined();
+      expect(loadConfig(resolveEnv(environment, { EVENTSTORE_URL: KURRENTDB_URL })).eventstoreUrl).toBe(
+        KURRENTDB_URL,
+      );
+      // It waits for KurrentDB when the profile runs it, and does not need it otherwise.
+      expect(services[name]!.depends_on?.kurrentdb).toEqual({
+        condition: 'service_started',
+        required: false,
+      });
+    },
+  );
+
+  it('offers KurrentDB as a profile of a pinned image, reached at the URL the switch gives', () => {
+    const kurrentdb = services.kurrentdb!;
+    expect(kurrentdb.profiles).toEqual([KURRENTDB_PROFILE]);
+    expect(kurrentdb.image).toMatch(/:\d+\.\d+\.\d+$/);
+    const url = new URL(KURRENTDB_URL.replace(/^esdb:/, 'http:'));
+    expect(services[url.hostname]).toBe(kurrentdb);
+    expect(published(kurrentdb)).toContain(Number(url.port));
+    expect(composeFile).toContain(SWITCH);
+    expect(readFileSync(join(root, 'docs', 'deploy.md'), 'utf8')).toContain(SWITCH);
   });
 
   it('points each connection at a service that listens on that port', () => {
     const config = loadConfig(resolveEnv(services.api!.environment ?? {}));
     const database = new URL(config.databaseUrl!);
     expect(services[database.hostname]).toBeDefined();
+    expect(services[database.hostname]!.profiles).toBeUndefined();
     expect(published(services[database.hostname]!)).toContain(Number(database.port));
-    const eventstore = new URL(config.eventstoreUrl!.replace(/^esdb:/, 'http:'));
-    expect(published(services[eventstore.hostname]!)).toContain(Number(eventstore.port));
     for (const broker of config.kafkaBrokers) {
       const [host, port] = broker.split(':');
       expect(published(services[host!]!)).toContain(Number(port));

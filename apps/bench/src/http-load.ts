@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FloodJob, FloodResult, GetJob, JobResult, PostJob } from './http-worker';
+import type { FloodJob, FloodResult, GetJob, JobResult, PostJob, SpreadJob } from './http-worker';
 
 /** Load generators still running, so an interrupted run can stop them before closing the API. */
 const running = new Set<Worker>();
@@ -10,9 +10,9 @@ export async function stopLoadGenerators(): Promise<void> {
 }
 
 /** Runs one load job in a worker thread and resolves with what it measured. */
-export function runHttpJob(job: PostJob | GetJob): Promise<JobResult>;
+export function runHttpJob(job: PostJob | SpreadJob | GetJob): Promise<JobResult>;
 export function runHttpJob(job: FloodJob): Promise<FloodResult>;
-export function runHttpJob(job: PostJob | GetJob | FloodJob): Promise<JobResult | FloodResult> {
+export function runHttpJob(job: PostJob | SpreadJob | GetJob | FloodJob): Promise<JobResult | FloodResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'http-worker.js'), { workerData: job });
     running.add(worker);

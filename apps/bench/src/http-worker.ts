@@ -14,6 +14,18 @@ export interface PostJob {
   readonly posts: readonly { readonly token: string; readonly body: string }[];
 }
 
+/**
+ * Agency systems posting at once to API processes behind a balancer: the phases run one after
+ * another; in each, every client sends its own batches one at a time (so an agency's events keep
+ * their order), its n-th batch to `urls[(client + n) % urls.length]`.
+ */
+export interface SpreadJob {
+  readonly kind: 'spread';
+  readonly urls: readonly string[];
+  readonly contentType: string;
+  readonly phases: readonly (readonly (readonly { readonly token: string; readonly body: string }[])[])[];
+}
+
 export interface GetJob {
   readonly kind: 'get';
   readonly baseUrl: string;
@@ -124,6 +136,51 @@ async function runPosts(job: PostJob): Promise<JobResult> {
   agent.destroy();
   return {
     requests: job.posts.length,
+    elapsedMs,
+    latenciesMs,
+    statuses,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+async function runSpread(job: SpreadJob): Promise<JobResult> {
+  const urls = job.urls.map((url) => new URL(url));
+  const clients = Math.max(...job.phases.map((phase) => phase.length));
+  const agent = new Agent({ keepAlive: true, maxSockets: clients * urls.length });
+  const latenciesMs: number[] = [];
+  const statuses: Record<string, number> = {};
+  let firstError: string | undefined;
+  const phases = job.phases.map((phase) =>
+    phase.map((posts) => posts.map((post) => ({ token: post.token, body: Buffer.from(post.body, 'utf8') }))),
+  );
+  const started = performance.now();
+  for (const phase of phases) {
+    await Promise.all(
+      phase.map(async (posts, client) => {
+        for (const [n, post] of posts.entries()) {
+          const sent = performance.now();
+          const answer = await send(
+            agent,
+            urls[(client + n) % urls.length]!,
+            'POST',
+            {
+              authorization: `Bearer ${post.token}`,
+              'content-type': job.contentType,
+              'content-length': String(post.body.length),
+            },
+            post.body,
+          );
+          latenciesMs.push(performance.now() - sent);
+          statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+          if (answer.status !== 200) firstError ??= `${answer.status}: ${answer.body.slice(0, 500)}`;
+        }
+      }),
+    );
+  }
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  return {
+    requests: latenciesMs.length,
     elapsedMs,
     latenciesMs,
     statuses,
@@ -247,8 +304,15 @@ async function runFlood(job: FloodJob): Promise<FloodResult> {
   };
 }
 
-const job = workerData as PostJob | GetJob | FloodJob;
-(job.kind === 'post' ? runPosts(job) : job.kind === 'get' ? runGets(job) : runFlood(job)).then(
+const job = workerData as PostJob | SpreadJob | GetJob | FloodJob;
+(job.kind === 'post'
+  ? runPosts(job)
+  : job.kind === 'spread'
+    ? runSpread(job)
+    : job.kind === 'get'
+      ? runGets(job)
+      : runFlood(job)
+).then(
   (result) => parentPort?.postMessage({ ok: true, result }),
   (error: unknown) =>
     parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.stack : String(error) }),

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generateDemo } from '@throughline/demo';
+import { API_PROCESSES_TITLE, apiProcessesFigure, measureApiProcesses } from './api-processes-figure';
 import { type Backend, postgresBackend, sqliteBackend } from './backends';
 import { demoBatches } from './demo-batches';
 import { stopLoadGenerators } from './http-load';
@@ -103,6 +104,23 @@ async function main(): Promise<void> {
           rebuild: '5',
         })
       : undefined;
+    if (wanted('11')) {
+      report.step('PostgreSQL: HTTP batch ingestion through two API processes and through one');
+      report.add(
+        await measureApiProcesses(scratch, await openPostgres(), batches, (text) =>
+          report.step(`PostgreSQL: ${text}`),
+        ).then(
+          (run) => apiProcessesFigure('11', run),
+          (error: unknown) => ({
+            kind: 'failed' as const,
+            key: '11',
+            title: API_PROCESSES_TITLE,
+            issue: 'scale-out',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
+      );
+    }
     // Last, so that the broker's JVM does not share the machine with the other figures.
     if (wanted('7', '8'))
       await kafkaFigures(report, scratch, join(repoRoot(), 'infra', 'kafka', 'kafka.sh'), publications, [

@@ -147,6 +147,28 @@ batches, so the subject grows to about 100,000 events: it shows what the read pa
 subject that long with nothing refused, and is reported beside the figure, not set against the
 target.
 
+**11, HTTP batch ingestion on PostgreSQL through two API processes against one.** The same demo
+batches into PostgreSQL (event log, read models and audit log in one fresh database per round),
+through API processes spawned from the built CLI (\`node bin/throughline.js serve\`, configured by
+environment variables as a deployment is: \`DATABASE_URL\`, one shared \`DATA_DIR\` for the keys,
+127.0.0.1 on a free port, logging off, fair use limits raised). *One process:* one \`serve\` with
+\`RUN_PROJECTIONS=true\` (projections on its thread). *Two processes:* that same process and a
+second with \`RUN_PROJECTIONS=false\`, so both shapes do the same projection work in one process and
+differ only in how many processes take the batches. The load comes from one worker thread of the
+bench as agency systems send it: the identity batches (registrations, then links) from one client
+in order, then each agency's other batches from a client of its own, the six at once, each sending
+its next batch when the previous one is answered; each client's batches take turns over the
+processes, as behind a round-robin balancer. The figure is acknowledged events per second with two
+processes, set against one process measured in the same run (ratio = two / one); the shapes take
+turns, five rounds each, each keeping its median. While the batches are sent, and after until every
+projection has reached the head, \`GET /v1/projections\` is asked every 100 ms on the process that
+runs them: the most any projection lagged (positions behind the head of the log, about as many
+events), its lag when the last batch was acknowledged, and how long after that it caught up. On
+PostgreSQL every append takes one advisory lock (decision 0001), so the processes' appends queue for
+the same lock whatever their number: a second process can only add the work around the append
+(parsing, validation, planning) that runs beside it, on a machine whose cores the database, the
+projections and the load generator share.
+
 **Reading the figures.** The machine may be shared; the load average at the start and end of the
 run is printed with the figures. Absolute numbers move with the load, ratios against a baseline
 of the same run much less. Targets are reported as met or not, never asserted.

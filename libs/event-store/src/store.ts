@@ -87,7 +87,9 @@ export abstract class EventStore {
 
   /**
    * Appends to several streams. On SQLite and PostgreSQL this is one transaction: all or nothing.
-   * EventStoreDB has no multi-stream transaction, so requests are applied in order there.
+   * KurrentDB has no multi-stream transaction: every request is checked before any is written, then
+   * the streams are written in order, so a call cut short may leave its first streams written, and
+   * sending it again completes it (decision 0020).
    */
   abstract appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]>;
 

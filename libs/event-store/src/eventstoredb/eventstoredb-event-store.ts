@@ -1,60 +1,72 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
   type EventData,
   type JSONType,
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
-import { assertExpectedRevision, assertUniqueIdsWithin, planClaims } from '../append-plan';
-import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from '../errors';
+import { IdentifierTakenError, WrongExpectedRevisionError } from '../errors';
 import type {
   AppendRequest,
   AppendResult,
   EventMetadata,
   EventToAppend,
-  ExpectedRevision,
   IdentifierClaim,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store';
 import { EventStore } from '../store';
+import { planStreamWrites, type StreamTail, type StreamWrite } from './stream-writes';
 
 const ALL_PAGE_SIZE = 1000;
 const FIND_PAGE_SIZE = 500;
+/** Writes of one request lost to other writers before it is refused as a conflict. */
+const WRITE_ATTEMPTS = 5;
 /** The stream that reserves an identifier for its owner; kept out of global reads. */
 const RESERVATION_PREFIX = 'identifier-';
 const RESERVATION_TYPE = 'IdentifierReserved';
 
 /**
- * The event log in EventStoreDB (22.6 or later, which reports positions on stream reads).
+ * The event log in KurrentDB (formerly EventStoreDB; 22.6 or later, which reports positions on
+ * stream reads).
  *
- * Differences the contract allows, each covered by a capability flag in the contract suite:
- * - appendMany applies its requests one after the other: EventStoreDB has no transaction across
- *   streams, so a conflict in a later request leaves the earlier ones stored.
- * - Event ids are unique per stream, not across the log, and must be UUIDs. EventStoreDB answers a
- *   repeated id with a silent idempotent success, so the target stream is scanned for the ids first.
+ * What is atomic here and what is not (decision 0020):
+ * - One request (one stream) is atomic: KurrentDB writes a stream's events all or none.
+ * - A call across streams is not: KurrentDB has no transaction across streams, so appendMany writes
+ *   the streams one after the other. Every stream is read and every request checked (expected
+ *   revision, ids already stored) before the first write, so a call refused for a reason known then
+ *   stores nothing. A call cut short after that (the connection or the process lost between two
+ *   writes, or a conflict with a writer that reached a later stream in between) keeps the streams
+ *   already written: readers see them (a reader of the log, a projection, may see part of a batch,
+ *   and keeps it if the batch is never sent again) and the caller gets an error, not a result.
+ * - Sending the call again completes it and stores nothing twice: the events already written are
+ *   found in their streams by id (ids are deterministic, decision 0002) and refused as duplicates,
+ *   or left out by a caller that looks first, as ingestion does; and each write names the exact
+ *   revision it read, for which KurrentDB guarantees idempotence, so two copies of a retry racing
+ *   for a stream store its events once (`any` would be best effort only).
+ *
+ * Other differences the contract allows, each covered by a capability flag in the contract suite:
+ * - Event ids are unique per stream, not across the log, and must be UUIDs. The stream is scanned
+ *   for the call's ids before writing, since an id found anywhere in it must be refused.
  * - findByIds needs the stream to search.
  * - The global position is the commit position in the transaction log: strictly increasing but
  *   not dense. Appends over gRPC are implicitly committed, so every event has a commit position of
  *   its own (equal to its prepare position) and `after` can be turned back into a read position.
  *   System events ($-prefixed streams and types) are left out of readAll.
  * - Identifier claims are reservation streams, one per identifier, created with expected revision
- *   `no_stream` before the requests are appended: not atomic with them, so a refused or interrupted
- *   append may leave its reservations held. Its owner may claim them again (a retry of the same
- *   registration names the same subject); anyone else is refused. See decision 0016.
+ *   `no_stream` after the checks and before the first write: not atomic with the writes, so an
+ *   interrupted append may leave its reservations held. Its owner may claim them again (a retry of
+ *   the same registration names the same subject); anyone else is refused. See decision 0016.
  */
 export class EventStoreDbEventStore extends EventStore {
   readonly backend = 'eventstoredb' as const;
@@ -68,14 +80,15 @@ export class EventStoreDbEventStore extends EventStore {
   }
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
-    assertUniqueIdsWithin(requests);
-    for (const claim of planClaims(requests)) await this.reserve(claim);
+    const tails = await this.readTails(requests);
+    const { writes, claims } = planStreamWrites(requests, tails);
+    for (const claim of claims) await this.reserve(claim);
     const results: AppendResult[] = [];
     try {
-      for (const request of requests) results.push(await this.appendOne(request));
+      for (const [index, write] of writes.entries()) results.push(await this.write(requests[index]!, write));
     } finally {
-      // Earlier requests may be stored even when a later one fails.
-      if (results.length > 0) this.notifyAppended();
+      // Earlier streams stay written when a later one fails.
+      if (results.some((result) => result.events.length > 0)) this.notifyAppended();
     }
     return results;
   }
@@ -127,27 +140,12 @@ export class EventStoreDbEventStore extends EventStore {
     return found;
   }
 
-  /** Scans `streamId` from its end; EventStoreDB keeps no index from event id to stream. */
+  /** Scans `streamId` from its end; KurrentDB keeps no index from event id to stream. */
   async findByIds(ids: readonly string[], streamId?: string): Promise<RecordedEvent[]> {
     if (streamId === undefined) {
       throw new Error('EventStoreDbEventStore.findByIds needs the stream id to search');
     }
-    const wanted = new Set(ids);
-    const found: RecordedEvent[] = [];
-    let from: bigint | typeof END = END;
-    while (wanted.size > 0) {
-      const page = await this.readStreamRaw(streamId, {
-        direction: BACKWARDS,
-        fromRevision: from,
-        maxCount: FIND_PAGE_SIZE,
-      });
-      for (const resolved of page) {
-        if (resolved.event && wanted.delete(resolved.event.id)) found.push(toRecordedEvent(resolved));
-      }
-      const last = page[page.length - 1]?.event;
-      if (page.length < FIND_PAGE_SIZE || !last || last.revision === 0n) break;
-      from = last.revision - 1n;
-    }
+    const { found } = await this.scan(streamId, ids);
     return found.sort((a, b) => a.position - b.position);
   }
 
@@ -169,30 +167,27 @@ export class EventStoreDbEventStore extends EventStore {
     await this.client.dispose();
   }
 
-  private async appendOne(request: AppendRequest): Promise<AppendResult> {
+  /**
+   * Appends one request at the revision it was planned at. Should another writer have reached the
+   * stream since it was read, the stream is read again and the request planned afresh against it:
+   * refused if its expected revision no longer holds or its events are there now, written at the new
+   * revision otherwise (`any`, `stream_exists`).
+   */
+  private async write(request: AppendRequest, planned: StreamWrite): Promise<AppendResult> {
     const { streamId, events } = request;
     if (events.length === 0) {
-      const actual = await this.currentRevision(streamId);
-      assertExpectedRevision(streamId, request.expectedRevision, actual);
-      return { streamId, nextExpectedRevision: actual, events: [] };
+      return { streamId, nextExpectedRevision: planned.nextExpectedRevision, events: [] };
     }
-    const stored = await this.findByIds(
-      events.map((event) => event.id),
-      streamId,
-    );
-    if (stored.length > 0) throw new DuplicateEventError(stored.map((event) => event.id));
-
-    let next: bigint;
-    try {
-      const result = await this.client.appendToStream(streamId, events.map(toEventData), {
-        expectedRevision: toExpectedRevision(request.expectedRevision),
-      });
-      // Without throwOnAppendFailure the client reports a conflict as a result, with a wrong revision.
-      if (!result.success) throw await this.conflict(request);
-      next = result.nextExpectedRevision;
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) throw await this.conflict(request);
-      throw error;
+    let write = planned;
+    let next = await this.tryWrite(streamId, events, write.afterRevision);
+    for (let attempt = 1; next === undefined; attempt += 1) {
+      const tails = await this.readTails([request]);
+      if (attempt >= WRITE_ATTEMPTS) {
+        const actual = tails.get(streamId)?.revision ?? -1;
+        throw new WrongExpectedRevisionError(streamId, request.expectedRevision, actual);
+      }
+      write = planStreamWrites([{ ...request, claims: [] }], tails).writes[0]!;
+      next = await this.tryWrite(streamId, events, write.afterRevision);
     }
 
     // The append result carries one position for the whole write; each event's comes from a read.
@@ -203,6 +198,71 @@ export class EventStoreDbEventStore extends EventStore {
       nextExpectedRevision: Number(next),
       events: written.map(toRecordedEvent).map(({ id, revision, position }) => ({ id, revision, position })),
     };
+  }
+
+  /** The stream's new revision, or undefined when its last event was not at `afterRevision`. */
+  private async tryWrite(
+    streamId: string,
+    events: readonly EventToAppend[],
+    afterRevision: number,
+  ): Promise<bigint | undefined> {
+    try {
+      const result = await this.client.appendToStream(streamId, events.map(toEventData), {
+        expectedRevision: afterRevision < 0 ? NO_STREAM : BigInt(afterRevision),
+      });
+      // Without throwOnAppendFailure the client reports a conflict as a result.
+      return result.success ? result.nextExpectedRevision : undefined;
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Each stream of the call: its revision, and which of the call's ids it holds. */
+  private async readTails(requests: readonly AppendRequest[]): Promise<Map<string, StreamTail>> {
+    const idsByStream = new Map<string, string[]>();
+    for (const request of requests) {
+      const ids = idsByStream.get(request.streamId) ?? [];
+      ids.push(...request.events.map((event) => event.id));
+      idsByStream.set(request.streamId, ids);
+    }
+    const tails = await Promise.all(
+      [...idsByStream].map(async ([streamId, ids]) => {
+        const { revision, found } = await this.scan(streamId, ids);
+        return [streamId, { revision, storedIds: new Set(found.map((event) => event.id)) }] as const;
+      }),
+    );
+    return new Map(tails);
+  }
+
+  /**
+   * Reads `streamId` backwards from its end until every id is found or the stream's start is
+   * reached: the stream's revision, and the events it holds under those ids.
+   */
+  private async scan(
+    streamId: string,
+    ids: readonly string[],
+  ): Promise<{ readonly revision: number; readonly found: RecordedEvent[] }> {
+    const wanted = new Set(ids);
+    const found: RecordedEvent[] = [];
+    let revision: number | undefined;
+    let from: bigint | typeof END = END;
+    for (;;) {
+      const page = await this.readStreamRaw(streamId, {
+        direction: BACKWARDS,
+        fromRevision: from,
+        // With no id to look for, the last event alone gives the revision.
+        maxCount: wanted.size === 0 ? 1 : FIND_PAGE_SIZE,
+      });
+      revision ??= page[0]?.event ? Number(page[0].event.revision) : -1;
+      for (const resolved of page) {
+        if (resolved.event && wanted.delete(resolved.event.id)) found.push(toRecordedEvent(resolved));
+      }
+      const last = page[page.length - 1]?.event;
+      if (wanted.size === 0 || page.length < FIND_PAGE_SIZE || !last || last.revision === 0n) break;
+      from = last.revision - 1n;
+    }
+    return { revision, found };
   }
 
   /** Creates the identifier's reservation stream, or finds it is already its owner's. */
@@ -232,20 +292,6 @@ export class EventStoreDbEventStore extends EventStore {
     if (owner !== claim.owner) throw new IdentifierTakenError(claim.identifier, String(owner));
   }
 
-  private async conflict(request: AppendRequest): Promise<WrongExpectedRevisionError> {
-    const actual = await this.currentRevision(request.streamId);
-    return new WrongExpectedRevisionError(request.streamId, request.expectedRevision, actual);
-  }
-
-  private async currentRevision(streamId: string): Promise<number> {
-    const [last] = await this.readStreamRaw(streamId, {
-      direction: BACKWARDS,
-      fromRevision: END,
-      maxCount: 1,
-    });
-    return last?.event ? Number(last.event.revision) : -1;
-  }
-
   private async readStreamRaw(
     streamId: string,
     options: Parameters<EventStoreDBClient['readStream']>[1],
@@ -263,19 +309,6 @@ async function collect<E>(read: AsyncIterable<E>): Promise<E[]> {
   const items: E[] = [];
   for await (const item of read) items.push(item);
   return items;
-}
-
-function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
-  switch (expected) {
-    case 'any':
-      return ANY;
-    case 'no_stream':
-      return NO_STREAM;
-    case 'stream_exists':
-      return STREAM_EXISTS;
-    default:
-      return expected < 0 ? NO_STREAM : BigInt(expected);
-  }
 }
 
 function toEventData(event: EventToAppend): EventData {
