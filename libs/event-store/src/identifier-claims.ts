@@ -1,4 +1,4 @@
-import { formatIdentifier, identifiersLinkedBy, subjectIdOfStream } from '@throughline/domain';
+import { formatIdentifier, identifiersLinkedByStored, subjectIdOfStream } from '@throughline/domain';
 import type { IdentifierClaim, RecordedEvent } from './event-store';
 
 /**
@@ -12,7 +12,7 @@ export class ClaimsFromLog {
   add(event: Pick<RecordedEvent, 'id' | 'type' | 'streamId' | 'data' | 'metadata'>): void {
     const owner = subjectIdOfStream(event.streamId);
     if (!owner) return;
-    for (const { identifier } of identifiersLinkedBy(event.type, event.data, event.metadata.subjectRef)) {
+    for (const { identifier } of identifiersLinkedByStored(event)) {
       const formatted = formatIdentifier(identifier);
       this.claims.set(formatted, { identifier: formatted, owner, eventId: event.id });
     }
