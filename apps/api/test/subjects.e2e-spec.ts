@@ -32,7 +32,7 @@ describe('subject record and timeline', () => {
       journey.scored(45, 'red'),
     ]);
     subjectId = registered.body.results[0].subjectId;
-    await publish(prison, [journey.receivedIntoCustody()]);
+    await publish(prison, [journey.linked('prison'), journey.receivedIntoCustody()]);
     await t.settle();
   });
   afterAll(() => t.close());
