@@ -476,8 +476,8 @@ describe('POST /v1/events', () => {
         '"__proto__":{"x":1},"constructor":null,"hasOwnProperty":1,"valueOf":1,"__defineGetter__":1,"givenName"',
       );
       const nested = JSON.stringify([journey.registered()]).replace(
-        '"scheme":"crn"',
-        '"constructor":{"name":"x"},"__proto__":null,"scheme":"crn"',
+        '"scheme":"pnc"',
+        '"constructor":{"name":"x"},"__proto__":null,"scheme":"pnc"',
       );
       const response = await t.http
         .post('/v1/events')
