@@ -28,13 +28,18 @@ CREATE TABLE IF NOT EXISTS public.events (
   UNIQUE (stream_id, revision)
 );
 
--- Each identifier belongs to one subject: written in the append that links it (decision 0016). A
--- store that opens on a log without this table creates it and fills it from the log's registrations
--- and links; made here by hand, it starts empty, which is right only for an empty log.
+-- Each identifier belongs to one subject: written in the append that links it (decision 0016), in
+-- the canonical form of its scheme (decision 0021). A store that opens on a log whose claims were
+-- made under other forms than its own, or none (identifier_forms holds the version, and is empty
+-- when made here by hand), empties this table and fills it from the log's registrations and links.
 CREATE TABLE IF NOT EXISTS public.identifiers (
   identifier TEXT PRIMARY KEY,
   subject_id TEXT NOT NULL,
   event_id TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS public.identifier_forms (
+  version INTEGER NOT NULL
 );
 
 -- The audit log: the same text libs/audit/src/store/postgres-audit-schema.ts runs on open, in the

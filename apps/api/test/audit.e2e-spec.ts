@@ -26,7 +26,7 @@ const letters = (length: number): string =>
 describe('the audit log and the IG lead tools', () => {
   let t: TestApp;
   const journey = new SubjectJourney();
-  const nhs = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+  const nhs = journey.nhs;
   const GIVEN = `Quillon${letters(8)}`;
   const FAMILY = `Marrowby${letters(8)}`;
   const SUMMARY = `Found unresponsive near the ${letters(10)} underpass, revived by paramedics`;
@@ -81,10 +81,6 @@ describe('the audit log and the IG lead tools', () => {
     t = await startTestApp();
     igLead = await bearer('partnership', 'ig-lead', `ig-${run}`);
     const registration = journey.registered(GIVEN, FAMILY);
-    (registration.data.identifiers as { scheme: string; value: string }[]).push({
-      scheme: 'nhs',
-      value: nhs,
-    });
     [{ subjectId }] = (await publish('police', POLICE, [
       registration,
       journey.arrested(OFFENCE),
@@ -98,6 +94,7 @@ describe('the audit log and the IG lead tools', () => {
       }),
     ])) as [{ subjectId: string }];
     await publish('health', HEALTH, [
+      journey.linked('health'),
       cloudEvent(HEALTH, 'iom.treatment.started.v1', `nhs:${nhs}`, { modality: 'prescribing' }),
       cloudEvent(HEALTH, 'iom.health.concern-recorded.v1', `nhs:${nhs}`, {
         kind: 'overdose',

@@ -10,7 +10,7 @@ describe('break-glass, the tasking board and the agreement', () => {
   let t: TestApp;
   let subjectId: string;
   const journey = new SubjectJourney();
-  const nhs = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+  const nhs = journey.nhs;
 
   const publish = async (agency: string, source: string, events: unknown[], status = 200) => {
     const token = await t.systemToken(agency, [source]);
@@ -33,10 +33,6 @@ describe('break-glass, the tasking board and the agreement', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const registration = journey.registered('Casey', 'Holt');
-    (registration.data.identifiers as { scheme: string; value: string }[]).push({
-      scheme: 'nhs',
-      value: nhs,
-    });
     const body = await publish('police', POLICE, [
       registration,
       journey.scored(44, 'red'),
@@ -60,6 +56,7 @@ describe('break-glass, the tasking board and the agreement', () => {
     ]);
     subjectId = body.results[0].subjectId;
     await publish('health', HEALTH, [
+      journey.linked('health'),
       cloudEvent(HEALTH, 'iom.treatment.started.v1', `nhs:${nhs}`, { modality: 'detox' }),
     ]);
     await t.settle();

@@ -18,7 +18,7 @@ describe('break-glass that is justified and reviewed', () => {
   let partnershipIg: string;
   const run = randomUUID().slice(0, 8);
   const journey = new SubjectJourney();
-  const nhs = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+  const nhs = journey.nhs;
 
   const bearer = async (agency: string, role: string, user: string) =>
     `Bearer ${await t.personToken(agency, role, user)}`;
@@ -52,10 +52,6 @@ describe('break-glass that is justified and reviewed', () => {
     t = await startTestApp();
     partnershipIg = await bearer('partnership', 'ig-lead', `ig-${run}`);
     const registration = journey.registered('Casey', 'Holt');
-    (registration.data.identifiers as { scheme: string; value: string }[]).push({
-      scheme: 'nhs',
-      value: nhs,
-    });
     const police = await t.http
       .post('/v1/events')
       .set('Authorization', `Bearer ${await t.systemToken('police', [POLICE])}`)
@@ -68,7 +64,10 @@ describe('break-glass that is justified and reviewed', () => {
       .set('Authorization', `Bearer ${await t.systemToken('health', [HEALTH])}`)
       .set('Content-Type', BATCH)
       .send(
-        JSON.stringify([cloudEvent(HEALTH, 'iom.treatment.started.v1', `nhs:${nhs}`, { modality: 'detox' })]),
+        JSON.stringify([
+          journey.linked('health'),
+          cloudEvent(HEALTH, 'iom.treatment.started.v1', `nhs:${nhs}`, { modality: 'detox' }),
+        ]),
       )
       .expect(200);
     await t.settle();

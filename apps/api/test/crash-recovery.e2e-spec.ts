@@ -105,7 +105,8 @@ describe('crash recovery: SIGKILL during ingestion', () => {
     server: ServerProcess,
   ): Promise<{ acknowledged: Acknowledged[]; batches: number; interrupted: number }> {
     const acknowledged: Acknowledged[] = [];
-    // Custody events name subjects by their NOMIS number, so they only resolve once the registration is stored.
+    // Custody events name subjects by their NOMIS number, which the prison links (naming them by PNC)
+    // in the same batch: they only resolve once the registration is stored.
     const registered: SubjectJourney[] = [];
     let acknowledgedHead = 0;
     let batches = 0;
@@ -148,7 +149,7 @@ describe('crash recovery: SIGKILL during ingestion', () => {
           custody.length > 0 ? [] : Array.from({ length: BATCH_SIZE / 5 }, () => new SubjectJourney());
         const events =
           custody.length > 0
-            ? custody.map((journey) => journey.receivedIntoCustody())
+            ? custody.flatMap((journey) => [journey.linked('prison'), journey.receivedIntoCustody()])
             : journeys.flatMap((j) => [
                 j.registered(),
                 j.arrested(),

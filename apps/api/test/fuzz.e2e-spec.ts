@@ -4,6 +4,7 @@ import {
   CATALOGUE,
   CATALOGUE_EXAMPLES,
   DEFAULT_AGENCIES,
+  DEFAULT_ISSUING_AGENCIES,
   EVENT_TYPES,
   type EventMeta,
   type EventType,
@@ -59,8 +60,15 @@ const SINGLE = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 const sourceOf = (agency: string): string => `urn:throughline:${agency}:fuzz`;
 
-/** An agency allowed to publish the type, so mutations reach validation rather than stopping at authority. */
+/**
+ * An agency allowed to publish the type, so mutations reach validation rather than stopping at
+ * authority: a link's example links a prison number, which only the prison may link.
+ */
 const publisherOf = (type: EventType): string => {
+  if (type === 'iom.subject.identifier-linked.v1') {
+    const { scheme } = CATALOGUE_EXAMPLES[type];
+    return scheme === 'local' ? 'police' : DEFAULT_ISSUING_AGENCIES[scheme];
+  }
   const publishers = CATALOGUE[type].publishers;
   return publishers === 'any' ? 'police' : publishers[0]!;
 };

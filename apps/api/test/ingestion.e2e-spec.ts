@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { EventStore } from '@throughline/event-store';
+import { CATALOGUE_EXAMPLES } from '@throughline/domain';
 import { cloudEvent, POLICE, PRISON, PROBATION, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -51,6 +52,7 @@ describe('POST /v1/events', () => {
   it('accepts a single structured CloudEvent and resolves any linked identifier', async () => {
     const journey = new SubjectJourney();
     const registered = await publish(police, journey.registered(), SINGLE).expect(200);
+    await publish(prison, journey.linked('prison'), SINGLE).expect(200);
     const custody = await publish(prison, journey.receivedIntoCustody(), SINGLE).expect(200);
     expect(custody.body.subjectId).toBe(registered.body.subjectId);
     expect(custody.body.duplicate).toBe(false);
@@ -93,8 +95,8 @@ describe('POST /v1/events', () => {
     const elsewhere = { ...arrest, subject: `pnc:${second.pnc}` };
     const again = await publish(police, [elsewhere]).expect(200);
     expect(again.body.results).toEqual([{ ...original, duplicate: true }]);
-    // A case variant of the identifier names no known subject; a registration by it would make one.
-    const variant = `pnc:${first.pnc.toLowerCase()}`;
+    // Another form of the identifier (lower case, short year) names the same person.
+    const variant = `pnc:${first.pnc.slice(2).toLowerCase()}`;
     const byVariant = await publish(police, [{ ...arrest, subject: variant }]).expect(200);
     expect(byVariant.body.results).toEqual([{ ...original, duplicate: true }]);
     const registration = { ...first.registered(), id: arrest.id, subject: variant };
@@ -104,20 +106,22 @@ describe('POST /v1/events', () => {
   });
 
   it('stores one of two registrations of one identifier sent at once and refuses the other', async () => {
-    const probation = await t.systemToken('probation', [PROBATION]);
-    // The same person, new to the partnership, registered by two agencies under their own references.
+    const custodySuite = 'urn:throughline:police:custody-north';
+    const north = await t.systemToken('police', [custodySuite]);
+    // The same person, new to the partnership, registered by two police systems under their own
+    // local references, each listing the PNC, in two forms of it.
     const shared = new SubjectJourney();
-    const registration = (source: string) =>
-      cloudEvent(source, 'iom.subject.registered.v1', `crn:${new SubjectJourney().crn}`, {
+    const registration = (source: string, pnc: string) =>
+      cloudEvent(source, 'iom.subject.registered.v1', `local:${randomUUID()}`, {
         givenName: 'Sam',
         familyName: 'Carter',
         dateOfBirth: '1990-04-12',
-        identifiers: [{ scheme: 'pnc', value: shared.pnc }],
+        identifiers: [{ scheme: 'pnc', value: pnc }],
       });
 
     const responses = await Promise.all([
-      publish(police, registration(POLICE), SINGLE),
-      publish(probation, registration(PROBATION), SINGLE),
+      publish(police, registration(POLICE, shared.pnc), SINGLE),
+      publish(north, registration(custodySuite, shared.pnc.slice(2).toLowerCase()), SINGLE),
     ]);
 
     expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
@@ -126,6 +130,127 @@ describe('POST /v1/events', () => {
     expect(refused.body.errors).toEqual([
       expect.objectContaining({ index: 0, field: 'data.identifiers.0', constraint: 'identifierOwner' }),
     ]);
+  });
+
+  describe('identifiers: one form each, claimed only by their issuer', () => {
+    const VOLUNTARY = 'urn:throughline:voluntary:mentoring';
+    const example = (type: keyof typeof CATALOGUE_EXAMPLES) =>
+      ({ ...CATALOGUE_EXAMPLES[type] }) as Record<string, unknown>;
+
+    it("refuses a partner registering a person under the police's PNC; the police's registration and intelligence reach the person", async () => {
+      const voluntary = await t.systemToken('voluntary', [VOLUNTARY]);
+      const person = new SubjectJourney();
+      const before = await head();
+      const asPnc = cloudEvent(VOLUNTARY, 'iom.subject.registered.v1', `pnc:${person.pnc}`, {
+        givenName: 'Sam',
+        familyName: 'Carter',
+        dateOfBirth: '1990-04-12',
+        identifiers: [],
+      });
+      const listingPnc = cloudEvent(VOLUNTARY, 'iom.subject.registered.v1', 'local:VOL-1', {
+        givenName: 'Sam',
+        familyName: 'Carter',
+        dateOfBirth: '1990-04-12',
+        identifiers: [
+          { scheme: 'local', value: 'VOL-1' },
+          { scheme: 'pnc', value: person.pnc },
+        ],
+      });
+      const refused = await publish(voluntary, [asPnc, listingPnc]).expect(403);
+      expect(refused.body.type).toContain('publishing-not-allowed');
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({
+          index: 0,
+          field: 'subject',
+          constraint: 'identifierIssuer',
+          message: expect.stringMatching(
+            /^pnc identifiers are issued by police, and only police may register/,
+          ),
+        }),
+        expect.objectContaining({ index: 1, field: 'data.identifiers.1', constraint: 'identifierIssuer' }),
+      ]);
+      expect(await head()).toBe(before);
+
+      const registered = await publish(police, [person.registered()]).expect(200);
+      const subjectId = registered.body.results[0].subjectId as string;
+      const intelligence = cloudEvent(
+        POLICE,
+        'iom.intelligence.logged.v1',
+        `pnc:${person.pnc}`,
+        example('iom.intelligence.logged.v1'),
+      );
+      const logged = await publish(police, [intelligence]).expect(200);
+      expect(logged.body.results[0].subjectId).toBe(subjectId);
+
+      // The partner names the person by the PNC, and links its own local id, which is its alone.
+      const debt = cloudEvent(
+        VOLUNTARY,
+        'iom.debt.recorded.v1',
+        `pnc:${person.pnc}`,
+        example('iom.debt.recorded.v1'),
+      );
+      const own = cloudEvent(VOLUNTARY, 'iom.subject.identifier-linked.v1', `pnc:${person.pnc}`, {
+        scheme: 'local',
+        value: 'VOL-1',
+      });
+      const byLocal = cloudEvent(
+        VOLUNTARY,
+        'iom.debt.recorded.v1',
+        'local:VOL-1',
+        example('iom.debt.recorded.v1'),
+      );
+      const named = await publish(voluntary, [debt, own, byLocal]).expect(200);
+      expect(named.body.results.map((r: { subjectId: string }) => r.subjectId)).toEqual([
+        subjectId,
+        subjectId,
+        subjectId,
+      ]);
+      // Another agency's local id of the same spelling is another identifier: the police know no VOL-1.
+      const policeLocal = await publish(police, [{ ...person.arrested(), subject: 'local:VOL-1' }]).expect(
+        422,
+      );
+      expect(policeLocal.body.errors[0]).toMatchObject({ field: 'subject', constraint: 'knownSubject' });
+    });
+
+    it('refuses an agency linking a scheme it does not issue, and lets the issuer link it', async () => {
+      const probation = await t.systemToken('probation', [PROBATION]);
+      const person = new SubjectJourney();
+      await publish(police, [person.registered()]).expect(200);
+      const before = await head();
+      const byProbation = { ...person.linked('prison'), source: PROBATION };
+      const refused = await publish(probation, [byProbation]).expect(403);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ index: 0, field: 'data.value', constraint: 'identifierIssuer' }),
+      ]);
+      expect(await head()).toBe(before);
+      await publish(prison, [person.linked('prison')]).expect(200);
+      await publish(probation, [person.linked('probation')]).expect(200);
+    });
+
+    it('registers no second person under another form of an identifier', async () => {
+      const person = new SubjectJourney();
+      const first = await publish(police, [person.registered()]).expect(200);
+      const before = await head();
+      for (const form of [
+        person.pnc.toLowerCase(),
+        person.pnc.slice(2),
+        ` ${person.pnc.slice(2).toLowerCase()} `,
+      ]) {
+        const again = await publish(police, [
+          { ...person.registered('Other', 'Person'), subject: `pnc:${form}` },
+        ]).expect(409);
+        expect(again.body.errors[0]).toMatchObject({
+          index: 0,
+          field: 'subject',
+          constraint: 'alreadyRegistered',
+        });
+      }
+      expect(await head()).toBe(before);
+      const arrest = await publish(police, [
+        { ...person.arrested(), subject: `pnc:${person.pnc.slice(2).toLowerCase()}` },
+      ]).expect(200);
+      expect(arrest.body.results[0].subjectId).toBe(first.body.results[0].subjectId);
+    });
   });
 
   describe('refuses bad input with a specific problem and stores nothing', () => {
@@ -203,11 +328,24 @@ describe('POST /v1/events', () => {
       const badScore = journey.scored(99, 'red');
       const badIdentifier = journey.registered();
       (badIdentifier.data.identifiers as { scheme: string }[])[0]!.scheme = 'passport';
+      const badValues = cloudEvent(POLICE, 'iom.subject.registered.v1', `local:${randomUUID()}`, {
+        givenName: 'A',
+        familyName: 'B',
+        dateOfBirth: '1990-01-01',
+        identifiers: [
+          { scheme: 'pnc', value: new SubjectJourney().pnc },
+          { scheme: 'pnc', value: 'hello-world' },
+          { scheme: 'nhs', value: 'banana' },
+        ],
+      });
+      const badSubject = { ...journey.arrested(), subject: 'pnc:2020/0012890X' };
       const response = await publish(police, [
         journey.registered(),
         badScore,
         { ...journey.arrested(), specversion: '0.3' },
         badIdentifier,
+        badValues,
+        badSubject,
       ]).expect(422);
       expect(response.body.detail).toMatch(/nothing was stored/);
       const errors = response.body.errors as { index: number; field: string }[];
@@ -216,8 +354,27 @@ describe('POST /v1/events', () => {
           expect.objectContaining({ index: 1, field: 'data.score' }),
           expect.objectContaining({ index: 2, field: 'specversion' }),
           expect.objectContaining({ index: 3, field: 'data.identifiers.0.scheme' }),
+          expect.objectContaining({
+            index: 4,
+            field: 'data.identifiers.1.value',
+            constraint: 'isIdentifierValue',
+            message: expect.stringMatching(/^value is not a PNC id: a PNC id is the year \(YY or YYYY\)/),
+          }),
+          expect.objectContaining({
+            index: 4,
+            field: 'data.identifiers.2.value',
+            constraint: 'isIdentifierValue',
+            message: expect.stringMatching(/^value is not an NHS number: an NHS number is 10 digits/),
+          }),
+          expect.objectContaining({
+            index: 5,
+            field: 'subject',
+            constraint: 'subjectReference',
+            message: 'subject pnc: is not a PNC id: the check letter does not match the year and serial',
+          }),
         ]),
       );
+      expect(errors.filter((e) => e.index === 4)).toHaveLength(2);
       expect(errors.some((e) => e.index === 0)).toBe(false);
     });
 
@@ -249,7 +406,7 @@ describe('POST /v1/events', () => {
       const event = cloudEvent(
         'urn:throughline:police:elsewhere',
         'iom.subject.registered.v1',
-        'pnc:2020/1234567Z',
+        `pnc:${new SubjectJourney().pnc}`,
         {
           givenName: 'A',
           familyName: 'B',
@@ -319,8 +476,8 @@ describe('POST /v1/events', () => {
         '"__proto__":{"x":1},"constructor":null,"hasOwnProperty":1,"valueOf":1,"__defineGetter__":1,"givenName"',
       );
       const nested = JSON.stringify([journey.registered()]).replace(
-        '"scheme":"crn"',
-        '"constructor":{"name":"x"},"__proto__":null,"scheme":"crn"',
+        '"scheme":"pnc"',
+        '"constructor":{"name":"x"},"__proto__":null,"scheme":"pnc"',
       );
       const response = await t.http
         .post('/v1/events')
@@ -428,20 +585,22 @@ describe('POST /v1/events', () => {
     it('409 naming the field of each identifier that belongs to another subject', async () => {
       const [owner, other, fresh] = [new SubjectJourney(), new SubjectJourney(), new SubjectJourney()];
       await publish(police, [owner.registered(), other.registered()]).expect(200);
+      await publish(prison, [owner.linked('prison')]).expect(200);
       before = await head();
+      // The second identifier listed is the owner's PNC in another form: it is theirs all the same.
       const listing = (subject: string) =>
         cloudEvent(POLICE, 'iom.subject.registered.v1', subject, {
           givenName: 'Alex',
           familyName: 'Marsh',
           dateOfBirth: '1990-04-12',
           identifiers: [
-            { scheme: 'crn', value: fresh.crn },
-            { scheme: 'nomis', value: owner.nomis },
+            { scheme: 'local', value: `CUST-${randomUUID()}` },
+            { scheme: 'pnc', value: owner.pnc.slice(2).toLowerCase() },
           ],
         });
       const link = cloudEvent(PRISON, 'iom.subject.identifier-linked.v1', `pnc:${other.pnc}`, {
-        scheme: 'crn',
-        value: owner.crn,
+        scheme: 'nomis',
+        value: owner.nomis.toLowerCase(),
       });
 
       const byPartnershipId = await publish(police, [listing(randomUUID())]).expect(409);

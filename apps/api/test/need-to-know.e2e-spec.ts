@@ -15,7 +15,7 @@ describe('need-to-know across agencies', () => {
   let t: TestApp;
   let subjectId: string;
   const journey = new SubjectJourney();
-  const nhs = `nhs:${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+  const nhs = `nhs:${journey.nhs}`;
   let tokens: Record<'police' | 'health' | 'probation', string>;
 
   const publish = async (agency: keyof typeof tokens, events: unknown[]) => {
@@ -57,12 +57,10 @@ describe('need-to-know across agencies', () => {
       probation: await t.systemToken('probation', [PROBATION]),
     };
     const registration = journey.registered('Robin', 'Ashdown');
-    (registration.data.identifiers as { scheme: string; value: string }[]).push({
-      scheme: 'nhs',
-      value: nhs.slice(4),
-    });
     subjectId = (await publish('police', [registration, journey.arrested()]))[0]!.subjectId;
+    await publish('probation', [journey.linked('probation')]);
     await publish('health', [
+      journey.linked('health'),
       cloudEvent(HEALTH, 'iom.treatment.started.v1', nhs, { modality: 'prescribing' }),
       cloudEvent(HEALTH, 'iom.health.concern-recorded.v1', nhs, {
         kind: 'overdose',

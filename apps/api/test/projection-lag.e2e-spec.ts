@@ -23,7 +23,7 @@ describe('a withdrawal behind a projection backlog', () => {
   let subjectId: string;
   let police: string;
   const journey = new SubjectJourney();
-  const nhs = `nhs:${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+  const nhs = `nhs:${journey.nhs}`;
   const officer: Principal = {
     kind: 'person',
     id: 'lag-officer',
@@ -61,12 +61,9 @@ describe('a withdrawal behind a projection backlog', () => {
     police = await t.personToken('police', 'iom-officer', 'lag-officer');
     const health = await t.systemToken('health', [HEALTH]);
     const registration = journey.registered('Lee', 'Marsh');
-    (registration.data.identifiers as { scheme: string; value: string }[]).push({
-      scheme: 'nhs',
-      value: nhs.slice(4),
-    });
     subjectId = (await publish(await t.systemToken('police', [POLICE]), [registration]))[0]!.subjectId;
     await publish(health, [
+      journey.linked('health'),
       cloudEvent(HEALTH, TREATMENT, nhs, { modality: 'prescribing' }),
       cloudEvent(HEALTH, 'iom.consent.given.v1', nhs, {
         scope,

@@ -6,7 +6,7 @@ import {
   type DisclosureReceipt,
   type SubjectAccessRecord,
 } from '@throughline/audit';
-import { cloudEvent, POLICE, SubjectJourney } from './cloud-events';
+import { cloudEvent, HEALTH, POLICE, PRISON, PROBATION, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
 const BATCH = 'application/cloudevents-batch+json';
@@ -32,20 +32,23 @@ describe('subject access about one subject', () => {
   let t: TestApp;
   let igLead: string;
   const run = letters(6);
-  const people: Person[] = Array.from({ length: 4 }, () => ({
-    journey: new SubjectJourney(),
-    givenName: `Ansel${letters(8)}`,
-    familyName: `Tregarth${letters(8)}`,
-    nhs: String(Math.floor(Math.random() * 1e10)).padStart(10, '0'),
-    subjectId: '',
-  }));
+  const people: Person[] = Array.from({ length: 4 }, () => {
+    const journey = new SubjectJourney();
+    return {
+      journey,
+      givenName: `Ansel${letters(8)}`,
+      familyName: `Tregarth${letters(8)}`,
+      nhs: journey.nhs,
+      subjectId: '',
+    };
+  });
   const [me, ...others] = people as [Person, ...Person[]];
   const WRONG_OFFENCE = `Theft of ${letters(10)} from a shop`;
   const RIGHT_OFFENCE = `Theft of ${letters(10)} from a vehicle`;
   const WITHDRAWN_OFFENCE = `Criminal damage to ${letters(10)}`;
 
-  const publish = async (events: unknown[]) => {
-    const token = await t.systemToken('police', [POLICE]);
+  const publish = async (events: unknown[], agency = 'police', source = POLICE) => {
+    const token = await t.systemToken(agency, [source]);
     const response = await t.http
       .post('/v1/events')
       .set('Authorization', `Bearer ${token}`)
@@ -84,10 +87,6 @@ describe('subject access about one subject', () => {
     igLead = `Bearer ${await t.personToken('partnership', 'ig-lead', `ig-${run}`)}`;
     for (const person of people) {
       const registration = person.journey.registered(person.givenName, person.familyName);
-      (registration.data.identifiers as { scheme: string; value: string }[]).push({
-        scheme: 'nhs',
-        value: person.nhs,
-      });
       [{ subjectId: person.subjectId }] = (await publish([
         registration,
         person.journey.scored(41, 'red'),
@@ -98,6 +97,10 @@ describe('subject access about one subject', () => {
           reviewDue: '2099-06-01',
         }),
       ])) as [{ subjectId: string }];
+      // Each agency links the identifier it issued, as only it may.
+      await publish([person.journey.linked('probation')], 'probation', PROBATION);
+      await publish([person.journey.linked('prison')], 'prison', PRISON);
+      await publish([person.journey.linked('health')], 'health', HEALTH);
     }
     const wrong = me.journey.arrested(WRONG_OFFENCE);
     const withdrawn = me.journey.arrested(WITHDRAWN_OFFENCE);
@@ -253,10 +256,13 @@ describe('subject access about one subject', () => {
   });
 
   it('finds the person by any identifier an agency knows them by, and a search that finds nobody is recorded too', async () => {
+    const spaced = `${me.nhs.slice(0, 3)} ${me.nhs.slice(3, 6)} ${me.nhs.slice(6)}`;
     for (const identifier of [
       `nhs:${me.nhs}`,
+      `nhs:${spaced}`,
       `crn:${me.journey.crn}`,
-      `nomis:${me.journey.nomis}`,
+      `nomis:${me.journey.nomis.toLowerCase()}`,
+      `pnc:${me.journey.pnc.slice(2).toLowerCase()}`,
       me.subjectId,
     ]) {
       const response = await ig(`/v1/audit/subjects?identifier=${encodeURIComponent(identifier)}`);
@@ -265,7 +271,7 @@ describe('subject access about one subject', () => {
         me.subjectId,
       ]);
     }
-    const nobody = await ig(`/v1/audit/subjects?identifier=pnc:${encodeURIComponent('99/0000000Z')}`).set(
+    const nobody = await ig(`/v1/audit/subjects?identifier=pnc:${encodeURIComponent('99/0000000F')}`).set(
       'X-Purpose-Of-Use',
       'audit',
     );
@@ -318,6 +324,8 @@ describe('subject access about one subject', () => {
     await ig('/v1/audit/subjects?familyName=Carter&dateOfBirth=1990-13-01').expect(400);
     await ig(`/v1/audit/subjects?identifier=pnc:1&familyName=Carter&dateOfBirth=1990-04-12`).expect(400);
     await ig('/v1/audit/subjects?identifier=passport:1').expect(400);
+    const invalid = await ig('/v1/audit/subjects?identifier=pnc:hello-world').expect(400);
+    expect(invalid.body.detail).toMatch(/^identifier pnc: is not a PNC id: a PNC id is the year/);
     await ig('/v1/audit/subjects?identifier=pnc:1').set('X-Purpose-Of-Use', 'case-management').expect(400);
     const officer = await t.personToken('police', 'iom-officer');
     await t.http

@@ -32,7 +32,12 @@ describe('subject record and timeline', () => {
       journey.scored(45, 'red'),
     ]);
     subjectId = registered.body.results[0].subjectId;
-    await publish(prison, [journey.receivedIntoCustody()]);
+    // The prison links its number as typed, in lower case; custody names the person by it upper-cased.
+    const link = journey.linked('prison');
+    await publish(prison, [
+      { ...link, data: { ...link.data, value: journey.nomis.toLowerCase() } },
+      journey.receivedIntoCustody(),
+    ]);
     await t.settle();
   });
   afterAll(() => t.close());
@@ -57,6 +62,11 @@ describe('subject record and timeline', () => {
     expect(response.body.arrests).toBe(1);
     // Custody is shared with the police under the criminal-justice clause.
     expect(response.body.custody).toMatchObject({ status: 'in-custody', establishment: 'HMP Birmingham' });
+    // Each identifier in its one canonical form, whatever form it was sent in.
+    expect(response.body.identifiers).toEqual([
+      { scheme: 'pnc', value: journey.pnc },
+      { scheme: 'nomis', value: journey.nomis },
+    ]);
   });
 
   it('serves housing custody dates only, and nothing of offending', async () => {
@@ -99,15 +109,16 @@ describe('subject record and timeline', () => {
     expect(first.status).toBe(200);
     expect(first.body.items.map((i: { type: string }) => i.type)).toEqual([
       'iom.custody.received.v1',
-      'iom.cohort.scored.v1',
+      'iom.subject.identifier-linked.v1',
       'iom.cohort.scored.v1',
     ]);
     const second = await read(
-      `/v1/subjects/${subjectId}/timeline?limit=3&before=${first.body.nextBefore}`,
+      `/v1/subjects/${subjectId}/timeline?limit=4&before=${first.body.nextBefore}`,
       'police',
       'iom-officer',
     );
     expect(second.body.items.map((i: { type: string }) => i.type)).toEqual([
+      'iom.cohort.scored.v1',
       'iom.arrest.recorded.v1',
       'iom.subject.registered.v1',
     ]);
@@ -115,6 +126,7 @@ describe('subject record and timeline', () => {
     const housing = await read(`/v1/subjects/${subjectId}/timeline`, 'housing', 'housing-officer');
     expect(housing.body.items.map((i: { type: string }) => i.type)).toEqual([
       'iom.custody.received.v1',
+      'iom.subject.identifier-linked.v1',
       'iom.subject.registered.v1',
     ]);
     expect(housing.body.items[0].data).toEqual({});

@@ -70,7 +70,7 @@ async function floodPhase(
   return scratch.using(`API, flood with ${limits} limits`, api, closeApi, async () => {
     const source = DEMO_SOURCES.police[0]!;
     const token = api.systemTokens.get('police')!;
-    const pnc = 'pnc:2019/0423117K';
+    const pnc = 'pnc:2019/0423117Y';
     const registered = await fetch(`${api.baseUrl}/v1/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' },

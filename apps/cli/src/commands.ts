@@ -200,7 +200,7 @@ export async function sarCommand(args: ParsedArgs): Promise<void> {
     };
     let subjectId = reference.toLowerCase();
     if (!isPartnershipId(reference)) {
-      const search = parseSubjectSearch({ identifier: reference });
+      const search = parseSubjectSearch({ identifier: reference }, requester.principal.agency);
       if (!search.ok) throw new Error(search.reason);
       const { found } = await app
         .get(SubjectSearchService)

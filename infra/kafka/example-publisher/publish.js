@@ -15,8 +15,10 @@ const topic = `${prefix}.ingest.police`;
 // Must be bound to police: by default any urn:throughline:police:... source is (KAFKA_SOURCES).
 const source = 'urn:throughline:police:custody';
 
-// A made-up Police National Computer number, different on every run so the person is new.
-const pnc = `2025/${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}X`;
+// A made-up Police National Computer number, different on every run so the person is new. Its
+// check letter is the two-digit year and serial as one number, modulo 23 (see docs/events.md).
+const serial = 1 + Math.floor(Math.random() * 9999999);
+const pnc = `2025/${String(serial).padStart(7, '0')}${'ZABCDEFGHJKLMNPQRTUVWXY'[(25 * 1e7 + serial) % 23]}`;
 const subject = `pnc:${pnc}`;
 const now = () => new Date().toISOString();
 
@@ -73,7 +75,8 @@ async function main() {
         familyName: 'Example',
         dateOfBirth: '1994-07-21',
         gender: 'male',
-        identifiers: [{ scheme: 'crn', value: `X${pnc.slice(5, 11)}` }],
+        // The police register the person under the PNC they issued; other agencies link their own.
+        identifiers: [{ scheme: 'pnc', value: pnc }],
       }),
       structured('iom.arrest.recorded.v1', {
         offence: 'Theft from a motor vehicle',

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import {
   CATALOGUE,
+  DEFAULT_ISSUING_AGENCIES,
   EVENT_TYPES,
+  formatIdentifier,
+  identifierClaimRefusal,
+  identifiersLinkedBy,
   parseSubjectReference,
   validateEventData,
   type CohortAdoptedV1,
   type CohortScoredV1,
-  type IdentifierLinkedV1,
   type SubjectRegisteredV1,
 } from '@throughline/domain';
 import { DEMO_SOURCES, generateDemo, type DemoPublication } from './index';
@@ -50,11 +53,11 @@ describe('generateDemo', () => {
   it('has well-formed envelopes with unique ids', () => {
     const ids = new Set(publications.map((p) => p.event.id));
     expect(ids.size).toBe(publications.length);
-    for (const { event } of publications.slice(0, 500)) {
+    for (const { agency, event } of publications.slice(0, 500)) {
       expect(event).toMatchObject({ specversion: '1.0', datacontenttype: 'application/json' });
       expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(event.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-      expect(parseSubjectReference(event.subject).ok).toBe(true);
+      expect(parseSubjectReference(event.subject, agency).ok).toBe(true);
     }
   });
 
@@ -68,23 +71,48 @@ describe('generateDemo', () => {
   it('names every subject by an identifier registered or linked earlier, and registers each person once', () => {
     const known = new Set<string>();
     const problems: string[] = [];
-    for (const { event } of publications) {
-      if (event.type === 'iom.subject.registered.v1') {
-        const data = event.data as SubjectRegisteredV1;
-        if (known.has(event.subject)) problems.push(`registered twice: ${event.subject}`);
-        for (const { scheme, value } of data.identifiers) known.add(`${scheme}:${value}`);
-        if (!known.has(event.subject))
-          problems.push(`registration subject not among identifiers: ${event.subject}`);
+    for (const { agency, event } of publications) {
+      const parsed = parseSubjectReference(event.subject, agency);
+      if (!parsed.ok || parsed.value.kind !== 'identifier') {
+        problems.push(`${event.type} names ${event.subject}`);
         continue;
       }
-      if (!known.has(event.subject)) problems.push(`${event.type} names unknown ${event.subject}`);
-      if (event.type === 'iom.subject.identifier-linked.v1') {
-        const { scheme, value } = event.data as IdentifierLinkedV1;
-        known.add(`${scheme}:${value}`);
-      }
+      const subject = formatIdentifier(parsed.value.identifier);
+      if (event.type === 'iom.subject.registered.v1' && known.has(subject))
+        problems.push(`registered twice: ${subject}`);
+      if (event.type !== 'iom.subject.registered.v1' && !known.has(subject))
+        problems.push(`${event.type} names unknown ${subject}`);
+      for (const { identifier } of identifiersLinkedBy(event.type, event.data, event.subject, agency))
+        known.add(formatIdentifier(identifier));
     }
     expect(problems.slice(0, 10)).toEqual([]);
-    expect(publications[0]?.event.subject).toMatch(/^pnc:\d{4}\/\d{7}[A-Z]$/);
+    expect(publications[0]?.event.subject).toMatch(/^(?:pnc:\d{4}\/\d{7}[A-Z]|crn:[A-Z]\d{6})$/);
+  });
+
+  it('gives every identifier in its canonical form, each claimed only by the agency that issues it', () => {
+    const problems: string[] = [];
+    for (const { agency, event } of publications) {
+      const linked = identifiersLinkedBy(event.type, event.data, event.subject, agency);
+      const listed =
+        event.type === 'iom.subject.registered.v1'
+          ? (event.data as SubjectRegisteredV1).identifiers.length + 1
+          : event.type === 'iom.subject.identifier-linked.v1'
+            ? 2
+            : 0;
+      if (linked.length !== listed) problems.push(`${event.type} links an invalid identifier`);
+      for (const { identifier, claimed, field } of linked) {
+        const refusal = claimed
+          ? identifierClaimRefusal(identifier, agency, DEFAULT_ISSUING_AGENCIES)
+          : undefined;
+        if (refusal) problems.push(`${agency} claims ${formatIdentifier(identifier)} at ${field}`);
+      }
+      const parsed = parseSubjectReference(event.subject, agency);
+      const canonical =
+        parsed.ok && parsed.value.kind === 'identifier' ? formatIdentifier(parsed.value.identifier) : '';
+      if (!parsed.ok || canonical.replace(`local:${agency}/`, 'local:') !== event.subject)
+        problems.push(`${event.subject} is not in canonical form`);
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
   });
 
   it('names corrections after events of the same publisher', () => {

@@ -1,5 +1,5 @@
-import type { DefaultAgency, IdentifierScheme, SubjectRegisteredV1 } from '@throughline/domain';
 import type { Draft, Journey } from './journey';
+import { identifierFor } from './people';
 import type { Rng } from './prng';
 import { SOURCES } from './sources';
 import { isoTime } from './time';
@@ -10,44 +10,27 @@ interface Resolved {
   readonly subject: string;
 }
 
-/** The identifier each agency's system holds for a person. */
-function identifierFor(j: Journey, agency: DefaultAgency): { scheme: IdentifierScheme; value: string } {
-  const { identity } = j;
-  switch (agency) {
-    case 'police':
-      return { scheme: 'pnc', value: identity.pnc };
-    case 'probation':
-      return { scheme: 'crn', value: identity.crn };
-    case 'prison':
-      return { scheme: 'nomis', value: identity.nomis };
-    case 'health':
-      return { scheme: 'nhs', value: identity.nhs };
-    case 'housing':
-      return { scheme: 'local', value: identity.housingId };
-    case 'voluntary':
-      return { scheme: 'local', value: identity.voluntaryId };
-  }
-}
-
 /**
- * Names each event's subject by the publishing agency's own identifier. An identifier the partnership
- * has not seen yet is linked first, by that agency, naming the person by PNC.
+ * Names each event's subject by the publishing agency's own identifier, as its system knows the
+ * person. The registration is named by the registering agency's; an identifier the partnership has
+ * not seen yet is linked first, by the agency that issued it, naming the person as registered.
  */
 function resolveSubjects(j: Journey): Resolved[] {
   const endedAt = j.state.endedAt ?? Number.POSITIVE_INFINITY;
   const drafts = j.drafts.filter((d) => d.at <= endedAt).sort((a, b) => a.at - b.at);
-  const pnc = `pnc:${j.identity.pnc}`;
   const known = new Set<string>();
+  let registeredAs: string | undefined;
   const resolved: Resolved[] = [];
   for (const draft of drafts) {
+    const identifier = identifierFor(j.identity, draft.agency);
+    const subject = `${identifier.scheme}:${identifier.value}`;
     if (draft.type === 'iom.subject.registered.v1') {
-      const { identifiers } = draft.data as SubjectRegisteredV1;
-      for (const { scheme, value } of identifiers) known.add(`${scheme}:${value}`);
-      resolved.push({ draft, subject: pnc });
+      known.add(subject);
+      registeredAs = subject;
+      resolved.push({ draft, subject });
       continue;
     }
-    const identifier = identifierFor(j, draft.agency);
-    const subject = `${identifier.scheme}:${identifier.value}`;
+    if (registeredAs === undefined) throw new Error(`${draft.type} comes before the registration`);
     if (!known.has(subject)) {
       known.add(subject);
       const link: Draft = {
@@ -57,7 +40,7 @@ function resolveSubjects(j: Journey): Resolved[] {
         type: 'iom.subject.identifier-linked.v1',
         data: identifier,
       };
-      resolved.push({ draft: link, subject: pnc });
+      resolved.push({ draft: link, subject: registeredAs });
     }
     resolved.push({ draft, subject });
   }

@@ -1,4 +1,11 @@
-import type { CohortCategory, Gender, IdentifierScheme } from '@throughline/domain';
+import {
+  type CohortCategory,
+  type DefaultAgency,
+  type Gender,
+  type IdentifierScheme,
+  nhsNumberOf,
+  pncIdOf,
+} from '@throughline/domain';
 import type { Rng } from './prng';
 import { FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES } from './reference';
 import { DAY } from './time';
@@ -26,26 +33,37 @@ export interface Identity {
   readonly nhs: string;
   readonly housingId: string;
   readonly voluntaryId: string;
-  /** The identifiers known when the person is registered; the rest are linked when first needed. */
-  readonly registered: readonly IdentifierScheme[];
 }
 
-const PNC_CHECK = 'ZABCDEFGHJKLMNPQRTUVWXY';
-
-/** PNC ids are year/serial plus a check character (the two-digit year and serial modulo 23). */
-export function pncId(year: number, serial: number): string {
-  const check = PNC_CHECK.charAt(((year % 100) * 10_000_000 + serial) % 23);
-  return `${year}/${String(serial).padStart(7, '0')}${check}`;
+/**
+ * The identifier each agency's system holds for a person, which it alone registers or links (the
+ * default issuers; housing and voluntary each keep a local id).
+ */
+export function identifierFor(
+  identity: Identity,
+  agency: DefaultAgency,
+): { readonly scheme: IdentifierScheme; readonly value: string } {
+  switch (agency) {
+    case 'police':
+      return { scheme: 'pnc', value: identity.pnc };
+    case 'probation':
+      return { scheme: 'crn', value: identity.crn };
+    case 'prison':
+      return { scheme: 'nomis', value: identity.nomis };
+    case 'health':
+      return { scheme: 'nhs', value: identity.nhs };
+    case 'housing':
+      return { scheme: 'local', value: identity.housingId };
+    case 'voluntary':
+      return { scheme: 'local', value: identity.voluntaryId };
+  }
 }
 
 /** NHS numbers in the 999 range are reserved for test data; the tenth digit is a modulus 11 check. */
 function nhsNumber(rng: Rng): string {
   for (;;) {
-    const body = `999${rng.digits(6)}`;
-    const sum = [...body].reduce((total, digit, i) => total + Number(digit) * (10 - i), 0);
-    const check = 11 - (sum % 11);
-    if (check === 10) continue;
-    return `${body}${check === 11 ? 0 : check}`;
+    const number = nhsNumberOf(`999${rng.digits(6)}`);
+    if (number) return number;
   }
 }
 
@@ -133,23 +151,24 @@ export class IdentityFactory {
     const dateOfBirth = Date.UTC(startYear - age, 0, 1) - rng.int(0, 364) * DAY;
     const firstArrestYear = Math.min(startYear - 1, startYear - age + rng.int(13, 19));
     const hasPrisonHistory = category !== 1 && rng.chance(0.8);
-    return {
+    const identity: Identity = {
       givenName: rng.pick(female ? FEMALE_NAMES : MALE_NAMES),
       familyName: rng.pick(FAMILY_NAMES),
       gender: female ? 'female' : 'male',
       dateOfBirth,
-      pnc: this.unique(() => pncId(firstArrestYear, rng.int(1, 9_999_999))),
+      pnc: this.unique(() => pncIdOf(firstArrestYear, rng.int(1, 9_999_999))),
       crn: this.unique(() => `${rng.letters(1)}${rng.digits(6)}`),
       nomis: this.unique(() => `${rng.pick(['A', 'G'])}${rng.digits(4)}${rng.letters(2)}`),
       nhs: this.unique(() => nhsNumber(rng)),
       housingId: `HSG-${String(this.serial).padStart(6, '0')}`,
       voluntaryId: `VOL-${String(this.serial).padStart(6, '0')}`,
-      registered: [
-        'pnc',
-        ...(rng.chance(0.6) ? (['crn'] as const) : []),
-        ...(hasPrisonHistory && rng.chance(0.7) ? (['nomis'] as const) : []),
-        ...(rng.chance(0.3) ? (['nhs'] as const) : []),
-      ],
     };
+    // Which of their identifiers a person's registration listed, once drawn here: a registration now
+    // gives only the registering agency's own (decision 0021), the rest being linked by their
+    // issuers when first used. The draws stay, so a seed gives the same people and journeys.
+    rng.chance(0.6);
+    if (hasPrisonHistory) rng.chance(0.7);
+    rng.chance(0.3);
+    return identity;
   }
 }

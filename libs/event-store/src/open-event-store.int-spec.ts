@@ -34,7 +34,12 @@ describe('openEventStore', () => {
       );
 
       expect(store.backend).toBe('postgres');
-      expect(rows.map((row) => row.table_name)).toEqual(['events', 'identifiers', 'streams']);
+      expect(rows.map((row) => row.table_name)).toEqual([
+        'events',
+        'identifier_forms',
+        'identifiers',
+        'streams',
+      ]);
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
       await client.end();

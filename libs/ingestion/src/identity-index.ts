@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   formatIdentifier,
   IDENTITY_EVENT_TYPES,
-  identifiersLinkedBy,
+  identifiersLinkedByStored,
   type SubjectIdentifier,
   subjectIdOfStream,
 } from '@throughline/domain';
@@ -74,9 +74,7 @@ export class IdentityIndex {
     this.subjects.add(subjectId);
     const data = (event.data ?? {}) as { dateOfBirth?: unknown };
     if (typeof data.dateOfBirth === 'string') this.bornOnAlso(subjectId, data.dateOfBirth);
-    const identifiers = identifiersLinkedBy(event.type, event.data, event.metadata.subjectRef).map(
-      (linked) => linked.identifier,
-    );
+    const identifiers = identifiersLinkedByStored(event).map((linked) => linked.identifier);
     this.linkAll(subjectId, identifiers);
   }
 

@@ -1,6 +1,7 @@
 export * from './domain/cloud-event';
 export * from './domain/event-id';
 export * from './identity-index';
+export * from './identifier-issuers';
 export * from './features/ingest-events/ingest-events.service';
 export * from './features/ingest-events/ingest-events.command';
 export * from './features/ingest-events/ingest-events.controller';

@@ -5,13 +5,14 @@ import { IngestEventsController } from './features/ingest-events/ingest-events.c
 import { IngestEventsHandler } from './features/ingest-events/ingest-events.command';
 import { IngestEventsService } from './features/ingest-events/ingest-events.service';
 import { SubjectCeiling } from './features/ingest-events/subject-ceiling';
+import { IdentifierIssuers } from './identifier-issuers';
 import { IdentityIndex } from './identity-index';
 
 @Module({
   imports: [CqrsModule, AuthModule],
   controllers: [IngestEventsController],
-  providers: [IdentityIndex, SubjectCeiling, IngestEventsService, IngestEventsHandler],
-  exports: [IngestEventsService, IdentityIndex],
+  providers: [IdentityIndex, IdentifierIssuers, SubjectCeiling, IngestEventsService, IngestEventsHandler],
+  exports: [IngestEventsService, IdentityIndex, IdentifierIssuers],
 })
 export class IngestionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(

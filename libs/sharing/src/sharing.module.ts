@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
+import { IngestionModule } from '@throughline/ingestion';
 import { ProjectionsModule } from '@throughline/projections';
 import { AgreementService } from './agreement/agreement.service';
 import { PartnershipRules } from './agreement/partnership-rules';
@@ -12,7 +13,7 @@ import { ReviewBreakGlassHandler } from './features/break-glass-review/review-br
 import { ReviewBreakGlassController } from './features/break-glass-review/review-break-glass.controller';
 
 @Module({
-  imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule],
+  imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule, IngestionModule],
   controllers: [BreakGlassController, ReviewBreakGlassController],
   providers: [
     AgreementService,

@@ -60,7 +60,7 @@ describe('web pages', () => {
       }),
     ]);
     subjectId = body.results[0].subjectId;
-    await publish('prison', PRISON, [journey.receivedIntoCustody()]);
+    await publish('prison', PRISON, [journey.linked('prison'), journey.receivedIntoCustody()]);
     await publish('voluntary', VOLUNTARY, [
       cloudEvent(VOLUNTARY, 'iom.key-worker.assigned.v1', pnc, {
         agency: 'voluntary',

@@ -37,10 +37,11 @@ const NAME_MAX = 100;
 /**
  * The search a query asks for, or why it cannot be run. An identifier is read by the rule ingestion
  * reads an event's subject by (`parseSubjectReference`), so whatever an agency can name a person
- * by, the IG lead can find them by.
+ * by, the IG lead can find them by; a local identifier is read as one of `agency`, the searcher's.
  */
 export function parseSubjectSearch(
   query: Readonly<Record<string, string | undefined>>,
+  agency: string,
 ): { readonly ok: true; readonly search: SubjectSearch } | { readonly ok: false; readonly reason: string } {
   const text = (name: string): string | null => {
     const value = query[name]?.trim();
@@ -53,7 +54,7 @@ export function parseSubjectSearch(
   if (identifier !== null) {
     if (familyName !== null || givenName !== null || dateOfBirth !== null)
       return { ok: false, reason: 'search by identifier, or by familyName and dateOfBirth, not both' };
-    const parsed = parseSubjectReference(identifier);
+    const parsed = parseSubjectReference(identifier, agency);
     return parsed.ok
       ? { ok: true, search: { by: 'reference', reference: parsed.value } }
       : { ok: false, reason: `identifier ${parsed.reason}` };

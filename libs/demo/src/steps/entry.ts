@@ -1,5 +1,6 @@
-import type { CohortCategory, IdentifierScheme } from '@throughline/domain';
+import type { CohortCategory } from '@throughline/domain';
 import type { Journey } from '../journey';
+import { identifierFor } from '../people';
 import { agencyOfSource } from '../sources';
 import { DAY, HOUR, isoDate, MINUTE, WEEK } from '../time';
 import { bookAppointment } from './appointments';
@@ -9,14 +10,6 @@ import { serveSentence } from './custody';
 import { riskAssessment } from './offending';
 import { askConsent, changeAccommodation, changeEmployment, startTreatment } from './support';
 import { meetingDates, taskingMeeting } from './tasking';
-
-const IDENTIFIER_VALUE: Record<IdentifierScheme, (j: Journey) => string> = {
-  pnc: (j) => j.identity.pnc,
-  crn: (j) => j.identity.crn,
-  nomis: (j) => j.identity.nomis,
-  nhs: (j) => j.identity.nhs,
-  local: (j) => j.identity.housingId,
-};
 
 /** Why each group tends to be referred (the four groups of 001:886-916). */
 const REFERRAL_REASONS: Record<CohortCategory, readonly string[]> = {
@@ -38,12 +31,14 @@ const REFERRAL_REASONS: Record<CohortCategory, readonly string[]> = {
 /** Registration, referral, scoring and adoption, then everything that follows is scheduled. */
 export function enter(j: Journey, options: { readonly capacityReview: number }): void {
   const { rng, identity, profile, state } = j;
-  j.emit(j.now, rng.chance(0.85) ? 'policeIom' : 'probationCase', 'iom.subject.registered.v1', {
+  // The registering agency gives the identifier it issued; the others link theirs when first used.
+  const registrar = rng.chance(0.85) ? 'policeIom' : 'probationCase';
+  j.emit(j.now, registrar, 'iom.subject.registered.v1', {
     givenName: identity.givenName,
     familyName: identity.familyName,
     dateOfBirth: isoDate(identity.dateOfBirth),
     gender: identity.gender,
-    identifiers: identity.registered.map((scheme) => ({ scheme, value: IDENTIFIER_VALUE[scheme](j) })),
+    identifiers: [identifierFor(identity, agencyOfSource(registrar))],
   });
   // Offending before the period explains why the person was referred.
   const priorArrests = { 1: 1, 2: 2, 3: 2, 4: 3 }[profile.category] + rng.int(0, 1);

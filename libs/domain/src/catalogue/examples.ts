@@ -11,8 +11,8 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     dateOfBirth: '1991-04-17',
     gender: 'male',
     identifiers: [
-      { scheme: 'pnc', value: '2009/0123456D' },
-      { scheme: 'crn', value: 'X123456' },
+      { scheme: 'pnc', value: '2009/0123456C' },
+      { scheme: 'local', value: 'CUST-88412' },
     ],
   },
   'iom.subject.identifier-linked.v1': { scheme: 'nomis', value: 'A1234BC' },

@@ -1,15 +1,63 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsString, Length, ValidateNested } from 'class-validator';
-import { IDENTIFIER_SCHEMES, type IdentifierScheme } from '../identifiers';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsString,
+  Length,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
+import {
+  IDENTIFIER_SCHEMES,
+  type IdentifierScheme,
+  isIdentifierScheme,
+  normaliseIdentifier,
+} from '../identifiers';
 import { IsCalendarDate, Optional } from './dates';
 import { defineEvent } from './spec';
 
 export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
 export type Gender = (typeof GENDERS)[number];
 
+/** Why a value is no identifier of the scheme beside it, or undefined; a wrong scheme is the scheme's issue. */
+const identifierValueProblem = (scheme: unknown, value: unknown): string | undefined => {
+  if (!isIdentifierScheme(scheme) || typeof value !== 'string') return undefined;
+  // The agency only prefixes a local identifier; it never decides whether a value is one.
+  const identifier = normaliseIdentifier(scheme, value, '');
+  return identifier.ok ? undefined : identifier.reason;
+};
+
+/**
+ * The value is an identifier of the scheme named by the object's `scheme` property, by the rule
+ * every identifier is read by (`normaliseIdentifier`). The docs and JSON Schemas read its name.
+ */
+const IsIdentifierValue =
+  (): PropertyDecorator =>
+  (target, property): void => {
+    registerDecorator({
+      name: 'isIdentifierValue',
+      target: target.constructor,
+      propertyName: String(property),
+      constraints: ['scheme'],
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments): boolean =>
+          identifierValueProblem((args?.object as { scheme?: unknown } | undefined)?.scheme, value) ===
+          undefined,
+        defaultMessage: (args?: ValidationArguments): string =>
+          `${args?.property ?? 'value'} ${
+            identifierValueProblem((args?.object as { scheme?: unknown } | undefined)?.scheme, args?.value) ??
+            'must be an identifier of its scheme'
+          }`,
+      },
+    });
+  };
+
 export class IdentifierData {
   @IsIn(IDENTIFIER_SCHEMES) readonly scheme!: IdentifierScheme;
-  @IsString() @Length(1, 64) readonly value!: string;
+  @IsString() @Length(1, 64) @IsIdentifierValue() readonly value!: string;
 }
 
 export class SubjectRegisteredV1 {
@@ -27,7 +75,7 @@ export class SubjectRegisteredV1 {
 
 export class IdentifierLinkedV1 {
   @IsIn(IDENTIFIER_SCHEMES) readonly scheme!: IdentifierScheme;
-  @IsString() @Length(1, 64) readonly value!: string;
+  @IsString() @Length(1, 64) @IsIdentifierValue() readonly value!: string;
 }
 
 export const identityEvents = {
@@ -35,13 +83,14 @@ export const identityEvents = {
     category: 'identity',
     publishers: 'any',
     schema: SubjectRegisteredV1,
-    summary: 'A person is registered with the partnership, with the identifiers agencies know them by.',
+    summary:
+      'A person is registered with the partnership, with the identifiers the registering agency issued them.',
     registersSubject: true,
   }),
   'iom.subject.identifier-linked.v1': defineEvent({
     category: 'identity',
     publishers: 'any',
     schema: IdentifierLinkedV1,
-    summary: 'Another agency identifier is linked to the subject.',
+    summary: 'An identifier the publishing agency issued is linked to a person the partnership knows.',
   }),
 } as const;

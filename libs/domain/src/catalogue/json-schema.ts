@@ -1,5 +1,5 @@
 import { ENVELOPE_RULES } from '../envelope';
-import { SUBJECT_REFERENCE_PATTERN } from '../identifiers';
+import { IDENTIFIER_SCHEMES, identifierValuePattern, SUBJECT_REFERENCE_PATTERN } from '../identifiers';
 import { CALENDAR_DATE_PATTERN, INSTANT_PATTERN } from '../instants';
 import { describeSchema, type FieldConstraint, type FieldDescription } from './describe';
 import { CATALOGUE, EVENT_TYPES, type EventType } from './index';
@@ -76,11 +76,33 @@ const arrayKeywords = (constraint: FieldConstraint): Record<string, unknown> => 
   }
 };
 
+/**
+ * An identifier's value depends on the scheme beside it: one closed alternative per scheme, its
+ * scheme fixed and its value held to the scheme's form (the check character is beyond a pattern).
+ */
+const identifierAlternatives = (fields: readonly FieldDescription[]): Record<string, unknown> => {
+  const value = fields.find((field) =>
+    field.constraints.some((constraint) => constraint.name === 'isIdentifierValue'),
+  );
+  const scheme = value?.constraints.find((constraint) => constraint.name === 'isIdentifierValue')?.args[0];
+  if (!value || typeof scheme !== 'string') return {};
+  return {
+    anyOf: IDENTIFIER_SCHEMES.map((name) => ({
+      additionalProperties: false,
+      properties: {
+        [scheme]: { const: name },
+        [value.name]: { pattern: identifierValuePattern(name) },
+      },
+    })),
+  };
+};
+
 const objectSchema = (fields: readonly FieldDescription[]): JsonSchema => ({
   type: 'object',
   additionalProperties: false,
   required: fields.filter((field) => !field.optional).map((field) => field.name),
   properties: Object.fromEntries(fields.map((field) => [field.name, fieldSchema(field)])),
+  ...identifierAlternatives(fields),
 });
 
 function fieldSchema(field: FieldDescription): JsonSchema {

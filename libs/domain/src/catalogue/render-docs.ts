@@ -1,5 +1,11 @@
 import { SPECIAL_CATEGORIES } from '../categories';
-import { IDENTIFIER_SCHEMES } from '../identifiers';
+import {
+  DEFAULT_ISSUING_AGENCIES,
+  IDENTIFIER_SCHEMES,
+  identifierCanonicalForm,
+  identifierRule,
+  isIssuedScheme,
+} from '../identifiers';
 import { FIRST_YEAR, LAST_YEAR } from '../instants';
 import { EVENT_LIMITS } from './bounds';
 import { AGENCY_ID_PATTERN, LOCAL_ID_PATTERN } from './common';
@@ -48,19 +54,21 @@ function valueRule(constraints: readonly FieldConstraint[], nested: boolean): st
           ? 'date `YYYY-MM-DD` or instant `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or `±HH:MM`)'
           : matches
             ? patternRule((firstArg(matches) as RegExp).source)
-            : find(constraints, 'isInt')
-              ? 'integer'
-              : find(constraints, 'isNumber')
-                ? 'number'
-                : find(constraints, 'isBoolean')
-                  ? 'boolean'
-                  : nested
-                    ? 'object (fields below)'
-                    : find(constraints, 'isEventData')
-                      ? "object: the target type's `data`, whole, by that type's rules"
-                      : find(constraints, 'isObject')
-                        ? 'any JSON object'
-                        : 'string';
+            : find(constraints, 'isIdentifierValue')
+              ? `identifier of the scheme given in ${code(firstArg(find(constraints, 'isIdentifierValue')))} (see [Identifiers](#identifiers))`
+              : find(constraints, 'isInt')
+                ? 'integer'
+                : find(constraints, 'isNumber')
+                  ? 'number'
+                  : find(constraints, 'isBoolean')
+                    ? 'boolean'
+                    : nested
+                      ? 'object (fields below)'
+                      : find(constraints, 'isEventData')
+                        ? "object: the target type's `data`, whole, by that type's rules"
+                        : find(constraints, 'isObject')
+                          ? 'any JSON object'
+                          : 'string';
   const length = find(constraints, 'isLength');
   const extra = [
     length ? range(length.args[0], length.args[1], ' characters') : undefined,
@@ -136,7 +144,7 @@ const EXAMPLE_EVENT = {
   id: '3f0c6f7e-2d4b-4c1a-9f43-8a5e1b7d2c90',
   source: 'urn:throughline:police:custody',
   type: 'iom.arrest.recorded.v1',
-  subject: 'pnc:2009/0123456D',
+  subject: 'pnc:2009/0123456C',
   time: '2024-03-02T01:52:10Z',
   datacontenttype: 'application/json',
   data: CATALOGUE_EXAMPLES['iom.arrest.recorded.v1'],
@@ -165,7 +173,7 @@ JSON. Send one with \`POST /v1/events\` as \`application/cloudevents+json\`, or 
 | \`id\` | yes | unique within your \`source\`; reuse it when you retry |
 | \`source\` | yes | a URI owned by your system, e.g. \`urn:throughline:police:custody\`; it must be bound to your credential |
 | \`type\` | yes | one of the types below |
-| \`subject\` | yes | the person: a partnership id (UUID) or an identifier \`scheme:value\`, scheme one of ${IDENTIFIER_SCHEMES.map(code).join(', ')} |
+| \`subject\` | yes | the person: a partnership id (UUID) or an identifier \`scheme:value\` (see [Identifiers](#identifiers)), scheme one of ${IDENTIFIER_SCHEMES.map(code).join(', ')} |
 | \`time\` | yes | when it happened: an instant (see [Dates and instants](#dates-and-instants)), e.g. \`2024-03-02T01:52:10Z\` |
 | \`datacontenttype\` | no | \`application/json\` (the default) |
 | \`data\` | yes | the type's fields, as below |
@@ -180,6 +188,8 @@ ${JSON.stringify(EXAMPLE_EVENT, null, 2)}
   original result marked \`duplicate: true\` and stores nothing, so retry freely.
 - **Subjects.** An identifier must already be registered (\`iom.subject.registered.v1\`) or linked
   (\`iom.subject.identifier-linked.v1\`); an unknown one is an error, except on registration.
+  Only the agency that issues a scheme may register a person under one of its identifiers or link
+  one (see [Identifiers](#identifiers)); any partner names a person by any identifier linked to them.
 - **Validation.** A batch is checked whole before anything is stored. A bad event is refused with
   its index, the field path (dotted, e.g. \`data.identifiers.0.scheme\`) and the constraint broken.
   Unknown fields are refused, not ignored, whatever their name and at any depth. Free text is
@@ -191,6 +201,32 @@ ${JSON.stringify(EXAMPLE_EVENT, null, 2)}
   every view, \`iom.record.redacted.v1\`. Only the agency that published the target may do either.
   The replacement is checked as the target type's \`data\`, with the same rules as the original;
   its issues are named under \`data.replacement\`, e.g. \`data.replacement.offenceGroup\`.
+
+## Identifiers
+
+An identifier is \`scheme:value\`, as an event's \`subject\` or as \`{ "scheme", "value" }\` in
+\`data\`. Each value is checked by its scheme's rule and kept in one canonical form, so every form
+a practitioner types of one identifier names the same person: \`pnc:09/123456c\` and
+\`pnc:2009/0123456C\` are one PNC id. White space around a value is ignored. A value that breaks
+its scheme's rule is refused with the constraint \`isIdentifierValue\` (in \`data\`) or
+\`subjectReference\` (the \`subject\`), naming the rule; a check character that does not match is
+refused the same way. The JSON Schemas check each value's form, but not its check character.
+
+| scheme | issued by (default) | a value is | kept as |
+|---|---|---|---|
+${IDENTIFIER_SCHEMES.map(
+  (scheme) =>
+    `| ${code(scheme)} | ${isIssuedScheme(scheme) ? code(DEFAULT_ISSUING_AGENCIES[scheme]) : 'the agency that sends it'} | ${cell(identifierRule(scheme))} | ${cell(identifierCanonicalForm(scheme))} |`,
+).join('\n')}
+
+**Who may claim an identifier.** Each scheme but \`local\` is issued by one agency, named in the
+sharing agreement (\`identifiers\`, with the defaults above). Only that agency may register a
+person under one of its identifiers (as the registration's \`subject\` or in its \`identifiers\`)
+or link one with \`iom.subject.identifier-linked.v1\`; anyone else is refused with 403 and the
+constraint \`identifierIssuer\`. Naming a person by another agency's identifier, in the
+\`subject\` of any event (a link included), is no claim and is always allowed once the identifier
+is known. A \`local\` identifier belongs to the agency that sends it: \`local:HSG-000123\` from
+\`housing\` is kept as \`local:housing/HSG-000123\`, and names a person only for \`housing\`.
 
 ## Dates and instants
 

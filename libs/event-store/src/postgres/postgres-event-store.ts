@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DatabaseError, Pool, type PoolClient } from 'pg';
 import { appendResults, planAppend, type AppendPlan } from '../append-plan';
-import { IDENTITY_EVENT_TYPES } from '@throughline/domain';
+import { IDENTIFIER_FORMS_VERSION, IDENTITY_EVENT_TYPES } from '@throughline/domain';
 import { DuplicateEventError, IdentifierTakenError, WrongExpectedRevisionError } from '../errors';
 import type {
   AppendRequest,
@@ -77,9 +77,13 @@ export class PostgresEventStore extends EventStore {
           `SELECT to_regclass('${store.schema}.identifiers')::text AS found`,
         );
         await client.query(postgresSchemaDdl(store.schema));
-        // A log written before claims existed gains them under the append lock, so no append can
-        // claim an identifier between the table's creation and its filling.
-        if (rows[0]?.found === null) await store.backfillIdentifiers(client);
+        // A log written before claims existed, or whose claims were made under other identifier
+        // forms, gains them under the append lock, so no append can claim an identifier meanwhile.
+        const forms = await client.query<{ version: number | null }>(
+          `SELECT MAX(version) AS version FROM ${store.schema}.identifier_forms`,
+        );
+        if (rows[0]?.found === null || forms.rows[0]?.version !== IDENTIFIER_FORMS_VERSION)
+          await store.backfillIdentifiers(client);
       });
     } catch (error) {
       await pool.end();
@@ -106,6 +110,11 @@ export class PostgresEventStore extends EventStore {
   }
 
   private async backfillIdentifiers(client: PoolClient): Promise<void> {
+    await client.query(`DELETE FROM ${this.schema}.identifiers`);
+    await client.query(`DELETE FROM ${this.schema}.identifier_forms`);
+    await client.query(`INSERT INTO ${this.schema}.identifier_forms (version) VALUES ($1)`, [
+      IDENTIFIER_FORMS_VERSION,
+    ]);
     const claims = new ClaimsFromLog();
     for (let after = 0; ;) {
       const { rows } = await client.query<EventRow>(

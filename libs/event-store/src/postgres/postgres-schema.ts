@@ -42,5 +42,9 @@ CREATE TABLE IF NOT EXISTS ${schema}.identifiers (
   subject_id TEXT NOT NULL,
   event_id TEXT NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS ${schema}.identifier_forms (
+  version INTEGER NOT NULL
+);
 `;
 }

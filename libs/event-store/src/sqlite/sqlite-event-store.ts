@@ -4,7 +4,7 @@ import {
   preparePrivateSqliteFile,
   SqliteCheckpointer,
 } from '@throughline/platform';
-import { IDENTITY_EVENT_TYPES } from '@throughline/domain';
+import { IDENTIFIER_FORMS_VERSION, IDENTITY_EVENT_TYPES } from '@throughline/domain';
 import { appendResults, planAppend, type AppendPlan } from '../append-plan';
 import { DuplicateEventError, IdentifierTakenError } from '../errors';
 import type {
@@ -37,13 +37,19 @@ const SCHEMA = `
   );
 `;
 
-/** Made apart from SCHEMA: a store that lacks it is backfilled from its log when it is made. */
+/**
+ * Made apart from SCHEMA: a store that lacks it is backfilled from its log when it is made, and
+ * filled again when its claims were made under other identifier forms than today's (the version in
+ * `identifier_forms`, one row).
+ */
 const IDENTIFIERS = `
-  CREATE TABLE identifiers (
+  CREATE TABLE IF NOT EXISTS identifiers (
     identifier TEXT PRIMARY KEY,
     subject_id TEXT NOT NULL,
     event_id TEXT NOT NULL
   ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS identifier_forms (version INTEGER NOT NULL);
 `;
 
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
@@ -148,16 +154,28 @@ export class SqliteEventStore extends EventStore {
   }
 
   /**
-   * Creates the claims table of a store made before it existed, filled from the log's registrations
-   * and links, under the write lock: no append can claim an identifier between the two.
+   * Creates the claims table of a store made before it existed, or empties one whose claims were
+   * made under other identifier forms, and fills it from the log's registrations and links read by
+   * today's forms, under the write lock: no append can claim an identifier meanwhile.
    */
   private createIdentifiers(): void {
     const create = this.db.transaction(() => {
-      const exists = this.db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'identifiers'")
-        .get();
-      if (exists) return;
+      const tables = this.db
+        .prepare<[], string>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('identifiers', 'identifier_forms')",
+        )
+        .pluck()
+        .all();
+      const forms =
+        tables.length === 2
+          ? this.db.prepare<[], number | null>('SELECT MAX(version) FROM identifier_forms').pluck().get()
+          : undefined;
+      if (forms === IDENTIFIER_FORMS_VERSION) return;
       this.db.exec(IDENTIFIERS);
+      this.db.exec('DELETE FROM identifiers; DELETE FROM identifier_forms;');
+      this.db
+        .prepare<[number]>('INSERT INTO identifier_forms (version) VALUES (?)')
+        .run(IDENTIFIER_FORMS_VERSION);
       const claims = new ClaimsFromLog();
       const page = this.db
         .prepare<[number, string], EventRow>(

@@ -1,4 +1,4 @@
-import { CATALOGUE_EXAMPLES, EVENT_LIMITS } from '@throughline/domain';
+import { CATALOGUE_EXAMPLES, DEFAULT_ISSUING_AGENCIES, EVENT_LIMITS } from '@throughline/domain';
 import { validateCloudEvent } from './cloud-event';
 
 const SOURCE = 'urn:throughline:police:custody';
@@ -9,14 +9,31 @@ const arrest = (patch: Record<string, unknown> = {}): Record<string, unknown> =>
   id: 'e-1',
   source: SOURCE,
   type: 'iom.arrest.recorded.v1',
-  subject: 'pnc:2009/0123456D',
+  subject: 'pnc:2009/0123456C',
   time: '2024-03-02T01:52:10Z',
   data: { ...CATALOGUE_EXAMPLES['iom.arrest.recorded.v1'] },
   ...patch,
 });
 
-const issuesOf = (event: unknown): { field: string; constraint: string }[] =>
-  validateCloudEvent(event, 0, POLICE).issues.map(({ field, constraint }) => ({ field, constraint }));
+const issuesOf = (
+  event: unknown,
+  publisher = POLICE,
+  issuers = DEFAULT_ISSUING_AGENCIES,
+): { field: string; constraint: string }[] =>
+  validateCloudEvent(event, 0, publisher, issuers).issues.map(({ field, constraint }) => ({
+    field,
+    constraint,
+  }));
+
+const registration = (subject: string, identifiers: { scheme: string; value: string }[]) =>
+  arrest({
+    type: 'iom.subject.registered.v1',
+    subject,
+    data: { givenName: 'Sam', familyName: 'Carter', dateOfBirth: '1990-04-12', identifiers },
+  });
+
+const link = (subject: string, scheme: string, value: string) =>
+  arrest({ type: 'iom.subject.identifier-linked.v1', subject, data: { scheme, value } });
 
 describe('validateCloudEvent', () => {
   it('takes a well-formed event', () => {
@@ -102,5 +119,123 @@ describe('validateCloudEvent', () => {
     expect(issuesOf({ ...correction, data: { targetEventId: 'e-0', reason: 'x', replacement: [] } })).toEqual(
       [{ field: 'data.replacement', constraint: 'isEventData' }],
     );
+  });
+
+  describe('identifiers', () => {
+    it('reads the subject and listed identifiers in their canonical forms', () => {
+      const result = validateCloudEvent(
+        registration('pnc:09/123456c', [{ scheme: 'local', value: ' CUST-1 ' }]),
+        0,
+        POLICE,
+        DEFAULT_ISSUING_AGENCIES,
+      );
+      expect(result.event?.subjectRef).toEqual({
+        kind: 'identifier',
+        identifier: { scheme: 'pnc', value: '2009/0123456C' },
+      });
+      expect(result.event?.linked.map(({ identifier, field }) => [identifier, field])).toEqual([
+        [{ scheme: 'local', value: 'police/CUST-1' }, 'data.identifiers.0'],
+        [{ scheme: 'pnc', value: '2009/0123456C' }, 'subject'],
+      ]);
+    });
+
+    it("refuses a value that breaks its scheme's rule with 422, naming the identifier's index and the rule", () => {
+      const result = validateCloudEvent(
+        registration('pnc:2009/0123456C', [
+          { scheme: 'pnc', value: '2009/0123456C' },
+          { scheme: 'pnc', value: 'hello-world' },
+          { scheme: 'nhs', value: 'banana' },
+          { scheme: 'pnc', value: '2020/0012890X' },
+        ]),
+        0,
+        POLICE,
+        DEFAULT_ISSUING_AGENCIES,
+      );
+      expect(result.issues).toEqual([
+        expect.objectContaining({
+          field: 'data.identifiers.1.value',
+          constraint: 'isIdentifierValue',
+          status: 422,
+          message: expect.stringMatching(/^value is not a PNC id: a PNC id is the year/) as string,
+        }),
+        expect.objectContaining({
+          field: 'data.identifiers.2.value',
+          constraint: 'isIdentifierValue',
+          message: expect.stringMatching(/^value is not an NHS number: an NHS number is 10 digits/) as string,
+        }),
+        expect.objectContaining({
+          field: 'data.identifiers.3.value',
+          constraint: 'isIdentifierValue',
+          message: 'value is not a PNC id: the check letter does not match the year and serial',
+        }),
+      ]);
+    });
+
+    it("refuses a subject that breaks its scheme's rule, naming the rule", () => {
+      const result = validateCloudEvent(
+        arrest({ subject: 'pnc:hello-world' }),
+        0,
+        POLICE,
+        DEFAULT_ISSUING_AGENCIES,
+      );
+      expect(result.issues).toEqual([
+        expect.objectContaining({
+          field: 'subject',
+          constraint: 'subjectReference',
+          status: 422,
+          message: expect.stringMatching(/^subject pnc: is not a PNC id: a PNC id is the year/) as string,
+        }),
+      ]);
+    });
+
+    it("refuses with 403 an agency claiming another agency's identifier, by registration or link", () => {
+      const voluntary = { agency: 'voluntary', sources: [SOURCE] };
+      expect(issuesOf(registration('pnc:2009/0123456C', []), voluntary)).toEqual([
+        { field: 'subject', constraint: 'identifierIssuer' },
+      ]);
+      expect(
+        issuesOf(
+          registration('local:VOL-1', [
+            { scheme: 'local', value: 'VOL-1' },
+            { scheme: 'pnc', value: '2009/0123456C' },
+          ]),
+          voluntary,
+        ),
+      ).toEqual([{ field: 'data.identifiers.1', constraint: 'identifierIssuer' }]);
+      expect(issuesOf(link('local:VOL-1', 'pnc', '2009/0123456C'), voluntary)).toEqual([
+        { field: 'data.value', constraint: 'identifierIssuer' },
+      ]);
+      const refusal = validateCloudEvent(
+        link('local:VOL-1', 'crn', 'X123456'),
+        0,
+        POLICE,
+        DEFAULT_ISSUING_AGENCIES,
+      );
+      expect(refusal.issues).toEqual([
+        expect.objectContaining({
+          status: 403,
+          message:
+            'crn identifiers are issued by probation, and only probation may register a person under one or link one; other agencies name the person by it once probation has',
+        }),
+      ]);
+    });
+
+    it('lets any agency name a person by any identifier, in any event and as the subject of its own link', () => {
+      const voluntary = { agency: 'voluntary', sources: [SOURCE] };
+      expect(issuesOf(arrest({ subject: 'crn:X123456' }))).toEqual([]);
+      expect(issuesOf(link('pnc:2009/0123456C', 'local', 'VOL-1'), voluntary)).toEqual([]);
+      expect(issuesOf(registration('local:VOL-1', [{ scheme: 'local', value: 'VOL-1' }]), voluntary)).toEqual(
+        [],
+      );
+    });
+
+    it('lets the agency the agreement names issue a scheme', () => {
+      const voluntary = { agency: 'voluntary', sources: [SOURCE] };
+      const issuers = { ...DEFAULT_ISSUING_AGENCIES, pnc: 'voluntary' };
+      expect(issuesOf(registration('pnc:2009/0123456C', []), voluntary, issuers)).toEqual([]);
+      expect(issuesOf(registration('pnc:2009/0123456C', []), POLICE, issuers)).toEqual([
+        { field: 'subject', constraint: 'identifierIssuer' },
+      ]);
+    });
   });
 });

@@ -4,9 +4,13 @@ import {
   ENVELOPE_RULES,
   type EventType,
   exceedsBounds,
+  identifierClaimRefusal,
+  identifiersLinkedBy,
   isEventType,
   isExtensionValue,
   isInstant,
+  type IssuingAgencies,
+  type LinkedIdentifier,
   parseSubjectReference,
   type SubjectReference,
   validateEventData,
@@ -19,9 +23,12 @@ export interface IncomingEvent {
   readonly source: string;
   readonly type: EventType;
   readonly subject: string;
+  /** The subject as named, canonical (a local identifier in the publisher's namespace). */
   readonly subjectRef: SubjectReference;
   readonly time: string;
   readonly data: Record<string, unknown>;
+  /** The identifiers a registration or link gives its subject, canonical (`identifiersLinkedBy`). */
+  readonly linked: readonly LinkedIdentifier[];
 }
 
 /** Why an event was refused; `status` 403 for authority, 422 for content. */
@@ -75,12 +82,14 @@ const requiredString = (
 
 /**
  * Validates one CloudEvent (structured mode, already parsed) against the envelope rules, the
- * catalogue schema of its type and the publisher's authority. Pure: no store, no clock.
+ * catalogue schema of its type and the publisher's authority, including which identifiers it may
+ * claim (`issuers`, from the agreement in force). Pure: no store, no clock.
  */
 export function validateCloudEvent(
   raw: unknown,
   index: number,
   publisher: Publisher,
+  issuers: IssuingAgencies,
 ): { event: IncomingEvent; issues: [] } | { event?: undefined; issues: EventIssue[] } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { issues: [issue(index, '', 'isObject', 'each event must be a JSON object')] };
@@ -143,7 +152,7 @@ export function validateCloudEvent(
   push(requiredString(ce, 'subject', index, ENVELOPE_RULES.subjectMaxLength));
   let subjectRef: SubjectReference | undefined;
   if (typeof ce.subject === 'string' && ce.subject.length > 0) {
-    const parsed = parseSubjectReference(ce.subject);
+    const parsed = parseSubjectReference(ce.subject, publisher.agency);
     if (parsed.ok) subjectRef = parsed.value;
     else push(issue(index, 'subject', 'subjectReference', `subject ${parsed.reason}`));
   }
@@ -190,6 +199,12 @@ export function validateCloudEvent(
   else if (type) {
     for (const dataIssue of validateEventData(type, ce.data)) push(fromDataIssue(index, dataIssue));
   }
+  // Read from what is valid of the event, so a refused claim is named beside any other issue.
+  const linked = type ? identifiersLinkedBy(type, ce.data, ce.subject, publisher.agency) : [];
+  for (const { identifier, field, claimed } of linked) {
+    const refusal = claimed ? identifierClaimRefusal(identifier, publisher.agency, issuers) : undefined;
+    if (refusal) push(issue(index, field, 'identifierIssuer', refusal, 403));
+  }
 
   if (issues.length > 0 || !type || !subjectRef) return { issues };
   return {
@@ -203,6 +218,7 @@ export function validateCloudEvent(
       subjectRef,
       time: ce.time as string,
       data: ce.data as Record<string, unknown>,
+      linked,
     },
   };
 }

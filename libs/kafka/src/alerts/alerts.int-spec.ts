@@ -144,6 +144,7 @@ describe('alerts relayed from the log (real broker)', () => {
     expect(keyed.message.key!.toString()).toBe(subjectId);
     expect(headerText(keyed.message.headers, 'content-type')).toBe('application/cloudevents+json');
 
+    await publish('prison', subject.nomisLinked());
     await publish(
       'prison',
       cloudEvent(PRISON, 'iom.custody.received.v1', `nomis:${subject.nomis}`, {

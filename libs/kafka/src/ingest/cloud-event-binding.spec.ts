@@ -5,7 +5,7 @@ const event = {
   id: 'e-1',
   source: 'urn:throughline:police:custody',
   type: 'iom.home-visit.recorded.v1',
-  subject: 'pnc:2001/0000001A',
+  subject: 'pnc:2001/0000001Q',
   time: '2025-01-01T10:00:00Z',
   data: { outcome: 'seen', by: 'PC 1' },
 };

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { type EventMeta } from '@throughline/domain';
 import { SqliteEventStore } from '@throughline/event-store';
-import { IdentityIndex, IngestEventsService, SubjectCeiling } from '@throughline/ingestion';
+import {
+  IdentifierIssuers,
+  IdentityIndex,
+  IngestEventsService,
+  SubjectCeiling,
+} from '@throughline/ingestion';
 import { loadConfig } from '@throughline/platform';
 import { type CloudEvent, streamOf, structured, TestSubject } from '../testing/kafka-test-kit';
 import { RecordIngester } from './ingest-records';
@@ -35,6 +40,7 @@ describe('RecordIngester (a SQLite file)', () => {
     store,
     new IdentityIndex(store),
     new SubjectCeiling(store, loadConfig({ SUBJECT_EVENTS_PER_DAY: '5' })),
+    new IdentifierIssuers(),
   );
   const ingester = new RecordIngester({ sources: {}, groupId: 'records-test' }, service);
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import { DEFAULT_AGENCIES, subjectIdOfStream, subjectStream } from '@throughline/domain';
+import { DEFAULT_AGENCIES, pncIdOf, subjectIdOfStream, subjectStream } from '@throughline/domain';
 import { EventStore, EventStoreModule, type RecordedEvent } from '@throughline/event-store';
 import { IngestEventsService, IngestionModule, storedEventId } from '@throughline/ingestion';
 import { loadConfig, PlatformModule, type ThroughlineConfig } from '@throughline/platform';
@@ -259,12 +259,16 @@ export const PROBATION = 'urn:throughline:probation:case-management';
 export const PRISON = 'urn:throughline:prison:nomis';
 export const VOLUNTARY = 'urn:throughline:voluntary:mentoring';
 
-/** One made-up person, with identifiers no other test uses. */
+const letters = (count: number): string =>
+  Array.from({ length: count }, () => String.fromCharCode(65 + randomInt(26))).join('');
+
+/** One made-up person, with identifiers no other test uses (valid ones: each has its check). */
 export class TestSubject {
-  readonly pnc = `${2000 + Math.floor(Math.random() * 25)}/${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}${'ABCDEFGHJK'[Math.floor(Math.random() * 10)]}`;
-  readonly nomis = `A${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+  readonly pnc = pncIdOf(2000 + randomInt(25), randomInt(1, 10_000_000));
+  readonly nomis = `${letters(1)}${String(randomInt(10_000)).padStart(4, '0')}${letters(2)}`;
   readonly ref = `pnc:${this.pnc}`;
 
+  /** Registered by the police, under the PNC they issued. */
   registered(id?: string): CloudEvent {
     return cloudEvent(
       POLICE,
@@ -274,8 +278,19 @@ export class TestSubject {
         givenName: 'Alex',
         familyName: 'Marsh',
         dateOfBirth: '1990-04-12',
-        identifiers: [{ scheme: 'nomis', value: this.nomis }],
+        identifiers: [{ scheme: 'pnc', value: this.pnc }],
       },
+      id,
+    );
+  }
+
+  /** The prison links the prison number it issued, naming the person by PNC. */
+  nomisLinked(id?: string): CloudEvent {
+    return cloudEvent(
+      PRISON,
+      'iom.subject.identifier-linked.v1',
+      this.ref,
+      { scheme: 'nomis', value: this.nomis },
       id,
     );
   }

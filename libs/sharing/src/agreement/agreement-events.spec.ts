@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_ISSUING_AGENCIES } from '@throughline/domain';
 import { parseAgreement } from '../domain/agreement';
 import { AGREEMENT_LOADED, agreementOf } from './agreement-events';
 
@@ -49,5 +50,27 @@ describe('agreementOf and the role section', () => {
     expect(agreement?.roles?.mentor).toEqual({
       subjects: ['case-management', 'safeguarding', 'continuity-of-care'],
     });
+  });
+});
+
+describe('agreementOf and the identifier issuers', () => {
+  it('given a load event from before the issuers, reads it with the default issuers', () => {
+    const { identifiers: _dropped, ...earlier } = SHIPPED;
+    const agreement = agreementOf({
+      type: AGREEMENT_LOADED,
+      data: { agreement: earlier, loadedBy: 'system' },
+    });
+    expect(agreement?.identifiers).toEqual(DEFAULT_ISSUING_AGENCIES);
+  });
+
+  it('given a load event naming issuers, keeps them', () => {
+    const agreement = agreementOf({
+      type: AGREEMENT_LOADED,
+      data: {
+        agreement: { ...SHIPPED, identifiers: { ...SHIPPED.identifiers, nhs: 'voluntary' } },
+        loadedBy: 'system',
+      },
+    });
+    expect(agreement?.identifiers.nhs).toBe('voluntary');
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_ISSUING_AGENCIES } from '@throughline/domain';
 import type { RecordedEvent } from '@throughline/event-store';
 import type { Agreement } from '../domain/agreement';
 
@@ -11,8 +12,9 @@ export interface AgreementLoadedData {
 }
 
 /** An agreement as stored by a load from before some of today's sections existed. */
-type StoredAgreement = Omit<Agreement, 'roles' | 'breakGlass'> & {
+type StoredAgreement = Omit<Agreement, 'roles' | 'breakGlass' | 'identifiers'> & {
   readonly roles?: Agreement['roles'];
+  readonly identifiers?: Agreement['identifiers'];
   readonly breakGlass: Omit<Agreement['breakGlass'], 'partnershipReviewers'> & {
     readonly partnershipReviewers?: Agreement['breakGlass']['partnershipReviewers'];
   };
@@ -22,17 +24,23 @@ type StoredAgreement = Omit<Agreement, 'roles' | 'breakGlass'> & {
  * The agreement a load event carries. One loaded before the agreement named partnership reviewers
  * reads as naming none: a claim from it is reviewed by its own agency's IG lead only. One loaded
  * before it had a role section reads with `roles: null`, which the role rule reads as the rules
- * that stood then (see `decideRoleAccess`).
+ * that stood then (see `decideRoleAccess`). One loaded before it named identifier issuers reads
+ * with the default issuers, the rule the platform shipped with them.
  */
 export function agreementOf(event: Pick<RecordedEvent, 'type' | 'data'>): Agreement | undefined {
   if (event.type !== AGREEMENT_LOADED) return undefined;
   const { agreement } = event.data as { readonly agreement: StoredAgreement };
   // The same object while nothing is filled in: caches keyed by the agreement keep their entries.
-  if (agreement.roles !== undefined && agreement.breakGlass.partnershipReviewers)
+  if (
+    agreement.roles !== undefined &&
+    agreement.breakGlass.partnershipReviewers &&
+    agreement.identifiers !== undefined
+  )
     return agreement as Agreement;
   return {
     ...agreement,
     roles: agreement.roles ?? null,
+    identifiers: agreement.identifiers ?? DEFAULT_ISSUING_AGENCIES,
     breakGlass: {
       ...agreement.breakGlass,
       partnershipReviewers: agreement.breakGlass.partnershipReviewers ?? [],

@@ -1,12 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { KnownAgencies, RoleGate } from '@throughline/auth';
+import { DEFAULT_ISSUING_AGENCIES } from '@throughline/domain';
+import { IdentifierIssuers } from '@throughline/ingestion';
 import { isPartnershipAgency } from '../domain/agreement';
 import { decideRoleAccess } from '../domain/roles';
 import { AgreementService } from './agreement.service';
 
 /**
- * Gives authentication the partnership's rules, decided by the agreement in force: which agencies
- * belong to it, and which roles read which views for which purposes.
+ * Gives authentication and ingestion the partnership's rules, decided by the agreement in force:
+ * which agencies belong to it, which roles read which views for which purposes, and which agency
+ * issues each identifier scheme.
  */
 @Injectable()
 export class PartnershipRules implements OnModuleInit {
@@ -14,9 +17,11 @@ export class PartnershipRules implements OnModuleInit {
     private readonly known: KnownAgencies,
     private readonly roles: RoleGate,
     private readonly agreements: AgreementService,
+    private readonly issuers: IdentifierIssuers,
   ) {}
 
   onModuleInit(): void {
+    this.issuers.use(async () => (await this.agreements.current())?.identifiers ?? DEFAULT_ISSUING_AGENCIES);
     this.known.use(async (agency) => isPartnershipAgency(await this.agreements.current(), agency));
     this.roles.use(async (principal, view, purpose) => {
       const agreement = await this.agreements.current();

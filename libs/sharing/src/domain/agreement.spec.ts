@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_CATEGORIES, DEFAULT_AGENCIES, isEventType, PURPOSES_OF_USE } from '@throughline/domain';
+import {
+  DATA_CATEGORIES,
+  DEFAULT_AGENCIES,
+  DEFAULT_ISSUING_AGENCIES,
+  isEventType,
+  PURPOSES_OF_USE,
+} from '@throughline/domain';
 import {
   type Agreement,
   type AgreementProblem,
@@ -71,6 +77,28 @@ describe('the shipped default agreement', () => {
   it('names no partnership reviewers when the agreement says nothing of them', () => {
     const text = edit(SHIPPED, '  partnershipReviewers:\n    - { agency: partnership, role: ig-lead }\n', '');
     expect(parseAgreement(text).breakGlass.partnershipReviewers).toEqual([]);
+  });
+
+  it('names the issuer of each identifier scheme: PNC police, NOMIS prison, CRN probation, NHS health', () => {
+    expect(agreement.identifiers).toEqual({
+      pnc: 'police',
+      nomis: 'prison',
+      crn: 'probation',
+      nhs: 'health',
+    });
+  });
+
+  it('gives the default issuers to an agreement without the section, and to a scheme it leaves out', () => {
+    const without = edit(
+      SHIPPED,
+      SHIPPED.slice(SHIPPED.indexOf('identifiers:\n'), SHIPPED.indexOf('# Which roles')),
+      '',
+    );
+    expect(parseAgreement(without).identifiers).toEqual(DEFAULT_ISSUING_AGENCIES);
+    const fewer = edit(SHIPPED, '  nhs: { issuedBy: health }\n', '');
+    expect(parseAgreement(fewer).identifiers).toEqual(DEFAULT_ISSUING_AGENCIES);
+    const moved = edit(SHIPPED, 'nhs: { issuedBy: health }', 'nhs: { issuedBy: voluntary }');
+    expect(parseAgreement(moved).identifiers).toEqual({ ...DEFAULT_ISSUING_AGENCIES, nhs: 'voluntary' });
   });
 
   it('has clauses that name only known partners, categories, bases, purposes and event types, each with a legal basis', () => {
@@ -273,6 +301,38 @@ describe('a malformed agreement is refused with the line and the reason, and not
     expect(problems.map((problem) => problem.reason).sort()).toEqual([
       '"Partnership IG" is not an agency id (lower-case letters, digits, -)',
       expect.stringMatching(/^breakGlass\.partnershipReviewers\.0\.role must be a non-empty string/),
+    ]);
+  });
+
+  it('an identifier issuer that is not one of the agencies, a scheme unknown or local, an entry not { issuedBy }', () => {
+    const text = edit(
+      SHIPPED,
+      '  pnc: { issuedBy: police }\n  nomis: { issuedBy: prison }\n  crn: { issuedBy: probation }\n',
+      '  pnc: { issuedBy: courts }\n  passport: { issuedBy: police }\n  local: { issuedBy: housing }\n  crn: probation\n  nomis: { issuedBy: prison, also: police }\n',
+    );
+    expect(refused(text)).toEqual([
+      {
+        line: lineOf(text, 'issuedBy: courts'),
+        reason: `identifiers.pnc.issuedBy "courts" is not one of the agreement's agencies (${DEFAULT_AGENCIES.join(', ')})`,
+      },
+      {
+        line: lineOf(text, 'passport:'),
+        reason: '"passport" is not an identifier scheme with an issuer (pnc, nomis, crn, nhs)',
+      },
+      {
+        line: lineOf(text, '  local:'),
+        reason: 'local identifiers belong to the agency that sends them: they have no issuer to name',
+      },
+      { line: lineOf(text, 'crn: probation'), reason: 'identifiers.crn must be { issuedBy: agency }' },
+      { line: lineOf(text, 'also: police'), reason: 'identifiers.nomis must be { issuedBy: agency }' },
+    ]);
+    const block = SHIPPED.slice(SHIPPED.indexOf('identifiers:\n'), SHIPPED.indexOf('# Which roles'));
+    const listed = edit(SHIPPED, block, 'identifiers: [pnc]\n');
+    expect(refused(listed)).toEqual([
+      {
+        line: lineOf(listed, 'identifiers: [pnc]'),
+        reason: 'identifiers must map schemes (pnc, nomis, crn, nhs) to { issuedBy: agency }',
+      },
     ]);
   });
 

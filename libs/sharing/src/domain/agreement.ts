@@ -2,8 +2,12 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node, type Document } fr
 import {
   DATA_CATEGORIES,
   type DataCategory,
+  DEFAULT_ISSUING_AGENCIES,
   isDataCategory,
   isEventType,
+  isIssuedScheme,
+  ISSUED_SCHEMES,
+  type IssuingAgencies,
   isPurposeOfUse,
   isView,
   PURPOSES_OF_USE,
@@ -64,6 +68,11 @@ export interface Agreement {
    * for an agreement loaded before the section existed (see `agreementOf`).
    */
   readonly roles: Readonly<Record<string, RoleTerms>> | null;
+  /**
+   * The agency that issues each identifier scheme: only it may register a person under one or link
+   * one. The section is optional; a scheme it does not name keeps its default issuer.
+   */
+  readonly identifiers: IssuingAgencies;
   readonly clauses: readonly Clause[];
 }
 
@@ -132,6 +141,7 @@ class Checker {
         breakGlass: { maxMinutes: 0, roles: [], partnershipReviewers: [] },
         taskingMeeting: { roles: [], purposes: [] },
         roles: {},
+        identifiers: DEFAULT_ISSUING_AGENCIES,
         clauses: [],
       };
     }
@@ -163,6 +173,7 @@ class Checker {
       `a purpose (${PURPOSES_OF_USE.join(', ')})`,
     ) as PurposeOfUse[];
     const roles = this.roles();
+    const identifiers = this.identifiers(agencies);
     const clausesNode = this.node(['clauses']);
     const clauses: Clause[] = [];
     if (!isSeq(clausesNode) || clausesNode.items.length === 0)
@@ -189,8 +200,50 @@ class Checker {
       },
       taskingMeeting: { roles: meetingRoles, purposes: meetingPurposes },
       roles,
+      identifiers,
       clauses,
     };
+  }
+
+  /** `identifiers: { pnc: { issuedBy: police }, ... }`: each scheme's issuer, one of the agencies. */
+  private identifiers(agencies: readonly string[]): IssuingAgencies {
+    const node = this.node(['identifiers']);
+    if (node === undefined) return DEFAULT_ISSUING_AGENCIES;
+    const issuers: Record<string, string> = { ...DEFAULT_ISSUING_AGENCIES };
+    if (!isMap(node)) {
+      this.fail(node, `identifiers must map schemes (${ISSUED_SCHEMES.join(', ')}) to { issuedBy: agency }`);
+      return DEFAULT_ISSUING_AGENCIES;
+    }
+    for (const pair of node.items) {
+      const scheme = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+      if (!isIssuedScheme(scheme)) {
+        this.fail(
+          pair.key as Node,
+          scheme === 'local'
+            ? 'local identifiers belong to the agency that sends them: they have no issuer to name'
+            : `"${scheme}" is not an identifier scheme with an issuer (${ISSUED_SCHEMES.join(', ')})`,
+        );
+        continue;
+      }
+      const entry = this.node(['identifiers', scheme]);
+      if (
+        !isMap(entry) ||
+        entry.items.some(
+          (item) => String((item.key as { value?: unknown } | null)?.value ?? item.key) !== 'issuedBy',
+        )
+      ) {
+        this.fail(entry ?? (pair.key as Node), `identifiers.${scheme} must be { issuedBy: agency }`);
+        continue;
+      }
+      const issuer = this.string(['identifiers', scheme, 'issuedBy']);
+      if (issuer && !agencies.includes(issuer)) {
+        this.fail(
+          this.node(['identifiers', scheme, 'issuedBy']),
+          `identifiers.${scheme}.issuedBy "${issuer}" is not one of the agreement's agencies (${agencies.join(', ')})`,
+        );
+      } else if (issuer) issuers[scheme] = issuer;
+    }
+    return issuers as IssuingAgencies;
   }
 
   private roles(): Record<string, RoleTerms> {

@@ -8,6 +8,7 @@ import {
   type EventType,
   type PublishedEvent,
   PURPOSES_OF_USE,
+  DEFAULT_ISSUING_AGENCIES,
 } from '@throughline/domain';
 import { type Agreement, type Clause, SHARE_BASES, type ShareBasis } from './agreement';
 import { compiledAgreements, projectionCut, projectionCuts, type Reader, sharingEngine } from './engine';
@@ -68,6 +69,7 @@ const agreement: fc.Arbitrary<Agreement> = fc
     agencies: [...DEFAULT_AGENCIES],
     breakGlass: { maxMinutes: 60, roles: [...ROLES], partnershipReviewers: [] },
     taskingMeeting: { roles: [], purposes: [] },
+    identifiers: DEFAULT_ISSUING_AGENCIES,
     roles,
     clauses,
   }));

@@ -11,6 +11,7 @@ import {
   PURPOSES_OF_USE,
   type PurposeOfUse,
   VIEWS,
+  DEFAULT_ISSUING_AGENCIES,
 } from '@throughline/domain';
 import { discloseSubject, evolveSubjectDoc, type FoldedSubjectDoc, settleViews } from '@throughline/subjects';
 import {
@@ -171,6 +172,7 @@ const agreementIn = (w: World): fc.Arbitrary<Agreement> =>
       agencies: AGENCIES,
       breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
       taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
+      identifiers: DEFAULT_ISSUING_AGENCIES,
       roles: legacy
         ? null
         : Object.fromEntries(ROLE_NAMES.flatMap((role, i) => (roles[i] ? [[role, roles[i]] as const] : []))),
@@ -466,6 +468,7 @@ describe('basis cases the oracle found the engine getting wrong, now agreed', ()
     agencies: AGENCIES,
     breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
     taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
+    identifiers: DEFAULT_ISSUING_AGENCIES,
     roles: { 'iom-officer': { subjects: ['case-management'] } },
     clauses,
   });
@@ -582,6 +585,7 @@ describe('an agreement without a role section', () => {
       agencies: AGENCIES,
       breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
       taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
+      identifiers: DEFAULT_ISSUING_AGENCIES,
       roles: null,
       clauses: [],
     };
@@ -605,6 +609,7 @@ describe('expiry cases the oracle found the engine getting wrong, now agreed', (
     agencies: AGENCIES,
     breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
     taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
+    identifiers: DEFAULT_ISSUING_AGENCIES,
     roles: { 'iom-officer': { subjects: ['case-management'] } },
     clauses: [
       {

@@ -1,4 +1,4 @@
-import type { PublishedEvent } from '@throughline/domain';
+import { identifiersLinkedBy, type PublishedEvent, type SubjectIdentifier } from '@throughline/domain';
 
 export type Trend = 'rising' | 'falling' | 'steady';
 
@@ -173,14 +173,12 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
   const { cohort, custody, supervision } = base;
   switch (event.type) {
     case 'iom.subject.registered.v1': {
-      const { identifiers, ...identity } = event.data;
-      return { ...base, identity, identifiers: mergeIdentifiers(base.identifiers, identifiers ?? []) };
+      const { identifiers: _listed, ...identity } = event.data;
+      return { ...base, identity, identifiers: mergeIdentifiers(base.identifiers, listedBy(event)) };
     }
     case 'iom.subject.identifier-linked.v1':
       // A cut may have removed the identifier's fields; then there is nothing to link.
-      return event.data.scheme && event.data.value
-        ? { ...base, identifiers: mergeIdentifiers(base.identifiers, [event.data]) }
-        : base;
+      return { ...base, identifiers: mergeIdentifiers(base.identifiers, listedBy(event)) };
     case 'iom.referral.received.v1':
       return { ...base, cohort: { ...cohort, status: cohort.status ?? 'referred', referredAt: at } };
     case 'iom.cohort.scored.v1': {
@@ -417,6 +415,16 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
       return assertNever(event);
   }
 }
+
+/**
+ * The identifiers a registration lists or a link gives, as the identity index reads them
+ * (canonical, a local one in its sender's namespace, one that is none of its scheme left out);
+ * not the one the event was sent by, which the record's fields are not folded from.
+ */
+const listedBy = (event: PublishedEvent): SubjectIdentifier[] =>
+  identifiersLinkedBy(event.type, event.data, event.meta.subjectRef, event.meta.agency)
+    .filter((linked) => linked.field !== 'subject')
+    .map((linked) => linked.identifier);
 
 function mergeIdentifiers(
   current: readonly { scheme: string; value: string }[],

@@ -57,7 +57,7 @@ export class SubjectSearchController {
         'Purpose of use required',
         'A search for a person states X-Purpose-Of-Use: subject-access or audit',
       );
-    const parsed = parseSubjectSearch(query);
+    const parsed = parseSubjectSearch(query, principal.agency);
     if (!parsed.ok)
       throw new ProblemException(400, 'invalid-query', 'Invalid query parameter', parsed.reason);
     const { found, disclosureId } = await this.searches.search(

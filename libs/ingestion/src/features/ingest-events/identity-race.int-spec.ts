@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,10 @@ import {
   PostgresEventStore,
   SqliteEventStore,
 } from '@throughline/event-store';
+import { pncIdOf } from '@throughline/domain';
 import { loadConfig } from '@throughline/platform';
 import { storedEventId } from '../../domain/event-id';
+import { IdentifierIssuers } from '../../identifier-issuers';
 import { IdentityIndex } from '../../identity-index';
 import { IngestEventsService, IngestRejectedError, type IngestPublisher } from './ingest-events.service';
 import { SubjectCeiling } from './subject-ceiling';
@@ -48,7 +50,12 @@ const processOn = (store: EventStore): Process => {
   return {
     store,
     identity,
-    ingestion: new IngestEventsService(store, identity, new SubjectCeiling(store, loadConfig({}))),
+    ingestion: new IngestEventsService(
+      store,
+      identity,
+      new SubjectCeiling(store, loadConfig({})),
+      new IdentifierIssuers(),
+    ),
   };
 };
 
@@ -69,7 +76,7 @@ async function raceOn(open: () => Promise<EventStore>): Promise<void> {
           throw error;
         });
     }
-    const pncs = Array.from({ length: RACES }, () => `2025/${randomBytes(4).toString('hex').toUpperCase()}`);
+    const pncs = Array.from({ length: RACES }, () => pncIdOf(2025, randomInt(1, 10_000_000)));
     const races = pncs.map((pnc, race) => {
       const pair = [registration(pnc), registration(pnc)] as const;
       // Each process starts first in half of the races.

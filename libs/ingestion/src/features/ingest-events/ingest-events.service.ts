@@ -5,8 +5,8 @@ import {
   type EventMeta,
   type EventType,
   formatIdentifier,
-  identifiersLinkedBy,
   isEventType,
+  type IssuingAgencies,
   type LinkedIdentifier,
   type SubjectIdentifier,
   subjectIdOfStream,
@@ -29,6 +29,7 @@ import {
   validateCloudEvent,
 } from '../../domain/cloud-event';
 import { partnershipIdFor, storedEventId } from '../../domain/event-id';
+import { IdentifierIssuers } from '../../identifier-issuers';
 import { IdentityIndex } from '../../identity-index';
 import { SubjectCeiling } from './subject-ceiling';
 
@@ -91,6 +92,7 @@ export class IngestEventsService {
     private readonly store: EventStore,
     private readonly identity: IdentityIndex,
     private readonly ceiling: SubjectCeiling,
+    private readonly issuers: IdentifierIssuers,
   ) {}
 
   /** Resolves once every append accepted so far has finished. */
@@ -99,8 +101,8 @@ export class IngestEventsService {
   }
 
   /** Validates without storing: every issue of every event, or the parsed events. */
-  validate(raw: readonly unknown[], publisher: Publisher): IncomingEvent[] {
-    const validated = raw.map((event, index) => validateCloudEvent(event, index, publisher));
+  validate(raw: readonly unknown[], publisher: Publisher, issuers: IssuingAgencies): IncomingEvent[] {
+    const validated = raw.map((event, index) => validateCloudEvent(event, index, publisher, issuers));
     const issues = validated.flatMap((result) => result.issues);
     if (issues.length > 0) throw new IngestRejectedError(issues);
     return validated.map((result) => result.event!);
@@ -111,7 +113,7 @@ export class IngestEventsService {
     publisher: IngestPublisher,
     requestId?: string,
   ): Promise<IngestResult[]> {
-    const events = this.validate(raw, publisher);
+    const events = this.validate(raw, publisher, await this.issuers.current());
     return this.mutex.run(async () => {
       try {
         return await this.storeBatch(events, publisher, requestId, false);
@@ -304,7 +306,7 @@ export class IngestEventsService {
       if (existing.has(storedId) || seen.has(storedId)) continue;
       seen.add(storedId);
       let subjectId: string | undefined;
-      const identifiers = identifiersLinkedBy(event.type, event.data, event.subject);
+      const identifiers = event.linked;
       let category = CATALOGUE[event.type].category;
 
       if (event.type === 'iom.subject.registered.v1') {

@@ -170,7 +170,7 @@ export class IgPagesController {
     let found = null;
     // The empty form asks for nothing, so nothing is searched for or recorded.
     if (Object.values(form).some((value) => value !== null)) {
-      const parsed = parseSubjectSearch(values);
+      const parsed = parseSubjectSearch(values, principal.agency);
       if (!parsed.ok) throw invalid(parsed.reason);
       const done = await this.searches.search(
         parsed.search,
