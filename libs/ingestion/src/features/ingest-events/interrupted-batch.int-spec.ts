@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,10 @@ import {
   PostgresEventStore,
   SqliteEventStore,
 } from '@throughline/event-store';
+import { pncIdOf } from '@throughline/domain';
 import { loadConfig } from '@throughline/platform';
 import { storedEventId } from '../../domain/event-id';
+import { IdentifierIssuers } from '../../identifier-issuers';
 import { IdentityIndex } from '../../identity-index';
 import { IngestEventsService, type IngestPublisher } from './ingest-events.service';
 import { SubjectCeiling } from './subject-ceiling';
@@ -31,13 +33,13 @@ const cloudEvent = (type: string, subject: string, data: Record<string, unknown>
 
 /** A new subject's registration and arrest, named by a fresh PNC: two events for one stream. */
 const aNewSubject = () => {
-  const pnc = `pnc:2025/${randomBytes(4).toString('hex').toUpperCase()}`;
+  const pnc = `pnc:${pncIdOf(2025, randomInt(1, 10_000_000))}`;
   return [
     cloudEvent('iom.subject.registered.v1', pnc, {
       givenName: 'Sam',
       familyName: 'Carter',
       dateOfBirth: '1990-04-12',
-      identifiers: [{ scheme: 'crn', value: `X${randomBytes(3).toString('hex').toUpperCase()}` }],
+      identifiers: [],
     }),
     cloudEvent('iom.arrest.recorded.v1', pnc, {
       offence: 'Burglary dwelling',
@@ -51,7 +53,12 @@ const aNewSubject = () => {
 /** One API process: its own connection to the log, identity index and ingestion service. */
 const processOn = (store: EventStore) => {
   const identity = new IdentityIndex(store);
-  return new IngestEventsService(store, identity, new SubjectCeiling(store, loadConfig({})));
+  return new IngestEventsService(
+    store,
+    identity,
+    new SubjectCeiling(store, loadConfig({})),
+    new IdentifierIssuers(),
+  );
 };
 
 /**
