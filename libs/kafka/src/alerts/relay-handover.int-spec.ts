@@ -203,6 +203,12 @@ describe.each([sqlite, postgres])('alerts relays killed mid-stream (%#)', (backe
     const stream = new ArrestStream(app, subjects);
     stream.start();
     const tookOver: number[] = [];
+    // While the clocks agree, no two relays ever say they lead at once.
+    const leadersSeen = new Set<number>();
+    const sampler = setInterval(() => {
+      const roles = [app.relay.role, ...processes.map((relay) => relay.role)];
+      leadersSeen.add(roles.filter((role) => role === 'leader').length);
+    }, 10);
 
     // 1. SIGKILL while it relays: this process takes over once the lease lapses.
     await eventually(
@@ -235,6 +241,9 @@ describe.each([sqlite, postgres])('alerts relays killed mid-stream (%#)', (backe
       60_000,
     );
     tookOver.push(await takeover(() => second.kill()));
+
+    clearInterval(sampler);
+    expect(Math.max(...leadersSeen)).toBe(1);
 
     // 4. A relay whose clock runs an hour ahead takes the lease from this live holder at once (the
     //    hosts' clocks out of step): this one, still sending, finds its next commit or transaction
