@@ -3,21 +3,20 @@ import { hostname } from 'node:os';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Kafka, Message } from 'kafkajs';
 import { AuditService } from '@throughline/audit';
-import { DEFAULT_AGENCIES, isAlerting } from '@throughline/domain';
+import { DEFAULT_AGENCIES } from '@throughline/domain';
 import { EventStore, type RecordedEvent, type Subscription } from '@throughline/event-store';
 import {
   PROJECTION_LEASE,
   type ProjectionLeaseOptions,
   ReadModelStore,
   StaleProjectionWriteError,
-  toPublishedEvent,
 } from '@throughline/projections';
 import { AgreementService } from '@throughline/sharing';
-import { SUBJECT_VIEWS } from '@throughline/subjects';
-import { delay, errorText } from '../delay';
+import { errorText } from '../delay';
 import { createKafkaClient, ensureTopics } from '../kafka-client';
 import { alertsTopic, KAFKA_SETTINGS, type KafkaSettings, relayCheckpointTopic } from '../kafka-settings';
-import { type Alert, alertDisclosure, planAlerts, type SubjectSharing } from './alert';
+import { type Alert, alertDisclosure } from './alert';
+import { BatchPlanner, type RelayPlan, RelayStopped } from './batch-planner';
 import { type RelayHolder, RelayProducer } from './relay-producer';
 
 /**
@@ -32,23 +31,6 @@ const STARTED = ALERTS_RELAY_DOCS.started;
 const IN_FLIGHT = ALERTS_RELAY_DOCS.inFlight;
 const BATCH_SIZE = 500;
 const DEFAULT_LEASE_MS = 15_000;
-
-/** One batch's alerts, decided once, stored with the checkpoint `to` before any is sent. */
-export interface RelayPlan {
-  /** The checkpoint the batch starts after. */
-  readonly from: number;
-  /** The position of the batch's last event. */
-  readonly to: number;
-  readonly alerts: readonly PlannedAlert[];
-}
-
-export interface PlannedAlert {
-  readonly alert: Alert;
-  /** The log position of the event it tells of, for the disclosure record. */
-  readonly position: number;
-}
-
-class RelayStopped extends Error {}
 
 interface Held {
   readonly token: number;
@@ -105,6 +87,7 @@ export class AlertsRelay implements BeforeApplicationShutdown {
   private session?: Session;
   /** Alert topics known to exist; a new recipient agency's topic is created on first use. */
   private readonly topics = new Set<string>();
+  private readonly planner: BatchPlanner;
   /** The last log position whose alerts are planned and delivered (while leading). */
   position = 0;
   /** Alerts delivered by this relay since it was made. */
@@ -120,6 +103,7 @@ export class AlertsRelay implements BeforeApplicationShutdown {
   ) {
     this.leaseMs = lease?.leaseMs ?? DEFAULT_LEASE_MS;
     this.now = lease?.now ?? Date.now;
+    this.planner = new BatchPlanner(readModels, agreements, this.logger);
   }
 
   get active(): boolean {
@@ -301,7 +285,7 @@ export class AlertsRelay implements BeforeApplicationShutdown {
       const plan: RelayPlan = {
         from: this.position,
         to: batch[batch.length - 1]!.position,
-        alerts: await this.planOf(session, batch),
+        alerts: await this.planner.plan(batch, session.halting.signal),
       };
       // Decided once: a holder that lost the lease (or a second attempt at this batch) finds the
       // token or the checkpoint moved, and writes nothing.
@@ -369,50 +353,6 @@ export class AlertsRelay implements BeforeApplicationShutdown {
       for (const topic of topics) this.topics.add(topic);
     } catch (error) {
       this.logger.warn(`Could not check or create the alert topics: ${errorText(error)}`);
-    }
-  }
-
-  private async planOf(session: Session, batch: readonly RecordedEvent[]): Promise<PlannedAlert[]> {
-    const alerting = batch.filter((recorded) => isAlerting(recorded.type));
-    if (alerting.length === 0) return [];
-    await this.viewsReached(alerting[alerting.length - 1]!.position, session.halting.signal);
-    const events = alerting.flatMap((entry) => {
-      const event = toPublishedEvent(entry);
-      return event ? [{ event, recordedAt: entry.recordedAt }] : [];
-    });
-    const subjects = await this.readModels.getMany<SubjectSharing>(SUBJECT_VIEWS, [
-      ...new Set(events.map(({ event }) => event.subjectId)),
-    ]);
-    const agreement = await this.agreements.current();
-    const now = new Date();
-    return events.flatMap(({ event, recordedAt }) => {
-      const subject = subjects.get(event.subjectId);
-      if (!subject) return [];
-      try {
-        return planAlerts({ event, recordedAt, subject, agreement, now }).map((alert) => ({
-          alert,
-          position: event.position,
-        }));
-      } catch (error) {
-        // Data no check foresaw would throw on every retry: this event goes without its alerts
-        // rather than hold back every agency's.
-        const reason = error instanceof Error ? error.message : String(error);
-        this.logger.error(
-          `No alerts for event ${event.id} (${event.type}, position ${event.position}): ${reason}`,
-        );
-        return [];
-      }
-    });
-  }
-
-  /** The recipients come from the subject-views documents, so they must include this event. */
-  private async viewsReached(position: number, halting: AbortSignal): Promise<void> {
-    let waitedMs = 0;
-    while ((await this.readModels.checkpoint(SUBJECT_VIEWS)) < position) {
-      if (!(await delay(25, halting))) throw new RelayStopped('relay stopped');
-      waitedMs += 25;
-      if (waitedMs % 30_000 === 0)
-        this.logger.warn(`Waiting ${waitedMs / 1000} s for ${SUBJECT_VIEWS} to reach position ${position}`);
     }
   }
 }

@@ -21,7 +21,8 @@ import {
   TopicCollector,
 } from '../testing/kafka-test-kit';
 import { type Alert, alertDisclosure, planAlerts, type SubjectSharing } from './alert';
-import { ALERTS_RELAY, ALERTS_RELAY_DOCS, type RelayPlan } from './alerts-relay';
+import { ALERTS_RELAY, ALERTS_RELAY_DOCS } from './alerts-relay';
+import type { RelayPlan } from './batch-planner';
 import { RelayProducer } from './relay-producer';
 
 const LEASE_MS = 2_000;
