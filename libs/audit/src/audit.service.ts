@@ -13,6 +13,8 @@ import { AuditStore } from './store/audit-store';
 const CHECKPOINT_EVERY = 256;
 
 export type NewDisclosure = Omit<DisclosureContent, 'id' | 'at'> & { readonly at?: string };
+/** A disclosure that names its own record: recorded once under that id, however often offered. */
+export type IdentifiedDisclosure = NewDisclosure & { readonly id: string };
 
 /** A receipt a third party can check: the record, the chain links from it to a signed checkpoint, the key. */
 export interface DisclosureReceipt {
@@ -53,15 +55,35 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   /** Resolves once the record is durable. */
-  record(disclosure: NewDisclosure): Promise<AuditRecord> {
+  async record(disclosure: NewDisclosure): Promise<AuditRecord> {
     const content: DisclosureContent = {
       ...disclosure,
       id: randomUUID(),
       at: disclosure.at ?? new Date().toISOString(),
     };
-    const durable = this.store.append([content]).then(([record]) => {
-      this.checkpointIfDue(record!.seq);
-      return record!;
+    const [record] = await this.durably(this.store.append([content]));
+    return record!;
+  }
+
+  /**
+   * Records, in one durable write, each disclosure whose id is not on the log yet, and answers the
+   * records added. A disclosure offered again (a retried batch, another process doing the same
+   * work) keeps the one record it has: the first, with its own `at`.
+   */
+  async recordOnce(disclosures: readonly IdentifiedDisclosure[]): Promise<AuditRecord[]> {
+    if (disclosures.length === 0) return [];
+    const at = new Date().toISOString();
+    return this.durably(
+      this.store.appendNew(disclosures.map((disclosure) => ({ ...disclosure, at: disclosure.at ?? at }))),
+    );
+  }
+
+  /** Tracks an append until it settles (shutdown waits for it) and checkpoints after it. */
+  private durably(appended: Promise<AuditRecord[]>): Promise<AuditRecord[]> {
+    const durable = appended.then((records) => {
+      const last = records.at(-1);
+      if (last) this.checkpointIfDue(last.seq);
+      return records;
     });
     const settled = durable.then(
       () => undefined,

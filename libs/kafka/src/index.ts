@@ -6,6 +6,5 @@ export * from './ingest/ingest-records';
 export * from './ingest/ingest-consumer';
 export * from './ingest/kafka-ingestion';
 export * from './alerts/alert';
-export * from './alerts/relay-lease';
 export * from './alerts/alerts-relay';
 export * from './kafka.module';

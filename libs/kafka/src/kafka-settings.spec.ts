@@ -55,7 +55,7 @@ describe('Kafka settings', () => {
       'throughline.ingest.police',
       'throughline.ingest.dlq',
       'throughline.alerts.police',
-      'throughline.internal.alerts-relay-lease',
+      'throughline.internal.alerts-relay-checkpoint',
     ]);
     expect(agencyOfIngestTopic('throughline', 'throughline.ingest.police')).toBe('police');
     expect(agencyOfIngestTopic('throughline', 'throughline.ingest.dlq')).toBeUndefined();

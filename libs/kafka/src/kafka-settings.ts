@@ -10,7 +10,11 @@ export interface KafkaSettings {
   /** Topic names are `<prefix>.ingest.<agency>`, `<prefix>.ingest.dlq` and `<prefix>.alerts.<agency>`. */
   readonly topicPrefix: string;
   readonly groupId: string;
-  /** The consumer group whose partition-0 holder runs the alerts relay (one relay at a time). */
+  /**
+   * The alerts relay's Kafka transactional id, the same in every worker of a deployment (a new
+   * holder's producer fences the last one's by it), and the prefix of the short-lived groups that
+   * read the relay's checkpoint topic back at a takeover.
+   */
   readonly relayGroupId: string;
   /** The agencies whose ingest topics are consumed; unset means the agreement's list (or the defaults). */
   readonly agencies: readonly string[] | undefined;
@@ -119,8 +123,11 @@ export function loadKafkaSettings(
 export const ingestTopic = (prefix: string, agency: string): string => `${prefix}.ingest.${agency}`;
 export const deadLetterTopic = (prefix: string): string => `${prefix}.ingest.dlq`;
 export const alertsTopic = (prefix: string, agency: string): string => `${prefix}.alerts.${agency}`;
-/** Carries no records: its single partition is the relay lease (see RelayLease). */
-export const relayLeaseTopic = (prefix: string): string => `${prefix}.internal.alerts-relay-lease`;
+/**
+ * One partition, compacted: how far the alerts relay has delivered, written in the transaction that
+ * carries the alerts (see RelayProducer).
+ */
+export const relayCheckpointTopic = (prefix: string): string => `${prefix}.internal.alerts-relay-checkpoint`;
 
 /** The agency an ingest topic belongs to, or undefined for any other topic. */
 export function agencyOfIngestTopic(prefix: string, topic: string): string | undefined {
@@ -135,7 +142,7 @@ export const kafkaTopics = (prefix: string, agencies: readonly string[]): string
   ...agencies.map((agency) => ingestTopic(prefix, agency)),
   deadLetterTopic(prefix),
   ...agencies.map((agency) => alertsTopic(prefix, agency)),
-  relayLeaseTopic(prefix),
+  relayCheckpointTopic(prefix),
 ];
 
 /** The CloudEvents sources an agency's Kafka publisher is bound to, out of those seen in a batch. */

@@ -32,11 +32,28 @@ require.extensions['.ts'] = (module, filename) => {
 `;
 
 /**
- * Starts a worker thread on a module beside the caller: `file` is the caller's `__dirname` joined
- * with the module's name, and `caller` its `__filename`, whose extension tells compiled code from
- * sources. A thread does not inherit the main thread's module hooks: a module that imports through
- * the path aliases asks for them with `aliases`; one that does not starts faster without. A thread
- * may be given a heap of its own size with `resourceLimits`.
+ * Code that loads a module beside the caller in a fresh thread or process: `file` is the caller's
+ * `__dirname` joined with the module's name, and `caller` its `__filename`, whose extension tells
+ * compiled code from sources. A new thread or process has none of this one's module hooks: a module
+ * that imports through the path aliases asks for them with `aliases`.
+ */
+export function moduleLoader(
+  file: string,
+  caller: string,
+  options: { readonly aliases?: boolean } = {},
+): string {
+  const extension = extname(caller);
+  return [
+    extension === '.ts' ? TRANSPILE : '',
+    options.aliases ? ALIASES : '',
+    `require(${JSON.stringify(`${file}${extension}`)});`,
+  ].join('');
+}
+
+/**
+ * Starts a worker thread on a module beside the caller (see `moduleLoader`); a module that does not
+ * need the aliases starts faster without. A thread may be given a heap of its own size with
+ * `resourceLimits`.
  */
 export function startWorkerThread(
   file: string,
@@ -45,14 +62,8 @@ export function startWorkerThread(
   options: { readonly aliases?: boolean; readonly resourceLimits?: ResourceLimits } = {},
 ): Worker {
   const extension = extname(caller);
-  const fromSources = extension === '.ts';
   const { resourceLimits } = options;
-  if (!fromSources && !options.aliases)
+  if (extension !== '.ts' && !options.aliases)
     return new Worker(`${file}${extension}`, { workerData, resourceLimits });
-  const code = [
-    fromSources ? TRANSPILE : '',
-    options.aliases ? ALIASES : '',
-    `require(${JSON.stringify(`${file}${extension}`)});`,
-  ].join('');
-  return new Worker(code, { eval: true, workerData, resourceLimits });
+  return new Worker(moduleLoader(file, caller, options), { eval: true, workerData, resourceLimits });
 }

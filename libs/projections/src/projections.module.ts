@@ -25,7 +25,7 @@ import { ReadModelStore } from './store/read-model-store';
     },
     ProjectionRunner,
   ],
-  exports: [ReadModelStore, ProjectionRunner],
+  exports: [ReadModelStore, ProjectionRunner, PROJECTION_LEASE],
 })
 export class ProjectionsModule implements OnApplicationShutdown {
   constructor(@Inject(ReadModelStore) private readonly readModels: ReadModelStore) {}

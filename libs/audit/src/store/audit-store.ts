@@ -50,6 +50,12 @@ export function registerFilter(query: AuditQuery): {
 export abstract class AuditStore {
   /** Appends in order; each record links to the one stored before it. */
   abstract append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]>;
+  /**
+   * Appends, in order, each content whose `id` the log does not hold yet (nor an earlier content of
+   * the same call), deciding under the lock every append takes, so that two writers offering the
+   * same record, in one process or several, store it once. Answers the records appended now.
+   */
+  abstract appendNew(contents: readonly DisclosureContent[]): Promise<AuditRecord[]>;
   abstract last(): Promise<{ seq: number; hash: string } | undefined>;
   abstract get(id: string): Promise<AuditRecord | undefined>;
   /** Records with fromSeq <= seq <= toSeq, in stored order. */

@@ -321,6 +321,35 @@ describe('two service instances on one PostgreSQL database', () => {
     }
   });
 
+  it('record a disclosure offered by both, and again, once', async () => {
+    const url = await freshDatabase();
+    const config = dataDir();
+    const [storeA, storeB] = [await PostgresAuditStore.open(url), await PostgresAuditStore.open(url)];
+    const [a, b] = [new AuditService(storeA, config), new AuditService(storeB, config)];
+    try {
+      const offered = Array.from({ length: 40 }, (_, i) => ({
+        ...disclosure(i + 1, 'once'),
+        id: randomUUID(),
+      }));
+      // Each instance offers every record, in overlapping groups, at the same time, twice over.
+      const offers = [a, b, a, b].flatMap((service, round) =>
+        [0, 10, 20].map((start) =>
+          service.recordOnce(offered.slice(start + round * 5, start + round * 5 + 15)),
+        ),
+      );
+      offers.push(a.recordOnce(offered), b.recordOnce([...offered, ...offered]));
+      const added = (await Promise.all(offers)).flat();
+      expect(added.map((record) => record.content.id).sort()).toEqual(offered.map(({ id }) => id).sort());
+      // One more plain record from each still chains on, and nothing is added by a late repeat.
+      await Promise.all([a.record(disclosure(41, 'once')), b.record(disclosure(42, 'once'))]);
+      expect(await a.recordOnce(offered.slice(0, 3))).toEqual([]);
+      expect(await b.verify()).toMatchObject({ ok: true, records: 42, lastSeq: 42 });
+      expect((await storeA.get(offered[7]!.id))?.content.requestId).toBe(offered[7]!.requestId);
+    } finally {
+      await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
+    }
+  });
+
   it('open on a fresh database at the same moment, as instances starting together do', async () => {
     const url = await freshDatabase();
     const opened = await Promise.allSettled(Array.from({ length: 8 }, () => PostgresAuditStore.open(url)));

@@ -64,13 +64,17 @@ async function withDdlLock(pool: Pool, ddl: string): Promise<void> {
   }
 }
 
+interface Queued {
+  readonly contents: readonly DisclosureContent[];
+  /** Only the contents whose id the log does not hold yet (appendNew). */
+  readonly once: boolean;
+  readonly resolve: (records: AuditRecord[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** The audit log in PostgreSQL (server mode). */
 export class PostgresAuditStore extends AuditStore {
-  private queue: {
-    readonly contents: readonly DisclosureContent[];
-    readonly resolve: (records: AuditRecord[]) => void;
-    readonly reject: (error: unknown) => void;
-  }[] = [];
+  private queue: Queued[] = [];
   private committing = false;
 
   private constructor(private readonly pool: Pool) {
@@ -96,8 +100,16 @@ export class PostgresAuditStore extends AuditStore {
    * append (a repeated id) does not fail the others.
    */
   append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+    return this.enqueue(contents, false);
+  }
+
+  appendNew(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+    return this.enqueue(contents, true);
+  }
+
+  private enqueue(contents: readonly DisclosureContent[], once: boolean): Promise<AuditRecord[]> {
     const appended = new Promise<AuditRecord[]>((resolve, reject) =>
-      this.queue.push({ contents, resolve, reject }),
+      this.queue.push({ contents, once, resolve, reject }),
     );
     if (!this.committing) {
       this.committing = true;
@@ -112,73 +124,101 @@ export class PostgresAuditStore extends AuditStore {
       const group = this.queue;
       this.queue = [];
       try {
-        const records = await this.appendNow(group.flatMap((queued) => queued.contents));
-        let offset = 0;
-        for (const queued of group) {
-          queued.resolve(records.slice(offset, (offset += queued.contents.length)));
-        }
+        const records = await this.appendNow(group);
+        group.forEach((queued, index) => queued.resolve(records[index]!));
       } catch (error) {
         if (group.length === 1) group[0]!.reject(error);
         else
           for (const queued of group)
-            await this.appendNow(queued.contents).then(queued.resolve, queued.reject);
+            await this.appendNow([queued]).then(([records]) => queued.resolve(records!), queued.reject);
       }
     }
     this.committing = false;
   }
 
-  private async appendNow(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+  /** One transaction for the group; answers the records appended for each of its requests. */
+  private async appendNow(group: readonly Queued[]): Promise<AuditRecord[][]> {
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const { rows } = await client.query<{ seq: string; hash: string }>(
-        'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
-      );
-      let seq = rows[0] ? Number(rows[0].seq) : 0;
-      let prevHash = rows[0]?.hash ?? GENESIS_HASH;
-      const records: AuditRecord[] = [];
-      const canonical: string[] = [];
-      for (const content of contents) {
-        seq++;
-        canonical.push(canonicalContent(content));
-        const contentHash = sha256(canonical[canonical.length - 1]!);
-        const hash = chainHash(prevHash, seq, contentHash);
-        records.push({ seq, content, contentHash, prevHash, hash });
-        prevHash = hash;
-      }
-      await client.query(
-        `INSERT INTO audit_records (seq, id, at, agency, "user", purpose, outcome, action, content, content_hash, prev_hash, hash)
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[])`,
-        [
-          records.map((r) => r.seq),
-          records.map((r) => r.content.id),
-          records.map((r) => r.content.at),
-          records.map((r) => r.content.principal.agency),
-          records.map((r) => r.content.principal.user),
-          records.map((r) => r.content.purpose),
-          records.map((r) => r.content.outcome),
-          records.map((r) => r.content.action),
-          canonical,
-          records.map((r) => r.contentHash),
-          records.map((r) => r.prevHash),
-          records.map((r) => r.hash),
-        ],
-      );
-      const index = records.flatMap((r) =>
-        [
-          ...new Set([
-            ...r.content.subjects.map((s) => s.subjectId),
-            ...(r.content.refusal?.subjectId ? [r.content.refusal.subjectId] : []),
-          ]),
-        ].map((subjectId) => [subjectId, r.seq] as const),
-      );
-      if (index.length > 0) {
-        await client.query(
-          'INSERT INTO audit_subjects (subject_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING',
-          [index.map(([subjectId]) => subjectId), index.map(([, seq]) => seq)],
+      // Under the chain lock, so no other writer can store one of these ids between look and write.
+      const offered = group.filter((queued) => queued.once).flatMap((queued) => queued.contents);
+      const held = new Set<string>();
+      if (offered.length > 0) {
+        const found = await client.query<{ id: string }>(
+          'SELECT id::text AS id FROM audit_records WHERE id = ANY($1::uuid[])',
+          [offered.map((content) => content.id)],
         );
+        for (const row of found.rows) held.add(row.id.toLowerCase());
       }
-      return records;
+      const kept = group.map((queued) =>
+        queued.once
+          ? queued.contents.filter((content) => {
+              const id = content.id.toLowerCase();
+              if (held.has(id)) return false;
+              held.add(id);
+              return true;
+            })
+          : queued.contents,
+      );
+      const records = await this.chainAndInsert(client, kept.flat());
+      let offset = 0;
+      return kept.map((contents) => records.slice(offset, (offset += contents.length)));
     });
+  }
+
+  private async chainAndInsert(
+    client: PoolClient,
+    contents: readonly DisclosureContent[],
+  ): Promise<AuditRecord[]> {
+    if (contents.length === 0) return [];
+    const { rows } = await client.query<{ seq: string; hash: string }>(
+      'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
+    );
+    let seq = rows[0] ? Number(rows[0].seq) : 0;
+    let prevHash = rows[0]?.hash ?? GENESIS_HASH;
+    const records: AuditRecord[] = [];
+    const canonical: string[] = [];
+    for (const content of contents) {
+      seq++;
+      canonical.push(canonicalContent(content));
+      const contentHash = sha256(canonical[canonical.length - 1]!);
+      const hash = chainHash(prevHash, seq, contentHash);
+      records.push({ seq, content, contentHash, prevHash, hash });
+      prevHash = hash;
+    }
+    await client.query(
+      `INSERT INTO audit_records (seq, id, at, agency, "user", purpose, outcome, action, content, content_hash, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[])`,
+      [
+        records.map((r) => r.seq),
+        records.map((r) => r.content.id),
+        records.map((r) => r.content.at),
+        records.map((r) => r.content.principal.agency),
+        records.map((r) => r.content.principal.user),
+        records.map((r) => r.content.purpose),
+        records.map((r) => r.content.outcome),
+        records.map((r) => r.content.action),
+        canonical,
+        records.map((r) => r.contentHash),
+        records.map((r) => r.prevHash),
+        records.map((r) => r.hash),
+      ],
+    );
+    const index = records.flatMap((r) =>
+      [
+        ...new Set([
+          ...r.content.subjects.map((s) => s.subjectId),
+          ...(r.content.refusal?.subjectId ? [r.content.refusal.subjectId] : []),
+        ]),
+      ].map((subjectId) => [subjectId, r.seq] as const),
+    );
+    if (index.length > 0) {
+      await client.query(
+        'INSERT INTO audit_subjects (subject_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING',
+        [index.map(([subjectId]) => subjectId), index.map(([, seq]) => seq)],
+      );
+    }
+    return records;
   }
 
   async last(): Promise<{ seq: number; hash: string } | undefined> {

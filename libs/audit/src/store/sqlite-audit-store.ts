@@ -61,11 +61,14 @@ export class SqliteAuditStore extends AuditStore {
 
   /** Resolves once the records are durable, chained by the writer thread. */
   async append(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
-    // Canonicalised here, where a kept cut's subject disclosure is canonicalised once for all its reads.
-    const links = await this.writerThread().append(
-      contents.map((content) => ({ ...indexedColumnsOf(content), canonical: canonicalContent(content) })),
-    );
-    return links.map((link, index) => ({ ...link, content: contents[index]! }));
+    const links = await this.writerThread().append(rowsOf(contents), false);
+    return links.map((link, index) => ({ ...link!, content: contents[index]! }));
+  }
+
+  /** The writer thread looks for each id in the transaction that appends. */
+  async appendNew(contents: readonly DisclosureContent[]): Promise<AuditRecord[]> {
+    const links = await this.writerThread().append(rowsOf(contents), true);
+    return links.flatMap((link, index) => (link ? [{ ...link, content: contents[index]! }] : []));
   }
 
   private writerThread(): WriterThread {
@@ -163,9 +166,13 @@ export class SqliteAuditStore extends AuditStore {
   }
 }
 
+// Canonicalised here, where a kept cut's subject disclosure is canonicalised once for all its reads.
+const rowsOf = (contents: readonly DisclosureContent[]): WriterRow[] =>
+  contents.map((content) => ({ ...indexedColumnsOf(content), canonical: canonicalContent(content) }));
+
 interface Waiting {
   readonly kind: 'append' | 'checkpoint';
-  readonly resolve: (links: readonly ChainLink[]) => void;
+  readonly resolve: (links: readonly (ChainLink | null)[]) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -209,18 +216,21 @@ class WriterThread {
     return this.stopped === undefined;
   }
 
-  append(rows: readonly WriterRow[]): Promise<readonly ChainLink[]> {
-    return this.request('append', (id) => ({ kind: 'append', id, rows }));
+  append(rows: readonly WriterRow[], once: boolean): Promise<readonly (ChainLink | null)[]> {
+    return this.request('append', (id) => ({ kind: 'append', id, rows, once }));
   }
 
   async checkpoint(checkpoint: AuditCheckpoint): Promise<void> {
     await this.request('checkpoint', (id) => ({ kind: 'checkpoint', id, checkpoint }));
   }
 
-  private request(kind: Waiting['kind'], of: (id: number) => WriterRequest): Promise<readonly ChainLink[]> {
+  private request(
+    kind: Waiting['kind'],
+    of: (id: number) => WriterRequest,
+  ): Promise<readonly (ChainLink | null)[]> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
-    const done = new Promise<readonly ChainLink[]>((resolve, reject) =>
+    const done = new Promise<readonly (ChainLink | null)[]>((resolve, reject) =>
       this.waiting.set(id, { kind, resolve, reject }),
     );
     this.worker.ref();

@@ -62,9 +62,9 @@ describe('the SQLite audit writer', () => {
     try {
       const first = content();
       const [a, repeated, c] = writer.appendGroups([
-        [rowOf(first), rowOf(content())],
-        [rowOf(content(first.id))],
-        [rowOf(content())],
+        { rows: [rowOf(first), rowOf(content())] },
+        { rows: [rowOf(content(first.id))] },
+        { rows: [rowOf(content())] },
       ]);
       expect(repeated).toEqual({ error: expect.stringMatching(/UNIQUE constraint failed/) as unknown });
       const links = [...(a as ChainLink[]), ...(c as ChainLink[])];
@@ -92,6 +92,33 @@ describe('the SQLite audit writer', () => {
       expect(next).toMatchObject({ seq: 2, prevHash: stored!.hash });
     } finally {
       await store.close();
+    }
+  });
+
+  it('records a disclosure offered by two stores on one file, and offered again, once', async () => {
+    const config = loadConfig({ DATA_DIR: root, LOG_LEVEL: 'silent' });
+    const [one, two] = [new SqliteAuditStore(file), new SqliteAuditStore(file)];
+    const [a, b] = [new AuditService(one, config), new AuditService(two, config)];
+    try {
+      const offered = Array.from({ length: 40 }, () => content());
+      const offers = [a, b, a, b].flatMap((service, round) =>
+        [0, 10, 20].map((start) =>
+          service.recordOnce(offered.slice(start + round * 5, start + round * 5 + 15)),
+        ),
+      );
+      offers.push(a.recordOnce(offered), b.recordOnce([...offered, ...offered]));
+      const added = (await Promise.all(offers)).flat();
+      expect(added.map((record) => record.content.id).sort()).toEqual(offered.map(({ id }) => id).sort());
+      await Promise.all([
+        a.record({ ...content(), requestId: 'r' }),
+        b.record({ ...content(), requestId: 'r' }),
+      ]);
+      expect(await b.recordOnce(offered.slice(0, 3))).toEqual([]);
+      // The record kept is the first offered, with its own time.
+      expect((await one.get(offered[7]!.id))?.content).toEqual(offered[7]);
+      expect(await a.verify()).toMatchObject({ ok: true, records: 42, lastSeq: 42 });
+    } finally {
+      await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
     }
   });
 

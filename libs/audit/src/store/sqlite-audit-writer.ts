@@ -10,14 +10,23 @@ export interface WriterRow extends IndexedColumns {
   readonly canonical: string;
 }
 
+/** Rows to append together; with `once`, only those whose id the log does not hold yet. */
+export interface WriterGroup {
+  readonly rows: readonly WriterRow[];
+  readonly once?: boolean;
+}
+
 export type WriterRequest =
-  | { readonly kind: 'append'; readonly id: number; readonly rows: readonly WriterRow[] }
+  | ({ readonly kind: 'append'; readonly id: number } & WriterGroup)
   | { readonly kind: 'checkpoint'; readonly id: number; readonly checkpoint: AuditCheckpoint }
   | { readonly kind: 'close' };
 
-/** One reply per commit, answering each request it took (a checkpoint with no links). */
+/**
+ * One reply per commit, answering each request it took (a checkpoint with no links). A `once` row
+ * the log already held has no link (null).
+ */
 export type WriterReply = readonly (
-  | { readonly id: number; readonly links: readonly ChainLink[] }
+  | { readonly id: number; readonly links: readonly (ChainLink | null)[] }
   | { readonly id: number; readonly error: string }
 )[];
 
@@ -31,6 +40,7 @@ export class SqliteAuditWriter {
   private readonly insert: Database.Statement;
   private readonly index: Database.Statement;
   private readonly lastRow: Database.Statement<[], { seq: number; hash: string }>;
+  private readonly stored: Database.Statement<[string], { seq: number }>;
   private readonly insertCheckpoint: Database.Statement;
 
   /**
@@ -51,6 +61,7 @@ export class SqliteAuditWriter {
     this.lastRow = this.db.prepare<[], { seq: number; hash: string }>(
       'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
     );
+    this.stored = this.db.prepare<[string], { seq: number }>('SELECT seq FROM audit_records WHERE id = ?');
     this.insertCheckpoint = this.db.prepare(
       'INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)',
     );
@@ -61,18 +72,18 @@ export class SqliteAuditWriter {
    * its own, so one bad group (a repeated id) does not fail the others.
    */
   appendGroups(
-    groups: readonly (readonly WriterRow[])[],
-  ): (readonly ChainLink[] | { readonly error: string })[] {
+    groups: readonly WriterGroup[],
+  ): (readonly (ChainLink | null)[] | { readonly error: string })[] {
     try {
-      return this.db.transaction(() => groups.map((rows) => this.chain(rows))).immediate();
+      return this.db.transaction(() => groups.map((group) => this.chain(group))).immediate();
     } catch (error) {
       if (groups.length === 1) return [{ error: messageOf(error) }];
-      return groups.flatMap((rows) => this.appendGroups([rows]));
+      return groups.flatMap((group) => this.appendGroups([group]));
     }
   }
 
   /** Stores a signed checkpoint; one already stored for its seq stays as it is. */
-  addCheckpoint(checkpoint: AuditCheckpoint): readonly ChainLink[] | { readonly error: string } {
+  addCheckpoint(checkpoint: AuditCheckpoint): readonly (ChainLink | null)[] | { readonly error: string } {
     try {
       const { seq, hash, at, keyId, signature } = checkpoint;
       this.insertCheckpoint.run(seq, hash, at, keyId, signature);
@@ -82,12 +93,16 @@ export class SqliteAuditWriter {
     }
   }
 
-  /** Inside an IMMEDIATE transaction, which takes the write lock before reading the chain's end. */
-  private chain(rows: readonly WriterRow[]): ChainLink[] {
+  /**
+   * Inside an IMMEDIATE transaction, which takes the write lock before reading the chain's end (and,
+   * for a `once` group, before looking for its ids, rows of this transaction included).
+   */
+  private chain({ rows, once }: WriterGroup): (ChainLink | null)[] {
     const last = this.lastRow.get();
     let seq = last?.seq ?? 0;
     let prevHash = last?.hash ?? GENESIS_HASH;
     return rows.map((row) => {
+      if (once && this.stored.get(row.id)) return null;
       seq++;
       const contentHash = sha256(row.canonical);
       const hash = chainHash(prevHash, seq, contentHash);

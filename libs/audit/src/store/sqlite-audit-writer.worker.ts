@@ -34,7 +34,8 @@ port.on('message', (first: WriterRequest) => {
     requests.push(next.message as WriterRequest);
   }
   const appends = requests.filter((request) => request.kind === 'append');
-  const results = appends.length > 0 ? writer.appendGroups(appends.map((request) => request.rows)) : [];
+  const results =
+    appends.length > 0 ? writer.appendGroups(appends.map(({ rows, once }) => ({ rows, once }))) : [];
   lastCommitAt = performance.now();
   const answered = [
     ...appends.map((request, index) => ({ id: request.id, result: results[index]! })),

@@ -177,7 +177,7 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
     });
   });
 
-  it('describes each alert for the disclosure register by ids and field names only', () => {
+  it('describes each alert for the disclosure register by ids and field names only, under the alert id', () => {
     const alerts = planAlerts({
       event: event('iom.custody.released.v1', 'prison', 'custody'),
       recordedAt,
@@ -187,6 +187,7 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
     });
     const voluntary = alerts.find((alert) => alert.data.agency === 'voluntary')!;
     expect(alertDisclosure(voluntary, 412)).toEqual({
+      id: voluntary.id,
       requestId: voluntary.id,
       principal: { kind: 'system', user: 'alerts-relay', agency: 'voluntary', role: 'alerts' },
       action: 'alert',

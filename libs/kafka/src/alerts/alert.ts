@@ -5,7 +5,7 @@ import {
   isAlerting,
   type PublishedEvent,
 } from '@throughline/domain';
-import type { NewDisclosure } from '@throughline/audit';
+import type { IdentifiedDisclosure } from '@throughline/audit';
 import { uuidFromName } from '@throughline/ingestion';
 import {
   type Agreement,
@@ -119,14 +119,16 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
 
 /**
  * The audit record of sending one alert: a disclosure to the recipient agency, on the policy's
- * ground, of the alert's fields. Ids and field names only, like every audit record. The alert id
- * is the request id, so a repeated alert shows in the register as a second record with the same id.
- * The event is named by its log position, which the alert itself does not carry.
+ * ground, of the alert's fields. Ids and field names only, like every audit record. The record's
+ * id is the alert's (and so is its request id), so the register holds one record per alert however
+ * often the relay offers it, and a recipient can ask for the receipt by the id it received. The
+ * event is named by its log position, which the alert itself does not carry.
  */
-export function alertDisclosure(alert: Alert, position: number): NewDisclosure {
+export function alertDisclosure(alert: Alert, position: number): IdentifiedDisclosure {
   const { data } = alert;
   const { rule, basis, clause, legalBasis, reliedOn, agreementVersion } = data.disclosure;
   return {
+    id: alert.id,
     requestId: alert.id,
     principal: { kind: 'system', user: ALERT_READER_ID, agency: data.agency, role: ALERT_READER_ROLE },
     action: 'alert',

@@ -217,8 +217,9 @@ describe('alerts relayed from the log (real broker)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   }, 90_000);
 
-  it('runs the relay in one worker at a time and hands it over when that worker stops', async () => {
-    const other = await startKafkaTestApp(settings);
+  it('runs the relay in one process at a time, the holder of the lease in their store, and hands it over when that process stops', async () => {
+    // Another process on the same stores: their lease decides which one relays.
+    const other = await startKafkaTestApp(settings, app.dataDir);
     try {
       await other.relay.start();
       await eventually(
@@ -231,8 +232,9 @@ describe('alerts relayed from the log (real broker)', () => {
       await eventually(() => standby.relay.active, Boolean, 'the standby to take over', 60_000);
       expect(holder.relay.role).toBe('stopped');
       await holder.relay.start();
+      expect(holder.relay.role).toBe('standby');
     } finally {
-      await other.close();
+      await other.close({ keepData: true });
     }
   }, 90_000);
 });

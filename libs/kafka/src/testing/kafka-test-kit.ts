@@ -24,7 +24,7 @@ import { SubjectsModule } from '@throughline/subjects';
 import { AlertsRelay } from '../alerts/alerts-relay';
 import { KafkaIngestion } from '../ingest/kafka-ingestion';
 import { KafkaModule } from '../kafka.module';
-import { DEFAULT_BATCH_SIZE, type KafkaSettings, kafkaTopics } from '../kafka-settings';
+import { DEFAULT_BATCH_SIZE, type KafkaSettings, kafkaTopics, relayCheckpointTopic } from '../kafka-settings';
 
 export const testBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -55,12 +55,17 @@ export const testKafka = (brokers: readonly string[] = testBrokers()): Kafka =>
     logLevel: logLevel.NOTHING,
   });
 
-/** Creates every topic up front with a known partition count, instead of relying on auto-creation. */
+/**
+ * Creates every agency topic up front with a known partition count, instead of relying on
+ * auto-creation. The relay's checkpoint topic is left to the relay, which makes it as it must be.
+ */
 export async function createTopics(settings: KafkaSettings, numPartitions = 3): Promise<void> {
   const admin = testKafka(settings.brokers).admin();
   await admin.connect();
   try {
-    const topics = kafkaTopics(settings.topicPrefix, settings.agencies ?? DEFAULT_AGENCIES);
+    const topics = kafkaTopics(settings.topicPrefix, settings.agencies ?? DEFAULT_AGENCIES).filter(
+      (topic) => topic !== relayCheckpointTopic(settings.topicPrefix),
+    );
     await admin.createTopics({
       topics: topics.map((topic) => ({ topic, numPartitions })),
       waitForLeaders: true,
@@ -83,16 +88,21 @@ export interface KafkaTestApp {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
-/** The modules the worker runs, on a fresh SQLite data directory (or a kept one, for restarts). */
+/**
+ * The modules the worker runs, on a fresh SQLite data directory (or a kept one, for restarts or a
+ * second process on the same stores); `env` adds configuration, such as a DATABASE_URL.
+ */
 export async function startKafkaTestApp(
   settings: KafkaSettings,
   keepDataDir?: string,
+  env: Record<string, string> = {},
 ): Promise<KafkaTestApp> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'throughline-kafka-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     KAFKA_BROKERS: settings.brokers.join(','),
+    ...env,
   });
   const app = await NestFactory.createApplicationContext(
     {
@@ -168,13 +178,16 @@ export class TopicCollector {
   readonly messages: Collected[] = [];
   private constructor(private readonly consumer: Consumer) {}
 
+  /** Reads committed records only (kafkajs's default), unless `readUncommitted`. */
   static async start(
     topics: readonly string[],
     brokers: readonly string[] = testBrokers(),
+    options: { readonly readUncommitted?: boolean } = {},
   ): Promise<TopicCollector> {
     const consumer = testKafka(brokers).consumer({
       groupId: `collector-${randomUUID()}`,
       maxWaitTimeInMs: 200,
+      readUncommitted: options.readUncommitted ?? false,
     });
     const collector = new TopicCollector(consumer);
     await consumer.connect();
@@ -194,6 +207,48 @@ export class TopicCollector {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/** The key of the records `readToSeal` writes; they are not alerts. */
+export const SEAL_KEY = 'test-seal';
+
+/**
+ * Writes a seal to every partition of the topics and waits until the collector has read each one.
+ * A reader gets a partition's records in order (read_committed: once no transaction on it is left
+ * open), so by then it has read everything written before the seals.
+ */
+export async function readToSeal(
+  collector: TopicCollector,
+  topics: readonly string[],
+  brokers: readonly string[] = testBrokers(),
+): Promise<void> {
+  const nonce = randomUUID();
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  await admin.disconnect();
+  const producer = await testProducer(brokers);
+  await producer.sendBatch({
+    topicMessages: metadata.map(({ name, partitions }) => ({
+      topic: name,
+      messages: partitions.map(({ partitionId }) => ({
+        partition: partitionId,
+        key: SEAL_KEY,
+        value: nonce,
+      })),
+    })),
+  });
+  await producer.disconnect();
+  const expected = metadata.reduce((count, { partitions }) => count + partitions.length, 0);
+  await eventually(
+    () =>
+      collector.messages.filter(
+        ({ message }) => message.key?.toString() === SEAL_KEY && message.value?.toString() === nonce,
+      ).length,
+    (seen) => seen === expected,
+    'the collector to read a seal on every partition',
+    60_000,
+  );
 }
 
 export const headerText = (headers: IHeaders | undefined, name: string): string | undefined => {
