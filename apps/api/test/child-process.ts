@@ -23,10 +23,15 @@ function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.P
 }
 
 /** Runs one CLI command to completion and returns its stdout; stderr ends up in the thrown error. */
-export function runCli(dataDir: string, args: readonly string[], timeoutMs = 60_000): string {
+export function runCli(
+  dataDir: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): string {
   return execFileSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: childEnv(dataDir),
+    env: childEnv(dataDir, env),
     encoding: 'utf8',
     timeout: timeoutMs,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -128,6 +133,22 @@ export class ServerProcess {
   /** The last lines the process wrote, for assertion messages. */
   get tail(): string {
     return this.output.slice(-30).join('\n');
+  }
+
+  /** Waits until the process has written a line containing `text` (a log line, at LOG_LEVEL info for most). */
+  async logged(text: string, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.output.find((written) => written.includes(text));
+      if (line !== undefined) return line;
+      if (!this.running)
+        throw new Error(
+          `Process exited (${JSON.stringify(this.exit)}) before logging "${text}":\n${this.tail}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`"${text}" not logged within ${timeoutMs} ms:\n${this.tail}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Polls /health/ready until it answers 200: projections have caught up with the log. */
