@@ -42,8 +42,11 @@ import { differences, postgresSnapshot, type Snapshot } from './read-model-snaps
 const SUBJECTS = 400;
 /** Subjects published together: their police events in one Kafka send or a few HTTP batches. */
 const GROUP = 20;
-/** Events in one HTTP batch: whole subjects (5 police or 2 custody events each), in order. */
-const HTTP_BATCH = 20;
+/** Events of one subject: 5 from the police, then 3 from the prison. */
+const POLICE_EVENTS = 5;
+const PRISON_EVENTS = 3;
+/** Events in one HTTP batch: whole subjects, in order. */
+const HTTP_BATCH = POLICE_EVENTS * PRISON_EVENTS;
 const PUBLISHERS = 4;
 const LEASE_SECONDS = 3;
 const PARTITIONS = 4;
@@ -151,13 +154,14 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
     summary.startedInSeconds = (Date.now() - began) / 1000;
 
     // The workload: each subject's police events (two arrests among them) from one channel, then,
-    // once its registration is stored, its custody events from the other.
+    // once its registration is stored, the prison's from the other: it links its NOMIS number to
+    // the person (named by PNC), then names the person by it (received into custody, released).
     const journeys = Array.from({ length: SUBJECTS }, () => new SubjectJourney());
     const groups = Array.from({ length: SUBJECTS / GROUP }, (_, index) => ({
       journeys: journeys.slice(index * GROUP, (index + 1) * GROUP),
       police: rng.chance(0.5) ? 'http' : 'kafka',
     }));
-    const total = SUBJECTS * 7;
+    const total = SUBJECTS * (POLICE_EVENTS + PRISON_EVENTS);
     let acknowledged = 0;
     const counts = {
       httpBatches: 0,
@@ -216,10 +220,18 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
       for (let from = 0; from < events.length; from += HTTP_BATCH)
         await postBatch(token, events.slice(from, from + HTTP_BATCH));
     };
-    const produce = async (agency: string, events: CloudEventBody[]): Promise<void> => {
+    /** Keyed by one reference per person, so the person's records keep their order on one partition. */
+    const produce = async (
+      agency: string,
+      events: CloudEventBody[],
+      keys: readonly string[],
+    ): Promise<void> => {
       await producer!.send({
         topic: ingestTopic(settings.topicPrefix, agency),
-        messages: events.map((event) => (rng.chance(0.5) ? structured(event) : binary(event))),
+        messages: events.map((event, index) => ({
+          ...(rng.chance(0.5) ? structured(event) : binary(event)),
+          key: keys[index]!,
+        })),
       });
       counts.kafkaRecords += events.length;
       acknowledged += events.length;
@@ -247,8 +259,12 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
         published.push(...policeEvents);
         if (group.police === 'http') await post(police, policeEvents);
         else {
-          await produce('police', policeEvents);
-          // Custody events name the subject by its NOMIS number, which only the registration links.
+          await produce(
+            'police',
+            policeEvents,
+            policeEvents.map((event) => event.subject),
+          );
+          // The prison names the person by the PNC the registration claims.
           const registrations = policeEvents.filter((event) => event.type === 'iom.subject.registered.v1');
           await eventually(
             () => storedCount(registrations),
@@ -258,11 +274,17 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
           );
         }
         const custody = group.journeys.flatMap((journey) => [
+          journey.linked('prison'),
           journey.receivedIntoCustody(),
           journey.released(),
         ]);
         published.push(...custody);
-        if (group.police === 'http') await produce('prison', custody);
+        if (group.police === 'http')
+          await produce(
+            'prison',
+            custody,
+            group.journeys.flatMap((journey) => Array<string>(PRISON_EVENTS).fill(`nomis:${journey.nomis}`)),
+          );
         else await post(prison, custody);
       }
     };
