@@ -8,12 +8,18 @@ const libs = readdirSync(new URL('./libs', import.meta.url), { withFileTypes: tr
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 
-/** Module boundaries: a lib is reached only through its alias, and never through its own barrel. */
-const boundaries = (self) => ({
+/**
+ * Module boundaries: a lib is reached only through its alias, and never through its own barrel.
+ * Tests may also import another lib's test helpers through `@throughline/<lib>/testing` (decision
+ * 0018); production code may not, and the launchers in bin/ do not map that path at all.
+ */
+const boundaries = (self, { tests = false } = {}) => ({
   patterns: [
     {
-      group: ['@throughline/*/*'],
-      message: 'Import a lib only through its public index (@throughline/<lib>).',
+      group: ['@throughline/*/*', ...(tests ? ['!@throughline/*/testing'] : [])],
+      message: tests
+        ? 'Import a lib only through its public index (@throughline/<lib>) or its test helpers (@throughline/<lib>/testing).'
+        : 'Import a lib only through its public index (@throughline/<lib>); test helpers are for tests.',
     },
     { group: ['**/libs/*', '**/libs/*/**', '../../libs/**'], message: 'Use the @throughline/<lib> alias.' },
     ...(self
@@ -21,6 +27,15 @@ const boundaries = (self) => ({
       : []),
   ],
 });
+
+/** Test files: the tiers by suffix, test helpers, and the apps' test folders. */
+const TEST_FILES = [
+  '**/*.spec.ts',
+  '**/*.int-spec.ts',
+  '**/*.e2e-spec.ts',
+  '**/testing/**/*.ts',
+  'apps/*/test/**/*.ts',
+];
 
 /** The catalogue decides dates and optional fields once (instants.ts, catalogue/dates.ts). */
 const catalogueRules = {
@@ -75,13 +90,20 @@ export default tseslint.config(
     },
   })),
   {
-    files: [
-      '**/*.spec.ts',
-      '**/*.int-spec.ts',
-      '**/*.e2e-spec.ts',
-      '**/testing/**/*.ts',
-      'apps/*/test/**/*.ts',
-    ],
+    files: TEST_FILES,
+    rules: { 'no-restricted-imports': ['error', boundaries(null, { tests: true })] },
+  },
+  ...libs.map((lib) => ({
+    files: TEST_FILES.map((pattern) => `libs/${lib}/${pattern}`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { ...boundaries(lib, { tests: true }), ...(lib === 'domain' ? catalogueRules : {}) },
+      ],
+    },
+  })),
+  {
+    files: TEST_FILES,
     rules: {
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',

@@ -3,7 +3,11 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  moduleNameMapper: { '^@throughline/(.*)$': '<rootDir>/libs/$1/src' },
+  // A lib's test helpers first (tests only: decision 0018), then its public index.
+  moduleNameMapper: {
+    '^@throughline/([^/]+)/testing$': '<rootDir>/libs/$1/src/testing',
+    '^@throughline/(.*)$': '<rootDir>/libs/$1/src',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 module.exports = {

@@ -23,10 +23,15 @@ function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.P
 }
 
 /** Runs one CLI command to completion and returns its stdout; stderr ends up in the thrown error. */
-export function runCli(dataDir: string, args: readonly string[], timeoutMs = 60_000): string {
+export function runCli(
+  dataDir: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): string {
   return execFileSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: childEnv(dataDir),
+    env: childEnv(dataDir, env),
     encoding: 'utf8',
     timeout: timeoutMs,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,6 +74,8 @@ export interface Exit {
 /** `throughline serve` as a separate OS process, so it can be killed the way production dies. */
 export class ServerProcess {
   private readonly output: string[] = [];
+  /** When each line of `output` arrived, by this process's clock. */
+  private readonly arrivals: number[] = [];
   readonly exited: Promise<Exit>;
   private exit: Exit | undefined;
 
@@ -83,7 +90,11 @@ export class ServerProcess {
       }),
     );
     // Drain both pipes (a full pipe would stall the server) and keep the tail for failure messages.
-    const keep = (chunk: Buffer) => this.output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const keep = (chunk: Buffer) => {
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      this.output.push(...lines);
+      this.arrivals.push(...lines.map(() => Date.now()));
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
   }
@@ -128,6 +139,29 @@ export class ServerProcess {
   /** The last lines the process wrote, for assertion messages. */
   get tail(): string {
     return this.output.slice(-30).join('\n');
+  }
+
+  /** When the last line containing `text` arrived (Date.now() in this process), if one has. */
+  lastLogged(text: string): number | undefined {
+    for (let index = this.output.length - 1; index >= 0; index--)
+      if (this.output[index]!.includes(text)) return this.arrivals[index];
+    return undefined;
+  }
+
+  /** Waits until the process has written a line containing `text` (a log line, at LOG_LEVEL info for most). */
+  async logged(text: string, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.output.find((written) => written.includes(text));
+      if (line !== undefined) return line;
+      if (!this.running)
+        throw new Error(
+          `Process exited (${JSON.stringify(this.exit)}) before logging "${text}":\n${this.tail}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`"${text}" not logged within ${timeoutMs} ms:\n${this.tail}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Polls /health/ready until it answers 200: projections have caught up with the log. */

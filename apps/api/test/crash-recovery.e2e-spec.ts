@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { storedEventId } from '@throughline/ingestion';
 import { assertBuilt, freePort, runCli, ServerProcess } from './child-process';
 import { type CloudEventBody, POLICE, PRISON, SubjectJourney } from './cloud-events';
+import { differences, sqliteSnapshot as snapshot } from './read-model-snapshot';
 
 const BATCH_SIZE = 200;
 const SENDERS = 4;
@@ -24,52 +24,6 @@ interface IngestResult {
 interface Acknowledged {
   readonly event: CloudEventBody;
   readonly result: IngestResult;
-}
-
-interface Snapshot {
-  readonly head: number;
-  readonly docs: Map<string, unknown>;
-  readonly checkpoints: Map<string, number>;
-}
-
-/** Reads the files directly, with no server running, so what is asserted is what is on disk. */
-function snapshot(dataDir: string): Snapshot {
-  const events = new Database(join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
-  const readModels = new Database(join(dataDir, 'read-models.db'), { readonly: true, fileMustExist: true });
-  try {
-    const head =
-      events.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck().get() ?? 0;
-    const docs = readModels
-      .prepare<[], { projection: string; key: string; doc: string }>(
-        'SELECT projection, key, doc FROM read_model_documents',
-      )
-      .all();
-    const checkpoints = readModels
-      .prepare<[], { projection: string; position: number }>(
-        'SELECT projection, position FROM projection_checkpoints',
-      )
-      .all();
-    return {
-      head,
-      docs: new Map(docs.map((row) => [`${row.projection} ${row.key}`, JSON.parse(row.doc) as unknown])),
-      checkpoints: new Map(checkpoints.map((row) => [row.projection, row.position])),
-    };
-  } finally {
-    events.close();
-    readModels.close();
-  }
-}
-
-/** The first few documents that differ, so a failure names them instead of dumping thousands. */
-function differences(
-  actual: Snapshot,
-  expected: Snapshot,
-): { key: string; actual: unknown; expected: unknown }[] {
-  const keys = [...new Set([...actual.docs.keys(), ...expected.docs.keys()])].sort();
-  return keys
-    .filter((key) => !isDeepStrictEqual(actual.docs.get(key), expected.docs.get(key)))
-    .slice(0, 5)
-    .map((key) => ({ key, actual: actual.docs.get(key), expected: expected.docs.get(key) }));
 }
 
 describe('crash recovery: SIGKILL during ingestion', () => {

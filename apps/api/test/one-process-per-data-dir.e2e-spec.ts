@@ -57,4 +57,33 @@ describe('one process per embedded DATA_DIR', () => {
     await third.ready();
     await third.signal('SIGKILL');
   }, 180_000);
+
+  it('refuses a server and a second worker beside a worker, and frees the directory when the worker is killed', async () => {
+    const worker = ServerProcess.worker(dataDir, { LOG_LEVEL: 'info' });
+    started.push(worker);
+    await worker.logged('Worker running');
+
+    const server = await serve();
+    expect((await within(server.exited, 60_000, 'the server to be refused')).code).not.toBe(0);
+    expect(server.lines.join('\n')).toContain(`DATA_DIR ${dataDir} is in use by worker (pid `);
+    expect(server.lines.join('\n')).toContain('serve will not start');
+
+    const second = ServerProcess.worker(dataDir);
+    started.push(second);
+    expect((await within(second.exited, 60_000, 'the second worker to be refused')).code).not.toBe(0);
+    expect(second.lines.join('\n')).toContain(`DATA_DIR ${dataDir} is in use by worker (pid `);
+    expect(second.lines.join('\n')).toContain('worker will not start');
+    expect(worker.running).toBe(true);
+
+    await worker.signal('SIGKILL');
+    const after = await serve();
+    await after.ready();
+    // And a worker is refused beside a server, as a server is.
+    const beside = ServerProcess.worker(dataDir);
+    started.push(beside);
+    expect((await within(beside.exited, 60_000, 'the worker to be refused')).code).not.toBe(0);
+    expect(beside.lines.join('\n')).toContain(`DATA_DIR ${dataDir} is in use by serve (pid `);
+    expect(beside.lines.join('\n')).toContain('worker will not start');
+    await after.signal('SIGKILL');
+  }, 180_000);
 });

@@ -218,13 +218,7 @@ describe('graceful shutdown: SIGTERM to the worker', () => {
 
   it('stops its projections, releasing their leases, closes its stores and exits 0', async () => {
     const started = (worker = ServerProcess.worker(dataDir, { LOG_LEVEL: 'info' }));
-    const running = async (): Promise<void> => {
-      while (!started.lines.some((line) => line.includes('Worker running'))) {
-        if (!started.running) throw new Error(`The worker exited:\n${started.tail}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
-    await within(running(), 15_000, 'the worker to start');
+    await started.logged('Worker running', 15_000);
 
     expect(await started.signal('SIGTERM', GRACE_SECONDS * 1000)).toEqual({ code: 0, signal: null });
     const log = started.lines.join('\n');

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig, type ThroughlineConfig } from '@throughline/platform';
+import { freshDatabase as newDatabase, type TestDatabase } from '@throughline/platform/testing';
 import { AuditService, type NewDisclosure } from '../audit.service';
 import { contentHashOf } from '../domain/chain';
 import type { AuditRecord } from '../domain/disclosure';
@@ -14,44 +15,13 @@ import { PostgresAuditStore } from './postgres-audit-store';
  * PostgresAuditStore creates its tables in the default schema, so each suite here gets a database of
  * its own, dropped afterwards.
  */
-const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const created: string[] = [];
+const created: TestDatabase[] = [];
 const dataDirs: string[] = [];
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function freshDatabase(): Promise<string> {
-  const name = `audit_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  created.push(name);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/**
- * Drops without FORCE: forcing would kill connections of any pool left open by a failed open(), and
- * that pool has no error listener. Such a pool lets go of its idle connections after ten seconds.
- */
-async function dropWhenUnused(name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name}`));
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== '55006' || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const database = await newDatabase('audit');
+  created.push(database);
+  return database.url;
 }
 
 /** Waits for a condition, checking every few milliseconds, for at most ten seconds. */
@@ -70,7 +40,7 @@ function dataDir(): ThroughlineConfig {
 }
 
 afterAll(async () => {
-  for (const name of created) await dropWhenUnused(name);
+  for (const database of created) await database.drop();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -249,9 +219,7 @@ describe('PostgresAuditStore', () => {
 
   it('names an entry altered in the database', async () => {
     const target = records.find((record) => record.seq === 123)!;
-    const url = new URL(adminUrl);
-    url.pathname = `/${created[0]}`;
-    const client = new Client({ connectionString: url.toString() });
+    const client = new Client({ connectionString: created[0]!.url });
     await client.connect();
     try {
       // Only a superuser gets past the append-only triggers this way; the chain still names the change.

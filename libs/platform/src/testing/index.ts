@@ -1,0 +1,2 @@
+/** Test helpers for tests outside this lib (`@throughline/platform/testing`). */
+export * from './postgres-database';
