@@ -36,7 +36,25 @@ describe('evolveSharing', () => {
         expires: '2024-06-30',
       }),
     );
-    expect(state.concerns['SG-1']?.expires).toBe('2024-06-30T00:00:00.000Z');
+    // A date lasts to the end of that day in the partnership's time zone: London, in BST.
+    expect(state.concerns['SG-1']?.expires).toBe('2024-06-30T23:00:00.000Z');
+  });
+
+  it("reads a date-only expiry in the time zone it is given, the agreement's", () => {
+    const raised = event('iom.safeguarding.concern-raised.v1', {
+      concernId: 'SG-2',
+      kind: 'child',
+      legalBasis: 'DPA 2018 Sch 8 para 4',
+      categories: ['family'],
+      recipients: ['police'],
+      expires: '2026-12-06',
+    });
+    expect(evolveSharing(emptySharingState(), raised).concerns['SG-2']?.expires).toBe(
+      '2026-12-07T00:00:00.000Z',
+    );
+    expect(evolveSharing(emptySharingState(), raised, 'America/New_York').concerns['SG-2']?.expires).toBe(
+      '2026-12-07T05:00:00.000Z',
+    );
   });
 
   // Stored events outlive the checks they passed: an expiry that names no instant must neither

@@ -16,6 +16,7 @@ import {
   policySignature,
   type ReadPolicy,
   type SharingState,
+  timeZoneOf,
   type WithheldBasis,
 } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
@@ -221,6 +222,7 @@ export class SubjectReader {
     checkpoint: number,
   ): Promise<{ unapplied: Map<string, SharingState>; unfoldable: Set<string> }> {
     const byId = new Map(docs.map((doc) => [doc.subjectId, doc]));
+    const timeZone = timeZoneOf(await this.agreements.current());
     const unapplied = new Map<string, SharingState>();
     const unfoldable = new Set<string>();
     for (let after = checkpoint; ;) {
@@ -230,7 +232,10 @@ export class SubjectReader {
         const doc = event ? byId.get(event.subjectId) : undefined;
         if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
         try {
-          unapplied.set(event.subjectId, evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event));
+          unapplied.set(
+            event.subjectId,
+            evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event, timeZone),
+          );
         } catch {
           unfoldable.add(event.subjectId);
         }
@@ -267,11 +272,12 @@ export class SubjectReader {
     // Nearly always the projection has applied the whole stream: a revision lookup says so.
     if ((await this.events.streamRevision(stream)) <= doc.revision) return doc.sharing;
     const newer = await this.events.readStream(stream, { fromRevision: doc.revision + 1 });
+    const timeZone = timeZoneOf(await this.agreements.current());
     let sharing = doc.sharing;
     try {
       for (const recorded of newer) {
         const event = toPublishedEvent(recorded);
-        if (event && changesSharing(event.type)) sharing = evolveSharing(sharing, event);
+        if (event && changesSharing(event.type)) sharing = evolveSharing(sharing, event, timeZone);
       }
     } catch {
       // The projection will quarantine the subject when it reaches that event; until then the
