@@ -44,6 +44,18 @@ export interface DisclosedSubjects {
   readonly heldBack: number;
 }
 
+/** Which subjects a list reads, in subject-id order, and where it stops. */
+export interface ListSelection {
+  /** Whether the subject is in the list at all, asked before anything is cut. */
+  readonly includes: (subjectId: string) => boolean;
+  /** Only subjects whose id sorts after this one: the last of the previous page. */
+  readonly after?: string;
+  /** Whether a subject, as cut for the reader, is served (a filter on what the reader sees). */
+  readonly matches: (subject: DisclosedSubject) => boolean;
+  /** Stop once this many subjects are served. */
+  readonly limit: number;
+}
+
 /**
  * Timeline entries cut at a time. A long subject is cut a stretch at a time, with other work
  * (health checks, other readers) running between stretches, instead of holding the thread.
@@ -90,6 +102,22 @@ function nextExpiry(sharing: SharingState, nowIso: string): string | null {
   for (const concern of Object.values(sharing.concerns)) consider(concern.expires);
   for (const grant of sharing.breakGlass) consider(grant.expiresAt);
   return next;
+}
+
+/**
+ * The documents a list selects, in subject-id order (compared as the cursor is, not as a store's
+ * collation sorts): those it includes, and those the reader holds a break-glass claim on.
+ */
+function selected(docs: readonly SubjectDoc[], principal: Principal, selection: ListSelection): SubjectDoc[] {
+  const { after } = selection;
+  return docs
+    .filter(
+      (doc) =>
+        (after === undefined || doc.subjectId > after) &&
+        (selection.includes(doc.subjectId) ||
+          doc.sharing.breakGlass.some((grant) => grant.user === principal.id)),
+    )
+    .sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
 }
 
 /**
@@ -181,14 +209,18 @@ export class SubjectReader {
     principal: Principal,
     purpose: PurposeOfUse,
     now = new Date(),
+    selection?: ListSelection,
   ): Promise<DisclosedSubjects> {
-    const [{ docs, heldBack }, after] = await Promise.all([
+    const [servable, after] = await Promise.all([
       this.docs.servable(),
       this.readModels.checkpoint(SUBJECT_VIEWS),
     ]);
+    const { heldBack } = servable;
+    const docs = selection ? selected(servable.docs, principal, selection) : servable.docs;
     const { unapplied, unfoldable } = await this.unappliedSharing(docs, after);
     const disclosed: DisclosedSubject[] = [];
     for (const doc of docs) {
+      if (selection && disclosed.length >= selection.limit) break;
       if (
         !doc.views[principal.agency] &&
         !doc.sharing.breakGlass.some((grant) => grant.user === principal.id)
@@ -203,7 +235,7 @@ export class SubjectReader {
           unapplied.get(doc.subjectId) ?? doc.sharing,
           now,
         );
-        if (subject) disclosed.push(subject);
+        if (subject && (!selection || selection.matches(subject))) disclosed.push(subject);
       } catch (error) {
         if (!(error instanceof SubjectHeldBack)) throw error;
         unfoldable.add(doc.subjectId);
