@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AgreementService } from '@throughline/sharing';
 import { cloudEvent, HEALTH, POLICE, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
+import { signIn } from './web/page-session';
 
 const BATCH = 'application/cloudevents-batch+json';
 const SHIPPED = join(__dirname, '..', '..', '..', 'infra', 'agreements', 'default-iom.yaml');
@@ -151,6 +152,29 @@ describe('the caseload list', () => {
     // The default stays the caseload, and another role of the agency is not named.
     expect((await list('housing', 'housing-officer')).body.subjects).toEqual([]);
     expect((await list('police', 'iom-officer', '?scope=partnership')).status).toBe(403);
+  });
+
+  it('pages the web subjects page through the caseload, 50 a page', async () => {
+    await publish(
+      police,
+      Array.from({ length: 55 }, (_, index) => new SubjectJourney().registered('Web', `Page${index}`)),
+    );
+    await t.settle();
+    const everyone = ids((await list('police', 'iom-officer', '?limit=200')).body);
+    expect(everyone.length).toBeGreaterThan(60);
+    const jar = await signIn(t.http, 'police-iom-officer');
+    const shown: string[] = [];
+    let path: string | null = '/app/subjects';
+    for (let pages = 0; path !== null && pages < 10; pages += 1) {
+      const response: { text: string } = await t.http.get(path).set('Cookie', jar.header()).expect(200);
+      const rows = [...response.text.matchAll(/href="\/app\/subjects\/([0-9a-f-]{36})\?/g)].map((m) => m[1]!);
+      expect(rows.length).toBeLessThanOrEqual(50);
+      shown.push(...rows);
+      const next: string | undefined = /<a rel="next" href="([^"]+)"/.exec(response.text)?.[1];
+      path = next === undefined ? null : next.replace(/&amp;/g, '&').replace(/&#61;/g, '=');
+    }
+    expect([...shown].sort()).toEqual([...everyone].sort());
+    await t.http.get('/app/subjects?cursor=nonsense').set('Cookie', jar.header()).expect(400);
   });
 
   it('lets a consent expiring today grant until the end of today in London', async () => {
