@@ -46,7 +46,7 @@ function snapshot(dataDir: string): Snapshot {
       .all();
     const checkpoints = readModels
       .prepare<[], { projection: string; position: number }>(
-        'SELECT projection, position FROM projection_checkpoints',
+        'SELECT projection, position FROM projection_checkpoints ORDER BY projection',
       )
       .all();
     return {
