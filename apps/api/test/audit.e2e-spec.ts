@@ -92,6 +92,11 @@ describe('the audit log and the IG lead tools', () => {
         statutory: true,
         reviewDue: '2099-06-01',
       }),
+      // Probation referred them, so the person is on probation's caseload.
+      cloudEvent(POLICE, 'iom.referral.received.v1', `pnc:${journey.pnc}`, {
+        referredBy: 'probation',
+        reason: 'Prolific acquisitive offending',
+      }),
     ])) as [{ subjectId: string }];
     await publish('health', HEALTH, [
       journey.linked('health'),

@@ -25,7 +25,7 @@ export function sqliteSnapshot(dataDir: string): Snapshot {
       .all();
     const checkpoints = readModels
       .prepare<[], { projection: string; position: number }>(
-        'SELECT projection, position FROM projection_checkpoints',
+        'SELECT projection, position FROM projection_checkpoints ORDER BY projection',
       )
       .all();
     return {
@@ -51,7 +51,7 @@ export async function postgresSnapshot(databaseUrl: string): Promise<Snapshot> {
       'SELECT projection, key, doc FROM read_model_documents',
     );
     const checkpoints = await client.query<{ projection: string; position: string }>(
-      'SELECT projection, position FROM projection_checkpoints',
+      'SELECT projection, position FROM projection_checkpoints ORDER BY projection',
     );
     return {
       head: Number(head.rows[0]!.head),

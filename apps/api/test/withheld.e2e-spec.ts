@@ -1,4 +1,4 @@
-import { POLICE, SubjectJourney } from './cloud-events';
+import { cloudEvent, POLICE, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 import { signIn } from './web/page-session';
 
@@ -60,6 +60,15 @@ describe('withheld is never shown as empty', () => {
     ]);
     const none = new SubjectJourney();
     clean = await publish([none.registered('Casey', 'Trevithick')]);
+    // Both on the voluntary sector's caseload: a mentor is key worker for each.
+    for (const subjectId of [arrested, clean])
+      await publish([
+        cloudEvent(POLICE, 'iom.key-worker.assigned.v1', subjectId, {
+          agency: 'voluntary',
+          worker: 'Mentor Okoro',
+          contact: '01782 000003',
+        }),
+      ]);
     await t.settle();
   });
   afterAll(() => t.close());

@@ -52,7 +52,11 @@ export const isCalendarDate = (value: unknown): value is string =>
 export const isInstant = (value: unknown): value is string =>
   typeof value === 'string' && INSTANT_PATTERN.test(value) && realDay(value);
 
-/** A field that takes either: a date is read as its first instant in UTC (see `utcInstant`). */
+/**
+ * A field that takes either. Where it starts something, a date is read as its first instant in UTC
+ * (see `utcInstant`); where it ends something, as the end of that day in the partnership's time
+ * zone (see `expiryInstant`).
+ */
 export const isDateOrInstant = (value: unknown): value is string => isCalendarDate(value) || isInstant(value);
 
 /**
@@ -71,8 +75,79 @@ export const utcInstant = (iso: unknown): string | undefined =>
 /** Earlier than every instant written with a four-digit year: an expiry that has long passed. */
 export const LONG_AGO = '0000-01-01T00:00:00.000Z';
 
+/** The partnership's time zone when its agreement names none. */
+export const DEFAULT_TIME_ZONE = 'Europe/London';
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter giving the wall-clock reading of an instant in the zone; throws on an unknown zone. */
+const zoneFormat = (timeZone: string): Intl.DateTimeFormat => {
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    zoneFormats.set(timeZone, format);
+  }
+  return format;
+};
+
+/** An IANA time zone name this runtime knows (`Europe/London`, `UTC`). */
+export const isTimeZone = (value: unknown): value is string => {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) return false;
+  try {
+    zoneFormat(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** How far the zone's wall clock is ahead of UTC at the instant, in milliseconds. */
+const zoneOffset = (timeZone: string, at: number): number => {
+  const parts: Record<string, number> = {};
+  for (const part of zoneFormat(timeZone).formatToParts(new Date(at)))
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wall - Math.floor(at / 1000) * 1000;
+};
+
 /**
- * An expiry as a UTC instant. One that names no instant has already passed, so what rests on it
- * (a consent, a safeguarding concern, a release to a meeting) grants nothing: sharing fails closed.
+ * The instant a day `YYYY-MM-DD` ends in the zone: the first instant of the next day there, so
+ * the whole of the named day comes before it (`2026-12-06` in Europe/London ends at
+ * `2026-12-07T00:00:00.000Z`, `2026-07-06` at `2026-07-06T23:00:00.000Z`). Where the next day
+ * starts inside a clock change's gap, it starts when the clocks go forward.
  */
-export const expiryInstant = (iso: unknown): string => utcInstant(iso) ?? LONG_AGO;
+export const endOfDay = (date: string, timeZone: string): string => {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const nextMidnight = Date.UTC(year, month - 1, day + 1);
+  // The zone's offset at its own midnight is unknown until the instant is known: try the offset
+  // one day either side would give, and keep the earliest that reads as that midnight or later.
+  let end = Number.POSITIVE_INFINITY;
+  for (const probe of [nextMidnight - 86_400_000, nextMidnight, nextMidnight + 86_400_000]) {
+    const candidate = nextMidnight - zoneOffset(timeZone, probe);
+    if (candidate + zoneOffset(timeZone, candidate) >= nextMidnight) end = Math.min(end, candidate);
+  }
+  return new Date(end).toISOString();
+};
+
+/**
+ * An expiry as a UTC instant: an instant as it is (see `utcInstant`), a date as the end of that
+ * day in the partnership's time zone (see `endOfDay`), so `"expires": "2026-12-06"` lasts through
+ * 6 December where the partnership works. This is the one reading of a date-only end: whatever
+ * compares one against an instant reads it here.
+ *
+ * One that names no instant has already passed, so what rests on it (a consent, a safeguarding
+ * concern, a release to a meeting) grants nothing: sharing fails closed. So does an unknown zone.
+ */
+export const expiryInstant = (iso: unknown, timeZone: string = DEFAULT_TIME_ZONE): string => {
+  if (isCalendarDate(iso)) return isTimeZone(timeZone) ? endOfDay(iso, timeZone) : LONG_AGO;
+  return utcInstant(iso) ?? LONG_AGO;
+};

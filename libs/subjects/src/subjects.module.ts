@@ -11,6 +11,7 @@ import { ListSubjectsHandler } from './features/list-subjects/list-subjects.quer
 import { SubjectsController } from './features/subjects.controller';
 import { SubjectDocs } from './features/read-subject/subject-docs';
 import { SubjectReader } from './features/read-subject/subject-reader';
+import { caseloadsProjection } from './projections/caseloads.projection';
 import { SubjectViewsProjection } from './projections/subject-views.projection';
 
 @Module({
@@ -31,5 +32,6 @@ export class SubjectsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.runner.register(new SubjectViewsProjection());
+    this.runner.register(caseloadsProjection);
   }
 }

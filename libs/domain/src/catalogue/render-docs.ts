@@ -246,11 +246,18 @@ instant without seconds or without a zone, or surrounding spaces. The JSON Schem
 same rule as a \`format\` and a \`pattern\`.
 
 A few fields take either form: the \`expires\` of a consent, a safeguarding concern and a tasking
-release, and the \`from\` of a tasking release. **A date there means its first instant in UTC.**
-\`"expires": "2026-12-06"\` ends the access at \`2026-12-06T00:00:00Z\`, so it does not last
-through 6 December: to include that day send \`"2026-12-07"\`, or an instant such as
-\`"2026-12-06T23:59:59Z"\` (or with your offset). \`"from": "2024-01-01"\` covers events from
-\`2024-01-01T00:00:00Z\` on.
+release, and the \`from\` of a tasking release.
+
+**A date-only \`expires\` lasts to the end of that day in the partnership's time zone**: the
+agreement's \`timeZone\`, Europe/London unless it names another. \`"expires": "2026-12-06"\`
+grants through the whole of 6 December in London and ends at the first instant of 7 December
+there: \`2026-12-07T00:00:00Z\` in winter (GMT), and in summer an hour earlier in UTC (BST:
+\`"2026-07-06"\` ends at \`2026-07-06T23:00:00Z\`). Every date-only end in the catalogue is read this
+one way, by the sharing rules and the tasking board alike. To end at another moment send an
+instant, such as \`"2026-12-06T17:00:00Z"\` or with your offset: an instant ends exactly then.
+
+A date-only \`from\` starts at its first instant in UTC: \`"from": "2024-01-01"\` covers events from
+\`2024-01-01T00:00:00Z\` on. (\`expiresAt\` of a break-glass claim is always an instant.)
 
 ## Limits
 

@@ -79,6 +79,45 @@ describe('the shipped default agreement', () => {
     expect(parseAgreement(text).breakGlass.partnershipReviewers).toEqual([]);
   });
 
+  it('works in Europe/London and lets nobody list beyond their caseload, as shipped', () => {
+    expect(agreement.timeZone).toBe('Europe/London');
+    expect(agreement.wideList).toEqual([]);
+    const silent = edit(
+      edit(SHIPPED, 'timeZone: Europe/London\n', ''),
+      'subjectList:\n  partnershipWide: []\n',
+      '',
+    );
+    expect(parseAgreement(silent).timeZone).toBe('Europe/London');
+    expect(parseAgreement(silent).wideList).toEqual([]);
+  });
+
+  it('takes another time zone and the agencies and roles that may list widely', () => {
+    const text = edit(
+      edit(SHIPPED, 'timeZone: Europe/London', 'timeZone: Europe/Dublin'),
+      'partnershipWide: []',
+      'partnershipWide: [{ agency: police, role: iom-officer }]',
+    );
+    expect(parseAgreement(text).timeZone).toBe('Europe/Dublin');
+    expect(parseAgreement(text).wideList).toEqual([{ agency: 'police', role: 'iom-officer' }]);
+  });
+
+  it.each([
+    [
+      'timeZone: Europe/London',
+      'timeZone: Europe/Nowhere',
+      'timeZone "Europe/Nowhere" is not an IANA time zone name',
+    ],
+    ['timeZone: Europe/London', 'timeZone: 1', 'timeZone 1 is not an IANA time zone name'],
+    ['partnershipWide: []', 'partnershipWide: police', 'subjectList.partnershipWide must be a list'],
+    ['partnershipWide: []', 'partnershipWide: [{ agency: Police, role: x }]', '"Police" is not an agency id'],
+    ['  partnershipWide: []', '  everyone: true', 'subjectList must be a mapping with only partnershipWide'],
+  ])('refuses %s written as %s', (from, to, reason) => {
+    const text = edit(SHIPPED, from, to);
+    const problems = refused(text);
+    expect(problems.map((problem) => problem.reason).join('\n')).toContain(reason);
+    expect(problems[0]?.line).toBe(lineOf(text, to.trim()));
+  });
+
   it('names the issuer of each identifier scheme: PNC police, NOMIS prison, CRN probation, NHS health', () => {
     expect(agreement.identifiers).toEqual({
       pnc: 'police',

@@ -3,12 +3,14 @@ import {
   DATA_CATEGORIES,
   type DataCategory,
   DEFAULT_ISSUING_AGENCIES,
+  DEFAULT_TIME_ZONE,
   isDataCategory,
   isEventType,
   isIssuedScheme,
   ISSUED_SCHEMES,
   type IssuingAgencies,
   isPurposeOfUse,
+  isTimeZone,
   isView,
   PURPOSES_OF_USE,
   type PurposeOfUse,
@@ -37,10 +39,13 @@ export interface Clause {
 }
 
 /** A partnership-level information-governance role: reviews break-glass claims from every agency. */
-export interface PartnershipReviewer {
+/** A role in an agency, as the agreement names who may do something. */
+export interface AgencyRole {
   readonly agency: string;
   readonly role: string;
 }
+
+export type PartnershipReviewer = AgencyRole;
 
 export interface BreakGlassTerms {
   readonly maxMinutes: number;
@@ -73,6 +78,16 @@ export interface Agreement {
    * one. The section is optional; a scheme it does not name keeps its default issuer.
    */
   readonly identifiers: IssuingAgencies;
+  /**
+   * The IANA time zone the partnership works in: a date-only end (a consent's or a concern's
+   * `expires`) lasts to the end of that day here (see `expiryInstant`). Europe/London unless named.
+   */
+  readonly timeZone: string;
+  /**
+   * Who may list every subject their agency holds a view of (`GET /v1/subjects?scope=partnership`)
+   * rather than its caseload alone. None unless named: the list is the caseload by default.
+   */
+  readonly wideList: readonly AgencyRole[];
   readonly clauses: readonly Clause[];
 }
 
@@ -142,6 +157,8 @@ class Checker {
         taskingMeeting: { roles: [], purposes: [] },
         roles: {},
         identifiers: DEFAULT_ISSUING_AGENCIES,
+        timeZone: DEFAULT_TIME_ZONE,
+        wideList: [],
         clauses: [],
       };
     }
@@ -165,7 +182,21 @@ class Checker {
       );
     }
     const breakGlassRoles = this.strings(['breakGlass', 'roles'], (value) => value.length > 0, 'a role');
-    const partnershipReviewers = this.partnershipReviewers();
+    const partnershipReviewers = this.agencyRoles(['breakGlass', 'partnershipReviewers']);
+    const subjectList = this.node(['subjectList']);
+    if (
+      subjectList !== undefined &&
+      (!isMap(subjectList) ||
+        subjectList.items.some(
+          (item) => String((item.key as { value?: unknown } | null)?.value ?? item.key) !== 'partnershipWide',
+        ))
+    )
+      this.fail(
+        subjectList,
+        'subjectList must be a mapping with only partnershipWide: a list of { agency, role }',
+      );
+    const wideList = this.agencyRoles(['subjectList', 'partnershipWide']);
+    const timeZone = this.timeZone();
     const meetingRoles = this.strings(['taskingMeeting', 'roles'], (value) => value.length > 0, 'a role');
     const meetingPurposes = this.strings(
       ['taskingMeeting', 'purposes'],
@@ -201,8 +232,22 @@ class Checker {
       taskingMeeting: { roles: meetingRoles, purposes: meetingPurposes },
       roles,
       identifiers,
+      timeZone,
+      wideList,
       clauses,
     };
+  }
+
+  /** `timeZone: Europe/London`: optional, an IANA zone name. */
+  private timeZone(): string {
+    const value = this.doc.getIn(['timeZone']);
+    if (value === undefined) return DEFAULT_TIME_ZONE;
+    if (isTimeZone(value)) return value;
+    this.fail(
+      this.node(['timeZone']),
+      `timeZone ${JSON.stringify(value)} is not an IANA time zone name (such as ${DEFAULT_TIME_ZONE})`,
+    );
+    return DEFAULT_TIME_ZONE;
   }
 
   /** `identifiers: { pnc: { issuedBy: police }, ... }`: each scheme's issuer, one of the agencies. */
@@ -286,8 +331,8 @@ class Checker {
     return roles;
   }
 
-  private partnershipReviewers(): PartnershipReviewer[] {
-    const path = ['breakGlass', 'partnershipReviewers'];
+  /** An optional list of `{ agency, role }` at the path. */
+  private agencyRoles(path: readonly string[]): AgencyRole[] {
     const node = this.node(path);
     if (node === undefined) return [];
     if (!isSeq(node)) {

@@ -124,7 +124,7 @@ describe('categoryBasis', () => {
               state,
               controllers: controllersOf(category),
             })
-            .reduce<SharingState>(evolveSharing, emptySharingState());
+            .reduce<SharingState>((state, event) => evolveSharing(state, event), emptySharingState());
           const expected = readsSubjects
             ? expectedBasis(DEFAULT_TABLE[agency][category], category, purpose, state)
             : 'not-shared';
@@ -193,7 +193,7 @@ describe('categoryBasis', () => {
         controllers: controllersOf('supervision'),
         state: { consent: 'none', concern: 'none', breakGlass: 'active' },
       })
-      .reduce<SharingState>(evolveSharing, emptySharingState());
+      .reduce<SharingState>((state, event) => evolveSharing(state, event), emptySharingState());
     expect(bases(reader, 'case-management', claimed).supervision).toBe('break-glass');
     expect(bases({ ...reader, id: 'someone-else' }, 'case-management', claimed).supervision).toBe(
       'not-shared',
@@ -236,7 +236,7 @@ describe('categoryBasis', () => {
           controllers: controllersOf(category),
           state: { consent: 'given', concern: 'none', breakGlass: 'none' },
         })
-        .reduce<SharingState>(evolveSharing, emptySharingState());
+        .reduce<SharingState>((state, event) => evolveSharing(state, event), emptySharingState());
     const signature = (sharing: SharingState): string =>
       policySignature(
         buildReadPolicy({ reader, purpose: 'case-management', agreement, sharing, now: TABLE_NOW }),

@@ -40,7 +40,7 @@ describe('a consent opens only the data of the agency that recorded it', () => {
   const drugTestBy = (agency: string): PublishedEvent =>
     t.event('iom.drug-test.recorded.v1', CATALOGUE_EXAMPLES['iom.drug-test.recorded.v1'], agency, 'drugs');
   const fold = (...events: PublishedEvent[]): SharingState =>
-    events.reduce(evolveSharing, emptySharingState());
+    events.reduce<SharingState>((state, event) => evolveSharing(state, event), emptySharingState());
 
   it("a consent police recorded does not open health's drug data to police, in either engine", () => {
     const sharing = fold(consentBy('police'));

@@ -85,7 +85,10 @@ function runCells(readerCase: ReaderCase, purpose: PurposeOfUse): { cells: numbe
         state,
         controllers: [...new Set(probes.map((probe) => probePublisher(probe, readerCase.agency)))],
       });
-      const sharing = setup.reduce<SharingState>(evolveSharing, emptySharingState());
+      const sharing = setup.reduce<SharingState>(
+        (state, event) => evolveSharing(state, event),
+        emptySharingState(),
+      );
       // One policy per reader, purpose and state, reused for every probe of the category.
       const policy = buildReadPolicy({ reader: readerCase.reader, purpose, agreement, sharing, now: NOW });
       for (const probe of probes) {

@@ -11,7 +11,15 @@ import {
   DEFAULT_ISSUING_AGENCIES,
 } from '@throughline/domain';
 import { type Agreement, type Clause, SHARE_BASES, type ShareBasis } from './agreement';
-import { compiledAgreements, projectionCut, projectionCuts, type Reader, sharingEngine } from './engine';
+import {
+  compiledAgreements,
+  mayList,
+  projectionCut,
+  projectionCuts,
+  type Reader,
+  sharingEngine,
+  timeZoneOf,
+} from './engine';
 import { buildReadPolicy, decide } from './policy';
 import { consentKey, type SharingState } from './sharing-state';
 
@@ -70,6 +78,8 @@ const agreement: fc.Arbitrary<Agreement> = fc
     breakGlass: { maxMinutes: 60, roles: [...ROLES], partnershipReviewers: [] },
     taskingMeeting: { roles: [], purposes: [] },
     identifiers: DEFAULT_ISSUING_AGENCIES,
+    timeZone: 'Europe/London',
+    wideList: [],
     roles,
     clauses,
   }));
@@ -220,5 +230,35 @@ describe('the sharing engine', () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('the subject list', () => {
+  const terms = (wideList: Agreement['wideList']): Agreement => ({
+    partnership: 'test',
+    version: 'list',
+    agencies: [...DEFAULT_AGENCIES],
+    breakGlass: { maxMinutes: 60, roles: [], partnershipReviewers: [] },
+    taskingMeeting: { roles: [], purposes: [] },
+    identifiers: DEFAULT_ISSUING_AGENCIES,
+    timeZone: 'Europe/Dublin',
+    wideList,
+    roles: {},
+    clauses: [],
+  });
+  const officer = { agency: 'police', role: 'iom-officer' };
+
+  it('is the caseload for everyone, and wider only for an agency and role the agreement names', () => {
+    expect(mayList(null, officer, 'caseload')).toBe(true);
+    expect(mayList(null, officer, 'partnership')).toBe(false);
+    expect(mayList(terms([]), officer, 'partnership')).toBe(false);
+    expect(mayList(terms([officer]), officer, 'partnership')).toBe(true);
+    expect(mayList(terms([officer]), { agency: 'police', role: 'analyst' }, 'partnership')).toBe(false);
+    expect(mayList(terms([officer]), { agency: 'health', role: 'iom-officer' }, 'partnership')).toBe(false);
+  });
+
+  it('reads date-only ends in the time zone the agreement names, London without one', () => {
+    expect(timeZoneOf(terms([]))).toBe('Europe/Dublin');
+    expect(timeZoneOf(null)).toBe('Europe/London');
   });
 });

@@ -8,6 +8,7 @@ import {
 import { permittedFieldsOf } from '@casl/ability/extra';
 import {
   type DataCategory,
+  DEFAULT_TIME_ZONE,
   type PublishedEvent,
   PURPOSES_OF_USE,
   type PurposeOfUse,
@@ -560,3 +561,25 @@ export const projectionCut = (
   agency: string,
   event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
 ): readonly string[] | null => projectionCuts(agreement, sharing, event)(agency);
+
+/** Which subjects a subject list holds: the agency's caseload, or every subject it holds a view of. */
+export type ListScope = 'caseload' | 'partnership';
+
+/**
+ * Whether the reader may list subjects this widely. The caseload (the subjects the reader's agency
+ * works with) is every practitioner's list; the wider one only for an agency and role the
+ * agreement names in `subjectList.partnershipWide`, and never without an agreement.
+ */
+export function mayList(
+  agreement: Agreement | null,
+  reader: Pick<Reader, 'agency' | 'role'>,
+  scope: ListScope,
+): boolean {
+  if (scope === 'caseload') return true;
+  return (agreement?.wideList ?? []).some(
+    (named) => named.agency === reader.agency && named.role === reader.role,
+  );
+}
+
+/** The time zone a date-only end is read in under the agreement (see `expiryInstant`). */
+export const timeZoneOf = (agreement: Agreement | null): string => agreement?.timeZone ?? DEFAULT_TIME_ZONE;

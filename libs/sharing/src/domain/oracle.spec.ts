@@ -173,6 +173,8 @@ const agreementIn = (w: World): fc.Arbitrary<Agreement> =>
       breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
       taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
       identifiers: DEFAULT_ISSUING_AGENCIES,
+      timeZone: 'Europe/London',
+      wideList: [],
       roles: legacy
         ? null
         : Object.fromEntries(ROLE_NAMES.flatMap((role, i) => (roles[i] ? [[role, roles[i]] as const] : []))),
@@ -469,6 +471,8 @@ describe('basis cases the oracle found the engine getting wrong, now agreed', ()
     breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
     taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
     identifiers: DEFAULT_ISSUING_AGENCIES,
+    timeZone: 'Europe/London',
+    wideList: [],
     roles: { 'iom-officer': { subjects: ['case-management'] } },
     clauses,
   });
@@ -586,6 +590,8 @@ describe('an agreement without a role section', () => {
       breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
       taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
       identifiers: DEFAULT_ISSUING_AGENCIES,
+      timeZone: 'Europe/London',
+      wideList: [],
       roles: null,
       clauses: [],
     };
@@ -610,6 +616,8 @@ describe('expiry cases the oracle found the engine getting wrong, now agreed', (
     breakGlass: { maxMinutes: 60, roles: ['iom-officer'], partnershipReviewers: [] },
     taskingMeeting: { roles: ['tasking-chair'], purposes: ['tasking'] },
     identifiers: DEFAULT_ISSUING_AGENCIES,
+    timeZone: 'Europe/London',
+    wideList: [],
     roles: { 'iom-officer': { subjects: ['case-management'] } },
     clauses: [
       {

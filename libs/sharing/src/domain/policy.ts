@@ -11,6 +11,8 @@ export {
   CompiledAgreements,
   type DisclosureReason,
   type EntryDecision,
+  type ListScope,
+  mayList,
   projectionCut,
   projectionCuts,
   type ProjectionCuts,
@@ -19,6 +21,7 @@ export {
   type SharingAbility,
   SharingEngine,
   sharingEngine,
+  timeZoneOf,
 } from './engine';
 
 const breakGlassCovers = (reason: DisclosureReason, category: DataCategory): boolean =>

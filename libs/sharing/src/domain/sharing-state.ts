@@ -1,5 +1,6 @@
 import {
   type DataCategory,
+  DEFAULT_TIME_ZONE,
   expiryInstant,
   type PublishedEvent,
   type PurposeOfUse,
@@ -119,8 +120,16 @@ const inScope = (grantKey: string, scope: Scope): boolean => {
   );
 };
 
-/** Folds a sharing event into the state; other events leave it as it is. Pure. */
-export function evolveSharing(state: SharingState, event: PublishedEvent): SharingState {
+/**
+ * Folds a sharing event into the state; other events leave it as it is. Pure. A date-only expiry
+ * is kept as the instant it ends in the partnership's time zone (see `timeZoneOf`), as the
+ * agreement in force when the event is folded names it.
+ */
+export function evolveSharing(
+  state: SharingState,
+  event: PublishedEvent,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): SharingState {
   switch (event.type) {
     case 'iom.consent.given.v1': {
       const consents = { ...state.consents };
@@ -130,7 +139,7 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
           eventId: event.id,
           controller,
           // Only an absent expiry means none: anything else present and unreadable has passed.
-          expires: event.data.expires == null ? null : expiryInstant(event.data.expires),
+          expires: event.data.expires == null ? null : expiryInstant(event.data.expires, timeZone),
         };
       return { ...state, consents };
     }
@@ -152,7 +161,7 @@ export function evolveSharing(state: SharingState, event: PublishedEvent): Shari
         legalBasis,
         categories,
         recipients,
-        expires: expiryInstant(expires),
+        expires: expiryInstant(expires, timeZone),
       };
       return { ...state, concerns: { ...state.concerns, [concernId]: concern } };
     }

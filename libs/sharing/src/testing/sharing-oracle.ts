@@ -144,6 +144,18 @@ export function sharingOf(history: readonly OracleEvent[]): OracleSharing {
 const EXPIRY_FORM =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:Z|([+-])(\d{2}):(\d{2})))?$/;
 
+/**
+ * The first instant after the day in Europe/London (the default partnership time zone): found by
+ * walking a quarter-hour at a time from two hours before the next midnight UTC (London is never more
+ * than an hour from UTC) until the London calendar reads a later day.
+ */
+function endOfLondonDay(date: string): number {
+  const londonDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+  let at = Date.parse(`${date}T00:00:00Z`) + 22 * 3_600_000;
+  while (londonDay.format(new Date(at)) <= date) at += 15 * 60_000;
+  return at;
+}
+
 /** The instant (ms) an expiry names, or undefined when it names none: no such form, day or time. */
 function instantOf(expiry: string): number | undefined {
   const parts = EXPIRY_FORM.exec(expiry);
@@ -162,12 +174,13 @@ function instantOf(expiry: string): number | undefined {
   const offsetReal = !parts[8] || (Number(parts[9]) <= 23 && Number(parts[10]) <= 59);
   if (year < 1900 || year > 2099 || month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || !offsetReal) return undefined;
+  if (parts[4] === undefined) return endOfLondonDay(expiry);
   return Date.UTC(year, month - 1, day, hour, minute, second) + fraction - offset * 60_000;
 }
 
 /**
- * Whether something expiring at `expiry` is still in force at `now`. A date names its first
- * instant in UTC; a value naming no instant (a form, day or time that does not exist) has already
+ * Whether something expiring at `expiry` is still in force at `now`. A date lasts to the end of
+ * that day in Europe/London; a value naming no instant (a form, day or time that does not exist) has already
  * passed (decision 0009). At the instant of expiry it has ended: it lasts "until" then.
  */
 export function inForce(expiry: string | null, now: Date): boolean {

@@ -84,7 +84,8 @@ describe('refoldSubjectDoc', () => {
     expect(doc.sharing.consents[consentKey('health', 'drugs', 'probation', 'case-management')]).toEqual({
       eventId: poison.id,
       controller: 'health',
-      expires: '2099-01-01T00:00:00.000Z',
+      // Written '2099-01-01': the end of that day in London, in GMT.
+      expires: '2099-01-02T00:00:00.000Z',
     });
     expect(doc.timeline[1]).toMatchObject({ data: { scope }, correctedBy: { eventId: correction.id } });
   });

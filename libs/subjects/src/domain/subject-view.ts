@@ -13,6 +13,7 @@ import {
   type SharingEngine,
   sharingEngine,
   type SharingState,
+  timeZoneOf,
 } from '@throughline/sharing';
 import { emptyRecord, evolveRecord, type SubjectRecord } from './subject-record';
 
@@ -156,7 +157,7 @@ export function evolveSubjectDoc(
 ): FoldedSubjectDoc {
   const timeline = (doc?.timeline ?? []) as TimelineEntry[];
   addToTimeline(timeline, event);
-  const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event);
+  const sharing = evolveSharing(doc?.sharing ?? emptySharingState(), event, timeZoneOf(agreement));
   const views = doc?.views as Record<string, EntryCut[]> | null | undefined;
   const stale = !views || changesSharing(event.type) || event.type.startsWith('iom.record.');
   if (!stale) {

@@ -67,7 +67,12 @@ export const SUBJECT_LIST_SCHEMA: SchemaObject = {
         additionalProperties: true,
       },
     },
+    nextCursor: {
+      type: 'string',
+      nullable: true,
+      description: 'Send as `cursor` for the next page; null on the last page',
+    },
     heldBack: { type: 'integer', description: 'How many subjects are left out, held back pending repair' },
   },
-  required: ['subjects'],
+  required: ['subjects', 'nextCursor'],
 };

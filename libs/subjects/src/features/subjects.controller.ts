@@ -20,6 +20,7 @@ import {
   type SubjectList,
   type SubjectSummary,
 } from './list-subjects/list-subjects.query';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, parseListPage } from './list-subjects/list-page';
 import type { DisclosedSubject } from './read-subject/subject-reader';
 import { requirePurpose, requireSubjectId } from './purpose-of-use';
 import { SERVED_RECORD_SCHEMA, SUBJECT_LIST_SCHEMA } from './served-record.schema';
@@ -91,8 +92,20 @@ export class SubjectsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The subjects your agency works with' })
+  @ApiOperation({
+    summary: 'The subjects your agency works with',
+    description:
+      'Your caseload: subjects your agency is key worker for, referred, or published any event about, a page at a time in subject-id order. `scope=partnership` lists every subject your agency holds a view of, where the agreement allows your agency and role (else 403 list-scope).',
+  })
   @ApiOkResponse({ description: 'The subjects your agency works with', schema: SUBJECT_LIST_SCHEMA })
+  @ApiQuery({ name: 'scope', required: false, enum: ['caseload', 'partnership'] })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: Number,
+    description: `1-${MAX_LIST_LIMIT}, default ${DEFAULT_LIST_LIMIT}`,
+  })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiQuery({ name: 'band', required: false, enum: ['red', 'amber', 'green'] })
   @ApiQuery({ name: 'cohortClass', required: false })
   @ApiQuery({ name: 'inCustody', required: false, type: Boolean })
@@ -106,8 +119,12 @@ export class SubjectsController {
     @Query('cohortClass') cohortClass?: string,
     @Query('inCustody') inCustody?: string,
     @Query('q') q?: string,
-  ): Promise<{ subjects: SubjectSummary[]; heldBack?: number }> {
+    @Query('scope') scope?: unknown,
+    @Query('limit') limit?: unknown,
+    @Query('cursor') cursor?: unknown,
+  ): Promise<{ subjects: SubjectSummary[]; nextCursor: string | null; heldBack?: number }> {
     const purpose = requirePurpose(purposeHeader);
+    const page = parseListPage({ scope, limit, cursor });
     if (band !== undefined && !['red', 'amber', 'green'].includes(band)) {
       throw new ProblemException(
         400,
@@ -125,11 +142,15 @@ export class SubjectsController {
     const list = this.answer(
       response,
       await this.queries.execute<ListSubjectsQuery, Audited<SubjectList>>(
-        new ListSubjectsQuery(readerOf(principal, purpose, request), filter),
+        new ListSubjectsQuery(readerOf(principal, purpose, request), filter, page),
       ),
     );
     // Only a count: which subjects are held back is for the partnership admin.
-    return { subjects: [...list.subjects], ...(list.heldBack > 0 ? { heldBack: list.heldBack } : {}) };
+    return {
+      subjects: [...list.subjects],
+      nextCursor: list.nextCursor,
+      ...(list.heldBack > 0 ? { heldBack: list.heldBack } : {}),
+    };
   }
 
   @Get(':subjectId')

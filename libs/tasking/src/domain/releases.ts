@@ -1,4 +1,10 @@
-import { type DataCategory, expiryInstant, LONG_AGO, utcInstant } from '@throughline/domain';
+import {
+  type DataCategory,
+  DEFAULT_TIME_ZONE,
+  expiryInstant,
+  LONG_AGO,
+  utcInstant,
+} from '@throughline/domain';
 import type { TimelineEntry } from '@throughline/subjects';
 
 /** One of the releasing agency's own events, as the meeting sees it (corrections applied). */
@@ -31,9 +37,14 @@ type Release = Extract<TimelineEntry, { type: 'iom.tasking.detail-released.v1' }
  * The live releases on a subject's timeline and what each one shows. Originator control: a release
  * reaches only events its own agency published, in the categories it names (from `from` on), and
  * ends at its expiry, on a withdrawal by the same agency, or when it is redacted. A later release
- * with the same id replaces the earlier one.
+ * with the same id replaces the earlier one. A date-only expiry lasts to the end of that day in the
+ * partnership's time zone.
  */
-export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: string): ReleasedDetail[] {
+export function releasedDetail(
+  timeline: readonly TimelineEntry[],
+  nowIso: string,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): ReleasedDetail[] {
   const releases = new Map<string, Release>();
   for (const entry of timeline) {
     if (entry.type === 'iom.tasking.detail-released.v1') {
@@ -47,7 +58,7 @@ export function releasedDetail(timeline: readonly TimelineEntry[], nowIso: strin
   const now = utcInstant(nowIso);
   if (now === undefined) throw new Error(`The time of the read is not an instant: ${nowIso}`);
   return [...releases.values()]
-    .filter((release) => expiryInstant(release.data.expires) > now)
+    .filter((release) => expiryInstant(release.data.expires, timeZone) > now)
     .map((release) => {
       const { releaseId, meeting, categories, legalBasis, from, expires } = release.data;
       // A start that names no instant reaches nothing, as an unreadable expiry has passed.

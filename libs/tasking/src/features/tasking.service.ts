@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AgreementService, timeZoneOf } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
@@ -32,17 +33,24 @@ export interface Deselection {
  */
 @Injectable()
 export class TaskingService {
-  constructor(private readonly subjectDocs: SubjectDocs) {}
+  constructor(
+    private readonly subjectDocs: SubjectDocs,
+    private readonly agreements: AgreementService,
+  ) {}
 
   /** The board; a subject held back, or whose row cannot be worked out, is left out and counted. */
   async board(since: string | undefined, now = new Date()): Promise<Board> {
     const nowIso = now.toISOString();
-    const { docs, heldBack } = await this.subjectDocs.servable();
+    const [{ docs, heldBack }, agreement] = await Promise.all([
+      this.subjectDocs.servable(),
+      this.agreements.current(),
+    ]);
+    const timeZone = timeZoneOf(agreement);
     const rows: BoardEntry[] = [];
     let unfoldable = 0;
     for (const doc of docs) {
       try {
-        const row = boardEntry(doc, since, nowIso);
+        const row = boardEntry(doc, since, nowIso, timeZone);
         if (row) rows.push(row);
       } catch {
         // Stored data no check foresaw: this row alone is left out, never the whole board.
@@ -75,10 +83,15 @@ export class TaskingService {
 }
 
 /** One subject's board row, or null when it is not on the board (or, with `since`, has not changed). */
-function boardEntry(doc: SubjectDoc, since: string | undefined, nowIso: string): BoardEntry | null {
+function boardEntry(
+  doc: SubjectDoc,
+  since: string | undefined,
+  nowIso: string,
+  timeZone: string,
+): BoardEntry | null {
   const record = foldRecord(doc.subjectId, doc.timeline);
   if (record.cohort.status !== 'adopted') return null;
-  const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso) };
+  const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso, timeZone) };
   if (since === undefined) return row;
   const earlier = doc.timeline.filter((entry) => entry.meta.time <= since);
   const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;

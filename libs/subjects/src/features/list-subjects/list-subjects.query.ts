@@ -1,10 +1,14 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { DataCategory } from '@throughline/domain';
-import type { CategoryBasis, WithheldBasis } from '@throughline/sharing';
+import { ProblemException } from '@throughline/platform';
+import { ReadModelStore } from '@throughline/projections';
+import { AgreementService, type CategoryBasis, mayList, type WithheldBasis } from '@throughline/sharing';
+import { CASELOADS, type CaseloadEntry, caseloadPrefix } from '../../projections/caseloads.projection';
 import type { ServedRecord } from '../../domain/withheld-record';
 import { type Audited, AuditedRead, type Reader } from '../audited-read/audited-read';
 import { LIST_FIELDS, subjectDisclosure } from '../disclosure-record';
 import { type DisclosedSubject, SubjectReader } from '../read-subject/subject-reader';
+import { DEFAULT_LIST_LIMIT, type ListPage, listCursor } from './list-page';
 
 export interface SubjectFilter {
   readonly band?: string;
@@ -18,12 +22,15 @@ export class ListSubjectsQuery {
   constructor(
     readonly reader: Reader,
     readonly filter: SubjectFilter,
+    readonly page: ListPage = { scope: 'caseload', limit: DEFAULT_LIST_LIMIT },
   ) {}
 }
 
 export interface SubjectList {
   readonly subjects: readonly SubjectSummary[];
   readonly disclosed: readonly DisclosedSubject[];
+  /** Resumes the list after this page; null on its last page. */
+  readonly nextCursor: string | null;
   /** Subjects left out because their record is held back pending repair. */
   readonly heldBack: number;
 }
@@ -100,22 +107,54 @@ const summaryOf = (record: ServedRecord): SubjectSummary => ({
   ),
 });
 
-/** The subjects the caller's agency works with: those it holds a view of. */
+/**
+ * The subjects the caller's agency works with (its caseload, see `caseloadsProjection`), or, where
+ * the agreement allows the reader (`mayList`), every subject it holds a view of: a page at a time
+ * in subject-id order, each page one disclosure record naming only the subjects on it.
+ */
 @QueryHandler(ListSubjectsQuery)
 export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, Audited<SubjectList>> {
   constructor(
     private readonly subjects: SubjectReader,
     private readonly audited: AuditedRead,
+    private readonly readModels: ReadModelStore,
+    private readonly agreements: AgreementService,
   ) {}
 
-  execute({ reader, filter }: ListSubjectsQuery): Promise<Audited<SubjectList>> {
+  execute({ reader, filter, page }: ListSubjectsQuery): Promise<Audited<SubjectList>> {
     return this.audited.run(reader, 'subject.list', 'subjects', async () => {
-      const servable = await this.subjects.readServable(reader.principal, reader.purpose);
-      const disclosed = servable.subjects.filter((subject) => matches(subject.record, filter));
+      const { principal } = reader;
+      const agreement = await this.agreements.current();
+      if (!mayList(agreement, principal, page.scope)) {
+        throw new ProblemException(
+          403,
+          'list-scope',
+          'List scope not allowed',
+          'The agreement does not let your agency and role list beyond its caseload',
+        );
+      }
+      const caseload =
+        page.scope === 'caseload'
+          ? new Set(
+              (await this.readModels.list<CaseloadEntry>(CASELOADS, caseloadPrefix(principal.agency))).map(
+                (entry) => entry.subjectId,
+              ),
+            )
+          : null;
+      // One more than the page holds says whether another page follows.
+      const servable = await this.subjects.readServable(principal, reader.purpose, new Date(), {
+        includes: (subjectId) => caseload === null || caseload.has(subjectId),
+        ...(page.after === undefined ? {} : { after: page.after }),
+        matches: (subject) => matches(subject.record, filter),
+        limit: page.limit + 1,
+      });
+      const disclosed = servable.subjects.slice(0, page.limit);
+      const last = disclosed[disclosed.length - 1];
       return {
         result: {
           subjects: disclosed.map(({ record }) => summaryOf(record)),
           disclosed,
+          nextCursor: servable.subjects.length > page.limit && last ? listCursor(last.subjectId) : null,
           heldBack: servable.heldBack,
         },
         // A list shows only its summary fields, so only they are named as disclosed.
@@ -126,7 +165,8 @@ export class ListSubjectsHandler implements IQueryHandler<ListSubjectsQuery, Aud
             withEvents: false,
           }),
         ),
-        agreementVersion: disclosed[0]?.agreementVersion ?? null,
+        // An empty page was still read under the agreement in force.
+        agreementVersion: disclosed[0]?.agreementVersion ?? agreement?.version ?? null,
       };
     });
   }

@@ -16,6 +16,7 @@ import {
   policySignature,
   type ReadPolicy,
   type SharingState,
+  timeZoneOf,
   type WithheldBasis,
 } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
@@ -41,6 +42,18 @@ export interface DisclosedSubject {
 export interface DisclosedSubjects {
   readonly subjects: readonly DisclosedSubject[];
   readonly heldBack: number;
+}
+
+/** Which subjects a list reads, in subject-id order, and where it stops. */
+export interface ListSelection {
+  /** Whether the subject is in the list at all, asked before anything is cut. */
+  readonly includes: (subjectId: string) => boolean;
+  /** Only subjects whose id sorts after this one: the last of the previous page. */
+  readonly after?: string;
+  /** Whether a subject, as cut for the reader, is served (a filter on what the reader sees). */
+  readonly matches: (subject: DisclosedSubject) => boolean;
+  /** Stop once this many subjects are served. */
+  readonly limit: number;
 }
 
 /**
@@ -89,6 +102,22 @@ function nextExpiry(sharing: SharingState, nowIso: string): string | null {
   for (const concern of Object.values(sharing.concerns)) consider(concern.expires);
   for (const grant of sharing.breakGlass) consider(grant.expiresAt);
   return next;
+}
+
+/**
+ * The documents a list selects, in subject-id order (compared as the cursor is, not as a store's
+ * collation sorts): those it includes, and those the reader holds a break-glass claim on.
+ */
+function selected(docs: readonly SubjectDoc[], principal: Principal, selection: ListSelection): SubjectDoc[] {
+  const { after } = selection;
+  return docs
+    .filter(
+      (doc) =>
+        (after === undefined || doc.subjectId > after) &&
+        (selection.includes(doc.subjectId) ||
+          doc.sharing.breakGlass.some((grant) => grant.user === principal.id)),
+    )
+    .sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
 }
 
 /**
@@ -180,14 +209,18 @@ export class SubjectReader {
     principal: Principal,
     purpose: PurposeOfUse,
     now = new Date(),
+    selection?: ListSelection,
   ): Promise<DisclosedSubjects> {
-    const [{ docs, heldBack }, after] = await Promise.all([
+    const [servable, after] = await Promise.all([
       this.docs.servable(),
       this.readModels.checkpoint(SUBJECT_VIEWS),
     ]);
+    const { heldBack } = servable;
+    const docs = selection ? selected(servable.docs, principal, selection) : servable.docs;
     const { unapplied, unfoldable } = await this.unappliedSharing(docs, after);
     const disclosed: DisclosedSubject[] = [];
     for (const doc of docs) {
+      if (selection && disclosed.length >= selection.limit) break;
       if (
         !doc.views[principal.agency] &&
         !doc.sharing.breakGlass.some((grant) => grant.user === principal.id)
@@ -202,7 +235,7 @@ export class SubjectReader {
           unapplied.get(doc.subjectId) ?? doc.sharing,
           now,
         );
-        if (subject) disclosed.push(subject);
+        if (subject && (!selection || selection.matches(subject))) disclosed.push(subject);
       } catch (error) {
         if (!(error instanceof SubjectHeldBack)) throw error;
         unfoldable.add(doc.subjectId);
@@ -221,6 +254,7 @@ export class SubjectReader {
     checkpoint: number,
   ): Promise<{ unapplied: Map<string, SharingState>; unfoldable: Set<string> }> {
     const byId = new Map(docs.map((doc) => [doc.subjectId, doc]));
+    const timeZone = timeZoneOf(await this.agreements.current());
     const unapplied = new Map<string, SharingState>();
     const unfoldable = new Set<string>();
     for (let after = checkpoint; ;) {
@@ -230,7 +264,10 @@ export class SubjectReader {
         const doc = event ? byId.get(event.subjectId) : undefined;
         if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
         try {
-          unapplied.set(event.subjectId, evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event));
+          unapplied.set(
+            event.subjectId,
+            evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event, timeZone),
+          );
         } catch {
           unfoldable.add(event.subjectId);
         }
@@ -267,11 +304,12 @@ export class SubjectReader {
     // Nearly always the projection has applied the whole stream: a revision lookup says so.
     if ((await this.events.streamRevision(stream)) <= doc.revision) return doc.sharing;
     const newer = await this.events.readStream(stream, { fromRevision: doc.revision + 1 });
+    const timeZone = timeZoneOf(await this.agreements.current());
     let sharing = doc.sharing;
     try {
       for (const recorded of newer) {
         const event = toPublishedEvent(recorded);
-        if (event && changesSharing(event.type)) sharing = evolveSharing(sharing, event);
+        if (event && changesSharing(event.type)) sharing = evolveSharing(sharing, event, timeZone);
       }
     } catch {
       // The projection will quarantine the subject when it reaches that event; until then the

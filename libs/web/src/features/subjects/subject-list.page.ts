@@ -15,6 +15,32 @@ export interface SubjectListData {
   readonly purpose: PurposeOfUse;
   readonly filter: ListFilter;
   readonly records: readonly ServedRecord[];
+  /** The cursor of the next page of the list, null on its last page. */
+  readonly nextCursor: string | null;
+  /** Whether this is a later page than the first. */
+  readonly paged: boolean;
+}
+
+/** Links to the first and the next page of the list, with the filters and purpose kept. */
+function pager(data: SubjectListData): SafeHtml | string {
+  if (data.nextCursor === null && !data.paged) return '';
+  const { filter } = data;
+  const current = {
+    purpose: data.purpose,
+    band: filter.band,
+    cohortClass: filter.cohortClass,
+    inCustody: filter.inCustody === null ? null : String(filter.inCustody),
+    q: filter.q,
+  };
+  return html`<nav class="pager" aria-label="Pages of the list">
+    ${data.paged && html`<a href="${withQuery('/app/subjects', current, {})}">First page</a>`}
+    ${
+      data.nextCursor !== null &&
+      html`<a rel="next" href="${withQuery('/app/subjects', current, { cursor: data.nextCursor })}"
+        >Next page</a
+      >`
+    }
+  </nav>`;
 }
 
 function filters(data: SubjectListData): SafeHtml {
@@ -95,7 +121,9 @@ function row(record: ServedRecord, purpose: PurposeOfUse): SafeHtml {
 export function subjectListPage(data: SubjectListData): string {
   const table = html`<table>
     <caption>
-      People your agency works with (${data.records.length}), for ${data.purpose}
+      People your agency works with
+      (${data.records.length}${data.nextCursor !== null || data.paged ? ' on this page' : ''}), for
+      ${data.purpose}
     </caption>
     <thead>
       <tr>
@@ -118,6 +146,7 @@ export function subjectListPage(data: SubjectListData): string {
       the purpose you choose.
     </p>
     ${filters(data)}
-    ${data.records.length > 0 ? tableRegion('Subjects', table) : empty('No one matches these filters.')}`;
+    ${data.records.length > 0 ? tableRegion('Subjects', table) : empty('No one matches these filters.')}
+    ${pager(data)}`;
   return page({ title: 'Subjects', body, principal: data.principal, csrf: data.csrf, section: 'subjects' });
 }

@@ -10,6 +10,7 @@ import {
   GetSubjectQuery,
   GetTimelineQuery,
   ListSubjectsQuery,
+  parseListPage,
   readerOf,
   type ServedRecord,
   type SubjectList,
@@ -57,15 +58,25 @@ export class SubjectPagesController {
     requirePractitioner(principal);
     const purpose = purposeOf(values.purpose);
     const filter = listFilterOf(values);
+    // The caseload a page at a time, as GET /v1/subjects pages it; each page names its own subjects.
+    const listPage = parseListPage({ cursor: values.cursor === '' ? undefined : values.cursor });
     const list = this.answer(
       response,
       await this.queries.execute<ListSubjectsQuery, Audited<SubjectList>>(
-        new ListSubjectsQuery(readerOf(principal, purpose, request), subjectFilterOf(filter)),
+        new ListSubjectsQuery(readerOf(principal, purpose, request), subjectFilterOf(filter), listPage),
       ),
     );
     const records = list.disclosed.map((subject) => subject.record).sort(byName);
     response.type('html');
-    return subjectListPage({ principal, csrf: csrfToken(request, response), purpose, filter, records });
+    return subjectListPage({
+      principal,
+      csrf: csrfToken(request, response),
+      purpose,
+      filter,
+      records,
+      nextCursor: list.nextCursor,
+      paged: listPage.after !== undefined,
+    });
   }
 
   @Get(':subjectId')
