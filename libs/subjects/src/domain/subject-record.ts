@@ -57,7 +57,13 @@ export interface SubjectRecord {
     readonly requirements: readonly string[];
     readonly licenceConditions: readonly string[];
     readonly licenceEnds: string | null;
+    /**
+     * As folded, every appointment scheduled and not yet attended or missed, soonest first; as
+     * served (`recordAsOf`), only those still to come.
+     */
     readonly upcomingAppointments: readonly Appointment[];
+    /** Appointments whose time has passed with no outcome recorded: filled as served (`recordAsOf`). */
+    readonly awaitingOutcome: readonly Appointment[];
     readonly attended: number;
     readonly missed: number;
     readonly breaches: number;
@@ -119,6 +125,7 @@ export const emptyRecord = (subjectId: string): SubjectRecord => ({
     licenceConditions: [],
     licenceEnds: null,
     upcomingAppointments: [],
+    awaitingOutcome: [],
     attended: 0,
     missed: 0,
     breaches: 0,
@@ -307,9 +314,7 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
       const upcomingAppointments = [
         ...withoutAppointment(supervision.upcomingAppointments, appointmentId),
         { appointmentId, with: withAgency, purpose, at: when },
-      ]
-        .sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''))
-        .slice(0, 20);
+      ].sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
       return { ...base, supervision: { ...supervision, upcomingAppointments } };
     }
     case 'iom.appointment.attended.v1':

@@ -97,17 +97,25 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   // dates-only reader is not served.
   field('custody.plannedRelease', 'custody', ['iom.release.planned.v1', 'date']),
   field('custody.releasedAt', 'custody', ['iom.custody.released.v1', 'releasedAt']),
-  field('custody.onLicence', 'custody', ['iom.custody.released.v1', 'licence']),
+  // On licence only until the licence ends: a reader not served the end cannot be told either way.
+  field(
+    'custody.onLicence',
+    'custody',
+    ['iom.custody.released.v1', 'licence'],
+    ['iom.licence.conditions-set.v1', 'licenceEnds'],
+  ),
   field('supervision.order', 'supervision', ['iom.sentence.imposed.v1', 'order']),
   field('supervision.requirements', 'supervision', ['iom.sentence.imposed.v1', 'requirements']),
   field('supervision.licenceConditions', 'supervision', ['iom.licence.conditions-set.v1', 'conditions']),
   field('supervision.licenceEnds', 'supervision', ['iom.licence.conditions-set.v1', 'licenceEnds']),
-  field(
-    'supervision.upcomingAppointments',
-    'supervision',
-    ['iom.appointment.scheduled.v1', 'appointmentId', 'with', 'purpose', 'at'],
-    ['iom.appointment.attended.v1', 'appointmentId'],
-    ['iom.appointment.missed.v1', 'appointmentId'],
+  ...(['upcomingAppointments', 'awaitingOutcome'] as const).map((name) =>
+    field(
+      `supervision.${name}`,
+      'supervision',
+      ['iom.appointment.scheduled.v1', 'appointmentId', 'with', 'purpose', 'at'],
+      ['iom.appointment.attended.v1', 'appointmentId'],
+      ['iom.appointment.missed.v1', 'appointmentId'],
+    ),
   ),
   field('supervision.attended', 'supervision', ['iom.appointment.attended.v1']),
   field('supervision.missed', 'supervision', ['iom.appointment.missed.v1']),
@@ -134,6 +142,12 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   ),
 ];
 
+/** The category an event of the source's kind is filed under; one filed under its target's, the field's. */
+const categoryOf = (type: EventType, field: DataCategory): DataCategory => {
+  const category = CATALOGUE[type].category;
+  return category === 'of-target' ? field : category;
+};
+
 /** No agency id is empty, so a probe from it is never the reader's own publication. */
 const ANY_OTHER_AGENCY = '';
 
@@ -144,7 +158,7 @@ const ANY_OTHER_AGENCY = '';
  * do not match a probe without values, so a field served only for some values (drug tests taken on
  * licence) counts as withheld.
  */
-function serves(policy: ReadPolicy, category: DataCategory, [type, ...fields]: Source): boolean {
+function serves(policy: ReadPolicy, [type, ...fields]: Source, category: DataCategory): boolean {
   const publishers = CATALOGUE[type].publishers;
   return (publishers === 'any' ? [ANY_OTHER_AGENCY] : publishers).every((agency) => {
     const probe = {
@@ -163,8 +177,14 @@ export function withheldFields(
   access: Readonly<Record<DataCategory, CategoryAccess>>,
 ): Record<string, WithheldBasis> {
   const withheld: Record<string, WithheldBasis> = {};
-  for (const { path, category, from } of RECORD_FIELDS) {
-    if (!from.every((source) => serves(policy, category, source))) withheld[path] = access[category].withheld;
+  for (const { path, category: fieldCategory, from } of RECORD_FIELDS) {
+    for (const source of from) {
+      const category = categoryOf(source[0], fieldCategory);
+      if (serves(policy, source, category)) continue;
+      // Withheld on the basis of the category that keeps back what the field needs.
+      withheld[path] = access[category].withheld;
+      break;
+    }
   }
   return withheld;
 }

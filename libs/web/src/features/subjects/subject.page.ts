@@ -152,6 +152,8 @@ function custody(record: ServedRecord): SafeHtml {
 function supervision(record: ServedRecord): SafeHtml {
   const s = record.supervision;
   const appointments = (s.upcomingAppointments ?? []).slice(0, 5);
+  // Latest first: the ones most likely still to be closed.
+  const awaiting = (s.awaitingOutcome ?? []).slice(-5).reverse();
   return card(
     record,
     'Supervision',
@@ -170,13 +172,26 @@ function supervision(record: ServedRecord): SafeHtml {
         s.lastHomeVisit && html`${dateOnly(s.lastHomeVisit.at)}: ${s.lastHomeVisit.outcome}`,
       ],
       ['supervision.upcomingAppointments', 'Next appointments', false],
+      ['supervision.awaitingOutcome', 'Appointments awaiting an outcome', false],
       ['risk', 'Risk', record.risk && `${record.risk.tool}: ${record.risk.roshLevel}`],
     ],
-    appointments.length > 0
-      ? html`<h3>Next appointments</h3>
-          <ul>
-            ${appointments.map((a) => html`<li>${when(a.at)} with ${a.with}: ${a.purpose}</li>`)}
-          </ul>`
+    appointments.length > 0 || awaiting.length > 0
+      ? html`${
+          appointments.length > 0
+            ? html`<h3>Next appointments</h3>
+                <ul>
+                  ${appointments.map((a) => html`<li>${when(a.at)} with ${a.with}: ${a.purpose}</li>`)}
+                </ul>`
+            : ''
+        }
+        ${
+          awaiting.length > 0
+            ? html`<h3>Awaiting an outcome</h3>
+                <ul>
+                  ${awaiting.map((a) => html`<li>${when(a.at)} with ${a.with}: ${a.purpose}</li>`)}
+                </ul>`
+            : ''
+        }`
       : undefined,
   );
 }

@@ -1,0 +1,94 @@
+import { cloudEvent, type CloudEventBody, POLICE, PRISON, PROBATION, SubjectJourney } from './cloud-events';
+import { startTestApp, type TestApp } from './test-app';
+
+const BATCH = 'application/cloudevents-batch+json';
+
+const at = (event: CloudEventBody, time: string): CloudEventBody => ({ ...event, time });
+
+describe('the subject picture: event time and the clock', () => {
+  let t: TestApp;
+  let subjectId: string;
+  const journey = new SubjectJourney();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const publish = async (agency: string, source: string, events: CloudEventBody[]) => {
+      const token = await t.systemToken(agency, [source]);
+      return t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', BATCH)
+        .send(JSON.stringify(events))
+        .expect(200);
+    };
+    const registered = await publish('police', POLICE, [journey.registered('Lee', 'Marsh')]);
+    subjectId = registered.body.results[0].subjectId;
+    await publish('prison', PRISON, [journey.linked('prison'), journey.released()]);
+    const crn = `crn:${journey.crn}`;
+    const probation = (type: string, data: Record<string, unknown>, time: string) =>
+      at(cloudEvent(PROBATION, type, crn, data), time);
+    await publish('probation', PROBATION, [
+      journey.linked('probation'),
+      probation(
+        'iom.licence.conditions-set.v1',
+        { conditions: ['residence'], licenceEnds: '2025-06-30' },
+        '2025-03-01T10:00:00Z',
+      ),
+      probation(
+        'iom.appointment.scheduled.v1',
+        { appointmentId: 'APT-PAST', with: 'probation', purpose: 'Supervision', at: '2025-03-10T10:00:00Z' },
+        '2025-03-01T10:05:00Z',
+      ),
+      probation(
+        'iom.appointment.scheduled.v1',
+        { appointmentId: 'APT-NEXT', with: 'probation', purpose: 'Review', at: '2099-01-05T10:00:00Z' },
+        '2025-03-01T10:06:00Z',
+      ),
+      probation(
+        'iom.accommodation.changed.v1',
+        { status: 'settled', tenancyAtRisk: false },
+        '2025-11-03T09:00:00Z',
+      ),
+    ]);
+    // Recorded after the November address, but it happened in June.
+    await publish('probation', PROBATION, [
+      probation(
+        'iom.accommodation.changed.v1',
+        { status: 'rough-sleeping', tenancyAtRisk: false },
+        '2025-06-10T09:00:00Z',
+      ),
+    ]);
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  const read = async (path: string) => {
+    const token = await t.personToken('probation', 'offender-manager');
+    return t.http
+      .get(path)
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Purpose-Of-Use', 'case-management');
+  };
+
+  it('keeps the newer address when a backdated one is recorded after it', async () => {
+    const response = await read(`/v1/subjects/${subjectId}`);
+    expect(response.status).toBe(200);
+    expect(response.body.accommodation).toEqual({
+      status: 'settled',
+      tenancyAtRisk: false,
+      since: '2025-11-03T09:00:00Z',
+    });
+  });
+
+  it('says the licence is over once it has ended, and a past appointment never closed awaits its outcome', async () => {
+    const response = await read(`/v1/subjects/${subjectId}`);
+    expect(response.body.custody).toMatchObject({ status: 'in-community', onLicence: false });
+    expect(response.body.supervision.licenceEnds).toBe('2025-06-30');
+    expect(
+      response.body.supervision.upcomingAppointments.map((a: { appointmentId: string }) => a.appointmentId),
+    ).toEqual(['APT-NEXT']);
+    expect(
+      response.body.supervision.awaitingOutcome.map((a: { appointmentId: string }) => a.appointmentId),
+    ).toEqual(['APT-PAST']);
+  });
+});
