@@ -58,12 +58,48 @@ describe('the subject picture: event time and the clock', () => {
         '2025-06-10T09:00:00Z',
       ),
     ]);
+    await publish('police', POLICE, [
+      at(journey.arrested('Burglary dwelling'), '2025-09-01T10:00:00Z'),
+      // A backdated arrest recorded later is history, not the last arrest.
+      at(journey.arrested('Theft from a shop'), '2025-02-01T10:00:00Z'),
+      at(
+        cloudEvent(POLICE, 'iom.charge.recorded.v1', `pnc:${journey.pnc}`, {
+          offences: [{ offence: 'Burglary dwelling', offenceGroup: 'burglary' }],
+          outcome: 'bailed',
+          court: 'North Staffordshire Justice Centre',
+          firstHearing: '2025-09-20',
+        }),
+        '2025-09-02T10:00:00Z',
+      ),
+      at(
+        cloudEvent(POLICE, 'iom.safeguarding.concern-raised.v1', `pnc:${journey.pnc}`, {
+          concernId: 'SG-OPEN',
+          kind: 'domestic-abuse',
+          legalBasis: 'DPA 2018 Sch 8 para 4',
+          categories: ['housing'],
+          recipients: ['housing'],
+          expires: '2099-01-01',
+        }),
+        '2025-09-03T10:00:00Z',
+      ),
+      at(
+        cloudEvent(POLICE, 'iom.safeguarding.concern-raised.v1', `pnc:${journey.pnc}`, {
+          concernId: 'SG-LAPSED',
+          kind: 'child',
+          legalBasis: 'DPA 2018 Sch 8 para 4',
+          categories: ['housing'],
+          recipients: ['housing'],
+          expires: '2025-10-01',
+        }),
+        '2025-09-03T11:00:00Z',
+      ),
+    ]);
     await t.settle();
   });
   afterAll(() => t.close());
 
-  const read = async (path: string) => {
-    const token = await t.personToken('probation', 'offender-manager');
+  const read = async (path: string, agency = 'probation', role = 'offender-manager') => {
+    const token = await t.personToken(agency, role);
     return t.http
       .get(path)
       .set('Authorization', `Bearer ${token}`)
@@ -90,5 +126,25 @@ describe('the subject picture: event time and the clock', () => {
     expect(
       response.body.supervision.awaitingOutcome.map((a: { appointmentId: string }) => a.appointmentId),
     ).toEqual(['APT-PAST']);
+  });
+
+  it('gives the police the last arrest by when it happened, the charge with its bail, and the concerns open now', async () => {
+    const { body } = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
+    expect(body.arrests).toBe(2);
+    expect(body.lastArrest).toMatchObject({ offence: 'Burglary dwelling' });
+    expect(body.charges).toEqual([
+      expect.objectContaining({ outcome: 'bailed', firstHearing: '2025-09-20' }),
+    ]);
+    expect(body.safeguardingConcerns).toEqual([
+      expect.objectContaining({ concernId: 'SG-OPEN', kind: 'domestic-abuse', expires: '2099-01-01' }),
+    ]);
+  });
+
+  it('names the offending parts withheld from a mentor, never empty', async () => {
+    const { body } = await read(`/v1/subjects/${subjectId}`, 'voluntary', 'mentor');
+    for (const part of ['lastArrest', 'charges', 'convictions']) {
+      expect(body[part]).toBeNull();
+      expect(body.withheld[part]).toBe('not-shared');
+    }
   });
 });

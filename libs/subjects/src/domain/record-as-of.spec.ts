@@ -80,3 +80,30 @@ describe('recordAsOf', () => {
     expect(supervision.awaitingOutcome).toBeNull();
   });
 });
+
+describe('recordAsOf: safeguarding concerns', () => {
+  const concern = (concernId: string, expires: string) => ({
+    concernId,
+    kind: 'child',
+    expires,
+    raisedAt: '2026-01-01T00:00:00Z',
+  });
+
+  it('shows a concern open until it expires, and says when it does', () => {
+    const record = {
+      ...served({}, {}),
+      safeguardingConcerns: [concern('c-1', '2026-03-01'), concern('c-2', '2026-06-01T12:00:00+01:00')],
+    };
+    const before = recordAsOf(record, '2026-02-28T23:59:59.000Z');
+    expect(before.record.safeguardingConcerns?.map((c) => c.concernId)).toEqual(['c-1', 'c-2']);
+    expect(before.until).toBe('2026-03-01T00:00:00.000Z');
+    const after = recordAsOf(record, '2026-03-01T00:00:00.000Z');
+    expect(after.record.safeguardingConcerns?.map((c) => c.concernId)).toEqual(['c-2']);
+    expect(after.until).toBe('2026-06-01T11:00:00.000Z');
+  });
+
+  it('treats a concern whose expiry names no instant as expired, as sharing does', () => {
+    const record = { ...served({}, {}), safeguardingConcerns: [concern('c-1', '2026-02-30')] };
+    expect(recordAsOf(record, '2026-01-02T00:00:00.000Z').record.safeguardingConcerns).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { utcInstant } from '@throughline/domain';
+import { expiryInstant, utcInstant } from '@throughline/domain';
 import type { Appointment } from './subject-record';
 import type { ServedRecord } from './withheld-record';
 
@@ -17,8 +17,9 @@ export interface RecordAsOf {
  * What a served record says at `now` (a UTC instant), where the truth depends on the clock and not
  * only on the events: a licence is in force through the day it ends and over from the next; an
  * appointment whose time has passed with no outcome recorded awaits its outcome and is no longer
- * upcoming. Worked out at read time, so a record kept between reads never goes stale; fields
- * withheld stay withheld. A time no reader can place changes nothing.
+ * upcoming; a safeguarding concern is open until it expires. Worked out at read time, so a record
+ * kept between reads never goes stale; fields withheld stay withheld. An appointment or licence
+ * time no reader can place changes nothing.
  */
 export function recordAsOf(record: ServedRecord, now: string): RecordAsOf {
   let until: string | null = null;
@@ -50,7 +51,16 @@ export function recordAsOf(record: ServedRecord, now: string): RecordAsOf {
       awaitingOutcome: past.slice(-APPOINTMENTS_SHOWN),
     };
   }
-  return { record: { ...record, custody, supervision }, until };
+  let safeguardingConcerns = record.safeguardingConcerns;
+  if (safeguardingConcerns !== null) {
+    // Open until it expires, as sharing reads the expiry: one that names no instant has passed.
+    safeguardingConcerns = safeguardingConcerns.filter((concern) => {
+      const expires = expiryInstant(concern.expires);
+      changesAt(expires);
+      return expires > now;
+    });
+  }
+  return { record: { ...record, custody, supervision, safeguardingConcerns }, until };
 }
 
 /** The first instant after the licence's last day (a calendar date), or undefined when it names none. */

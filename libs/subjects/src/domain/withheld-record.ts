@@ -126,6 +126,22 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   field('arrests', 'offending', ['iom.arrest.recorded.v1']),
   field('risk', 'risk', ['iom.risk.assessed.v1', 'tool', 'roshLevel']),
   field('accommodation', 'housing', ['iom.accommodation.changed.v1', 'status', 'tenancyAtRisk']),
+  field('currentAddress', 'housing', ['iom.accommodation.changed.v1', 'address']),
+  field('lastArrest', 'offending', [
+    'iom.arrest.recorded.v1',
+    'offence',
+    'offenceGroup',
+    'arrestedAt',
+    'custodySuite',
+  ]),
+  field('charges', 'offending', ['iom.charge.recorded.v1', 'offences', 'outcome', 'court', 'firstHearing']),
+  field('convictions', 'offending', [
+    'iom.conviction.recorded.v1',
+    'offences',
+    'court',
+    'convictedOn',
+    'sentenceSummary',
+  ]),
   field(
     'treatment',
     'drugs',
@@ -134,6 +150,12 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   ),
   field('lastDrugTest', 'drugs', ['iom.drug-test.recorded.v1', 'context', 'results']),
   field('employment', 'ete', ['iom.employment.changed.v1', 'status']),
+  field(
+    'safeguardingConcerns',
+    'safeguarding',
+    ['iom.safeguarding.concern-raised.v1', 'concernId', 'kind', 'expires'],
+    ['iom.safeguarding.concern-closed.v1', 'concernId'],
+  ),
   field(
     'openSafeguardingConcerns',
     'safeguarding',
