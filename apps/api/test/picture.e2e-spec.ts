@@ -147,4 +147,30 @@ describe('the subject picture: event time and the clock', () => {
       expect(body.withheld[part]).toBe('not-shared');
     }
   });
+
+  it('orders the timeline by when things happened, page after page, a backdated entry in its place', async () => {
+    const whole = await read(`/v1/subjects/${subjectId}/timeline?limit=200`);
+    expect(whole.status).toBe(200);
+    const times = whole.body.items.map((item: { time: string }) => Date.parse(item.time));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const statuses = whole.body.items
+      .filter((item: { type: string }) => item.type === 'iom.accommodation.changed.v1')
+      .map((item: { data: { status: string } }) => item.data.status);
+    expect(statuses).toEqual(['settled', 'rough-sleeping']);
+    // Each item says when the log recorded it too: the backdated one long after it happened.
+    const backdated = whole.body.items.find(
+      (item: { data: { status?: string } }) => item.data.status === 'rough-sleeping',
+    );
+    expect(Date.parse(backdated.recordedAt)).toBeGreaterThan(Date.parse('2025-11-03T09:00:00Z'));
+    const paged: string[] = [];
+    let before: number | null = null;
+    do {
+      const query: string = before === null ? '' : `&before=${before}`;
+      const page = await read(`/v1/subjects/${subjectId}/timeline?limit=2${query}`);
+      expect(page.status).toBe(200);
+      paged.push(...page.body.items.map((item: { id: string }) => item.id));
+      before = page.body.nextBefore;
+    } while (before !== null);
+    expect(paged).toEqual(whole.body.items.map((item: { id: string }) => item.id));
+  });
 });
