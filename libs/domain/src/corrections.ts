@@ -8,6 +8,8 @@ import type { PublishedEvent } from './envelope';
 export type TimelineEntry = PublishedEvent & {
   readonly correctedBy?: { readonly eventId: string; readonly at: string };
   readonly redactedBy?: { readonly eventId: string; readonly at: string };
+  /** When the log recorded the event (UTC), where the timeline was read from the log. */
+  readonly recordedAt?: string;
 };
 
 /**

@@ -1,5 +1,6 @@
 export * from './domain/subject-record';
 export * from './domain/withheld-record';
+export * from './domain/record-as-of';
 export * from './domain/subject-view';
 export * from './projections/subject-views.projection';
 export * from './projections/caseloads.projection';

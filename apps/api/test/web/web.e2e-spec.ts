@@ -199,6 +199,8 @@ describe('web pages', () => {
       const view = await page(jar, `/app/subjects/${subjectId}`).expect(200);
       expect(view.text).toContain(OFFENCE);
       expect(view.text).toContain('Arrest recorded');
+      // The picture states the last arrest itself, not only the count.
+      expect(view.text).toMatch(/<dt>Last arrest<\/dt>\s*<dd>[^<]*<time[^>]*>[^<]*<\/time>: Theft/);
       const [record] = await recordsOf(view);
       expect(record!.content).toMatchObject({
         action: 'subject.view',

@@ -23,6 +23,42 @@ export interface RecentEvent {
   readonly time: string;
 }
 
+export interface Arrest {
+  readonly offence: string;
+  readonly offenceGroup: string;
+  readonly arrestedAt: string;
+  readonly custodySuite: string;
+}
+
+export interface Offence {
+  readonly offence: string;
+  readonly offenceGroup: string;
+}
+
+/** A charge, and whether the subject was bailed to court or remanded in custody on it. */
+export interface Charge {
+  readonly offences: readonly Offence[];
+  readonly outcome: 'bailed' | 'remanded';
+  readonly court: string;
+  readonly firstHearing: string | null;
+  readonly at: string;
+}
+
+export interface Conviction {
+  readonly offences: readonly Offence[];
+  readonly court: string;
+  readonly convictedOn: string;
+  readonly sentenceSummary: string;
+}
+
+/** A safeguarding concern raised and not closed; as served (`recordAsOf`), only those not expired. */
+export interface SafeguardingConcern {
+  readonly concernId: string;
+  readonly kind: string;
+  readonly expires: string;
+  readonly raisedAt: string;
+}
+
 /** The current picture of a subject, folded from the events a viewer may see. */
 export interface SubjectRecord {
   readonly subjectId: string;
@@ -57,7 +93,13 @@ export interface SubjectRecord {
     readonly requirements: readonly string[];
     readonly licenceConditions: readonly string[];
     readonly licenceEnds: string | null;
+    /**
+     * As folded, every appointment scheduled and not yet attended or missed, soonest first; as
+     * served (`recordAsOf`), only those still to come.
+     */
     readonly upcomingAppointments: readonly Appointment[];
+    /** Appointments whose time has passed with no outcome recorded: filled as served (`recordAsOf`). */
+    readonly awaitingOutcome: readonly Appointment[];
     readonly attended: number;
     readonly missed: number;
     readonly breaches: number;
@@ -69,6 +111,14 @@ export interface SubjectRecord {
   readonly openNeeds: readonly string[];
   readonly keyWorkers: readonly { agency: string; worker: string; contact: string }[];
   readonly accommodation: { status: string; tenancyAtRisk: boolean; since: string } | null;
+  /** The address the latest accommodation change gives; null when it gives none (rough sleeping, NFA). */
+  readonly currentAddress: { address: string; since: string } | null;
+  readonly lastArrest: Arrest | null;
+  /** Charges, latest first (the last ten). */
+  readonly charges: readonly Charge[];
+  /** Convictions, latest first (the last ten). */
+  readonly convictions: readonly Conviction[];
+  readonly safeguardingConcerns: readonly SafeguardingConcern[];
   readonly treatment: {
     status: 'in-treatment' | 'ended';
     modality: string;
@@ -119,6 +169,7 @@ export const emptyRecord = (subjectId: string): SubjectRecord => ({
     licenceConditions: [],
     licenceEnds: null,
     upcomingAppointments: [],
+    awaitingOutcome: [],
     attended: 0,
     missed: 0,
     breaches: 0,
@@ -130,6 +181,11 @@ export const emptyRecord = (subjectId: string): SubjectRecord => ({
   openNeeds: [],
   keyWorkers: [],
   accommodation: null,
+  currentAddress: null,
+  lastArrest: null,
+  charges: [],
+  convictions: [],
+  safeguardingConcerns: [],
   treatment: null,
   employment: null,
   risk: null,
@@ -143,6 +199,11 @@ export const emptyRecord = (subjectId: string): SubjectRecord => ({
 
 const BAND_RANK = { green: 0, amber: 1, red: 2 } as const;
 const RECENT = 10;
+/** Charges and convictions kept: the latest ones are what a reader looks for first. */
+const OFFENDING_KEPT = 10;
+
+const offencesOf = (offences: readonly Offence[] | undefined): Offence[] =>
+  (offences ?? []).map(({ offence, offenceGroup }) => ({ offence, offenceGroup }));
 
 const trendOf = (history: readonly BandEntry[]): Trend | null => {
   const [previous, current] = history.slice(-2);
@@ -239,8 +300,30 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
         .sort();
       return { ...base, pathwayNeeds, openNeeds };
     }
-    case 'iom.arrest.recorded.v1':
-      return { ...base, arrests: base.arrests + 1 };
+    case 'iom.arrest.recorded.v1': {
+      const { offence, offenceGroup, arrestedAt, custodySuite } = event.data;
+      return {
+        ...base,
+        arrests: base.arrests + 1,
+        lastArrest: { offence, offenceGroup, arrestedAt, custodySuite },
+      };
+    }
+    case 'iom.charge.recorded.v1': {
+      const { offences, outcome, court, firstHearing } = event.data;
+      const charge = {
+        offences: offencesOf(offences),
+        outcome,
+        court,
+        firstHearing: firstHearing ?? null,
+        at,
+      };
+      return { ...base, charges: [charge, ...base.charges].slice(0, OFFENDING_KEPT) };
+    }
+    case 'iom.conviction.recorded.v1': {
+      const { offences, court, convictedOn, sentenceSummary } = event.data;
+      const conviction = { offences: offencesOf(offences), court, convictedOn, sentenceSummary };
+      return { ...base, convictions: [conviction, ...base.convictions].slice(0, OFFENDING_KEPT) };
+    }
     case 'iom.wanted.flagged.v1':
       return { ...base, wanted: { reason: event.data.reason, since: at, warrant: event.data.warrant } };
     case 'iom.wanted.cleared.v1':
@@ -307,9 +390,7 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
       const upcomingAppointments = [
         ...withoutAppointment(supervision.upcomingAppointments, appointmentId),
         { appointmentId, with: withAgency, purpose, at: when },
-      ]
-        .sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''))
-        .slice(0, 20);
+      ].sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
       return { ...base, supervision: { ...supervision, upcomingAppointments } };
     }
     case 'iom.appointment.attended.v1':
@@ -371,6 +452,7 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
       return {
         ...base,
         accommodation: { status: event.data.status, tenancyAtRisk: event.data.tenancyAtRisk, since: at },
+        currentAddress: event.data.address ? { address: event.data.address, since: at } : null,
       };
     case 'iom.employment.changed.v1':
       return { ...base, employment: { status: event.data.status, since: at } };
@@ -387,14 +469,25 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
         ...base,
         openActions: base.openActions.filter((action) => action.actionId !== event.data.actionId),
       };
-    case 'iom.safeguarding.concern-raised.v1':
-      return { ...base, openSafeguardingConcerns: base.openSafeguardingConcerns + 1 };
+    case 'iom.safeguarding.concern-raised.v1': {
+      const { concernId, kind, expires } = event.data;
+      const others = base.safeguardingConcerns.filter((concern) => concern.concernId !== concernId);
+      return {
+        ...base,
+        openSafeguardingConcerns: base.openSafeguardingConcerns + 1,
+        safeguardingConcerns: [...others, { concernId, kind, expires, raisedAt: at }],
+      };
+    }
     case 'iom.safeguarding.concern-closed.v1':
-      return { ...base, openSafeguardingConcerns: Math.max(0, base.openSafeguardingConcerns - 1) };
+      return {
+        ...base,
+        openSafeguardingConcerns: Math.max(0, base.openSafeguardingConcerns - 1),
+        safeguardingConcerns: base.safeguardingConcerns.filter(
+          (concern) => concern.concernId !== event.data.concernId,
+        ),
+      };
     // Facts the record shows only through `lastEvents` and the timeline. Corrections and redactions
     // are applied to the timeline, which is then folded again.
-    case 'iom.charge.recorded.v1':
-    case 'iom.conviction.recorded.v1':
     case 'iom.intelligence.logged.v1':
     case 'iom.required-assessment.recorded.v1':
     case 'iom.health.concern-recorded.v1':

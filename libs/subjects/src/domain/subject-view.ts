@@ -1,9 +1,11 @@
 import {
   addToTimeline,
   amends,
+  LONG_AGO,
   type PublishedEvent,
   type TimelineEntry,
   timelineOf,
+  utcInstant,
 } from '@throughline/domain';
 import {
   type Agreement,
@@ -78,12 +80,30 @@ export function cutEvent<E extends Pick<PublishedEvent, 'data'>>(event: E, field
   };
 }
 
-/** Folds the record from entries as cut for a reader; given the record of the entries before these, folds on. */
+/**
+ * Entries in the order things happened: by event `time`, ties (and times no reader can place) by
+ * log position. A backdated event, recorded after newer ones, takes its place in history here
+ * instead of overriding what the newer ones say. Returns a sorted copy.
+ */
+export function inEventTime<E extends Pick<PublishedEvent, 'meta' | 'position'>>(entries: readonly E[]): E[] {
+  const keyed = entries.map((entry) => ({ entry, at: utcInstant(entry.meta.time) ?? LONG_AGO }));
+  keyed.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.entry.position - b.entry.position));
+  return keyed.map(({ entry }) => entry);
+}
+
+/**
+ * Folds the record from entries as cut for a reader, in event-time order (`inEventTime`), so the
+ * record is the same whatever order the events arrived in. Given the record of entries before
+ * these in event time, folds on.
+ */
 export const foldRecord = (
   subjectId: string,
   entries: readonly TimelineEntry[],
   record: SubjectRecord = emptyRecord(subjectId),
-): SubjectRecord => entries.filter((entry) => !entry.redactedBy).reduce(evolveRecord, record);
+): SubjectRecord =>
+  inEventTime(entries)
+    .filter((entry) => !entry.redactedBy)
+    .reduce(evolveRecord, record);
 
 const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntry[]): string[] => [
   ...new Set([...(agreement?.agencies ?? []), ...timeline.map((entry) => entry.meta.agency)]),

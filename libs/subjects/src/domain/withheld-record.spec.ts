@@ -137,6 +137,47 @@ describe('the served record', () => {
     expect(served.bases.custody).toBe('shared-in-part');
   });
 
+  it('gives the police the last arrest and the charges, and a mentor neither, on the stated basis', () => {
+    const charged: Published = {
+      type: 'iom.charge.recorded.v1',
+      publisher: 'police',
+      data: {
+        offences: [{ offence: 'Burglary dwelling', offenceGroup: 'burglary' }],
+        outcome: 'remanded',
+        court: 'North Staffordshire Justice Centre',
+      },
+    };
+    const doc = docOf(eventsOf([registered, arrest, charged]));
+    const police = serve(doc, OFFICER);
+    expect(police.lastArrest).toEqual(CATALOGUE_EXAMPLES['iom.arrest.recorded.v1']);
+    expect(police.charges).toEqual([
+      expect.objectContaining({ outcome: 'remanded', firstHearing: null, offences: charged.data!.offences }),
+    ]);
+    expect(police.convictions).toEqual([]);
+    const mentor = serve(doc, MENTOR);
+    for (const path of ['lastArrest', 'charges', 'convictions'] as const) {
+      expect(mentor[path]).toBeNull();
+      expect(mentor.withheld[path]).toBe('not-shared');
+    }
+  });
+
+  it('gives the current address from the latest accommodation change, none when it gives none', () => {
+    const housing: Reader = { kind: 'person', id: 'ho-1', agency: 'housing', role: 'housing-officer' };
+    const moved = (status: string, address?: string): Published => ({
+      type: 'iom.accommodation.changed.v1',
+      publisher: 'housing',
+      data: { status, tenancyAtRisk: false, ...(address ? { address } : {}) },
+    });
+    const settled = serve(docOf(eventsOf([registered, moved('settled', '1 High Street')])), housing);
+    expect(settled.currentAddress).toMatchObject({ address: '1 High Street' });
+    const sleepingOut = serve(
+      docOf(eventsOf([registered, moved('settled', '1 High Street'), moved('rough-sleeping')])),
+      housing,
+    );
+    expect(sleepingOut.currentAddress).toBeNull();
+    expect(sleepingOut.withheld.currentAddress).toBeUndefined();
+  });
+
   it('names the consent a mentor would need for supervision, and serves its controller’s part once given', () => {
     const without = serve(docOf(eventsOf([registered])), MENTOR);
     expect(without.supervision.attended).toBeNull();

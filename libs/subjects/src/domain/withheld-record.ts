@@ -97,17 +97,25 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   // dates-only reader is not served.
   field('custody.plannedRelease', 'custody', ['iom.release.planned.v1', 'date']),
   field('custody.releasedAt', 'custody', ['iom.custody.released.v1', 'releasedAt']),
-  field('custody.onLicence', 'custody', ['iom.custody.released.v1', 'licence']),
+  // On licence only until the licence ends: a reader not served the end cannot be told either way.
+  field(
+    'custody.onLicence',
+    'custody',
+    ['iom.custody.released.v1', 'licence'],
+    ['iom.licence.conditions-set.v1', 'licenceEnds'],
+  ),
   field('supervision.order', 'supervision', ['iom.sentence.imposed.v1', 'order']),
   field('supervision.requirements', 'supervision', ['iom.sentence.imposed.v1', 'requirements']),
   field('supervision.licenceConditions', 'supervision', ['iom.licence.conditions-set.v1', 'conditions']),
   field('supervision.licenceEnds', 'supervision', ['iom.licence.conditions-set.v1', 'licenceEnds']),
-  field(
-    'supervision.upcomingAppointments',
-    'supervision',
-    ['iom.appointment.scheduled.v1', 'appointmentId', 'with', 'purpose', 'at'],
-    ['iom.appointment.attended.v1', 'appointmentId'],
-    ['iom.appointment.missed.v1', 'appointmentId'],
+  ...(['upcomingAppointments', 'awaitingOutcome'] as const).map((name) =>
+    field(
+      `supervision.${name}`,
+      'supervision',
+      ['iom.appointment.scheduled.v1', 'appointmentId', 'with', 'purpose', 'at'],
+      ['iom.appointment.attended.v1', 'appointmentId'],
+      ['iom.appointment.missed.v1', 'appointmentId'],
+    ),
   ),
   field('supervision.attended', 'supervision', ['iom.appointment.attended.v1']),
   field('supervision.missed', 'supervision', ['iom.appointment.missed.v1']),
@@ -118,6 +126,22 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   field('arrests', 'offending', ['iom.arrest.recorded.v1']),
   field('risk', 'risk', ['iom.risk.assessed.v1', 'tool', 'roshLevel']),
   field('accommodation', 'housing', ['iom.accommodation.changed.v1', 'status', 'tenancyAtRisk']),
+  field('currentAddress', 'housing', ['iom.accommodation.changed.v1', 'address']),
+  field('lastArrest', 'offending', [
+    'iom.arrest.recorded.v1',
+    'offence',
+    'offenceGroup',
+    'arrestedAt',
+    'custodySuite',
+  ]),
+  field('charges', 'offending', ['iom.charge.recorded.v1', 'offences', 'outcome', 'court', 'firstHearing']),
+  field('convictions', 'offending', [
+    'iom.conviction.recorded.v1',
+    'offences',
+    'court',
+    'convictedOn',
+    'sentenceSummary',
+  ]),
   field(
     'treatment',
     'drugs',
@@ -127,12 +151,24 @@ export const RECORD_FIELDS: readonly RecordField[] = [
   field('lastDrugTest', 'drugs', ['iom.drug-test.recorded.v1', 'context', 'results']),
   field('employment', 'ete', ['iom.employment.changed.v1', 'status']),
   field(
+    'safeguardingConcerns',
+    'safeguarding',
+    ['iom.safeguarding.concern-raised.v1', 'concernId', 'kind', 'expires'],
+    ['iom.safeguarding.concern-closed.v1', 'concernId'],
+  ),
+  field(
     'openSafeguardingConcerns',
     'safeguarding',
     ['iom.safeguarding.concern-raised.v1'],
     ['iom.safeguarding.concern-closed.v1'],
   ),
 ];
+
+/** The category an event of the source's kind is filed under; one filed under its target's, the field's. */
+const categoryOf = (type: EventType, field: DataCategory): DataCategory => {
+  const category = CATALOGUE[type].category;
+  return category === 'of-target' ? field : category;
+};
 
 /** No agency id is empty, so a probe from it is never the reader's own publication. */
 const ANY_OTHER_AGENCY = '';
@@ -144,7 +180,7 @@ const ANY_OTHER_AGENCY = '';
  * do not match a probe without values, so a field served only for some values (drug tests taken on
  * licence) counts as withheld.
  */
-function serves(policy: ReadPolicy, category: DataCategory, [type, ...fields]: Source): boolean {
+function serves(policy: ReadPolicy, [type, ...fields]: Source, category: DataCategory): boolean {
   const publishers = CATALOGUE[type].publishers;
   return (publishers === 'any' ? [ANY_OTHER_AGENCY] : publishers).every((agency) => {
     const probe = {
@@ -163,8 +199,14 @@ export function withheldFields(
   access: Readonly<Record<DataCategory, CategoryAccess>>,
 ): Record<string, WithheldBasis> {
   const withheld: Record<string, WithheldBasis> = {};
-  for (const { path, category, from } of RECORD_FIELDS) {
-    if (!from.every((source) => serves(policy, category, source))) withheld[path] = access[category].withheld;
+  for (const { path, category: fieldCategory, from } of RECORD_FIELDS) {
+    for (const source of from) {
+      const category = categoryOf(source[0], fieldCategory);
+      if (serves(policy, source, category)) continue;
+      // Withheld on the basis of the category that keeps back what the field needs.
+      withheld[path] = access[category].withheld;
+      break;
+    }
   }
   return withheld;
 }

@@ -32,10 +32,31 @@ const withheldSchema = (keys: string): SchemaObject => ({
 export const SERVED_RECORD_SCHEMA: SchemaObject = {
   type: 'object',
   description:
-    'The subject record cut to what your agency may see. A field the reader may not see is null and ' +
+    'The subject record cut to what your agency may see, folded in the order things happened (event ' +
+    'time). What depends on the clock is as of the read: custody.onLicence only until the licence ' +
+    'ends; supervision.upcomingAppointments only those still to come, past ones never closed in ' +
+    'supervision.awaitingOutcome. A field the reader may not see is null and ' +
     'named in `withheld`; it is never given as 0, false or an empty list.',
   properties: {
     subjectId: { type: 'string', format: 'uuid' },
+    currentAddress: {
+      type: 'object',
+      nullable: true,
+      description:
+        'The address the latest accommodation change gives; null when it gives none or is withheld',
+    },
+    lastArrest: { type: 'object', nullable: true, description: 'The latest arrest by when it happened' },
+    charges: {
+      type: 'array',
+      nullable: true,
+      description: 'Charges, latest first, each with outcome bailed or remanded',
+    },
+    convictions: { type: 'array', nullable: true, description: 'Convictions, latest first' },
+    safeguardingConcerns: {
+      type: 'array',
+      nullable: true,
+      description: 'Safeguarding concerns open now (not closed, not expired), each with its kind and expiry',
+    },
     bases: BASES_SCHEMA,
     withheld: {
       ...withheldSchema('a path of the record, such as arrests or custody.establishment'),

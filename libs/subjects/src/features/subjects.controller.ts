@@ -181,9 +181,16 @@ export class SubjectsController {
   }
 
   @Get(':subjectId/timeline')
-  @ApiOperation({ summary: 'The events your agency may see, newest first' })
+  @ApiOperation({
+    summary: 'The events your agency may see, newest first by when they happened (event time)',
+  })
   @ApiServiceUnavailableResponse({ description: HELD_BACK })
-  @ApiQuery({ name: 'before', required: false, type: Number, description: 'nextBefore of the previous page' })
+  @ApiQuery({
+    name: 'before',
+    required: false,
+    type: Number,
+    description: 'nextBefore of the previous page: the page continues after that entry',
+  })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   async timeline(
     @CurrentPrincipal() principal: Principal,

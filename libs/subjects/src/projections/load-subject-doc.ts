@@ -54,7 +54,8 @@ async function foldPages(
     const typed: PublishedEvent[] = [];
     for (const event of page) {
       const one = toPublishedEvent(event);
-      if (one) typed.push(one);
+      // The recorded time goes with the entry, so a backdated event can show when it was recorded.
+      if (one) typed.push(Object.assign(one, { recordedAt: event.recordedAt.toISOString() }));
     }
     if ('timeline' in into) timelineOf(typed, into.timeline);
     else for (const one of typed) into.published.push(one);

@@ -75,9 +75,12 @@ describe('subject views keep no timeline; it is read back from the log (SQLite f
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The whole document, folded in memory from the stream with no agreement loaded. */
+  /** The whole document, folded in memory from the stream with no agreement loaded; each entry with when it was recorded. */
   const folded = async (): Promise<SubjectDoc> => {
-    const events = (await log.readStream(subjectStream(SUBJECT))).flatMap((e) => toPublishedEvent(e) ?? []);
+    const events = (await log.readStream(subjectStream(SUBJECT))).flatMap((e) => {
+      const one = toPublishedEvent(e);
+      return one ? [Object.assign(one, { recordedAt: e.recordedAt.toISOString() })] : [];
+    });
     return settleViews(
       events.reduce<FoldedSubjectDoc | null>((doc, e) => evolveSubjectDoc(doc, e, null), null)!,
       null,

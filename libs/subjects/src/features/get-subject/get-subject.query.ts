@@ -1,6 +1,7 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { subjectDisclosureInStretches } from '../disclosure-record';
 import { type Audited, AuditedRead, type Reader } from '../audited-read/audited-read';
+import { recordAsOf } from '../../domain/record-as-of';
 import { subjectNotFound } from '../purpose-of-use';
 import { type DisclosedSubject, SubjectReader } from '../read-subject/subject-reader';
 
@@ -14,6 +15,15 @@ export class GetSubjectQuery {
 
 @QueryHandler(GetSubjectQuery)
 export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery, Audited<DisclosedSubject>> {
+  /**
+   * Each cut the reader keeps, as it stands now (`recordAsOf`), until the record would say otherwise:
+   * readers in between are given the same object, so what is made of it once (its JSON) holds too.
+   */
+  private readonly asOf = new WeakMap<
+    DisclosedSubject,
+    { subject: DisclosedSubject; until: string | null }
+  >();
+
   constructor(
     private readonly subjects: SubjectReader,
     private readonly audited: AuditedRead,
@@ -24,10 +34,19 @@ export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery, Audited
       const subject = await this.subjects.read(reader.principal, subjectId, reader.purpose);
       if (!subject) throw subjectNotFound();
       return {
-        result: subject,
+        result: this.asOfNow(subject, new Date().toISOString()),
         subjects: [await subjectDisclosureInStretches(subjectId, subject.entries)],
         agreementVersion: subject.agreementVersion,
       };
     });
+  }
+
+  private asOfNow(subject: DisclosedSubject, now: string): DisclosedSubject {
+    const known = this.asOf.get(subject);
+    if (known && (known.until === null || now < known.until)) return known.subject;
+    const { record, until } = recordAsOf(subject.record, now);
+    const current = { ...subject, record };
+    this.asOf.set(subject, { subject: current, until });
+    return current;
   }
 }

@@ -6,12 +6,12 @@ import { subjectHeldBack, subjectNotFound } from '../purpose-of-use';
 import { SubjectReader } from '../read-subject/subject-reader';
 import { pageOfTimeline } from './timeline-page';
 
-/** A page of one subject's timeline as the reader may see it, newest first. */
+/** A page of one subject's timeline as the reader may see it, newest first by event time. */
 export class GetTimelineQuery {
   constructor(
     readonly reader: Reader,
     readonly subjectId: string,
-    /** Only entries older than this log position (the previous page's `nextBefore`). */
+    /** Continue after the entry at this log position (the previous page's `nextBefore`). */
     readonly before: number | undefined,
     readonly limit: number,
   ) {}
@@ -24,7 +24,10 @@ export interface TimelineItem {
   readonly category: string;
   readonly agency: string;
   readonly source: string;
+  /** When it happened: the timeline is ordered by it. */
   readonly time: string;
+  /** When the log recorded it, where known; later than `time` for an event recorded after the fact. */
+  readonly recordedAt?: string;
   readonly data: unknown;
   readonly corrected?: { at: string };
   readonly redacted?: { at: string };
@@ -47,6 +50,7 @@ export const toTimelineItem = ({ entry }: DisclosedEntry): TimelineItem => ({
   agency: entry.meta.agency,
   source: entry.meta.source,
   time: entry.meta.time,
+  ...(entry.recordedAt ? { recordedAt: entry.recordedAt } : {}),
   data: entry.data,
   ...(entry.correctedBy ? { corrected: { at: entry.correctedBy.at } } : {}),
   ...(entry.redactedBy ? { redacted: { at: entry.redactedBy.at } } : {}),

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ReadPolicy } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries } from '../../domain/disclose';
-import type { SubjectDoc, TimelineEntry } from '../../domain/subject-view';
+import { inEventTime, type SubjectDoc, type TimelineEntry } from '../../domain/subject-view';
 
 /** Entries looked at between yields while looking for a page's entries among ones the reader may not see. */
 const SCAN_STRETCH = 500;
@@ -15,11 +15,40 @@ export interface PageOfEntries {
   readonly any: boolean;
 }
 
+/** A timeline's order newest first, and each entry's rank in it. */
+interface Order {
+  /** Timeline indexes, newest first by event time, ties newest first by log position. */
+  readonly indexes: Uint32Array;
+  /** The rank in `indexes` of each timeline index. */
+  readonly ranks: Uint32Array;
+}
+
 /**
- * The entries of one page of a subject's timeline, newest first, older than `before` (a log
- * position): only the entries up to the page's last (and one more, to know whether another page
- * follows) are cut, not the whole timeline. The timeline folded from the stream is still what the
- * entries come from, since a correction or redaction recorded after an entry changes what it says.
+ * Each served timeline's order, worked out once: a timeline is never changed once served (a newer
+ * version of the document folds onto a copy), so it keys its order.
+ */
+const orders = new WeakMap<readonly TimelineEntry[], Order>();
+
+function orderOf(timeline: readonly TimelineEntry[]): Order {
+  let order = orders.get(timeline);
+  if (!order) {
+    // Newest first, the reverse of the order the record is folded in (`inEventTime`).
+    const oldestFirst = inEventTime(timeline.map((entry, index) => ({ meta: entry.meta, position: index })));
+    const indexes = Uint32Array.from(oldestFirst.reverse(), (entry) => entry.position);
+    const ranks = new Uint32Array(indexes.length);
+    indexes.forEach((index, rank) => (ranks[index] = rank));
+    order = { indexes, ranks };
+    orders.set(timeline, order);
+  }
+  return order;
+}
+
+/**
+ * The entries of one page of a subject's timeline, newest first by event time (ties by log
+ * position), after the entry at log position `before` (the previous page's last): only the entries
+ * up to the page's last (and one more, to know whether another page follows) are cut, not the whole
+ * timeline. The timeline folded from the stream is still what the entries come from, since a
+ * correction or redaction recorded after an entry changes what it says.
  */
 export async function pageOfTimeline(
   doc: SubjectDoc,
@@ -29,16 +58,29 @@ export async function pageOfTimeline(
   limit: number,
 ): Promise<PageOfEntries> {
   const timeline = doc.timeline;
-  const end = before === undefined ? timeline.length : firstAtOrAfter(timeline, before);
+  const order = orderOf(timeline);
+  const start = before === undefined ? 0 : rankAfter(timeline, order, before);
   const found: DisclosedEntry[] = [];
-  for (let to = end; to > 0 && found.length <= limit; to -= SCAN_STRETCH) {
-    if (to !== end) await yieldToLoop();
-    const stretch = discloseEntries(doc, agency, policy, Math.max(0, to - SCAN_STRETCH), to);
-    for (let i = stretch.length - 1; i >= 0 && found.length <= limit; i--) found.push(stretch[i]!);
+  for (let rank = start; rank < timeline.length && found.length <= limit; rank++) {
+    if (rank !== start && (rank - start) % SCAN_STRETCH === 0) await yieldToLoop();
+    const index = order.indexes[rank]!;
+    const [disclosed] = discloseEntries(doc, agency, policy, index, index + 1);
+    if (disclosed) found.push(disclosed);
   }
   const entries = found.slice(0, limit).map((disclosed) => withServedMarks(doc, agency, policy, disclosed));
-  const any = found.length > 0 || (end < timeline.length && (await anyAfter(doc, agency, policy, end)));
+  const any = found.length > 0 || (start > 0 && (await anyNewer(doc, agency, policy, order, start)));
   return { entries, more: found.length > limit, any };
+}
+
+/**
+ * The rank a page starts from, after the entry at log position `before`. A position that names no
+ * entry (not one a page gave) starts from the first entry at or after it in the log.
+ */
+function rankAfter(timeline: readonly TimelineEntry[], order: Order, before: number): number {
+  const index = firstAtOrAfter(timeline, before);
+  if (index >= timeline.length) return 0;
+  const rank = order.ranks[index]!;
+  return timeline[index]!.position === before ? rank + 1 : rank;
 }
 
 /** The index of the first entry at or after `position` (entries are in log order). */
@@ -53,11 +95,18 @@ function firstAtOrAfter(timeline: readonly TimelineEntry[], position: number): n
   return low;
 }
 
-/** Whether the reader may see an entry from `from` on; newest first, as one nearly always is. */
-async function anyAfter(doc: SubjectDoc, agency: string, policy: ReadPolicy, from: number): Promise<boolean> {
-  for (let to = doc.timeline.length; to > from; to -= SCAN_STRETCH) {
-    if (to !== doc.timeline.length) await yieldToLoop();
-    if (discloseEntries(doc, agency, policy, Math.max(from, to - SCAN_STRETCH), to).length > 0) return true;
+/** Whether the reader may see an entry ranked before `to`, newest first. */
+async function anyNewer(
+  doc: SubjectDoc,
+  agency: string,
+  policy: ReadPolicy,
+  order: Order,
+  to: number,
+): Promise<boolean> {
+  for (let rank = 0; rank < to; rank++) {
+    if (rank > 0 && rank % SCAN_STRETCH === 0) await yieldToLoop();
+    const index = order.indexes[rank]!;
+    if (discloseEntries(doc, agency, policy, index, index + 1).length > 0) return true;
   }
   return false;
 }

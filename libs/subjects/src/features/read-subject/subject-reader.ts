@@ -21,7 +21,7 @@ import {
 } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries, settleMarks } from '../../domain/disclose';
 import { emptyRecord } from '../../domain/subject-record';
-import { foldRecord, recomputeViews, type SubjectDoc } from '../../domain/subject-view';
+import { foldRecord, inEventTime, recomputeViews, type SubjectDoc } from '../../domain/subject-view';
 import { type ServedRecord, servedRecord, withheldFields } from '../../domain/withheld-record';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { subjectHeldBack } from '../purpose-of-use';
@@ -372,10 +372,11 @@ export class SubjectReader {
         for (const entry of discloseEntries(cut, principal.agency, policy, from, to)) entries.push(entry);
       }
       if (!settleMarks(entries)) return null;
-      for (let from = 0; from < entries.length; from += CUT_STRETCH) {
+      // Folded in event-time order: a backdated entry never overrides newer state.
+      const ordered = inEventTime(entries.map(({ entry }) => entry));
+      for (let from = 0; from < ordered.length; from += CUT_STRETCH) {
         if (from > 0) await yieldToLoop();
-        const stretch = entries.slice(from, from + CUT_STRETCH).map(({ entry }) => entry);
-        record = foldRecord(doc.subjectId, stretch, record);
+        record = foldRecord(doc.subjectId, ordered.slice(from, from + CUT_STRETCH), record);
       }
       served = servedRecord(record, access, withheld);
     } catch {

@@ -149,9 +149,54 @@ function custody(record: ServedRecord): SafeHtml {
   ]);
 }
 
+const offences = (list: readonly { offence: string }[]): string => list.map((o) => o.offence).join('; ');
+
+function offending(record: ServedRecord): SafeHtml {
+  const arrest = record.lastArrest;
+  return card(record, 'Offending', [
+    [
+      'lastArrest',
+      'Last arrest',
+      arrest && html`${when(arrest.arrestedAt)}: ${arrest.offence} (${arrest.custodySuite})`,
+    ],
+    ...(record.charges === null
+      ? [['charges', 'Charges', null] as const]
+      : record.charges.map((charge): Item => [
+          'charges',
+          charge.outcome === 'remanded' ? 'Charged, remanded' : 'Charged, bailed',
+          html`${dateOnly(charge.at)}: ${offences(charge.offences)}, to
+          ${charge.court}${charge.firstHearing && html`, first hearing ${dateOnly(charge.firstHearing)}`}`,
+        ])),
+    ...(record.convictions === null
+      ? [['convictions', 'Convictions', null] as const]
+      : record.convictions.map((conviction): Item => [
+          'convictions',
+          'Convicted',
+          html`${dateOnly(conviction.convictedOn)}: ${offences(conviction.offences)} at ${conviction.court};
+          ${conviction.sentenceSummary}`,
+        ])),
+  ]);
+}
+
+function safeguarding(record: ServedRecord): SafeHtml {
+  return card(
+    record,
+    'Open safeguarding concerns',
+    record.safeguardingConcerns === null
+      ? [['safeguardingConcerns', 'Safeguarding concerns', null]]
+      : record.safeguardingConcerns.map((concern): Item => [
+          'safeguardingConcerns',
+          concern.kind,
+          html`raised ${dateOnly(concern.raisedAt)}, open until ${dateOnly(concern.expires)}`,
+        ]),
+  );
+}
+
 function supervision(record: ServedRecord): SafeHtml {
   const s = record.supervision;
   const appointments = (s.upcomingAppointments ?? []).slice(0, 5);
+  // Latest first: the ones most likely still to be closed.
+  const awaiting = (s.awaitingOutcome ?? []).slice(-5).reverse();
   return card(
     record,
     'Supervision',
@@ -170,13 +215,26 @@ function supervision(record: ServedRecord): SafeHtml {
         s.lastHomeVisit && html`${dateOnly(s.lastHomeVisit.at)}: ${s.lastHomeVisit.outcome}`,
       ],
       ['supervision.upcomingAppointments', 'Next appointments', false],
+      ['supervision.awaitingOutcome', 'Appointments awaiting an outcome', false],
       ['risk', 'Risk', record.risk && `${record.risk.tool}: ${record.risk.roshLevel}`],
     ],
-    appointments.length > 0
-      ? html`<h3>Next appointments</h3>
-          <ul>
-            ${appointments.map((a) => html`<li>${when(a.at)} with ${a.with}: ${a.purpose}</li>`)}
-          </ul>`
+    appointments.length > 0 || awaiting.length > 0
+      ? html`${
+          appointments.length > 0
+            ? html`<h3>Next appointments</h3>
+                <ul>
+                  ${appointments.map((a) => html`<li>${when(a.at)} with ${a.with}: ${a.purpose}</li>`)}
+                </ul>`
+            : ''
+        }
+        ${
+          awaiting.length > 0
+            ? html`<h3>Awaiting an outcome</h3>
+                <ul>
+                  ${awaiting.map((a) => html`<li>${when(a.at)} with ${a.with}: ${a.purpose}</li>`)}
+                </ul>`
+            : ''
+        }`
       : undefined,
   );
 }
@@ -197,6 +255,7 @@ function pathways(record: ServedRecord): SafeHtml {
       record.accommodation &&
         `${record.accommodation.status}${record.accommodation.tenancyAtRisk ? ', tenancy at risk' : ''}`,
     ],
+    ['currentAddress', 'Current address', record.currentAddress?.address],
     [
       'treatment',
       'Treatment',
@@ -299,8 +358,8 @@ export function subjectPage(data: SubjectPageData): string {
       ${alertsList(entries)}
     </section>
     <div class="grid">
-      ${identity(record)} ${cohort(record)} ${custody(record)} ${supervision(record)} ${pathways(record)}
-      ${keyWorkers(record)} ${actions(record)}
+      ${identity(record)} ${cohort(record)} ${custody(record)} ${offending(record)} ${supervision(record)}
+      ${pathways(record)} ${safeguarding(record)} ${keyWorkers(record)} ${actions(record)}
     </div>
     ${bases(record)}
     <section aria-labelledby="timeline-heading">

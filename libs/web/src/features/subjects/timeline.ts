@@ -1,13 +1,14 @@
-import { isAlerting } from '@throughline/domain';
-import type { DisclosedEntry } from '@throughline/subjects';
+import { isAlerting, utcInstant } from '@throughline/domain';
+import { type DisclosedEntry, inEventTime } from '@throughline/subjects';
 import { eventLabel, fieldLabel, valueText, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty } from '../../html/layout';
 
 type Entry = DisclosedEntry['entry'];
 
+/** By event time, as the record is folded and the timeline API pages: a backdated entry takes its place. */
 const newestFirst = (entries: readonly DisclosedEntry[]): Entry[] =>
-  entries.map(({ entry }) => entry).sort((a, b) => b.position - a.position);
+  inEventTime(entries.map(({ entry }) => entry)).reverse();
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -37,10 +38,19 @@ function dataLine(entry: Entry): SafeHtml {
   )}`;
 }
 
+/** Recorded on a later day than it happened: the entry was backdated, so both times are shown. */
+const recordedLater = (entry: Entry): boolean => {
+  const happened = utcInstant(entry.meta.time);
+  return !!entry.recordedAt && !!happened && entry.recordedAt.slice(0, 10) > happened.slice(0, 10);
+};
+
 function item(entry: Entry): SafeHtml {
   return html`<li>
     <strong>${eventLabel(entry.type)}</strong>
-    <div class="meta">${when(entry.meta.time)} · ${entry.meta.agency} · ${entry.meta.category}</div>
+    <div class="meta">
+      ${when(entry.meta.time)} · ${entry.meta.agency} ·
+      ${entry.meta.category}${recordedLater(entry) && html` · recorded ${when(entry.recordedAt)}`}
+    </div>
     ${
       entry.redactedBy
         ? html`<p class="muted">Redacted by the publisher ${when(entry.redactedBy.at)}.</p>`
