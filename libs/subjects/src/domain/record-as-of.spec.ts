@@ -28,16 +28,21 @@ function served(
 describe('recordAsOf', () => {
   const licence = served({ status: 'in-community', onLicence: true }, { licenceEnds: '2026-03-31' });
 
+  // 31 March 2026 is in British Summer Time: the day ends in London at 23:00 UTC.
   it('keeps a licence in force through the day it ends, and says when that changes', () => {
-    const { record, until } = recordAsOf(licence, '2026-03-31T23:59:59.000Z');
+    const { record, until } = recordAsOf(licence, '2026-03-31T22:59:59.000Z');
     expect(record.custody.onLicence).toBe(true);
-    expect(until).toBe('2026-04-01T00:00:00.000Z');
+    expect(until).toBe('2026-03-31T23:00:00.000Z');
   });
 
   it('says the licence is over from the day after it ends', () => {
-    const { record, until } = recordAsOf(licence, '2026-04-01T00:00:00.000Z');
+    const { record, until } = recordAsOf(licence, '2026-03-31T23:00:00.000Z');
     expect(record.custody.onLicence).toBe(false);
     expect(until).toBeNull();
+  });
+
+  it('reads the last day of a licence in the time zone it is given', () => {
+    expect(recordAsOf(licence, '2026-03-31T23:30:00.000Z', 'UTC').record.custody.onLicence).toBe(true);
   });
 
   it('leaves a withheld licence withheld, whatever the date', () => {
@@ -94,10 +99,11 @@ describe('recordAsOf: safeguarding concerns', () => {
       ...served({}, {}),
       safeguardingConcerns: [concern('c-1', '2026-03-01'), concern('c-2', '2026-06-01T12:00:00+01:00')],
     };
-    const before = recordAsOf(record, '2026-02-28T23:59:59.000Z');
+    // A date-only expiry lasts to the end of that day in London (GMT in March).
+    const before = recordAsOf(record, '2026-03-01T23:59:59.000Z');
     expect(before.record.safeguardingConcerns?.map((c) => c.concernId)).toEqual(['c-1', 'c-2']);
-    expect(before.until).toBe('2026-03-01T00:00:00.000Z');
-    const after = recordAsOf(record, '2026-03-01T00:00:00.000Z');
+    expect(before.until).toBe('2026-03-02T00:00:00.000Z');
+    const after = recordAsOf(record, '2026-03-02T00:00:00.000Z');
     expect(after.record.safeguardingConcerns?.map((c) => c.concernId)).toEqual(['c-2']);
     expect(after.until).toBe('2026-06-01T11:00:00.000Z');
   });

@@ -1,10 +1,9 @@
-import { expiryInstant, utcInstant } from '@throughline/domain';
+import { DEFAULT_TIME_ZONE, expiryInstant, isCalendarDate, utcInstant } from '@throughline/domain';
 import type { Appointment } from './subject-record';
 import type { ServedRecord } from './withheld-record';
 
 /** Appointments served in each list: the next ones to come, the latest ones awaiting an outcome. */
 const APPOINTMENTS_SHOWN = 20;
-const DAY_MS = 86_400_000;
 
 /** The record as it stands at one instant, and the first instant after it at which it would say otherwise. */
 export interface RecordAsOf {
@@ -15,19 +14,22 @@ export interface RecordAsOf {
 
 /**
  * What a served record says at `now` (a UTC instant), where the truth depends on the clock and not
- * only on the events: a licence is in force through the day it ends and over from the next; an
+ * only on the events: a licence is in force through the day it ends and over from the next (days in
+ * the partnership's time zone, as every date-only end is read: `expiryInstant`); an
  * appointment whose time has passed with no outcome recorded awaits its outcome and is no longer
  * upcoming; a safeguarding concern is open until it expires. Worked out at read time, so a record
  * kept between reads never goes stale; fields withheld stay withheld. An appointment or licence
  * time no reader can place changes nothing.
  */
-export function recordAsOf(record: ServedRecord, now: string): RecordAsOf {
+export function recordAsOf(record: ServedRecord, now: string, timeZone = DEFAULT_TIME_ZONE): RecordAsOf {
   let until: string | null = null;
   const changesAt = (instant: string): void => {
     if (instant > now && (until === null || instant < until)) until = instant;
   };
   let custody = record.custody;
-  const ends = licenceOverAt(record.supervision.licenceEnds);
+  const ends = isCalendarDate(record.supervision.licenceEnds)
+    ? expiryInstant(record.supervision.licenceEnds, timeZone)
+    : undefined;
   if (custody.onLicence === true && ends !== undefined) {
     if (ends <= now) custody = { ...custody, onLicence: false };
     else changesAt(ends);
@@ -55,16 +57,10 @@ export function recordAsOf(record: ServedRecord, now: string): RecordAsOf {
   if (safeguardingConcerns !== null) {
     // Open until it expires, as sharing reads the expiry: one that names no instant has passed.
     safeguardingConcerns = safeguardingConcerns.filter((concern) => {
-      const expires = expiryInstant(concern.expires);
+      const expires = expiryInstant(concern.expires, timeZone);
       changesAt(expires);
       return expires > now;
     });
   }
   return { record: { ...record, custody, supervision, safeguardingConcerns }, until };
-}
-
-/** The first instant after the licence's last day (a calendar date), or undefined when it names none. */
-function licenceOverAt(licenceEnds: string | null): string | undefined {
-  const lastDay = utcInstant(licenceEnds);
-  return lastDay === undefined ? undefined : new Date(Date.parse(lastDay) + DAY_MS).toISOString();
 }

@@ -1,4 +1,5 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { AgreementService, timeZoneOf } from '@throughline/sharing';
 import { subjectDisclosureInStretches } from '../disclosure-record';
 import { type Audited, AuditedRead, type Reader } from '../audited-read/audited-read';
 import { recordAsOf } from '../../domain/record-as-of';
@@ -27,6 +28,7 @@ export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery, Audited
   constructor(
     private readonly subjects: SubjectReader,
     private readonly audited: AuditedRead,
+    private readonly agreements: AgreementService,
   ) {}
 
   execute({ reader, subjectId }: GetSubjectQuery): Promise<Audited<DisclosedSubject>> {
@@ -34,17 +36,18 @@ export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery, Audited
       const subject = await this.subjects.read(reader.principal, subjectId, reader.purpose);
       if (!subject) throw subjectNotFound();
       return {
-        result: this.asOfNow(subject, new Date().toISOString()),
+        result: this.asOfNow(subject, new Date().toISOString(), timeZoneOf(await this.agreements.current())),
         subjects: [await subjectDisclosureInStretches(subjectId, subject.entries)],
         agreementVersion: subject.agreementVersion,
       };
     });
   }
 
-  private asOfNow(subject: DisclosedSubject, now: string): DisclosedSubject {
+  private asOfNow(subject: DisclosedSubject, now: string, timeZone: string): DisclosedSubject {
     const known = this.asOf.get(subject);
     if (known && (known.until === null || now < known.until)) return known.subject;
-    const { record, until } = recordAsOf(subject.record, now);
+    // A new agreement (its time zone among it) makes new cuts, so a kept one holds for its zone.
+    const { record, until } = recordAsOf(subject.record, now, timeZone);
     const current = { ...subject, record };
     this.asOf.set(subject, { subject: current, until });
     return current;
