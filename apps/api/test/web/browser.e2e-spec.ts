@@ -63,6 +63,12 @@ describeWithChromium('web pages in headless Chromium', () => {
             statutory: true,
             reviewDue: '2026-12-01',
           }),
+          // The mentor's caseload holds the person through the key worker the voluntary sector gives.
+          cloudEvent(POLICE, 'iom.key-worker.assigned.v1', pnc, {
+            agency: 'voluntary',
+            worker: 'Jordan Mentor',
+            contact: '01782 000002',
+          }),
         ]),
       )
       .expect(200);
