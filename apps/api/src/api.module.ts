@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AuditModule, RecordedRefusalsFilter } from '@throughline/audit';
 import { AuthModule, RateLimitInterceptor } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
@@ -15,28 +15,17 @@ import { TaskingModule } from '@throughline/tasking';
 import { WebModule } from '@throughline/web';
 import { HealthController } from './health.controller';
 import { ServingState } from './serving-state';
-import { requestLogSerializers } from './request-log';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: ThroughlineConfig): DynamicModule {
+  static forRoot(config: ThroughlineConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (request, response) => {
-              const given = request.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-              response.setHeader('X-Request-Id', id);
-              return id;
-            },
-            serializers: requestLogSerializers,
-            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
-          },
-        }),
+        // The application's own log lines; each request's line is written by requestLog, not by a
+        // logger per request (see request-log.ts), so the module's middleware is bound to no route.
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         CqrsModule.forRoot(),
         EventStoreModule,
         AuthModule,
