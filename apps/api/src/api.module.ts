@@ -1,13 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AuditModule, RecordedRefusalsFilter } from '@throughline/audit';
-import { AuthModule, RateLimitInterceptor } from '@throughline/auth';
+import { AuthModule } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
 import { IngestionModule } from '@throughline/ingestion';
-import { PlatformModule, QueryStringInterceptor, type ThroughlineConfig } from '@throughline/platform';
+import { PlatformModule, QueryStringGuard, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
@@ -41,8 +41,9 @@ export class ApiModule {
       providers: [
         ServingState,
         { provide: APP_FILTER, useClass: RecordedRefusalsFilter },
-        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },
+        // No global interceptor: a route without one is served without wrapping its handler in
+        // observables. The credential is charged where a guard authenticates (Admission).
+        { provide: APP_GUARD, useClass: QueryStringGuard },
       ],
     };
   }

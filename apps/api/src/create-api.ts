@@ -43,7 +43,8 @@ export async function createApi(
   app.useLogger(app.get(Logger));
   app.set('trust proxy', false);
   // Flat name=value pairs only (Express 5's default, named so a change of default cannot bring
-  // nested objects); a repeated name still parses to an array, which QueryStringInterceptor refuses.
+  // nested objects); a repeated name still parses to an array, which the query string rule refuses
+  // (QueryStringGuard, or the guard that authenticates the route: see Admission).
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
   // First, so that every answer, refused early or not, carries its request id and its log line.
