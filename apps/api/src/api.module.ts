@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AuditModule, RecordedRefusalsFilter } from '@throughline/audit';
-import { AuthModule, RateLimitInterceptor } from '@throughline/auth';
+import { AuthModule } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
 import { IngestionModule } from '@throughline/ingestion';
-import { PlatformModule, QueryStringInterceptor, type ThroughlineConfig } from '@throughline/platform';
+import { PlatformModule, QueryStringGuard, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
@@ -15,28 +15,17 @@ import { TaskingModule } from '@throughline/tasking';
 import { WebModule } from '@throughline/web';
 import { HealthController } from './health.controller';
 import { ServingState } from './serving-state';
-import { requestLogSerializers } from './request-log';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: ThroughlineConfig): DynamicModule {
+  static forRoot(config: ThroughlineConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (request, response) => {
-              const given = request.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-              response.setHeader('X-Request-Id', id);
-              return id;
-            },
-            serializers: requestLogSerializers,
-            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
-          },
-        }),
+        // The application's own log lines; each request's line is written by requestLog, not by a
+        // logger per request (see request-log.ts), so the module's middleware is bound to no route.
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         CqrsModule.forRoot(),
         EventStoreModule,
         AuthModule,
@@ -52,8 +41,9 @@ export class ApiModule {
       providers: [
         ServingState,
         { provide: APP_FILTER, useClass: RecordedRefusalsFilter },
-        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },
+        // No global interceptor: a route without one is served without wrapping its handler in
+        // observables. The credential is charged where a guard authenticates (Admission).
+        { provide: APP_GUARD, useClass: QueryStringGuard },
       ],
     };
   }

@@ -5,12 +5,14 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { pino } from 'pino';
 import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
 import { problemOf, sendProblem, setRetryAfter, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
+import { requestLog } from './request-log';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -29,8 +31,9 @@ export async function createApi(
   config: ThroughlineConfig,
   options: { projections?: ProjectionsMode } = {},
 ): Promise<INestApplication> {
+  const logger = pino({ level: config.logLevel });
   const app = await NestFactory.create<NestExpressApplication>(
-    ApiModule.forRoot(config),
+    ApiModule.forRoot(config, logger),
     new BoundedExpressAdapter(config.http),
     {
       bodyParser: false,
@@ -40,9 +43,12 @@ export async function createApi(
   app.useLogger(app.get(Logger));
   app.set('trust proxy', false);
   // Flat name=value pairs only (Express 5's default, named so a change of default cannot bring
-  // nested objects); a repeated name still parses to an array, which QueryStringInterceptor refuses.
+  // nested objects); a repeated name still parses to an array, which the query string rule refuses
+  // (QueryStringGuard, or the guard that authenticates the route: see Admission).
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
+  // First, so that every answer, refused early or not, carries its request id and its log line.
+  app.use(requestLog(logger));
   // A credential already past its limit is refused before its body is read (CredentialLimits).
   const limits = app.get(CredentialLimits);
   app.use((request: Request, response: Response, next: NextFunction) => {

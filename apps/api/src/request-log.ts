@@ -1,22 +1,48 @@
-/** What pino-http hands a request serializer: the standard serializer's view of the request. */
-interface LoggedRequest {
-  readonly id?: unknown;
-  readonly method?: string;
-  readonly url?: string;
-  readonly remoteAddress?: string;
-}
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+/** A caller's own request id is kept when it is this plain; anything else gets a fresh one. */
+const GIVEN_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * What each request's log line says of the request and its answer: enough to follow a request
- * (its id, method, path, status), and no headers at all. Headers carry bearer tokens, the web
- * session cookie and the session a sign-in sets, none of which belongs in a log.
+ * Gives each request its id (the caller's `X-Request-Id` when plain, else a fresh UUID), answers
+ * with it in `X-Request-Id`, and writes one log line when the answer is done: the id, method, path,
+ * remote address, status and time taken, never a header (headers carry bearer tokens, the web
+ * session cookie and the session a sign-in sets, none of which belongs in a log). Health checks are
+ * answered without a line.
+ *
+ * One line from the root logger, written only at a level that keeps it: no logger per request and
+ * no request-scoped context, which would make every promise of the request pay for async context
+ * tracking. Lines logged while a request is served do not name it; the request's own line does.
  */
-export const requestLogSerializers = {
-  req: (request: LoggedRequest) => ({
-    id: request.id,
-    method: request.method,
-    url: request.url,
-    remoteAddress: request.remoteAddress,
-  }),
-  res: (response: { readonly statusCode?: number }) => ({ statusCode: response.statusCode }),
-};
+export function requestLog(
+  logger: Logger,
+): (request: Request, response: Response, next: NextFunction) => void {
+  return (request, response, next) => {
+    const given = request.headers['x-request-id'];
+    const id = typeof given === 'string' && GIVEN_ID.test(given) ? given : randomUUID();
+    (request as Request & { id?: string }).id = id;
+    response.setHeader('X-Request-Id', id);
+    if (logger.isLevelEnabled('info') && !request.path.startsWith('/health')) {
+      const started = performance.now();
+      // 'close' follows 'finish' on every answer, and comes alone when the client went first.
+      response.once('close', () => {
+        const line = {
+          req: {
+            id,
+            method: request.method,
+            url: request.originalUrl,
+            remoteAddress: request.socket.remoteAddress,
+          },
+          res: { statusCode: response.statusCode },
+          responseTime: Math.round(performance.now() - started),
+        };
+        if (!response.writableFinished) logger.info(line, 'request aborted');
+        else if (response.statusCode >= 500) logger.error(line, 'request errored');
+        else logger.info(line, 'request completed');
+      });
+    }
+    next();
+  };
+}

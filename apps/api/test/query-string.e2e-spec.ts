@@ -48,6 +48,15 @@ describe('query strings', () => {
     await api('/v1/tasking/board?since=2026-01-01', chair, 'tasking').expect(200);
   });
 
+  it('applies the rule on a route no credential opens, and authenticates first on one that does', async () => {
+    const page = await t.http.get('/app/sign-in?next=/app&next=/app/board');
+    expect(page.status).toBe(400);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('&quot;next&quot; is given more than once');
+    const anonymous = await t.http.get('/v1/subjects?q=a&q=b').set('X-Purpose-Of-Use', 'case-management');
+    expect(anonymous.status).toBe(401);
+  });
+
   it('answers a page with a page saying which parameter', async () => {
     const session = `throughline_session=${chair}`;
     const refused = await t.http

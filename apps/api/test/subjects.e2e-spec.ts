@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,21 @@ describe('subject record and timeline', () => {
       { scheme: 'pnc', value: journey.pnc },
       { scheme: 'nomis', value: journey.nomis },
     ]);
+  });
+
+  it('tags each record with the entity tag of its own body, kept while the cut stands', async () => {
+    const police = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
+    const again = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
+    const housing = await read(`/v1/subjects/${subjectId}`, 'housing', 'housing-officer');
+    // Express's weak tag: the body's length in hex and the start of its SHA-1 in base64.
+    const tagOf = (body: string): string =>
+      `W/"${Buffer.byteLength(body).toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"`;
+
+    expect(police.headers.etag).toBe(tagOf(police.text));
+    expect(again.headers.etag).toBe(police.headers.etag);
+    expect(again.headers['x-disclosure-id']).not.toBe(police.headers['x-disclosure-id']);
+    expect(housing.headers.etag).toBe(tagOf(housing.text));
+    expect(housing.headers.etag).not.toBe(police.headers.etag);
   });
 
   it('serves housing custody dates only, and nothing of offending', async () => {

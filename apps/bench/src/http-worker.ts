@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { type ThreadTimes, threadTimes, timesBetween } from './thread-cpu';
 
 /**
  * The load generator, run in a worker thread so that sending requests and parsing answers never
@@ -76,6 +77,8 @@ export interface JobResult {
   readonly latenciesMs: number[];
   readonly statuses: Record<string, number>;
   readonly firstError?: string;
+  /** The load generator's own thread over the measured window (GET jobs, where the OS tells). */
+  readonly generator?: ThreadTimes;
 }
 
 interface Answer {
@@ -201,6 +204,10 @@ async function runGets(job: GetJob): Promise<JobResult> {
   const start = performance.now();
   const measureFrom = start + job.warmupMs;
   const end = measureFrom + job.durationMs;
+  let atStart: ThreadTimes | undefined;
+  let generator: ThreadTimes | undefined;
+  const atFrom = setTimeout(() => (atStart = threadTimes()), job.warmupMs);
+  const atEnd = setTimeout(() => (generator = timesBetween(atStart, threadTimes())), end - start);
   const loop = async (): Promise<void> => {
     while (performance.now() < end) {
       const path = job.paths[next++ % job.paths.length]!;
@@ -214,6 +221,8 @@ async function runGets(job: GetJob): Promise<JobResult> {
     }
   };
   await Promise.all(Array.from({ length: job.connections }, loop));
+  clearTimeout(atFrom);
+  clearTimeout(atEnd);
   agent.destroy();
   const requests = latenciesMs.length;
   return {
@@ -222,6 +231,7 @@ async function runGets(job: GetJob): Promise<JobResult> {
     latenciesMs,
     statuses,
     ...(firstError ? { firstError } : {}),
+    ...(generator ? { generator } : {}),
   };
 }
 

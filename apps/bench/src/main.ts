@@ -12,6 +12,7 @@ import { kafkaFigures } from './kafka-figure';
 import { METHOD } from './method';
 import { Report } from './report';
 import { runOrReport } from './run-backend';
+import { measureScale, SCALE_ISSUE, SCALE_TITLE, scaleFigure } from './scale-figure';
 import { Scratch } from './scratch';
 
 /*
@@ -93,6 +94,21 @@ async function main(): Promise<void> {
             key: '9',
             title: FLOOD_TITLE,
             issue: 'hardening',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
+      );
+    }
+    if (wanted('10')) {
+      report.step('SQLite: the same bench at the demo size and at ten times it');
+      report.add(
+        await measureScale(scratch, SEED, (text) => report.step(`SQLite, ${text}`)).then(
+          (run) => scaleFigure('10', run),
+          (error: unknown) => ({
+            kind: 'failed' as const,
+            key: '10',
+            title: SCALE_TITLE,
+            issue: SCALE_ISSUE,
             error: error instanceof Error ? error.message : String(error),
           }),
         ),

@@ -147,6 +147,27 @@ batches, so the subject grows to about 100,000 events: it shows what the read pa
 subject that long with nothing refused, and is reported beside the figure, not set against the
 target.
 
+**10, the same bench at the demo size and at ten times it.** How cost grows with the partnership.
+The demo partnership is generated at its own size (320 subjects) and at ten times its subjects
+(\`generateDemo({ seed: 1, subjects: 3200 })\`, about 409,000 events: each person lives the same
+kind of two years, so events grow with subjects), and each size runs on fresh SQLite storage in an
+API of its own, as in figures 1, 2 and 3: HTTP batch ingestion of the demo's batches (three rounds at
+the demo size, each into a fresh API, keeping the median; one at ten times, long enough to ride out
+a burst of other work) against the raw \`appendMany\` of the log it wrote (as many rounds); then, in
+the first API, audited subject reads (\`GET /v1/subjects/{id}\` as figure 3's officer over every
+subject they may see, each read once in-process first so that every cut is made before the clock
+starts, 16 connections as the issue sets them, three rounds of 1 s warm-up and 4 s measured, the
+median round by reads per second kept) against whole-document loads in-process (figure 3's raw
+side); and, with the API closed, the rebuild against raw \`readAll\` (figure 2's method, three rounds
+each). The figure is the audited read rate at ten times the size, set against the issue's target;
+the baseline is the same bench at the demo size, and the ratio the growth of the read rate (ten
+times over the demo size). The growth of every part is printed beside it. Each read round also
+reports what the API's thread (the one answering requests) and the load generator's thread spent:
+CPU time per read, the share of a core, and how long each was ready to run but waited for a core,
+from Linux's per-thread scheduler statistics (\`/proc/thread-self/schedstat\`). Two cores carry the
+API's thread, the load generator, the projections' and audit writer's threads and whatever else
+runs on the machine; a wait of seconds means other work held the cores.
+
 **11, HTTP batch ingestion on PostgreSQL through two API processes against one.** The same demo
 batches into PostgreSQL (event log, read models and audit log in one fresh database per round),
 through API processes spawned from the built CLI (\`node bin/throughline.js serve\`, configured by

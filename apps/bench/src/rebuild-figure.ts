@@ -22,10 +22,10 @@ export interface RebuildRun {
  * Times a full rebuild of the subject views (what `npx throughline rebuild` runs) against the raw
  * store's `readAll` over the same log, taking turns, in a process of its own (see rebuild-process).
  */
-export async function measureRebuild(site: StoreSite): Promise<RebuildRun> {
+export async function measureRebuild(site: StoreSite, rounds = ROUNDS): Promise<RebuildRun> {
   const { rebuilds, reads } = await inProcessOfItsOwn<RebuildJob, RebuildRounds>('rebuild-process', {
     site,
-    rounds: ROUNDS,
+    rounds,
   });
   return {
     rebuild: medianThroughput(rebuilds),

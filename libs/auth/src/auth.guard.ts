@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { ProblemException } from '@throughline/platform';
+import { CHECKS_QUERY_STRING, ProblemException } from '@throughline/platform';
+import { Admission } from './admission';
 import { KnownAgencies } from './known-agencies';
 import type { Principal } from './principal';
 import { InvalidTokenError, TokenService } from './token.service';
@@ -15,12 +16,18 @@ export interface AuthenticatedRequest extends Request {
   verified?: Principal;
 }
 
-/** Authenticates the bearer token; what the principal may see is decided later, per subject. */
+/**
+ * Authenticates the bearer token, then admits the request (charges the credential, applies the query
+ * string rule: see Admission); what the principal may see is decided later, per subject.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  static readonly [CHECKS_QUERY_STRING] = true;
+
   constructor(
     private readonly tokens: TokenService,
     private readonly agencies: KnownAgencies,
+    private readonly admission: Admission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,7 +55,7 @@ export class AuthGuard implements CanActivate {
         { rule: 'unknown-agency' },
       );
     }
-    request.principal = principal;
+    this.admission.admit(request, principal);
     return true;
   }
 }

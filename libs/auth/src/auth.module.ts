@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { monotonicClock } from '@throughline/platform';
+import { Admission } from './admission';
 import { AuthGuard } from './auth.guard';
 import { KnownAgencies } from './known-agencies';
 import { RoleGate } from './role-gate';
-import { CredentialLimits, RATE_LIMIT_CLOCK, RateLimitInterceptor } from './credential-limits';
+import { CredentialLimits, RATE_LIMIT_CLOCK } from './credential-limits';
 import { TokenService } from './token.service';
 
 @Module({
@@ -13,9 +14,9 @@ import { TokenService } from './token.service';
     KnownAgencies,
     RoleGate,
     CredentialLimits,
-    RateLimitInterceptor,
+    Admission,
     { provide: RATE_LIMIT_CLOCK, useValue: monotonicClock },
   ],
-  exports: [TokenService, AuthGuard, KnownAgencies, RoleGate, CredentialLimits, RateLimitInterceptor],
+  exports: [TokenService, AuthGuard, KnownAgencies, RoleGate, CredentialLimits, Admission],
 })
 export class AuthModule {}

@@ -1,11 +1,4 @@
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  type NestInterceptor,
-} from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type Clock,
   monotonicClock,
@@ -14,7 +7,6 @@ import {
   type ThroughlineConfig,
   TooManyRequestsException,
 } from '@throughline/platform';
-import type { AuthenticatedRequest } from './auth.guard';
 import type { Principal } from './principal';
 
 /** The clock the credential limits read; a test module may provide its own. */
@@ -106,21 +98,3 @@ const bearerOf = (authorization: string | undefined): string | undefined => {
 
 /** Agency and id together: the same user id issued by two agencies is two credentials. */
 const keyOf = (principal: Principal): string => `${principal.kind}:${principal.agency}:${principal.id}`;
-
-/**
- * Charges every authenticated request to its credential. Interceptors run after every guard, so
- * the principal AuthGuard (or the web pages' session guard) set is there; a request no guard
- * authenticated (health, docs, sign-in) passes untouched.
- */
-@Injectable()
-export class RateLimitInterceptor implements NestInterceptor {
-  constructor(private readonly limits: CredentialLimits) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-      if (request.principal) this.limits.chargeRequest(request.principal, request.headers.authorization);
-    }
-    return next.handle();
-  }
-}

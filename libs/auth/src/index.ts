@@ -6,3 +6,4 @@ export * from './role-gate';
 export * from './principal.decorator';
 export * from './auth.module';
 export * from './credential-limits';
+export * from './admission';

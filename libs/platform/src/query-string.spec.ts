@@ -1,4 +1,7 @@
-import { checkQueryString } from './query-string';
+import { type ExecutionContext, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { CHECKS_QUERY_STRING, checkQueryString, QueryStringGuard } from './query-string';
 import { ProblemException } from './problem';
 
 const refusal = (query: unknown): string | null => {
@@ -26,5 +29,45 @@ describe('the query string rule', () => {
     [{ 'user[]': 'x' }, '"user[]" is nested'],
   ])('refuses %j, naming the parameter', (query, detail) => {
     expect(refusal(query)).toContain(detail);
+  });
+});
+
+describe('QueryStringGuard', () => {
+  class Authenticating {
+    static readonly [CHECKS_QUERY_STRING] = true;
+  }
+  class Other {}
+
+  @UseGuards(Authenticating)
+  class Authenticated {
+    read(): void {}
+  }
+
+  class Open {
+    read(): void {}
+    @UseGuards(Other)
+    guarded(): void {}
+    @UseGuards(Authenticating)
+    authenticatedHere(): void {}
+  }
+
+  const contextOf = (controller: new () => object, method: string, query: unknown): ExecutionContext => {
+    const handler = (controller.prototype as Record<string, () => void>)[method]!;
+    const context = new ExecutionContextHost([{ query }, {}, () => undefined], controller, handler);
+    context.setType('http');
+    return context;
+  };
+  const guard = new QueryStringGuard(new Reflector());
+  const repeated = { q: ['a', 'b'] };
+
+  it('refuses a repeated parameter on a route no authenticating guard protects', () => {
+    expect(() => guard.canActivate(contextOf(Open, 'read', repeated))).toThrow(ProblemException);
+    expect(() => guard.canActivate(contextOf(Open, 'guarded', repeated))).toThrow(ProblemException);
+    expect(guard.canActivate(contextOf(Open, 'read', { q: 'a' }))).toBe(true);
+  });
+
+  it('leaves the rule to the authenticating guard of the controller or of the route', () => {
+    expect(guard.canActivate(contextOf(Authenticated, 'read', repeated))).toBe(true);
+    expect(guard.canActivate(contextOf(Open, 'authenticatedHere', repeated))).toBe(true);
   });
 });

@@ -26,6 +26,8 @@ export function defaultAgreementFile(from = __dirname): string {
 export class AgreementService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AgreementService.name);
   private cached?: { readonly id: string; readonly agreement: Agreement; readonly checkedAt: number };
+  /** The check made in the current turn of the event loop, until the turn ends or a load here. */
+  private thisTurn?: Promise<Agreement | null>;
 
   constructor(private readonly events: EventStore) {}
 
@@ -42,11 +44,24 @@ export class AgreementService implements OnApplicationBootstrap {
   }
 
   /**
-   * The agreement in force now. Checked against the log on every call, so a load by any process
-   * applies at once; while the log's head has not moved since the last check, nothing can have
-   * been loaded, and the check is that one lookup.
+   * The agreement in force now. Checked against the log once per turn of the event loop, and the
+   * answer shared by every call in that turn: the guard, the role rule and the read of one request
+   * ask in the same turn, and pay for one lookup. A load by any process applies from the next turn,
+   * one through this service at once. While the log's head has not moved since the last check,
+   * nothing can have been loaded, and the check is that one lookup.
    */
-  async current(): Promise<Agreement | null> {
+  current(): Promise<Agreement | null> {
+    if (!this.thisTurn) {
+      const check = this.check();
+      this.thisTurn = check;
+      setImmediate(() => {
+        if (this.thisTurn === check) this.thisTurn = undefined;
+      });
+    }
+    return this.thisTurn;
+  }
+
+  private async check(): Promise<Agreement | null> {
     const head = await this.events.headPosition();
     if (this.cached?.checkedAt === head) return this.cached.agreement;
     const [latest] = await this.events.readStream(PARTNERSHIP_STREAM, {
@@ -90,6 +105,8 @@ export class AgreementService implements OnApplicationBootstrap {
       [{ id, type: AGREEMENT_LOADED, data, metadata: { loadedBy } }],
       expected,
     );
+    // Loaded here: a check made earlier in this turn is out of date.
+    this.thisTurn = undefined;
     return { version: agreement.version, position: result.events[0]!.position };
   }
 }

@@ -37,19 +37,28 @@ const PURPOSE_HEADER = {
     'case-management, tasking, safeguarding, continuity-of-care, enforcement, audit or subject-access',
 };
 
+/** A served record as written once: its JSON, and the entity tag Express would compute from it. */
+interface Written {
+  readonly json: string;
+  readonly etag: string | undefined;
+}
+
 /**
  * A cut the reader keeps (per document version, agency and purpose) answers many reads: its JSON is
- * written once for it, as its disclosure summary is (subjectDisclosure), not once per read.
+ * written once for it, as its disclosure summary is (subjectDisclosure), and so is its entity tag,
+ * with the application's own ETag function, rather than hashing the same body on every read.
  */
-const recordJson = new WeakMap<DisclosedSubject, string>();
+const written = new WeakMap<DisclosedSubject, Written>();
 
-const jsonOf = (subject: DisclosedSubject): string => {
-  let json = recordJson.get(subject);
-  if (json === undefined) {
-    json = JSON.stringify(subject.record);
-    recordJson.set(subject, json);
+const writtenOf = (subject: DisclosedSubject, response: Response): Written => {
+  let known = written.get(subject);
+  if (known === undefined) {
+    const json = JSON.stringify(subject.record);
+    const etagOf = response.app.get('etag fn') as ((body: string, encoding: string) => string) | undefined;
+    known = { json, etag: typeof etagOf === 'function' ? etagOf(json, 'utf8') : undefined };
+    written.set(subject, known);
   }
-  return json;
+  return known;
 };
 
 const optionalInt = (raw: string | undefined, name: string, min: number, max: number): number | undefined => {
@@ -175,9 +184,11 @@ export class SubjectsController {
         new GetSubjectQuery(readerOf(principal, purpose, request), subjectId),
       ),
     );
-    // The record, already written as JSON (a ServedRecord).
+    // The record, already written as JSON (a ServedRecord), with its entity tag.
+    const { json, etag } = writtenOf(subject, response);
     response.type('application/json');
-    return jsonOf(subject);
+    if (etag !== undefined) response.setHeader('ETag', etag);
+    return json;
   }
 
   @Get(':subjectId/timeline')

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import {
+  Admission,
   type AuthenticatedRequest,
   InvalidTokenError,
   KnownAgencies,
@@ -8,7 +9,7 @@ import {
   TokenService,
 } from '@throughline/auth';
 import { isPurposeOfUse, type PurposeOfUse, type View } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
+import { CHECKS_QUERY_STRING, ProblemException } from '@throughline/platform';
 import { DEFAULT_PURPOSE } from '../features/subjects/subject-query';
 import { readCookies, SESSION_COOKIE } from './cookies';
 import { CHAIR_ROLE, IG_ROLE } from './personas';
@@ -19,10 +20,13 @@ import { CHAIR_ROLE, IG_ROLE } from './personas';
  */
 @Injectable()
 export class WebSessionGuard implements CanActivate {
+  static readonly [CHECKS_QUERY_STRING] = true;
+
   constructor(
     private readonly tokens: TokenService,
     private readonly agencies: KnownAgencies,
     private readonly roles: RoleGate,
+    private readonly admission: Admission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,7 +55,7 @@ export class WebSessionGuard implements CanActivate {
     if (principal.kind !== 'person') {
       throw new ProblemException(403, 'not-a-person', 'Pages are for people', 'Agency systems use the API');
     }
-    request.principal = principal;
+    this.admission.admit(request, principal);
     const page = pageView(request.path, request.query);
     if (page) await this.roles.require(principal, page.view, page.purpose);
     return true;
