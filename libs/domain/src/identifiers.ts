@@ -190,6 +190,9 @@ const UUID_SOURCE =
   '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}';
 const UUID = new RegExp(`^${UUID_SOURCE}$`);
 
+/** A partnership id (a UUID) as a field of an event's data must spell it; read in lower case. */
+export const PARTNERSHIP_ID_PATTERN = UUID;
+
 /**
  * Every subject reference `parseSubjectReference` takes the form of, as one pattern: a partnership
  * id, or a scheme, a colon and a value of the scheme's form, white space around it allowed.
@@ -231,10 +234,13 @@ export function parseSubjectReference(raw: string, agency: string): ParseResult<
 export const formatIdentifier = (identifier: SubjectIdentifier): string =>
   `${identifier.scheme}:${identifier.value}`;
 
-/** The events that link identifiers to a subject. */
+/** The events that link identifiers to a subject, unlink them, or merge and part two records of one person. */
 export const IDENTITY_EVENT_TYPES: readonly string[] = [
   'iom.subject.registered.v1',
   'iom.subject.identifier-linked.v1',
+  'iom.subject.identifier-unlinked.v1',
+  'iom.subject.merged.v1',
+  'iom.subject.unmerged.v1',
 ];
 
 /** An identifier an event links to its subject, with the field of the event that gave it. */
@@ -263,7 +269,7 @@ export function identifiersLinkedBy(
   subjectRef: unknown,
   agency: string,
 ): LinkedIdentifier[] {
-  if (!IDENTITY_EVENT_TYPES.includes(type)) return [];
+  if (type !== 'iom.subject.registered.v1' && type !== 'iom.subject.identifier-linked.v1') return [];
   const registers = type === 'iom.subject.registered.v1';
   const linked: LinkedIdentifier[] = [];
   const add = (scheme: unknown, value: unknown, field: string, claimed: boolean): void => {
@@ -321,4 +327,90 @@ export function identifierClaimRefusal(
   const issuer = issuers[identifier.scheme];
   if (issuer === agency) return undefined;
   return `${identifier.scheme} identifiers are issued by ${issuer}, and only ${issuer} may register a person under one or link one; other agencies name the person by it once ${issuer} has`;
+}
+
+/**
+ * The identifier an unlink takes from its subject, canonical, or undefined for any other event (or
+ * one whose identifier is none of its scheme). `agency` is the publishing agency.
+ */
+export function identifierUnlinkedBy(
+  type: string,
+  data: unknown,
+  agency: string,
+): SubjectIdentifier | undefined {
+  if (type !== 'iom.subject.identifier-unlinked.v1') return undefined;
+  const { scheme, value } = (typeof data === 'object' && data !== null ? data : {}) as {
+    readonly scheme?: unknown;
+    readonly value?: unknown;
+  };
+  if (!isIdentifierScheme(scheme) || typeof value !== 'string') return undefined;
+  const identifier = normaliseIdentifier(scheme, value, agency);
+  return identifier.ok ? identifier.value : undefined;
+}
+
+/** A merge gives its subject (the surviving record) another record; an unmerge parts them again. */
+export interface RecordMerge {
+  readonly kind: 'merge' | 'unmerge';
+  /** The record merged into the subject, or parted from it. */
+  readonly merged: string;
+}
+
+/** What a merge or unmerge does, read from its data; undefined for any other event. */
+export function recordMergeOf(type: string, data: unknown): RecordMerge | undefined {
+  const kind =
+    type === 'iom.subject.merged.v1' ? 'merge' : type === 'iom.subject.unmerged.v1' ? 'unmerge' : undefined;
+  const merged = (typeof data === 'object' && data !== null ? data : {}) as {
+    readonly mergedSubjectId?: unknown;
+  };
+  if (!kind || typeof merged.mergedSubjectId !== 'string' || !isPartnershipId(merged.mergedSubjectId))
+    return undefined;
+  return { kind, merged: merged.mergedSubjectId.toLowerCase() };
+}
+
+/**
+ * The claim a merge makes in the log's claims (decision 0016): a record is merged into one other
+ * at a time, so two merges of one record, from any processes, cannot both be stored.
+ */
+export const mergeClaimOf = (merged: string): string => `merged:${merged}`;
+
+/**
+ * Which record each merged record is part of, folded from merges and unmerges in log order: the
+ * one rule the identity index, the log's claims, the read side and subject access all read.
+ */
+export class RecordMerges {
+  private readonly into = new Map<string, string>();
+  private readonly parts = new Map<string, Set<string>>();
+
+  /** Applies the event to its subject (`subjectId`); answers whether it was a merge or unmerge. */
+  apply(type: string, data: unknown, subjectId: string): boolean {
+    const merge = recordMergeOf(type, data);
+    if (!merge) return false;
+    const merged = this.parts.get(subjectId) ?? new Set<string>();
+    if (merge.kind === 'merge') {
+      this.into.set(merge.merged, subjectId);
+      merged.add(merge.merged);
+      this.parts.set(subjectId, merged);
+    } else if (this.into.get(merge.merged) === subjectId) {
+      this.into.delete(merge.merged);
+      merged.delete(merge.merged);
+      if (merged.size === 0) this.parts.delete(subjectId);
+    }
+    return true;
+  }
+
+  /** The surviving record a record was merged into, or undefined when it stands alone. */
+  mergedInto(subjectId: string): string | undefined {
+    return this.into.get(subjectId);
+  }
+
+  /** The records merged into a surviving record, in the order they were merged. */
+  mergedIn(subjectId: string): readonly string[] {
+    return [...(this.parts.get(subjectId) ?? [])];
+  }
+
+  /** Every record of the person a record belongs to: the surviving record first, then those merged in. */
+  recordsOf(subjectId: string): readonly string[] {
+    const survivor = this.into.get(subjectId) ?? subjectId;
+    return [survivor, ...this.mergedIn(survivor)];
+  }
 }

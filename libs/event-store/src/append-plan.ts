@@ -5,6 +5,7 @@ import type {
   EventToAppend,
   ExpectedRevision,
   IdentifierClaim,
+  IdentifierRelease,
 } from './event-store';
 
 /** One event with the stream revision it will take, in the order the positions must be assigned. */
@@ -28,6 +29,8 @@ export interface AppendPlan {
   readonly requests: readonly PlannedRequest[];
   /** Every claim of the call, each identifier once. */
   readonly claims: readonly IdentifierClaim[];
+  /** Every release of the call, written before its claims. */
+  readonly releases: readonly IdentifierRelease[];
 }
 
 /** Refuses ids repeated inside one call before any backend sees them, so no backend has to roll back. */
@@ -95,7 +98,8 @@ export function planAppend(
     if (requestEvents.length > 0) streamRevisions.set(request.streamId, revision);
     return { streamId: request.streamId, nextExpectedRevision: revision, events: requestEvents };
   });
-  return { events, streamRevisions, requests: planned, claims };
+  const releases = requests.flatMap((request) => request.releases ?? []);
+  return { events, streamRevisions, requests: planned, claims, releases };
 }
 
 /** Builds the per-request results once the backend has assigned a position to every planned event. */

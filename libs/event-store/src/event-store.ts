@@ -57,11 +57,22 @@ export interface IdentifierClaim {
   readonly eventId: string;
 }
 
+/**
+ * An identifier its owner gives up, written with the append that unlinks it (or parts a merged
+ * record): afterwards another owner may claim it. A release by anyone but the owner writes nothing.
+ * Releases are written before the claims of the same call.
+ */
+export interface IdentifierRelease {
+  readonly identifier: string;
+  readonly owner: string;
+}
+
 export interface AppendRequest {
   readonly streamId: string;
   readonly expectedRevision: ExpectedRevision;
   readonly events: readonly EventToAppend[];
   readonly claims?: readonly IdentifierClaim[];
+  readonly releases?: readonly IdentifierRelease[];
 }
 
 export interface ReadStreamOptions {

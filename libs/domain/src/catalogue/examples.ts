@@ -16,6 +16,19 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     ],
   },
   'iom.subject.identifier-linked.v1': { scheme: 'nomis', value: 'A1234BC' },
+  'iom.subject.identifier-unlinked.v1': {
+    scheme: 'nomis',
+    value: 'A1234BC',
+    reason: 'Linked to the wrong person: the prison number belongs to a cellmate.',
+  },
+  'iom.subject.merged.v1': {
+    mergedSubjectId: '0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f',
+    reason: 'Same person registered twice: name, date of birth and address match the PNC record.',
+  },
+  'iom.subject.unmerged.v1': {
+    mergedSubjectId: '0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f',
+    reason: 'Merged in error: fingerprints show two different people.',
+  },
   'iom.referral.received.v1': {
     referredBy: 'probation',
     reason: 'Three burglary arrests in eight weeks; heroin use; released from HMP Stoke Heath last month.',

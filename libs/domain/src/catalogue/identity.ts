@@ -6,6 +6,7 @@ import {
   IsObject,
   IsString,
   Length,
+  Matches,
   registerDecorator,
   ValidateNested,
   type ValidationArguments,
@@ -15,6 +16,7 @@ import {
   type IdentifierScheme,
   isIdentifierScheme,
   normaliseIdentifier,
+  PARTNERSHIP_ID_PATTERN,
 } from '../identifiers';
 import { IsCalendarDate, Optional } from './dates';
 import { defineEvent } from './spec';
@@ -78,6 +80,24 @@ export class IdentifierLinkedV1 {
   @IsString() @Length(1, 64) @IsIdentifierValue() readonly value!: string;
 }
 
+export class IdentifierUnlinkedV1 {
+  @IsIn(IDENTIFIER_SCHEMES) readonly scheme!: IdentifierScheme;
+  @IsString() @Length(1, 64) @IsIdentifierValue() readonly value!: string;
+  @IsString() @Length(10, 1000) readonly reason!: string;
+}
+
+export class SubjectMergedV1 {
+  /** The partnership id of the other record of the same person, merged into this one. */
+  @Matches(PARTNERSHIP_ID_PATTERN) readonly mergedSubjectId!: string;
+  @IsString() @Length(10, 1000) readonly reason!: string;
+}
+
+export class SubjectUnmergedV1 {
+  /** The partnership id of a record merged into this one by mistake, parted from it again. */
+  @Matches(PARTNERSHIP_ID_PATTERN) readonly mergedSubjectId!: string;
+  @IsString() @Length(10, 1000) readonly reason!: string;
+}
+
 export const identityEvents = {
   'iom.subject.registered.v1': defineEvent({
     category: 'identity',
@@ -92,5 +112,26 @@ export const identityEvents = {
     publishers: 'any',
     schema: IdentifierLinkedV1,
     summary: 'An identifier the publishing agency issued is linked to a person the partnership knows.',
+  }),
+  'iom.subject.identifier-unlinked.v1': defineEvent({
+    category: 'identity',
+    publishers: 'any',
+    schema: IdentifierUnlinkedV1,
+    summary:
+      'An identifier linked to the subject by mistake is taken from them by the agency that issues it, and may then be linked to the right person.',
+  }),
+  'iom.subject.merged.v1': defineEvent({
+    category: 'identity',
+    publishers: ['police', 'probation'],
+    schema: SubjectMergedV1,
+    summary:
+      "Another record of the same person is merged into the subject: its identifiers and partnership id resolve to the subject, whose views, timeline and subject access hold both records' events.",
+  }),
+  'iom.subject.unmerged.v1': defineEvent({
+    category: 'identity',
+    publishers: ['police', 'probation'],
+    schema: SubjectUnmergedV1,
+    summary:
+      'A record merged into the subject by mistake is parted from it again: each record stands alone, with the events it always held.',
   }),
 } as const;

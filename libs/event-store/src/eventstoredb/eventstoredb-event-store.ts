@@ -21,6 +21,7 @@ import type {
   EventMetadata,
   EventToAppend,
   IdentifierClaim,
+  IdentifierRelease,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -35,6 +36,7 @@ const WRITE_ATTEMPTS = 5;
 /** The stream that reserves an identifier for its owner; kept out of global reads. */
 const RESERVATION_PREFIX = 'identifier-';
 const RESERVATION_TYPE = 'IdentifierReserved';
+const RELEASE_TYPE = 'IdentifierReleased';
 
 /**
  * The event log in KurrentDB (formerly EventStoreDB; 22.6 or later, which reports positions on
@@ -67,6 +69,10 @@ const RESERVATION_TYPE = 'IdentifierReserved';
  *   `no_stream` after the checks and before the first write: not atomic with the writes, so an
  *   interrupted append may leave its reservations held. Its owner may claim them again (a retry of
  *   the same registration names the same subject); anyone else is refused. See decision 0016.
+ *   A release (an unlink, an unmerge) appends a release to the reservation stream once the events
+ *   are written, so a claim is held by the last reservation after the last release. An append
+ *   interrupted between the two leaves the identifier held by its old owner until an operator
+ *   appends the release.
  */
 export class EventStoreDbEventStore extends EventStore {
   readonly backend = 'eventstoredb' as const;
@@ -81,8 +87,11 @@ export class EventStoreDbEventStore extends EventStore {
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
     const tails = await this.readTails(requests);
-    const { writes, claims } = planStreamWrites(requests, tails);
-    for (const claim of claims) await this.reserve(claim);
+    const { writes, claims, releases } = planStreamWrites(requests, tails);
+    const released = new Set(releases.map((release) => release.identifier));
+    // A claim of an identifier the same call releases is made once the release is.
+    const now = claims.filter((claim) => !released.has(claim.identifier));
+    for (const claim of now) await this.reserve(claim);
     const results: AppendResult[] = [];
     try {
       for (const [index, write] of writes.entries()) results.push(await this.write(requests[index]!, write));
@@ -90,6 +99,8 @@ export class EventStoreDbEventStore extends EventStore {
       // Earlier streams stay written when a later one fails.
       if (results.some((result) => result.events.length > 0)) this.notifyAppended();
     }
+    for (const release of releases) await this.release(release);
+    for (const claim of claims) if (!now.includes(claim)) await this.reserve(claim);
     return results;
   }
 
@@ -283,13 +294,55 @@ export class EventStoreDbEventStore extends EventStore {
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
-    const [first] = await this.readStreamRaw(streamId, {
-      direction: FORWARDS,
-      fromRevision: START,
+    const [last] = await this.readStreamRaw(streamId, {
+      direction: BACKWARDS,
+      fromRevision: END,
       maxCount: 1,
     });
-    const owner = (first?.event?.data as { owner?: unknown } | undefined)?.owner;
+    if (last?.event?.type === RELEASE_TYPE) {
+      // Released: the next reservation goes right after the release, or loses to one that did.
+      try {
+        const result = await this.client.appendToStream(streamId, [reservation], {
+          expectedRevision: last.event.revision,
+        });
+        if (result.success) return;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+      }
+      return this.reserve(claim);
+    }
+    const owner = (last?.event?.data as { owner?: unknown } | undefined)?.owner;
     if (owner !== claim.owner) throw new IdentifierTakenError(claim.identifier, String(owner));
+  }
+
+  /** Gives up the owner's reservation of an identifier; a reservation held by anyone else is left alone. */
+  private async release(release: IdentifierRelease): Promise<void> {
+    const streamId = `${RESERVATION_PREFIX}${release.identifier}`;
+    const [last] = await this.readStreamRaw(streamId, {
+      direction: BACKWARDS,
+      fromRevision: END,
+      maxCount: 1,
+    });
+    const owner = (last?.event?.data as { owner?: unknown } | undefined)?.owner;
+    if (!last?.event || last.event.type !== RESERVATION_TYPE || owner !== release.owner) return;
+    try {
+      await this.client.appendToStream(
+        streamId,
+        [
+          {
+            id: randomUUID(),
+            contentType: 'application/json',
+            type: RELEASE_TYPE,
+            data: { owner: release.owner },
+            metadata: {},
+          },
+        ],
+        { expectedRevision: last.event.revision },
+      );
+    } catch (error) {
+      // Claimed again meanwhile by its owner: the release is moot.
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    }
   }
 
   private async readStreamRaw(

@@ -1,6 +1,6 @@
 import { planAppend } from '../append-plan';
 import { DuplicateEventError } from '../errors';
-import type { AppendRequest, EventToAppend, IdentifierClaim } from '../event-store';
+import type { AppendRequest, EventToAppend, IdentifierClaim, IdentifierRelease } from '../event-store';
 
 /** What the adapter read of one stream just before writing to it. */
 export interface StreamTail {
@@ -24,6 +24,8 @@ export interface StreamWritePlan {
   readonly writes: readonly StreamWrite[];
   /** Every claim of the call, each identifier once. */
   readonly claims: readonly IdentifierClaim[];
+  /** Every release of the call. */
+  readonly releases: readonly IdentifierRelease[];
 }
 
 /**
@@ -56,6 +58,7 @@ export function planStreamWrites(
       nextExpectedRevision: planned.nextExpectedRevision,
     })),
     claims: plan.claims,
+    releases: plan.releases,
   };
 }
 

@@ -102,6 +102,13 @@ export class PostgresEventStore extends EventStore {
       );
       const revisions = new Map(current.rows.map((row) => [row.stream_id, Number(row.revision)]));
       const plan = planAppend(requests, (streamId) => revisions.get(streamId) ?? -1);
+      if (plan.releases.length > 0)
+        await client.query(
+          `DELETE FROM ${this.schema}.identifiers i
+           USING unnest($1::text[], $2::text[]) AS r(identifier, owner)
+           WHERE i.identifier = r.identifier AND i.subject_id = r.owner`,
+          [plan.releases.map((r) => r.identifier), plan.releases.map((r) => r.owner)],
+        );
       await this.claim(client, plan.claims);
       return this.write(client, plan);
     }).catch((error: unknown) => this.translate(error, requests));

@@ -140,6 +140,9 @@ export class SqliteEventStore extends EventStore {
         `INSERT INTO identifiers (identifier, subject_id, event_id)
          SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM identifiers WHERE identifier = ? AND subject_id = ?)`,
       ),
+      release: this.db.prepare<[string, string]>(
+        'DELETE FROM identifiers WHERE identifier = ? AND subject_id = ?',
+      ),
       owners: this.db
         .prepare<[string], [string, string]>(
           'SELECT identifier, subject_id FROM identifiers WHERE identifier IN (SELECT value FROM json_each(?))',
@@ -266,6 +269,7 @@ export class SqliteEventStore extends EventStore {
 
   private write(plan: AppendPlan): AppendResult[] {
     const recordedAt = Date.now();
+    for (const { identifier, owner } of plan.releases) this.statements.release.run(identifier, owner);
     for (const { identifier, owner, eventId } of plan.claims) {
       this.statements.claim.run(identifier, owner, eventId, identifier, owner);
     }

@@ -402,6 +402,45 @@ export function describeEventStoreContract(
         await expect(store.appendMany([claiming(second, [identifier])])).resolves.toHaveLength(1);
       });
 
+      it('lets another owner claim an identifier once its owner releases it, in the same call or later', async () => {
+        const [owner, other, third] = [randomUUID(), randomUUID(), randomUUID()];
+        const [identifier, kept] = [anIdentifier(), anIdentifier()];
+        await store.appendMany([claiming(owner, [identifier, kept])]);
+
+        // Released and claimed by another owner in one call: an unlink and a link together.
+        await store.appendMany([
+          { ...claiming(owner, []), releases: [{ identifier, owner }] },
+          claiming(other, [identifier]),
+        ]);
+        await expect(rejectionOf(store.appendMany([claiming(owner, [identifier])]))).resolves.toMatchObject({
+          identifier,
+          owner: other,
+        });
+        // What the owner did not release stays its own.
+        await expect(rejectionOf(store.appendMany([claiming(third, [kept])]))).resolves.toMatchObject({
+          identifier: kept,
+          owner,
+        });
+
+        await store.appendMany([{ ...claiming(other, []), releases: [{ identifier, owner: other }] }]);
+        await expect(store.appendMany([claiming(third, [identifier])])).resolves.toHaveLength(1);
+      });
+
+      it('writes nothing for a release by anyone but the owner', async () => {
+        const [owner, stranger] = [randomUUID(), randomUUID()];
+        const identifier = anIdentifier();
+        await store.appendMany([claiming(owner, [identifier])]);
+
+        await store.appendMany([{ ...claiming(stranger, []), releases: [{ identifier, owner: stranger }] }]);
+
+        await expect(
+          rejectionOf(store.appendMany([claiming(stranger, [identifier])])),
+        ).resolves.toMatchObject({
+          identifier,
+          owner,
+        });
+      });
+
       (capabilities.atomicClaims ? it : it.skip)(
         'keeps no claim of an append refused for any reason',
         async () => {

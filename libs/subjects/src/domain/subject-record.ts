@@ -1,4 +1,9 @@
-import { identifiersLinkedBy, type PublishedEvent, type SubjectIdentifier } from '@throughline/domain';
+import {
+  identifiersLinkedBy,
+  identifierUnlinkedBy,
+  type PublishedEvent,
+  type SubjectIdentifier,
+} from '@throughline/domain';
 
 export type Trend = 'rising' | 'falling' | 'steady';
 
@@ -240,6 +245,21 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.subject.identifier-linked.v1':
       // A cut may have removed the identifier's fields; then there is nothing to link.
       return { ...base, identifiers: mergeIdentifiers(base.identifiers, listedBy(event)) };
+    case 'iom.subject.identifier-unlinked.v1': {
+      const unlinked = identifierUnlinkedBy(event.type, event.data, event.meta.agency);
+      return unlinked
+        ? {
+            ...base,
+            identifiers: base.identifiers.filter(
+              (known) => known.scheme !== unlinked.scheme || known.value !== unlinked.value,
+            ),
+          }
+        : base;
+    }
+    // The records of a person are put together (or parted) where a read loads them, not in a record.
+    case 'iom.subject.merged.v1':
+    case 'iom.subject.unmerged.v1':
+      return base;
     case 'iom.referral.received.v1':
       return { ...base, cohort: { ...cohort, status: cohort.status ?? 'referred', referredAt: at } };
     case 'iom.cohort.scored.v1': {

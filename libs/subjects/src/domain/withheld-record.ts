@@ -57,6 +57,7 @@ export const RECORD_FIELDS: readonly RecordField[] = [
     'identity',
     ['iom.subject.registered.v1', 'identifiers'],
     ['iom.subject.identifier-linked.v1', 'scheme', 'value'],
+    ['iom.subject.identifier-unlinked.v1', 'scheme', 'value'],
   ),
   field(
     'cohort.status',
