@@ -3,6 +3,8 @@ import {
   formatIdentifier,
   IDENTITY_EVENT_TYPES,
   identifiersLinkedByStored,
+  identifierUnlinkedBy,
+  RecordMerges,
   type SubjectIdentifier,
   subjectIdOfStream,
 } from '@throughline/domain';
@@ -11,7 +13,7 @@ import { EventStore, type RecordedEvent } from '@throughline/event-store';
 const IDENTITY_TYPES = new Set(IDENTITY_EVENT_TYPES);
 
 /**
- * Resolves `scheme:value` identifiers to partnership ids. It is a projection of the identity
+ * Resolves `scheme:value` identifiers to partnership ids, and knows which records are merged. It is a projection of the identity
  * events kept in memory: built from the log at start, updated by this process's own appends,
  * and caught up from the log on a miss (another process may have registered the subject).
  */
@@ -25,6 +27,8 @@ export class IdentityIndex {
    */
   private readonly byBirthDate = new Map<string, Set<string>>();
   private readonly subjects = new Set<string>();
+  /** Which records are merged into which (see `RecordMerges`). */
+  readonly merges = new RecordMerges();
   private position = 0;
 
   constructor(private readonly store: EventStore) {}
@@ -74,14 +78,23 @@ export class IdentityIndex {
     this.subjects.add(subjectId);
     const data = (event.data ?? {}) as { dateOfBirth?: unknown };
     if (typeof data.dateOfBirth === 'string') this.bornOnAlso(subjectId, data.dateOfBirth);
-    const identifiers = identifiersLinkedByStored(event).map((linked) => linked.identifier);
-    this.linkAll(subjectId, identifiers);
+    this.change(subjectId, event);
   }
 
-  /** Records a registration or link this process just appended (its position may be behind). */
-  link(subjectId: string, identifiers: readonly SubjectIdentifier[]): void {
+  /**
+   * Records an identity event this process just appended to the subject's stream (its position
+   * may be behind): what it links, unlinks, merges or parts.
+   */
+  change(subjectId: string, event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>): void {
     this.subjects.add(subjectId);
-    this.linkAll(subjectId, identifiers);
+    this.linkAll(
+      subjectId,
+      identifiersLinkedByStored(event).map((linked) => linked.identifier),
+    );
+    const agency = (event.metadata as { agency?: unknown } | null)?.agency;
+    const unlinked = identifierUnlinkedBy(event.type, event.data, typeof agency === 'string' ? agency : '');
+    if (unlinked) this.unlink(subjectId, unlinked);
+    this.merges.apply(event.type, event.data, subjectId);
   }
 
   private linkAll(subjectId: string, identifiers: readonly SubjectIdentifier[]): void {
@@ -92,6 +105,12 @@ export class IdentityIndex {
       linked.add(formatted);
     }
     this.identifiersBySubject.set(subjectId, linked);
+  }
+
+  private unlink(subjectId: string, identifier: SubjectIdentifier): void {
+    const formatted = formatIdentifier(identifier);
+    if (this.byIdentifier.get(formatted) === subjectId) this.byIdentifier.delete(formatted);
+    this.identifiersBySubject.get(subjectId)?.delete(formatted);
   }
 
   private bornOnAlso(subjectId: string, date: string): void {

@@ -86,12 +86,15 @@ const identifierAlternatives = (fields: readonly FieldDescription[]): Record<str
   );
   const scheme = value?.constraints.find((constraint) => constraint.name === 'isIdentifierValue')?.args[0];
   if (!value || typeof scheme !== 'string') return {};
+  // The other fields are held to their own schemas by the object's properties.
+  const others = fields.filter((field) => field !== value && field.name !== scheme);
   return {
     anyOf: IDENTIFIER_SCHEMES.map((name) => ({
       additionalProperties: false,
       properties: {
         [scheme]: { const: name },
         [value.name]: { pattern: identifierValuePattern(name) },
+        ...Object.fromEntries(others.map((field) => [field.name, true])),
       },
     })),
   };

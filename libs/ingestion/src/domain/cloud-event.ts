@@ -5,6 +5,7 @@ import {
   type EventType,
   exceedsBounds,
   identifierClaimRefusal,
+  identifierUnlinkedBy,
   identifiersLinkedBy,
   isEventType,
   isExtensionValue,
@@ -205,6 +206,10 @@ export function validateCloudEvent(
     const refusal = claimed ? identifierClaimRefusal(identifier, publisher.agency, issuers) : undefined;
     if (refusal) push(issue(index, field, 'identifierIssuer', refusal, 403));
   }
+  // Only the agency that may link an identifier may take it away again.
+  const unlinked = type ? identifierUnlinkedBy(type, ce.data, publisher.agency) : undefined;
+  const unlinkRefusal = unlinked && identifierClaimRefusal(unlinked, publisher.agency, issuers);
+  if (unlinkRefusal) push(issue(index, 'data.value', 'identifierIssuer', unlinkRefusal, 403));
 
   if (issues.length > 0 || !type || !subjectRef) return { issues };
   return {

@@ -173,7 +173,7 @@ function variantsOf(event: Json, schema: Record<string, unknown>): Json[] {
  */
 const publisherOf = (type: EventType): { agency: string; sources: string[] } => {
   const publishers = CATALOGUE[type].publishers;
-  if (type === 'iom.subject.identifier-linked.v1') {
+  if (type === 'iom.subject.identifier-linked.v1' || type === 'iom.subject.identifier-unlinked.v1') {
     const { scheme } = CATALOGUE_EXAMPLES[type];
     return { agency: scheme === 'local' ? 'police' : DEFAULT_ISSUING_AGENCIES[scheme], sources: [SOURCE] };
   }

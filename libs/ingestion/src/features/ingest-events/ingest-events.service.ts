@@ -5,9 +5,13 @@ import {
   type EventMeta,
   type EventType,
   formatIdentifier,
+  IDENTITY_EVENT_TYPES,
+  identifierUnlinkedBy,
   isEventType,
   type IssuingAgencies,
   type LinkedIdentifier,
+  mergeClaimOf,
+  recordMergeOf,
   type SubjectIdentifier,
   subjectIdOfStream,
   subjectStream,
@@ -18,6 +22,7 @@ import {
   EventStore,
   type EventToAppend,
   type IdentifierClaim,
+  type IdentifierRelease,
   IdentifierTakenError,
   type RecordedEvent,
 } from '@throughline/event-store';
@@ -75,6 +80,10 @@ interface Planned {
   readonly category: DataCategory;
   /** Identifiers this event links to its subject (registrations and links), claimed with its append. */
   readonly identifiers: readonly LinkedIdentifier[];
+  /** Claims beside its identifiers: a merge claims the record it merges (`mergeClaimOf`). */
+  readonly claims: readonly string[];
+  /** What its subject gives up: an unlinked identifier, or the claim of a record parted again. */
+  readonly releases: readonly string[];
 }
 
 /**
@@ -140,6 +149,7 @@ export class IngestEventsService {
 
     const byStream = new Map<string, EventToAppend[]>();
     const claims = new Map<string, IdentifierClaim[]>();
+    const releases = new Map<string, IdentifierRelease[]>();
     for (const planned of plan) {
       const stream = subjectStream(planned.subjectId);
       const meta: EventMeta = {
@@ -160,16 +170,21 @@ export class IngestEventsService {
         metadata: { ...meta },
       });
       byStream.set(stream, list);
-      if (planned.identifiers.length > 0) {
-        const claimed = claims.get(stream) ?? [];
-        for (const { identifier } of planned.identifiers) {
-          claimed.push({
-            identifier: formatIdentifier(identifier),
-            owner: planned.subjectId,
-            eventId: planned.storedId,
-          });
-        }
-        claims.set(stream, claimed);
+      const claimed = [
+        ...planned.identifiers.map(({ identifier }) => formatIdentifier(identifier)),
+        ...planned.claims,
+      ];
+      if (claimed.length > 0) {
+        const streamClaims = claims.get(stream) ?? [];
+        for (const identifier of claimed)
+          streamClaims.push({ identifier, owner: planned.subjectId, eventId: planned.storedId });
+        claims.set(stream, streamClaims);
+      }
+      if (planned.releases.length > 0) {
+        const streamReleases = releases.get(stream) ?? [];
+        for (const identifier of planned.releases)
+          streamReleases.push({ identifier, owner: planned.subjectId });
+        releases.set(stream, streamReleases);
       }
     }
     await this.ceiling.check(byStream, storedIds);
@@ -182,6 +197,7 @@ export class IngestEventsService {
             expectedRevision: 'any' as const,
             events: toAppend,
             claims: claims.get(streamId) ?? [],
+            releases: releases.get(streamId) ?? [],
           })),
         )
         .catch((error: unknown) => {
@@ -203,12 +219,12 @@ export class IngestEventsService {
         }
       }
       for (const planned of plan)
-        if (planned.identifiers.length > 0) {
-          this.identity.link(
-            planned.subjectId,
-            planned.identifiers.map((linked) => linked.identifier),
-          );
-        }
+        if (IDENTITY_EVENT_TYPES.includes(planned.event.type))
+          this.identity.change(planned.subjectId, {
+            type: planned.event.type,
+            data: planned.event.data,
+            metadata: { agency: publisher.agency, subjectRef: planned.event.subject },
+          });
     }
 
     const answered = new Set<string>();
@@ -382,12 +398,79 @@ export class IngestEventsService {
           }
         }
       }
+      const change = this.identityChange(index, event, subjectId, batchLinks, publisher.agency);
+      if ('issue' in change) {
+        issues.push(change.issue);
+        continue;
+      }
       for (const { identifier } of identifiers) batchLinks.set(formatIdentifier(identifier), subjectId);
+      for (const released of change.releases) batchLinks.delete(released);
       batchSubjects.add(subjectId);
-      planned.push({ index, event, storedId, subjectId, category, identifiers });
+      planned.push({ index, event, storedId, subjectId, category, identifiers, ...change });
     }
     if (issues.length > 0) throw new IngestRejectedError(issues);
     return planned;
+  }
+
+  /**
+   * What an unlink, merge or unmerge claims and releases, or why it cannot be stored: an unlink
+   * takes an identifier its subject holds; a merge puts together two records that each stand
+   * alone (neither merged into another, the one merged holding no others); an unmerge parts a
+   * record merged into its subject. The log's claims decide between processes (decision 0016).
+   */
+  private identityChange(
+    index: number,
+    event: IncomingEvent,
+    subjectId: string,
+    batchLinks: ReadonlyMap<string, string>,
+    agency: string,
+  ):
+    | { readonly claims: readonly string[]; readonly releases: readonly string[] }
+    | { readonly issue: EventIssue } {
+    const conflict = (field: string, constraint: string, message: string, status: 409 | 422 = 409) => ({
+      issue: { index, field, constraint, message, status },
+    });
+    const unlinked = identifierUnlinkedBy(event.type, event.data, agency);
+    if (unlinked) {
+      const formatted = formatIdentifier(unlinked);
+      const owner = batchLinks.has(formatted) ? batchLinks.get(formatted) : this.identity.resolve(unlinked);
+      if (owner !== subjectId)
+        return conflict(
+          'data.value',
+          'linkedIdentifier',
+          `${formatted} is not linked to subject ${subjectId}`,
+        );
+      return { claims: [], releases: [formatted] };
+    }
+    const merge = recordMergeOf(event.type, event.data);
+    if (!merge) return { claims: [], releases: [] };
+    const { merges } = this.identity;
+    const field = 'data.mergedSubjectId';
+    if (merge.kind === 'unmerge') {
+      if (merges.mergedInto(merge.merged) !== subjectId)
+        return conflict(field, 'mergedRecord', `subject ${merge.merged} is not merged into ${subjectId}`);
+      return { claims: [], releases: [mergeClaimOf(merge.merged)] };
+    }
+    if (merge.merged === subjectId)
+      return conflict(field, 'otherRecord', 'a record cannot be merged into itself', 422);
+    if (!this.identity.hasSubject(merge.merged))
+      return conflict(field, 'knownSubject', `subject ${merge.merged} is not known to the partnership`, 422);
+    const survivor = merges.mergedInto(subjectId);
+    if (survivor)
+      return conflict(
+        'subject',
+        'standsAlone',
+        `subject ${subjectId} is merged into ${survivor}: merge into that record`,
+      );
+    const into = merges.mergedInto(merge.merged);
+    if (into) return conflict(field, 'standsAlone', `subject ${merge.merged} is already merged into ${into}`);
+    if (merges.mergedIn(merge.merged).length > 0)
+      return conflict(
+        field,
+        'standsAlone',
+        `subject ${merge.merged} holds records merged into it: merge this subject into ${merge.merged} instead`,
+      );
+    return { claims: [mergeClaimOf(merge.merged)], releases: [] };
   }
 
   /** The stored event a correction or redaction targets: published by this agency about this subject. */
@@ -438,6 +521,17 @@ function takenRefusal(
     if (linked) {
       return new IngestRejectedError([
         identifierOwnerIssue(planned.index, linked.field, error.identifier, error.owner),
+      ]);
+    }
+    if (planned.claims.includes(error.identifier)) {
+      return new IngestRejectedError([
+        {
+          index: planned.index,
+          field: 'data.mergedSubjectId',
+          constraint: 'standsAlone',
+          message: `the record is already merged into subject ${error.owner}`,
+          status: 409,
+        },
       ]);
     }
   }
