@@ -8,6 +8,7 @@ import { AuditService } from './audit.service';
 import { BreakGlassReviewController } from './features/break-glass-review/break-glass-review.controller';
 import { BreakGlassReviewService } from './features/break-glass-review/break-glass-review.service';
 import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
+import { DisclosureRegister } from './features/ig/disclosure-register';
 import { IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
 import { RefusalRecorder } from './features/refusals/refusal-recorder';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';
@@ -33,6 +34,7 @@ import { AuditStore } from './store/audit-store';
       useFactory: (config: ThroughlineConfig) => openAuditStore(config),
     },
     AuditService,
+    DisclosureRegister,
     SubjectAccessService,
     SubjectSearchService,
     BreakGlassReviewService,
@@ -42,6 +44,7 @@ import { AuditStore } from './store/audit-store';
   ],
   exports: [
     AuditService,
+    DisclosureRegister,
     SubjectAccessService,
     SubjectSearchService,
     BreakGlassReviewService,

@@ -9,6 +9,7 @@ export * from './audit-store.provider';
 export * from './audit-signer';
 export * from './audit.service';
 export * from './features/ig/audit-export';
+export * from './features/ig/disclosure-register';
 export * from './features/ig/unusual-access';
 export * from './projections/break-glass-claims.projection';
 export * from './domain/subject-access';

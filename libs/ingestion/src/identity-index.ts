@@ -55,6 +55,15 @@ export class IdentityIndex {
     return this.subjects.size;
   }
 
+  /**
+   * Every record of the person a record belongs to, as the log holds them now: the surviving
+   * record first, then those merged into it (the record alone when it stands alone).
+   */
+  async recordsOf(subjectId: string): Promise<readonly string[]> {
+    await this.catchUp();
+    return this.merges.recordsOf(subjectId);
+  }
+
   /** Reads what the log holds beyond what the index has seen. */
   async catchUp(): Promise<void> {
     for (;;) {

@@ -12,6 +12,7 @@ import { SubjectsController } from './features/subjects.controller';
 import { SubjectDocs } from './features/read-subject/subject-docs';
 import { SubjectReader } from './features/read-subject/subject-reader';
 import { caseloadsProjection } from './projections/caseloads.projection';
+import { recordMergesProjection } from './projections/record-merges.projection';
 import { SubjectViewsProjection } from './projections/subject-views.projection';
 
 @Module({
@@ -33,5 +34,6 @@ export class SubjectsModule implements OnModuleInit {
   onModuleInit(): void {
     this.runner.register(new SubjectViewsProjection());
     this.runner.register(caseloadsProjection);
+    this.runner.register(recordMergesProjection);
   }
 }

@@ -23,13 +23,18 @@ export interface SubjectAccessRecord {
 }
 
 /**
- * The record as far as it concerns `subjectId`. Every field is named here rather than copied, so a
- * field added to the record later reaches an export only once someone decides it belongs there.
+ * The record as far as it concerns the subject: `subjectId`, or every record of one person. Every
+ * field is named here rather than copied, so a field added to the record later reaches an export
+ * only once someone decides it belongs there.
  */
-export function aboutSubject(record: AuditRecord, subjectId: string): SubjectAccessRecord {
+export function aboutSubject(
+  record: AuditRecord,
+  subjectId: string | readonly string[],
+): SubjectAccessRecord {
   const { content } = record;
-  const subjects = content.subjects.filter((entry) => entry.subjectId === subjectId);
-  const refusal = content.refusal && content.refusal.subjectId === subjectId ? content.refusal : null;
+  const about = new Set(typeof subjectId === 'string' ? [subjectId] : subjectId);
+  const subjects = content.subjects.filter((entry) => about.has(entry.subjectId));
+  const refusal = content.refusal && about.has(content.refusal.subjectId ?? '') ? content.refusal : null;
   const reduced: DisclosureContent = {
     id: content.id,
     at: content.at,

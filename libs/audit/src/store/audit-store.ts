@@ -2,7 +2,8 @@ import { type CheckedRecord, checkRecord } from '../domain/chain';
 import type { AuditCheckpoint, AuditRecord, DisclosureContent } from '../domain/disclosure';
 
 export interface AuditQuery {
-  readonly subjectId?: string;
+  /** A subject, or every record of one person (see `IdentityIndex.recordsOf`). */
+  readonly subjectId?: string | readonly string[];
   readonly agency?: string;
   readonly user?: string;
   readonly purpose?: string;
@@ -31,7 +32,13 @@ export function registerFilter(query: AuditQuery): {
     conditions.push(condition);
     params.push(value);
   };
-  add('r.seq IN (SELECT seq FROM audit_subjects WHERE subject_id = ?)', query.subjectId);
+  const subjects = typeof query.subjectId === 'string' ? [query.subjectId] : (query.subjectId ?? []);
+  if (subjects.length > 0) {
+    conditions.push(
+      `r.seq IN (SELECT seq FROM audit_subjects WHERE subject_id IN (${subjects.map(() => '?').join(', ')}))`,
+    );
+    params.push(...subjects);
+  }
   add('r.agency = ?', query.agency);
   add('r."user" = ?', query.user);
   add('r.purpose = ?', query.purpose);

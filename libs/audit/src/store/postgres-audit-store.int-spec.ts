@@ -98,7 +98,7 @@ function expected(records: readonly AuditRecord[], query: AuditQuery): number[] 
     .filter(({ seq, content }) => {
       const subjects = [...content.subjects.map((s) => s.subjectId), content.refusal?.subjectId];
       return (
-        (query.subjectId === undefined || subjects.includes(query.subjectId)) &&
+        (query.subjectId === undefined || subjects.includes(query.subjectId as string)) &&
         (query.agency === undefined || content.principal.agency === query.agency) &&
         (query.user === undefined || content.principal.user === query.user) &&
         (query.purpose === undefined || content.purpose === query.purpose) &&

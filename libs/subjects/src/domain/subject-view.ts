@@ -37,6 +37,11 @@ export interface SubjectDoc {
   readonly sharing: SharingState;
   /** Keyed by agency; only agencies that may see something of the subject have an entry. */
   readonly views: Readonly<Record<string, readonly EntryCut[]>>;
+  /**
+   * For a person known by more than one record (merged): each record's own document, the
+   * surviving record first. The document itself is then the person's, folded from all of them.
+   */
+  readonly records?: readonly SubjectDoc[];
 }
 
 /**
@@ -150,6 +155,30 @@ export function recomputeViews(
     sharing: doc.sharing,
     agreementVersion: agreement?.version ?? null,
     views,
+  };
+}
+
+/**
+ * One person's document from the documents of the records merged into one (the surviving record
+ * first): their timelines together in log order, the sharing state folded from them in that order
+ * (a consent withdrawn on one record ends the one given on another), and every cut worked out
+ * again. It carries the survivor's id and revision; each record's own is in `records`.
+ */
+export function personDoc(records: readonly SubjectDoc[], agreement: Agreement | null): SubjectDoc {
+  const [survivor] = records;
+  if (!survivor) throw new Error('a person has at least one record');
+  const timeline = records.flatMap((record) => record.timeline).sort((a, b) => a.position - b.position);
+  const timeZone = timeZoneOf(agreement);
+  const sharing = timeline.reduce(
+    (state, entry) => (changesSharing(entry.type) ? evolveSharing(state, entry, timeZone) : state),
+    emptySharingState(),
+  );
+  return {
+    ...recomputeViews(
+      { subjectId: survivor.subjectId, revision: survivor.revision, timeline, sharing },
+      agreement,
+    ),
+    records,
   };
 }
 

@@ -19,6 +19,7 @@ import type { VerifyResult } from '../../domain/chain';
 import type { AuditRecord } from '../../domain/disclosure';
 import type { AuditQuery } from '../../store/audit-store';
 import { CSV_HEADER, toCsvLine } from './audit-export';
+import { DisclosureRegister } from './disclosure-register';
 import { IgLeadGuard } from './ig-lead.guard';
 import { findUnusualAccess, type UnusualAccess } from './unusual-access';
 
@@ -39,7 +40,10 @@ const isoOrUndefined = (raw: string | undefined, name: string): string | undefin
 @Controller('v1/audit')
 @UseGuards(AuthGuard, IgLeadGuard)
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly disclosures: DisclosureRegister,
+  ) {}
 
   @Get('disclosures')
   @ApiOperation({ summary: 'The disclosure register, newest first' })
@@ -56,7 +60,7 @@ export class AuditController {
     @Query() raw: Record<string, string | undefined>,
   ): Promise<{ disclosures: AuditRecord[]; nextBefore: number | null }> {
     const query = this.parseQuery(raw);
-    const disclosures = await this.audit.store.query(query);
+    const disclosures = await this.disclosures.query(query);
     const last = disclosures[disclosures.length - 1];
     return { disclosures, nextBefore: disclosures.length === query.limit && last ? last.seq : null };
   }

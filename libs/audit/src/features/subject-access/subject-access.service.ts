@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@throughline/auth';
 import { type EventMeta, subjectStream, type TimelineEntry, timelineOf } from '@throughline/domain';
 import { EventStore, type RecordedEvent } from '@throughline/event-store';
+import { IdentityIndex } from '@throughline/ingestion';
 import { toPublishedEvent } from '@throughline/projections';
 import { AuditService } from '../../audit.service';
 import type { AuditRecord, DisclosureContent, SubjectDisclosure } from '../../domain/disclosure';
@@ -23,7 +24,10 @@ export interface HeldEvent {
 }
 
 export interface SubjectAccessExport {
+  /** The person's surviving record, when the subject asked for was merged into it. */
   readonly subjectId: string;
+  /** Every record of the person the export holds: the surviving record first, then those merged into it. */
+  readonly records: readonly string[];
   readonly generatedAt: string;
   /** Everything held about the subject, oldest first, with corrections and redactions applied. */
   readonly held: readonly HeldEvent[];
@@ -63,6 +67,7 @@ export class SubjectAccessService {
   constructor(
     private readonly events: EventStore,
     private readonly audit: AuditService,
+    private readonly identity: IdentityIndex,
   ) {}
 
   /** The export and the id of its audit record, or undefined when no subject has this id. */
@@ -85,25 +90,31 @@ export class SubjectAccessService {
     return { exported, disclosureId: record.content.id };
   }
 
+  /** Everything held about the person, of every record merged into one, and every disclosure of any. */
   private async assemble(subjectId: string): Promise<SubjectAccessExport | undefined> {
-    const stream = await this.events.readStream(subjectStream(subjectId));
-    if (stream.length === 0) return undefined;
-    const records: AuditRecord[] = [];
+    const records = await this.identity.recordsOf(subjectId);
+    const held: HeldEvent[] = [];
+    for (const record of records)
+      held.push(...heldEvents(await this.events.readStream(subjectStream(record))));
+    if (held.length === 0) return undefined;
+    held.sort((a, b) => a.position - b.position);
+    const found: AuditRecord[] = [];
     for (let beforeSeq: number | undefined; ;) {
       const page = await this.audit.store.query({
-        subjectId,
+        subjectId: records,
         limit: REGISTER_PAGE,
         ...(beforeSeq ? { beforeSeq } : {}),
       });
-      records.push(...page);
+      found.push(...page);
       if (page.length < REGISTER_PAGE) break;
       beforeSeq = page[page.length - 1]!.seq;
     }
     return {
-      subjectId,
+      subjectId: records[0]!,
+      records,
       generatedAt: new Date().toISOString(),
-      held: heldEvents(stream),
-      disclosures: records.reverse().map((record) => aboutSubject(record, subjectId)),
+      held,
+      disclosures: found.reverse().map((record) => aboutSubject(record, records)),
       publicKey: this.audit.signer.publicKeyPem,
     };
   }

@@ -37,7 +37,7 @@ export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery, Audited
       if (!subject) throw subjectNotFound();
       return {
         result: this.asOfNow(subject, new Date().toISOString(), timeZoneOf(await this.agreements.current())),
-        subjects: [await subjectDisclosureInStretches(subjectId, subject.entries)],
+        subjects: [await subjectDisclosureInStretches(subject.subjectId, subject.entries)],
         agreementVersion: subject.agreementVersion,
       };
     });

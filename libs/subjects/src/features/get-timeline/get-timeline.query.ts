@@ -76,12 +76,13 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Audit
       const last = page.entries[page.entries.length - 1];
       return {
         result: {
-          subjectId,
+          // A record merged into another answers with the person's surviving record.
+          subjectId: read.doc.subjectId,
           items: page.entries.map(toTimelineItem),
           nextBefore: page.more && last ? last.entry.position : null,
           disclosed: page.entries,
         },
-        subjects: [subjectDisclosure(subjectId, page.entries)],
+        subjects: [subjectDisclosure(read.doc.subjectId, page.entries)],
         agreementVersion: read.agreementVersion,
       };
     });

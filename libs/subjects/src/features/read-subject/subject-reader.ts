@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@throughline/auth';
 import { type DataCategory, type PurposeOfUse, subjectStream } from '@throughline/domain';
-import { EventStore } from '@throughline/event-store';
+import { EventStore, type RecordedEvent } from '@throughline/event-store';
 import { ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import {
   type Agreement,
@@ -114,7 +114,7 @@ function selected(docs: readonly SubjectDoc[], principal: Principal, selection: 
     .filter(
       (doc) =>
         (after === undefined || doc.subjectId > after) &&
-        (selection.includes(doc.subjectId) ||
+        ((doc.records ?? [doc]).some((record) => selection.includes(record.subjectId)) ||
           doc.sharing.breakGlass.some((grant) => grant.user === principal.id)),
     )
     .sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
@@ -253,7 +253,12 @@ export class SubjectReader {
     docs: readonly SubjectDoc[],
     checkpoint: number,
   ): Promise<{ unapplied: Map<string, SharingState>; unfoldable: Set<string> }> {
-    const byId = new Map(docs.map((doc) => [doc.subjectId, doc]));
+    // Each record's events go to its person's document, past the revision of that record's own.
+    const byId = new Map(
+      docs.flatMap((doc) =>
+        (doc.records ?? [doc]).map((record) => [record.subjectId, { doc, record }] as const),
+      ),
+    );
     const timeZone = timeZoneOf(await this.agreements.current());
     const unapplied = new Map<string, SharingState>();
     const unfoldable = new Set<string>();
@@ -261,15 +266,17 @@ export class SubjectReader {
       const page = await this.events.readAll({ after, maxCount: UNAPPLIED_PAGE, types: SHARING_EVENT_TYPES });
       for (const recorded of page) {
         const event = toPublishedEvent(recorded);
-        const doc = event ? byId.get(event.subjectId) : undefined;
-        if (!event || !doc || event.revision <= doc.revision || unfoldable.has(event.subjectId)) continue;
+        const found = event ? byId.get(event.subjectId) : undefined;
+        if (!event || !found || event.revision <= found.record.revision) continue;
+        const { doc } = found;
+        if (unfoldable.has(doc.subjectId)) continue;
         try {
           unapplied.set(
-            event.subjectId,
-            evolveSharing(unapplied.get(event.subjectId) ?? doc.sharing, event, timeZone),
+            doc.subjectId,
+            evolveSharing(unapplied.get(doc.subjectId) ?? doc.sharing, event, timeZone),
           );
         } catch {
-          unfoldable.add(event.subjectId);
+          unfoldable.add(doc.subjectId);
         }
       }
       const last = page[page.length - 1];
@@ -299,11 +306,20 @@ export class SubjectReader {
     return withholding;
   }
 
+  /**
+   * The document's sharing state with the sharing events the projection has not applied yet: of
+   * each of the person's records, in log order.
+   */
   private async freshSharing(doc: SubjectDoc): Promise<SharingState> {
-    const stream = subjectStream(doc.subjectId);
-    // Nearly always the projection has applied the whole stream: a revision lookup says so.
-    if ((await this.events.streamRevision(stream)) <= doc.revision) return doc.sharing;
-    const newer = await this.events.readStream(stream, { fromRevision: doc.revision + 1 });
+    const newer: RecordedEvent[] = [];
+    for (const record of doc.records ?? [doc]) {
+      const stream = subjectStream(record.subjectId);
+      // Nearly always the projection has applied the whole stream: a revision lookup says so.
+      if ((await this.events.streamRevision(stream)) <= record.revision) continue;
+      newer.push(...(await this.events.readStream(stream, { fromRevision: record.revision + 1 })));
+    }
+    if (newer.length === 0) return doc.sharing;
+    newer.sort((a, b) => a.position - b.position);
     const timeZone = timeZoneOf(await this.agreements.current());
     let sharing = doc.sharing;
     try {

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import {
   AuditService,
   BreakGlassReviewService,
+  DisclosureRegister,
   findUnusualAccess,
   parseSubjectSearch,
   requesterOf,
@@ -59,6 +60,7 @@ function registerFilterOf(values: Record<string, string | undefined>): RegisterF
 export class IgPagesController {
   constructor(
     private readonly audit: AuditService,
+    private readonly disclosures: DisclosureRegister,
     private readonly reviews: BreakGlassReviewService,
     private readonly access: SubjectAccessService,
     private readonly searches: SubjectSearchService,
@@ -113,7 +115,7 @@ export class IgPagesController {
     const before = values.before ? Number(values.before) : undefined;
     if (before !== undefined && (!Number.isInteger(before) || before < 1))
       throw invalid('before must be a positive integer');
-    const records = await this.audit.store.query(toAuditQuery(filter, before));
+    const records = await this.disclosures.query(toAuditQuery(filter, before));
     const last = records[records.length - 1];
     response.type('html');
     return registerPage({
