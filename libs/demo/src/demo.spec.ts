@@ -7,6 +7,7 @@ import {
   identifierClaimRefusal,
   identifiersLinkedBy,
   parseSubjectReference,
+  recordMergeOf,
   validateEventData,
   type CohortAdoptedV1,
   type CohortScoredV1,
@@ -73,15 +74,20 @@ describe('generateDemo', () => {
     const problems: string[] = [];
     for (const { agency, event } of publications) {
       const parsed = parseSubjectReference(event.subject, agency);
-      if (!parsed.ok || parsed.value.kind !== 'identifier') {
+      // Only a registration may name its subject by a partnership id: the record it creates.
+      if (!parsed.ok || (parsed.value.kind !== 'identifier' && event.type !== 'iom.subject.registered.v1')) {
         problems.push(`${event.type} names ${event.subject}`);
         continue;
       }
-      const subject = formatIdentifier(parsed.value.identifier);
+      const subject =
+        parsed.value.kind === 'identifier' ? formatIdentifier(parsed.value.identifier) : parsed.value.id;
+      const merged = recordMergeOf(event.type, event.data)?.merged;
+      if (merged !== undefined && !known.has(merged)) problems.push(`${event.type} names unknown ${merged}`);
       if (event.type === 'iom.subject.registered.v1' && known.has(subject))
         problems.push(`registered twice: ${subject}`);
       if (event.type !== 'iom.subject.registered.v1' && !known.has(subject))
         problems.push(`${event.type} names unknown ${subject}`);
+      if (parsed.value.kind === 'partnership-id') known.add(subject);
       for (const { identifier } of identifiersLinkedBy(event.type, event.data, event.subject, agency))
         known.add(formatIdentifier(identifier));
     }
@@ -93,9 +99,11 @@ describe('generateDemo', () => {
     const problems: string[] = [];
     for (const { agency, event } of publications) {
       const linked = identifiersLinkedBy(event.type, event.data, event.subject, agency);
+      const byId = parseSubjectReference(event.subject, agency);
       const listed =
         event.type === 'iom.subject.registered.v1'
-          ? (event.data as SubjectRegisteredV1).identifiers.length + 1
+          ? (event.data as SubjectRegisteredV1).identifiers.length +
+            (byId.ok && byId.value.kind === 'identifier' ? 1 : 0)
           : event.type === 'iom.subject.identifier-linked.v1'
             ? 2
             : 0;
@@ -107,6 +115,7 @@ describe('generateDemo', () => {
         if (refusal) problems.push(`${agency} claims ${formatIdentifier(identifier)} at ${field}`);
       }
       const parsed = parseSubjectReference(event.subject, agency);
+      if (parsed.ok && parsed.value.kind === 'partnership-id') continue;
       const canonical =
         parsed.ok && parsed.value.kind === 'identifier' ? formatIdentifier(parsed.value.identifier) : '';
       if (!parsed.ok || canonical.replace(`local:${agency}/`, 'local:') !== event.subject)

@@ -1,14 +1,30 @@
+import { createHash } from 'node:crypto';
 import type { Draft, Journey } from './journey';
 import { identifierFor } from './people';
 import type { Rng } from './prng';
-import { SOURCES } from './sources';
-import { isoTime } from './time';
+import { agencyOfSource, SOURCES } from './sources';
+import { DAY, HOUR, isoTime, WEEK } from './time';
 import type { DemoPublication } from './types';
 
 interface Resolved {
   readonly draft: Draft;
   readonly subject: string;
 }
+
+/** A partnership id of the form a publisher may give a registration, the same for the person every run. */
+function recordIdOf(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The identity repairs a real partnership makes, shown on a few people: probation registering a
+ * person the police registered already, merged by the police a week later (once, for some, merged
+ * in error first and parted the next day); and a prison number mistyped, unlinked and linked again.
+ */
+const registeredTwice = (j: Journey): boolean => j.index % 40 === 7;
+const mergedInErrorFirst = (j: Journey): boolean => j.index % 80 === 7;
+const mistypedNomis = (j: Journey): boolean => j.index % 50 === 11;
 
 /**
  * Names each event's subject by the publishing agency's own identifier, as its system knows the
@@ -21,6 +37,8 @@ function resolveSubjects(j: Journey): Resolved[] {
   const known = new Set<string>();
   let registeredAs: string | undefined;
   const resolved: Resolved[] = [];
+  const repair = (at: number, source: Draft['source'], type: Draft['type'], data: object, subject: string) =>
+    resolved.push({ draft: { at, source, agency: agencyOfSource(source), type, data }, subject });
   for (const draft of drafts) {
     const identifier = identifierFor(j.identity, draft.agency);
     const subject = `${identifier.scheme}:${identifier.value}`;
@@ -31,8 +49,61 @@ function resolveSubjects(j: Journey): Resolved[] {
       continue;
     }
     if (registeredAs === undefined) throw new Error(`${draft.type} comes before the registration`);
+    if (
+      !known.has(subject) &&
+      draft.agency === 'probation' &&
+      registeredAs.startsWith('pnc:') &&
+      registeredTwice(j)
+    ) {
+      // Probation does not find the person and registers them again, under its own reference.
+      known.add(subject);
+      const record = recordIdOf(`${j.identity.crn}/${j.index}`);
+      const registration = resolved.find((r) => r.draft.type === 'iom.subject.registered.v1')!.draft;
+      repair(
+        draft.at,
+        draft.source,
+        'iom.subject.registered.v1',
+        { ...registration.data, identifiers: [identifier] },
+        record,
+      );
+      const merged = {
+        mergedSubjectId: record,
+        reason: 'Registered twice: name, date of birth and address match the PNC record.',
+      };
+      let mergeAt = draft.at + WEEK;
+      if (mergedInErrorFirst(j)) {
+        repair(mergeAt, 'policeIom', 'iom.subject.merged.v1', merged, registeredAs);
+        repair(
+          mergeAt + DAY,
+          'policeIom',
+          'iom.subject.unmerged.v1',
+          {
+            mergedSubjectId: record,
+            reason: 'Merged before the fingerprint check came back; parted until it does.',
+          },
+          registeredAs,
+        );
+        mergeAt += WEEK;
+      }
+      repair(mergeAt, 'policeIom', 'iom.subject.merged.v1', merged, registeredAs);
+    }
     if (!known.has(subject)) {
       known.add(subject);
+      if (draft.agency === 'prison' && mistypedNomis(j)) {
+        // A mistyped prison number linked first: the Z prefix no real NOMIS number here has.
+        const mistyped = { scheme: 'nomis', value: `Z${j.identity.nomis.slice(1)}` };
+        repair(draft.at - 2 * HOUR, draft.source, 'iom.subject.identifier-linked.v1', mistyped, registeredAs);
+        repair(
+          draft.at - HOUR,
+          draft.source,
+          'iom.subject.identifier-unlinked.v1',
+          {
+            ...mistyped,
+            reason: 'Mistyped prison number: the right one is linked in its place.',
+          },
+          registeredAs,
+        );
+      }
       const link: Draft = {
         at: draft.at,
         source: draft.source,

@@ -228,6 +228,28 @@ constraint \`identifierIssuer\`. Naming a person by another agency's identifier,
 is known. A \`local\` identifier belongs to the agency that sends it: \`local:HSG-000123\` from
 \`housing\` is kept as \`local:housing/HSG-000123\`, and names a person only for \`housing\`.
 
+**Repairing identity.** Three events put right what a registration or link got wrong; each needs a
+\`reason\` (10-1000 characters) and is kept in the log like any other event.
+
+- \`iom.subject.identifier-unlinked.v1\` takes an identifier from the subject it was linked to by
+  mistake. Only the scheme's issuer may send it (403 \`identifierIssuer\`), and only for an
+  identifier linked to that subject (409 \`linkedIdentifier\`). From then on the identifier names
+  nobody, and its issuer may link it to the right person.
+- \`iom.subject.merged.v1\`, sent about the record that survives, names the partnership id of
+  another record of the same person (\`mergedSubjectId\`). Both ids and every identifier of either
+  record then read as one person, under the surviving id: the views, the timeline, the lists, the
+  subject access export and the disclosure register hold both records' events. Events naming the
+  merged record keep being accepted, kept with that record, and read with the person. A record
+  merges into one other at a time, never into itself, and neither record may already be merged
+  into another, nor the merged one hold records of its own (409 \`standsAlone\`; 422
+  \`otherRecord\` or \`knownSubject\`).
+- \`iom.subject.unmerged.v1\`, sent about the surviving record, parts a record merged into it by
+  mistake (409 \`mergedRecord\` for one that is not): each record stands alone again, with the
+  events it always held.
+
+Merges are published by the agencies that lead IOM (\`police\`, \`probation\`); an unlink by the
+identifier's issuer.
+
 ## Dates and instants
 
 Every date and time, in the envelope and in \`data\`, is written in one of two forms of
