@@ -381,6 +381,14 @@ export class RecordMerges {
   private readonly into = new Map<string, string>();
   private readonly parts = new Map<string, Set<string>>();
 
+  /** A copy to plan on: what it applies leaves this one as it was. */
+  copy(): RecordMerges {
+    const copy = new RecordMerges();
+    for (const [merged, survivor] of this.into) copy.into.set(merged, survivor);
+    for (const [survivor, merged] of this.parts) copy.parts.set(survivor, new Set(merged));
+    return copy;
+  }
+
   /** Applies the event to its subject (`subjectId`); answers whether it was a merge or unmerge. */
   apply(type: string, data: unknown, subjectId: string): boolean {
     const merge = recordMergeOf(type, data);

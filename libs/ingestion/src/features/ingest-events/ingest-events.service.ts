@@ -12,6 +12,7 @@ import {
   type LinkedIdentifier,
   mergeClaimOf,
   recordMergeOf,
+  type RecordMerges,
   type SubjectIdentifier,
   subjectIdOfStream,
   subjectStream,
@@ -312,6 +313,8 @@ export class IngestEventsService {
         return batchSubjects.has(ref.id) ? ref.id : this.resolve(event, lookups);
       return batchLinks.get(formatIdentifier(ref.identifier)) ?? (await this.resolve(event, lookups));
     };
+    // Merges earlier in the batch count for those after them, on a copy of the index's.
+    let merges: RecordMerges | undefined;
     const conflictingOwner = (identifier: SubjectIdentifier, subjectId: string): string | undefined => {
       const owner = batchLinks.get(formatIdentifier(identifier)) ?? this.identity.resolve(identifier);
       return owner && owner !== subjectId ? owner : undefined;
@@ -398,13 +401,24 @@ export class IngestEventsService {
           }
         }
       }
-      const change = this.identityChange(index, event, subjectId, batchLinks, publisher.agency);
+      const merge = recordMergeOf(event.type, event.data);
+      if (merge) merges ??= this.identity.merges.copy();
+      const change = this.identityChange(
+        index,
+        event,
+        subjectId,
+        batchLinks,
+        publisher.agency,
+        merges ?? this.identity.merges,
+      );
       if ('issue' in change) {
         issues.push(change.issue);
         continue;
       }
       for (const { identifier } of identifiers) batchLinks.set(formatIdentifier(identifier), subjectId);
-      for (const released of change.releases) batchLinks.delete(released);
+      // Released, an identifier names nobody for the rest of the batch.
+      for (const released of change.releases) batchLinks.set(released, '');
+      merges?.apply(event.type, event.data, subjectId);
       batchSubjects.add(subjectId);
       planned.push({ index, event, storedId, subjectId, category, identifiers, ...change });
     }
@@ -424,6 +438,7 @@ export class IngestEventsService {
     subjectId: string,
     batchLinks: ReadonlyMap<string, string>,
     agency: string,
+    merges: RecordMerges,
   ):
     | { readonly claims: readonly string[]; readonly releases: readonly string[] }
     | { readonly issue: EventIssue } {
@@ -444,7 +459,6 @@ export class IngestEventsService {
     }
     const merge = recordMergeOf(event.type, event.data);
     if (!merge) return { claims: [], releases: [] };
-    const { merges } = this.identity;
     const field = 'data.mergedSubjectId';
     if (merge.kind === 'unmerge') {
       if (merges.mergedInto(merge.merged) !== subjectId)
