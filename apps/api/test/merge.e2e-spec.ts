@@ -88,6 +88,35 @@ describe('one person, two records: merge, unmerge and unlink', () => {
     expect(response.status).toBe(403);
   });
 
+  it('lists the two records as a possible duplicate for the partnership admin alone, and records the list', async () => {
+    const admin = await read('/v1/identity/possible-duplicates', 'police', 'partnership-admin', 'audit');
+    expect(admin.status).toBe(200);
+    const pair = (admin.body.duplicates as { reasons: string[]; records: { subjectId: string }[] }[]).find(
+      (duplicate) => duplicate.records.some((record) => record.subjectId === probationRecord),
+    );
+    expect(pair?.reasons).toEqual(['name-and-birth']);
+    expect(pair?.records.map((record) => record.subjectId).sort()).toEqual([police, probationRecord].sort());
+    expect(admin.headers['x-disclosure-id']).toEqual(expect.any(String));
+
+    const practitioner = await read('/v1/identity/possible-duplicates', 'police', 'iom-officer', 'audit');
+    expect(practitioner.status).toBe(403);
+    const igLead = `Bearer ${await t.personToken('partnership', 'ig-lead', 'ig-duplicates')}`;
+    const refusals = await t.http.get('/v1/audit/refusals?limit=500').set('Authorization', igLead);
+    expect(
+      (
+        refusals.body.disclosures as {
+          content: { principal: { role: string }; refusal: { status: number } };
+        }[]
+      ).some(
+        (record) => record.content.principal.role === 'iom-officer' && record.content.refusal.status === 403,
+      ),
+    ).toBe(true);
+    const listed = await t.http
+      .get(`/v1/audit/disclosures/${admin.headers['x-disclosure-id']}`)
+      .set('Authorization', igLead);
+    expect(listed.status).toBe(200);
+  });
+
   it('merges the probation record into the police one: both ids and every identifier give one person', async () => {
     const merged = await publish('police', POLICE, [merge('iom.subject.merged.v1')]);
     expect(merged.status).toBe(200);
@@ -119,6 +148,15 @@ describe('one person, two records: merge, unmerge and unlink', () => {
     expect(list.status).toBe(200);
     const ids = (list.body.subjects as { subjectId: string }[]).map((subject) => subject.subjectId);
     expect(ids).toContain(police);
+    expect(ids).not.toContain(probationRecord);
+  });
+
+  it('leaves a pair out of the possible duplicates once merged', async () => {
+    const admin = await read('/v1/identity/possible-duplicates', 'police', 'partnership-admin', 'audit');
+    expect(admin.status).toBe(200);
+    const ids = (admin.body.duplicates as { records: { subjectId: string }[] }[]).flatMap((duplicate) =>
+      duplicate.records.map((record) => record.subjectId),
+    );
     expect(ids).not.toContain(probationRecord);
   });
 

@@ -10,6 +10,11 @@ import { BreakGlassReviewService } from './features/break-glass-review/break-gla
 import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
 import { DisclosureRegister } from './features/ig/disclosure-register';
 import { IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
+import {
+  IdentityToolsGuard,
+  PossibleDuplicatesController,
+} from './features/possible-duplicates/possible-duplicates.controller';
+import { PossibleDuplicatesService } from './features/possible-duplicates/possible-duplicates.service';
 import { RefusalRecorder } from './features/refusals/refusal-recorder';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';
 import { SubjectAccessService } from './features/subject-access/subject-access.service';
@@ -24,6 +29,7 @@ import { AuditStore } from './store/audit-store';
     AuditController,
     AuditPublicKeyController,
     BreakGlassReviewController,
+    PossibleDuplicatesController,
     SubjectAccessController,
     SubjectSearchController,
   ],
@@ -40,6 +46,8 @@ import { AuditStore } from './store/audit-store';
     BreakGlassReviewService,
     IgLeadGuard,
     SubjectAccessGuard,
+    IdentityToolsGuard,
+    PossibleDuplicatesService,
     RefusalRecorder,
   ],
   exports: [

@@ -33,9 +33,10 @@ export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
 
 /**
  * What a role may be allowed to read, by kind of route: a person's subject record and timeline, the
- * tasking board, the IG audit tools, subject access exports, and aggregates (no person named).
+ * tasking board, the IG audit tools, subject access exports, aggregates (no person named), and the
+ * identity tools (records that may be one person).
  */
-export const VIEWS = ['subjects', 'tasking', 'audit', 'subject-access', 'aggregates'] as const;
+export const VIEWS = ['subjects', 'tasking', 'audit', 'subject-access', 'aggregates', 'identity'] as const;
 export type View = (typeof VIEWS)[number];
 export const isView = (value: string): value is View => (VIEWS as readonly string[]).includes(value);
 

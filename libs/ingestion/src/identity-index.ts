@@ -47,6 +47,16 @@ export class IdentityIndex {
     return [...(this.byBirthDate.get(date) ?? [])];
   }
 
+  /** Subjects sharing a date of birth, a group per date: where a person registered twice is looked for. */
+  sharedBirthDates(): readonly (readonly string[])[] {
+    return [...this.byBirthDate.values()].filter((born) => born.size > 1).map((born) => [...born]);
+  }
+
+  /** Every subject with the identifiers linked to them. */
+  allIdentifiers(): ReadonlyMap<string, readonly string[]> {
+    return new Map([...this.identifiersBySubject].map(([subjectId, linked]) => [subjectId, [...linked]]));
+  }
+
   hasSubject(subjectId: string): boolean {
     return this.subjects.has(subjectId);
   }

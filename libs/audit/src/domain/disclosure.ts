@@ -26,6 +26,8 @@ export type DisclosureAction =
   | 'subject.break-glass'
   | 'audit.break-glass-review'
   | 'audit.subject-search'
+  /** The partnership admin's list of records that may be one person. */
+  | 'identity.possible-duplicates'
   | 'tasking.board'
   | 'tasking.deselections'
   | 'alert'
