@@ -1,4 +1,12 @@
-import { cloudEvent, type CloudEventBody, POLICE, PRISON, PROBATION, SubjectJourney } from './cloud-events';
+import {
+  cloudEvent,
+  type CloudEventBody,
+  HEALTH,
+  POLICE,
+  PRISON,
+  PROBATION,
+  SubjectJourney,
+} from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
 const BATCH = 'application/cloudevents-batch+json';
@@ -138,6 +146,45 @@ describe('the subject picture: event time and the clock', () => {
     expect(body.safeguardingConcerns).toEqual([
       expect.objectContaining({ concernId: 'SG-OPEN', kind: 'domestic-abuse', expires: '2099-01-01' }),
     ]);
+  });
+
+  it('tells each reader the consents in force for its agency, and only those', async () => {
+    const health = await t.systemToken('health', [HEALTH]);
+    const consent = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${health}`)
+      .set('Content-Type', BATCH)
+      .send(
+        JSON.stringify([
+          journey.linked('health'),
+          cloudEvent(HEALTH, 'iom.consent.given.v1', `nhs:${journey.nhs}`, {
+            scope: { categories: ['drugs'], recipients: ['probation'], purposes: ['case-management'] },
+            expires: '2099-03-01',
+            recordedBy: 'Drug worker R. Patel',
+            formReference: 'CF-2024-0117',
+          }),
+          cloudEvent(HEALTH, 'iom.consent.given.v1', `nhs:${journey.nhs}`, {
+            scope: { categories: ['health'], recipients: ['probation'], purposes: ['case-management'] },
+            expires: '2020-01-01',
+            recordedBy: 'Drug worker R. Patel',
+            formReference: 'CF-2019-0001',
+          }),
+        ]),
+      );
+    expect(consent.status).toBe(200);
+    await t.settle();
+    const probation = await read(`/v1/subjects/${subjectId}`);
+    expect(probation.body.consentsInForce).toEqual([
+      {
+        controller: 'health',
+        category: 'drugs',
+        purpose: 'case-management',
+        eventId: expect.any(String),
+        expires: expect.stringMatching(/^2099-03-0[12]T/),
+      },
+    ]);
+    const police = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
+    expect(police.body.consentsInForce).toEqual([]);
   });
 
   it('names the offending parts withheld from a mentor, never empty', async () => {

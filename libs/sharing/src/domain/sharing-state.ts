@@ -79,6 +79,32 @@ export function consentOpening(
   return grant;
 }
 
+/** A consent in force for one recipient: whose data it opens, which category, for which purpose, until when. */
+export interface ConsentInForce extends Omit<ConsentQuestion, 'recipient'> {
+  readonly eventId: string;
+  readonly expires: string | null;
+}
+
+/**
+ * The consents in force at `now` (a UTC instant) that open data to `recipient`, each by the rule
+ * `consentOpening` answers by, so a reader is told exactly the consents its reads rest on.
+ */
+export function consentsInForceFor(sharing: SharingState, recipient: string, now: string): ConsentInForce[] {
+  const found: ConsentInForce[] = [];
+  for (const key of Object.keys(sharing.consents).sort()) {
+    const [controller, category, to, purpose] = key.split('|') as [
+      string,
+      DataCategory,
+      string,
+      PurposeOfUse,
+    ];
+    if (to !== recipient) continue;
+    const grant = consentOpening(sharing, { controller, category, recipient, purpose }, now);
+    if (grant) found.push({ controller, category, purpose, eventId: grant.eventId, expires: grant.expires });
+  }
+  return found;
+}
+
 /** The agencies that have recorded a consent still held: the only data consent can open. */
 export const consentControllers = (sharing: SharingState): readonly string[] =>
   [...new Set(Object.values(sharing.consents).map((grant) => grant.controller))].sort();

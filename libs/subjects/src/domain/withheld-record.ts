@@ -1,6 +1,7 @@
 import { CATALOGUE, type DataCategory, type EventType, type PublishedEvent } from '@throughline/domain';
 import {
   type CategoryAccess,
+  type ConsentInForce,
   type CategoryBasis,
   decide,
   type ReadPolicy,
@@ -28,6 +29,8 @@ export interface ServedRecord extends Withholdable<Omit<SubjectRecord, Sectioned
   readonly bases: Readonly<Record<DataCategory, CategoryBasis>>;
   /** Keyed by field path (`arrests`, `custody.establishment`). */
   readonly withheld: Readonly<Record<string, WithheldBasis>>;
+  /** The consents in force now that open other agencies' data to the reader's agency. */
+  readonly consentsInForce: readonly ConsentInForce[];
 }
 
 /** One kind of event a record field is folded from, and the data fields the fold reads. */
@@ -217,6 +220,7 @@ export function servedRecord(
   record: SubjectRecord,
   access: Readonly<Record<DataCategory, CategoryAccess>>,
   withheld: Readonly<Record<string, WithheldBasis>>,
+  consentsInForce: readonly ConsentInForce[] = [],
 ): ServedRecord {
   const served = {
     ...record,
@@ -232,5 +236,5 @@ export function servedRecord(
   const bases = Object.fromEntries(
     Object.entries(access).map(([category, { basis }]) => [category, basis]),
   ) as Record<DataCategory, CategoryBasis>;
-  return { ...(served as unknown as ServedRecord), bases, withheld };
+  return { ...(served as unknown as ServedRecord), bases, withheld, consentsInForce };
 }

@@ -57,13 +57,30 @@ export const SERVED_RECORD_SCHEMA: SchemaObject = {
       nullable: true,
       description: 'Safeguarding concerns open now (not closed, not expired), each with its kind and expiry',
     },
+    consentsInForce: {
+      type: 'array',
+      description:
+        "The consents in force now that open another agency's data to your agency: the controller that " +
+        'recorded it, the category and purpose it opens, the consent event, and its expiry (null: none)',
+      items: {
+        type: 'object',
+        properties: {
+          controller: { type: 'string' },
+          category: { type: 'string', enum: [...DATA_CATEGORIES] },
+          purpose: { type: 'string' },
+          eventId: { type: 'string' },
+          expires: { type: 'string', format: 'date-time', nullable: true },
+        },
+        required: ['controller', 'category', 'purpose', 'eventId', 'expires'],
+      },
+    },
     bases: BASES_SCHEMA,
     withheld: {
       ...withheldSchema('a path of the record, such as arrests or custody.establishment'),
       example: { arrests: 'not-shared', 'supervision.attended': 'consent-required' },
     },
   },
-  required: ['subjectId', 'bases', 'withheld'],
+  required: ['subjectId', 'bases', 'withheld', 'consentsInForce'],
   additionalProperties: true,
 };
 

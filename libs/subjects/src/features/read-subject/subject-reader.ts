@@ -11,6 +11,7 @@ import {
   categoryAccess,
   type CategoryAccess,
   changesSharing,
+  consentsInForceFor,
   evolveSharing,
   SHARING_EVENT_TYPES,
   policySignature,
@@ -394,7 +395,12 @@ export class SubjectReader {
         if (from > 0) await yieldToLoop();
         record = foldRecord(doc.subjectId, ordered.slice(from, from + CUT_STRETCH), record);
       }
-      served = servedRecord(record, access, withheld);
+      served = servedRecord(
+        record,
+        access,
+        withheld,
+        consentsInForceFor(sharing, principal.agency, now.toISOString()),
+      );
     } catch {
       // Stored data no check foresaw: this subject alone is held back, never the whole read.
       throw new SubjectHeldBack(doc.subjectId);

@@ -192,6 +192,20 @@ function safeguarding(record: ServedRecord): SafeHtml {
   );
 }
 
+/** The consents in force that open another agency's data to the reader: what the reader sees by consent rests on these. */
+function consents(record: ServedRecord): SafeHtml {
+  return card(
+    record,
+    'Consents in force for your agency',
+    record.consentsInForce.map((consent): Item => [
+      'consentsInForce',
+      `${consent.controller}: ${consent.category}`,
+      html`for
+      ${consent.purpose}${consent.expires ? html`, until ${dateOnly(consent.expires)}` : ', no expiry'}`,
+    ]),
+  );
+}
+
 function supervision(record: ServedRecord): SafeHtml {
   const s = record.supervision;
   const appointments = (s.upcomingAppointments ?? []).slice(0, 5);
@@ -359,7 +373,7 @@ export function subjectPage(data: SubjectPageData): string {
     </section>
     <div class="grid">
       ${identity(record)} ${cohort(record)} ${custody(record)} ${offending(record)} ${supervision(record)}
-      ${pathways(record)} ${safeguarding(record)} ${keyWorkers(record)} ${actions(record)}
+      ${pathways(record)} ${safeguarding(record)} ${consents(record)} ${keyWorkers(record)} ${actions(record)}
     </div>
     ${bases(record)}
     <section aria-labelledby="timeline-heading">
