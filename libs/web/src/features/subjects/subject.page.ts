@@ -200,9 +200,13 @@ function consents(record: ServedRecord): SafeHtml {
     record.consentsInForce.map((consent): Item => [
       'consentsInForce',
       `${consent.controller}: ${consent.category}`,
-      html`for
-      ${consent.purpose}${consent.expires ? html`, until ${dateOnly(consent.expires)}` : ', no expiry'}`,
+      consent.expires
+        ? html`for ${consent.purpose}, until ${dateOnly(consent.expires)}`
+        : `for ${consent.purpose}, no expiry`,
     ]),
+    record.consentsInForce.length === 0
+      ? html`<p class="muted">None in force for your agency.</p>`
+      : undefined,
   );
 }
 
