@@ -112,10 +112,13 @@ export async function demoCommand(options: { seed: number }): Promise<void> {
   await withDataDir(config, 'demo', () =>
     withContext(config, async (app) => {
       const started = Date.now();
-      const progress = new DemoProgress(started);
+      const progress = new DemoProgress();
       let loaded;
       try {
-        loaded = await loadDemoPartnership(app, { seed: options.seed, onProgress: (p) => progress.update(p) });
+        loaded = await loadDemoPartnership(app, {
+          seed: options.seed,
+          onProgress: (p) => progress.update(p),
+        });
       } finally {
         progress.stop();
       }
@@ -142,21 +145,21 @@ class DemoProgress {
     notTTYSchedule: 2000,
     stream: process.stderr,
   });
-  private started = false;
-
-  constructor(private readonly startedAt: number) {}
+  /** The first batch's time and count: the rate counts from there, not from the generator's work. */
+  private first?: { readonly at: number; readonly done: number };
 
   update(progress: DemoLoadProgress): void {
-    const seconds = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
-    const payload = { rate: Math.round(progress.done / seconds) };
-    if (!this.started) {
-      this.bar.start(progress.total, progress.done, payload);
-      this.started = true;
-    } else this.bar.update(progress.done, payload);
+    if (!this.first) {
+      this.first = { at: Date.now(), done: progress.done };
+      this.bar.start(progress.total, progress.done, { rate: '-' });
+      return;
+    }
+    const seconds = Math.max((Date.now() - this.first.at) / 1000, 0.001);
+    this.bar.update(progress.done, { rate: Math.round((progress.done - this.first.done) / seconds) });
   }
 
   stop(): void {
-    if (this.started) this.bar.stop();
+    if (this.first) this.bar.stop();
   }
 }
 
@@ -167,7 +170,9 @@ export async function rebuildCommand(requested: readonly string[]): Promise<void
       const runner = app.get(ProjectionRunner);
       const unknown = requested.filter((name) => !runner.projection(name));
       if (unknown.length > 0)
-        throw new Error(`Unknown projection ${unknown.map((name) => `"${name}"`).join(', ')} (known: ${runner.names.join(', ')})`);
+        throw new Error(
+          `Unknown projection ${unknown.map((name) => `"${name}"`).join(', ')} (known: ${runner.names.join(', ')})`,
+        );
       for (const name of requested.length > 0 ? requested : runner.names) {
         const projection = runner.projection(name)!;
         const bar = new SingleBar({
@@ -239,7 +244,9 @@ export async function auditExportCommand(options: AuditExportOptions): Promise<v
     let records = 0;
     for await (const page of audit.store.scan()) {
       for (const record of page) {
-        sink.write(format === 'csv' ? toCsvLine(record) : `${records === 0 ? '' : ','}${JSON.stringify(record)}`);
+        sink.write(
+          format === 'csv' ? toCsvLine(record) : `${records === 0 ? '' : ','}${JSON.stringify(record)}`,
+        );
         records += 1;
       }
     }
@@ -273,7 +280,9 @@ export async function sarCommand(reference: string, options: SarOptions): Promis
     if (!isPartnershipId(reference)) {
       const search = parseSubjectSearch({ identifier: reference }, requester.principal.agency);
       if (!search.ok) throw new Error(search.reason);
-      const { found } = await app.get(SubjectSearchService).search(search.search, 'subject-access', requester);
+      const { found } = await app
+        .get(SubjectSearchService)
+        .search(search.search, 'subject-access', requester);
       if (!found[0]) throw new Error(`No subject known by ${reference}`);
       subjectId = found[0].subjectId;
     }

@@ -19,7 +19,9 @@ const wholeNumber =
   (value: string): number => {
     const parsed = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min)
-      throw new InvalidArgumentError(`${what} must be a whole number${min > 0 ? ` of at least ${min}` : ''}.`);
+      throw new InvalidArgumentError(
+        `${what} must be a whole number${min > 0 ? ` of at least ${min}` : ''}.`,
+      );
     return parsed;
   };
 
@@ -48,7 +50,7 @@ const COMMANDS: readonly Define[] = [
   (parent) =>
     parent
       .command('health')
-      .description("check the worker on this DATA_DIR: exit 0 when its heartbeat is fresh, 1 when not")
+      .description('check the worker on this DATA_DIR: exit 0 when its heartbeat is fresh, 1 when not')
       .addOption(
         new Option('--max-age <seconds>', 'the oldest heartbeat that counts as healthy')
           .argParser(wholeNumber('--max-age', 1))
@@ -59,10 +61,10 @@ const COMMANDS: readonly Define[] = [
     parent
       .command('token')
       .description(
-        "mint a token (embedded mode) with the signing key the server made under DATA_DIR; the agency and role must be ones the agreement in force names",
+        'mint a token (embedded mode) with the signing key the server made under DATA_DIR; the agency and role must be ones the agreement in force names',
       )
       .requiredOption('--agency <agency>', 'the agency the token speaks for')
-      .addOption(new Option('--role <role>', 'a person\'s role (default analyst)').conflicts('system'))
+      .addOption(new Option('--role <role>', "a person's role (default analyst)").conflicts('system'))
       .option('--user <id>', "the person's (or system's) id")
       .option('--system', "an agency system's token, bound to its --source URIs")
       .addOption(
@@ -81,7 +83,9 @@ const COMMANDS: readonly Define[] = [
     parent
       .command('demo')
       .description('load the demo partnership (idempotent), with progress on standard error')
-      .addOption(new Option('--seed <n>', 'the generator seed').argParser(wholeNumber('--seed', 0)).default(1))
+      .addOption(
+        new Option('--seed <n>', 'the generator seed').argParser(wholeNumber('--seed', 0)).default(1),
+      )
       .action(async (options: { seed: number }) => (await handlers()).demoCommand(options)),
   (parent) =>
     parent
