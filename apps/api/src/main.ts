@@ -37,7 +37,8 @@ export async function serve(options: { readonly demo?: boolean } = {}): Promise<
   await app.listen(config.port, config.host);
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.log(`API listening on http://${shown}:${config.port} (docs at /docs), data in ${config.dataDir}`);
-  if (keyFile) logger.log(`Embedded tokens: throughline token signs with ${keyFile} (DATA_DIR ${config.dataDir})`);
+  if (keyFile)
+    logger.log(`Embedded tokens: throughline token signs with ${keyFile} (DATA_DIR ${config.dataDir})`);
   if (demo) {
     const { loadDemoPartnership } = await import('@throughline/demo');
     const loading = loadDemoPartnership(app, { signal: demo.signal });

@@ -34,7 +34,9 @@ export class Heartbeat {
     const file = Heartbeat.file(dataDir, name);
     const beat = () => {
       const next = `${file}.${process.pid}`;
-      writeFileSync(next, JSON.stringify({ pid: process.pid, at: Date.now() } satisfies Beat), { mode: 0o600 });
+      writeFileSync(next, JSON.stringify({ pid: process.pid, at: Date.now() } satisfies Beat), {
+        mode: 0o600,
+      });
       renameSync(next, file);
     };
     beat();
