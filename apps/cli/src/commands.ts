@@ -14,7 +14,7 @@ import {
 import { embeddedSigningKeyFile, TokenService } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
-import { DataDirLock, Heartbeat, loadConfig, type ThroughlineConfig } from '@throughline/platform';
+import { DataDirLock, loadConfig, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner, ReadModelStore, rebuildProjection } from '@throughline/projections';
 import {
   type Agreement,
@@ -301,11 +301,4 @@ export async function sarCommand(reference: string, options: SarOptions): Promis
         `this export is itself recorded as disclosure ${disclosureId}.`,
     );
   });
-}
-
-export async function healthCommand(options: { maxAge: number }): Promise<void> {
-  const config = loadConfig();
-  const check = Heartbeat.check(config.dataDir, 'worker', options.maxAge);
-  if (!check.ok) throw new Error(`Unhealthy: ${check.reason}`);
-  console.log(`Healthy: the worker (pid ${check.pid}) beat ${check.ageSeconds.toFixed(1)} s ago`);
 }

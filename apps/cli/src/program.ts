@@ -56,7 +56,7 @@ const COMMANDS: readonly Define[] = [
           .argParser(wholeNumber('--max-age', 1))
           .default(HEARTBEAT_MAX_AGE_SECONDS),
       )
-      .action(async (options: { maxAge: number }) => (await handlers()).healthCommand(options)),
+      .action(async (options: { maxAge: number }) => (await import('./health')).healthCommand(options)),
   (parent) =>
     parent
       .command('token')

@@ -32,15 +32,23 @@ export class Heartbeat {
 
   static start(dataDir: string, name: string, intervalMs = HEARTBEAT_INTERVAL_MS): Heartbeat {
     const file = Heartbeat.file(dataDir, name);
-    const beat = () => {
+    const write = () => {
       const next = `${file}.${process.pid}`;
       writeFileSync(next, JSON.stringify({ pid: process.pid, at: Date.now() } satisfies Beat), {
         mode: 0o600,
       });
       renameSync(next, file);
     };
-    beat();
-    const timer = setInterval(beat, intervalMs);
+    write();
+    // A beat that cannot be written (a full disk) leaves the file to age: the check then fails,
+    // which is the truth, rather than the worker dying of it.
+    const timer = setInterval(() => {
+      try {
+        write();
+      } catch {
+        /* the next beat tries again */
+      }
+    }, intervalMs);
     // The beat never keeps a process alive that has nothing else to do.
     timer.unref();
     return new Heartbeat(file, timer);
