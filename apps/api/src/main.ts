@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
+import { TokenService } from '@throughline/auth';
 import { DataDirLock, loadConfig, stopOnSignals } from '@throughline/platform';
 import { type BoundedExpressAdapter, createApi } from './create-api';
 import { ServingState } from './serving-state';
 
 const DEMO_LOADING = 'The demo partnership is loading';
 
-export async function serve(args: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function serve(options: { readonly demo?: boolean } = {}): Promise<void> {
   const config = loadConfig();
   DataDirLock.forEmbedded(config, 'serve');
   const app = await createApi(config);
   const serving = app.get(ServingState);
-  const demo = args.includes('--demo') ? new AbortController() : undefined;
+  const demo = options.demo ? new AbortController() : undefined;
   // Held before listening, so no request finds the API ready with the demo half loaded.
   if (demo) serving.hold(DEMO_LOADING);
   let demoLoaded: Promise<unknown> = Promise.resolve();
@@ -31,9 +32,13 @@ export async function serve(args: readonly string[] = process.argv.slice(2)): Pr
       logger.log('Stores closed');
     },
   });
+  // Made before the first request, so `throughline token` on this DATA_DIR signs with it.
+  const keyFile = await app.get(TokenService).ensureEmbeddedKey();
   await app.listen(config.port, config.host);
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.log(`API listening on http://${shown}:${config.port} (docs at /docs), data in ${config.dataDir}`);
+  if (keyFile)
+    logger.log(`Embedded tokens: throughline token signs with ${keyFile} (DATA_DIR ${config.dataDir})`);
   if (demo) {
     const { loadDemoPartnership } = await import('@throughline/demo');
     const loading = loadDemoPartnership(app, { signal: demo.signal });
@@ -52,7 +57,7 @@ export async function serve(args: readonly string[] = process.argv.slice(2)): Pr
 }
 
 if (require.main === module) {
-  serve().catch((error: unknown) => {
+  serve({ demo: process.argv.includes('--demo') }).catch((error: unknown) => {
     console.error(error);
     process.exit(1);
   });

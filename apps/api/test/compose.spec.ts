@@ -6,6 +6,7 @@ import { CONFIG_ENV_VARS, loadConfig } from '@throughline/platform';
 interface Service {
   image?: string;
   build?: unknown;
+  healthcheck?: { test: string[] };
   command?: string[];
   ports?: string[];
   environment?: Record<string, string>;
@@ -19,21 +20,25 @@ const compose = parse(composeFile) as { services: Record<string, Service> };
 const services = compose.services;
 const published = (service: Service): number[] =>
   (service.ports ?? []).map((port) => Number(port.split(':').pop()));
+/** What an operator's `.env` holds for the file to start (docs/deploy.md). */
+const OPERATOR_ENV = { POSTGRES_PASSWORD: 'a1b2c3d4e5f6' };
 /**
- * Resolves `${VAR:-default}` the way compose does: from the operator's environment where it sets
- * VAR (to something not empty), else the default.
+ * Resolves `${VAR:-default}` and `${VAR:?message}` the way compose does: from the operator's
+ * environment (or `.env`) where it sets VAR to something not empty, else the default, or else
+ * compose refuses to start with the message.
  */
 const resolveEnv = (
   env: Record<string, string>,
-  operator: Record<string, string> = {},
+  operator: Record<string, string> = OPERATOR_ENV,
 ): Record<string, string> =>
   Object.fromEntries(
     Object.entries(env).map(([key, value]) => [
       key,
-      value.replace(
-        /\$\{([A-Z_]+):-([^}]*)\}/g,
-        (_, name: string, fallback: string) => operator[name] || fallback,
-      ),
+      value.replace(/\$\{([A-Z_]+):([-?])([^}]*)\}/g, (_, name: string, kind: string, text: string) => {
+        if (operator[name]) return operator[name];
+        if (kind === '-') return text;
+        throw new Error(`required variable ${name} is missing a value: ${text}`);
+      }),
     ]),
   );
 /** The switch to KurrentDB that the file's header and docs/deploy.md give. */
@@ -67,12 +72,12 @@ describe('docker-compose.yml matches the code', () => {
       const environment = services[name]!.environment ?? {};
       // openEventStore takes KurrentDB when EVENTSTORE_URL is set, else the DATABASE_URL database.
       expect(loadConfig(resolveEnv(environment)).eventstoreUrl).toBeUndefined();
-      expect(loadConfig(resolveEnv(environment, { EVENTSTORE_URL: KURRENTDB_URL })).eventstoreUrl).toBe(
-        KURRENTDB_URL,
-      );
+      expect(
+        loadConfig(resolveEnv(environment, { ...OPERATOR_ENV, EVENTSTORE_URL: KURRENTDB_URL })).eventstoreUrl,
+      ).toBe(KURRENTDB_URL);
       // It waits for KurrentDB when the profile runs it, and does not need it otherwise.
       expect(services[name]!.depends_on?.kurrentdb).toEqual({
-        condition: 'service_started',
+        condition: 'service_healthy',
         required: false,
       });
     },
@@ -100,5 +105,38 @@ describe('docker-compose.yml matches the code', () => {
       expect(published(services[host!]!)).toContain(Number(port));
     }
     expect(published(services.api!)).toContain(config.port);
+  });
+
+  it('takes the PostgreSQL password from the operator, and starts without it nowhere', () => {
+    expect(composeFile).not.toMatch(/postgres:\/\/[^:@\s]+:[^$@\s][^@\s]*@/);
+    const password = 'Zq9-other-secret';
+    const server = resolveEnv(services.postgres!.environment ?? {}, { POSTGRES_PASSWORD: password });
+    expect(server.POSTGRES_PASSWORD).toBe(password);
+    for (const name of ['api', 'worker']) {
+      const environment = services[name]!.environment ?? {};
+      const url = new URL(loadConfig(resolveEnv(environment, { POSTGRES_PASSWORD: password })).databaseUrl!);
+      expect({ name, user: url.username, password: url.password }).toEqual({
+        name,
+        user: server.POSTGRES_USER,
+        password,
+      });
+      expect(() => resolveEnv(environment, {})).toThrow(
+        /POSTGRES_PASSWORD is missing a value: .*docs\/deploy\.md/,
+      );
+    }
+    expect(() => resolveEnv(services.postgres!.environment ?? {}, {})).toThrow(/POSTGRES_PASSWORD/);
+    expect(readFileSync(join(root, 'docs', 'deploy.md'), 'utf8')).toContain('POSTGRES_PASSWORD=');
+  });
+
+  it('checks the health of every service, and starts the api and the worker on healthy ones', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, healthcheck: service.healthcheck !== undefined }).toEqual({ name, healthcheck: true });
+      for (const [dependency, wait] of Object.entries(service.depends_on ?? {}))
+        expect({ name, dependency, condition: wait.condition }).toEqual({
+          name,
+          dependency,
+          condition: 'service_healthy',
+        });
+    }
   });
 });

@@ -35,7 +35,15 @@ describe('crash recovery: SIGKILL during ingestion', () => {
   beforeAll(() => {
     assertBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'throughline-crash-'));
-    police = runCli(dataDir, ['token', '--agency', 'police', '--system', '--source', POLICE]).trim();
+    police = runCli(dataDir, [
+      'token',
+      '--create-key',
+      '--agency',
+      'police',
+      '--system',
+      '--source',
+      POLICE,
+    ]).trim();
     prison = runCli(dataDir, ['token', '--agency', 'prison', '--system', '--source', PRISON]).trim();
   });
 

@@ -20,6 +20,7 @@ describe('request logs', () => {
   it('follow each request by id, method, path and status, and never write its credentials', async () => {
     const token = runCli(dataDir, [
       'token',
+      '--create-key',
       '--agency',
       'police',
       '--role',

@@ -112,7 +112,15 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
     await createTopics(settings, PARTITIONS);
 
     // Every process shares DATA_DIR for the keys only: the token key and the audit signing key.
-    const police = runCli(dataDir, ['token', '--agency', 'police', '--system', '--source', POLICE]).trim();
+    const police = runCli(dataDir, [
+      'token',
+      '--create-key',
+      '--agency',
+      'police',
+      '--system',
+      '--source',
+      POLICE,
+    ]).trim();
     const prison = runCli(dataDir, ['token', '--agency', 'prison', '--system', '--source', PRISON]).trim();
     const common = {
       DATABASE_URL: database.url,

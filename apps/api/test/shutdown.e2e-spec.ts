@@ -95,7 +95,15 @@ describe('graceful shutdown: SIGTERM with a request in flight', () => {
   beforeAll(() => {
     assertBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'throughline-shutdown-'));
-    police = runCli(dataDir, ['token', '--agency', 'police', '--system', '--source', POLICE]).trim();
+    police = runCli(dataDir, [
+      'token',
+      '--create-key',
+      '--agency',
+      'police',
+      '--system',
+      '--source',
+      POLICE,
+    ]).trim();
   });
 
   afterAll(async () => {

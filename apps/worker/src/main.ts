@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DataDirLock, loadConfig, stopOnSignals } from '@throughline/platform';
+import { DataDirLock, Heartbeat, loadConfig, stopOnSignals } from '@throughline/platform';
 import { createWorker } from './create-worker';
 
 export async function runWorker(): Promise<void> {
@@ -10,9 +10,12 @@ export async function runWorker(): Promise<void> {
   // Kafka leaves the group after the batch in hand, projections commit theirs and release their
   // leases, then the stores close (the modules' shutdown hooks, in that order).
   const logger = new Logger('Worker');
+  // `throughline health` reads it: the worker listens on nothing a health check could ask.
+  const heartbeat = Heartbeat.start(config.dataDir, 'worker');
   stopOnSignals({
     graceMs: config.shutdownGraceSeconds * 1000,
     stop: async () => {
+      heartbeat.stop();
       await worker.close();
       logger.log(kafka ? 'Kafka consumer left its group, stores closed' : 'Stores closed');
     },

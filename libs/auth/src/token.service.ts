@@ -41,6 +41,10 @@ interface EmbeddedKeys {
   readonly kid: string;
 }
 
+/** Where embedded mode keeps its token signing key: the server makes it, `throughline token` uses it. */
+export const embeddedSigningKeyFile = (config: Pick<ThroughlineConfig, 'dataDir'>): string =>
+  join(config.dataDir, 'keys', 'jwt-signing-key.json');
+
 /**
  * Mints and verifies bearer tokens. Embedded mode signs with an Ed25519 key kept under DATA_DIR;
  * production verifies against the partnership's identity provider (JWT_JWKS_URL).
@@ -54,6 +58,16 @@ export class TokenService {
 
   constructor(@Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig) {
     if (config.jwt.jwksUrl) this.remote = createRemoteJWKSet(new URL(config.jwt.jwksUrl));
+  }
+
+  /**
+   * Makes the embedded signing key if there is none yet (the server does, as it starts, so that
+   * `throughline token` finds it); nothing in production mode. Returns the key file, if embedded.
+   */
+  async ensureEmbeddedKey(): Promise<string | undefined> {
+    if (this.remote) return undefined;
+    await this.embeddedKeys();
+    return embeddedSigningKeyFile(this.config);
   }
 
   async mint(request: TokenRequest): Promise<string> {
@@ -119,7 +133,7 @@ export class TokenService {
   }
 
   private embeddedKeys(): Promise<EmbeddedKeys> {
-    this.embedded ??= loadOrCreateKeys(join(this.config.dataDir, 'keys', 'jwt-signing-key.json'));
+    this.embedded ??= loadOrCreateKeys(embeddedSigningKeyFile(this.config));
     return this.embedded;
   }
 }

@@ -1,5 +1,5 @@
 export { generateDemo } from './generate-demo';
-export { loadDemoPartnership, type DemoLoadResult } from './load-demo';
+export { loadDemoPartnership, type DemoLoadProgress, type DemoLoadResult } from './load-demo';
 export { DEMO_SOURCES } from './sources';
 export { Rng } from './prng';
 export type { DemoCloudEvent, DemoOptions, DemoPartnership, DemoPublication } from './types';

@@ -13,6 +13,13 @@ const IDENTITY_TYPES = new Set(['iom.subject.registered.v1', 'iom.subject.identi
 const WINDOW_DAYS = 28;
 const BATCH = 500;
 
+export interface DemoLoadProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly stored: number;
+  readonly duplicates: number;
+}
+
 /**
  * Publishes the demo partnership through the same ingestion path agency systems use, as each
  * agency's system, in four-week windows: identity events first (registrations, then links), then
@@ -20,10 +27,16 @@ const BATCH = 500;
  */
 export async function loadDemoPartnership(
   app: INestApplicationContext,
-  options: { seed?: number; signal?: AbortSignal } = {},
+  options: {
+    seed?: number;
+    signal?: AbortSignal;
+    /** Called after each batch: events sent so far (stored or already present) of the total. */
+    onProgress?: (progress: DemoLoadProgress) => void;
+  } = {},
 ): Promise<DemoLoadResult> {
   const ingestion = app.get(IngestEventsService);
   const { publications } = generateDemo({ seed: options.seed ?? 1 });
+  const total = publications.length;
   let stored = 0;
   let duplicates = 0;
   for (const window of windows(publications)) {
@@ -46,6 +59,7 @@ export async function loadDemoPartnership(
             if (result.duplicate) duplicates += 1;
             else stored += 1;
           }
+          options.onProgress?.({ done: stored + duplicates, total, stored, duplicates });
         }
       }
     }

@@ -14,3 +14,4 @@ export * from './private-files';
 export * from './rate-limit';
 export * from './shutdown';
 export * from './data-dir-lock';
+export * from './heartbeat';

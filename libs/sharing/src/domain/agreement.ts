@@ -99,12 +99,19 @@ export const PARTNERSHIP_AGENCY = 'partnership';
  * partnership reviewers are drawn from, or the partnership itself. With no agreement, none does.
  */
 export function isPartnershipAgency(agreement: Agreement | null, agency: string): boolean {
-  if (!agreement) return false;
-  return (
-    agency === PARTNERSHIP_AGENCY ||
-    agreement.agencies.includes(agency) ||
-    agreement.breakGlass.partnershipReviewers.some((reviewer) => reviewer.agency === agency)
-  );
+  return partnershipAgencies(agreement).includes(agency);
+}
+
+/** Every agency a token may name under this agreement (see `isPartnershipAgency`); none without one. */
+export function partnershipAgencies(agreement: Agreement | null): readonly string[] {
+  if (!agreement) return [];
+  return [
+    ...new Set([
+      PARTNERSHIP_AGENCY,
+      ...agreement.agencies,
+      ...agreement.breakGlass.partnershipReviewers.map((reviewer) => reviewer.agency),
+    ]),
+  ];
 }
 
 export interface AgreementProblem {

@@ -1,4 +1,4 @@
-import { PURPOSES_OF_USE, type PurposeOfUse, type View } from '@throughline/domain';
+import { PURPOSES_OF_USE, type PurposeOfUse, ROLES, type View } from '@throughline/domain';
 import type { Agreement, RoleTerms } from './agreement';
 
 /** Who asks, as far as the role rule is concerned. */
@@ -24,6 +24,17 @@ export type RoleDecision =
     };
 
 const IG_ROLE = 'ig-lead';
+const SYSTEM_ROLE = 'system';
+
+/**
+ * The roles a person may hold: those the platform names (its routes are written for them) and any
+ * other the agreement in force names. `system` is an agency system's, never a person's.
+ */
+export function personRoles(agreement: Agreement | null): readonly string[] {
+  return [
+    ...new Set([...ROLES.filter((role) => role !== SYSTEM_ROLE), ...Object.keys(agreement?.roles ?? {})]),
+  ];
+}
 
 /**
  * The rules that stood before agreements had a role section, for an agreement loaded then: any
