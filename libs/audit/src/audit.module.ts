@@ -9,11 +9,8 @@ import { BreakGlassReviewController } from './features/break-glass-review/break-
 import { BreakGlassReviewService } from './features/break-glass-review/break-glass-review.service';
 import { AuditController, AuditPublicKeyController } from './features/ig/audit.controller';
 import { DisclosureRegister } from './features/ig/disclosure-register';
-import { IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
-import {
-  IdentityToolsGuard,
-  PossibleDuplicatesController,
-} from './features/possible-duplicates/possible-duplicates.controller';
+import { IdentityToolsGuard, IgLeadGuard, SubjectAccessGuard } from './features/ig/ig-lead.guard';
+import { PossibleDuplicatesController } from './features/possible-duplicates/possible-duplicates.controller';
 import { PossibleDuplicatesService } from './features/possible-duplicates/possible-duplicates.service';
 import { RefusalRecorder } from './features/refusals/refusal-recorder';
 import { SubjectAccessController } from './features/subject-access/subject-access.controller';

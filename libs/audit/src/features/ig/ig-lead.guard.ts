@@ -1,31 +1,32 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, mixin, type Type } from '@nestjs/common';
 import { type AuthenticatedRequest, RoleGate } from '@throughline/auth';
+import type { PurposeOfUse, View } from '@throughline/domain';
 
 /**
- * The audit tools are read for the `audit` purpose by the roles the agreement lets read them (the
- * IG lead); runs after AuthGuard. The purpose is the route's own, so none is stated.
+ * A guard letting through the roles the agreement lets read `view` for `purpose`; runs after
+ * AuthGuard. The purpose is the route's own, so none is stated. A refusal is recorded where every
+ * refusal is.
  */
-@Injectable()
-export class IgLeadGuard implements CanActivate {
-  constructor(private readonly roles: RoleGate) {}
+export function ViewGuard(view: View, purpose: PurposeOfUse): Type<CanActivate> {
+  @Injectable()
+  class RoleViewGuard implements CanActivate {
+    constructor(private readonly roles: RoleGate) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    if (!principal) return false;
-    await this.roles.require(principal, 'audit', 'audit');
-    return true;
+    async canActivate(context: ExecutionContext): Promise<boolean> {
+      const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+      if (!principal) return false;
+      await this.roles.require(principal, view, purpose);
+      return true;
+    }
   }
+  return mixin(RoleViewGuard);
 }
 
-/** Subject access exports are read for `subject-access` by the roles the agreement names; after AuthGuard. */
-@Injectable()
-export class SubjectAccessGuard implements CanActivate {
-  constructor(private readonly roles: RoleGate) {}
+/** The audit tools, read for `audit` by the roles the agreement names (the IG lead). */
+export const IgLeadGuard = ViewGuard('audit', 'audit');
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    if (!principal) return false;
-    await this.roles.require(principal, 'subject-access', 'subject-access');
-    return true;
-  }
-}
+/** Subject access exports, read for `subject-access` by the roles the agreement names. */
+export const SubjectAccessGuard = ViewGuard('subject-access', 'subject-access');
+
+/** The identity tools (records that may be one person), read for `audit` by the roles the agreement names. */
+export const IdentityToolsGuard = ViewGuard('identity', 'audit');

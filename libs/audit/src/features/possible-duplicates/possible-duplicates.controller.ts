@@ -1,38 +1,11 @@
-import {
-  type CanActivate,
-  Controller,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import {
-  type AuthenticatedRequest,
-  AuthGuard,
-  CurrentPrincipal,
-  type Principal,
-  RoleGate,
-} from '@throughline/auth';
+import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import type { PossibleDuplicate } from '../../domain/possible-duplicates';
+import { IdentityToolsGuard } from '../ig/ig-lead.guard';
 import { requesterOf } from '../subject-access/subject-access.service';
 import { PossibleDuplicatesService } from './possible-duplicates.service';
-
-/** The identity tools are read for `audit` by the roles the agreement lets read them; after AuthGuard. */
-@Injectable()
-export class IdentityToolsGuard implements CanActivate {
-  constructor(private readonly roles: RoleGate) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    if (!principal) return false;
-    await this.roles.require(principal, 'identity', 'audit');
-    return true;
-  }
-}
 
 @ApiTags('identity')
 @ApiBearerAuth()
