@@ -13,7 +13,7 @@ import {
   type CohortScoredV1,
   type SubjectRegisteredV1,
 } from '@throughline/domain';
-import { DEMO_SOURCES, generateDemo, type DemoPublication } from './index';
+import { DEMO_SOURCES, generateDemo, type DemoPublication, startEndingToday } from './index';
 
 const digest = (publications: readonly DemoPublication[]): string =>
   createHash('sha256').update(JSON.stringify(publications)).digest('hex');
@@ -62,11 +62,22 @@ describe('generateDemo', () => {
     }
   });
 
-  it('is in time order', () => {
+  it('is in time order, over the two years up to today unless told where to start', () => {
     const times = publications.map((p) => Date.parse(p.event.time));
     expect(times.every((t, i) => i === 0 || t >= (times[i - 1] ?? t))).toBe(true);
-    expect(publications[0]?.event.time.startsWith('2024-01')).toBe(true);
-    expect(Date.parse(publications.at(-1)?.event.time ?? '')).toBeLessThan(Date.parse('2026-01-01'));
+    const today = Date.now();
+    expect(times[0]).toBeGreaterThanOrEqual(Date.parse(startEndingToday(24)));
+    expect(times[0]).toBeLessThan(Date.parse(startEndingToday(24)) + 31 * 86_400_000);
+    expect(times.at(-1)).toBeLessThanOrEqual(today + 86_400_000);
+    expect(times.at(-1)).toBeGreaterThan(today - 14 * 86_400_000);
+    const fixed = generateDemo({ seed: 7, subjects: 20, start: '2024-01-01' }).publications;
+    expect(fixed[0]?.event.time.startsWith('2024-01')).toBe(true);
+    expect(Date.parse(fixed.at(-1)?.event.time ?? '')).toBeLessThan(Date.parse('2026-01-02'));
+  });
+
+  it('starts the period two years before the day it is asked on', () => {
+    expect(startEndingToday(24, Date.parse('2026-12-06T15:00:00Z'))).toBe('2024-12-06');
+    expect(startEndingToday(3, Date.parse('2025-05-31T00:00:00Z'))).toBe('2025-02-28');
   });
 
   it('names every subject by an identifier registered or linked earlier, and registers each person once', () => {

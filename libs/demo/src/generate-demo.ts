@@ -4,17 +4,26 @@ import { Journey } from './journey';
 import { IdentityFactory, profileFor } from './people';
 import { Rng } from './prng';
 import { enter } from './steps/entry';
-import { addMonths, DAY, MINUTE, parseStart } from './time';
+import { addMonths, DAY, dayOf, isoDate, MINUTE, parseStart } from './time';
 import type { DemoOptions, DemoPartnership } from './types';
 
 /**
+ * The day a period of `months` ending today starts: a demo loaded on any day is a partnership at
+ * work up to that day, its reviews, actions and appointments due around it rather than long past.
+ */
+export const startEndingToday = (months: number, now = Date.now()): string =>
+  isoDate(addMonths(dayOf(now), -months));
+
+/**
  * A deterministic partnership: the same options always give the same publications, so demos,
- * screenshots and tests agree. About 30% of people are already in the cohort when the period starts.
+ * screenshots and tests agree (without a `start`, the same options on the same day). About 30% of
+ * people are already in the cohort when the period starts.
  */
 export function generateDemo(options: DemoOptions): DemoPartnership {
   const subjects = options.subjects ?? 320;
-  const start = parseStart(options.start ?? '2024-01-01');
-  const end = addMonths(start, options.months ?? 24);
+  const months = options.months ?? 24;
+  const start = parseStart(options.start ?? startEndingToday(months));
+  const end = addMonths(start, months);
   if (!Number.isInteger(subjects) || subjects < 0) throw new Error('subjects must be a whole number');
   if (end <= start) throw new Error('months must be positive');
 

@@ -1,4 +1,4 @@
-export { generateDemo } from './generate-demo';
+export { generateDemo, startEndingToday } from './generate-demo';
 export { loadDemoPartnership, type DemoLoadProgress, type DemoLoadResult } from './load-demo';
 export { DEMO_SOURCES } from './sources';
 export { Rng } from './prng';

@@ -4,7 +4,7 @@ export interface DemoOptions {
   readonly seed: number;
   /** How many people the partnership works with over the period; default 320. */
   readonly subjects?: number;
-  /** ISO 8601 date the period starts; default 2024-01-01. */
+  /** ISO 8601 date the period starts; default `months` before today, so the period ends today. */
   readonly start?: string;
   /** Length of the period in months; default 24. */
   readonly months?: number;
