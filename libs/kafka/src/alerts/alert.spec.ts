@@ -46,12 +46,24 @@ const event = (
 const everyone = (sharing: SharingState = emptySharingState()): SubjectSharing => ({
   views: Object.fromEntries(DEFAULT_AGENCIES.map((agency) => [agency, {}])),
   sharing,
+  workingWith: DEFAULT_AGENCIES,
 });
 
 const recipients = (alerts: ReturnType<typeof planAlerts>): string[] =>
   alerts.map((alert) => alert.data.agency);
 
 describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
+  it('tells only the agencies working with the person, however widely the agreement shares the event', () => {
+    const custody = event('iom.custody.received.v1', 'prison', 'custody');
+    const subject = { ...everyone(), workingWith: ['prison', 'police'] };
+    const alerts = planAlerts({ event: custody, recordedAt, subject, agreement, now });
+    const widely = recipients(
+      planAlerts({ event: custody, recordedAt, subject: everyone(), agreement, now }),
+    );
+    expect(widely).toEqual(expect.arrayContaining(['police', 'prison', 'voluntary']));
+    expect(recipients(alerts)).toEqual(['police', 'prison']);
+  });
+
   it('tells the criminal justice partners of an arrest, and neither health, housing nor the voluntary sector', () => {
     const alerts = planAlerts({
       event: event('iom.arrest.recorded.v1', 'police', 'offending'),
@@ -139,7 +151,11 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
   });
 
   it('alerts only agencies holding a view of the subject', () => {
-    const subject: SubjectSharing = { views: { probation: {} }, sharing: emptySharingState() };
+    const subject: SubjectSharing = {
+      views: { probation: {} },
+      sharing: emptySharingState(),
+      workingWith: DEFAULT_AGENCIES,
+    };
     expect(
       recipients(
         planAlerts({

@@ -53,10 +53,15 @@ export interface AlertData {
   readonly disclosure: DisclosureReason;
 }
 
-/** What the relay knows of the subject: who holds a view of it, and its consents and concerns. */
+/**
+ * What the relay knows of the subject: who holds a view of it, its consents and concerns, and the
+ * agencies working with the person (their caseload holds them: key worker, referral, adoption or
+ * their own publications).
+ */
 export interface SubjectSharing {
   readonly views: Readonly<Record<string, unknown>>;
   readonly sharing: SharingState;
+  readonly workingWith: readonly string[];
 }
 
 export interface AlertInput {
@@ -71,10 +76,12 @@ export const alertId = (eventId: string, agency: string): string =>
   uuidFromName(`alert\n${eventId}\n${agency}`);
 
 /**
- * The alerts one event produces: one per agency holding a view of the subject whose
- * case-management policy lets it read the event, cut to the fields that policy permits. The
- * publishing agency is included (its own publication is always readable): the practitioners of
- * the agency are not the system that published the event and need to hear about it too.
+ * The alerts one event produces: one per agency working with the person and holding a view of the
+ * subject whose case-management policy lets it read the event, cut to the fields that policy
+ * permits. An agency the agreement would let read the event but which has no part in the person's
+ * case hears nothing: an alert is for the people managing the case. The publishing agency is
+ * included (it works with the person, and its own publication is always readable): its
+ * practitioners are not the system that published the event and need to hear about it too.
  */
 export function planAlerts({ event, recordedAt, subject, agreement, now }: AlertInput): Alert[] {
   if (!isAlerting(event.type)) return [];
@@ -83,7 +90,9 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
   const alerts: Alert[] = [];
   // The engine that decides every read decides the alerts too: an alert is what a read would serve.
   const engine = sharingEngine(agreement);
+  const working = new Set(subject.workingWith);
   for (const agency of Object.keys(subject.views).sort()) {
+    if (!working.has(agency)) continue;
     const policy = engine.readPolicy(
       { kind: 'agency', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
       ALERT_PURPOSE,

@@ -3,7 +3,7 @@ import { isAlerting } from '@throughline/domain';
 import type { RecordedEvent } from '@throughline/event-store';
 import { type ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import type { AgreementService } from '@throughline/sharing';
-import { SUBJECT_VIEWS } from '@throughline/subjects';
+import { CASELOADS, type CaseloadEntry, caseloadKey, SUBJECT_VIEWS } from '@throughline/subjects';
 import { delay } from '../delay';
 import { type Alert, planAlerts, type SubjectSharing } from './alert';
 
@@ -20,6 +20,32 @@ export interface PlannedAlert {
   readonly alert: Alert;
   /** The log position of the event it tells of, for the disclosure record. */
   readonly position: number;
+}
+
+/**
+ * What the relay reads of each subject to plan its alerts: the subject-views document (views and
+ * sharing state) and the caseload rows of the agencies holding a view.
+ */
+export async function alertSubjects(
+  readModels: ReadModelStore,
+  subjectIds: readonly string[],
+): Promise<Map<string, SubjectSharing>> {
+  const docs = await readModels.getMany<Omit<SubjectSharing, 'workingWith'>>(SUBJECT_VIEWS, [
+    ...new Set(subjectIds),
+  ]);
+  const keys = [...docs].flatMap(([subjectId, doc]) =>
+    Object.keys(doc.views).map((agency) => caseloadKey(agency, subjectId)),
+  );
+  const rows = await readModels.getMany<CaseloadEntry>(CASELOADS, keys);
+  const working = new Map<string, string[]>();
+  for (const row of rows.values())
+    working.set(row.subjectId, [...(working.get(row.subjectId) ?? []), row.agency]);
+  return new Map(
+    [...docs].map(([subjectId, doc]) => [
+      subjectId,
+      { views: doc.views, sharing: doc.sharing, workingWith: working.get(subjectId) ?? [] },
+    ]),
+  );
 }
 
 /** The relay was stopped while a batch waited for subject-views. */
@@ -42,9 +68,10 @@ export class BatchPlanner {
       const event = toPublishedEvent(entry);
       return event ? [{ event, recordedAt: entry.recordedAt }] : [];
     });
-    const subjects = await this.readModels.getMany<SubjectSharing>(SUBJECT_VIEWS, [
-      ...new Set(events.map(({ event }) => event.subjectId)),
-    ]);
+    const subjects = await alertSubjects(
+      this.readModels,
+      events.map(({ event }) => event.subjectId),
+    );
     const agreement = await this.agreements.current();
     const now = new Date();
     return events.flatMap(({ event, recordedAt }) => {
@@ -67,14 +94,19 @@ export class BatchPlanner {
     });
   }
 
-  /** The recipients come from the subject-views documents, so they must include this event. */
+  /**
+   * The recipients come from the subject-views documents and the caseloads, so both must include
+   * this event.
+   */
   private async viewsReached(position: number, halting: AbortSignal): Promise<void> {
-    let waitedMs = 0;
-    while ((await this.readModels.checkpoint(SUBJECT_VIEWS)) < position) {
-      if (!(await delay(25, halting))) throw new RelayStopped('relay stopped');
-      waitedMs += 25;
-      if (waitedMs % 30_000 === 0)
-        this.logger.warn(`Waiting ${waitedMs / 1000} s for ${SUBJECT_VIEWS} to reach position ${position}`);
+    for (const projection of [SUBJECT_VIEWS, CASELOADS]) {
+      let waitedMs = 0;
+      while ((await this.readModels.checkpoint(projection)) < position) {
+        if (!(await delay(25, halting))) throw new RelayStopped('relay stopped');
+        waitedMs += 25;
+        if (waitedMs % 30_000 === 0)
+          this.logger.warn(`Waiting ${waitedMs / 1000} s for ${projection} to reach position ${position}`);
+      }
     }
   }
 }

@@ -9,7 +9,6 @@ import { DEFAULT_AGENCIES } from '@throughline/domain';
 import { storedEventId } from '@throughline/ingestion';
 import { toPublishedEvent } from '@throughline/projections';
 import { AgreementService } from '@throughline/sharing';
-import { SUBJECT_VIEWS } from '@throughline/subjects';
 import { alertsTopic, type KafkaSettings } from '../kafka-settings';
 import {
   type CloudEvent,
@@ -25,7 +24,8 @@ import {
   TopicCollector,
 } from '../testing/kafka-test-kit';
 import { RelayProcess } from '../testing/relay-process';
-import { type Alert, planAlerts, type SubjectSharing } from './alert';
+import { type Alert, planAlerts } from './alert';
+import { alertSubjects } from './batch-planner';
 import { AlertsRelay } from './alerts-relay';
 
 const LEASE_SECONDS = 3;
@@ -178,7 +178,7 @@ describe.each([sqlite, postgres])('alerts relays killed mid-stream (%#)', (backe
     const ids: string[] = [];
     for (const entry of recorded) {
       const event = toPublishedEvent(entry)!;
-      const subject = (await app.readModels.get<SubjectSharing>(SUBJECT_VIEWS, event.subjectId))!;
+      const subject = (await alertSubjects(app.readModels, [event.subjectId])).get(event.subjectId)!;
       const alerts = planAlerts({ event, recordedAt: entry.recordedAt, subject, agreement, now: new Date() });
       expect(alerts.length).toBeGreaterThan(0);
       ids.push(...alerts.map((alert) => alert.id));
