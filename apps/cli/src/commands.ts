@@ -9,6 +9,7 @@ import {
   SubjectAccessService,
   SubjectSearchService,
   toCsvLine,
+  verifyReceiptFile,
 } from '@throughline/audit';
 import { TokenService } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
@@ -140,13 +141,25 @@ export async function agreementCommand(args: ParsedArgs): Promise<void> {
 }
 
 export async function auditCommand(args: ParsedArgs): Promise<void> {
-  const [action] = args.positional;
+  const [action, file] = args.positional;
+  if (action === 'verify-receipt') {
+    // A third party's check: no configuration, no DATA_DIR, no server.
+    const publicKey = flag(args, 'public-key');
+    if (!file || !publicKey) throw new Error('usage: throughline audit verify-receipt FILE --public-key FILE');
+    const verdict = verifyReceiptFile(file, publicKey);
+    console.log(JSON.stringify(verdict, null, 2));
+    if (!verdict.ok) throw new Error(`The receipt does not verify: ${verdict.problem}`);
+    return;
+  }
   await withContext(loadConfig(), async (app) => {
     const audit = app.get(AuditService);
     if (action === 'verify') {
       const started = Date.now();
       const result = await audit.verify();
       console.log(JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }, null, 2));
+      for (const witness of result.witnesses)
+        if (witness.status === 'behind' || witness.status === 'unreachable')
+          console.error(`Witness ${witness.status}: ${witness.witness}: ${witness.detail}`);
       if (!result.ok)
         throw new Error(
           `The audit log failed verification at entry ${result.firstFault?.seq}: ${result.firstFault?.detail}`,
@@ -161,7 +174,7 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
       sink.write(
         format === 'csv'
           ? CSV_HEADER
-          : `{"publicKey":${JSON.stringify(audit.signer.publicKeyPem)},"records":[`,
+          : `{"publicKey":${JSON.stringify(audit.currentKey?.publicKeyPem ?? null)},"publicKeys":${JSON.stringify(audit.publicKeys.map((key) => ({ keyId: key.keyId, publicKey: key.publicKeyPem })))},"records":[`,
       );
       let first = true;
       for await (const page of audit.store.scan()) {
@@ -180,7 +193,9 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
         );
       return;
     }
-    throw new Error('usage: throughline audit verify | audit export [--format csv|json] [--out FILE]');
+    throw new Error(
+      'usage: throughline audit verify | audit export [--format csv|json] [--out FILE] | audit verify-receipt FILE --public-key FILE',
+    );
   });
 }
 

@@ -19,6 +19,7 @@ const USAGE = `throughline <command>
   agreement load FILE                    load a sharing agreement (YAML); malformed ones change nothing
   audit verify                           verify the audit log's hash chain and signed checkpoints
   audit export [--format csv|json] [--out FILE]   export the disclosure register
+  audit verify-receipt FILE --public-key FILE     check a disclosure receipt on its own (no server)
   sar SUBJECT_ID|SCHEME:VALUE [--out FILE]  subject access export: all held and every disclosure
 `;
 
