@@ -166,7 +166,7 @@ export class AuditService implements OnApplicationShutdown {
   async verify(): Promise<VerifyResult> {
     // Read before the log: anything a witness holds was stored before the walk begins.
     const read = await Promise.all(this.witnessing.witnesses.map((witness) => this.readWitness(witness)));
-    const witnessed = read.filter((held): held is WitnessedCheckpoints => 'checkpoints' in held);
+    const witnessed = read.filter((held): held is WitnessedCheckpoints => !('status' in held));
     const checkpoints = await this.store.checkpoints();
     const verifier = new ChainVerifier(
       new Set([...checkpoints, ...witnessed.flatMap((held) => held.checkpoints)].map(({ seq }) => seq)),
@@ -179,9 +179,9 @@ export class AuditService implements OnApplicationShutdown {
     // In the order configured, those unreadable where they stand.
     const reports = read.map(
       (held) =>
-        ('checkpoints' in held
-          ? result.witnesses.find((report) => report.witness === held.witness)
-          : held) as WitnessReport,
+        ('status' in held
+          ? held
+          : result.witnesses.find((report) => report.witness === held.witness)) as WitnessReport,
     );
     return { ...result, witnesses: reports };
   }
