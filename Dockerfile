@@ -13,6 +13,8 @@ WORKDIR /app
 # The container's own network namespace is the boundary; the port is published or not by the runtime.
 ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0
 COPY --from=build /app /app
+# The volumes mounted here start with these owners, so the node user can write them.
+RUN mkdir -p /data /keys /witness && chown node:node /data /keys /witness
 VOLUME /data
 EXPOSE 3000
 USER node

@@ -8,6 +8,7 @@ import {
   parseSubjectSearch,
   SubjectAccessService,
   SubjectSearchService,
+  ensureAuditSigningKey,
   toCsvLine,
   verifyReceiptFile,
 } from '@throughline/audit';
@@ -151,6 +152,13 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
     if (!verdict.ok) throw new Error(`The receipt does not verify: ${verdict.problem}`);
     return;
   }
+  if (action === 'key') {
+    if (!file) throw new Error('usage: throughline audit key FILE');
+    const key = ensureAuditSigningKey(file);
+    console.error(`${key.created ? 'Created' : 'Kept'} audit signing key ${key.keyId} at ${file}`);
+    process.stdout.write(key.publicKeyPem);
+    return;
+  }
   await withContext(loadConfig(), async (app) => {
     const audit = app.get(AuditService);
     if (action === 'verify') {
@@ -194,7 +202,7 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
       return;
     }
     throw new Error(
-      'usage: throughline audit verify | audit export [--format csv|json] [--out FILE] | audit verify-receipt FILE --public-key FILE',
+      'usage: throughline audit verify | audit export [--format csv|json] [--out FILE] | audit verify-receipt FILE --public-key FILE | audit key FILE',
     );
   });
 }

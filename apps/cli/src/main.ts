@@ -20,6 +20,7 @@ const USAGE = `throughline <command>
   audit verify                           verify the audit log's hash chain and signed checkpoints
   audit export [--format csv|json] [--out FILE]   export the disclosure register
   audit verify-receipt FILE --public-key FILE     check a disclosure receipt on its own (no server)
+  audit key FILE                         create an audit signing key at FILE unless one is there; print its public key
   sar SUBJECT_ID|SCHEME:VALUE [--out FILE]  subject access export: all held and every disclosure
 `;
 

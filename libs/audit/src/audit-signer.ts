@@ -7,7 +7,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkpointPayload } from './domain/chain';
 import type { AuditCheckpoint } from './domain/disclosure';
@@ -64,6 +64,21 @@ export function createAuditSigningKey(file: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+}
+
+/**
+ * `throughline audit key FILE`: the key at FILE, made first when there is none (a deployment's
+ * one-off step, or a rotation's new key).
+ */
+export function ensureAuditSigningKey(file: string): {
+  readonly created: boolean;
+  readonly keyId: string;
+  readonly publicKeyPem: string;
+} {
+  const existed = existsSync(file);
+  if (!existed) createAuditSigningKey(file);
+  const { keyId, publicKeyPem } = AuditSigner.fromFile(file);
+  return { created: !existed, keyId, publicKeyPem };
 }
 
 /** What a third party runs with the published key: no secret needed. */
