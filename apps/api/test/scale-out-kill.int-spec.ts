@@ -462,9 +462,7 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
   });
 
   it('keeps an audit log that verifies', () => {
-    const verified = JSON.parse(
-      runCli(dataDir, ['audit', 'verify'], 120_000, common),
-    );
+    const verified = JSON.parse(runCli(dataDir, ['audit', 'verify'], 120_000, common));
     expect(verified).toMatchObject({ ok: true });
   });
 

@@ -146,7 +146,8 @@ export async function auditCommand(args: ParsedArgs): Promise<void> {
   if (action === 'verify-receipt') {
     // A third party's check: no configuration, no DATA_DIR, no server.
     const publicKey = flag(args, 'public-key');
-    if (!file || !publicKey) throw new Error('usage: throughline audit verify-receipt FILE --public-key FILE');
+    if (!file || !publicKey)
+      throw new Error('usage: throughline audit verify-receipt FILE --public-key FILE');
     const verdict = verifyReceiptFile(file, publicKey);
     console.log(JSON.stringify(verdict, null, 2));
     if (!verdict.ok) throw new Error(`The receipt does not verify: ${verdict.problem}`);

@@ -124,13 +124,17 @@ describe('audit signing keys', () => {
       const checkpoints = await secondStore.checkpoints();
       const early = (await secondStore.range(10, 10))[0]!;
       const late = (await secondStore.range(400, 400))[0]!;
-      const earlyReceipt = JSON.parse(JSON.stringify(await secondService.receipt(early.content.id))) as unknown;
+      const earlyReceipt = JSON.parse(
+        JSON.stringify(await secondService.receipt(early.content.id)),
+      ) as unknown;
       const lateReceipt = JSON.parse(JSON.stringify(await secondService.receipt(late.content.id))) as unknown;
       await secondService.onApplicationShutdown();
 
       const firstId = AuditSigner.fromFile(first).keyId;
       const secondId = AuditSigner.fromFile(second).keyId;
-      expect(new Set(checkpoints.map((checkpoint) => checkpoint.keyId))).toEqual(new Set([firstId, secondId]));
+      expect(new Set(checkpoints.map((checkpoint) => checkpoint.keyId))).toEqual(
+        new Set([firstId, secondId]),
+      );
 
       const verifyWith = async (config: ThroughlineConfig) => {
         const store = await PostgresAuditStore.open(url);
@@ -144,7 +148,9 @@ describe('audit signing keys', () => {
       // Without the earlier key, its checkpoints cannot be checked, and the settings are named.
       const forgotten = await verifyWith({ ...rotated, auditPublicKeysDir: undefined });
       expect(forgotten).toMatchObject({ ok: false, firstFault: { kind: 'bad-checkpoint' } });
-      expect(forgotten.firstFault?.detail).toContain(`signed by key ${firstId}, which is not a key of this log`);
+      expect(forgotten.firstFault?.detail).toContain(
+        `signed by key ${firstId}, which is not a key of this log`,
+      );
       expect(forgotten.firstFault?.detail).toContain('AUDIT_PUBLIC_KEYS_DIR is not set');
 
       // Each receipt carries, and verifies under, the key that signed its checkpoint.

@@ -94,7 +94,8 @@ export class AuditKeyring {
     const keyring = new AuditKeyring(signer, signerProblem, dir);
     if (signer) keyring.add(signer.publicKey);
     if (dir) {
-      if (!existsSync(dir)) throw new MissingAuditKeyError(`AUDIT_PUBLIC_KEYS_DIR: there is no directory ${dir}`);
+      if (!existsSync(dir))
+        throw new MissingAuditKeyError(`AUDIT_PUBLIC_KEYS_DIR: there is no directory ${dir}`);
       for (const name of readdirSync(dir).sort()) {
         if (!name.endsWith('.pem')) continue;
         try {

@@ -247,7 +247,7 @@ export class AuditService implements OnApplicationShutdown {
       howToVerify:
         'contentHash = SHA-256(RFC 8785 canonical JSON of record.content); hash = SHA-256(prevHash + "\\n" + seq + "\\n" + contentHash); ' +
         'fold hash through each proof entry in order; the result must equal checkpoint.hash, and checkpoint.signature must verify (Ed25519) ' +
-        'over the canonical JSON of {seq, hash, at, keyId} with the partnership\'s published key whose id is keyId ' +
+        "over the canonical JSON of {seq, hash, at, keyId} with the partnership's published key whose id is keyId " +
         '(`npx throughline audit verify-receipt RECEIPT --public-key KEY.pem` does all of this).',
     };
   }

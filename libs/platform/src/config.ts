@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Rate } from './rate-limit';
 
 /** Everything the processes read from the environment, in one place (names match contract.md). */

@@ -21,7 +21,9 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const isSeq = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 const record = (value: unknown): Record<string, unknown> | undefined =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 
 /**
  * Checks a receipt (GET /v1/audit/disclosures/{id}) with a public key obtained apart from it,
@@ -43,8 +45,10 @@ export function verifyReceipt(receipt: unknown, publicKey: KeyObject | string): 
   if (!body || !entry) return fail('not a receipt: no record');
   const { seq, contentHash, prevHash, hash, content } = entry;
   if (!isSeq(seq)) return fail('record.seq is not a positive integer');
-  if (typeof contentHash !== 'string' || !HEX64.test(contentHash)) return fail('record.contentHash is not a SHA-256 hash');
-  if (typeof prevHash !== 'string' || !HEX64.test(prevHash)) return fail('record.prevHash is not a SHA-256 hash');
+  if (typeof contentHash !== 'string' || !HEX64.test(contentHash))
+    return fail('record.contentHash is not a SHA-256 hash');
+  if (typeof prevHash !== 'string' || !HEX64.test(prevHash))
+    return fail('record.prevHash is not a SHA-256 hash');
   if (typeof hash !== 'string' || !HEX64.test(hash)) return fail('record.hash is not a SHA-256 hash');
   if (!record(content)) return fail('record.content is not an object');
   const checkpoint = parseCheckpoint(body.checkpoint);
@@ -57,7 +61,8 @@ export function verifyReceipt(receipt: unknown, publicKey: KeyObject | string): 
   } catch (error) {
     return fail(`record.content cannot be put in canonical form (${(error as Error).message})`);
   }
-  if (sha256(canonical) !== contentHash) return fail('the record content does not hash to record.contentHash');
+  if (sha256(canonical) !== contentHash)
+    return fail('the record content does not hash to record.contentHash');
   if (chainHash(prevHash, seq, contentHash) !== hash)
     return fail('record.hash is not the chain hash of record.prevHash, record.seq and record.contentHash');
   let through = hash;
@@ -72,11 +77,13 @@ export function verifyReceipt(receipt: unknown, publicKey: KeyObject | string): 
   }
   if (at !== checkpoint.seq)
     return fail(`the proof ends at entry ${at}, but the checkpoint is at entry ${checkpoint.seq}`);
-  if (through !== checkpoint.hash) return fail("the chain through the proof does not reach the checkpoint's hash");
+  if (through !== checkpoint.hash)
+    return fail("the chain through the proof does not reach the checkpoint's hash");
   const keyId = keyIdOf(key);
   if (keyId !== checkpoint.keyId)
     return fail(`the checkpoint is signed by key ${checkpoint.keyId}, and the key given is ${keyId}`);
-  if (!verifyCheckpoint(checkpoint, key)) return fail('the checkpoint signature does not verify under the key given');
+  if (!verifyCheckpoint(checkpoint, key))
+    return fail('the checkpoint signature does not verify under the key given');
   const id = record(content)!.id;
   return {
     ok: true,

@@ -509,7 +509,10 @@ describe('tampering with a stored SQLite audit log', () => {
   });
 
   it('agrees with the witness file when nothing was touched, and says when the witness is behind', async () => {
-    const untouched = await verifyFile(tampered(() => undefined), witnessed);
+    const untouched = await verifyFile(
+      tampered(() => undefined),
+      witnessed,
+    );
     expect(untouched).toMatchObject({ ok: true, firstFault: null });
     expect(untouched.witnesses).toEqual([
       expect.objectContaining({ status: 'consistent', latestSeq: lastCheckpoint, ignored: 0 }),
@@ -519,7 +522,10 @@ describe('tampering with a stored SQLite audit log', () => {
     const behind = join(root, 'elsewhere', `${randomUUID()}.jsonl`);
     const lines = readFileSync(witnessed.auditWitnessFile!, 'utf8').trim().split('\n');
     writeFileSync(behind, `${lines.slice(0, -1).join('\n')}\n{"not":"a checkpoint"}\n`);
-    const result = await verifyFile(tampered(() => undefined), { ...config, auditWitnessFile: behind });
+    const result = await verifyFile(
+      tampered(() => undefined),
+      { ...config, auditWitnessFile: behind },
+    );
     expect(result).toMatchObject({ ok: true, firstFault: null });
     expect(result.witnesses).toEqual([
       expect.objectContaining({ status: 'behind', latestSeq: checkpointSeqs.at(-2), ignored: 1 }),
@@ -566,7 +572,8 @@ describe('tampering with a stored SQLite audit log', () => {
 
   describe('receipts', () => {
     /** The key a third party holds, obtained apart from any receipt (GET /v1/audit/public-key). */
-    const publishedKey = (): string => AuditSigner.fromFile(join(root, 'keys', 'audit-signing-key.pem')).publicKeyPem;
+    const publishedKey = (): string =>
+      AuditSigner.fromFile(join(root, 'keys', 'audit-signing-key.pem')).publicKeyPem;
     /** What `npx throughline audit verify-receipt RECEIPT --public-key KEY` runs. */
     const checkReceipt = (receipt: unknown, key = publishedKey()): boolean => verifyReceipt(receipt, key).ok;
 
@@ -618,13 +625,20 @@ describe('tampering with a stored SQLite audit log', () => {
             ...receipt,
             proof: receipt.proof.map((link, i) => (i === 3 ? { ...link, contentHash: GENESIS_HASH } : link)),
           },
-          checkpointMoved: { ...receipt, checkpoint: { ...receipt.checkpoint, at: '2020-01-01T00:00:00.000Z' } },
+          checkpointMoved: {
+            ...receipt,
+            checkpoint: { ...receipt.checkpoint, at: '2020-01-01T00:00:00.000Z' },
+          },
           notAReceipt: { record: 'x' },
-        }).map(([name, forged]) => [name, (verifyReceipt(forged, publishedKey()) as { problem?: string }).problem]),
+        }).map(([name, forged]) => [
+          name,
+          (verifyReceipt(forged, publishedKey()) as { problem?: string }).problem,
+        ]),
       );
       expect(problems).toEqual({
         content: 'the record content does not hash to record.contentHash',
-        contentHashToo: 'record.hash is not the chain hash of record.prevHash, record.seq and record.contentHash',
+        contentHashToo:
+          'record.hash is not the chain hash of record.prevHash, record.seq and record.contentHash',
         shortened: `proof[0] is entry ${target + 2}, not ${target + 1}`,
         proofEdited: "the chain through the proof does not reach the checkpoint's hash",
         checkpointMoved: 'the checkpoint signature does not verify under the key given',
@@ -633,7 +647,10 @@ describe('tampering with a stored SQLite audit log', () => {
     });
 
     it('refuses a receipt signed by another key, whatever key the receipt itself carries', async () => {
-      const receipt = await receiptFrom(tampered(() => undefined), bySeq.get(target)!.content.id);
+      const receipt = await receiptFrom(
+        tampered(() => undefined),
+        bySeq.get(target)!.content.id,
+      );
       const otherFile = join(root, 'elsewhere', `${randomUUID()}.pem`);
       createAuditSigningKey(otherFile);
       const other = AuditSigner.fromFile(otherFile);
@@ -711,7 +728,11 @@ describe('tampering with a stored SQLite audit log', () => {
           'INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)',
         );
         for (const seq of checkpointSeqs) {
-          const { hash, at, keyId, signature } = other.sign(seq, hashAt.get(seq)!.hash, new Date().toISOString());
+          const { hash, at, keyId, signature } = other.sign(
+            seq,
+            hashAt.get(seq)!.hash,
+            new Date().toISOString(),
+          );
           insert.run(seq, hash, at, keyId, signature);
         }
       });

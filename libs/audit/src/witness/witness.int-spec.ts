@@ -78,7 +78,9 @@ describe('audit witnesses', () => {
     });
     mkdirSync(config.dataDir);
     const file = await recordLog(config, 600);
-    const checkpoints = (await new KafkaWitness([BROKERS], topic, true).read()).checkpoints.map(({ seq }) => seq);
+    const checkpoints = (await new KafkaWitness([BROKERS], topic, true).read()).checkpoints.map(
+      ({ seq }) => seq,
+    );
     expect(checkpoints.at(-1)).toBe(600);
     expect(checkpoints.length).toBeGreaterThanOrEqual(2);
 
@@ -97,9 +99,7 @@ describe('audit witnesses', () => {
       firstFault: { kind: 'removed', seq: first + 1 },
       witnesses: [{ status: 'inconsistent', latestSeq: 600 }],
     });
-    expect(result.firstFault?.detail).toContain(
-      `kafka topic ${topic} holds a checkpoint signed`,
-    );
+    expect(result.firstFault?.detail).toContain(`kafka topic ${topic} holds a checkpoint signed`);
     expect(result.firstFault?.detail).toContain(`entries ${first + 1} to 600 are missing`);
   });
 
@@ -124,13 +124,17 @@ describe('audit witnesses', () => {
     expect(elapsed).toBeLessThan(900);
     const failing = async (): Promise<boolean> =>
       service.witnessDeliveries().every((delivery) => delivery.failures > 0);
-    for (const deadline = Date.now() + 20_000; !(await failing()); ) {
+    for (const deadline = Date.now() + 20_000; !(await failing());) {
       if (Date.now() > deadline) throw new Error(JSON.stringify(service.witnessDeliveries()));
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(service.witnessDeliveries()).toEqual([
       expect.objectContaining({ witness: `file ${config.auditWitnessFile}`, published: 0, pending: 1 }),
-      expect.objectContaining({ witness: 'kafka topic unreachable.audit.checkpoints', published: 0, pending: 1 }),
+      expect.objectContaining({
+        witness: 'kafka topic unreachable.audit.checkpoints',
+        published: 0,
+        pending: 1,
+      }),
     ]);
     expect(existsSync(join(root, 'not-mounted'))).toBe(false);
 

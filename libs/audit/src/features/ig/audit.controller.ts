@@ -192,7 +192,8 @@ export class AuditPublicKeyController {
 
   @Get()
   @ApiOperation({
-    summary: 'The Ed25519 key that signs audit checkpoints, and the earlier keys older checkpoints are signed by',
+    summary:
+      'The Ed25519 key that signs audit checkpoints, and the earlier keys older checkpoints are signed by',
   })
   publicKey(): { keyId: string; publicKey: string; keys: { keyId: string; publicKey: string }[] } {
     const current = this.audit.currentKey;
