@@ -121,7 +121,6 @@ describe('audit signing keys', () => {
       const secondStore = await PostgresAuditStore.open(url);
       const secondService = new AuditService(secondStore, rotated);
       await recordMany(secondService, 301, 300);
-      const checkpoints = await secondStore.checkpoints();
       const early = (await secondStore.range(10, 10))[0]!;
       const late = (await secondStore.range(400, 400))[0]!;
       const earlyReceipt = JSON.parse(
@@ -129,6 +128,9 @@ describe('audit signing keys', () => {
       ) as unknown;
       const lateReceipt = JSON.parse(JSON.stringify(await secondService.receipt(late.content.id))) as unknown;
       await secondService.onApplicationShutdown();
+      const checkpointStore = await PostgresAuditStore.open(url);
+      const checkpoints = await checkpointStore.checkpoints();
+      await checkpointStore.close();
 
       const firstId = AuditSigner.fromFile(first).keyId;
       const secondId = AuditSigner.fromFile(second).keyId;

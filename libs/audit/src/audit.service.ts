@@ -101,6 +101,9 @@ export class AuditService implements OnApplicationShutdown {
 
   private async loadSigningKey(): Promise<AuditSigner> {
     if (this.keys.signer) return this.keys.signer;
+    // Another process sharing the key file may have made it, or an operator restored it, since.
+    this.keys = AuditKeyring.load(this.config);
+    if (this.keys.signer) return this.keys.signer;
     const { file, mayCreate } = auditKeySettings(this.config);
     const signed = (await this.store.checkpoints()).at(-1);
     if (file && mayCreate && !signed) {
@@ -164,6 +167,12 @@ export class AuditService implements OnApplicationShutdown {
    * settings that would supply it.
    */
   async verify(): Promise<VerifyResult> {
+    // The keys as they are now: another process may have made the signing key since this one started.
+    try {
+      this.keys = AuditKeyring.load(this.config);
+    } catch (error) {
+      this.logger.warn(`audit keys not read again, verifying with those read before: ${String(error)}`);
+    }
     // Read before the log: anything a witness holds was stored before the walk begins.
     const read = await Promise.all(this.witnessing.witnesses.map((witness) => this.readWitness(witness)));
     const witnessed = read.filter((held): held is WitnessedCheckpoints => !('status' in held));
