@@ -15,11 +15,11 @@ ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0
 COPY --from=build /app /app
 # The default sharing agreement, loaded on the first start: the code finds it above itself.
 COPY infra/agreements ./infra/agreements
-# Where DATA_DIR and the audit signing key (AUDIT_SIGNING_KEY_FILE=/keys/... in docker-compose.yml)
-# are mounted, owned by the user the processes run as and private to it: Docker gives a new named
-# volume the owner and mode of the directory it is mounted on. A host directory mounted there
-# instead keeps its own, so it must belong to uid 1000 (node).
-RUN mkdir -p /data /keys && chown node:node /data /keys && chmod 0700 /data /keys
+# Where DATA_DIR, the audit signing key (AUDIT_SIGNING_KEY_FILE=/keys/... in docker-compose.yml) and
+# the audit witness file are mounted, owned by the user the processes run as and private to it:
+# Docker gives a new named volume the owner and mode of the directory it is mounted on. A host
+# directory mounted there instead keeps its own, so it must belong to uid 1000 (node).
+RUN mkdir -p /data /keys /witness && chown node:node /data /keys /witness && chmod 0700 /data /keys /witness
 VOLUME /data
 EXPOSE 3000
 USER node

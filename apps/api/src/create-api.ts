@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
+import { AuditService } from '@throughline/audit';
 import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
 import { problemOf, sendProblem, setRetryAfter, type ThroughlineConfig } from '@throughline/platform';
@@ -77,6 +78,9 @@ export async function createApi(
   });
 
   await app.init();
+  // Refuses to start without the audit signing key (server mode), naming the setting; embedded
+  // mode makes one on first start.
+  await app.get(AuditService).signing();
   const projections = options.projections ?? (config.runProjections ? 'thread' : 'off');
   if (projections === 'inline') await app.get(ProjectionRunner).start();
   if (projections === 'thread') {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { auditKeySettings } from '@throughline/audit';
 import { CONFIG_ENV_VARS, loadConfig } from '@throughline/platform';
 
 interface Service {
@@ -48,9 +49,16 @@ const SWITCH = `COMPOSE_PROFILES=${KURRENTDB_PROFILE} EVENTSTORE_URL='${KURRENTD
 
 describe('docker-compose.yml matches the code', () => {
   it('runs the api and the worker from this repository beside PostgreSQL and Kafka, KurrentDB only on request', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'kafka', 'kurrentdb', 'postgres', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'audit-key',
+      'kafka',
+      'kurrentdb',
+      'postgres',
+      'worker',
+    ]);
     const always = Object.keys(services).filter((name) => !services[name]!.profiles);
-    expect(always.sort()).toEqual(['api', 'kafka', 'postgres', 'worker']);
+    expect(always.sort()).toEqual(['api', 'audit-key', 'kafka', 'postgres', 'worker']);
     expect(services.api!.build).toBe('.');
     expect(services.worker!.build).toBe('.');
     expect(services.api!.command).toEqual(['node', 'bin/throughline.js', 'serve']);
@@ -65,6 +73,30 @@ describe('docker-compose.yml matches the code', () => {
     expect(config.databaseUrl).toBeDefined();
     expect(config.kafkaBrokers.length).toBeGreaterThan(0);
   });
+
+  it.each(['api', 'worker'])(
+    '%s signs with the key the audit-key step makes outside DATA_DIR, and witnesses to a file and Kafka',
+    (name) => {
+      const config = loadConfig(resolveEnv(services[name]!.environment ?? {}));
+      expect(auditKeySettings(config)).toEqual({
+        file: '/keys/audit-signing-key.pem',
+        problem: undefined,
+        mayCreate: false,
+      });
+      expect(services['audit-key']!.command).toEqual([
+        'node',
+        'bin/throughline.js',
+        'audit',
+        'key',
+        config.auditSigningKeyFile,
+      ]);
+      expect(services[name]!.depends_on?.['audit-key']).toEqual({
+        condition: 'service_completed_successfully',
+      });
+      expect(config.auditWitnessFile).toBe('/witness/audit-checkpoints.jsonl');
+      expect(config.auditWitnessTopic).toBe('throughline.audit.checkpoints');
+    },
+  );
 
   it.each(['api', 'worker'])(
     '%s keeps the event log in PostgreSQL unless the operator switches to KurrentDB',

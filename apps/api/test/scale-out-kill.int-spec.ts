@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
+import { createAuditSigningKey } from '@throughline/audit';
 import { Rng } from '@throughline/demo';
 import { ALERT_KINDS, DEFAULT_AGENCIES } from '@throughline/domain';
 import { PostgresEventStore } from '@throughline/event-store';
@@ -83,6 +84,8 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
   const summary: Record<string, unknown> = { seed: SEED };
   let root: string;
   let dataDir: string;
+  /** What every process of the deployment is configured with, beside its DATA_DIR. */
+  let common: Record<string, string>;
   let database: TestDatabase;
   let pool: Pool;
   let settings: KafkaSettings;
@@ -111,7 +114,10 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
     settings = testSettings();
     await createTopics(settings, PARTITIONS);
 
-    // Every process shares DATA_DIR for the keys only: the token key and the audit signing key.
+    // Every process shares DATA_DIR for the token key only; the audit signing key is supplied
+    // from outside it, as server mode requires.
+    const auditKey = join(root, 'keys', 'audit-signing-key.pem');
+    createAuditSigningKey(auditKey);
     const police = runCli(dataDir, [
       'token',
       '--create-key',
@@ -122,8 +128,9 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
       POLICE,
     ]).trim();
     const prison = runCli(dataDir, ['token', '--agency', 'prison', '--system', '--source', PRISON]).trim();
-    const common = {
+    common = {
       DATABASE_URL: database.url,
+      AUDIT_SIGNING_KEY_FILE: auditKey,
       PROJECTION_LEASE_SECONDS: String(LEASE_SECONDS),
     };
     const kafka = {
@@ -463,9 +470,7 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
   });
 
   it('keeps an audit log that verifies', () => {
-    const verified = JSON.parse(
-      runCli(dataDir, ['audit', 'verify'], 120_000, { DATABASE_URL: database.url }),
-    );
+    const verified = JSON.parse(runCli(dataDir, ['audit', 'verify'], 120_000, common));
     expect(verified).toMatchObject({ ok: true });
   });
 

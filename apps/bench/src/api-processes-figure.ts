@@ -103,7 +103,11 @@ async function runShape(
   const stopAll = async (): Promise<void> => {
     await Promise.allSettled(started.map((process) => process.stop()));
   };
-  const config = { DATA_DIR: env.DATA_DIR, ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}) };
+  const config = {
+    DATA_DIR: env.DATA_DIR,
+    ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
+    ...(env.AUDIT_SIGNING_KEY_FILE ? { AUDIT_SIGNING_KEY_FILE: env.AUDIT_SIGNING_KEY_FILE } : {}),
+  };
   return scratch.using(`${processes} serve process(es)`, started, stopAll, async () => {
     // One after the other: the first creates the schema, which the others then find.
     for (let n = 0; n < processes; n += 1) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { createAuditSigningKey } from '@throughline/audit';
 import { type EventStore, PostgresEventStore, SqliteEventStore } from '@throughline/event-store';
 import { PostgresReadModelStore, type ReadModelStore, SqliteReadModelStore } from '@throughline/projections';
 import type { Scratch } from './scratch';
@@ -8,6 +9,8 @@ import type { Scratch } from './scratch';
 export interface ApiEnv {
   readonly DATA_DIR: string;
   readonly DATABASE_URL?: string;
+  /** Server mode's audit signing key, kept outside DATA_DIR. */
+  readonly AUDIT_SIGNING_KEY_FILE?: string;
 }
 
 /**
@@ -59,11 +62,17 @@ export async function sqliteBackend(scratch: Scratch): Promise<Backend> {
 export async function postgresBackend(scratch: Scratch, adminUrl: string): Promise<Backend> {
   const databaseUrl = await createDatabase(scratch, adminUrl);
   const dataDir = await scratch.tempDir('postgres');
+  // Server mode takes the audit signing key from outside DATA_DIR; DATA_DIR still holds the token key.
+  const auditKey = join(await scratch.tempDir('postgres-keys'), 'audit-signing-key.pem');
+  createAuditSigningKey(auditKey);
   return {
     name: 'PostgreSQL',
-    // DATA_DIR still holds the embedded signing key.
-    env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
-    spareEnv: async () => ({ DATA_DIR: dataDir, DATABASE_URL: await createDatabase(scratch, adminUrl) }),
+    env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY_FILE: auditKey },
+    spareEnv: async () => ({
+      DATA_DIR: dataDir,
+      DATABASE_URL: await createDatabase(scratch, adminUrl),
+      AUDIT_SIGNING_KEY_FILE: auditKey,
+    }),
     site: { kind: 'postgres', databaseUrl },
   };
 }

@@ -39,6 +39,8 @@ export async function startWorker(
     ...CAPACITY_LIMITS,
     LOG_LEVEL: 'silent',
     KAFKA_BROKERS: brokers.join(','),
+    // The run's own prefix: its audit witness topic is its own too.
+    KAFKA_TOPIC_PREFIX: names.prefix,
   });
   const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   const worker = await createWorker(config, {

@@ -9,7 +9,9 @@ import {
   parseSubjectSearch,
   SubjectAccessService,
   SubjectSearchService,
+  ensureAuditSigningKey,
   toCsvLine,
+  verifyReceiptFile,
 } from '@throughline/audit';
 import { embeddedSigningKeyFile, TokenService } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
@@ -226,11 +228,28 @@ export async function auditVerifyCommand(): Promise<void> {
     const started = Date.now();
     const result = await app.get(AuditService).verify();
     console.log(JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }, null, 2));
+    for (const witness of result.witnesses)
+      if (witness.status === 'behind' || witness.status === 'unreachable')
+        console.error(`Witness ${witness.status}: ${witness.witness}: ${witness.detail}`);
     if (!result.ok)
       throw new Error(
         `The audit log failed verification at entry ${result.firstFault?.seq}: ${result.firstFault?.detail}`,
       );
   });
+}
+
+/** A third party's check of a receipt: no configuration, no DATA_DIR, no server. */
+export function auditVerifyReceiptCommand(file: string, options: { readonly publicKey: string }): void {
+  const verdict = verifyReceiptFile(file, options.publicKey);
+  console.log(JSON.stringify(verdict, null, 2));
+  if (!verdict.ok) throw new Error(`The receipt does not verify: ${verdict.problem}`);
+}
+
+/** Makes the server-mode audit signing key at FILE unless one is there, and prints its public key. */
+export function auditKeyCommand(file: string): void {
+  const key = ensureAuditSigningKey(file);
+  console.error(`${key.created ? 'Created' : 'Kept'} audit signing key ${key.keyId} at ${file}`);
+  process.stdout.write(key.publicKeyPem);
 }
 
 export async function auditExportCommand(options: AuditExportOptions): Promise<void> {
@@ -239,7 +258,9 @@ export async function auditExportCommand(options: AuditExportOptions): Promise<v
     const audit = app.get(AuditService);
     const sink = out ? createWriteStream(out) : process.stdout;
     sink.write(
-      format === 'csv' ? CSV_HEADER : `{"publicKey":${JSON.stringify(audit.signer.publicKeyPem)},"records":[`,
+      format === 'csv'
+        ? CSV_HEADER
+        : `{"publicKey":${JSON.stringify(audit.currentKey?.publicKeyPem ?? null)},"publicKeys":${JSON.stringify(audit.publicKeys.map((key) => ({ keyId: key.keyId, publicKey: key.publicKeyPem })))},"records":[`,
     );
     let records = 0;
     for await (const page of audit.store.scan()) {

@@ -134,6 +134,21 @@ const AUDIT_COMMANDS: readonly Define[] = [
       .addOption(new Option('--format <format>', 'the file format').choices(['csv', 'json']).default('json'))
       .addOption(out())
       .action(async (options: AuditExportOptions) => (await handlers()).auditExportCommand(options)),
+  (audit) =>
+    audit
+      .command('verify-receipt')
+      .description('check a disclosure receipt on its own: no server, no DATA_DIR')
+      .argument('<file>', 'the receipt (JSON, as GET /v1/audit/disclosures/{id} gives it)')
+      .requiredOption('--public-key <file>', 'the audit public key (PEM) the partnership published')
+      .action(async (file: string, options: { publicKey: string }) =>
+        (await handlers()).auditVerifyReceiptCommand(file, options),
+      ),
+  (audit) =>
+    audit
+      .command('key')
+      .description('create an audit signing key at FILE unless one is there; print its public key')
+      .argument('<file>', 'where the key is kept, outside DATA_DIR')
+      .action(async (file: string) => (await handlers()).auditKeyCommand(file)),
 ];
 
 export interface TokenOptions {

@@ -1,5 +1,6 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AuditService } from '@throughline/audit';
 import { EventStore } from '@throughline/event-store';
 import { KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
 import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
@@ -30,6 +31,8 @@ export async function createWorker(
     logger: nestLogLevels(config.logLevel),
   });
   try {
+    // The alerts relay records disclosures: without the signing key, refuse to start, naming it.
+    if (kafka) await app.get(AuditService, { strict: false }).signing();
     const thread =
       config.runProjections || kafka
         ? await startProjectionsThread(

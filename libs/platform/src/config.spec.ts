@@ -1,11 +1,21 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig } from './config';
 
 describe('configuration', () => {
   it('reads an empty DATA_DIR as unset, never as the current directory', () => {
     const config = loadConfig({ DATA_DIR: '  ' });
     expect(config.dataDir).toBe(resolve('./data'));
-    expect(config.auditSigningKeyFile).toBe(resolve(join('./data', 'keys', 'audit-signing-key.pem')));
+    expect(config.auditSigningKeyFile).toBeUndefined();
+  });
+
+  it('witnesses audit checkpoints to a Kafka topic of the deployment whenever Kafka is configured', () => {
+    expect(loadConfig({}).auditWitnessTopic).toBeUndefined();
+    expect(loadConfig({ KAFKA_BROKERS: 'k:9092' }).auditWitnessTopic).toBe('throughline.audit.checkpoints');
+    expect(loadConfig({ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_PREFIX: 'north' }).auditWitnessTopic).toBe(
+      'north.audit.checkpoints',
+    );
+    expect(loadConfig({ KAFKA_BROKERS: 'k:9092', AUDIT_WITNESS_TOPIC: 'w' }).auditWitnessTopic).toBe('w');
+    expect(loadConfig({ AUDIT_WITNESS_FILE: 'w.jsonl' }).auditWitnessFile).toBe(resolve('w.jsonl'));
   });
 
   it('listens on loopback unless HOST says otherwise', () => {

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Rate } from './rate-limit';
 
 /** Everything the processes read from the environment, in one place (names match contract.md). */
@@ -43,10 +43,17 @@ export interface ThroughlineConfig {
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
   /**
-   * The audit log's Ed25519 signing key (PEM). Every process writing one audit log must share it;
-   * by default it lives under dataDir.
+   * The audit log's Ed25519 signing key (PEM), as set. Every process writing one audit log must
+   * share it. Server mode requires it, outside dataDir; embedded mode defaults to a key under
+   * dataDir (see auditSigningKeyFileOf in libs/audit).
    */
-  readonly auditSigningKeyFile: string;
+  readonly auditSigningKeyFile: string | undefined;
+  /** A directory of the public keys (PEM) of earlier signing keys, so that checkpoints they signed still verify. */
+  readonly auditPublicKeysDir: string | undefined;
+  /** Append-only JSON lines file, meant to live on other storage, to which each signed checkpoint is published. */
+  readonly auditWitnessFile: string | undefined;
+  /** The Kafka topic each signed checkpoint is published to; set whenever KAFKA_BROKERS is. */
+  readonly auditWitnessTopic: string | undefined;
   /**
    * The longest a durable audit record waits for a signed checkpoint when fewer than the checkpoint
    * interval's records follow it: removing records after the last checkpoint is undetectable, so
@@ -97,6 +104,9 @@ export const CONFIG_ENV_VARS = [
   'SHUTDOWN_GRACE_SECONDS',
   'AUDIT_SIGNING_KEY_FILE',
   'AUDIT_CHECKPOINT_SECONDS',
+  'AUDIT_PUBLIC_KEYS_DIR',
+  'AUDIT_WITNESS_FILE',
+  'AUDIT_WITNESS_TOPIC',
   'RATE_LIMIT_REQUESTS_PER_SECOND',
   'RATE_LIMIT_REQUESTS_BURST',
   'RATE_LIMIT_EVENTS_PER_SECOND',
@@ -132,7 +142,16 @@ function httpTimeouts(env: NodeJS.ProcessEnv): ThroughlineConfig['http'] {
   };
 }
 
+const resolvedOrUndefined = (raw: string | undefined): string | undefined => {
+  const value = optional(raw);
+  return value === undefined ? undefined : resolve(value);
+};
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineConfig {
+  const kafkaBrokers = (optional(env.KAFKA_BROKERS) ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
   return {
     port: positiveInt(env.PORT, 3000, 'PORT'),
     host: optional(env.HOST) ?? '127.0.0.1',
@@ -140,10 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     dataDir: resolve(optional(env.DATA_DIR) ?? './data'),
     databaseUrl: optional(env.DATABASE_URL),
     eventstoreUrl: optional(env.EVENTSTORE_URL),
-    kafkaBrokers: (optional(env.KAFKA_BROKERS) ?? '')
-      .split(',')
-      .map((broker) => broker.trim())
-      .filter((broker) => broker.length > 0),
+    kafkaBrokers,
     jwt: {
       jwksUrl: optional(env.JWT_JWKS_URL),
       issuer: optional(env.JWT_ISSUER) ?? 'throughline',
@@ -156,10 +172,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     runProjections: env.RUN_PROJECTIONS !== 'false',
     projectionLeaseSeconds: positiveInt(env.PROJECTION_LEASE_SECONDS, 15, 'PROJECTION_LEASE_SECONDS'),
     shutdownGraceSeconds: positiveInt(env.SHUTDOWN_GRACE_SECONDS, 20, 'SHUTDOWN_GRACE_SECONDS'),
-    auditSigningKeyFile: resolve(
-      optional(env.AUDIT_SIGNING_KEY_FILE) ??
-        join(optional(env.DATA_DIR) ?? './data', 'keys', 'audit-signing-key.pem'),
-    ),
+    auditSigningKeyFile: resolvedOrUndefined(env.AUDIT_SIGNING_KEY_FILE),
+    auditPublicKeysDir: resolvedOrUndefined(env.AUDIT_PUBLIC_KEYS_DIR),
+    auditWitnessFile: resolvedOrUndefined(env.AUDIT_WITNESS_FILE),
+    // The prefix is KAFKA_TOPIC_PREFIX's (default `throughline`, as libs/kafka names its topics), so
+    // two deployments on one cluster witness to topics of their own.
+    auditWitnessTopic:
+      kafkaBrokers.length === 0
+        ? undefined
+        : (optional(env.AUDIT_WITNESS_TOPIC) ??
+          `${optional(env.KAFKA_TOPIC_PREFIX) ?? 'throughline'}.audit.checkpoints`),
     auditCheckpointSeconds: positiveInt(env.AUDIT_CHECKPOINT_SECONDS, 30, 'AUDIT_CHECKPOINT_SECONDS'),
     limits: {
       requests: {

@@ -73,10 +73,24 @@ const signCheckpoint = (
 };
 
 /** What AuditService.verify does, over records and checkpoints given in stored order. */
-function verify(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]): VerifyResult {
-  const verifier = new ChainVerifier(new Set(checkpoints.map((checkpoint) => checkpoint.seq)));
+function verify(
+  records: readonly AuditRecord[],
+  checkpoints: readonly AuditCheckpoint[],
+  witnessed: readonly AuditCheckpoint[] | undefined = undefined,
+): VerifyResult {
+  const verifier = new ChainVerifier(
+    new Set([...checkpoints, ...(witnessed ?? [])].map((checkpoint) => checkpoint.seq)),
+  );
   for (const record of records) verifier.push(checkRecord(record));
-  return verifier.finish(checkpoints, (checkpoint) => verifyCheckpoint(checkpoint, partnershipKey.publicKey));
+  return verifier.finish(
+    checkpoints,
+    // As the service does: a key it does not know is named, not merely a bad signature.
+    (checkpoint) =>
+      checkpoint.keyId === 'test-key'
+        ? verifyCheckpoint(checkpoint, partnershipKey.publicKey)
+        : `the checkpoint is signed by key ${checkpoint.keyId}, which is not a key of this log`,
+    witnessed ? [{ witness: 'file w.jsonl', checkpoints: witnessed }] : [],
+  );
 }
 
 const fault = (result: VerifyResult) => ({
@@ -104,6 +118,7 @@ describe('ChainVerifier', () => {
       lastSeq: 20,
       lastHash: at(20).hash,
       firstFault: null,
+      witnesses: [],
     });
   });
 
@@ -291,5 +306,68 @@ describe('ChainVerifier', () => {
 
   it('names the first entry of a log emptied under its checkpoints', () => {
     expect(fault(verify([], checkpoints))).toEqual({ ok: false, kind: 'removed', seq: 1 });
+  });
+
+  describe('against a witness', () => {
+    const witnessed = [...checkpoints, signCheckpoint(20, at(20).hash)];
+
+    it('agrees when the log holds every witnessed checkpoint, and says when the witness is behind', () => {
+      expect(verify(records, checkpoints, witnessed).witnesses).toEqual([
+        {
+          witness: 'file w.jsonl',
+          status: 'consistent',
+          latestSeq: 20,
+          checkpoints: 3,
+          ignored: 0,
+          detail: null,
+        },
+      ]);
+      expect(verify(records, checkpoints, checkpoints.slice(0, 1)).witnesses[0]).toMatchObject({
+        status: 'behind',
+        latestSeq: 8,
+      });
+    });
+
+    it('names the first missing entry when the tail was cut with the checkpoints after it', () => {
+      const result = verify(records.slice(0, 8), checkpoints.slice(0, 1), witnessed);
+      expect(fault(result)).toEqual({ ok: false, kind: 'removed', seq: 9 });
+      expect(result.firstFault?.detail).toBe(
+        'file w.jsonl holds a checkpoint signed 2025-01-06T10:00:00.000Z over entries 1 to 20, but the log ends at 8: entries 9 to 20 are missing',
+      );
+      expect(result.witnesses[0]).toMatchObject({ status: 'inconsistent', latestSeq: 20 });
+    });
+
+    it('names the first witnessed entry a rewrite, re-signed in the log, no longer reaches', () => {
+      const rewritten = chainOf([
+        ...records.slice(0, 11).map((r) => r.content),
+        disclosure(99),
+        ...records.slice(12).map((r) => r.content),
+      ]);
+      const resigned = [signCheckpoint(8, rewritten[7]!.hash), signCheckpoint(16, rewritten[15]!.hash)];
+      expect(fault(verify(rewritten, resigned))).toEqual({ ok: true, kind: undefined, seq: undefined });
+      const result = verify(rewritten, resigned, witnessed);
+      expect(fault(result)).toEqual({ ok: false, kind: 'altered', seq: 16 });
+      expect(result.firstFault?.detail).toContain('an entry from 9 to 16 was rewritten');
+    });
+
+    it('names a witnessed checkpoint under a key the log does not know, and skips forged noise under its own', () => {
+      const foreign = { ...signCheckpoint(8, at(8).hash, strangerKey.privateKey), keyId: 'stranger-key' };
+      expect(fault(verify(records, checkpoints, [foreign]))).toEqual({
+        ok: false,
+        kind: 'bad-checkpoint',
+        seq: 8,
+      });
+      const noise = signCheckpoint(30, at(8).hash, strangerKey.privateKey);
+      expect(verify(records, checkpoints, [...witnessed, noise])).toMatchObject({
+        ok: true,
+        witnesses: [{ status: 'consistent', latestSeq: 20, ignored: 1 }],
+      });
+    });
+
+    it('is not compared when the log fails on its own', () => {
+      const result = verify(records.slice(1), checkpoints, witnessed);
+      expect(fault(result)).toEqual({ ok: false, kind: 'removed', seq: 1 });
+      expect(result.witnesses[0]).toMatchObject({ status: 'not-compared' });
+    });
   });
 });

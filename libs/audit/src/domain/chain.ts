@@ -98,6 +98,32 @@ export type ChainFault =
   | { readonly kind: 'broken-link'; readonly seq: number; readonly detail: string }
   | { readonly kind: 'bad-checkpoint'; readonly seq: number; readonly detail: string };
 
+/** What one witness holds: every checkpoint it was given, read back at verification. */
+export interface WitnessedCheckpoints {
+  readonly witness: string;
+  readonly checkpoints: readonly AuditCheckpoint[];
+  /** Entries that were not checkpoints at all. */
+  readonly unreadable?: number;
+}
+
+/** How the log stands against one witness. */
+export interface WitnessReport {
+  readonly witness: string;
+  /**
+   * `consistent`: the log holds every checkpoint the witness holds; `behind`: it does, but the log
+   * has a later stored checkpoint the witness has not been given yet (publishing lags or failed);
+   * `unreachable`: it could not be read (`detail` says why); `inconsistent`: see `firstFault`;
+   * `not-compared`: the log failed on its own first.
+   */
+  readonly status: 'consistent' | 'behind' | 'unreachable' | 'inconsistent' | 'not-compared';
+  /** The latest checkpoint the witness holds that verifies under a key of this log. */
+  readonly latestSeq: number | null;
+  readonly checkpoints: number;
+  /** Entries that are not checkpoints, or whose signature does not verify under a key of this log: ignored. */
+  readonly ignored: number;
+  readonly detail: string | null;
+}
+
 export interface VerifyResult {
   readonly ok: boolean;
   readonly records: number;
@@ -106,7 +132,15 @@ export interface VerifyResult {
   readonly lastHash: string;
   /** The first entry found wrong, if any. */
   readonly firstFault: ChainFault | null;
+  /** The log against each witness configured (none: the log vouches only for itself). */
+  readonly witnesses: readonly WitnessReport[];
 }
+
+/**
+ * True when a checkpoint's signature verifies; otherwise false, or why it cannot be checked (a key
+ * this log does not know).
+ */
+export type SignatureCheck = (checkpoint: AuditCheckpoint) => boolean | string;
 
 /**
  * Verifies records in stored order against the chain and the signed checkpoints, each record checked
@@ -207,20 +241,27 @@ export class ChainVerifier {
     this.expectedSeq++;
   }
 
-  /** Checks each signed checkpoint against the chain just walked; `verifySignature` checks the Ed25519 signature. */
+  /**
+   * Checks each signed checkpoint against the chain just walked (`verifySignature` checks the
+   * Ed25519 signature), then each witnessed checkpoint: the log must still hold every entry a
+   * witness saw signed, and hash through it as it did then. Every seq in `witnessed` must have been
+   * among the constructor's `checkpointSeqs`.
+   */
   finish(
     checkpoints: readonly AuditCheckpoint[],
-    verifySignature: (checkpoint: AuditCheckpoint) => boolean,
+    verifySignature: SignatureCheck,
+    witnessed: readonly WitnessedCheckpoints[] = [],
   ): VerifyResult {
     if (!this.fault && this.gapAt !== null)
       this.fault = { kind: 'removed', seq: this.gapAt, detail: `entry ${this.gapAt} is missing` };
     for (const checkpoint of checkpoints) {
       if (this.fault) break;
-      if (!verifySignature(checkpoint)) {
+      const signature = verifySignature(checkpoint);
+      if (signature !== true) {
         this.fault = {
           kind: 'bad-checkpoint',
           seq: checkpoint.seq,
-          detail: 'the checkpoint signature is not valid',
+          detail: signature === false ? 'the checkpoint signature is not valid' : signature,
         };
       } else if (checkpoint.seq > this.expectedSeq - 1) {
         this.fault = {
@@ -236,6 +277,8 @@ export class ChainVerifier {
         };
       }
     }
+    const latestStored = checkpoints.at(-1)?.seq ?? 0;
+    const witnesses = witnessed.map((held) => this.against(held, verifySignature, latestStored));
     return {
       ok: this.fault === null,
       records: this.count,
@@ -243,6 +286,68 @@ export class ChainVerifier {
       lastSeq: this.expectedSeq - 1,
       lastHash: this.prevHash,
       firstFault: this.fault,
+      witnesses,
+    };
+  }
+
+  /** The log against what one witness holds, in order of seq: the first disagreement is the earliest. */
+  private against(
+    { witness, checkpoints, unreadable = 0 }: WitnessedCheckpoints,
+    verifySignature: SignatureCheck,
+    latestStored: number,
+  ): WitnessReport {
+    const lastSeq = this.expectedSeq - 1;
+    const checked = checkpoints.map((checkpoint) => ({ checkpoint, signature: verifySignature(checkpoint) }));
+    const trusted = checked
+      .filter(({ signature }) => signature === true)
+      .map(({ checkpoint }) => checkpoint)
+      .sort((a, b) => a.seq - b.seq);
+    const latest = trusted.at(-1);
+    const report = {
+      witness,
+      latestSeq: latest?.seq ?? null,
+      checkpoints: checkpoints.length,
+      ignored: unreadable + checkpoints.length - trusted.length,
+    };
+    if (this.fault) return { ...report, status: 'not-compared', detail: null };
+    // A bad signature under a key of this log is noise anyone able to append to the witness could
+    // add; a key this log does not know is what re-signing the log with a key of one's own leaves.
+    const foreign = checked.find(({ signature }) => typeof signature === 'string');
+    if (foreign) {
+      this.fault = {
+        kind: 'bad-checkpoint',
+        seq: foreign.checkpoint.seq,
+        detail: `${witness} holds a checkpoint over entry ${foreign.checkpoint.seq} (signed ${foreign.checkpoint.at}) that no key of this log verifies: ${String(foreign.signature)}`,
+      };
+      return { ...report, status: 'inconsistent', detail: this.fault.detail };
+    }
+    let agreedUpTo = 0;
+    for (const checkpoint of trusted) {
+      if (checkpoint.seq > lastSeq) {
+        this.fault = {
+          kind: 'removed',
+          seq: lastSeq + 1,
+          detail: `${witness} holds a checkpoint signed ${checkpoint.at} over entries 1 to ${latest!.seq}, but the log ends at ${lastSeq}: entries ${lastSeq + 1} to ${latest!.seq} are missing`,
+        };
+        return { ...report, status: 'inconsistent', detail: this.fault.detail };
+      }
+      if (this.hashBySeq.get(checkpoint.seq) !== checkpoint.hash) {
+        this.fault = {
+          kind: 'altered',
+          seq: checkpoint.seq,
+          detail: `the chain through entry ${checkpoint.seq} differs from the checkpoint ${witness} holds (signed ${checkpoint.at}): an entry from ${agreedUpTo + 1} to ${checkpoint.seq} was rewritten`,
+        };
+        return { ...report, status: 'inconsistent', detail: this.fault.detail };
+      }
+      agreedUpTo = checkpoint.seq;
+    }
+    const behind = latestStored > (latest?.seq ?? 0);
+    return {
+      ...report,
+      status: behind ? 'behind' : 'consistent',
+      detail: behind
+        ? `the witness holds checkpoints up to entry ${latest?.seq ?? 0}; the log's latest is at ${latestStored}`
+        : null,
     };
   }
 }

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig, type ThroughlineConfig } from '@throughline/platform';
 import { canonicalJson } from '../domain/canonical-json';
-import { AuditSigner, verifyCheckpoint } from '../audit-signer';
+import { AuditSigner, createAuditSigningKey } from '../audit-signer';
+import { verifyReceipt } from '../receipts/verify-receipt';
 import { AuditService, type DisclosureReceipt, type NewDisclosure } from '../audit.service';
 import { chainHash, contentHashOf, GENESIS_HASH, type VerifyResult } from '../domain/chain';
 import type { AuditRecord, DisclosureContent } from '../domain/disclosure';
@@ -134,6 +135,8 @@ describe('tampering with a stored SQLite audit log', () => {
   const TAIL = 40;
   let root: string;
   let config: ThroughlineConfig;
+  /** The same, with a witness file outside the log (every checkpoint signed while recording is in it). */
+  let witnessed: ThroughlineConfig;
   let original: string;
   let bySeq: Map<number, AuditRecord>;
   let checkpointSeqs: number[];
@@ -163,10 +166,10 @@ describe('tampering with a stored SQLite audit log', () => {
   }
 
   /** What `GET /v1/audit/verify` and `throughline audit verify` run: a fresh store and service. */
-  async function verifyFile(file: string): Promise<VerifyResult> {
+  async function verifyFile(file: string, settings: ThroughlineConfig = config): Promise<VerifyResult> {
     const store = new SqliteAuditStore(file);
     try {
-      return await new AuditService(store, config).verify();
+      return await new AuditService(store, settings).verify();
     } finally {
       await store.close();
     }
@@ -198,10 +201,12 @@ describe('tampering with a stored SQLite audit log', () => {
     root = mkdtempSync(join(tmpdir(), 'throughline-audit-tamper-'));
     mkdirSync(join(root, 'copies'));
     config = loadConfig({ DATA_DIR: root, LOG_LEVEL: 'silent' });
+    mkdirSync(join(root, 'elsewhere'));
+    witnessed = { ...config, auditWitnessFile: join(root, 'elsewhere', 'audit-witness.jsonl') };
     original = join(root, 'audit.db');
 
     const store = new CountingStore(original);
-    const service = new AuditService(store, config);
+    const service = new AuditService(store, witnessed);
     const recorded: AuditRecord[] = [];
     // Waves of concurrent reads, as a busy API would see them.
     for (let wave = 0; wave < RECORDS / 100; wave++) {
@@ -478,14 +483,53 @@ describe('tampering with a stored SQLite audit log', () => {
     });
   });
 
-  it('cannot tell a truncation hidden by also deleting the checkpoints that covered it', async () => {
-    // Deleting checkpoints widens the unsigned window back to the last one kept: the rows after it
-    // can then go unnoticed. Receipts and exports held outside the log are what catch this.
+  it('finds a truncation hidden by also deleting the checkpoints, against the witness file', async () => {
+    // Deleting checkpoints widens the unsigned window back to the last one kept: the log alone
+    // verifies. The witness file, on other storage, still holds the checkpoints deleted.
     const file = tampered((db) => {
       db.prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(firstCheckpoint);
       db.prepare('DELETE FROM audit_records WHERE seq > ?').run(firstCheckpoint);
     });
     expect(await verifyFile(file)).toMatchObject({ ok: true, records: firstCheckpoint, checkpoints: 1 });
+
+    const result = await verifyFile(file, witnessed);
+    expect(fault(result)).toEqual({ ok: false, kind: 'removed', seq: firstCheckpoint + 1 });
+    expect(result.firstFault?.detail).toContain(
+      `the log ends at ${firstCheckpoint}: entries ${firstCheckpoint + 1} to ${lastCheckpoint} are missing`,
+    );
+    expect(result.witnesses).toEqual([
+      expect.objectContaining({
+        witness: `file ${witnessed.auditWitnessFile}`,
+        status: 'inconsistent',
+        latestSeq: lastCheckpoint,
+        checkpoints: checkpointSeqs.length,
+        ignored: 0,
+      }),
+    ]);
+  });
+
+  it('agrees with the witness file when nothing was touched, and says when the witness is behind', async () => {
+    const untouched = await verifyFile(
+      tampered(() => undefined),
+      witnessed,
+    );
+    expect(untouched).toMatchObject({ ok: true, firstFault: null });
+    expect(untouched.witnesses).toEqual([
+      expect.objectContaining({ status: 'consistent', latestSeq: lastCheckpoint, ignored: 0 }),
+    ]);
+
+    // A witness that missed the last checkpoints (it was unreachable) is behind, not a fault.
+    const behind = join(root, 'elsewhere', `${randomUUID()}.jsonl`);
+    const lines = readFileSync(witnessed.auditWitnessFile!, 'utf8').trim().split('\n');
+    writeFileSync(behind, `${lines.slice(0, -1).join('\n')}\n{"not":"a checkpoint"}\n`);
+    const result = await verifyFile(
+      tampered(() => undefined),
+      { ...config, auditWitnessFile: behind },
+    );
+    expect(result).toMatchObject({ ok: true, firstFault: null });
+    expect(result.witnesses).toEqual([
+      expect.objectContaining({ status: 'behind', latestSeq: checkpointSeqs.at(-2), ignored: 1 }),
+    ]);
   });
 
   it('names an entry whose register columns were edited to disagree with its hashed content', async () => {
@@ -527,18 +571,11 @@ describe('tampering with a stored SQLite audit log', () => {
   });
 
   describe('receipts', () => {
-    /** Everything a third party does with a receipt and the published key, and nothing more. */
-    function checkReceipt(receipt: DisclosureReceipt): boolean {
-      const { record, proof, checkpoint, publicKey } = receipt;
-      if (contentHashOf(record.content) !== record.contentHash) return false;
-      let hash = chainHash(record.prevHash, record.seq, record.contentHash);
-      let seq = record.seq;
-      for (const link of proof) {
-        if (link.seq !== ++seq) return false;
-        hash = chainHash(hash, link.seq, link.contentHash);
-      }
-      return seq === checkpoint.seq && hash === checkpoint.hash && verifyCheckpoint(checkpoint, publicKey);
-    }
+    /** The key a third party holds, obtained apart from any receipt (GET /v1/audit/public-key). */
+    const publishedKey = (): string =>
+      AuditSigner.fromFile(join(root, 'keys', 'audit-signing-key.pem')).publicKeyPem;
+    /** What `npx throughline audit verify-receipt RECEIPT --public-key KEY` runs. */
+    const checkReceipt = (receipt: unknown, key = publishedKey()): boolean => verifyReceipt(receipt, key).ok;
 
     async function receiptFrom(file: string, id: string): Promise<DisclosureReceipt> {
       const store = new SqliteAuditStore(file);
@@ -558,19 +595,78 @@ describe('tampering with a stored SQLite audit log', () => {
       expect(receipt.record).toEqual(bySeq.get(target));
       expect(receipt.checkpoint.seq).toBe(firstCheckpoint);
       expect(receipt.proof).toHaveLength(firstCheckpoint - target);
-      expect(receipt.publicKey).toBe(
-        new AuditSigner(join(root, 'keys', 'audit-signing-key.pem')).publicKeyPem,
-      );
-      expect(checkReceipt(receipt)).toBe(true);
+      expect(receipt.publicKey).toBe(publishedKey());
+      expect(verifyReceipt(receipt, publishedKey())).toEqual({
+        ok: true,
+        disclosureId: bySeq.get(target)!.content.id,
+        seq: target,
+        checkpointSeq: firstCheckpoint,
+        checkpointAt: receipt.checkpoint.at,
+        keyId: receipt.checkpoint.keyId,
+      });
 
-      // Any edit to what the receipt shows breaks it.
-      const edited = {
+      // Any edit to what the receipt shows breaks it, each named.
+      const problems = Object.fromEntries(
+        Object.entries({
+          content: {
+            ...receipt,
+            record: { ...receipt.record, content: { ...receipt.record.content, purpose: 'x' } },
+          },
+          contentHashToo: {
+            ...receipt,
+            record: {
+              ...receipt.record,
+              content: { ...receipt.record.content, purpose: 'x' },
+              contentHash: contentHashOf({ ...receipt.record.content, purpose: 'x' }),
+            },
+          },
+          shortened: { ...receipt, proof: receipt.proof.slice(1) },
+          proofEdited: {
+            ...receipt,
+            proof: receipt.proof.map((link, i) => (i === 3 ? { ...link, contentHash: GENESIS_HASH } : link)),
+          },
+          checkpointMoved: {
+            ...receipt,
+            checkpoint: { ...receipt.checkpoint, at: '2020-01-01T00:00:00.000Z' },
+          },
+          notAReceipt: { record: 'x' },
+        }).map(([name, forged]) => [
+          name,
+          (verifyReceipt(forged, publishedKey()) as { problem?: string }).problem,
+        ]),
+      );
+      expect(problems).toEqual({
+        content: 'the record content does not hash to record.contentHash',
+        contentHashToo:
+          'record.hash is not the chain hash of record.prevHash, record.seq and record.contentHash',
+        shortened: `proof[0] is entry ${target + 2}, not ${target + 1}`,
+        proofEdited: "the chain through the proof does not reach the checkpoint's hash",
+        checkpointMoved: 'the checkpoint signature does not verify under the key given',
+        notAReceipt: 'not a receipt: no record',
+      });
+    });
+
+    it('refuses a receipt signed by another key, whatever key the receipt itself carries', async () => {
+      const receipt = await receiptFrom(
+        tampered(() => undefined),
+        bySeq.get(target)!.content.id,
+      );
+      const otherFile = join(root, 'elsewhere', `${randomUUID()}.pem`);
+      createAuditSigningKey(otherFile);
+      const other = AuditSigner.fromFile(otherFile);
+      // A forger re-signs the checkpoint with a key of their own and ships its public key along.
+      const resigned = {
         ...receipt,
-        record: { ...receipt.record, content: { ...receipt.record.content, purpose: 'x' } },
+        checkpoint: other.sign(receipt.checkpoint.seq, receipt.checkpoint.hash, receipt.checkpoint.at),
+        publicKey: other.publicKeyPem,
       };
-      expect(checkReceipt(edited)).toBe(false);
-      const shortened = { ...receipt, proof: receipt.proof.slice(1) };
-      expect(checkReceipt(shortened)).toBe(false);
+      expect(verifyReceipt(resigned, publishedKey())).toEqual({
+        ok: false,
+        problem: `the checkpoint is signed by key ${other.keyId}, and the key given is ${receipt.checkpoint.keyId}`,
+      });
+      // The genuine receipt checked against a key that is not the partnership's fails the same way.
+      expect(checkReceipt(receipt, other.publicKeyPem)).toBe(false);
+      expect(checkReceipt(resigned, other.publicKeyPem)).toBe(true);
     });
 
     it('signs a checkpoint on demand for a receipt of an entry after the last one', async () => {
@@ -582,14 +678,15 @@ describe('tampering with a stored SQLite audit log', () => {
       expect(await verifyFile(file)).toMatchObject({ ok: true, checkpoints: checkpointSeqs.length + 1 });
     });
 
-    it('exposes a rewrite re-signed with the key from DATA_DIR, to whoever holds an earlier receipt', async () => {
-      // The signing key lives beside the log, so someone who can rewrite the file can re-sign it: the
-      // log then verifies. A receipt given out before disagrees with the log's checkpoint at that seq.
+    it('exposes a rewrite re-signed with the key from DATA_DIR, to the witness and to whoever holds an earlier receipt', async () => {
+      // In embedded mode the signing key lives beside the log, so someone who can rewrite the file
+      // can re-sign it: the log alone then verifies. The witness, and a receipt given out before,
+      // disagree with the log's checkpoint at that seq.
       const held = await receiptFrom(
         tampered(() => undefined),
         bySeq.get(target)!.content.id,
       );
-      const signer = new AuditSigner(join(root, 'keys', 'audit-signing-key.pem'));
+      const signer = AuditSigner.fromFile(join(root, 'keys', 'audit-signing-key.pem'));
       const file = tampered((db) => {
         db.prepare(
           "UPDATE audit_records SET content = json_set(content, '$.purpose', 'enforcement'), purpose = 'enforcement' WHERE seq = ?",
@@ -610,6 +707,50 @@ describe('tampering with a stored SQLite audit log', () => {
       await store.close();
       expect(checkReceipt(held)).toBe(true);
       expect(now.hash).not.toBe(held.checkpoint.hash);
+
+      const against = await verifyFile(file, witnessed);
+      expect(fault(against)).toEqual({ ok: false, kind: 'altered', seq: firstCheckpoint });
+      expect(against.firstFault?.detail).toContain(`an entry from 1 to ${firstCheckpoint} was rewritten`);
+    });
+
+    it('names a history rewritten and signed with another key, even when that key replaces the one in DATA_DIR', async () => {
+      const otherFile = join(root, 'elsewhere', `${randomUUID()}.pem`);
+      createAuditSigningKey(otherFile);
+      const other = AuditSigner.fromFile(otherFile);
+      const file = tampered((db) => {
+        db.prepare(
+          "UPDATE audit_records SET content = json_set(content, '$.purpose', 'enforcement'), purpose = 'enforcement' WHERE seq = ?",
+        ).run(target);
+        rechain(db);
+        db.exec('DELETE FROM audit_checkpoints');
+        const hashAt = db.prepare<[number], { hash: string }>('SELECT hash FROM audit_records WHERE seq = ?');
+        const insert = db.prepare(
+          'INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)',
+        );
+        for (const seq of checkpointSeqs) {
+          const { hash, at, keyId, signature } = other.sign(
+            seq,
+            hashAt.get(seq)!.hash,
+            new Date().toISOString(),
+          );
+          insert.run(seq, hash, at, keyId, signature);
+        }
+      });
+      // Against the log's own key: the checkpoints are signed by a key the log does not know.
+      const alone = await verifyFile(file);
+      expect(fault(alone)).toEqual({ ok: false, kind: 'bad-checkpoint', seq: firstCheckpoint });
+      expect(alone.firstFault?.detail).toContain(
+        `the checkpoint is signed by key ${other.keyId}, which is not a key of this log`,
+      );
+      expect(alone.firstFault?.detail).toContain('AUDIT_PUBLIC_KEYS_DIR is not set');
+
+      // The forger also puts their key where the signing key was: the log alone verifies, and the
+      // witness's checkpoints, signed by the real key, are what no longer fit.
+      const swapped = { ...config, auditSigningKeyFile: otherFile };
+      expect(await verifyFile(file, swapped)).toMatchObject({ ok: true, firstFault: null });
+      const against = await verifyFile(file, { ...swapped, auditWitnessFile: witnessed.auditWitnessFile });
+      expect(fault(against)).toEqual({ ok: false, kind: 'bad-checkpoint', seq: firstCheckpoint });
+      expect(against.firstFault?.detail).toContain('that no key of this log verifies');
     });
   });
 

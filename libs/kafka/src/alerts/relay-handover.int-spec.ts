@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { AuditService } from '@throughline/audit';
+import { AuditService, createAuditSigningKey } from '@throughline/audit';
 import { DEFAULT_AGENCIES } from '@throughline/domain';
 import { storedEventId } from '@throughline/ingestion';
 import { toPublishedEvent } from '@throughline/projections';
@@ -54,6 +54,7 @@ const sqlite = (): Backend => ({
 const postgres = (): Backend => {
   const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const database = `relay_${randomBytes(6).toString('hex')}`;
+  const keys = mkdtempSync(join(tmpdir(), 'throughline-relay-keys-'));
   const admin = async (sql: string): Promise<void> => {
     const client = new Client({ connectionString: adminUrl });
     await client.connect();
@@ -69,10 +70,16 @@ const postgres = (): Backend => {
       await admin(`CREATE DATABASE ${database}`);
       const url = new URL(adminUrl);
       url.pathname = `/${database}`;
-      return { DATABASE_URL: url.toString() };
+      // Server mode takes its audit signing key from outside DATA_DIR.
+      const keyFile = join(keys, 'audit-signing-key.pem');
+      createAuditSigningKey(keyFile);
+      return { DATABASE_URL: url.toString(), AUDIT_SIGNING_KEY_FILE: keyFile };
     },
     // A killed process's connections are gone; any other left open is closed with the database.
-    cleanUp: () => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+    cleanUp: async () => {
+      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      rmSync(keys, { recursive: true, force: true });
+    },
   };
 };
 

@@ -102,6 +102,8 @@ export async function startKafkaTestApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     KAFKA_BROKERS: settings.brokers.join(','),
+    // The test's own topic prefix, so its audit witness topic is its own too.
+    KAFKA_TOPIC_PREFIX: settings.topicPrefix,
     ...env,
   });
   const app = await NestFactory.createApplicationContext(

@@ -24,7 +24,8 @@ async function run(): Promise<void> {
     {
       module: class RelayProcessModule {},
       imports: [
-        PlatformModule.forRoot(loadConfig(env)),
+        // The test's own topic prefix, so its audit witness topic is its own too.
+        PlatformModule.forRoot(loadConfig({ KAFKA_TOPIC_PREFIX: settings.topicPrefix, ...env })),
         CqrsModule.forRoot(),
         EventStoreModule,
         ProjectionsModule,

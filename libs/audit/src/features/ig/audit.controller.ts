@@ -139,7 +139,7 @@ export class AuditController {
     response.write(
       format === 'csv'
         ? CSV_HEADER
-        : `{"publicKey":${JSON.stringify(this.audit.signer.publicKeyPem)},"records":[`,
+        : `{"publicKey":${JSON.stringify(this.audit.currentKey?.publicKeyPem ?? null)},"publicKeys":${JSON.stringify(publicKeysOf(this.audit))},"records":[`,
     );
     let first = true;
     for await (const page of this.audit.store.scan()) {
@@ -195,8 +195,23 @@ export class AuditPublicKeyController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The Ed25519 key that signs audit checkpoints' })
-  publicKey(): { keyId: string; publicKey: string } {
-    return { keyId: this.audit.signer.keyId, publicKey: this.audit.signer.publicKeyPem };
+  @ApiOperation({
+    summary:
+      'The Ed25519 key that signs audit checkpoints, and the earlier keys older checkpoints are signed by',
+  })
+  publicKey(): { keyId: string; publicKey: string; keys: { keyId: string; publicKey: string }[] } {
+    const current = this.audit.currentKey;
+    if (!current)
+      throw new ProblemException(
+        503,
+        'audit-key-unavailable',
+        'No audit signing key',
+        'This process holds no audit signing key (AUDIT_SIGNING_KEY_FILE)',
+      );
+    return { keyId: current.keyId, publicKey: current.publicKeyPem, keys: publicKeysOf(this.audit) };
   }
 }
+
+/** Every key the log's checkpoints may be signed by, the current one first. */
+export const publicKeysOf = (audit: AuditService): { keyId: string; publicKey: string }[] =>
+  audit.publicKeys.map((key) => ({ keyId: key.keyId, publicKey: key.publicKeyPem }));

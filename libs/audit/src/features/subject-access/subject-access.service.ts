@@ -37,7 +37,8 @@ export interface SubjectAccessExport {
    */
   readonly disclosures: readonly SubjectAccessRecord[];
   /** To check a receipt for any of the disclosures against the signed audit log. */
-  readonly publicKey: string;
+  /** Null only where this process holds no signing key (AUDIT_SIGNING_KEY_FILE). */
+  readonly publicKey: string | null;
 }
 
 /** Who asks for an export or a search, for its own audit record. */
@@ -115,7 +116,7 @@ export class SubjectAccessService {
       generatedAt: new Date().toISOString(),
       held,
       disclosures: found.reverse().map((record) => aboutSubject(record, records)),
-      publicKey: this.audit.signer.publicKeyPem,
+      publicKey: this.audit.currentKey?.publicKeyPem ?? null,
     };
   }
 }
