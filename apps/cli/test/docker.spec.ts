@@ -63,7 +63,7 @@ describe('the Dockerfile, read against the code and docker-compose.yml', () => {
         .filter((instruction) => instruction.keyword === 'VOLUME')
         .map((instruction) => instruction.args),
     ]);
-    expect([...mounts].sort()).toEqual(['/data', '/keys']);
+    expect([...mounts].sort()).toEqual(['/data', '/keys', '/witness']);
     const before = stage
       .slice(0, userAt)
       .filter((instruction) => instruction.keyword === 'RUN')
