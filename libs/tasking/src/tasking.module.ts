@@ -5,14 +5,16 @@ import { AuthModule } from '@throughline/auth';
 import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
+import { MeasuresController } from './features/measures/measures.controller';
+import { MeasuresService } from './features/measures/measures.service';
 import { ReadBoardHandler, ReadDeselectionsHandler } from './features/read-board.query';
 import { TaskingController } from './features/tasking.controller';
 import { TaskingService } from './features/tasking.service';
 
 @Module({
   imports: [CqrsModule, AuthModule, AuditModule, ProjectionsModule, SharingModule, SubjectsModule],
-  controllers: [TaskingController],
-  providers: [TaskingService, ReadBoardHandler, ReadDeselectionsHandler],
-  exports: [TaskingService],
+  controllers: [TaskingController, MeasuresController],
+  providers: [TaskingService, MeasuresService, ReadBoardHandler, ReadDeselectionsHandler],
+  exports: [TaskingService, MeasuresService],
 })
 export class TaskingModule {}

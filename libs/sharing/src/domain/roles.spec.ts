@@ -17,10 +17,10 @@ const EXPECTED: Readonly<Record<string, Partial<Record<(typeof VIEWS)[number], r
       .filter(([, purposes]) => purposes.length > 0)
       .map(([role, purposes]) => [role, { subjects: purposes }]),
   ),
-  'tasking-chair': { tasking: ['tasking'] },
+  'tasking-chair': { tasking: ['tasking'], aggregates: ['tasking'] },
   'ig-lead': { audit: ['audit'], 'subject-access': ['subject-access'] },
-  analyst: {},
-  'partnership-admin': {},
+  analyst: { aggregates: ['tasking'] },
+  'partnership-admin': { identity: ['audit'] },
 };
 
 describe('the role rule of the shipped agreement, role x view x purpose', () => {

@@ -4,10 +4,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
-import { type Audited, readerOf, SubjectDocs } from '@throughline/subjects';
+import { type Audited, readerOf } from '@throughline/subjects';
 import {
   type BoardRead,
   type Deselection,
+  MeasuresService,
   ReadBoardQuery,
   ReadDeselectionsQuery,
 } from '@throughline/tasking';
@@ -16,7 +17,7 @@ import { csrfToken } from '../../session/csrf';
 import { WebSessionGuard } from '../../session/web-session.guard';
 import { arrangeBoard, parseBoardQuery } from './board-view';
 import { boardPage } from './board.page';
-import { cohortMetrics } from './cohort-metrics';
+import { cohortMetricsOf } from './cohort-metrics';
 
 /** The tasking board is read for the meeting, the one purpose the agreement gives it. */
 const PURPOSE: PurposeOfUse = 'tasking';
@@ -28,7 +29,7 @@ const PURPOSE: PurposeOfUse = 'tasking';
 export class BoardPageController {
   constructor(
     private readonly queries: QueryBus,
-    private readonly subjectDocs: SubjectDocs,
+    private readonly measures: MeasuresService,
   ) {}
 
   @Get()
@@ -50,11 +51,7 @@ export class BoardPageController {
     );
     // The page shows two reads, so it names both records.
     response.setHeader('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
-    const docs = await this.subjectDocs.currentAll();
-    const metrics = cohortMetrics(
-      docs.map((doc) => doc.timeline),
-      new Date(),
-    );
+    const metrics = cohortMetricsOf(await this.measures.measures(new Date(), 24, {}));
     response.type('html');
     return boardPage({
       principal,
