@@ -1,8 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LoggerModule } from 'nestjs-pino';
-import type { Logger } from 'pino';
 import { AuditModule, RecordedRefusalsFilter } from '@throughline/audit';
 import { AuthModule } from '@throughline/auth';
 import { EventStoreModule } from '@throughline/event-store';
@@ -14,18 +12,16 @@ import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
 import { WebModule } from '@throughline/web';
 import { HealthController } from './health.controller';
+import { ApiMetrics, MetricsController } from './metrics';
 import { ServingState } from './serving-state';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: ThroughlineConfig, logger: Logger): DynamicModule {
+  static forRoot(config: ThroughlineConfig): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot(config),
-        // The application's own log lines; each request's line is written by requestLog, not by a
-        // logger per request (see request-log.ts), so the module's middleware is bound to no route.
-        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         CqrsModule.forRoot(),
         EventStoreModule,
         AuthModule,
@@ -37,9 +33,10 @@ export class ApiModule {
         TaskingModule,
         WebModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         ServingState,
+        ApiMetrics,
         { provide: APP_FILTER, useClass: RecordedRefusalsFilter },
         // No global interceptor: a route without one is served without wrapping its handler in
         // observables. The credential is charged where a guard authenticates (Admission).

@@ -4,15 +4,21 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { AuditService } from '@throughline/audit';
 import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
-import { problemOf, sendProblem, setRetryAfter, type ThroughlineConfig } from '@throughline/platform';
+import {
+  JsonLogger,
+  problemOf,
+  sendProblem,
+  setRetryAfter,
+  type ThroughlineConfig,
+} from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
+import { ApiMetrics } from './metrics';
 import { requestLog } from './request-log';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -34,14 +40,14 @@ export async function createApi(
 ): Promise<INestApplication> {
   const logger = pino({ level: config.logLevel });
   const app = await NestFactory.create<NestExpressApplication>(
-    ApiModule.forRoot(config, logger),
+    ApiModule.forRoot(config),
     new BoundedExpressAdapter(config.http),
     {
       bodyParser: false,
       bufferLogs: true,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(new JsonLogger(logger));
   app.set('trust proxy', false);
   // Flat name=value pairs only (Express 5's default, named so a change of default cannot bring
   // nested objects); a repeated name still parses to an array, which the query string rule refuses
@@ -49,7 +55,7 @@ export async function createApi(
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
   // First, so that every answer, refused early or not, carries its request id and its log line.
-  app.use(requestLog(logger));
+  app.use(requestLog(logger, app.get(ApiMetrics)));
   // A credential already past its limit is refused before its body is read (CredentialLimits).
   const limits = app.get(CredentialLimits);
   app.use((request: Request, response: Response, next: NextFunction) => {

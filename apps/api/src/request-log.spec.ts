@@ -42,10 +42,10 @@ async function eventually(lines: () => Record<string, unknown>[], count: number)
 }
 
 describe('requestLog', () => {
-  it("keeps the caller's plain request id, answers with it, and writes one line without headers", async () => {
+  it("keeps the caller's plain request id, answers with it, and writes one line without headers or query values", async () => {
     const { app, lines } = appLogging('info');
     const response = await request(app)
-      .get('/v1/echo?q=1')
+      .get('/v1/echo?q=Jane%20Doe&since=2025-01-01&q=x')
       .set('X-Request-Id', 'caller-1.a:b')
       .set('Authorization', 'Bearer secret-token')
       .set('Cookie', 'throughline_session=secret-session')
@@ -58,12 +58,18 @@ describe('requestLog', () => {
     expect(written[0]).toMatchObject({
       level: 30,
       msg: 'request completed',
-      req: { id: 'caller-1.a:b', method: 'GET', url: '/v1/echo?q=1' },
+      req: { id: 'caller-1.a:b', method: 'GET', url: '/v1/echo', query: ['q', 'since'] },
       res: { statusCode: 200 },
     });
     expect(typeof written[0]!.responseTime).toBe('number');
-    expect(Object.keys(written[0]!.req as object).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
-    expect(JSON.stringify(written)).not.toMatch(/secret|authorization|cookie/i);
+    expect(Object.keys(written[0]!.req as object).sort()).toEqual([
+      'id',
+      'method',
+      'query',
+      'remoteAddress',
+      'url',
+    ]);
+    expect(JSON.stringify(written)).not.toMatch(/secret|authorization|cookie|jane|doe|2025/i);
   });
 
   it.each([

@@ -8,9 +8,10 @@ const GIVEN_ID = /^[\w.:-]{1,128}$/;
 /**
  * Gives each request its id (the caller's `X-Request-Id` when plain, else a fresh UUID), answers
  * with it in `X-Request-Id`, and writes one log line when the answer is done: the id, method, path,
- * remote address, status and time taken, never a header (headers carry bearer tokens, the web
- * session cookie and the session a sign-in sets, none of which belongs in a log). Health checks are
- * answered without a line.
+ * the names of the query parameters, remote address, status and time taken. Never a header (headers
+ * carry bearer tokens, the web session cookie and the session a sign-in sets) nor a query value
+ * (a search of the board or the IG console carries a person's name): none belongs in a log. Health
+ * checks are answered without a line.
  *
  * One line from the root logger, written only at a level that keeps it: no logger per request and
  * no request-scoped context, which would make every promise of the request pay for async context
@@ -18,25 +19,38 @@ const GIVEN_ID = /^[\w.:-]{1,128}$/;
  */
 export function requestLog(
   logger: Logger,
+  metrics?: { observe(method: string, route: string | undefined, status: number, seconds: number): void },
 ): (request: Request, response: Response, next: NextFunction) => void {
   return (request, response, next) => {
     const given = request.headers['x-request-id'];
     const id = typeof given === 'string' && GIVEN_ID.test(given) ? given : randomUUID();
     (request as Request & { id?: string }).id = id;
     response.setHeader('X-Request-Id', id);
-    if (logger.isLevelEnabled('info') && !request.path.startsWith('/health')) {
+    const logs = logger.isLevelEnabled('info') && !request.path.startsWith('/health');
+    if (logs || metrics) {
       const started = performance.now();
       // 'close' follows 'finish' on every answer, and comes alone when the client went first.
       response.once('close', () => {
+        const took = performance.now() - started;
+        // The matched route's template (`/v1/subjects/:id`), never the path as sent.
+        const route = (request.route as { path?: unknown } | undefined)?.path;
+        metrics?.observe(
+          request.method,
+          typeof route === 'string' ? route : undefined,
+          response.statusCode,
+          took / 1000,
+        );
+        if (!logs) return;
         const line = {
           req: {
             id,
             method: request.method,
-            url: request.originalUrl,
+            url: request.path,
+            ...queryNames(request.originalUrl),
             remoteAddress: request.socket.remoteAddress,
           },
           res: { statusCode: response.statusCode },
-          responseTime: Math.round(performance.now() - started),
+          responseTime: Math.round(took),
         };
         if (!response.writableFinished) logger.info(line, 'request aborted');
         else if (response.statusCode >= 500) logger.error(line, 'request errored');
@@ -45,4 +59,21 @@ export function requestLog(
     }
     next();
   };
+}
+
+/** The names of the query's parameters, each once, in order; the values stay out of the log. */
+function queryNames(url: string): { query?: string[] } {
+  const start = url.indexOf('?');
+  if (start < 0) return {};
+  const names = new Set<string>();
+  for (const pair of url.slice(start + 1).split('&')) {
+    const name = pair.split('=', 1)[0]!;
+    if (name === '') continue;
+    try {
+      names.add(decodeURIComponent(name.replace(/\+/g, ' ')).slice(0, 64));
+    } catch {
+      names.add('(undecodable)');
+    }
+  }
+  return names.size > 0 ? { query: [...names] } : {};
 }

@@ -59,4 +59,22 @@ describe('request logs', () => {
     expect(everything).not.toContain(session);
     expect(everything.toLowerCase()).not.toMatch(/"(authorization|cookie|set-cookie)"/);
   });
+
+  it('writes JSON lines only, from the API and its projections thread alike, without the framework start-up chatter', () => {
+    const lines = server!.lines.filter((text) => text.trim() !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    const entries = lines.map((text) => {
+      // No terminal colour codes (ESC [).
+      expect(text.includes(`${String.fromCharCode(27)}[`)).toBe(false);
+      return JSON.parse(text) as { level: number; context?: string; msg?: string };
+    });
+    // Some ninety module and route lines at start-up are debug, not info.
+    expect(
+      entries.filter(
+        (entry) =>
+          entry.level >= 30 && /^(RoutesResolver|RouterExplorer|InstanceLoader)$/.test(entry.context ?? ''),
+      ),
+    ).toEqual([]);
+    expect(entries.some((entry) => /API listening/.test(entry.msg ?? ''))).toBe(true);
+  });
 });

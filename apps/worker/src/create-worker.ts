@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AuditService } from '@throughline/audit';
 import { EventStore } from '@throughline/event-store';
 import { KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
-import { nestLogLevels, type ThroughlineConfig } from '@throughline/platform';
+import { JsonLogger, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type RelayProgress, startProjectionsThread } from './projections-thread';
 import { WorkerModule } from './worker.module';
@@ -28,7 +28,7 @@ export async function createWorker(
 ): Promise<Worker> {
   const kafka = config.kafkaBrokers.length > 0 ? loadKafkaSettings(config, env) : undefined;
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, kafka), {
-    logger: nestLogLevels(config.logLevel),
+    logger: JsonLogger.forLevel(config.logLevel),
   });
   try {
     // The alerts relay records disclosures: without the signing key, refuse to start, naming it.

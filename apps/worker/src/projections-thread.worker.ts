@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import { EventStore } from '@throughline/event-store';
 import { AlertsRelay, type KafkaSettings } from '@throughline/kafka';
-import { nestLogLevels, runAsBackgroundThread, type ThroughlineConfig } from '@throughline/platform';
+import { JsonLogger, runAsBackgroundThread, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import type { FromProjectionsThread, RelayProgress, ToProjectionsThread } from './projections-thread';
 import { WorkerModule } from './worker.module';
@@ -30,7 +30,7 @@ async function run(): Promise<void> {
       { ...config, kafkaBrokers: relaySettings ? config.kafkaBrokers : [] },
       relaySettings,
     ),
-    { logger: nestLogLevels(config.logLevel) },
+    { logger: JsonLogger.forLevel(config.logLevel) },
   );
   const runner = app.get(ProjectionRunner);
   const store = app.get(EventStore);

@@ -39,6 +39,8 @@ export interface ThroughlineConfig {
     readonly maxLifetimeSeconds: number;
   };
   readonly logLevel: string;
+  /** When set, `GET /metrics` answers only a request bearing it (`Authorization: Bearer ...`). */
+  readonly metricsToken: string | undefined;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
       maxLifetimeSeconds: positiveInt(env.JWT_MAX_LIFETIME_SECONDS, 12 * 3600, 'JWT_MAX_LIFETIME_SECONDS'),
     },
     logLevel: optional(env.LOG_LEVEL) ?? 'info',
+    metricsToken: optional(env.METRICS_TOKEN),
     bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),
     maxBatchSize: 1000,
     runProjections: env.RUN_PROJECTIONS !== 'false',

@@ -11,11 +11,11 @@ export interface Reader {
 }
 
 /** The reader behind an HTTP request, API route or page alike. */
-export const readerOf = (principal: Principal, purpose: PurposeOfUse, request: { id?: unknown }): Reader => ({
-  principal,
-  purpose,
-  requestId: typeof request.id === 'string' ? request.id : null,
-});
+export const readerOf = (principal: Principal, purpose: PurposeOfUse, request: object): Reader => {
+  // The request log gives every request its id (apps/api/src/request-log.ts).
+  const { id } = request as { id?: unknown };
+  return { principal, purpose, requestId: typeof id === 'string' ? id : null };
+};
 
 /** What one read served, and what its disclosure record says of each subject in it. */
 export interface Disclosed<T> {
