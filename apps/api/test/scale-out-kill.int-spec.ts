@@ -14,8 +14,8 @@ import {
   deadLetterTopic,
   ingestTopic,
   type KafkaSettings,
+  alertSubjects,
   planAlerts,
-  type SubjectSharing,
 } from '@throughline/kafka';
 import {
   binary,
@@ -29,7 +29,6 @@ import {
 import { freshDatabase, type TestDatabase } from '@throughline/platform/testing';
 import { PostgresReadModelStore, toPublishedEvent } from '@throughline/projections';
 import { AgreementService } from '@throughline/sharing';
-import { SUBJECT_VIEWS } from '@throughline/subjects';
 import { assertBuilt, freePort, runCli, ServerProcess } from './child-process';
 import { type CloudEventBody, POLICE, PRISON, SubjectJourney } from './cloud-events';
 import { differences, postgresSnapshot, type Snapshot } from './read-model-snapshot';
@@ -486,9 +485,10 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
         const event = toPublishedEvent(recorded);
         return event ? [{ event, recordedAt: recorded.recordedAt }] : [];
       });
-      const subjects = await readModels.getMany<SubjectSharing>(SUBJECT_VIEWS, [
-        ...new Set(alerting.map(({ event }) => event.subjectId)),
-      ]);
+      const subjects = await alertSubjects(
+        readModels,
+        alerting.map(({ event }) => event.subjectId),
+      );
       const agreement = await new AgreementService(events).current();
       const now = new Date();
       planned = alerting.flatMap(({ event, recordedAt }) =>

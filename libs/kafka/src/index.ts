@@ -8,3 +8,4 @@ export * from './ingest/kafka-ingestion';
 export * from './alerts/alert';
 export * from './alerts/alerts-relay';
 export * from './kafka.module';
+export { alertSubjects } from './alerts/batch-planner';

@@ -163,9 +163,14 @@ JSON Schemas for each type are in [\`schemas/\`](schemas/), one file per type.
 ## The envelope
 
 Events are [CloudEvents 1.0](https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md) in
-JSON. Send one with \`POST /v1/events\` as \`application/cloudevents+json\`, or up to 1000 as
-\`application/cloudevents-batch+json\`, or put them on the Kafka topic \`throughline.ingest.<agency>\`
-(key = subject).
+JSON. Send one with \`POST /v1/events\` in structured mode (\`application/cloudevents+json\`, the
+whole event as the body) or in binary mode (the attributes as \`ce-\` headers, \`ce-specversion\`,
+\`ce-id\`, \`ce-source\`, \`ce-type\`, \`ce-subject\`, \`ce-time\`, and the data as the body with
+\`Content-Type: application/json\`, which is the default of the official \`cloudevents\` SDKs'
+emitters), or up to 1000 as \`application/cloudevents-batch+json\`, or put them on the Kafka topic
+\`throughline.ingest.<agency>\` (key = subject; structured or binary mode). Every mode is held to the
+same rules below: a header's value is read as sent (percent-decoded), never reinterpreted, so a
+\`ce-time\` naming a day that does not exist is refused as it would be in a body.
 
 | attribute | required | meaning |
 |---|---|---|

@@ -46,7 +46,7 @@ const event = (
 const everyone = (sharing: SharingState = emptySharingState()): SubjectSharing => ({
   views: Object.fromEntries(DEFAULT_AGENCIES.map((agency) => [agency, {}])),
   sharing,
-  workingWith: DEFAULT_AGENCIES,
+  workingWith: DEFAULT_AGENCIES.map((agency) => ({ agency, since: 0 })),
 });
 
 const recipients = (alerts: ReturnType<typeof planAlerts>): string[] =>
@@ -55,7 +55,15 @@ const recipients = (alerts: ReturnType<typeof planAlerts>): string[] =>
 describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
   it('tells only the agencies working with the person, however widely the agreement shares the event', () => {
     const custody = event('iom.custody.received.v1', 'prison', 'custody');
-    const subject = { ...everyone(), workingWith: ['prison', 'police'] };
+    const subject = {
+      ...everyone(),
+      workingWith: [
+        { agency: 'prison', since: 1 },
+        { agency: 'police', since: 2 },
+        // Put on the caseload by a later event: not working with the person when this one happened.
+        { agency: 'voluntary', since: 43 },
+      ],
+    };
     const alerts = planAlerts({ event: custody, recordedAt, subject, agreement, now });
     const widely = recipients(
       planAlerts({ event: custody, recordedAt, subject: everyone(), agreement, now }),
@@ -154,7 +162,7 @@ describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
     const subject: SubjectSharing = {
       views: { probation: {} },
       sharing: emptySharingState(),
-      workingWith: DEFAULT_AGENCIES,
+      workingWith: DEFAULT_AGENCIES.map((agency) => ({ agency, since: 0 })),
     };
     expect(
       recipients(

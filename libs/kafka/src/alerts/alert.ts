@@ -61,7 +61,8 @@ export interface AlertData {
 export interface SubjectSharing {
   readonly views: Readonly<Record<string, unknown>>;
   readonly sharing: SharingState;
-  readonly workingWith: readonly string[];
+  /** Each agency whose caseload holds the person, from the log position that put them there. */
+  readonly workingWith: readonly { readonly agency: string; readonly since: number }[];
 }
 
 export interface AlertInput {
@@ -90,7 +91,10 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
   const alerts: Alert[] = [];
   // The engine that decides every read decides the alerts too: an alert is what a read would serve.
   const engine = sharingEngine(agreement);
-  const working = new Set(subject.workingWith);
+  // Working with the person when the event happened: the same answer however late the relay runs.
+  const working = new Set(
+    subject.workingWith.filter(({ since }) => since <= event.position).map(({ agency }) => agency),
+  );
   for (const agency of Object.keys(subject.views).sort()) {
     if (!working.has(agency)) continue;
     const policy = engine.readPolicy(

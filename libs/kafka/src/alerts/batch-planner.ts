@@ -37,9 +37,9 @@ export async function alertSubjects(
     Object.keys(doc.views).map((agency) => caseloadKey(agency, subjectId)),
   );
   const rows = await readModels.getMany<CaseloadEntry>(CASELOADS, keys);
-  const working = new Map<string, string[]>();
-  for (const row of rows.values())
-    working.set(row.subjectId, [...(working.get(row.subjectId) ?? []), row.agency]);
+  const working = new Map<string, { agency: string; since: number }[]>();
+  for (const { subjectId, agency, since } of rows.values())
+    working.set(subjectId, [...(working.get(subjectId) ?? []), { agency, since }]);
   return new Map(
     [...docs].map(([subjectId, doc]) => [
       subjectId,

@@ -4,7 +4,7 @@ import { DEFAULT_AGENCIES } from '@throughline/domain';
 import { storedEventId } from '@throughline/ingestion';
 import { toPublishedEvent } from '@throughline/projections';
 import { AgreementService } from '@throughline/sharing';
-import { SUBJECT_VIEWS } from '@throughline/subjects';
+import { CASELOADS, SUBJECT_VIEWS } from '@throughline/subjects';
 import { createKafkaClient } from '../kafka-client';
 import { alertsTopic, type KafkaSettings, relayCheckpointTopic } from '../kafka-settings';
 import {
@@ -20,7 +20,8 @@ import {
   testSettings,
   TopicCollector,
 } from '../testing/kafka-test-kit';
-import { type Alert, alertDisclosure, planAlerts, type SubjectSharing } from './alert';
+import { type Alert, alertDisclosure, planAlerts } from './alert';
+import { alertSubjects } from './batch-planner';
 import { ALERTS_RELAY, ALERTS_RELAY_DOCS } from './alerts-relay';
 import type { RelayPlan } from './batch-planner';
 import { RelayProducer } from './relay-producer';
@@ -64,21 +65,23 @@ describe('the alerts relay taking over from a holder that died mid-batch (real b
     await app.service.ingest([subject.registered()], publisher);
     const arrest = subject.arrested();
     const [stored] = await app.service.ingest([arrest], publisher);
-    await eventually(
-      () => app.readModels.checkpoint(SUBJECT_VIEWS),
-      (position) => position >= stored!.position,
-      'subject-views to apply the arrest',
-    );
+    for (const projection of [SUBJECT_VIEWS, CASELOADS])
+      await eventually(
+        () => app.readModels.checkpoint(projection),
+        (position) => position >= stored!.position,
+        `${projection} to apply the arrest`,
+      );
     const [recorded] = await app.store.findByIds([storedEventId(arrest.source, arrest.id)]);
     const event = toPublishedEvent(recorded!)!;
     const alerts = planAlerts({
       event,
       recordedAt: recorded!.recordedAt,
-      subject: (await app.readModels.get<SubjectSharing>(SUBJECT_VIEWS, event.subjectId))!,
+      subject: (await alertSubjects(app.readModels, [event.subjectId])).get(event.subjectId)!,
       agreement: await app.app.get(AgreementService).current(),
       now: new Date(),
     });
-    expect(alerts.map((alert) => alert.data.agency)).toEqual(expect.arrayContaining(['police', 'probation']));
+    // The police work with the person (they registered and arrested them): they hear of it.
+    expect(alerts.map((alert) => alert.data.agency)).toEqual(['police']);
     return {
       from: 0,
       to: event.position,

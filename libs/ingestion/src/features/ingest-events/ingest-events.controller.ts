@@ -17,6 +17,7 @@ import {
   type ThroughlineConfig,
   TooManyRequestsException,
 } from '@throughline/platform';
+import { decodeBinaryMode, isBinaryMode } from '../../domain/http-binary';
 import { IngestEventsCommand } from './ingest-events.command';
 import { IngestRejectedError, type IngestResult } from './ingest-events.service';
 import { SubjectCeilingError } from './subject-ceiling';
@@ -45,12 +46,15 @@ export class IngestEventsController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Publish one CloudEvent or a batch (up to 1000)',
+    summary: 'Publish one CloudEvent (structured or binary mode) or a batch (up to 1000)',
     description:
       'The whole batch is validated before anything is stored. A resubmitted (source, id) returns the original result with duplicate: true.',
   })
-  @ApiConsumes(SINGLE, BATCH)
-  @ApiBody({ description: 'A CloudEvent (structured mode) or an array of them' })
+  @ApiConsumes(SINGLE, BATCH, 'application/json')
+  @ApiBody({
+    description:
+      'A CloudEvent (structured mode), an array of them (batch mode), or in binary mode the event data as application/json with the attributes in ce- headers (ce-specversion, ce-id, ce-source, ce-type, ce-subject, ce-time)',
+  })
   @ApiOkResponse({
     description:
       'Single: {id, subjectId, stream, revision, position, duplicate}. Batch: {results: [...]} in input order.',
@@ -66,12 +70,13 @@ export class IngestEventsController {
     @Req() request: Request & { id?: unknown },
   ): Promise<IngestResult | { results: IngestResult[] }> {
     const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-    if (mediaType !== SINGLE && mediaType !== BATCH) {
+    const binary = isBinaryMode(request.headers);
+    if (!binary && mediaType !== SINGLE && mediaType !== BATCH) {
       throw new ProblemException(
         415,
         'unsupported-media-type',
         'Unsupported media type',
-        `Send ${SINGLE} for one event or ${BATCH} for a batch`,
+        `Send ${SINGLE} for one event (structured mode), ${BATCH} for a batch, or the event's attributes as ce- headers with its data as application/json (binary mode)`,
       );
     }
     if (principal.kind !== 'system') {
@@ -82,7 +87,13 @@ export class IngestEventsController {
         'Only agency system credentials publish events',
       );
     }
-    const batch = mediaType === BATCH;
+    let decoded = body;
+    if (binary) {
+      const event = decodeBinaryMode(request.headersDistinct, mediaType, body);
+      if (!event.ok) throw new ProblemException(400, 'bad-event', 'Bad event', event.detail);
+      decoded = event.event;
+    }
+    const batch = !binary && mediaType === BATCH;
     if (batch && !Array.isArray(body))
       throw new ProblemException(
         400,
@@ -90,7 +101,7 @@ export class IngestEventsController {
         'Bad batch',
         'A batch must be a JSON array of CloudEvents',
       );
-    if (!batch && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    if (!batch && (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded))) {
       throw new ProblemException(
         400,
         'bad-event',
@@ -98,7 +109,7 @@ export class IngestEventsController {
         `${SINGLE} must be one JSON object; send arrays as ${BATCH}`,
       );
     }
-    const events = batch ? (body as unknown[]) : [body];
+    const events = batch ? (body as unknown[]) : [decoded];
     if (events.length === 0)
       throw new ProblemException(400, 'empty-batch', 'Empty batch', 'A batch must hold at least one event');
     if (events.length > this.config.maxBatchSize) {
