@@ -1,6 +1,6 @@
 import { AuditService } from '@throughline/audit';
 import { oidcSessionCookie } from '@throughline/web/testing';
-import { TestOidcProvider } from '../oidc-provider';
+import { ProviderBrowser, TestOidcProvider, unescapeAttribute } from '../oidc-provider';
 import { startTestApp, type TestApp } from '../test-app';
 import { CookieJar, csrfOf } from './page-session';
 
@@ -14,78 +14,10 @@ const ACCOUNTS = {
   'martian-1': { iom_agency: 'mars-council', iom_role: 'offender-manager' },
 };
 
-/** The provider's side of the browser: its cookies (paths ignored) and its forms. */
-class ProviderBrowser {
-  private readonly cookies = new Map<string, string>();
-
-  private take(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const index = pair!.indexOf('=');
-      const name = pair!.slice(0, index);
-      const value = pair!.slice(index + 1);
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  async request(url: string, form?: Record<string, string>): Promise<Response> {
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    this.take(response);
-    return response;
-  }
-
-  /**
-   * Follows the provider's redirects and fills its forms (devInteractions: login, then consent;
-   * the logout confirmation) until it sends the browser back to us. Returns that address.
-   */
-  async until(start: string, back: string, login: string): Promise<URL> {
-    let url = start;
-    for (let step = 0; step < 12; step++) {
-      if (url.startsWith(back)) return new URL(url);
-      const response = await this.request(url);
-      if (response.status >= 300 && response.status < 400) {
-        url = new URL(response.headers.get('location')!, url).href;
-        continue;
-      }
-      const page = await response.text();
-      expect(response.status).toBe(200);
-      const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
-      if (!action) throw new Error(`No form on the provider's page:\n${page}`);
-      const fields: Record<string, string> = {};
-      for (const [, name, value] of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
-        fields[name!] = value!;
-      if (page.includes('name="login"')) Object.assign(fields, { login, password: 'any' });
-      if (page.includes('op.logoutForm')) fields.logout = 'yes';
-      const answer = await this.request(new URL(action, url).href, fields);
-      expect(answer.status).toBeGreaterThanOrEqual(300);
-      url = new URL(answer.headers.get('location')!, url).href;
-    }
-    throw new Error(`The provider never sent the browser back to ${back}`);
-  }
-}
-
-/** An attribute's value as the browser reads it. */
-const unescape = (attribute: string): string =>
-  attribute
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-
 const refreshTarget = (page: string): string => {
   const match = /<meta http-equiv="refresh" content="0;url=([^"]+)"/.exec(page);
   if (!match) throw new Error(`No onward address on the page:\n${page}`);
-  return unescape(match[1]!);
+  return unescapeAttribute(match[1]!);
 };
 
 describe('OpenID Connect sign-in for the pages', () => {
@@ -122,7 +54,7 @@ describe('OpenID Connect sign-in for the pages', () => {
   /** From the sign-in page to the provider and back: the callback address the provider sent. */
   const toProviderAndBack = async (jar: CookieJar, login: string, next = '/app/subjects') => {
     const signInPage = await t.http.get(`/app/sign-in?next=${encodeURIComponent(next)}`).expect(200);
-    const start = unescape(/href="(\/app\/oidc\/start[^"]*)"/.exec(signInPage.text)?.[1] ?? '');
+    const start = unescapeAttribute(/href="(\/app\/oidc\/start[^"]*)"/.exec(signInPage.text)?.[1] ?? '');
     expect(start).toBe(`/app/oidc/start?next=${encodeURIComponent(next)}`);
     const toProvider = await t.http.get(start!).expect(303);
     jar.take(toProvider.headers['set-cookie']);
