@@ -74,7 +74,10 @@ describe('an identity provider that does not answer', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('Identity provider unavailable');
     const tokenLine = JSON.parse(await server.logged('"what":"OpenID token endpoint"', 10_000)) as LogLine;
-    expect(tokenLine).toMatchObject({ event: 'identity-provider-unreachable', url: `${provider.issuer}/token` });
+    expect(tokenLine).toMatchObject({
+      event: 'identity-provider-unreachable',
+      url: `${provider.issuer}/token`,
+    });
     expect(tokenLine.error).toMatch(/ECONNREFUSED/);
 
     const { privateKey } = await generateKeyPair('ES256');

@@ -29,8 +29,8 @@ export class TestOidcProvider {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const lines = createInterface({ input: child.stdout! });
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const lines = createInterface({ input: child.stdout });
     const first = new Promise<string>((resolve, reject) => {
       lines.once('line', resolve);
       child.once('exit', (code) => reject(new Error(`the provider exited (${code}): ${output.join('')}`)));
@@ -119,4 +119,3 @@ export const unescapeAttribute = (attribute: string): string =>
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
-

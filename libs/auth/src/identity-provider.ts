@@ -13,7 +13,7 @@ export function describeError(error: unknown): string {
       parts.push(code && !current.message.includes(code) ? `${current.message} (${code})` : current.message);
       current = current.cause;
     } else {
-      parts.push(String(current));
+      parts.push(typeof current === 'string' ? current : JSON.stringify(current));
       break;
     }
   }

@@ -17,7 +17,13 @@ import { SignInController } from './session/sign-in.controller';
 import { WebSessionGuard } from './session/web-session.guard';
 import { WebSessions } from './session/web-sessions';
 
-const PAGES = [SignInController, OidcController, BoardPageController, SubjectPagesController, IgPagesController];
+const PAGES = [
+  SignInController,
+  OidcController,
+  BoardPageController,
+  SubjectPagesController,
+  IgPagesController,
+];
 
 /**
  * The pages people use, served by the API process under /app: sign-in, the tasking board, the

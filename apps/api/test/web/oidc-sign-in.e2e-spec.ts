@@ -56,7 +56,7 @@ describe('OpenID Connect sign-in for the pages', () => {
     const signInPage = await t.http.get(`/app/sign-in?next=${encodeURIComponent(next)}`).expect(200);
     const start = unescapeAttribute(/href="(\/app\/oidc\/start[^"]*)"/.exec(signInPage.text)?.[1] ?? '');
     expect(start).toBe(`/app/oidc/start?next=${encodeURIComponent(next)}`);
-    const toProvider = await t.http.get(start!).expect(303);
+    const toProvider = await t.http.get(start).expect(303);
     jar.take(toProvider.headers['set-cookie']);
     const authorize = new URL(toProvider.headers.location as string);
     expect(authorize.origin).toBe(provider.issuer);
@@ -140,7 +140,10 @@ describe('OpenID Connect sign-in for the pages', () => {
     try {
       const jar = new CookieJar();
       const back = await toProviderAndBack(jar, 'om-204');
-      const signedIn = await other.http.get(`${back.pathname}${back.search}`).set('Cookie', jar.header()).expect(200);
+      const signedIn = await other.http
+        .get(`${back.pathname}${back.search}`)
+        .set('Cookie', jar.header())
+        .expect(200);
       jar.take(signedIn.headers['set-cookie']);
       await t.http.get('/app/subjects').set('Cookie', jar.header()).expect(200);
     } finally {
@@ -154,7 +157,10 @@ describe('OpenID Connect sign-in for the pages', () => {
     const live = await oidcSessionCookie(COOKIE_SECRET, person, now + 60);
     await t.http.get('/app/subjects').set('Cookie', `throughline_session=${live}`).expect(200);
     const ended = await oidcSessionCookie(COOKIE_SECRET, person, now - 1);
-    const answer = await t.http.get('/app/subjects').set('Cookie', `throughline_session=${ended}`).expect(303);
+    const answer = await t.http
+      .get('/app/subjects')
+      .set('Cookie', `throughline_session=${ended}`)
+      .expect(303);
     expect(answer.headers.location).toBe('/app/sign-in?next=%2Fapp%2Fsubjects');
     const forged = await oidcSessionCookie('another-secret-that-is-at-least-32-chars', person, now + 60);
     await t.http.get('/app/subjects').set('Cookie', `throughline_session=${forged}`).expect(303);

@@ -42,7 +42,9 @@ export function personRoles(agreement: Agreement | null): readonly string[] {
  */
 export function isAgreementRole(agreement: Agreement | null, role: string): boolean {
   if (!agreement || role === SYSTEM_ROLE) return false;
-  return agreement.roles === null ? personRoles(agreement).includes(role) : Object.hasOwn(agreement.roles, role);
+  return agreement.roles === null
+    ? personRoles(agreement).includes(role)
+    : Object.hasOwn(agreement.roles, role);
 }
 
 /**

@@ -64,7 +64,12 @@ export function setCookie(
   });
 }
 
-export function clearCookie(request: Request, response: Response, name: string, scope: CookieScope = PAGES): void {
+export function clearCookie(
+  request: Request,
+  response: Response,
+  name: string,
+  scope: CookieScope = PAGES,
+): void {
   response.clearCookie(name, {
     httpOnly: true,
     sameSite: scope.sameSite,

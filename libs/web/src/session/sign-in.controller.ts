@@ -18,7 +18,6 @@ import { WebSessions } from './web-sessions';
 const USER = /^[A-Za-z0-9._@-]{1,64}$/;
 const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4f91"/><path d="M3 8h10M8 3v10" stroke="#fff" stroke-width="2"/></svg>`;
 
-
 @ApiExcludeController()
 @Controller('app')
 @UseFilters(WebExceptionFilter)

@@ -19,8 +19,7 @@ function single(value: unknown): string | null {
 }
 
 export type ClaimsResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly detail: string };
+  { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly detail: string };
 
 /**
  * Who an ID token (already verified by the OpenID client: issuer, audience, expiry, nonce) names,
@@ -39,7 +38,10 @@ export function principalFromClaims(claims: Record<string, unknown>, names: Clai
     };
   const role = single(claims[names.roleClaim]);
   if (role === null || !ROLE.test(role))
-    return { ok: false, detail: `The identity provider sent no single role in the "${names.roleClaim}" claim` };
+    return {
+      ok: false,
+      detail: `The identity provider sent no single role in the "${names.roleClaim}" claim`,
+    };
   if (claims.kind !== undefined && claims.kind !== 'person')
     return { ok: false, detail: 'Agency systems use the API; the pages are for people' };
   return { ok: true, principal: { kind: 'person', id: sub, agency, role, sources: [] } };

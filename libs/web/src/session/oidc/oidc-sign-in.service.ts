@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as client from 'openid-client';
 import { describeError, IdentityProviderUnavailable } from '@throughline/auth';
-import { type OidcConfig, ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import {
+  type OidcConfig,
+  ProblemException,
+  THROUGHLINE_CONFIG,
+  type ThroughlineConfig,
+} from '@throughline/platform';
 
 /** What must survive the trip to the provider and back: kept in a sealed cookie, not in memory. */
 export interface SignInTransaction {
@@ -30,7 +35,10 @@ function unreachable(error: unknown): boolean {
     if (current.name === 'TimeoutError' || current.name === 'AbortError') return true;
     if (current instanceof TypeError && current.message === 'fetch failed') return true;
     if (current instanceof client.ResponseBodyError) return false;
-    if (current instanceof client.ClientError && /OAUTH_RESPONSE_IS_NOT_CONFORM|OAUTH_INVALID_RESPONSE/.test(String(current.code))) {
+    if (
+      current instanceof client.ClientError &&
+      /OAUTH_RESPONSE_IS_NOT_CONFORM|OAUTH_INVALID_RESPONSE/.test(String(current.code))
+    ) {
       // A 5xx from the provider, or a body that is not JSON, is the provider failing, not refusing.
       const status = (current.cause as { status?: unknown } | undefined)?.status;
       if (typeof status === 'number' && status >= 500) return true;
@@ -80,7 +88,8 @@ export class OidcSignIn {
           },
         );
       } catch (error) {
-        if (unreachable(error)) throw new IdentityProviderUnavailable('OpenID discovery', settings.issuerUrl, error);
+        if (unreachable(error))
+          throw new IdentityProviderUnavailable('OpenID discovery', settings.issuerUrl, error);
         throw new IdentityProviderUnavailable(
           'OpenID discovery',
           settings.issuerUrl,

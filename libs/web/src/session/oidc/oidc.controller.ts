@@ -6,7 +6,14 @@ import { ProblemException } from '@throughline/platform';
 import { html } from '../../html/html';
 import { page } from '../../html/layout';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
-import { clearCookie, readCookies, SIGN_IN_COOKIE, SIGN_IN_COOKIE_PATH, SIGN_IN_SECONDS, setCookie } from '../cookies';
+import {
+  clearCookie,
+  readCookies,
+  SIGN_IN_COOKIE,
+  SIGN_IN_COOKIE_PATH,
+  SIGN_IN_SECONDS,
+  setCookie,
+} from '../cookies';
 import { homeFor } from '../personas';
 import { safeNext } from '../safe-next';
 import { WebSessions } from '../web-sessions';

@@ -27,7 +27,11 @@ export async function seal(
 }
 
 /** The content of a sealed cookie, or null when it is not one of ours, was altered or has expired. */
-export async function unseal(secret: string, purpose: SealPurpose, sealed: string): Promise<JWTPayload | null> {
+export async function unseal(
+  secret: string,
+  purpose: SealPurpose,
+  sealed: string,
+): Promise<JWTPayload | null> {
   try {
     const { payload } = await jwtDecrypt(sealed, keyFor(secret, purpose), {
       audience: `throughline:${purpose}`,
