@@ -7,7 +7,8 @@ import Provider from 'oidc-provider';
 const options = JSON.parse(process.env.TEST_OIDC_OPTIONS ?? '{}');
 const server = createServer();
 await new Promise((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-const issuer = `http://127.0.0.1:${server.address().port}`;
+// A browser test names the provider `localhost` so that it is another site than the app on 127.0.0.1.
+const issuer = `http://${options.hostname ?? '127.0.0.1'}:${server.address().port}`;
 
 const provider = new Provider(issuer, {
   clients: [

@@ -13,6 +13,8 @@ export interface TestOidcOptions {
   readonly roleClaim: string;
   /** Claims per login name, beside `sub` (the login name itself). */
   readonly accounts: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The host name in the issuer URL (it listens on 127.0.0.1 whatever the name). */
+  readonly hostname?: 'localhost' | '127.0.0.1';
 }
 
 /** oidc-provider, running as a child process on loopback (see oidc-provider.child.mjs). */
