@@ -12,6 +12,11 @@ describe('the principal an ID token names', () => {
     });
   });
 
+  it('leaves a role of any printable name to the agreement to refuse', () => {
+    const result = principalFromClaims({ sub: 'u', agency: 'police', roles: 'Offender.Manager' }, names);
+    expect(result).toMatchObject({ ok: true, principal: { role: 'Offender.Manager' } });
+  });
+
   it('takes a role sent as a list of one (Entra ID app roles)', () => {
     const result = principalFromClaims({ sub: 'u', agency: 'police', roles: ['iom-officer'] }, names);
     expect(result).toMatchObject({ ok: true, principal: { role: 'iom-officer' } });
@@ -23,6 +28,8 @@ describe('the principal an ID token names', () => {
     [{ sub: 'u', agency: 'Police Force', roles: 'iom-officer' }, /"agency" claim/],
     [{ sub: 'u', agency: ['police', 'probation'], roles: 'iom-officer' }, /"agency" claim/],
     [{ sub: 'u', agency: 'police', role: 'iom-officer' }, /"roles" claim/],
+    [{ sub: 'u', agency: 'police', roles: 'IOM officer' }, /"roles" claim/],
+    [{ sub: 'u', agency: 'police', roles: 'r'.repeat(65) }, /"roles" claim/],
     [{ sub: 'u', agency: 'police', roles: ['iom-officer', 'ig-lead'] }, /"roles" claim/],
     [{ sub: 'u', agency: 'police', roles: 'iom-officer', kind: 'system' }, /the pages are for people/],
   ])('refuses %j', (claims, detail) => {

@@ -1,7 +1,11 @@
 import type { Principal } from '@throughline/auth';
 
 const AGENCY = /^[a-z][a-z0-9-]{1,31}$/;
-const ROLE = /^[a-z][a-z0-9-]{0,63}$/;
+/**
+ * Any printable role gets as far as the agreement, which refuses one it does not name on the
+ * record; only what could not be a role name at all (spaces, control characters, overlong) stops here.
+ */
+const ROLE = /^[\x21-\x7e]{1,64}$/;
 
 export interface ClaimNames {
   readonly agencyClaim: string;
