@@ -39,7 +39,7 @@ function unreachable(error: unknown): boolean {
       current instanceof client.ClientError &&
       /OAUTH_RESPONSE_IS_NOT_CONFORM|OAUTH_INVALID_RESPONSE/.test(String(current.code))
     ) {
-      // A 5xx from the provider, or a body that is not JSON, is the provider failing, not refusing.
+      // A 5xx from the provider is the provider failing, not refusing.
       const status = (current.cause as { status?: unknown } | undefined)?.status;
       if (typeof status === 'number' && status >= 500) return true;
     }
