@@ -28,7 +28,8 @@ export function describeError(error: unknown): string {
 export class IdentityProviderUnavailable extends ProblemException {
   constructor(what: string, url: string, error: unknown) {
     const reason = describeError(error);
-    logger.error({ event: 'identity-provider-unreachable', what, url, error: reason }, `${what} unreachable`);
+    // One object and no message string: every JSON logger keeps its fields as they are.
+    logger.error({ event: 'identity-provider-unreachable', what, url, error: reason });
     super(
       503,
       'identity-provider-unavailable',
