@@ -58,6 +58,8 @@ export default tseslint.config(
       'bin/**',
       '*.js',
       '*.mjs',
+      // Test child processes in plain JavaScript, for dependencies jest cannot load (ES modules only).
+      'apps/*/test/**/*.mjs',
       'infra/kafka/target/**',
       'infra/kafka/example-publisher/**',
     ],

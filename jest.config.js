@@ -1,8 +1,15 @@
 /** Three tiers by file suffix: unit (*.spec.ts), integration (*.int-spec.ts), e2e (*.e2e-spec.ts). */
+/** Packages published only as ES modules (openid-client brings its own jose). */
+const ESM_ONLY = 'openid-client|oauth4webapi';
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    // openid-client and the modules it loads ship as ES modules only; jest runs CommonJS.
+    [`/node_modules/(${ESM_ONLY})/.+\\.js$`]: ['ts-jest', { tsconfig: '<rootDir>/tsconfig.esm-deps.json' }],
+  },
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${ESM_ONLY})/).*/node_modules/`],
   // A lib's test helpers first (tests only: decision 0018), then its public index.
   moduleNameMapper: {
     '^@throughline/([^/]+)/testing$': '<rootDir>/libs/$1/src/testing',

@@ -8,3 +8,5 @@ export * from './principal.decorator';
 export * from './auth.module';
 export * from './credential-limits';
 export * from './admission';
+export * from './identity-provider';
+export * from './known-roles';

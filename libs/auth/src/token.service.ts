@@ -14,6 +14,7 @@ import {
   SignJWT,
 } from 'jose';
 import { ensurePrivateDir, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { IdentityProviderUnavailable } from './identity-provider';
 import type { Principal, TokenRequest } from './principal';
 
 const ALGORITHM = 'EdDSA';
@@ -122,6 +123,8 @@ export class TokenService {
             })
           ).payload;
     } catch (error) {
+      if (this.config.jwt.jwksUrl && keySetUnreachable(error))
+        throw new IdentityProviderUnavailable('JWKS', this.config.jwt.jwksUrl, error);
       throw toInvalidToken(error);
     }
     // The identity provider decides lifetimes in production; embedded tokens are minted here.
@@ -177,6 +180,17 @@ export function refuseLongLived(payload: JWTPayload, nowMs: number, maxSeconds: 
       'lifetime',
     );
   }
+}
+
+/**
+ * Whether verifying failed because the key set could not be fetched, rather than because of the
+ * token: a timeout, a non-200 answer or a body that is no key set, or a socket error (which is not
+ * a JOSE error at all).
+ */
+function keySetUnreachable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (error instanceof errors.JOSEError) return error.code === 'ERR_JOSE_GENERIC';
+  return true;
 }
 
 function toInvalidToken(error: unknown): InvalidTokenError {

@@ -52,4 +52,47 @@ describe('configuration', () => {
     expect(loadConfig({}).jwt.maxLifetimeSeconds).toBe(43_200);
     expect(loadConfig({ JWT_MAX_LIFETIME_SECONDS: '900' }).jwt.maxLifetimeSeconds).toBe(900);
   });
+
+  describe('OpenID Connect sign-in for the pages', () => {
+    const OIDC = {
+      OIDC_ISSUER_URL: 'https://login.example/realms/iom',
+      OIDC_CLIENT_ID: 'throughline-pages',
+      OIDC_REDIRECT_URI: 'https://throughline.example/app/oidc/callback',
+      OIDC_COOKIE_SECRET: 'x'.repeat(32),
+    };
+
+    it('is off without an issuer, and defaults what it can with one', () => {
+      expect(loadConfig({}).oidc).toBeUndefined();
+      expect(loadConfig(OIDC).oidc).toEqual({
+        issuerUrl: 'https://login.example/realms/iom',
+        clientId: 'throughline-pages',
+        clientSecret: undefined,
+        redirectUri: 'https://throughline.example/app/oidc/callback',
+        postLogoutRedirectUri: 'https://throughline.example/app/sign-in',
+        scopes: 'openid',
+        agencyClaim: 'agency',
+        roleClaim: 'role',
+        sessionMaxSeconds: 8 * 3600,
+        cookieSecret: 'x'.repeat(32),
+      });
+      expect(
+        loadConfig({ ...OIDC, OIDC_ROLE_CLAIM: 'roles', OIDC_AGENCY_CLAIM: 'extension_agency' }).oidc,
+      ).toMatchObject({ roleClaim: 'roles', agencyClaim: 'extension_agency' });
+    });
+
+    it.each([
+      [{ OIDC_CLIENT_ID: '' }, /OIDC_CLIENT_ID is required/],
+      [{ OIDC_REDIRECT_URI: '' }, /OIDC_REDIRECT_URI is required/],
+      [{ OIDC_REDIRECT_URI: 'https://throughline.example/callback' }, /must end in \/app\/oidc\/callback/],
+      [{ OIDC_REDIRECT_URI: 'throughline.example/app/oidc/callback' }, /absolute http\(s\) URL/],
+      [{ OIDC_ISSUER_URL: 'ftp://login.example' }, /absolute http\(s\) URL/],
+      [{ OIDC_COOKIE_SECRET: 'short' }, /at least 32 characters/],
+      [{ OIDC_COOKIE_SECRET: '' }, /at least 32 characters/],
+      [{ OIDC_SCOPES: 'profile email' }, /must include openid/],
+      [{ OIDC_ROLE_CLAIM: 'role claim' }, /not a claim name/],
+      [{ OIDC_SESSION_MAX_SECONDS: '0' }, /positive integer/],
+    ])('refuses to start with %j', (change, message) => {
+      expect(() => loadConfig({ ...OIDC, ...change })).toThrow(message);
+    });
+  });
 });

@@ -38,6 +38,8 @@ export interface ThroughlineConfig {
      */
     readonly maxLifetimeSeconds: number;
   };
+  /** OpenID Connect sign-in for the pages; undefined when OIDC_ISSUER_URL is unset. */
+  readonly oidc: OidcConfig | undefined;
   readonly logLevel: string;
   /** When set, `GET /metrics` answers only a request bearing it (`Authorization: Bearer ...`). */
   readonly metricsToken: string | undefined;
@@ -85,6 +87,30 @@ export interface ThroughlineConfig {
   };
 }
 
+/** How the pages sign people in at the partnership's OpenID provider (docs/deploy.md). */
+export interface OidcConfig {
+  /** Discovery starts here: `<issuerUrl>/.well-known/openid-configuration`. */
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  /** Unset: a public client (PKCE only, no client authentication). */
+  readonly clientSecret: string | undefined;
+  /** This deployment's `/app/oidc/callback`, as registered at the provider. */
+  readonly redirectUri: string;
+  /** Where the provider sends the browser after signing out; the sign-in page by default. */
+  readonly postLogoutRedirectUri: string;
+  readonly scopes: string;
+  /** The ID token claim naming the agency, and the one naming the role. */
+  readonly agencyClaim: string;
+  readonly roleClaim: string;
+  /** A session ends at the ID token's expiry or after this long, whichever is sooner. */
+  readonly sessionMaxSeconds: number;
+  /**
+   * Seals the sign-in cookies (the session, and state/nonce/PKCE verifier in flight). Every API
+   * process behind one address must share it, so a callback may land on any of them.
+   */
+  readonly cookieSecret: string;
+}
+
 export const CONFIG_ENV_VARS = [
   'PORT',
   'HOST',
@@ -99,6 +125,16 @@ export const CONFIG_ENV_VARS = [
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'JWT_MAX_LIFETIME_SECONDS',
+  'OIDC_ISSUER_URL',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_REDIRECT_URI',
+  'OIDC_POST_LOGOUT_REDIRECT_URI',
+  'OIDC_SCOPES',
+  'OIDC_AGENCY_CLAIM',
+  'OIDC_ROLE_CLAIM',
+  'OIDC_SESSION_MAX_SECONDS',
+  'OIDC_COOKIE_SECRET',
   'LOG_LEVEL',
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
@@ -149,6 +185,57 @@ const resolvedOrUndefined = (raw: string | undefined): string | undefined => {
   return value === undefined ? undefined : resolve(value);
 };
 
+const absoluteUrl = (raw: string, name: string): URL => {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url;
+  } catch {
+    // Reported below.
+  }
+  throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
+};
+
+const CALLBACK_PATH = '/app/oidc/callback';
+const CLAIM = /^[A-Za-z0-9_:./-]{1,128}$/;
+
+function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  const issuerUrl = optional(env.OIDC_ISSUER_URL);
+  if (!issuerUrl) return undefined;
+  absoluteUrl(issuerUrl, 'OIDC_ISSUER_URL');
+  const clientId = optional(env.OIDC_CLIENT_ID);
+  if (!clientId) throw new Error('OIDC_CLIENT_ID is required with OIDC_ISSUER_URL');
+  const rawRedirect = optional(env.OIDC_REDIRECT_URI);
+  if (!rawRedirect) throw new Error(`OIDC_REDIRECT_URI is required with OIDC_ISSUER_URL (…${CALLBACK_PATH})`);
+  const redirect = absoluteUrl(rawRedirect, 'OIDC_REDIRECT_URI');
+  if (redirect.pathname !== CALLBACK_PATH || redirect.search !== '' || redirect.hash !== '')
+    throw new Error(`OIDC_REDIRECT_URI must end in ${CALLBACK_PATH}, got "${rawRedirect}"`);
+  const cookieSecret = optional(env.OIDC_COOKIE_SECRET);
+  if (!cookieSecret || cookieSecret.length < 32)
+    throw new Error('OIDC_COOKIE_SECRET must be at least 32 characters (shared by every API process)');
+  const claim = (raw: string | undefined, fallback: string, name: string): string => {
+    const value = optional(raw) ?? fallback;
+    if (!CLAIM.test(value)) throw new Error(`${name} is not a claim name: "${value}"`);
+    return value;
+  };
+  const logout = optional(env.OIDC_POST_LOGOUT_REDIRECT_URI);
+  const scopes = optional(env.OIDC_SCOPES) ?? 'openid';
+  if (!scopes.split(/\s+/).includes('openid')) throw new Error('OIDC_SCOPES must include openid');
+  return {
+    issuerUrl,
+    clientId,
+    clientSecret: optional(env.OIDC_CLIENT_SECRET),
+    redirectUri: redirect.href,
+    postLogoutRedirectUri: logout
+      ? absoluteUrl(logout, 'OIDC_POST_LOGOUT_REDIRECT_URI').href
+      : new URL('/app/sign-in', redirect).href,
+    scopes,
+    agencyClaim: claim(env.OIDC_AGENCY_CLAIM, 'agency', 'OIDC_AGENCY_CLAIM'),
+    roleClaim: claim(env.OIDC_ROLE_CLAIM, 'role', 'OIDC_ROLE_CLAIM'),
+    sessionMaxSeconds: positiveInt(env.OIDC_SESSION_MAX_SECONDS, 8 * 3600, 'OIDC_SESSION_MAX_SECONDS'),
+    cookieSecret,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineConfig {
   const kafkaBrokers = (optional(env.KAFKA_BROKERS) ?? '')
     .split(',')
@@ -168,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
       audience: optional(env.JWT_AUDIENCE) ?? 'throughline',
       maxLifetimeSeconds: positiveInt(env.JWT_MAX_LIFETIME_SECONDS, 12 * 3600, 'JWT_MAX_LIFETIME_SECONDS'),
     },
+    oidc: oidcConfig(env),
     logLevel: optional(env.LOG_LEVEL) ?? 'info',
     metricsToken: optional(env.METRICS_TOKEN),
     bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),

@@ -11,10 +11,19 @@ import { IgPagesController } from './features/ig/ig.controller';
 import { SubjectPagesController } from './features/subjects/subject-pages.controller';
 import { PageNotFoundController } from './html/not-found.controller';
 import { formBody, pageHeaders } from './session/form-body';
+import { OidcController } from './session/oidc/oidc.controller';
+import { OidcSignIn } from './session/oidc/oidc-sign-in.service';
 import { SignInController } from './session/sign-in.controller';
 import { WebSessionGuard } from './session/web-session.guard';
+import { WebSessions } from './session/web-sessions';
 
-const PAGES = [SignInController, BoardPageController, SubjectPagesController, IgPagesController];
+const PAGES = [
+  SignInController,
+  OidcController,
+  BoardPageController,
+  SubjectPagesController,
+  IgPagesController,
+];
 
 /**
  * The pages people use, served by the API process under /app: sign-in, the tasking board, the
@@ -33,7 +42,7 @@ const PAGES = [SignInController, BoardPageController, SubjectPagesController, Ig
   ],
   // The catch-all goes last so it only answers what no page matched.
   controllers: [...PAGES, PageNotFoundController],
-  providers: [WebSessionGuard],
+  providers: [WebSessionGuard, WebSessions, OidcSignIn],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

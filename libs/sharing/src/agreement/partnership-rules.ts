@@ -1,9 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { KnownAgencies, RoleGate } from '@throughline/auth';
+import { KnownAgencies, KnownRoles, RoleGate } from '@throughline/auth';
 import { DEFAULT_ISSUING_AGENCIES } from '@throughline/domain';
 import { IdentifierIssuers } from '@throughline/ingestion';
 import { isPartnershipAgency } from '../domain/agreement';
-import { decideRoleAccess } from '../domain/roles';
+import { decideRoleAccess, isAgreementRole } from '../domain/roles';
 import { AgreementService } from './agreement.service';
 
 /**
@@ -15,6 +15,7 @@ import { AgreementService } from './agreement.service';
 export class PartnershipRules implements OnModuleInit {
   constructor(
     private readonly known: KnownAgencies,
+    private readonly knownRoles: KnownRoles,
     private readonly roles: RoleGate,
     private readonly agreements: AgreementService,
     private readonly issuers: IdentifierIssuers,
@@ -23,6 +24,7 @@ export class PartnershipRules implements OnModuleInit {
   onModuleInit(): void {
     this.issuers.use(async () => (await this.agreements.current())?.identifiers ?? DEFAULT_ISSUING_AGENCIES);
     this.known.use(async (agency) => isPartnershipAgency(await this.agreements.current(), agency));
+    this.knownRoles.use(async (role) => isAgreementRole(await this.agreements.current(), role));
     this.roles.use(async (principal, view, purpose) => {
       const agreement = await this.agreements.current();
       const decision = decideRoleAccess(agreement, principal, view, purpose);

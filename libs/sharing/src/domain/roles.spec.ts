@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PURPOSES_OF_USE, VIEWS } from '@throughline/domain';
 import { parseAgreement } from './agreement';
 import { ROLE_PURPOSES } from './decision-table.data';
-import { decideRoleAccess } from './roles';
+import { decideRoleAccess, isAgreementRole } from './roles';
 
 const SHIPPED = parseAgreement(
   readFileSync(join(__dirname, '..', '..', '..', '..', 'infra', 'agreements', 'default-iom.yaml'), 'utf8'),
@@ -76,5 +76,16 @@ describe('the role rule of the shipped agreement, role x view x purpose', () => 
     expect(decideRoleAccess(earlier, person('tasking-chair'), 'subjects', 'tasking').allowed).toBe(false);
     expect(decideRoleAccess(earlier, person('ig-lead'), 'audit', 'audit').allowed).toBe(true);
     expect(decideRoleAccess(earlier, person('ig-lead'), 'subjects', 'audit').allowed).toBe(false);
+  });
+});
+
+describe('the roles a person may sign in with', () => {
+  it('are the roles the agreement names; not system, not one it does not know, none without one', () => {
+    expect(isAgreementRole(SHIPPED, 'offender-manager')).toBe(true);
+    expect(isAgreementRole(SHIPPED, 'ig-lead')).toBe(true);
+    expect(isAgreementRole(SHIPPED, 'astronaut')).toBe(false);
+    expect(isAgreementRole(SHIPPED, 'system')).toBe(false);
+    expect(isAgreementRole(SHIPPED, 'constructor')).toBe(false);
+    expect(isAgreementRole(null, 'offender-manager')).toBe(false);
   });
 });

@@ -37,6 +37,17 @@ export function personRoles(agreement: Agreement | null): readonly string[] {
 }
 
 /**
+ * Whether a person may sign in in this role: one the agreement in force names in its role section,
+ * or, for an agreement without one, one of `personRoles`. Without an agreement, none.
+ */
+export function isAgreementRole(agreement: Agreement | null, role: string): boolean {
+  if (!agreement || role === SYSTEM_ROLE) return false;
+  return agreement.roles === null
+    ? personRoles(agreement).includes(role)
+    : Object.hasOwn(agreement.roles, role);
+}
+
+/**
  * The rules that stood before agreements had a role section, for an agreement loaded then: any
  * person read subjects for any purpose, the tasking meeting's roles and purposes read the board,
  * the IG lead the audit tools and exports. Loading an agreement with a role section ends them.

@@ -11,6 +11,11 @@ export interface PageOptions {
   /** The token for the sign-out form; pages for a signed-in person always have one. */
   readonly csrf?: string;
   readonly section?: Section;
+  /**
+   * Go on to this address at once (a same-site navigation of the browser's own, so SameSite=Strict
+   * cookies go with it, which a redirect at the end of a cross-site one would not carry).
+   */
+  readonly continueTo?: string;
 }
 
 const NAV: Readonly<Record<string, readonly { section: Section; href: string; text: string }[]>> = {
@@ -61,6 +66,7 @@ export function page(options: PageOptions): string {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          ${options.continueTo && html`<meta http-equiv="refresh" content="0;url=${options.continueTo}" />`}
           <title>${options.title} – Throughline</title>
           <link rel="stylesheet" href="/app/assets/app.css" />
           <link rel="icon" href="/app/assets/icon.svg" type="image/svg+xml" />

@@ -7,6 +7,21 @@ export const CSRF_COOKIE = 'throughline_csrf';
 /** Pages and their form posts live under /app; the API never reads these cookies. */
 export const COOKIE_PATH = '/app';
 export const SESSION_SECONDS = 8 * 3600;
+/**
+ * State, nonce and PKCE verifier of a sign-in at the provider, sealed. SameSite=Lax and only for
+ * the callback: the provider's redirect back is a cross-site navigation, which a Strict cookie
+ * would not follow.
+ */
+export const SIGN_IN_COOKIE = 'throughline_oidc';
+export const SIGN_IN_COOKIE_PATH = '/app/oidc';
+export const SIGN_IN_SECONDS = 10 * 60;
+
+/** A cookie other than the session's: its own path and SameSite. */
+export interface CookieScope {
+  readonly path: string;
+  readonly sameSite: 'strict' | 'lax';
+}
+const PAGES: CookieScope = { path: COOKIE_PATH, sameSite: 'strict' };
 
 /** Reads the Cookie header (no cookie-parser in the app; the format is simple). */
 export function readCookies(request: Request): Map<string, string> {
@@ -38,21 +53,27 @@ export function setCookie(
   name: string,
   value: string,
   maxAgeSeconds: number,
+  scope: CookieScope = PAGES,
 ): void {
   response.cookie(name, value, {
     httpOnly: true,
-    sameSite: 'strict',
+    sameSite: scope.sameSite,
     secure: overTls(request),
-    path: COOKIE_PATH,
+    path: scope.path,
     maxAge: maxAgeSeconds * 1000,
   });
 }
 
-export function clearCookie(request: Request, response: Response, name: string): void {
+export function clearCookie(
+  request: Request,
+  response: Response,
+  name: string,
+  scope: CookieScope = PAGES,
+): void {
   response.clearCookie(name, {
     httpOnly: true,
-    sameSite: 'strict',
+    sameSite: scope.sameSite,
     secure: overTls(request),
-    path: COOKIE_PATH,
+    path: scope.path,
   });
 }

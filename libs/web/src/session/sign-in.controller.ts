@@ -5,19 +5,18 @@ import { type Principal, TokenService } from '@throughline/auth';
 import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { STYLESHEET } from '../html/styles';
 import { WebExceptionFilter } from '../html/web-exception.filter';
-import { clearCookie, readCookies, SESSION_COOKIE, SESSION_SECONDS, setCookie } from './cookies';
+import { clearCookie, SESSION_COOKIE, SESSION_SECONDS, setCookie } from './cookies';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from './csrf';
+import { html } from '../html/html';
+import { page } from '../html/layout';
+import { OidcSignIn } from './oidc/oidc-sign-in.service';
 import { homeFor, personaByKey } from './personas';
-import { oidcPage, signInPage } from './sign-in.page';
+import { safeNext } from './safe-next';
+import { noPageSignInPage, oidcPage, signInPage } from './sign-in.page';
+import { WebSessions } from './web-sessions';
 
 const USER = /^[A-Za-z0-9._@-]{1,64}$/;
 const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4f91"/><path d="M3 8h10M8 3v10" stroke="#fff" stroke-width="2"/></svg>`;
-
-/** Only our own pages: a path under /app, never another origin (no open redirect). */
-const safeNext = (raw: unknown): string | null =>
-  typeof raw === 'string' && /^\/app(\/|\?|$)/.test(raw) && !raw.includes('\\') && !raw.startsWith('//')
-    ? raw
-    : null;
 
 @ApiExcludeController()
 @Controller('app')
@@ -25,17 +24,18 @@ const safeNext = (raw: unknown): string | null =>
 export class SignInController {
   constructor(
     private readonly tokens: TokenService,
+    private readonly sessions: WebSessions,
+    private readonly oidc: OidcSignIn,
     @Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig,
   ) {}
 
+  /** Demo personas only when neither the API nor the pages trust an identity provider. */
   private get embedded(): boolean {
-    return this.config.jwt.jwksUrl === undefined;
+    return this.config.jwt.jwksUrl === undefined && this.config.oidc === undefined;
   }
 
   private async signedIn(request: Request): Promise<Principal | null> {
-    const token = readCookies(request).get(SESSION_COOKIE);
-    if (!token) return null;
-    return this.tokens.verify(token).catch(() => null);
+    return (await this.sessions.read(request).catch(() => null))?.principal ?? null;
   }
 
   @Get()
@@ -51,7 +51,8 @@ export class SignInController {
     @Query('next') next?: string,
   ): Promise<string> {
     response.type('html');
-    if (!this.embedded) return oidcPage(this.config.jwt.issuer);
+    if (this.config.oidc) return oidcPage({ next: safeNext(next), signedIn: await this.signedIn(request) });
+    if (!this.embedded) return noPageSignInPage(this.config.jwt.issuer);
     return signInPage({
       csrf: csrfToken(request, response),
       next: safeNext(next),
@@ -97,15 +98,37 @@ export class SignInController {
     response.redirect(303, safeNext(body?.next) ?? homeFor(persona.role));
   }
 
+  /**
+   * Ends the session here, then, with OpenID Connect, at the provider too when it offers an
+   * end_session_endpoint (RP-initiated logout). That is another origin, which the pages' CSP
+   * (form-action 'self') forbids a form post to be redirected to: a page moves the browser on.
+   */
   @Post('sign-out')
-  signOut(
+  async signOut(
     @Req() request: Request,
     @Res() response: Response,
     @Body() body: Record<string, unknown> | undefined,
-  ): void {
+  ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
+    const session = this.config.oidc ? await this.sessions.read(request).catch(() => null) : null;
     clearCookie(request, response, SESSION_COOKIE);
-    response.redirect(303, '/app/sign-in');
+    const atProvider = this.config.oidc ? await this.oidc.endSessionUrl(session?.idToken) : null;
+    if (!atProvider) {
+      response.redirect(303, '/app/sign-in');
+      return;
+    }
+    response
+      .status(200)
+      .type('html')
+      .send(
+        page({
+          title: 'Signed out',
+          continueTo: atProvider.href,
+          body: html`<h1>Signed out</h1>
+            <p class="lede">You are signed out of Throughline. Signing you out at your identity provider…</p>
+            <p><a href="${atProvider.href}">Continue to your identity provider</a></p>`,
+        }),
+      );
   }
 
   @Get('assets/app.css')

@@ -65,32 +65,38 @@ export function signInPage(options: {
   return page({ title: 'Sign in', body, section: 'sign-in' });
 }
 
-/**
- * With JWT_JWKS_URL set, people sign in at the partnership's identity provider; the demo personas
- * are off. The flow below is what plugs in (docs/web.md).
- */
-export function oidcPage(issuer: string): string {
+/** With OIDC_ISSUER_URL set: one button to the partnership's identity provider. */
+export function oidcPage(options: { next: string | null; signedIn: Principal | null }): string {
+  const start = `/app/oidc/start${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`;
   const body = html`<h1>Sign in</h1>
     <p class="lede">
-      This partnership signs people in through its identity provider; demo personas are turned off.
+      This partnership signs people in through its identity provider. You see only what the sharing agreement
+      lets your agency and role see, and every page you view is recorded.
     </p>
+    ${
+      options.signedIn &&
+      html`<div class="notice">
+        You are signed in as ${options.signedIn.id} (${options.signedIn.agency}, ${options.signedIn.role}).
+        <a href="/app">Continue to your pages</a>.
+      </div>`
+    }
+    <p><a class="button" href="${start}" id="oidc-sign-in">Sign in with your organisation account</a></p>
+    <p class="muted">Ask your partnership administrator if you cannot sign in.</p>`;
+  return page({ title: 'Sign in', body, section: 'sign-in' });
+}
+
+/**
+ * With JWT_JWKS_URL set but no OIDC_ISSUER_URL, the API takes the provider's tokens but the pages
+ * have no way to sign anyone in: say so rather than offer a form that cannot work.
+ */
+export function noPageSignInPage(issuer: string): string {
+  const body = html`<h1>Sign in</h1>
+    <p class="lede">Sign-in to the pages is not set up for this partnership.</p>
     <div class="notice">
-      Tokens are verified against the provider's keys (JWT_JWKS_URL), issuer <code>${issuer}</code>. They must
-      carry <code>sub</code>, <code>agency</code> and <code>role</code> claims.
+      The API accepts tokens from the identity provider <code>${issuer}</code>; the pages sign people in only
+      when OpenID Connect is configured (<code>OIDC_ISSUER_URL</code>, <code>OIDC_CLIENT_ID</code>,
+      <code>OIDC_REDIRECT_URI</code>, <code>OIDC_COOKIE_SECRET</code>: see the deployment guide).
     </div>
-    <h2>How sign-in works with an identity provider</h2>
-    <ol>
-      <li>
-        This page sends you to the provider's authorization endpoint (OpenID Connect authorization code flow
-        with PKCE and a state value).
-      </li>
-      <li>You sign in there; the provider redirects back to <code>/app/oidc/callback</code> with a code.</li>
-      <li>
-        The server exchanges the code for tokens at the provider, verifies the token with the same key set the
-        API uses, and keeps it in an HttpOnly, SameSite=Strict cookie for <code>/app</code>.
-      </li>
-      <li>Pages then read exactly as the API does for that token; signing out clears the cookie.</li>
-    </ol>
-    <p>Ask your partnership administrator if you cannot sign in.</p>`;
+    <p>Ask your partnership administrator.</p>`;
   return page({ title: 'Sign in', body, section: 'sign-in' });
 }

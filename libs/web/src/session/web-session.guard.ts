@@ -6,24 +6,24 @@ import {
   KnownAgencies,
   type Principal,
   RoleGate,
-  TokenService,
 } from '@throughline/auth';
 import { isPurposeOfUse, type PurposeOfUse, type View } from '@throughline/domain';
 import { CHECKS_QUERY_STRING, ProblemException } from '@throughline/platform';
 import { DEFAULT_PURPOSE } from '../features/subjects/subject-query';
-import { readCookies, SESSION_COOKIE } from './cookies';
 import { CHAIR_ROLE, IG_ROLE } from './personas';
+import { WebSessions } from './web-sessions';
 
 /**
- * Authenticates a page request from the session cookie with the same TokenService that checks
- * bearer tokens, so a page principal is exactly what the API would see for that token.
+ * Authenticates a page request from the session cookie (WebSessions: a sealed OpenID Connect
+ * session, or in embedded mode a token the same TokenService checks as for the API), then applies
+ * the agreement's agency and role rules on every request, not only at sign-in.
  */
 @Injectable()
 export class WebSessionGuard implements CanActivate {
   static readonly [CHECKS_QUERY_STRING] = true;
 
   constructor(
-    private readonly tokens: TokenService,
+    private readonly sessions: WebSessions,
     private readonly agencies: KnownAgencies,
     private readonly roles: RoleGate,
     private readonly admission: Admission,
@@ -31,11 +31,11 @@ export class WebSessionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = readCookies(request).get(SESSION_COOKIE);
-    if (!token) throw signInRequired('Sign in to continue');
     let principal: Principal;
     try {
-      principal = await this.tokens.verify(token);
+      const session = await this.sessions.read(request);
+      if (!session) throw signInRequired('Sign in to continue');
+      principal = session.principal;
     } catch (error) {
       if (error instanceof InvalidTokenError)
         throw signInRequired(`Sign in again: ${error.message.toLowerCase()}`);
