@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type INestApplication, Logger as NestLogger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
 import { AuditService } from '@throughline/audit';
@@ -19,6 +19,7 @@ import { ProjectionRunner } from '@throughline/projections';
 import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
 import { ApiMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { requestLog } from './request-log';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -73,15 +74,7 @@ export async function createApi(
     ),
   );
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Throughline')
-    .setDescription('Event-sourced information sharing for Integrated Offender Management partnerships')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 
   await app.init();
   // Refuses to start without the audit signing key (server mode), naming the setting; embedded
