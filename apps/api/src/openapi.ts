@@ -36,7 +36,7 @@ const eventComponent = (type: string): string => `Event.${type}`;
  */
 function sharedSchemas(): Record<string, Schema> {
   const events = Object.fromEntries(
-    EVENT_TYPES.map((type) => [eventComponent(type), rehome(eventJsonSchema(type) as Schema)]),
+    EVENT_TYPES.map((type) => [eventComponent(type), rehome(eventJsonSchema(type))]),
   );
   const auditRecord = object({
     seq: integer,
