@@ -15,3 +15,4 @@ export * from './shutdown';
 export * from './data-dir-lock';
 export * from './heartbeat';
 export * from './json-logger';
+export * from './tracing';

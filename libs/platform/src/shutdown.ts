@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { stopTracing } from './tracing';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
@@ -41,18 +42,21 @@ export function stopOnSignals({
     // Kept referenced: a stop stalled on a promise nothing will settle would otherwise let the
     // process drift out silently, with nothing logged about what it left.
     deadline = setTimeout(() => abandon(`Not stopped within ${graceMs / 1000} s`), graceMs);
-    stop(signal).then(
-      () => {
-        clearTimeout(deadline);
-        logger.log('Stopped');
-        exit(0);
-      },
-      (error: unknown) => {
-        clearTimeout(deadline);
-        logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
-        exit(1);
-      },
-    );
+    stop(signal)
+      // The spans of the stop itself go out with the rest, before the process ends.
+      .then(() => stopTracing())
+      .then(
+        () => {
+          clearTimeout(deadline);
+          logger.log('Stopped');
+          exit(0);
+        },
+        (error: unknown) => {
+          clearTimeout(deadline);
+          logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+          exit(1);
+        },
+      );
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
   return () => {
