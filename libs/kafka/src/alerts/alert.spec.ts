@@ -53,6 +53,41 @@ const recipients = (alerts: ReturnType<typeof planAlerts>): string[] =>
   alerts.map((alert) => alert.data.agency);
 
 describe('planAlerts: who hears of what, cut by the sharing agreement', () => {
+  it('alerts a planned release with the notice it gives, flagged when short of 28 days, and a transfer', () => {
+    const planned = (date: string) =>
+      ({
+        ...event('iom.release.planned.v1', 'prison', 'custody'),
+        data: { date, type: 'CRD', addressKnown: false },
+      }) as PublishedEvent;
+    // The event happened on 2025-03-01 (its meta time).
+    const soon = planAlerts({
+      event: planned('2025-03-11'),
+      recordedAt,
+      subject: everyone(),
+      agreement,
+      now,
+    });
+    expect(soon.length).toBeGreaterThan(0);
+    expect(soon[0]!.type).toBe('iom.alert.release-planned.v1');
+    expect(soon.every((alert) => alert.data.notice?.days === 10 && alert.data.notice.short)).toBe(true);
+    const later = planAlerts({
+      event: planned('2025-04-10'),
+      recordedAt,
+      subject: everyone(),
+      agreement,
+      now,
+    });
+    expect(later.every((alert) => alert.data.notice?.days === 40 && !alert.data.notice.short)).toBe(true);
+    const moved = planAlerts({
+      event: event('iom.custody.transferred.v1', 'prison', 'custody'),
+      recordedAt,
+      subject: everyone(),
+      agreement,
+      now,
+    });
+    expect(moved.map((alert) => alert.type)).toContain('iom.alert.custody-transferred.v1');
+  });
+
   it('tells only the agencies working with the person, however widely the agreement shares the event', () => {
     const custody = event('iom.custody.received.v1', 'prison', 'custody');
     const subject = {

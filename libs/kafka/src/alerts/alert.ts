@@ -4,6 +4,7 @@ import {
   type AlertKind,
   isAlerting,
   type PublishedEvent,
+  releaseNotice,
 } from '@throughline/domain';
 import type { IdentifiedDisclosure } from '@throughline/audit';
 import { uuidFromName } from '@throughline/ingestion';
@@ -51,6 +52,11 @@ export interface AlertData {
   readonly fields: Readonly<Record<string, unknown>>;
   /** Why the recipient may see them: the clause and legal basis an audit record would carry. */
   readonly disclosure: DisclosureReason;
+  /**
+   * A planned release whose date the recipient may see: the days of notice it gives, and whether
+   * that is short of the 28 the partnership works to.
+   */
+  readonly notice?: { readonly days: number; readonly short: boolean };
 }
 
 /**
@@ -124,10 +130,18 @@ export function planAlerts({ event, recordedAt, subject, agreement, now }: Alert
           decision.fields.filter((field) => field in data).map((field) => [field, data[field]]),
         ),
         disclosure: decision.reason,
+        ...noticeOf(event, decision.fields),
       },
     });
   }
   return alerts;
+}
+
+/** The notice a planned release gives, when the recipient may see its date. */
+function noticeOf(event: PublishedEvent, fields: readonly string[]): { notice?: AlertData['notice'] } {
+  if (event.type !== 'iom.release.planned.v1' || !fields.includes('date')) return {};
+  const notice = releaseNotice(event.meta.time, event.data.date);
+  return notice ? { notice } : {};
 }
 
 /**
