@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LONG_AGO, utcInstant } from '@throughline/domain';
 import { AgreementService, timeZoneOf } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
@@ -93,7 +94,9 @@ function boardEntry(
   if (record.cohort.status !== 'adopted') return null;
   const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso, timeZone) };
   if (since === undefined) return row;
-  const earlier = doc.timeline.filter((entry) => entry.meta.time <= since);
+  // Compared as instants, not as text: a time sent with an offset or a fraction sorts apart from
+  // the same instant in UTC.
+  const earlier = doc.timeline.filter((entry) => (utcInstant(entry.meta.time) ?? LONG_AGO) <= since);
   const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
   const changes = changesBetween(before, row);
   return changes.length > 0 ? { ...row, changes } : null;
