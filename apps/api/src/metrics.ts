@@ -1,32 +1,29 @@
 import { Controller, Get, Header, Headers, Inject, Injectable } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, type Histogram, type Registry } from 'prom-client';
 import { AuditService } from '@throughline/audit';
 import { EventStore } from '@throughline/event-store';
-import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { Metrics, ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 
 /**
- * The API process's metrics, in a registry of its own (two applications in one test process never
- * share one): each request's duration by method, route template (never the path as sent, which
- * holds ids) and status; the projections' lag; the audit witnesses' deliveries; the process's own.
- * No label holds a person's data.
+ * What the API process adds to the metrics the libs declare (see `Metrics`): each request's duration
+ * by method, route template (never the path as sent, which holds ids) and status; the log's head;
+ * the projections' lag; the audit witnesses' deliveries. No label holds a person's data.
  */
 @Injectable()
 export class ApiMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly requests: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(runner: ProjectionRunner, audit: AuditService, store: EventStore) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'throughline_' });
-    this.requests = new Histogram({
-      name: 'throughline_http_request_duration_seconds',
-      help: 'Time to answer a request, by method, route template and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-      registers: [this.registry],
-    });
+  constructor(metrics: Metrics, runner: ProjectionRunner, audit: AuditService, store: EventStore) {
+    this.registry = metrics.registry;
+    this.requests = metrics.histogram(
+      'throughline_http_request_duration_seconds',
+      'Time to answer a request, by method, route template and status',
+      ['method', 'route', 'status'],
+    );
     new Gauge({
       name: 'throughline_event_log_head',
       help: 'The position of the last event in the log',

@@ -16,6 +16,12 @@ describe('GET /metrics', () => {
       .send(JSON.stringify([journey.registered('Jane', 'Doe')]));
     expect(published.status).toBe(200);
     subjectId = published.body.results[0].subjectId;
+    const refused = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/cloudevents-batch+json')
+      .send(JSON.stringify([{ ...journey.arrested(), time: '2025-02-30T10:00:00Z' }]));
+    expect(refused.status).toBe(422);
     await t.settle();
     const read = await t.http
       .get(`/v1/subjects/${subjectId}`)
@@ -43,6 +49,9 @@ describe('GET /metrics', () => {
     );
     expect(text).toMatch(/throughline_projection_lag_events\{projection="subject-views"\} 0/);
     expect(text).toMatch(/throughline_event_log_head \d+/);
+    expect(text).toMatch(/throughline_events_ingested_total\{agency="police",outcome="stored"\} 1/);
+    expect(text).toMatch(/throughline_ingest_refusals_total\{agency="police",status="422",constraint="[A-Za-z]+"\} 1/);
+    expect(text).toMatch(/throughline_audit_write_seconds_count\{kind="record"\} [1-9]/);
     expect(text).toMatch(/throughline_process_resident_memory_bytes \d+/);
     for (const personal of [subjectId, 'Jane', 'Doe', journey.pnc]) expect(text).not.toContain(personal);
   });

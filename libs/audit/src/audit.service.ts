@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import type { Histogram } from 'prom-client';
+import { Metrics, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
 import { AuditKeyring, auditKeySettings, MissingAuditKeyError, type PublicAuditKey } from './audit-keys';
 import { type AuditSigner, createAuditSigningKey, verifyCheckpoint } from './audit-signer';
 import {
@@ -61,10 +62,19 @@ export class AuditService implements OnApplicationShutdown {
   /** Set when the tail has waited checkpointAfterMs: the next check signs whatever is uncovered. */
   private tailDue = false;
 
+  /** How long a disclosure waits to be durable (the time every audited read adds). */
+  private readonly writeSeconds: Histogram<'kind'> | undefined;
+
   constructor(
     readonly store: AuditStore,
     @Inject(THROUGHLINE_CONFIG) private readonly config: ThroughlineConfig,
+    @Optional() metrics?: Metrics,
   ) {
+    this.writeSeconds = metrics?.histogram(
+      'throughline_audit_write_seconds',
+      'Time from offering audit records to their durable write, by kind (record, record-once)',
+      ['kind'],
+    );
     this.keys = AuditKeyring.load(config);
     this.witnessing = new WitnessPublisher(openAuditWitnesses(config));
     this.checkpointAfterMs = config.auditCheckpointSeconds * 1000;
@@ -128,7 +138,9 @@ export class AuditService implements OnApplicationShutdown {
       id: randomUUID(),
       at: disclosure.at ?? new Date().toISOString(),
     };
+    const timer = this.writeSeconds?.startTimer({ kind: 'record' });
     const [record] = await this.durably(this.store.append([content]));
+    timer?.();
     return record!;
   }
 
@@ -140,9 +152,12 @@ export class AuditService implements OnApplicationShutdown {
   async recordOnce(disclosures: readonly IdentifiedDisclosure[]): Promise<AuditRecord[]> {
     if (disclosures.length === 0) return [];
     const at = new Date().toISOString();
-    return this.durably(
+    const timer = this.writeSeconds?.startTimer({ kind: 'record-once' });
+    const records = await this.durably(
       this.store.appendNew(disclosures.map((disclosure) => ({ ...disclosure, at: disclosure.at ?? at }))),
     );
+    timer?.();
+    return records;
   }
 
   /** Tracks an append until it settles (shutdown waits for it) and checkpoints after it. */

@@ -16,3 +16,4 @@ export * from './data-dir-lock';
 export * from './heartbeat';
 export * from './json-logger';
 export * from './tracing';
+export * from './metrics';

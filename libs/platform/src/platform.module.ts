@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { loadConfig, THROUGHLINE_CONFIG, type ThroughlineConfig } from './config';
+import { Metrics } from './metrics';
 import { tightenPrivateTree } from './private-files';
 
-/** Provides the configuration to every module. */
+/** Provides the configuration and the metrics registry to every module. */
 @Global()
 @Module({})
 export class PlatformModule implements OnModuleInit {
@@ -11,8 +12,8 @@ export class PlatformModule implements OnModuleInit {
   static forRoot(config: ThroughlineConfig = loadConfig()): DynamicModule {
     return {
       module: PlatformModule,
-      providers: [{ provide: THROUGHLINE_CONFIG, useValue: config }],
-      exports: [THROUGHLINE_CONFIG],
+      providers: [{ provide: THROUGHLINE_CONFIG, useValue: config }, Metrics],
+      exports: [THROUGHLINE_CONFIG, Metrics],
     };
   }
 

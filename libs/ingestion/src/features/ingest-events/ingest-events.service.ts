@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import type { Counter } from 'prom-client';
 import {
   CATALOGUE,
   type DataCategory,
@@ -27,7 +28,7 @@ import {
   IdentifierTakenError,
   type RecordedEvent,
 } from '@throughline/event-store';
-import { Mutex } from '@throughline/platform';
+import { Metrics, Mutex } from '@throughline/platform';
 import {
   type EventIssue,
   type IncomingEvent,
@@ -37,7 +38,7 @@ import {
 import { partnershipIdFor, storedEventId } from '../../domain/event-id';
 import { IdentifierIssuers } from '../../identifier-issuers';
 import { IdentityIndex } from '../../identity-index';
-import { SubjectCeiling } from './subject-ceiling';
+import { SubjectCeiling, SubjectCeilingError } from './subject-ceiling';
 
 export interface IngestResult {
   readonly id: string;
@@ -98,12 +99,27 @@ interface Planned {
 export class IngestEventsService {
   private readonly mutex = new Mutex();
 
+  private readonly ingested: Counter<'agency' | 'outcome'> | undefined;
+  private readonly refused: Counter<'agency' | 'status' | 'constraint'> | undefined;
+
   constructor(
     private readonly store: EventStore,
     private readonly identity: IdentityIndex,
     private readonly ceiling: SubjectCeiling,
     private readonly issuers: IdentifierIssuers,
-  ) {}
+    @Optional() metrics?: Metrics,
+  ) {
+    this.ingested = metrics?.counter(
+      'throughline_events_ingested_total',
+      'Events accepted from agency systems (HTTP and Kafka), by publishing agency and outcome (stored, duplicate)',
+      ['agency', 'outcome'],
+    );
+    this.refused = metrics?.counter(
+      'throughline_ingest_refusals_total',
+      'Issues that refused a batch, by publishing agency, status and the rule broken (constraint)',
+      ['agency', 'status', 'constraint'],
+    );
+  }
 
   /** Resolves once every append accepted so far has finished. */
   drain(): Promise<void> {
@@ -119,6 +135,27 @@ export class IngestEventsService {
   }
 
   async ingest(
+    raw: readonly unknown[],
+    publisher: IngestPublisher,
+    requestId?: string,
+  ): Promise<IngestResult[]> {
+    try {
+      const results = await this.ingestBatch(raw, publisher, requestId);
+      for (const result of results)
+        this.ingested?.inc({ agency: publisher.agency, outcome: result.duplicate ? 'duplicate' : 'stored' });
+      return results;
+    } catch (error) {
+      const { agency } = publisher;
+      if (error instanceof IngestRejectedError)
+        for (const issue of error.issues)
+          this.refused?.inc({ agency, status: String(issue.status), constraint: issue.constraint });
+      else if (error instanceof SubjectCeilingError)
+        this.refused?.inc({ agency, status: '429', constraint: 'subjectCeiling' });
+      throw error;
+    }
+  }
+
+  private async ingestBatch(
     raw: readonly unknown[],
     publisher: IngestPublisher,
     requestId?: string,
