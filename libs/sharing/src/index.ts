@@ -1,6 +1,7 @@
 export * from './domain/agreement';
 export * from './domain/break-glass';
 export * from './domain/sharing-state';
+export * from './domain/retention';
 export * from './domain/policy';
 export * from './domain/category-basis';
 export * from './agreement/agreement-events';
