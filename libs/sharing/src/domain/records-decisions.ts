@@ -3,7 +3,6 @@ import {
   isCalendarDate,
   isDataCategory,
   isPurposeOfUse,
-  type PurposeOfUse,
   type RecordRestrictedV1,
   type RecordRestrictionLiftedV1,
   type RetentionReviewedV1,
@@ -159,8 +158,8 @@ export function decideRestrict(input: {
     );
   return {
     restrictionId: input.restrictionId,
-    categories: categories as DataCategory[],
-    purposes: purposes as PurposeOfUse[],
+    categories: categories,
+    purposes: purposes,
     reason,
     legalBasis,
     restrictedBy: input.decider.id,

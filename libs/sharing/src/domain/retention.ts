@@ -82,7 +82,7 @@ export function checkRetention(check: SectionChecker, agencies: readonly string[
       const rule = checkRule(check, ['retention', agency, key]);
       if (!rule) continue;
       if (key === 'default') fallback = rule;
-      else categories[key as DataCategory] = rule;
+      else categories[key] = rule;
     }
     schedule[agency] = { categories, default: fallback };
   }
