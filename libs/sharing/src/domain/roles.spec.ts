@@ -20,7 +20,7 @@ const EXPECTED: Readonly<Record<string, Partial<Record<(typeof VIEWS)[number], r
   'tasking-chair': { tasking: ['tasking'] },
   'ig-lead': { audit: ['audit'], 'subject-access': ['subject-access'] },
   analyst: {},
-  'partnership-admin': {},
+  'partnership-admin': { identity: ['audit'] },
 };
 
 describe('the role rule of the shipped agreement, role x view x purpose', () => {
