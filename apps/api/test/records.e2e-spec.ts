@@ -27,7 +27,16 @@ describe('records management: the review queue, retain decisions and restriction
     const registered = await publish('police', POLICE, [journey.registered('Ray', 'Holt')]);
     subjectId = registered.body.results[0].subjectId;
     // The police's last offending event was in 2015: its six-year MoPI group 3 review fell due in 2021.
-    await publish('police', POLICE, [at(journey.arrested('Theft from a shop'), '2015-03-01T10:00:00Z')]);
+    await publish('police', POLICE, [
+      at(journey.arrested('Theft from a shop'), '2015-03-01T10:00:00Z'),
+      journey.scored(44, 'red'),
+      cloudEvent(POLICE, 'iom.cohort.adopted.v1', `pnc:${journey.pnc}`, {
+        cohortClass: 'PPO',
+        category: 1,
+        statutory: true,
+        reviewDue: '2099-06-01',
+      }),
+    ]);
     await publish('probation', PROBATION, [
       journey.linked('probation'),
       cloudEvent(PROBATION, 'iom.licence.conditions-set.v1', `crn:${journey.crn}`, {
@@ -206,13 +215,45 @@ describe('records management: the review queue, retain decisions and restriction
     expect((await lift(made.body.restrictionId)).status).toBe(201);
   });
 
+  it('a restriction keeps the data from the tasking board too, until lifted', async () => {
+    const onBoard = async () => {
+      const board = await t.http
+        .get('/v1/tasking/board')
+        .set('Authorization', `Bearer ${await t.personToken('police', 'tasking-chair')}`)
+        .set('X-Purpose-Of-Use', 'tasking')
+        .expect(200);
+      return board.body.subjects.some((row: { subjectId: string }) => row.subjectId === subjectId);
+    };
+    expect(await onBoard()).toBe(true);
+    const made = await t.http
+      .post(`/v1/audit/restrictions/${subjectId}`)
+      .set('Authorization', await ig())
+      .send({
+        categories: ['cohort'],
+        purposes: ['safeguarding'],
+        reason: 'Contested',
+        legalBasis: 'DPA 2018 s.47',
+      })
+      .expect(201);
+    await t.settle();
+    // The police's cohort data is what puts the person on the board; it may not be used for tasking.
+    expect(await onBoard()).toBe(false);
+    await t.http
+      .post(`/v1/audit/restrictions/${subjectId}/${made.body.restrictionId}/lift`)
+      .set('Authorization', await ig())
+      .send({ reason: 'Resolved' })
+      .expect(201);
+    await t.settle();
+    expect(await onBoard()).toBe(true);
+  });
+
   it('subject access says what was restricted, when, by whom and why', async () => {
     const exported = await t.http
       .get(`/v1/subjects/${subjectId}/access-export`)
       .set('Authorization', await ig())
       .set('X-Purpose-Of-Use', 'subject-access');
     expect(exported.status).toBe(200);
-    expect(exported.body.restrictions.length).toBeGreaterThanOrEqual(3);
+    expect(exported.body.restrictions.length).toBeGreaterThanOrEqual(4);
     expect(exported.body.restrictions[0]).toEqual({
       restrictionId: expect.any(String),
       agency: 'police',

@@ -333,7 +333,7 @@ describe('a restriction by the data’s publisher, cell by cell', () => {
               controllers: [publisher],
             });
             const others = PURPOSES_OF_USE.filter((p) => p !== purpose);
-            for (const allowed of [[], [purpose], others] as const) {
+            for (const allowed of [[], [purpose], others] as readonly (readonly PurposeOfUse[])[]) {
               const sharing = [
                 ...setup,
                 restriction(publisher, probe.category, allowed),

@@ -6,7 +6,13 @@ import { categoryBasis } from './category-basis';
 import { TableTimeline } from './decision-table.data';
 import type { Reader } from './engine';
 import { buildReadPolicy, decide, projectionCut } from './policy';
-import { emptySharingState, evolveSharing, restrictedPurposes, type SharingState } from './sharing-state';
+import {
+  emptySharingState,
+  evolveSharing,
+  restrictedPurposes,
+  restrictionAllows,
+  type SharingState,
+} from './sharing-state';
 
 const agreement = parseAgreement(
   readFileSync(join(__dirname, '..', '..', '..', '..', 'infra', 'agreements', 'default-iom.yaml'), 'utf8'),
@@ -125,5 +131,15 @@ describe('a restriction of processing, in the one engine', () => {
     expect(restrictedPurposes(sharing, 'police', 'offending')).toEqual(['enforcement']);
     expect(sees(sharing, 'police', 'safeguarding').read).toBe(false);
     expect(sees(sharing, 'police', 'enforcement').read).toBe(true);
+  });
+});
+
+describe('restrictionAllows, for the uses of events the ability does not cut', () => {
+  it('allows what no restriction holds, and a restricted kind only for a purpose it names', () => {
+    const sharing = fold(restrict('police', ['safeguarding']));
+    expect(restrictionAllows(sharing, 'probation', 'offending', 'tasking')).toBe(true);
+    expect(restrictionAllows(sharing, 'police', 'custody', 'tasking')).toBe(true);
+    expect(restrictionAllows(sharing, 'police', 'offending', 'tasking')).toBe(false);
+    expect(restrictionAllows(sharing, 'police', 'offending', 'safeguarding')).toBe(true);
   });
 });

@@ -98,6 +98,18 @@ export function restrictedPurposes(
   return allowed;
 }
 
+/**
+ * Whether an agency's data of a category may be used for the purpose: unless a restriction holds it
+ * and does not name the purpose. For the uses of a subject's events that are not reads cut by the
+ * engine's ability (the tasking board's consolidated flags and released detail).
+ */
+export const restrictionAllows = (
+  sharing: SharingState,
+  agency: string,
+  category: DataCategory,
+  purpose: PurposeOfUse,
+): boolean => restrictedPurposes(sharing, agency, category)?.includes(purpose) ?? true;
+
 /** Every (agency, category) a restriction holds, with the purposes still allowed for it. */
 export function restrictedKinds(
   sharing: SharingState,
