@@ -153,11 +153,14 @@ export function reviewsOf(
   schedule: RetentionSchedule | undefined,
   facts: RetentionFacts,
   agency: string,
+  /** Only those due by this date (YYYY-MM-DD). */
+  dueBy?: string,
 ): DueReview[] {
   const reviews: DueReview[] = [];
-  for (const key of Object.keys(facts.lastEvent).sort()) {
-    const [owner, category] = key.split('|') as [string, DataCategory];
-    if (owner !== agency) continue;
+  const prefix = `${agency}|`;
+  for (const key in facts.lastEvent) {
+    if (!key.startsWith(prefix)) continue;
+    const category = key.slice(prefix.length) as DataCategory;
     const rule = reviewRuleFor(schedule, agency, category);
     if (!rule) continue;
     const since = triggerDate(facts, rule.from, facts.lastEvent[key]!);
@@ -165,6 +168,7 @@ export function reviewsOf(
     const scheduled = addYears(since, rule.years);
     const retained = facts.retained[key] ?? null;
     const byDecision = retained !== null && retained.nextReview > scheduled;
+    if (dueBy !== undefined && (byDecision ? retained.nextReview : scheduled) > dueBy) continue;
     reviews.push({
       subjectId: facts.subjectId,
       category,
@@ -186,8 +190,7 @@ export function dueReviews(
   today: string,
 ): DueReview[] {
   const due: DueReview[] = [];
-  for (const facts of all)
-    for (const review of reviewsOf(schedule, facts, agency)) if (review.dueOn <= today) due.push(review);
+  for (const facts of all) due.push(...reviewsOf(schedule, facts, agency, today));
   return due.sort(
     (a, b) =>
       a.dueOn.localeCompare(b.dueOn) ||
