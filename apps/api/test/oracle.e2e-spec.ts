@@ -51,9 +51,16 @@ const SHARING_TYPES = new Set([
   'iom.safeguarding.concern-raised.v1',
   'iom.safeguarding.concern-closed.v1',
 ]);
+/** Identity repairs are checked against the identity index (the examples name no such records): not sharing facts. */
+const IDENTITY_REPAIRS = new Set<string>([
+  'iom.subject.identifier-unlinked.v1',
+  'iom.subject.merged.v1',
+  'iom.subject.unmerged.v1',
+]);
 const ORDINARY = EVENT_TYPES.filter(
   (type) =>
     !SHARING_TYPES.has(type) &&
+    !IDENTITY_REPAIRS.has(type) &&
     !CATALOGUE[type].recordedByPlatform &&
     !CATALOGUE[type].registersSubject &&
     CATALOGUE[type].category !== 'of-target',
