@@ -50,7 +50,9 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/throughline_projection_lag_events\{projection="subject-views"\} 0/);
     expect(text).toMatch(/throughline_event_log_head \d+/);
     expect(text).toMatch(/throughline_events_ingested_total\{agency="police",outcome="stored"\} 1/);
-    expect(text).toMatch(/throughline_ingest_refusals_total\{agency="police",status="422",constraint="[A-Za-z]+"\} 1/);
+    expect(text).toMatch(
+      /throughline_ingest_refusals_total\{agency="police",status="422",constraint="[A-Za-z]+"\} 1/,
+    );
     expect(text).toMatch(/throughline_audit_write_seconds_count\{kind="record"\} [1-9]/);
     expect(text).toMatch(/throughline_process_resident_memory_bytes \d+/);
     for (const personal of [subjectId, 'Jane', 'Doe', journey.pnc]) expect(text).not.toContain(personal);

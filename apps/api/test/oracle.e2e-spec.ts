@@ -51,9 +51,16 @@ const SHARING_TYPES = new Set([
   'iom.safeguarding.concern-raised.v1',
   'iom.safeguarding.concern-closed.v1',
 ]);
+/** Identity repairs are checked against the identity index (the examples name no such records): not sharing facts. */
+const IDENTITY_REPAIRS = new Set<string>([
+  'iom.subject.identifier-unlinked.v1',
+  'iom.subject.merged.v1',
+  'iom.subject.unmerged.v1',
+]);
 const ORDINARY = EVENT_TYPES.filter(
   (type) =>
     !SHARING_TYPES.has(type) &&
+    !IDENTITY_REPAIRS.has(type) &&
     !CATALOGUE[type].recordedByPlatform &&
     !CATALOGUE[type].registersSubject &&
     CATALOGUE[type].category !== 'of-target',
@@ -117,9 +124,36 @@ type Step =
       readonly type: string;
       readonly data: Record<string, unknown>;
     }
-  | { readonly kind: 'claim'; readonly agency: string; readonly categories: DataCategory[] };
+  | { readonly kind: 'claim'; readonly agency: string; readonly categories: DataCategory[] }
+  /** The agency's IG lead restricts its own data (`purposes` still allowed), or lifts its last restriction. */
+  | {
+      readonly kind: 'restrict';
+      readonly agency: string;
+      readonly categories: DataCategory[];
+      readonly purposes: string[];
+    }
+  | { readonly kind: 'lift'; readonly agency: string };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        agency: fc.constantFrom(...AGENCIES),
+        categories,
+        purposes: fc.subarray(['case-management', 'safeguarding', 'continuity-of-care', 'enforcement']),
+      })
+      .map(({ agency, categories: restricted, purposes }): Step => ({
+        kind: 'restrict',
+        agency,
+        categories: restricted,
+        purposes,
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(...AGENCIES).map((agency): Step => ({ kind: 'lift', agency })),
+  },
   {
     weight: 6,
     arbitrary: fc
@@ -258,7 +292,53 @@ describe('what the API serves agrees with the oracle written from docs/sharing.m
         data: registration.data,
       },
     ];
+    const restrictions = new Map<string, string[]>();
     for (const s of steps) {
+      if (s.kind === 'restrict' || s.kind === 'lift') {
+        const lead = `Bearer ${await t.personToken(s.agency, 'ig-lead', `${s.agency}-ig`)}`;
+        const made = restrictions.get(s.agency) ?? [];
+        if (s.kind === 'restrict') {
+          const data = {
+            categories: s.categories,
+            purposes: s.purposes,
+            reason: 'Contested',
+            legalBasis: 's.47',
+          };
+          const response = await t.http
+            .post(`/v1/audit/restrictions/${subjectId}`)
+            .set('Authorization', lead)
+            .send(data)
+            .expect(201);
+          restrictions.set(s.agency, [...made, response.body.restrictionId as string]);
+          log.push({
+            id: response.body.eventId as string,
+            type: 'iom.record.restricted.v1',
+            category: 'consent',
+            publisher: s.agency,
+            data: {
+              ...data,
+              restrictionId: response.body.restrictionId as string,
+              restrictedBy: `${s.agency}-ig`,
+            },
+          });
+        } else if (made.length > 0) {
+          const restrictionId = made.at(-1)!;
+          const response = await t.http
+            .post(`/v1/audit/restrictions/${subjectId}/${restrictionId}/lift`)
+            .set('Authorization', lead)
+            .send({ reason: 'Checked' })
+            .expect(201);
+          restrictions.set(s.agency, made.slice(0, -1));
+          log.push({
+            id: response.body.eventId as string,
+            type: 'iom.record.restriction-lifted.v1',
+            category: 'consent',
+            publisher: s.agency,
+            data: { restrictionId, reason: 'Checked', liftedBy: `${s.agency}-ig` },
+          });
+        }
+        continue;
+      }
       if (s.kind === 'publish') {
         // An identifier names one person: each run's subject gets its own.
         const data =

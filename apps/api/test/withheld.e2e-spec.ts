@@ -165,8 +165,10 @@ describe('withheld is never shown as empty', () => {
       'not-shared',
       'consent-required',
       'safeguarding-only',
+      'restricted',
     ]);
     expect(schema.properties.bases.properties.offending.enum).toContain('shared-in-part');
+    expect(schema.properties.bases.properties.offending.enum).toContain('restricted');
     const list = spec.body.paths['/v1/subjects'].get.responses['200'].content['application/json'].schema;
     expect(list.properties.subjects.items.properties).toHaveProperty('withheld');
   });

@@ -1,6 +1,7 @@
 export * from './domain/agreement';
 export * from './domain/break-glass';
 export * from './domain/sharing-state';
+export * from './domain/retention';
 export * from './domain/policy';
 export * from './domain/category-basis';
 export * from './agreement/agreement-events';
@@ -8,3 +9,7 @@ export * from './agreement/agreement.service';
 export * from './features/break-glass-review/review-break-glass.command';
 export * from './sharing.module';
 export * from './domain/roles';
+export * from './domain/review-queue';
+export * from './domain/records-decisions';
+export * from './features/records/records.service';
+export * from './projections/retention-facts.projection';

@@ -26,6 +26,9 @@ export type DisclosureAction =
   | 'subject.break-glass'
   | 'audit.break-glass-review'
   | 'audit.subject-search'
+  /** The IG lead's records management: the review queue, retain decisions, restrictions and lifts. */
+  | 'records.review'
+  | 'records.restriction'
   /** The partnership admin's list of records that may be one person. */
   | 'identity.possible-duplicates'
   | 'tasking.board'
@@ -55,7 +58,8 @@ export interface DisclosureContent {
     readonly role: string;
   };
   readonly action: DisclosureAction;
-  readonly outcome: 'disclosed' | 'refused';
+  /** `decided`: a records decision (retain, restrict, lift) the platform recorded as an event. */
+  readonly outcome: 'disclosed' | 'refused' | 'decided';
   readonly purpose: string | null;
   readonly agreementVersion: string | null;
   readonly subjects: readonly SubjectDisclosure[];

@@ -38,6 +38,8 @@ const ACTIONS: readonly (readonly [method: string, route: RegExp, action: Disclo
   ['GET', /^\/v1\/tasking\/deselections$/, 'tasking.deselections'],
   ['GET', /^\/v1\/audit\/export$/, 'audit.export'],
   ['*', /^\/v1\/audit\/break-glass(\/|$)/, 'audit.break-glass-review'],
+  ['*', /^\/v1\/audit\/reviews(\/|$)/, 'records.review'],
+  ['*', /^\/v1\/audit\/restrictions(\/|$)/, 'records.restriction'],
   ['*', /^\/v1\/audit(\/|$)/, 'audit.tools'],
   ['*', /^\/v1\/projections(\/|$)/, 'platform.status'],
   ['POST', /^\/v1\/events$/, 'events.ingest'],
@@ -48,6 +50,8 @@ const ACTIONS: readonly (readonly [method: string, route: RegExp, action: Disclo
   ['GET', /^\/app\/board$/, 'tasking.board'],
   ['GET', /^\/app\/ig\/access-export$/, 'subject.access-export'],
   ['*', /^\/app\/ig\/break-glass(\/|$)/, 'audit.break-glass-review'],
+  ['*', /^\/app\/ig\/reviews(\/|$)/, 'records.review'],
+  ['*', /^\/app\/ig\/restrictions(\/|$)/, 'records.restriction'],
   ['*', /^\/app\/ig(\/|$)/, 'audit.tools'],
 ];
 

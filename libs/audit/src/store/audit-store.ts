@@ -7,7 +7,7 @@ export interface AuditQuery {
   readonly agency?: string;
   readonly user?: string;
   readonly purpose?: string;
-  readonly outcome?: 'disclosed' | 'refused';
+  readonly outcome?: 'disclosed' | 'refused' | 'decided';
   readonly action?: string;
   /** ISO date-times, inclusive. */
   readonly from?: string;

@@ -6,8 +6,8 @@ import { validateEventData } from './validate';
 const TYPE_NAME = /^iom\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
 
 describe('the event catalogue', () => {
-  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, and the identity repairs', () => {
-    expect(EVENT_TYPES).toHaveLength(53);
+  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, the identity repairs and the records decisions', () => {
+    expect(EVENT_TYPES).toHaveLength(56);
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 
@@ -36,10 +36,13 @@ describe('the event catalogue', () => {
     ]);
   });
 
-  it('keeps break-glass claims and their reviews to the platform', () => {
+  it('keeps break-glass claims and their reviews, retention reviews and restrictions to the platform', () => {
     expect(EVENT_TYPES.filter((type) => specOf(type).recordedByPlatform === true)).toEqual([
       'iom.break-glass.claimed.v1',
       'iom.break-glass.reviewed.v1',
+      'iom.retention.reviewed.v1',
+      'iom.record.restricted.v1',
+      'iom.record.restriction-lifted.v1',
     ]);
   });
 

@@ -232,6 +232,26 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     expiresAt: '2024-03-02T04:40:00Z',
     justification: 'Found unresponsive at the address; paramedics need his prescribing details now.',
   },
+  'iom.retention.reviewed.v1': {
+    category: 'offending',
+    outcome: 'retain',
+    reason: 'Group 2 offence: still necessary for a policing purpose; review in ten years.',
+    nextReview: '2034-03-02',
+    reviewer: 'ig-lead-police-1',
+  },
+  'iom.record.restricted.v1': {
+    restrictionId: '0b5f4d3e-2c1a-4f9e-8d7c-6b5a4f3e2d1c',
+    categories: ['intelligence'],
+    purposes: ['safeguarding'],
+    reason: 'Accuracy contested by the subject; held while it is checked.',
+    legalBasis: 'DPA 2018 s.47(2)',
+    restrictedBy: 'ig-lead-police-1',
+  },
+  'iom.record.restriction-lifted.v1': {
+    restrictionId: '0b5f4d3e-2c1a-4f9e-8d7c-6b5a4f3e2d1c',
+    reason: 'Accuracy confirmed against the source record.',
+    liftedBy: 'ig-lead-police-1',
+  },
   'iom.record.redacted.v1': {
     targetEventId: '6c1f3e52-8d0a-4b7e-9a51-2f3d4c5b6a70',
     reason: 'Recorded against the wrong person.',

@@ -11,6 +11,7 @@ import { identityEvents } from './identity';
 import { intelligenceEvents } from './intelligence';
 import { offendingEvents } from './offending';
 import { recordsEvents } from './records';
+import { retentionEvents } from './retention';
 import { riskEvents } from './risk';
 import { safeguardingEvents } from './safeguarding';
 import type { EventSpec } from './spec';
@@ -36,6 +37,7 @@ export const CATALOGUE = {
   ...taskingEvents,
   ...recordsEvents,
   ...accessEvents,
+  ...retentionEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type EventType = keyof typeof CATALOGUE;
@@ -68,6 +70,7 @@ export * from './safeguarding';
 export * from './tasking';
 export * from './records';
 export * from './access';
+export * from './retention';
 export * from './examples';
 export * from './bounds';
 export * from './dates';

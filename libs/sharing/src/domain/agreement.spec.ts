@@ -461,7 +461,7 @@ describe('the role section', () => {
   });
 
   it('refuses a purpose outside the vocabulary', () => {
-    const text = edit(SHIPPED, 'analyst: {}', 'analyst: { aggregates: [curiosity] }');
+    const text = edit(SHIPPED, 'analyst: { aggregates: [tasking] }', 'analyst: { aggregates: [curiosity] }');
     expect(refused(text).map((p) => p.reason)).toEqual([
       expect.stringMatching(/"curiosity" is not a purpose/),
     ]);

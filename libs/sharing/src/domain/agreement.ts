@@ -17,6 +17,7 @@ import {
   type View,
   VIEWS,
 } from '@throughline/domain';
+import { checkRetention, type RetentionSchedule } from './retention';
 
 export const SHARE_BASES = ['always', 'consent', 'safeguarding', 'never'] as const;
 export type ShareBasis = (typeof SHARE_BASES)[number];
@@ -88,6 +89,12 @@ export interface Agreement {
    * rather than its caseload alone. None unless named: the list is the caseload by default.
    */
   readonly wideList: readonly AgencyRole[];
+  /**
+   * When each publishing agency's data about a person falls due for review (MoPI for police data),
+   * by category. Absent in an agreement without the section (or loaded before it existed): then no
+   * review is scheduled.
+   */
+  readonly retention?: RetentionSchedule;
   readonly clauses: readonly Clause[];
 }
 
@@ -212,6 +219,7 @@ class Checker {
     ) as PurposeOfUse[];
     const roles = this.roles();
     const identifiers = this.identifiers(agencies);
+    const retention = this.node(['retention']) === undefined ? undefined : checkRetention(this, agencies);
     const clausesNode = this.node(['clauses']);
     const clauses: Clause[] = [];
     if (!isSeq(clausesNode) || clausesNode.items.length === 0)
@@ -241,6 +249,7 @@ class Checker {
       identifiers,
       timeZone,
       wideList,
+      ...(retention ? { retention } : {}),
       clauses,
     };
   }
@@ -432,7 +441,7 @@ class Checker {
     };
   }
 
-  private node(path: readonly (string | number)[]): Node | undefined {
+  node(path: readonly (string | number)[]): Node | undefined {
     return this.doc.getIn(path, true) as Node | undefined;
   }
 
@@ -476,7 +485,7 @@ class Checker {
     return this.doc.contents ?? undefined;
   }
 
-  private fail(node: Node | null | undefined, reason: string): void {
+  fail(node: Node | null | undefined, reason: string): void {
     const offset = node?.range?.[0] ?? 0;
     this.problems.push({ line: this.lines.linePos(offset).line, reason });
   }

@@ -3,13 +3,14 @@ import type { Agreement } from './agreement';
 import { categoryGrounds, type DisclosureReason, type ReadPolicy, type Reader } from './policy';
 
 /** Why what a reader is not served is withheld. */
-export const WITHHELD_BASES = ['not-shared', 'consent-required', 'safeguarding-only'] as const;
+export const WITHHELD_BASES = ['not-shared', 'consent-required', 'safeguarding-only', 'restricted'] as const;
 export type WithheldBasis = (typeof WITHHELD_BASES)[number];
 
 /**
  * The reader's basis for one category of other agencies' data. The first five say on what ground
  * it is served (`shared-in-part`: only some event types, data values or fields of it); the last
- * three why it is withheld.
+ * four why it is withheld (`restricted`: an agency that publishes it has restricted its own data of the
+ * category, DPA 2018 s.47, for this purpose, for every reader).
  */
 export const CATEGORY_BASES = [
   'shared',
@@ -67,6 +68,13 @@ export function categoryAccess(input: {
         : waiting('safeguarding')
           ? 'safeguarding-only'
           : 'not-shared';
+    if (policy.restricted.some((kind) => kind.category === category)) {
+      // A restriction is the owner's word on its own data and binds every reader: it is stated
+      // whatever else of the category is served, so the view never reads a restricted record as
+      // absent. Other agencies' data of the category is still served on its own ground.
+      access[category] = { basis: 'restricted', withheld: 'restricted' };
+      continue;
+    }
     const served = SERVED_BY.find(([basis]) => grounds.whole.some((reason) => reason.basis === basis));
     const basis: CategoryBasis = grounds.closed
       ? 'not-shared'

@@ -293,3 +293,87 @@ describe('an agency always sees its own publications', () => {
     for (const probe of PROBES) expect(decide(policy, timeline.probe(probe, 'health'))).toBeNull();
   });
 });
+
+describe('a restriction by the data’s publisher, cell by cell', () => {
+  // Every ground the table knows held at once (consent, concern, break-glass), so a restriction is
+  // tried against the widest read each cell allows; and states with none.
+  const RESTRICTED_STATES: readonly CellState[] = [
+    { consent: 'given', concern: 'open', breakGlass: 'active' },
+    { consent: 'none', concern: 'none', breakGlass: 'none' },
+  ];
+  const restriction = (publisher: string, category: string, purposes: readonly PurposeOfUse[]) =>
+    timeline.event(
+      'iom.record.restricted.v1',
+      {
+        restrictionId: '00000000-0000-4000-8000-0000000000aa',
+        categories: [category],
+        purposes,
+        reason: 'Accuracy contested',
+        legalBasis: 'DPA 2018 s.47(2)',
+        restrictedBy: 'ig-1',
+      },
+      publisher,
+      'consent',
+    );
+
+  it.each(READERS.map((r) => [r.label, r] as const))(
+    '%s: served only for a purpose the restriction names, and then as the table says; never cut wider',
+    (_label, readerCase) => {
+      const disagreements: string[] = [];
+      for (const purpose of PURPOSES_OF_USE)
+        for (const state of RESTRICTED_STATES)
+          for (const probe of PROBES) {
+            const publisher = probePublisher(probe, readerCase.agency);
+            const setup = timeline.cellState({
+              readerId: readerCase.reader.id,
+              agency: readerCase.agency,
+              category: probe.category,
+              purpose,
+              state,
+              controllers: [publisher],
+            });
+            const others = PURPOSES_OF_USE.filter((p) => p !== purpose);
+            for (const allowed of [[], [purpose], others] as readonly (readonly PurposeOfUse[])[]) {
+              const sharing = [
+                ...setup,
+                restriction(publisher, probe.category, allowed),
+              ].reduce<SharingState>((s, event) => evolveSharing(s, event), emptySharingState());
+              const event = timeline.probe(probe, publisher);
+              const policy = buildReadPolicy({
+                reader: readerCase.reader,
+                purpose,
+                agreement,
+                sharing,
+                now: NOW,
+              });
+              const actual = decide(policy, event);
+              const table = expectedRead({
+                reader: {
+                  kind: readerCase.reader.kind,
+                  agency: readerCase.agency,
+                  role: readerCase.reader.role,
+                },
+                purpose,
+                probe,
+                publisher,
+                state,
+              });
+              const served = allowed.includes(purpose) && table.allowed;
+              const where = `${purpose} / ${describeProbe(probe)} from ${publisher} / ${describeState(state)} / restricted but for [${allowed.join(',')}]`;
+              if (served !== (actual !== null))
+                disagreements.push(`${where}: expected ${served ? 'allow' : 'deny'}`);
+              const cut = projectionCut(agreement, sharing, readerCase.agency, event);
+              if (allowed.length === 0 && cut !== null)
+                disagreements.push(`${where}: the projection holds it`);
+              if (
+                actual &&
+                (!cut || !actual.fields.every((field) => cut.includes(field))) &&
+                !actual.breakGlass
+              )
+                disagreements.push(`${where}: the cut is narrower than the read`);
+            }
+          }
+      expect(disagreements).toEqual([]);
+    },
+  );
+});

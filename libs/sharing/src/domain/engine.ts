@@ -15,7 +15,14 @@ import {
 } from '@throughline/domain';
 import type { Agreement, Clause } from './agreement';
 import { decideRoleAccess } from './roles';
-import { type BreakGlassGrant, consentControllers, consentOpening, type SharingState } from './sharing-state';
+import {
+  type BreakGlassGrant,
+  consentControllers,
+  consentOpening,
+  restrictedKinds,
+  restrictedPurposes,
+  type SharingState,
+} from './sharing-state';
 
 /** Why a disclosure was allowed: carried into the audit record. */
 export interface DisclosureReason {
@@ -71,6 +78,11 @@ export interface ReadPolicy {
   readonly memo: Map<string, EntryDecision | null>;
   /** The compiled agreement the ability was built from: the one the projection's cuts come from too. */
   readonly engine: SharingEngine;
+  /**
+   * The kinds of data (an agency's category) a restriction keeps from this read: beyond use for
+   * its purpose. Empty for a reader given nothing.
+   */
+  readonly restricted: readonly RestrictedKind[];
 }
 
 /** What a clause grants one recipient under the sharing state: categories, ground and whose data. */
@@ -154,8 +166,14 @@ function sharingKeyOf(sharing: SharingState): string {
     .map((concern) => `${concern.recipients.join('+')}/${concern.categories.join('+')}`)
     .sort()
     .join(',');
-  return `${consents};${concerns}`;
+  const restrictions = restrictedKinds(sharing)
+    .map((kind) => `${kind.agency}/${kind.category}/${kind.purposes.join('+')}`)
+    .join(',');
+  return `${consents};${concerns};${restrictions}`;
 }
+
+/** A kind of data a restriction holds, and the purposes it may still serve. */
+export type RestrictedKind = ReturnType<typeof restrictedKinds>[number];
 
 /**
  * The agreement in force, compiled once per version: the one place sharing is decided. It answers
@@ -257,6 +275,8 @@ export class SharingEngine {
     glass: readonly BreakGlassGrant[],
     grants: readonly Grant[],
     reasons: Map<string, DisclosureReason>,
+    restricted: readonly RestrictedKind[],
+    purposes: readonly PurposeOfUse[],
   ): SharingAbility {
     const builder = new AbilityBuilder<SharingAbility>(createMongoAbility);
     const because = (reason: DisclosureReason): string => {
@@ -313,6 +333,12 @@ export class SharingEngine {
         publisher: { $ne: agency },
       });
     }
+    // Last of all, a restriction: its agency's data of the category is beyond use for any purpose
+    // it does not name, whoever reads (the agency itself, a clause, a consent, break-glass alike).
+    for (const kind of restricted) {
+      if (purposes.every((purpose) => kind.purposes.includes(purpose))) continue;
+      builder.cannot('read', 'SubjectEvent', { category: kind.category, publisher: kind.agency });
+    }
     return builder.build();
   }
 
@@ -325,12 +351,14 @@ export class SharingEngine {
    */
   readPolicy(reader: Reader, purpose: PurposeOfUse, sharing: SharingState, now: Date): ReadPolicy {
     const reasons = new Map<string, DisclosureReason>();
+    const restricted = restrictedKinds(sharing).filter((kind) => !kind.purposes.includes(purpose));
     const policy = (ability: SharingAbility): ReadPolicy => ({
       ability,
       reasons,
       testedFields: this.testedFields,
       memo: new Map(),
       engine: this,
+      restricted,
     });
     const nothing = (): ReadPolicy => policy(new AbilityBuilder<SharingAbility>(createMongoAbility).build());
     if (reader.kind === 'system') return nothing();
@@ -341,7 +369,7 @@ export class SharingEngine {
       (grant) => grant.user === reader.id && grant.agency === reader.agency && grant.expiresAt > nowIso,
     );
     const grants = this.grants(reader.agency, [purpose], sharing, nowIso);
-    return policy(this.ability(reader.agency, glass, grants, reasons));
+    return policy(this.ability(reader.agency, glass, grants, reasons, restrictedKinds(sharing), [purpose]));
   }
 
   /**
@@ -379,6 +407,8 @@ export class SharingEngine {
    * relay) is held to no role, and the role section names roles, not agencies.
    */
   widestCuts(sharing: SharingState, event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>): ProjectionCuts {
+    // Restricted for every purpose: no agency holds it, its own publisher included.
+    if (restrictedPurposes(sharing, event.meta.agency, event.meta.category)?.length === 0) return () => null;
     const ofSharing = this.sharingCuts(sharing);
     const kind = this.kindCutsOf(ofSharing, event);
     const fields = Object.keys(event.data as unknown as Record<string, unknown>);
@@ -467,8 +497,17 @@ export class SharingEngine {
     agency: string,
     event: Pick<PublishedEvent, 'type' | 'data' | 'meta'>,
   ): Permission {
-    const ability = child(ofSharing.abilities, agency, () =>
-      this.ability(agency, [], this.grants(agency, PURPOSES_OF_USE, sharing, undefined), new Map()),
+    // Data a restriction holds is cut as widely as the purposes it still serves allow, no wider.
+    const purposes = restrictedPurposes(sharing, event.meta.agency, event.meta.category) ?? PURPOSES_OF_USE;
+    const ability = child(ofSharing.abilities, `${agency}|${purposes.join(',')}`, () =>
+      this.ability(
+        agency,
+        [],
+        this.grants(agency, purposes, sharing, undefined),
+        new Map(),
+        restrictedKinds(sharing),
+        purposes,
+      ),
     );
     const target = asSubject('SubjectEvent', {
       category: event.meta.category,

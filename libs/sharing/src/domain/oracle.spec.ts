@@ -202,6 +202,10 @@ const stepIn = (w: World): fc.Arbitrary<Step> => {
     purposes: fc.subarray(w.purposes, { minLength: 1 }),
   });
   const concernId = fc.constantFrom('SG-1', 'SG-2');
+  const restrictionId = fc.constantFrom(
+    '00000000-0000-4000-8000-000000000001',
+    '00000000-0000-4000-8000-000000000002',
+  );
   return fc.oneof(
     {
       weight: 8,
@@ -285,6 +289,33 @@ const stepIn = (w: World): fc.Arbitrary<Step> => {
             expiresAt,
             justification: 'Found unresponsive at home',
           },
+        ]),
+    },
+    {
+      weight: 2,
+      // The IG lead restricts the agency's own data, naming the purposes still allowed (maybe none).
+      arbitrary: fc
+        .record({
+          by: fc.constantFrom(...w.agencies),
+          restrictionId: restrictionId,
+          categories: fc.subarray(w.categories, { minLength: 1 }),
+          purposes: fc.subarray(w.purposes),
+        })
+        .map(({ by, ...restriction }): Step => [
+          'iom.record.restricted.v1',
+          by,
+          { ...restriction, reason: 'Accuracy contested', legalBasis: 'DPA 2018 s.47', restrictedBy: 'ig' },
+        ]),
+    },
+    {
+      weight: 1,
+      // Lifted by any agency: only the one that restricted ends it.
+      arbitrary: fc
+        .record({ by: fc.constantFrom(...AGENCIES), restrictionId })
+        .map(({ by, restrictionId: id }): Step => [
+          'iom.record.restriction-lifted.v1',
+          by,
+          { restrictionId: id, reason: 'Checked', liftedBy: 'ig' },
         ]),
     },
   );

@@ -36,15 +36,93 @@ export interface BreakGlassGrant {
   readonly justification: string;
 }
 
-/** What decides sharing beyond the agreement: the subject's consents, open concerns and break-glass claims. */
+/**
+ * A restriction of processing (DPA 2018 s.47) in force: the owning agency's own data of the
+ * categories is beyond use, for every reader, for any purpose but those named.
+ */
+export interface Restriction {
+  readonly eventId: string;
+  readonly restrictionId: string;
+  /** The agency that restricted its own data: only its events are restricted. */
+  readonly agency: string;
+  readonly categories: readonly DataCategory[];
+  /** The purposes the data may still be used for; empty: none. */
+  readonly purposes: readonly PurposeOfUse[];
+  readonly reason: string;
+  readonly legalBasis: string;
+  readonly restrictedBy: string;
+  readonly restrictedAt: string;
+}
+
+/**
+ * What decides sharing beyond the agreement: the subject's consents, open concerns, break-glass
+ * claims and restrictions.
+ */
 export interface SharingState {
   /** Keyed `controller|category|recipient|purpose`: consent is specific to all four. */
   readonly consents: Readonly<Record<string, ConsentGrant>>;
   readonly concerns: Readonly<Record<string, OpenConcern>>;
   readonly breakGlass: readonly BreakGlassGrant[];
+  /**
+   * By restriction id. Optional so that a state stored before restrictions existed reads as one
+   * with none.
+   */
+  readonly restrictions?: Readonly<Record<string, Restriction>>;
 }
 
-export const emptySharingState = (): SharingState => ({ consents: {}, concerns: {}, breakGlass: [] });
+export const emptySharingState = (): SharingState => ({
+  consents: {},
+  concerns: {},
+  breakGlass: [],
+  restrictions: {},
+});
+
+/**
+ * The purposes one agency's data of one category may still be used for, or null when no
+ * restriction holds it: with two restrictions on it, only the purposes both allow. The sharing
+ * engine asks here for the read and the widest cut alike, so a restriction is decided once.
+ */
+export function restrictedPurposes(
+  sharing: SharingState,
+  agency: string,
+  category: DataCategory,
+): readonly PurposeOfUse[] | null {
+  let allowed: readonly PurposeOfUse[] | null = null;
+  for (const restriction of Object.values(sharing.restrictions ?? {})) {
+    if (restriction.agency !== agency || !restriction.categories.includes(category)) continue;
+    allowed =
+      allowed === null
+        ? restriction.purposes
+        : allowed.filter((purpose) => restriction.purposes.includes(purpose));
+  }
+  return allowed;
+}
+
+/**
+ * Whether an agency's data of a category may be used for the purpose: unless a restriction holds it
+ * and does not name the purpose. For the uses of a subject's events that are not reads cut by the
+ * engine's ability (the tasking board's consolidated flags and released detail).
+ */
+export const restrictionAllows = (
+  sharing: SharingState,
+  agency: string,
+  category: DataCategory,
+  purpose: PurposeOfUse,
+): boolean => restrictedPurposes(sharing, agency, category)?.includes(purpose) ?? true;
+
+/** Every (agency, category) a restriction holds, with the purposes still allowed for it. */
+export function restrictedKinds(
+  sharing: SharingState,
+): readonly { agency: string; category: DataCategory; purposes: readonly PurposeOfUse[] }[] {
+  const kinds = new Map<string, { agency: string; category: DataCategory }>();
+  for (const restriction of Object.values(sharing.restrictions ?? {}))
+    for (const category of restriction.categories)
+      kinds.set(`${restriction.agency}|${category}`, { agency: restriction.agency, category });
+  return [...kinds.keys()].sort().map((key) => {
+    const kind = kinds.get(key)!;
+    return { ...kind, purposes: restrictedPurposes(sharing, kind.agency, kind.category) ?? [] };
+  });
+}
 
 export const consentKey = (
   controller: string,
@@ -117,6 +195,8 @@ export const SHARING_EVENT_TYPES: readonly string[] = [
   'iom.safeguarding.concern-raised.v1',
   'iom.safeguarding.concern-closed.v1',
   'iom.break-glass.claimed.v1',
+  'iom.record.restricted.v1',
+  'iom.record.restriction-lifted.v1',
 ];
 
 const SHARING_TYPES = new Set<string>(SHARING_EVENT_TYPES);
@@ -205,6 +285,28 @@ export function evolveSharing(
           { eventId: event.id, user, agency, categories, expiresAt, justification },
         ],
       };
+    }
+    case 'iom.record.restricted.v1': {
+      const { restrictionId, categories, purposes, reason, legalBasis, restrictedBy } = event.data;
+      const restriction: Restriction = {
+        eventId: event.id,
+        restrictionId,
+        agency: event.meta.agency,
+        categories,
+        purposes,
+        reason,
+        legalBasis,
+        restrictedBy,
+        restrictedAt: event.meta.time,
+      };
+      return { ...state, restrictions: { ...state.restrictions, [restrictionId]: restriction } };
+    }
+    case 'iom.record.restriction-lifted.v1': {
+      // Only the agency that restricted may lift (the platform checks it before recording).
+      const restrictions = { ...state.restrictions };
+      if (restrictions[event.data.restrictionId]?.agency === event.meta.agency)
+        delete restrictions[event.data.restrictionId];
+      return { ...state, restrictions };
     }
     default:
       return state;

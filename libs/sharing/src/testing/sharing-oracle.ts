@@ -71,6 +71,11 @@ export interface OracleSharing {
     readonly categories: readonly string[];
     readonly expiresAt: string;
   }[];
+  /** restrictionId -> the restricting agency, its categories and the purposes it still allows. */
+  readonly restrictions?: ReadonlyMap<
+    string,
+    { readonly agency: string; readonly categories: readonly string[]; readonly purposes: readonly string[] }
+  >;
 }
 
 /** The fields of the sharing events read here, as the catalogue names them (each type has some). */
@@ -83,6 +88,8 @@ interface SharingData {
   readonly user: string;
   readonly agency: string;
   readonly expiresAt: string;
+  readonly restrictionId: string;
+  readonly purposes: readonly string[];
 }
 
 const consentSlot = (controller: string, category: string, recipient: string, purpose: string): string =>
@@ -107,6 +114,10 @@ export function sharingOf(history: readonly OracleEvent[]): OracleSharing {
     { categories: readonly string[]; recipients: readonly string[]; expires: string }
   >();
   const claims: { user: string; agency: string; categories: readonly string[]; expiresAt: string }[] = [];
+  const restrictions = new Map<
+    string,
+    { agency: string; categories: readonly string[]; purposes: readonly string[] }
+  >();
   for (const event of history) {
     const data = event.data as unknown as SharingData;
     if (event.type === 'iom.consent.given.v1') {
@@ -133,8 +144,20 @@ export function sharingOf(history: readonly OracleEvent[]): OracleSharing {
         categories: data.categories,
         expiresAt: data.expiresAt,
       });
+    // A restriction is the publisher's, over its own data; only the agency that made it lifts it.
+    if (event.type === 'iom.record.restricted.v1')
+      restrictions.set(data.restrictionId, {
+        agency: event.publisher,
+        categories: data.categories,
+        purposes: data.purposes,
+      });
+    if (
+      event.type === 'iom.record.restriction-lifted.v1' &&
+      restrictions.get(data.restrictionId)?.agency === event.publisher
+    )
+      restrictions.delete(data.restrictionId);
   }
-  return { consents, concerns, claims };
+  return { consents, concerns, claims, restrictions };
 }
 
 /**
@@ -228,6 +251,9 @@ export function oracleServes(input: {
   const { agreement, reader, purpose, sharing, now, event } = input;
   const all = Object.keys(event.data);
   if (!mayReadSubjects(agreement, reader, purpose)) return null;
+  // A restriction binds every reader, the restricting agency too, unless every restriction on the
+  // data names the purpose.
+  if (restrictsFor(sharing, event.publisher, event.category, purpose)) return null;
   if (event.publisher === reader.agency) return all;
   const forReader = agreement.clauses.filter(
     (clause) =>
@@ -254,6 +280,21 @@ export function oracleServes(input: {
   }
   if (ownClaim(sharing, reader, event.category, now)) grant(undefined);
   return any ? all.filter((field) => granted.has(field)) : null;
+}
+
+/** Some restriction by `publisher` names the category and not the purpose. */
+export function restrictsFor(
+  sharing: OracleSharing,
+  publisher: string,
+  category: string,
+  purpose: string,
+): boolean {
+  return [...(sharing.restrictions?.values() ?? [])].some(
+    (restriction) =>
+      restriction.agency === publisher &&
+      restriction.categories.includes(category) &&
+      !restriction.purposes.includes(purpose),
+  );
 }
 
 function consentInForce(
@@ -315,7 +356,8 @@ export type OracleBasis =
   | 'shared-in-part'
   | 'not-shared'
   | 'consent-required'
-  | 'safeguarding-only';
+  | 'safeguarding-only'
+  | 'restricted';
 
 const narrowed = (clause: OracleClause): boolean =>
   clause.fields !== undefined || clause.when?.types !== undefined || clause.when?.data !== undefined;
@@ -337,6 +379,10 @@ export function oracleBasis(input: {
   readonly category: DataCategory;
 }): OracleBasis | undefined {
   const { agreement, reader, purpose, sharing, now, category } = input;
+  // Restricted by any agency for this purpose: said first, whatever else of the category is open.
+  if ([...(sharing.restrictions?.keys() ?? [])].length > 0)
+    for (const agency of agreement.agencies)
+      if (restrictsFor(sharing, agency, category, purpose)) return 'restricted';
   const forReader = agreement.clauses.filter(
     (clause) => clause.recipients.includes(reader.agency) && clause.categories.includes(category),
   );

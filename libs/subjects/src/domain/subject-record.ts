@@ -523,6 +523,9 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.tasking.detail-withdrawn.v1':
     case 'iom.record.corrected.v1':
     case 'iom.record.redacted.v1':
+    case 'iom.retention.reviewed.v1':
+    case 'iom.record.restricted.v1':
+    case 'iom.record.restriction-lifted.v1':
       return base;
     default:
       return assertNever(event);

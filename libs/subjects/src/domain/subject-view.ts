@@ -124,8 +124,8 @@ function cutsOf(
   entry: TimelineEntry,
 ): (agency: string) => EntryCut {
   const fieldsFor = engine.widestCuts(sharing, entry);
-  // The publisher sees every field: that is the count a full cut has.
-  const fieldCount = fieldsFor(entry.meta.agency)!.length;
+  // A full cut holds every field of the entry (even its publisher may hold none: a restriction).
+  const fieldCount = Object.keys(entry.data as unknown as Record<string, unknown>).length;
   return (agency) => {
     const fields = fieldsFor(agency);
     return !fields ? 0 : fields.length === fieldCount ? 1 : fields;

@@ -197,6 +197,20 @@ function serves(policy: ReadPolicy, [type, ...fields]: Source, category: DataCat
   });
 }
 
+/**
+ * Whether a restriction keeps some of what the field is folded from from this read: the data of an
+ * agency that may publish the kind, in the category, restricted for the read's purpose. The field
+ * cannot be stated without it, whoever else publishes the kind.
+ */
+function restrictedFrom(policy: ReadPolicy, [type]: Source, category: DataCategory): boolean {
+  const publishers = CATALOGUE[type].publishers;
+  return policy.restricted.some(
+    (kind) =>
+      kind.category === category &&
+      (publishers === 'any' || (publishers as readonly string[]).includes(kind.agency)),
+  );
+}
+
 /** The fields the policy withholds from this reader, with the basis of each; the same for every subject. */
 export function withheldFields(
   policy: ReadPolicy,
@@ -206,6 +220,10 @@ export function withheldFields(
   for (const { path, category: fieldCategory, from } of RECORD_FIELDS) {
     for (const source of from) {
       const category = categoryOf(source[0], fieldCategory);
+      if (restrictedFrom(policy, source, category)) {
+        withheld[path] = 'restricted';
+        break;
+      }
       if (serves(policy, source, category)) continue;
       // Withheld on the basis of the category that keeps back what the field needs.
       withheld[path] = access[category].withheld;

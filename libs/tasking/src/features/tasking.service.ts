@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LONG_AGO, utcInstant } from '@throughline/domain';
-import { AgreementService, timeZoneOf } from '@throughline/sharing';
+import { AgreementService, restrictionAllows, timeZoneOf } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
@@ -67,7 +67,7 @@ export class TaskingService {
     return docs
       .flatMap((doc) => {
         try {
-          return [foldRecord(doc.subjectId, doc.timeline)];
+          return [foldRecord(doc.subjectId, usableForTasking(doc))];
         } catch {
           return [];
         }
@@ -83,6 +83,17 @@ export class TaskingService {
   }
 }
 
+/**
+ * The subject's timeline less what a restriction keeps from the tasking purpose (DPA 2018 s.47):
+ * the board's flags and released detail are folded without it, as every read is cut without it.
+ */
+const usableForTasking = (doc: SubjectDoc): SubjectDoc['timeline'] =>
+  Object.keys(doc.sharing.restrictions ?? {}).length === 0
+    ? doc.timeline
+    : doc.timeline.filter((entry) =>
+        restrictionAllows(doc.sharing, entry.meta.agency, entry.meta.category, 'tasking'),
+      );
+
 /** One subject's board row, or null when it is not on the board (or, with `since`, has not changed). */
 function boardEntry(
   doc: SubjectDoc,
@@ -90,13 +101,14 @@ function boardEntry(
   nowIso: string,
   timeZone: string,
 ): BoardEntry | null {
-  const record = foldRecord(doc.subjectId, doc.timeline);
+  const timeline = usableForTasking(doc);
+  const record = foldRecord(doc.subjectId, timeline);
   if (record.cohort.status !== 'adopted') return null;
-  const row = { ...boardRow(record, nowIso), released: releasedDetail(doc.timeline, nowIso, timeZone) };
+  const row = { ...boardRow(record, nowIso), released: releasedDetail(timeline, nowIso, timeZone) };
   if (since === undefined) return row;
   // Compared as instants, not as text: a time sent with an offset or a fraction sorts apart from
   // the same instant in UTC.
-  const earlier = doc.timeline.filter((entry) => (utcInstant(entry.meta.time) ?? LONG_AGO) <= since);
+  const earlier = timeline.filter((entry) => (utcInstant(entry.meta.time) ?? LONG_AGO) <= since);
   const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
   const changes = changesBetween(before, row);
   return changes.length > 0 ? { ...row, changes } : null;

@@ -74,6 +74,14 @@ export const PERSONAS: readonly Persona[] = [
     title: 'Information-governance lead',
     description: 'Disclosure register, refusals, break-glass reviews, verification, exports',
   },
+  {
+    key: 'police-ig-lead',
+    agency: 'police',
+    role: 'ig-lead',
+    user: 'ig-police-01',
+    title: 'Police information-governance lead',
+    description: 'As the partnership IG lead, and the police records: MoPI reviews due, restrictions',
+  },
 ];
 
 export const personaByKey = (key: string): Persona | undefined =>

@@ -21,7 +21,7 @@ export class SubjectAccessController {
   })
   @ApiOkResponse({
     description:
-      "{ subjectId, generatedAt, held: events as corrected and redacted, disclosures: each audit record cut to this subject (seq, contentHash of the whole record, whole, content), publicKey }; never another person's ids or data",
+      "{ subjectId, generatedAt, held: events as corrected and redacted, restrictions: each restriction of processing (what, by whom, when, why, lifted), disclosures: each audit record cut to this subject (seq, contentHash of the whole record, whole, content), publicKey }; never another person's ids or data",
   })
   async export(
     @CurrentPrincipal() principal: Principal,

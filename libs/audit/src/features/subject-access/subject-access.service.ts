@@ -32,6 +32,12 @@ export interface SubjectAccessExport {
   /** Everything held about the subject, oldest first, with corrections and redactions applied. */
   readonly held: readonly HeldEvent[];
   /**
+   * Every restriction of processing made on the person's data (DPA 2018 s.47), oldest first: what
+   * was restricted, by which agency and person, when, why and on what basis, which purposes it
+   * left open, and when and why it was lifted.
+   */
+  readonly restrictions: readonly RestrictionStated[];
+  /**
    * Every disclosure of the subject's data and every refused attempt at it, oldest first, each cut
    * down to what it says of this subject (`aboutSubject`): never another person's id or data.
    */
@@ -39,6 +45,50 @@ export interface SubjectAccessExport {
   /** To check a receipt for any of the disclosures against the signed audit log. */
   /** Null only where this process holds no signing key (AUDIT_SIGNING_KEY_FILE). */
   readonly publicKey: string | null;
+}
+
+export interface RestrictionStated {
+  readonly restrictionId: string;
+  readonly agency: string;
+  readonly restrictedBy: string;
+  readonly restrictedAt: string;
+  readonly categories: readonly string[];
+  readonly purposesStillAllowed: readonly string[];
+  readonly reason: string;
+  readonly legalBasis: string;
+  readonly lifted: { readonly by: string; readonly at: string; readonly reason: string } | null;
+}
+
+/** The restrictions the held events record, each with its lift by the same agency, if any. */
+export function restrictionsOf(held: readonly HeldEvent[]): RestrictionStated[] {
+  const found = new Map<string, RestrictionStated>();
+  for (const event of held) {
+    const data = event.data as Record<string, unknown>;
+    if (event.type === 'iom.record.restricted.v1' && typeof data.restrictionId === 'string')
+      found.set(data.restrictionId, {
+        restrictionId: data.restrictionId,
+        agency: event.meta.agency,
+        restrictedBy: String(data.restrictedBy),
+        restrictedAt: event.meta.time,
+        categories: data.categories as string[],
+        purposesStillAllowed: data.purposes as string[],
+        reason: String(data.reason),
+        legalBasis: String(data.legalBasis),
+        lifted: null,
+      });
+    const restriction = found.get(String(data.restrictionId));
+    if (
+      event.type === 'iom.record.restriction-lifted.v1' &&
+      restriction &&
+      restriction.agency === event.meta.agency &&
+      restriction.lifted === null
+    )
+      found.set(restriction.restrictionId, {
+        ...restriction,
+        lifted: { by: String(data.liftedBy), at: event.meta.time, reason: String(data.reason) },
+      });
+  }
+  return [...found.values()];
 }
 
 /** Who asks for an export or a search, for its own audit record. */
@@ -115,6 +165,7 @@ export class SubjectAccessService {
       records,
       generatedAt: new Date().toISOString(),
       held,
+      restrictions: restrictionsOf(held),
       disclosures: found.reverse().map((record) => aboutSubject(record, records)),
       publicKey: this.audit.currentKey?.publicKeyPem ?? null,
     };

@@ -16,13 +16,35 @@ import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
-import { type BreakGlassReviewed, ReviewBreakGlassCommand } from '@throughline/sharing';
+import { type BreakGlassReviewed, RecordsService, ReviewBreakGlassCommand } from '@throughline/sharing';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
 import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
 import { igPage } from './ig.page';
+import { recordsPage } from './records.page';
 import { type RegisterFilter, registerPage, REGISTER_PAGE, toAuditQuery } from './register.page';
 import { type SubjectSearchForm, subjectSearchPage } from './subject-search.page';
+
+const RECORDS_NOTICES: Readonly<Record<string, string>> = {
+  retained: 'The data was retained; it is reviewed again on the date given.',
+  restricted: 'Processing was restricted.',
+  lifted: 'The restriction was lifted.',
+};
+
+/** A form's repeated field: absent, one value or several. */
+const listOf = (value: unknown): unknown =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : value;
+
+const subjectIdParam = (raw: string): string => {
+  if (!isPartnershipId(raw))
+    throw new ProblemException(
+      400,
+      'invalid-subject-id',
+      'Invalid subject id',
+      'subjectId must be a partnership id (UUID)',
+    );
+  return raw.toLowerCase();
+};
 
 const invalid = (detail: string): ProblemException =>
   new ProblemException(400, 'invalid-query', 'Invalid filter', detail);
@@ -66,6 +88,7 @@ export class IgPagesController {
     private readonly searches: SubjectSearchService,
     private readonly runner: ProjectionRunner,
     private readonly commands: CommandBus,
+    private readonly records: RecordsService,
   ) {}
 
   @Get()
@@ -151,6 +174,103 @@ export class IgPagesController {
     const local = (await this.runner.status()).every((projection) => projection.status === 'live');
     if (local) await this.runner.waitFor(done.position, 3000).catch(() => undefined);
     response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
+  }
+
+  /** The review queue and restrictions of the IG lead's agency: the same use case as /v1/audit/reviews. */
+  @Get('records')
+  async recordsManagement(
+    @CurrentPrincipal() principal: Principal,
+    @Query('done') done: string | undefined,
+    @Req() request: Request & { id?: unknown },
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    requireIgLead(principal);
+    const requester = { principal, requestId: typeof request.id === 'string' ? request.id : undefined };
+    const { today, reviews } = await this.records.queue(requester, new Date());
+    const restrictions = await this.records.restrictions(requester);
+    response.type('html');
+    return recordsPage({
+      principal,
+      csrf: csrfToken(request, response),
+      today,
+      reviews,
+      restrictions,
+      notice: RECORDS_NOTICES[done ?? ''] ?? null,
+    });
+  }
+
+  @Post('reviews/:subjectId/retain')
+  async retain(
+    @CurrentPrincipal() principal: Principal,
+    @Param('subjectId') subjectId: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Req() request: Request & { id?: unknown },
+    @Res() response: Response,
+  ): Promise<void> {
+    verifyCsrf(request, body?.[CSRF_FIELD]);
+    requireIgLead(principal);
+    const done = await this.records.retain(
+      this.requesterOf(principal, request),
+      subjectIdParam(subjectId),
+      { category: body?.category, reason: body?.reason, nextReview: body?.nextReview },
+      new Date(),
+    );
+    await this.caughtUp(done.position);
+    response.redirect(303, '/app/ig/records?done=retained#reviews');
+  }
+
+  @Post('restrictions')
+  async restrict(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: Record<string, unknown> | undefined,
+    @Req() request: Request & { id?: unknown },
+    @Res() response: Response,
+  ): Promise<void> {
+    verifyCsrf(request, body?.[CSRF_FIELD]);
+    requireIgLead(principal);
+    const done = await this.records.restrict(
+      this.requesterOf(principal, request),
+      subjectIdParam(typeof body?.subjectId === 'string' ? body.subjectId.trim() : ''),
+      {
+        categories: listOf(body?.categories),
+        purposes: listOf(body?.purposes),
+        reason: body?.reason,
+        legalBasis: body?.legalBasis,
+      },
+    );
+    await this.caughtUp(done.position);
+    response.redirect(303, '/app/ig/records?done=restricted#restrictions');
+  }
+
+  @Post('restrictions/:subjectId/:restrictionId/lift')
+  async lift(
+    @CurrentPrincipal() principal: Principal,
+    @Param('subjectId') subjectId: string,
+    @Param('restrictionId') restrictionId: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Req() request: Request & { id?: unknown },
+    @Res() response: Response,
+  ): Promise<void> {
+    verifyCsrf(request, body?.[CSRF_FIELD]);
+    requireIgLead(principal);
+    const done = await this.records.lift(
+      this.requesterOf(principal, request),
+      subjectIdParam(subjectId),
+      restrictionId,
+      { reason: body?.reason },
+    );
+    await this.caughtUp(done.position);
+    response.redirect(303, '/app/ig/records?done=lifted#restrictions');
+  }
+
+  private requesterOf(principal: Principal, request: Request & { id?: unknown }) {
+    return { principal, requestId: typeof request.id === 'string' ? request.id : undefined };
+  }
+
+  /** Show the page as it now stands when projections run in this process; a worker catches up on its own. */
+  private async caughtUp(position: number): Promise<void> {
+    const local = (await this.runner.status()).every((projection) => projection.status === 'live');
+    if (local) await this.runner.waitFor(position, 3000).catch(() => undefined);
   }
 
   /** The same search as GET /v1/audit/subjects, recorded the same way, leading to the export. */

@@ -175,6 +175,13 @@ export function igPage(data: IgPageData): string {
       <h3>Reviewed</h3>
       ${reviewedTable(data.reviewed)}
     </section>
+    <section aria-labelledby="records">
+      <h2 id="records">Records management</h2>
+      <p>
+        <a href="/app/ig/records">Reviews due under the retention schedule, and restrictions of processing</a>
+        of your agency’s data.
+      </p>
+    </section>
     <section aria-labelledby="refusals">
       <h2 id="refusals">Refused attempts</h2>
       ${

@@ -7,6 +7,7 @@ export const WITHHELD_TEXT: Readonly<Record<WithheldBasis, string>> = {
   'not-shared': 'Not shared with your agency',
   'consent-required': 'Shared only with consent; none in force for you',
   'safeguarding-only': 'Shared only while a safeguarding concern is open',
+  restricted: 'Restricted by the agency that holds it: kept, but not to be used for this purpose',
 };
 
 export const BASIS_TEXT: Readonly<Record<CategoryBasis, string>> = {

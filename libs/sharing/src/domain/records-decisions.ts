@@ -1,0 +1,201 @@
+import {
+  type DataCategory,
+  isCalendarDate,
+  isDataCategory,
+  isPurposeOfUse,
+  type RecordRestrictedV1,
+  type RecordRestrictionLiftedV1,
+  type RetentionReviewedV1,
+} from '@throughline/domain';
+import type { Agreement } from './agreement';
+import { addYears } from './retention';
+import type { RestrictionFact } from './review-queue';
+
+/** The rules a records decision is refused under, named in its problem and its audit record. */
+export type RecordsRule =
+  | 'records-decider'
+  | 'records-subject-known'
+  | 'retention-category'
+  | 'retention-reason'
+  | 'retention-next-review'
+  | 'retention-nothing-held'
+  | 'restriction-categories'
+  | 'restriction-purposes'
+  | 'restriction-reason'
+  | 'restriction-legal-basis'
+  | 'restriction-known'
+  | 'restriction-owner';
+
+export interface RecordsRefusal {
+  readonly refused: true;
+  readonly status: 403 | 404 | 422;
+  readonly rule: RecordsRule;
+  readonly clause: null;
+  readonly title: string;
+  readonly detail: string;
+}
+
+/** The person deciding: an IG lead (the role gate has said so) of the agency whose data it is. */
+export interface RecordsDecider {
+  readonly kind: 'person' | 'system';
+  readonly id: string;
+  readonly agency: string;
+}
+
+/** The furthest a retain decision may put the next review: MoPI's longest review interval. */
+export const MAX_RETAIN_YEARS = 10;
+const MAX_TEXT = 2000;
+
+const refuse = (status: RecordsRefusal['status'], rule: RecordsRule, title: string, detail: string) =>
+  ({ refused: true, status, rule, clause: null, title, detail }) as const;
+
+const text = (value: unknown, max: number): string | null => {
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  return trimmed.length > 0 && trimmed.length <= max ? trimmed : null;
+};
+
+/**
+ * A records decision is the owning agency's: taken by a person of one of the agreement's agencies,
+ * about that agency's own data. The partnership's own IG lead holds no data and decides none.
+ */
+export function deciderRefusal(decider: RecordsDecider, agreement: Agreement | null): RecordsRefusal | null {
+  if (decider.kind === 'person' && (agreement?.agencies ?? []).includes(decider.agency)) return null;
+  return refuse(
+    403,
+    'records-decider',
+    'Not an owning agency',
+    "Retention and restriction decisions are taken by a person of the agency whose data it is, one of the agreement's agencies",
+  );
+}
+
+export function decideRetain(input: {
+  readonly decider: RecordsDecider;
+  readonly category: unknown;
+  readonly reason: unknown;
+  readonly nextReview: unknown;
+  /** The categories the decider's agency holds data of about the subject. */
+  readonly held: readonly DataCategory[];
+  /** Today, in the partnership's time zone. */
+  readonly today: string;
+}): RecordsRefusal | RetentionReviewedV1 {
+  const { category, nextReview, today } = input;
+  if (typeof category !== 'string' || !isDataCategory(category))
+    return refuse(422, 'retention-category', 'Unknown category', 'category must be one data category');
+  const reason = text(input.reason, MAX_TEXT);
+  if (reason === null)
+    return refuse(
+      422,
+      'retention-reason',
+      'A reason is needed',
+      `reason: why the data is still needed, 1 to ${MAX_TEXT} characters that are not all spaces`,
+    );
+  const latest = addYears(today, MAX_RETAIN_YEARS);
+  if (!isCalendarDate(nextReview) || nextReview <= today || nextReview > latest)
+    return refuse(
+      422,
+      'retention-next-review',
+      'A next review date is needed',
+      `nextReview must be a date (YYYY-MM-DD) after today and no later than ${latest}`,
+    );
+  if (!input.held.includes(category))
+    return refuse(
+      422,
+      'retention-nothing-held',
+      'Nothing to review',
+      `Your agency holds no ${category} data about this subject`,
+    );
+  return { category, outcome: 'retain', reason, nextReview, reviewer: input.decider.id };
+}
+
+export function decideRestrict(input: {
+  readonly decider: RecordsDecider;
+  readonly restrictionId: string;
+  readonly categories: unknown;
+  readonly purposes: unknown;
+  readonly reason: unknown;
+  readonly legalBasis: unknown;
+}): RecordsRefusal | RecordRestrictedV1 {
+  const { categories, purposes } = input;
+  if (
+    !Array.isArray(categories) ||
+    categories.length === 0 ||
+    !categories.every((c) => typeof c === 'string' && isDataCategory(c)) ||
+    new Set(categories).size !== categories.length
+  )
+    return refuse(
+      422,
+      'restriction-categories',
+      'Categories are needed',
+      'categories must be a non-empty list of distinct data categories',
+    );
+  if (
+    !Array.isArray(purposes) ||
+    !purposes.every((p) => typeof p === 'string' && isPurposeOfUse(p)) ||
+    new Set(purposes).size !== purposes.length
+  )
+    return refuse(
+      422,
+      'restriction-purposes',
+      'Purposes must be a list',
+      'purposes must be a list (maybe empty) of distinct purposes of use still allowed',
+    );
+  const reason = text(input.reason, MAX_TEXT);
+  if (reason === null)
+    return refuse(
+      422,
+      'restriction-reason',
+      'A reason is needed',
+      `reason: why processing is restricted, 1 to ${MAX_TEXT} characters that are not all spaces`,
+    );
+  const legalBasis = text(input.legalBasis, 200);
+  if (legalBasis === null)
+    return refuse(
+      422,
+      'restriction-legal-basis',
+      'A legal basis is needed',
+      'legalBasis: the provision the restriction rests on (e.g. DPA 2018 s.47(2)), up to 200 characters',
+    );
+  return {
+    restrictionId: input.restrictionId,
+    categories: categories,
+    purposes: purposes,
+    reason,
+    legalBasis,
+    restrictedBy: input.decider.id,
+  };
+}
+
+export function decideLift(input: {
+  readonly decider: RecordsDecider;
+  readonly restriction: RestrictionFact | undefined;
+  readonly reason: unknown;
+}): RecordsRefusal | RecordRestrictionLiftedV1 {
+  const { restriction, decider } = input;
+  if (!restriction)
+    return refuse(
+      404,
+      'restriction-known',
+      'Restriction not found',
+      'No restriction in force on this subject has this id',
+    );
+  if (restriction.agency !== decider.agency)
+    return refuse(
+      403,
+      'restriction-owner',
+      'Not your restriction',
+      'Only the agency that restricted its data lifts the restriction',
+    );
+  const reason = text(input.reason, MAX_TEXT);
+  if (reason === null)
+    return refuse(
+      422,
+      'restriction-reason',
+      'A reason is needed',
+      `reason: why the restriction ends, 1 to ${MAX_TEXT} characters that are not all spaces`,
+    );
+  return { restrictionId: restriction.restrictionId, reason, liftedBy: decider.id };
+}
+
+export const isRecordsRefusal = (value: object): value is RecordsRefusal =>
+  (value as { refused?: unknown }).refused === true;
