@@ -246,6 +246,56 @@ function sharedSchemas(): Record<string, Schema> {
     ]),
     BreakGlassReviewed: object({ eventId: string, claimEventId: string, outcome: string }),
     Health: object({ status: string, backend: string, head: integer, quarantined: integer }, ['status']),
+    RecordsDecision: object({ eventId: string, subjectId: uuid, position: integer, disclosureId: uuid }),
+    RestrictionDecision: object({
+      eventId: string,
+      subjectId: uuid,
+      position: integer,
+      disclosureId: uuid,
+      restrictionId: string,
+    }),
+    ReviewQueue: object({
+      today: { type: 'string', format: 'date' },
+      reviews: array(
+        object({
+          subjectId: uuid,
+          category: string,
+          dueOn: { type: 'string', format: 'date' },
+          trigger: string,
+          since: { type: 'string', format: 'date' },
+          years: nullable(integer),
+          retained: nullable({
+            type: 'object',
+            description: 'The last retain decision: reason, next review, by whom',
+          }),
+        }),
+      ),
+    }),
+    Restrictions: object({
+      restrictions: array(
+        object({
+          subjectId: uuid,
+          eventId: string,
+          restrictionId: string,
+          agency: string,
+          categories: array(string),
+          purposes: array(string),
+          reason: string,
+          legalBasis: string,
+          restrictedBy: string,
+          at: instant,
+        }),
+      ),
+    }),
+    RetainDecisionBody: object(
+      { reason: { type: 'string', minLength: 1 }, nextReview: { type: 'string', format: 'date' } },
+      ['reason', 'nextReview'],
+    ),
+    RestrictBody: object(
+      { categories: array(string), purposes: array(string), reason: string, legalBasis: string },
+      ['categories', 'purposes', 'reason', 'legalBasis'],
+    ),
+    LiftBody: object({ reason: string }),
   };
 }
 
@@ -272,6 +322,14 @@ const ANSWERS: Record<
   'get /v1/tasking/board': { status: '200', schema: ref('Board') },
   'get /v1/tasking/deselections': { status: '200', schema: ref('Deselections') },
   'get /v1/measures': { status: '200', schema: ref('Measures') },
+  'get /v1/audit/reviews': { status: '200', schema: ref('ReviewQueue') },
+  'post /v1/audit/reviews/{subjectId}/retain': { status: '201', schema: ref('RecordsDecision') },
+  'get /v1/audit/restrictions': { status: '200', schema: ref('Restrictions') },
+  'post /v1/audit/restrictions/{subjectId}': { status: '201', schema: ref('RestrictionDecision') },
+  'post /v1/audit/restrictions/{subjectId}/{restrictionId}/lift': {
+    status: '201',
+    schema: ref('RecordsDecision'),
+  },
   'get /v1/audit/unusual': {
     status: '200',
     schema: object({
@@ -306,6 +364,9 @@ const BODIES: Record<string, Record<string, Schema>> = {
   },
   'post /v1/subjects/{subjectId}/break-glass': { 'application/json': ref('BreakGlassClaim') },
   'post /v1/audit/break-glass/{eventId}/review': { 'application/json': ref('BreakGlassReview') },
+  'post /v1/audit/reviews/{subjectId}/retain': { 'application/json': ref('RetainDecisionBody') },
+  'post /v1/audit/restrictions/{subjectId}': { 'application/json': ref('RestrictBody') },
+  'post /v1/audit/restrictions/{subjectId}/{restrictionId}/lift': { 'application/json': ref('LiftBody') },
 };
 
 const PROBLEMS: Record<string, string> = {

@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { cloudEvent, POLICE, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
 import { loadSmallPartnership } from './small-partnership';
+import { PERSONAS } from '@throughline/web/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
@@ -109,7 +110,8 @@ describeWithChromium('web pages in headless Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${base}/app/board`);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
-    expect(await page.getByRole('radio').count()).toBe(8);
+    // One radio per persona the sign-in page offers.
+    expect(await page.getByRole('radio').count()).toBe(PERSONAS.length);
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to main content');
     await shot(page, 'sign-in');

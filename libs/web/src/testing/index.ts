@@ -9,3 +9,6 @@ export const oidcSessionCookie = (
   person: { sub: string; agency: string; role: string },
   endsAt: number,
 ): Promise<string> => seal(cookieSecret, 'session', { ...person }, endsAt);
+
+/** Every persona the demo sign-in page offers, for tests that count or pick them. */
+export { PERSONAS } from '../session/personas';
