@@ -110,3 +110,45 @@ describe('unusual access counts every recorded refusal', () => {
     ]);
   });
 });
+
+describe('unusual access counts the people a user opens one at a time', () => {
+  const read = (action: string, subjects: readonly string[], id: string): AuditRecord =>
+    ({
+      seq: 1,
+      content: {
+        id,
+        at: '2025-03-03T10:00:00.000Z',
+        requestId: null,
+        principal: { kind: 'person', user: 'chair-1', agency: 'police', role: 'tasking-chair' },
+        action,
+        outcome: 'disclosed',
+        purpose: 'tasking',
+        agreementVersion: null,
+        subjects: subjects.map((subjectId) => ({ subjectId, grounds: [], fields: {}, positions: [] })),
+        refusal: null,
+      },
+    }) as unknown as AuditRecord;
+  const people = (count: number, from = 0) => Array.from({ length: count }, (_, i) => `s-${from + i}`);
+
+  it('does not flag a chair who opens the board of 320 people, nor a list', () => {
+    expect(
+      findUnusualAccess([
+        read('tasking.board', people(320), 'board'),
+        read('subject.list', people(50), 'list'),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('flags 26 people opened one at a time in a day, whatever else was read', () => {
+    const opened = people(26).map((subject, i) =>
+      read(i % 2 ? 'subject.view' : 'subject.timeline', [subject], `r${i}`),
+    );
+    expect(findUnusualAccess([read('tasking.board', people(320), 'board'), ...opened])).toEqual([
+      expect.objectContaining({
+        kind: 'many-subjects',
+        user: 'chair-1',
+        detail: expect.stringMatching(/^26 subjects/),
+      }),
+    ]);
+  });
+});

@@ -23,6 +23,18 @@ export const DEFAULT_RULES: UnusualAccessRules = {
   refusalsPerHour: 3,
 };
 
+/**
+ * The reads that open one person at a time. A board, a list or a register names many people by
+ * design, and opening it is the meeting's or the practitioner's ordinary work: counted, every chair
+ * who opened the board would be flagged for reading the whole cohort.
+ */
+const ONE_PERSON_READS: ReadonlySet<string> = new Set([
+  'subject.view',
+  'subject.timeline',
+  'subject.break-glass',
+  'subject.access-export',
+]);
+
 /** Patterns an IG lead should look at; pure over the records given. */
 export function findUnusualAccess(
   records: readonly AuditRecord[],
@@ -50,7 +62,7 @@ export function findUnusualAccess(
   });
 
   for (const [, list] of group((r) =>
-    r.content.outcome === 'disclosed'
+    r.content.outcome === 'disclosed' && ONE_PERSON_READS.has(r.content.action)
       ? `${r.content.principal.user}|${r.content.at.slice(0, 10)}`
       : undefined,
   )) {
@@ -59,7 +71,7 @@ export function findUnusualAccess(
       found.push({
         kind: 'many-subjects',
         ...who(list[0]),
-        detail: `${subjects.size} subjects read on ${list[0].content.at.slice(0, 10)}`,
+        detail: `${subjects.size} subjects opened one at a time on ${list[0].content.at.slice(0, 10)}`,
         disclosureIds: list.map((r) => r.content.id),
       });
     }
