@@ -220,6 +220,14 @@ export abstract class EventStore {
     return found.filter((event) => streamsOf.get(event.id)?.has(event.streamId));
   }
 
+  /**
+   * Forgets the events the subscriptions shared: called when some of them may no longer read as they
+   * did (their key was destroyed), so none is handed out again from memory.
+   */
+  protected forgetRecentEvents(): void {
+    this.recent.clear();
+  }
+
   /** Calls `listener` after each append through this instance commits; returns the unsubscribe. */
   onAppended(listener: () => void): () => void {
     this.appended.on('appended', listener);

@@ -25,6 +25,7 @@ import {
   type IdentifierClaim,
   type IdentifierRelease,
   IdentifierTakenError,
+  type KeysToDestroy,
   type RecordedEvent,
 } from '@throughline/event-store';
 import { Mutex } from '@throughline/platform';
@@ -169,6 +170,9 @@ export class IngestEventsService {
         type: planned.event.type,
         data: planned.event.data,
         metadata: { ...meta },
+        ...(planned.event.type === 'iom.record.erased.v1'
+          ? { destroyKeys: erasedKeys(publisher.agency, planned.event.data) }
+          : {}),
       });
       byStream.set(stream, list);
       const claimed = [
@@ -572,3 +576,9 @@ const resultOf = (event: RecordedEvent, ceId: string): Omit<IngestResult, 'dupli
   revision: event.revision,
   position: event.position,
 });
+
+/** The keys an erasure destroys: the publisher's own, of the categories it names or all. */
+function erasedKeys(agency: string, data: unknown): KeysToDestroy {
+  const { categories } = data as { categories?: string[] };
+  return categories === undefined ? { agency } : { agency, categories };
+}

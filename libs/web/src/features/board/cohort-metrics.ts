@@ -1,3 +1,4 @@
+import { withdrawn } from '@throughline/domain';
 import type { TimelineEntry } from '@throughline/subjects';
 
 export interface MonthCounts {
@@ -54,7 +55,7 @@ function factsOf(timeline: readonly TimelineEntry[]): Facts {
   for (const entry of timeline) {
     facts.firstSeen = Math.min(facts.firstSeen, Date.parse(entry.meta.time));
     // A redacted entry no longer states anything; the board's own fold skips it too.
-    if (entry.redactedBy) continue;
+    if (withdrawn(entry)) continue;
     const at = Date.parse(entry.meta.time);
     if (entry.type === 'iom.cohort.adopted.v1') facts.membership.push({ at, inCohort: true });
     else if (entry.type === 'iom.cohort.deselected.v1') facts.membership.push({ at, inCohort: false });
