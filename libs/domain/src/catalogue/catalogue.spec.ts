@@ -6,8 +6,8 @@ import { validateEventData } from './validate';
 const TYPE_NAME = /^iom\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
 
 describe('the event catalogue', () => {
-  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, and the identity repairs', () => {
-    expect(EVENT_TYPES).toHaveLength(53);
+  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, and the identity repairs and the erasure', () => {
+    expect(EVENT_TYPES).toHaveLength(54);
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 

@@ -18,7 +18,7 @@ export const newDataKey = (): Buffer => randomBytes(DATA_KEY_BYTES);
 
 export function isSealed(data: unknown): data is SealedData {
   if (typeof data !== 'object' || data === null || !('$sealed' in data)) return false;
-  const sealed = (data as { $sealed: unknown }).$sealed;
+  const sealed = data.$sealed;
   return (
     typeof sealed === 'object' &&
     sealed !== null &&

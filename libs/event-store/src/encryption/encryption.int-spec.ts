@@ -56,10 +56,10 @@ describe.each(keyStores)('%s', (_name, make) => {
   it('gives one live key per scope, to two stores made at once', async () => {
     const keys = await Promise.all([one.getOrCreate(scope), two.getOrCreate(scope), one.getOrCreate(scope)]);
     expect(new Set(keys.map((key) => key.id)).size).toBe(1);
-    expect(keys[0]!.key).toHaveLength(32);
-    expect(await two.get(keys[0]!.id)).toEqual(keys[0]!.key);
+    expect(keys[0].key).toHaveLength(32);
+    expect(await two.get(keys[0].id)).toEqual(keys[0].key);
     const other = await one.getOrCreate({ ...scope, category: 'health' });
-    expect(other.id).not.toBe(keys[0]!.id);
+    expect(other.id).not.toBe(keys[0].id);
   });
 
   it('destroys the keys of an agency, by category or all, and makes new ones after', async () => {
