@@ -162,10 +162,38 @@ export class EncryptingEventStore extends EventStore {
       }
       const key = await this.keyOf(event.data.$sealed.k);
       opened[index] = key
-        ? { ...event, data: open(event.data, key, event.id) }
-        : { ...event, data: {}, metadata: { ...event.metadata, [ERASED_METADATA]: true } };
+        ? new OpenedEvent(event, open(event.data, key, event.id), event.metadata)
+        : new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
     }
     return opened;
+  }
+}
+
+/**
+ * A stored event with its data opened. Built field by field, since a backend's event may keep some
+ * fields behind getters (SQLite makes `recordedAt` only when asked), which a spread would drop.
+ */
+class OpenedEvent implements RecordedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+
+  constructor(
+    private readonly stored: RecordedEvent,
+    readonly data: unknown,
+    readonly metadata: RecordedEvent['metadata'],
+  ) {
+    this.id = stored.id;
+    this.type = stored.type;
+    this.streamId = stored.streamId;
+    this.revision = stored.revision;
+    this.position = stored.position;
+  }
+
+  get recordedAt(): Date {
+    return this.stored.recordedAt;
   }
 }
 

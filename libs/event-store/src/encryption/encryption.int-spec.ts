@@ -119,6 +119,8 @@ async function eraseOneAgency(store: EncryptingEventStore): Promise<void> {
     },
   ]);
   const read = await store.readStream(stream);
+  // Opened events keep every field of the stored ones, getters included.
+  for (const event of read) expect(event.recordedAt).toBeInstanceOf(Date);
   expect(read.map((event) => [event.id, event.data, event.metadata[ERASED_METADATA] ?? false])).toEqual([
     ['e-1', {}, true],
     ['e-2', {}, true],
