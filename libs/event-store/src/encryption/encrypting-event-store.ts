@@ -55,6 +55,7 @@ export class EncryptingEventStore extends EventStore {
   }
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
+    await this.fetchMissingKeys(requests);
     const sealed: AppendRequest[] = [];
     for (const request of requests) {
       const events: EventToAppend[] = [];
@@ -119,15 +120,43 @@ export class EncryptingEventStore extends EventStore {
     await this.keyStore.close();
   }
 
-  private async liveKey(scope: DataKeyScope): Promise<DataKey> {
-    const name = `${scope.subject}\u0000${scope.agency}\u0000${scope.category}`;
-    const held = this.scopes.get(name);
+  /** The live key of the scope, held and trusted, or undefined. */
+  private heldKey(scope: DataKeyScope): DataKey | undefined {
+    const held = this.scopes.get(scopeName(scope));
     const trusted = held && this.keys.get(held.id);
-    if (held && trusted?.key && trusted.until > this.now()) return held;
-    const key = await this.keyStore.getOrCreate(scope);
-    this.scopes.set(name, key);
+    return held && trusted?.key && trusted.until > this.now() ? held : undefined;
+  }
+
+  /**
+   * Fetches (or makes) every key the call will seal under that is not held, in one call to the key
+   * store: a batch about many new subjects costs one commit of keys, not one per subject.
+   */
+  private async fetchMissingKeys(requests: readonly AppendRequest[]): Promise<void> {
+    const missing = new Map<string, DataKeyScope>();
+    for (const request of requests) {
+      for (const event of request.events) {
+        const scope = event.destroyKeys ? undefined : scopeOf(request.streamId, event.metadata);
+        if (scope && !this.heldKey(scope)) missing.set(scopeName(scope), scope);
+      }
+    }
+    if (missing.size === 0) return;
+    const scopes = [...missing.values()];
+    const keys = await this.keyStore.getOrCreate(scopes);
+    scopes.forEach((scope, index) => this.hold(scope, keys[index]!));
+  }
+
+  private hold(scope: DataKeyScope, key: DataKey): void {
+    this.scopes.set(scopeName(scope), key);
     this.keys.set(key.id, { key: key.key, until: this.now() + KEY_TRUST_MS });
-    return key;
+  }
+
+  private async liveKey(scope: DataKeyScope): Promise<DataKey> {
+    const held = this.heldKey(scope);
+    if (held) return held;
+    // Only when an erasure earlier in the same call destroyed the key the call began with.
+    const [key] = await this.keyStore.getOrCreate([scope]);
+    this.hold(scope, key!);
+    return key!;
   }
 
   private forget(ids: readonly string[]): void {
@@ -160,7 +189,10 @@ export class EncryptingEventStore extends EventStore {
         opened[index] = event;
         continue;
       }
-      const key = await this.keyOf(event.data.$sealed.k);
+      const id = event.data.$sealed.k;
+      const held = this.keys.get(id);
+      // Held and trusted, the key is used without a wait: this runs for every event a rebuild reads.
+      const key = held && held.until > this.now() ? held.key : await this.keyOf(id);
       opened[index] = key
         ? new OpenedEvent(event, open(event.data, key, event.id), event.metadata)
         : new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
@@ -196,6 +228,9 @@ class OpenedEvent implements RecordedEvent {
     return this.stored.recordedAt;
   }
 }
+
+const scopeName = (scope: DataKeyScope): string =>
+  `${scope.subject}\u0000${scope.agency}\u0000${scope.category}`;
 
 /** The key scope of an event: subjects' events that name their publishing agency and category. */
 function scopeOf(streamId: string, metadata: Readonly<Record<string, unknown>>): DataKeyScope | undefined {

@@ -9,7 +9,7 @@ import { describeEventStoreContract } from '../testing/event-store.contract';
 import { EncryptingEventStore, ERASED_METADATA } from './encrypting-event-store';
 import { PostgresSubjectKeyStore } from './postgres-subject-key-store';
 import { SqliteSubjectKeyStore } from './sqlite-subject-key-store';
-import type { SubjectKeyStore } from './subject-key-store';
+import type { DataKey, SubjectKeyStore } from './subject-key-store';
 
 const connectionString = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dir = mkdtempSync(join(tmpdir(), 'throughline-keys-'));
@@ -54,18 +54,24 @@ describe.each(keyStores)('%s', (_name, make) => {
   const scope = { subject: 'subject-s1', agency: 'police', category: 'offending' };
 
   it('gives one live key per scope, to two stores made at once', async () => {
-    const keys = await Promise.all([one.getOrCreate(scope), two.getOrCreate(scope), one.getOrCreate(scope)]);
+    const keys = (
+      await Promise.all([one.getOrCreate([scope]), two.getOrCreate([scope]), one.getOrCreate([scope, scope])])
+    ).flat();
+    expect(keys).toHaveLength(4);
     expect(new Set(keys.map((key) => key.id)).size).toBe(1);
-    expect(keys[0].key).toHaveLength(32);
-    expect(await two.get(keys[0].id)).toEqual(keys[0].key);
-    const other = await one.getOrCreate({ ...scope, category: 'health' });
-    expect(other.id).not.toBe(keys[0].id);
+    const [first] = keys as [DataKey];
+    expect(first.key).toHaveLength(32);
+    expect(await two.get(first.id)).toEqual(first.key);
+    const [other] = (await one.getOrCreate([{ ...scope, category: 'health' }])) as [DataKey];
+    expect(other.id).not.toBe(first.id);
   });
 
   it('destroys the keys of an agency, by category or all, and makes new ones after', async () => {
-    const offending = await one.getOrCreate(scope);
-    const health = await one.getOrCreate({ ...scope, category: 'health' });
-    const probation = await one.getOrCreate({ ...scope, agency: 'probation' });
+    const [offending, health, probation] = (await one.getOrCreate([
+      scope,
+      { ...scope, category: 'health' },
+      { ...scope, agency: 'probation' },
+    ])) as [DataKey, DataKey, DataKey];
 
     expect(await two.destroy(scope.subject, 'police', ['health'])).toEqual([health.id]);
     expect(await one.get(health.id)).toBeUndefined();
@@ -76,8 +82,8 @@ describe.each(keyStores)('%s', (_name, make) => {
     expect(await one.get(probation.id)).toEqual(probation.key);
     expect(await one.destroy(scope.subject, 'police')).toEqual([]);
 
-    const renewed = await one.getOrCreate(scope);
-    expect(renewed.id).not.toBe(offending.id);
+    const [renewed] = await one.getOrCreate([scope]);
+    expect(renewed!.id).not.toBe(offending.id);
   });
 });
 

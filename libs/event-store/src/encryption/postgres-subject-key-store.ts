@@ -60,19 +60,48 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     return new PostgresSubjectKeyStore(pool, schema);
   }
 
-  async getOrCreate(scope: DataKeyScope): Promise<DataKey> {
-    const live = `SELECT key_id, key FROM ${this.schema}.subject_keys
-      WHERE subject = $1 AND agency = $2 AND category = $3 AND destroyed_at IS NULL`;
-    const params = [scope.subject, scope.agency, scope.category];
-    const found = await this.pool.query<{ key_id: string; key: Buffer }>(live, params);
-    if (found.rows[0]) return { id: found.rows[0].key_id, key: found.rows[0].key };
+  async getOrCreate(scopes: readonly DataKeyScope[]): Promise<DataKey[]> {
+    if (scopes.length === 0) return [];
+    const columns = {
+      subjects: scopes.map((scope) => scope.subject),
+      agencies: scopes.map((scope) => scope.agency),
+      categories: scopes.map((scope) => scope.category),
+    };
+    const live = async (): Promise<Map<string, DataKey>> => {
+      const { rows } = await this.pool.query<{
+        subject: string;
+        agency: string;
+        category: string;
+        key_id: string;
+        key: Buffer;
+      }>(
+        `SELECT k.subject, k.agency, k.category, k.key_id, k.key
+         FROM ${this.schema}.subject_keys k
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS s (subject, agency, category)
+           ON k.subject = s.subject AND k.agency = s.agency AND k.category = s.category
+         WHERE k.destroyed_at IS NULL`,
+        [columns.subjects, columns.agencies, columns.categories],
+      );
+      return new Map(rows.map((row) => [scopeName(row), { id: row.key_id, key: row.key }]));
+    };
+    const found = await live();
+    const missing = scopes.filter((scope) => !found.has(scopeName(scope)));
+    if (missing.length === 0) return scopes.map((scope) => found.get(scopeName(scope))!);
+    // The partial unique index settles a race: the loser's row is not written, and both read the winner's.
     await this.pool.query(
       `INSERT INTO ${this.schema}.subject_keys (key_id, subject, agency, category, key)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [randomUUID(), ...params, newDataKey()],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])
+       ON CONFLICT DO NOTHING`,
+      [
+        missing.map(() => randomUUID()),
+        missing.map((scope) => scope.subject),
+        missing.map((scope) => scope.agency),
+        missing.map((scope) => scope.category),
+        missing.map(() => newDataKey()),
+      ],
     );
-    const made = await this.pool.query<{ key_id: string; key: Buffer }>(live, params);
-    return { id: made.rows[0]!.key_id, key: made.rows[0]!.key };
+    const made = await live();
+    return scopes.map((scope) => made.get(scopeName(scope))!);
   }
 
   async get(id: string): Promise<Buffer | undefined> {
@@ -98,3 +127,6 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     await this.pool.end();
   }
 }
+
+const scopeName = (scope: DataKeyScope): string =>
+  `${scope.subject}\u0000${scope.agency}\u0000${scope.category}`;

@@ -49,20 +49,21 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     };
   }
 
-  getOrCreate(scope: DataKeyScope): Promise<DataKey> {
-    const found = this.statements.live.get(scope.subject, scope.agency, scope.category);
-    if (found) return Promise.resolve({ id: found.key_id, key: found.key });
-    this.statements.insert.run(
-      randomUUID(),
-      scope.subject,
-      scope.agency,
-      scope.category,
-      newDataKey(),
-      Date.now(),
-    );
-    const made = this.statements.live.get(scope.subject, scope.agency, scope.category)!;
-    return Promise.resolve({ id: made.key_id, key: made.key });
+  getOrCreate(scopes: readonly DataKeyScope[]): Promise<DataKey[]> {
+    return Promise.resolve(this.getOrCreateAll(scopes));
   }
+
+  /** One transaction: the missing keys cost one commit, however many there are. */
+  private readonly getOrCreateAll = (scopes: readonly DataKeyScope[]): DataKey[] =>
+    this.db.transaction(() =>
+      scopes.map(({ subject, agency, category }) => {
+        const found = this.statements.live.get(subject, agency, category);
+        if (found) return { id: found.key_id, key: found.key };
+        this.statements.insert.run(randomUUID(), subject, agency, category, newDataKey(), Date.now());
+        const made = this.statements.live.get(subject, agency, category)!;
+        return { id: made.key_id, key: made.key };
+      }),
+    )();
 
   get(id: string): Promise<Buffer | undefined> {
     return Promise.resolve(this.statements.get.get(id) ?? undefined);

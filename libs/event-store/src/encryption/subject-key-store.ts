@@ -21,10 +21,12 @@ export interface DataKey {
 
 export interface SubjectKeyStore {
   /**
-   * The live key of the scope, made if there is none. Two processes making it at once get the same
-   * key: the store's unique constraint on the live key of a scope decides (as claims do, 0016).
+   * The live key of each scope, in order, made (all in one write) where there is none. Two processes
+   * making one at once get the same key: the store's unique constraint on the live key of a scope
+   * decides (as claims do, 0016). A key is durable before it is returned, so no event is written
+   * under a key that a crash could lose.
    */
-  getOrCreate(scope: DataKeyScope): Promise<DataKey>;
+  getOrCreate(scopes: readonly DataKeyScope[]): Promise<DataKey[]>;
   /** The key of this id; undefined when it was destroyed (or never made). */
   get(id: string): Promise<Buffer | undefined>;
   /**
