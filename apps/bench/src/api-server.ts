@@ -7,7 +7,7 @@ import { DEMO_SOURCES } from '@throughline/demo';
 import type { DefaultAgency } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { loadConfig } from '@throughline/platform';
-import { CAPACITY_LIMITS } from './backends';
+import { type ApiEnv, CAPACITY_LIMITS } from './backends';
 import { ProjectionRunner } from '@throughline/projections';
 
 /** The signals Nest's shutdown hooks listen to. */
@@ -31,7 +31,7 @@ export interface RunningApi {
  * flood the output (production logs at info, so the figures leave out the cost of writing them).
  */
 export async function startApi(
-  env: { readonly DATA_DIR: string; readonly DATABASE_URL?: string },
+  env: ApiEnv,
   options: { readonly projections: ProjectionsMode; readonly limits?: 'capacity' | 'defaults' },
 ): Promise<RunningApi> {
   const limits = options.limits === 'defaults' ? {} : CAPACITY_LIMITS;
