@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { isSealed } from './data-cipher';
 import { EncryptingEventStore, ERASED_METADATA } from './encrypting-event-store';
 import { PostgresSubjectKeyStore } from './postgres-subject-key-store';
 import { SqliteSubjectKeyStore } from './sqlite-subject-key-store';
@@ -84,6 +85,30 @@ describe.each(keyStores)('%s', (_name, make) => {
 
     const [renewed] = await one.getOrCreate([scope]);
     expect(renewed!.id).not.toBe(offending.id);
+  });
+});
+
+describe('a store written before encryption', () => {
+  it('opens and reads its events as they were, and seals what is appended after', async () => {
+    const at = join(dir, randomUUID());
+    const stream = `subject-${randomUUID()}`;
+    const metadata = { agency: 'police', category: 'offending' };
+    const before = await SqliteEventStore.open(join(at, 'events.db'));
+    await before.append(stream, [{ id: 'old-1', type: 'Recorded', data: { text: 'before' }, metadata }]);
+    await before.close();
+
+    const log = await SqliteEventStore.open(join(at, 'events.db'));
+    const store = new EncryptingEventStore(log, new SqliteSubjectKeyStore(join(at, 'keys.db')));
+    try {
+      await store.append(stream, [{ id: 'new-1', type: 'Recorded', data: { text: 'after' }, metadata }]);
+      expect((await store.readStream(stream)).map((event) => event.data)).toEqual([
+        { text: 'before' },
+        { text: 'after' },
+      ]);
+      expect((await log.readStream(stream)).map((event) => isSealed(event.data))).toEqual([false, true]);
+    } finally {
+      await store.close();
+    }
   });
 });
 
