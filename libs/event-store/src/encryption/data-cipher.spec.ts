@@ -1,4 +1,4 @@
-import { isSealed, newDataKey, open, seal } from './data-cipher';
+import { isSealed, lazilyOpened, newDataKey, open, seal } from './data-cipher';
 
 describe('data cipher', () => {
   const key = newDataKey();
@@ -31,4 +31,28 @@ describe('data cipher', () => {
     'takes %p for data stored in the clear',
     (value) => expect(isSealed(value)).toBe(false),
   );
+
+  it('names the fields of object data, and only their names', () => {
+    const sealed = seal(data, 'key-1', key, 'event-1');
+    expect(sealed.$sealed.f).toEqual(['givenName', 'nested']);
+    expect(seal([1, 2], 'key-1', key, 'event-1').$sealed.f).toBeUndefined();
+  });
+
+  it('opens lazily: field names without the cipher, every value once one is read', () => {
+    const sealed = seal(data, 'key-1', key, 'event-1');
+    let opens = 0;
+    const lazy = lazilyOpened(sealed.$sealed.f!, () => {
+      opens += 1;
+      return open(sealed, key, 'event-1');
+    });
+    expect(Object.keys(lazy)).toEqual(['givenName', 'nested']);
+    expect(opens).toBe(0);
+    expect(lazy.givenName).toBe('Marker-Zebulon');
+    expect(JSON.parse(JSON.stringify(lazy))).toEqual(data);
+    expect({ ...lazy }).toEqual(data);
+    expect(opens).toBe(1);
+    lazy.givenName = 'Changed';
+    delete lazy.nested;
+    expect(lazy).toEqual({ givenName: 'Changed' });
+  });
 });

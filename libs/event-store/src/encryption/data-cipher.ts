@@ -12,7 +12,16 @@ const TAG_BYTES = 16;
  * event id is bound in as associated data, so a sealed value copied onto another event does not open.
  */
 export interface SealedData {
-  readonly $sealed: { readonly k: string; readonly v: string };
+  readonly $sealed: {
+    readonly k: string;
+    readonly v: string;
+    /**
+     * The data's field names, when it is an object: the sharing engine cuts an event by its field
+     * names, so a projection can fold it without opening it (see `lazilyOpened`). Names are the
+     * catalogue's, never a value.
+     */
+    readonly f?: readonly string[];
+  };
 }
 
 export const newDataKey = (): Buffer => randomBytes(DATA_KEY_BYTES);
@@ -33,12 +42,13 @@ function nonce(): Buffer {
 
 export function isSealed(data: unknown): data is SealedData {
   if (typeof data !== 'object' || data === null || !('$sealed' in data)) return false;
-  const sealed = data.$sealed as { k?: unknown; v?: unknown } | null;
+  const sealed = data.$sealed;
+  if (typeof sealed !== 'object' || sealed === null) return false;
+  const { k, v, f } = sealed as { k?: unknown; v?: unknown; f?: unknown };
   return (
-    typeof sealed === 'object' &&
-    sealed !== null &&
-    typeof sealed.k === 'string' &&
-    typeof sealed.v === 'string'
+    typeof k === 'string' &&
+    typeof v === 'string' &&
+    (f === undefined || (Array.isArray(f) && f.every((name) => typeof name === 'string')))
   );
 }
 
@@ -49,7 +59,8 @@ export function seal(data: unknown, keyId: string, key: Buffer, eventId: string)
   const first = cipher.update(JSON.stringify(data) ?? 'null', 'utf8');
   const last = cipher.final();
   const value = Buffer.concat([iv, cipher.getAuthTag(), first, last]);
-  return { $sealed: { k: keyId, v: value.toString('base64') } };
+  const fields = isRecord(data) ? Object.keys(data) : undefined;
+  return { $sealed: { k: keyId, v: value.toString('base64'), ...(fields ? { f: fields } : {}) } };
 }
 
 /** The data sealed for `eventId`; throws when the key, the event id or the bytes are not those sealed. */
@@ -63,4 +74,31 @@ export function open(sealed: SealedData, key: Buffer, eventId: string): unknown 
   return JSON.parse(
     last.length === 0 ? first.toString('utf8') : Buffer.concat([first, last]).toString('utf8'),
   );
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The sealed data as an object whose fields (named in the clear) open the whole of it the first time
+ * any value is read: folds that need only the field names (the sharing engine's cuts) never pay for
+ * the cipher. Writing a field replaces it with a plain value, as on any object.
+ */
+export function lazilyOpened(fields: readonly string[], openAll: () => unknown): Record<string, unknown> {
+  let opened: Record<string, unknown> | undefined;
+  const data: Record<string, unknown> = {};
+  for (const name of fields) {
+    Object.defineProperty(data, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        opened ??= openAll() as Record<string, unknown>;
+        return opened[name];
+      },
+      set: (value: unknown) => {
+        Object.defineProperty(data, name, { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
+  return data;
 }

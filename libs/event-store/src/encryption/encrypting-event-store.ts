@@ -8,7 +8,7 @@ import type {
   RecordedEvent,
 } from '../event-store';
 import { EventStore } from '../store';
-import { isSealed, open, seal } from './data-cipher';
+import { isSealed, lazilyOpened, open, seal } from './data-cipher';
 import type { DataKey, DataKeyScope, SubjectKeyStore } from './subject-key-store';
 
 /**
@@ -193,8 +193,14 @@ export class EncryptingEventStore extends EventStore {
       const held = this.keys.get(id);
       // Held and trusted, the key is used without a wait: this runs for every event a rebuild reads.
       const key = held && held.until > this.now() ? held.key : await this.keyOf(id);
+      const sealed = event.data;
+      const fields = sealed.$sealed.f;
       opened[index] = key
-        ? new OpenedEvent(event, open(event.data, key, event.id), event.metadata)
+        ? new OpenedEvent(
+            event,
+            fields ? lazilyOpened(fields, () => open(sealed, key, event.id)) : open(sealed, key, event.id),
+            event.metadata,
+          )
         : new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
     }
     return opened;
