@@ -87,7 +87,7 @@ export function communityWeek(j: Journey, week: number): void {
           reason: 'Logged against the wrong person.',
         },
         draft,
-      );      // The mistake was not the first: the police erase all their intelligence about the person, so
+      ); // The mistake was not the first: the police erase all their intelligence about the person, so
       // the demo shows an erasure (its place drawn with the redaction's, so no other draw moves).
       j.emit(at + 29 * DAY, 'policeIom', 'iom.record.erased.v1', {
         categories: ['intelligence'],
