@@ -79,26 +79,51 @@ export function open(sealed: SealedData, key: Buffer, eventId: string): unknown 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Where a lazily opened object keeps how to open itself: a symbol, so no copy or JSON carries it. */
+const LAZY = Symbol('lazily opened');
+
+interface Lazy {
+  [LAZY]: { open: (() => unknown) | undefined; opened: Record<string, unknown> | undefined };
+}
+
+const openedOf = (data: Lazy): Record<string, unknown> => {
+  const state = data[LAZY];
+  if (state.open) {
+    state.opened = state.open() as Record<string, unknown>;
+    state.open = undefined;
+  }
+  return state.opened!;
+};
+
+/** One descriptor per field name, shared by every lazily opened object: a rebuild makes thousands. */
+const descriptors = new Map<string, PropertyDescriptor>();
+
+function descriptorOf(name: string): PropertyDescriptor {
+  let descriptor = descriptors.get(name);
+  if (!descriptor) {
+    descriptor = {
+      enumerable: true,
+      configurable: true,
+      get(this: Lazy): unknown {
+        return openedOf(this)[name];
+      },
+      set(this: Lazy, value: unknown): void {
+        Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+      },
+    };
+    descriptors.set(name, descriptor);
+  }
+  return descriptor;
+}
+
 /**
  * The sealed data as an object whose fields (named in the clear) open the whole of it the first time
  * any value is read: folds that need only the field names (the sharing engine's cuts) never pay for
  * the cipher. Writing a field replaces it with a plain value, as on any object.
  */
-export function lazilyOpened(fields: readonly string[], openAll: () => unknown): Record<string, unknown> {
-  let opened: Record<string, unknown> | undefined;
-  const data: Record<string, unknown> = {};
-  for (const name of fields) {
-    Object.defineProperty(data, name, {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        opened ??= openAll() as Record<string, unknown>;
-        return opened[name];
-      },
-      set: (value: unknown) => {
-        Object.defineProperty(data, name, { value, writable: true, enumerable: true, configurable: true });
-      },
-    });
-  }
+export function lazilyOpened(fields: readonly string[], open: () => unknown): Record<string, unknown> {
+  const data = {} as Record<string, unknown>;
+  Object.defineProperty(data, LAZY, { value: { open, opened: undefined } });
+  for (const name of fields) Object.defineProperty(data, name, descriptorOf(name));
   return data;
 }
