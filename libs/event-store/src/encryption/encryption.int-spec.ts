@@ -112,6 +112,53 @@ describe('a store written before encryption', () => {
   });
 });
 
+describe('after an erasure, nothing read before it is served again', () => {
+  it('by another process holding the key, nor from the events the subscriptions share', async () => {
+    const at = join(dir, randomUUID());
+    const open = async (): Promise<EncryptingEventStore> =>
+      new EncryptingEventStore(
+        await SqliteEventStore.open(join(at, 'events.db')),
+        new SqliteSubjectKeyStore(join(at, 'keys.db')),
+      );
+    const [eraser, other] = [await open(), await open()];
+    const stream = `subject-${randomUUID()}`;
+    const metadata = { agency: 'police', category: 'offending' };
+    try {
+      await eraser.append(stream, [{ id: 'a-1', type: 'Recorded', data: { text: 'secret' }, metadata }]);
+      // The other process reads it, keeping its key, and its subscriptions keep the event.
+      expect((await other.readStream(stream))[0]!.data).toEqual({ text: 'secret' });
+      const seen: unknown[] = [];
+      const first = other.subscribeToAll({ after: 0, onEvents: async (events) => void seen.push(...events) });
+      await first.caughtUp;
+      await first.stop();
+      expect(seen).toHaveLength(1);
+
+      await eraser.append(stream, [
+        {
+          id: 'a-2',
+          type: 'Erased',
+          data: { reason: 'upheld' },
+          metadata,
+          destroyKeys: { agency: 'police' },
+        },
+      ]);
+      // The other process meets the erasure first in a subscription's page, after the event it holds.
+      const again: { data: unknown }[] = [];
+      const second = other.subscribeToAll({
+        after: 0,
+        onEvents: async (events) => void again.push(...events),
+      });
+      await second.caughtUp;
+      await second.stop();
+      expect(again.map((event) => event.data)).toEqual([{}, { reason: 'upheld' }]);
+      const read = await other.readStream(stream);
+      expect(read.map((event) => event.data)).toEqual([{}, { reason: 'upheld' }]);
+    } finally {
+      await Promise.all([eraser.close(), other.close()]);
+    }
+  });
+});
+
 const MARKERS = ['Marker-Quillfeather', 'Marker-Ravensworth'];
 
 /** Appends police's and probation's data about one subject and erases police's. */
