@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createAuditSigningKey } from '@throughline/audit';
-import { type EventStore, PostgresEventStore, SqliteEventStore } from '@throughline/event-store';
+import {
+  type EventStore,
+  openEventStore,
+  PostgresEventStore,
+  SqliteEventStore,
+} from '@throughline/event-store';
 import { PostgresReadModelStore, type ReadModelStore, SqliteReadModelStore } from '@throughline/projections';
 import type { Scratch } from './scratch';
 
@@ -11,6 +16,8 @@ export interface ApiEnv {
   readonly DATABASE_URL?: string;
   /** Server mode's audit signing key, kept outside DATA_DIR. */
   readonly AUDIT_SIGNING_KEY_FILE?: string;
+  /** `off` only for the encryption figure's other side (decision 0026). */
+  readonly EVENT_ENCRYPTION?: 'on' | 'off';
 }
 
 /**
@@ -30,9 +37,13 @@ export const CAPACITY_LIMITS = {
  * Where a backend keeps the stores the bench opens beside the API, as plain data: the rebuild
  * figure's own process opens them from it too.
  */
-export type StoreSite =
+export type StoreSite = (
   | { readonly kind: 'sqlite'; readonly dir: string }
-  | { readonly kind: 'postgres'; readonly databaseUrl: string };
+  | { readonly kind: 'postgres'; readonly databaseUrl: string }
+) & {
+  /** Whether the API sealed the log's data (its default); the log is then opened as it would open it. */
+  readonly encryption?: boolean;
+};
 
 /** Where one half of the run keeps its data: what the API is given, and the stores beside it. */
 export interface Backend {
@@ -77,12 +88,12 @@ export async function postgresBackend(scratch: Scratch, adminUrl: string): Promi
   };
 }
 
-/** The log the API wrote, opened as the CLI's rebuild would open it. */
+/** The log the API wrote, opened as the CLI's rebuild would open it: with its keys, unless it has none. */
 export const openLog = (site: StoreSite): Promise<EventStore> =>
   site.kind === 'sqlite'
-    ? // The file name the API's openEventStore uses under DATA_DIR.
-      SqliteEventStore.open(join(site.dir, 'api', 'events.db'))
-    : PostgresEventStore.open({ connectionString: site.databaseUrl });
+    ? // The directory the API was given as DATA_DIR.
+      openEventStore({ dataDir: join(site.dir, 'api'), encryption: site.encryption ?? true })
+    : openEventStore({ databaseUrl: site.databaseUrl, dataDir: '', encryption: site.encryption ?? true });
 
 /** An empty store of the same kind, schema and settings, one per round: the raw baseline. */
 export const openRawStore = (site: StoreSite, round: number): Promise<EventStore> =>

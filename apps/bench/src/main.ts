@@ -1,3 +1,4 @@
+import { ENCRYPTION_TITLES, encryptionFigures, measureEncryption } from './encryption-figure';
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -136,6 +137,23 @@ async function main(): Promise<void> {
           }),
         ),
       );
+    }
+    if (wanted('12', '13')) {
+      report.step('SQLite: the same ingestion and rebuild with encryption at rest on and off');
+      const measured = await measureEncryption(scratch, batches, (text) =>
+        report.step(`SQLite, ${text}`),
+      ).then(
+        (run) => encryptionFigures('12', '13', run),
+        (error: unknown) =>
+          (['12', '13'] as const).map((key) => ({
+            kind: 'failed' as const,
+            key,
+            title: key === '12' ? ENCRYPTION_TITLES.ingest : ENCRYPTION_TITLES.rebuild,
+            issue: 'crypto-shredding',
+            error: error instanceof Error ? error.message : String(error),
+          })),
+      );
+      for (const outcome of measured) report.add(outcome);
     }
     // Last, so that the broker's JVM does not share the machine with the other figures.
     if (wanted('7', '8'))

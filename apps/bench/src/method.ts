@@ -190,6 +190,17 @@ the same lock whatever their number: a second process can only add the work arou
 (parsing, validation, planning) that runs beside it, on a machine whose cores the database, the
 projections and the load generator share.
 
+**12 and 13, encryption at rest on and off.** What sealing the events' data (decision 0026) costs.
+The demo batches go into a fresh API on fresh SQLite storage as in figure 1, with \`EVENT_ENCRYPTION\`
+on (the default: each subject's event data sealed with AES-256-GCM under a key per subject,
+agency and category kept in \`keys.db\`) and off, the two taking turns, five rounds each, each side
+keeping its median (figure 12: acknowledged events per second, sealed over unsealed). Then the
+subject-views rebuild (figure 2's method, in a process of its own, seven rounds each) over the
+first log of each side, the sealed one opened with its keys as the CLI opens it (figure 13: sealed
+over unsealed). The target is a ratio of at least 0.8 for each. Figures 1 to 3 run with the
+default, so their logs are sealed too, and their raw baselines (\`appendMany\` into an empty store of
+the backend itself) are not.
+
 **Reading the figures.** The machine may be shared; the load average at the start and end of the
 run is printed with the figures. Absolute numbers move with the load, ratios against a baseline
 of the same run much less. Targets are reported as met or not, never asserted.

@@ -8,6 +8,11 @@ import type { PublishedEvent } from './envelope';
 export type TimelineEntry = PublishedEvent & {
   readonly correctedBy?: { readonly eventId: string; readonly at: string };
   readonly redactedBy?: { readonly eventId: string; readonly at: string };
+  /**
+   * The erasure that destroyed the entry's data (`iom.record.erased.v1`): its data is gone from the
+   * log for good, and the entry stays only as the fact that something of its type was recorded.
+   */
+  readonly erasedBy?: { readonly eventId: string; readonly at: string };
   /** When the log recorded the event (UTC), where the timeline was read from the log. */
   readonly recordedAt?: string;
 };
@@ -42,6 +47,14 @@ export const amends = (
  * the replacements of earlier corrections of the same entry.
  */
 export function addToTimeline(timeline: TimelineEntry[], event: PublishedEvent): void {
+  if (event.type === 'iom.record.erased.v1') {
+    const stamp = { eventId: event.id, at: event.meta.time };
+    timeline.forEach((entry, index) => {
+      if (!entry.erasedBy && erases(event, entry)) {
+        timeline[index] = { ...entry, data: {}, erasedBy: stamp } as TimelineEntry;
+      }
+    });
+  }
   if (event.type === 'iom.record.corrected.v1' || event.type === 'iom.record.redacted.v1') {
     const { targetEventId, targetSource } = event.data;
     const stamp = { eventId: event.id, at: event.meta.time };
@@ -83,3 +96,19 @@ const redactedAlready = (timeline: readonly TimelineEntry[], event: PublishedEve
 const correctsTarget = (correction: TimelineEntry, target: TimelineEntry): boolean =>
   correction.type === 'iom.record.corrected.v1' &&
   amends(target, correction, correction.data.targetEventId, correction.data.targetSource);
+
+/**
+ * Whether an erasure reaches an entry: the same agency's data about the subject, of the categories it
+ * names (or any), recorded before it. The erasure itself and earlier erasures stay.
+ */
+export const erases = (
+  erasure: Extract<PublishedEvent, { type: 'iom.record.erased.v1' }>,
+  entry: Pick<PublishedEvent, 'meta' | 'type'>,
+): boolean =>
+  entry.type !== 'iom.record.erased.v1' &&
+  entry.meta.agency === erasure.meta.agency &&
+  (erasure.data.categories === undefined || erasure.data.categories.includes(entry.meta.category));
+
+/** Whether an entry's data is withdrawn from views: redacted by its publisher, or erased. */
+export const withdrawn = (entry: Pick<TimelineEntry, 'redactedBy' | 'erasedBy'>): boolean =>
+  entry.redactedBy !== undefined || entry.erasedBy !== undefined;

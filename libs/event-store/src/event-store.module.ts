@@ -15,6 +15,7 @@ import { EventStore } from './store';
           eventstoreUrl: config.eventstoreUrl,
           databaseUrl: config.databaseUrl,
           dataDir: config.dataDir,
+          encryption: config.eventEncryption,
         }),
     },
   ],

@@ -17,6 +17,12 @@ export interface EventToAppend {
   readonly type: string;
   readonly data: unknown;
   readonly metadata: EventMetadata;
+  /**
+   * Erasure: the data keys of the stream's subject to destroy before this event is written, which
+   * then records the erasure and is stored in the clear. Only an encrypting store
+   * (EncryptingEventStore) acts on it; it names the keys destroyed in `metadata.destroyedKeys`.
+   */
+  readonly destroyKeys?: KeysToDestroy;
 }
 
 export interface RecordedEvent {
@@ -73,6 +79,11 @@ export interface AppendRequest {
   readonly events: readonly EventToAppend[];
   readonly claims?: readonly IdentifierClaim[];
   readonly releases?: readonly IdentifierRelease[];
+}
+
+export interface KeysToDestroy {
+  readonly agency: string;
+  readonly categories?: readonly string[];
 }
 
 export interface ReadStreamOptions {

@@ -7,3 +7,8 @@ export * from './postgres/postgres-schema';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './open-event-store';
 export * from './event-store.module';
+export * from './encryption/data-cipher';
+export * from './encryption/subject-key-store';
+export * from './encryption/sqlite-subject-key-store';
+export * from './encryption/postgres-subject-key-store';
+export * from './encryption/encrypting-event-store';

@@ -16,6 +16,20 @@ describe('openEventStore', () => {
 
       expect(store.backend).toBe('sqlite');
       expect(existsSync(join(dataDir, 'events.db'))).toBe(true);
+      // The keys sealing the events' data live apart from the log (decision 0026).
+      expect(existsSync(join(dataDir, 'keys.db'))).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens the log without a key store when encryption is off', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'throughline-open-'));
+    try {
+      const store = await openEventStore({ dataDir, encryption: false });
+      await store.close();
+
+      expect(existsSync(join(dataDir, 'keys.db'))).toBe(false);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -39,6 +53,7 @@ describe('openEventStore', () => {
         'identifier_forms',
         'identifiers',
         'streams',
+        'subject_keys',
       ]);
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);

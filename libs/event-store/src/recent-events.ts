@@ -45,6 +45,12 @@ export class RecentEvents {
     }
   }
 
+  /** Drops everything held: what was read may no longer be what the log would give (an erasure). */
+  clear(): void {
+    this.after = 0;
+    this.events = [];
+  }
+
   /** The position of the last event held (or where the stretch starts, when it holds none). */
   private get end(): number {
     return this.events.length === 0 ? this.after : this.events[this.events.length - 1]!.position;

@@ -72,6 +72,8 @@ export abstract class EventStore {
   private readonly recent = new RecentEvents(RECENT_EVENTS);
   /** One subscription's page at a time, so that one arriving while another reads takes its events. */
   private readonly reading = new Mutex();
+  /** How many times the shared recent events were forgotten (see `forgetRecentEvents`). */
+  private forgotten = 0;
 
   constructor() {
     this.appended.setMaxListeners(0);
@@ -201,7 +203,15 @@ export abstract class EventStore {
       const held = this.recent.take(after, maxCount) ?? [];
       if (held.length === maxCount) return held;
       const from = held.length > 0 ? held[held.length - 1]!.position : after;
+      const forgotten = this.forgotten;
       const read = await this.readAll({ after: from, maxCount: maxCount - held.length });
+      if (held.length > 0 && forgotten !== this.forgotten) {
+        // The read met an erasure: what was held may no longer read as it did, so the page is read
+        // again whole from the log.
+        const whole = await this.readAll({ after, maxCount });
+        this.recent.add(after, whole);
+        return whole;
+      }
       this.recent.add(from, read);
       return held.length === 0 ? read : [...held, ...read];
     });
@@ -218,6 +228,15 @@ export abstract class EventStore {
     if (streamsOf.size === 0) return [];
     const found = await this.findByIds([...streamsOf.keys()]);
     return found.filter((event) => streamsOf.get(event.id)?.has(event.streamId));
+  }
+
+  /**
+   * Forgets the events the subscriptions shared: called when some of them may no longer read as they
+   * did (their key was destroyed), so none is handed out again from memory.
+   */
+  protected forgetRecentEvents(): void {
+    this.recent.clear();
+    this.forgotten += 1;
   }
 
   /** Calls `listener` after each append through this instance commits; returns the unsubscribe. */

@@ -26,6 +26,11 @@ export interface ThroughlineConfig {
   readonly databaseUrl: string | undefined;
   /** EventStoreDB / KurrentDB for the event log. */
   readonly eventstoreUrl: string | undefined;
+  /**
+   * Subjects' event data sealed under per-subject keys (decision 0026). On unless EVENT_ENCRYPTION is
+   * `off`, which exists for the bench's comparison: without it erasure cannot remove data.
+   */
+  readonly eventEncryption: boolean;
   readonly kafkaBrokers: readonly string[];
   readonly jwt: {
     /** Production: verify against this JWKS. Unset: embedded mode, a key kept under dataDir. */
@@ -236,6 +241,13 @@ function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
   };
 }
 
+function eventEncryption(value: string | undefined): boolean {
+  const given = optional(value);
+  if (given === undefined || given === 'on') return true;
+  if (given === 'off') return false;
+  throw new Error(`EVENT_ENCRYPTION must be on or off, not "${given}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineConfig {
   const kafkaBrokers = (optional(env.KAFKA_BROKERS) ?? '')
     .split(',')
@@ -249,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     databaseUrl: optional(env.DATABASE_URL),
     eventstoreUrl: optional(env.EVENTSTORE_URL),
     kafkaBrokers,
+    eventEncryption: eventEncryption(env.EVENT_ENCRYPTION),
     jwt: {
       jwksUrl: optional(env.JWT_JWKS_URL),
       issuer: optional(env.JWT_ISSUER) ?? 'throughline',

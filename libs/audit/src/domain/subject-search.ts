@@ -3,6 +3,7 @@ import {
   parseSubjectReference,
   type SubjectReference,
   type TimelineEntry,
+  withdrawn,
 } from '@throughline/domain';
 import type { SubjectDisclosure } from './disclosure';
 
@@ -87,7 +88,7 @@ export function identityOf(
   identifiers: readonly string[],
 ): SubjectFound & { readonly positions: readonly number[] } {
   const registration = timeline.find(
-    (entry) => entry.type === 'iom.subject.registered.v1' && !entry.redactedBy,
+    (entry) => entry.type === 'iom.subject.registered.v1' && !withdrawn(entry),
   );
   const data = registration?.type === 'iom.subject.registered.v1' ? registration.data : undefined;
   return {
@@ -97,7 +98,7 @@ export function identityOf(
     dateOfBirth: data?.dateOfBirth ?? null,
     identifiers,
     positions: timeline
-      .filter((entry) => entry.meta.category === 'identity' && !entry.redactedBy)
+      .filter((entry) => entry.meta.category === 'identity' && !withdrawn(entry))
       .map((entry) => entry.position),
   };
 }

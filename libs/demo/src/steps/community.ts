@@ -87,7 +87,13 @@ export function communityWeek(j: Journey, week: number): void {
           reason: 'Logged against the wrong person.',
         },
         draft,
-      );
+      ); // The mistake was not the first: the police erase all their intelligence about the person, so
+      // the demo shows an erasure (its place drawn with the redaction's, so no other draw moves).
+      j.emit(at + 29 * DAY, 'policeIom', 'iom.record.erased.v1', {
+        categories: ['intelligence'],
+        reason: 'Intelligence logged against the wrong person; erased on review.',
+        decisionRef: 'IG-DEMO-0001',
+      });
     }
   }
   if (rng.chance(0.003)) {

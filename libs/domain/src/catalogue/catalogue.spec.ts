@@ -6,8 +6,8 @@ import { validateEventData } from './validate';
 const TYPE_NAME = /^iom\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
 
 describe('the event catalogue', () => {
-  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, the identity repairs and the records decisions', () => {
-    expect(EVENT_TYPES).toHaveLength(56);
+  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, the identity repairs, the records decisions and the erasure', () => {
+    expect(EVENT_TYPES).toHaveLength(57);
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 

@@ -256,4 +256,9 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     targetEventId: '6c1f3e52-8d0a-4b7e-9a51-2f3d4c5b6a70',
     reason: 'Recorded against the wrong person.',
   },
+  'iom.record.erased.v1': {
+    categories: ['health'],
+    reason: 'Erasure request upheld (UK GDPR art. 17).',
+    decisionRef: 'IG-2024-0117',
+  },
 };

@@ -1,5 +1,6 @@
 import { IsString, Length } from 'class-validator';
-import { valueRule } from './common';
+import type { DataCategory } from '../categories';
+import { IsDataCategoryList, valueRule } from './common';
 import { Optional } from './dates';
 import { defineEvent } from './spec';
 
@@ -31,6 +32,14 @@ export class RecordRedactedV1 {
   @IsString() @Length(1, 500) readonly reason!: string;
 }
 
+export class RecordErasedV1 {
+  /** The categories of the publisher's data about the subject to erase; all of it when left out. */
+  @Optional() @IsDataCategoryList() readonly categories?: DataCategory[];
+  @IsString() @Length(1, 500) readonly reason!: string;
+  /** The decision the erasure carries out (a DPIA, a request's reference, a court order). */
+  @IsString() @Length(1, 200) readonly decisionRef!: string;
+}
+
 export const recordsEvents = {
   'iom.record.corrected.v1': defineEvent({
     category: 'of-target',
@@ -45,5 +54,13 @@ export const recordsEvents = {
     schema: RecordRedactedV1,
     summary:
       "Withdraws an earlier event's data from every view, named as for a correction. Takes the target's category; only the target's publisher may send it.",
+  }),
+  'iom.record.erased.v1': defineEvent({
+    // Stated to every reader of the subject, so an absence is never taken for nothing recorded.
+    category: 'identity',
+    publishers: 'any',
+    schema: RecordErasedV1,
+    summary:
+      "Erases the publishing agency's data about the subject, of the listed `categories` or all of it: the keys that sealed it are destroyed, so it can never be read again, by anyone. Views, the timeline and the subject access export state the erasure (who, when, `reason`, `decisionRef`) in its place. Data the agency sends afterwards is kept as usual. `reason` and `decisionRef` are stored in the clear for good: name the decision, not the person's data.",
   }),
 } as const;

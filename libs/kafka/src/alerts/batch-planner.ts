@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { isAlerting } from '@throughline/domain';
-import type { RecordedEvent } from '@throughline/event-store';
+import { ERASED_METADATA, type RecordedEvent } from '@throughline/event-store';
 import { type ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import type { AgreementService } from '@throughline/sharing';
 import { CASELOADS, type CaseloadEntry, caseloadKey, SUBJECT_VIEWS } from '@throughline/subjects';
@@ -61,7 +61,10 @@ export class BatchPlanner {
 
   /** Waits until subject-views has applied the batch's alerting events (unless `halting`). */
   async plan(batch: readonly RecordedEvent[], halting: AbortSignal): Promise<PlannedAlert[]> {
-    const alerting = batch.filter((recorded) => isAlerting(recorded.type));
+    // An event erased before its alerts were planned raises none: there is nothing left to tell.
+    const alerting = batch.filter(
+      (recorded) => isAlerting(recorded.type) && recorded.metadata[ERASED_METADATA] !== true,
+    );
     if (alerting.length === 0) return [];
     await this.viewsReached(alerting[alerting.length - 1]!.position, halting);
     const events = alerting.flatMap((entry) => {

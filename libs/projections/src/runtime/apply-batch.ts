@@ -176,6 +176,12 @@ export async function foldBatch(
             if (!failed.has(key)) await refold(key, event);
             continue;
           }
+          // An erasure leaves the log's earlier events of the key without their data: the document
+          // is folded again from them, so nothing it held of that data stays (decision 0026).
+          if (event.type === 'iom.record.erased.v1' && projection.keyStream) {
+            await refold(key, event);
+            continue;
+          }
           cache.set(key, projection.evolve(cache.get(key) ?? null, event, key));
           touched.add(key);
         }

@@ -1,4 +1,6 @@
 import {
+  DATA_CATEGORIES,
+  type DataCategory,
   identifiersLinkedBy,
   identifierUnlinkedBy,
   type PublishedEvent,
@@ -62,6 +64,13 @@ export interface SafeguardingConcern {
   readonly kind: string;
   readonly expires: string;
   readonly raisedAt: string;
+}
+
+/** An agency's data of a category erased (decision 0026): what the record's fields of it cannot count. */
+export interface ErasedMark {
+  readonly agency: string;
+  readonly at: string;
+  readonly decisionRef: string;
 }
 
 /** The current picture of a subject, folded from the events a viewer may see. */
@@ -138,6 +147,12 @@ export interface SubjectRecord {
   readonly arrests: number;
   readonly lastEvents: readonly RecentEvent[];
   readonly lastEventAt: string | null;
+  /**
+   * The categories some of whose data was erased, with each erasure: a field of such a category
+   * (a count, a latest value) is folded without the erased data, which is stated here so that it is
+   * never read as none recorded.
+   */
+  readonly erased: Readonly<Partial<Record<DataCategory, readonly ErasedMark[]>>>;
 }
 
 export const emptyRecord = (subjectId: string): SubjectRecord => ({
@@ -200,6 +215,7 @@ export const emptyRecord = (subjectId: string): SubjectRecord => ({
   arrests: 0,
   lastEvents: [],
   lastEventAt: null,
+  erased: {},
 });
 
 const BAND_RANK = { green: 0, amber: 1, red: 2 } as const;
@@ -527,6 +543,14 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.record.restricted.v1':
     case 'iom.record.restriction-lifted.v1':
       return base;
+    case 'iom.record.erased.v1': {
+      const mark: ErasedMark = { agency: event.meta.agency, at, decisionRef: event.data.decisionRef };
+      const erased: Partial<Record<DataCategory, readonly ErasedMark[]>> = { ...base.erased };
+      for (const category of event.data.categories ?? DATA_CATEGORIES) {
+        erased[category] = [...(erased[category] ?? []), mark];
+      }
+      return { ...base, erased };
+    }
     default:
       return assertNever(event);
   }

@@ -6,6 +6,7 @@ import {
   type TimelineEntry,
   timelineOf,
   utcInstant,
+  withdrawn,
 } from '@throughline/domain';
 import {
   type Agreement,
@@ -107,7 +108,7 @@ export const foldRecord = (
   record: SubjectRecord = emptyRecord(subjectId),
 ): SubjectRecord =>
   inEventTime(entries)
-    .filter((entry) => !entry.redactedBy)
+    .filter((entry) => !withdrawn(entry))
     .reduce(evolveRecord, record);
 
 const agenciesOf = (agreement: Agreement | null, timeline: readonly TimelineEntry[]): string[] => [

@@ -12,7 +12,7 @@ import type { SubjectRecord } from './subject-record';
 type Withholdable<T> = { readonly [K in keyof T]: T[K] | null };
 
 type Sectioned = 'cohort' | 'custody' | 'supervision';
-type Always = 'subjectId' | 'lastEvents' | 'lastEventAt';
+type Always = 'subjectId' | 'lastEvents' | 'lastEventAt' | 'erased';
 
 /**
  * The record as served to one reader: a field the reader's basis does not reach is `null` and
@@ -23,6 +23,8 @@ export interface ServedRecord extends Withholdable<Omit<SubjectRecord, Sectioned
   readonly subjectId: string;
   readonly lastEvents: SubjectRecord['lastEvents'];
   readonly lastEventAt: SubjectRecord['lastEventAt'];
+  /** Stated to every reader of the subject, as the erasures themselves are (decision 0026). */
+  readonly erased: SubjectRecord['erased'];
   readonly cohort: Withholdable<SubjectRecord['cohort']>;
   readonly custody: Withholdable<SubjectRecord['custody']>;
   readonly supervision: Withholdable<SubjectRecord['supervision']>;

@@ -6,6 +6,7 @@ import {
   type DeselectionReason,
   type TimelineEntry,
   type TreatmentModality,
+  withdrawn,
 } from '@throughline/domain';
 
 /**
@@ -102,7 +103,7 @@ const instant = (value: unknown, fallback: number): number => {
   return Number.isNaN(parsed) ? fallback : parsed;
 };
 
-/** The facts of one person's corrected timeline; a redacted entry states nothing. */
+/** The facts of one person's corrected timeline; a redacted or erased entry states nothing. */
 export function measureFacts(timeline: readonly TimelineEntry[]): MeasureFacts {
   const membership: MeasureFacts['membership'][number][] = [];
   const scores: { at: number; band: Band }[] = [];
@@ -117,7 +118,7 @@ export function measureFacts(timeline: readonly TimelineEntry[]): MeasureFacts {
     const at = Date.parse(entry.meta.time);
     if (Number.isNaN(at)) continue;
     firstSeen = Math.min(firstSeen, at);
-    if (entry.redactedBy) continue;
+    if (withdrawn(entry)) continue;
     switch (entry.type) {
       case 'iom.cohort.adopted.v1':
         membership.push({ at, inCohort: true, cohortClass: entry.data.cohortClass });

@@ -4,6 +4,7 @@ import {
   expiryInstant,
   LONG_AGO,
   utcInstant,
+  withdrawn,
 } from '@throughline/domain';
 import type { TimelineEntry } from '@throughline/subjects';
 
@@ -49,9 +50,9 @@ export function releasedDetail(
   for (const entry of timeline) {
     if (entry.type === 'iom.tasking.detail-released.v1') {
       const key = `${entry.meta.agency}|${entry.data.releaseId}`;
-      if (entry.redactedBy) releases.delete(key);
+      if (withdrawn(entry)) releases.delete(key);
       else releases.set(key, entry);
-    } else if (entry.type === 'iom.tasking.detail-withdrawn.v1' && !entry.redactedBy) {
+    } else if (entry.type === 'iom.tasking.detail-withdrawn.v1' && !withdrawn(entry)) {
       releases.delete(`${entry.meta.agency}|${entry.data.releaseId}`);
     }
   }
@@ -68,7 +69,7 @@ export function releasedDetail(
           (entry) =>
             entry.meta.agency === release.meta.agency &&
             categories.includes(entry.meta.category) &&
-            !entry.redactedBy &&
+            !withdrawn(entry) &&
             !entry.type.startsWith('iom.record.') &&
             !entry.type.startsWith('iom.tasking.detail-') &&
             (from === undefined ||

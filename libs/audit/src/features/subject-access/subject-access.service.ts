@@ -21,6 +21,21 @@ export interface HeldEvent {
   readonly correctedBy?: { readonly eventId: string; readonly at: string };
   /** The redaction that withdrew this event's data (`data` is then empty), and when it was made. */
   readonly redactedBy?: { readonly eventId: string; readonly at: string };
+  /** The erasure that destroyed this event's data (`data` is then empty), and when it was made. */
+  readonly erasedBy?: { readonly eventId: string; readonly at: string };
+}
+
+/** An erasure of an agency's data about the subject: what, when and why, never what it erased. */
+export interface ErasureStatement {
+  readonly eventId: string;
+  readonly agency: string;
+  /** The categories erased, or `all` of the agency's data about the subject. */
+  readonly categories: readonly string[] | 'all';
+  readonly reason: string;
+  readonly decisionRef: string;
+  readonly at: string;
+  /** How many events held had their data erased by it. */
+  readonly eventsErased: number;
 }
 
 export interface SubjectAccessExport {
@@ -31,6 +46,8 @@ export interface SubjectAccessExport {
   readonly generatedAt: string;
   /** Everything held about the subject, oldest first, with corrections and redactions applied. */
   readonly held: readonly HeldEvent[];
+  /** The erasures of data about the subject, oldest first: the data itself is gone for good. */
+  readonly erasures: readonly ErasureStatement[];
   /**
    * Every restriction of processing made on the person's data (DPA 2018 s.47), oldest first: what
    * was restricted, by which agency and person, when, why and on what basis, which purposes it
@@ -166,6 +183,7 @@ export class SubjectAccessService {
       generatedAt: new Date().toISOString(),
       held,
       restrictions: restrictionsOf(held),
+      erasures: erasuresIn(held),
       disclosures: found.reverse().map((record) => aboutSubject(record, records)),
       publicKey: this.audit.currentKey?.publicKeyPem ?? null,
     };
@@ -190,8 +208,26 @@ function heldEvents(stream: readonly RecordedEvent[]): HeldEvent[] {
       data: entry ? entry.data : event.data,
       ...(entry?.correctedBy ? { correctedBy: entry.correctedBy } : {}),
       ...(entry?.redactedBy ? { redactedBy: entry.redactedBy } : {}),
+      ...(entry?.erasedBy ? { erasedBy: entry.erasedBy } : {}),
     };
   });
+}
+
+function erasuresIn(held: readonly HeldEvent[]): ErasureStatement[] {
+  return held
+    .filter((event) => event.type === 'iom.record.erased.v1')
+    .map((event) => {
+      const data = event.data as { categories?: string[]; reason: string; decisionRef: string };
+      return {
+        eventId: event.meta.ceId,
+        agency: event.meta.agency,
+        categories: data.categories ?? 'all',
+        reason: data.reason,
+        decisionRef: data.decisionRef,
+        at: event.meta.time,
+        eventsErased: held.filter((other) => other.erasedBy?.eventId === event.id).length,
+      };
+    });
 }
 
 /** What a subject access export discloses, for its audit record: everything held, under Art 15. */

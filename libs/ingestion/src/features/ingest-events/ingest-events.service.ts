@@ -26,6 +26,7 @@ import {
   type IdentifierClaim,
   type IdentifierRelease,
   IdentifierTakenError,
+  type KeysToDestroy,
   type RecordedEvent,
 } from '@throughline/event-store';
 import { Metrics, Mutex } from '@throughline/platform';
@@ -206,6 +207,9 @@ export class IngestEventsService {
         type: planned.event.type,
         data: planned.event.data,
         metadata: { ...meta },
+        ...(planned.event.type === 'iom.record.erased.v1'
+          ? { destroyKeys: erasedKeys(publisher.agency, planned.event.data) }
+          : {}),
       });
       byStream.set(stream, list);
       const claimed = [
@@ -609,3 +613,9 @@ const resultOf = (event: RecordedEvent, ceId: string): Omit<IngestResult, 'dupli
   revision: event.revision,
   position: event.position,
 });
+
+/** The keys an erasure destroys: the publisher's own, of the categories it names or all. */
+function erasedKeys(agency: string, data: unknown): KeysToDestroy {
+  const { categories } = data as { categories?: string[] };
+  return categories === undefined ? { agency } : { agency, categories };
+}

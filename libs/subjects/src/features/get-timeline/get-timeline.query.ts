@@ -31,6 +31,8 @@ export interface TimelineItem {
   readonly data: unknown;
   readonly corrected?: { at: string };
   readonly redacted?: { at: string };
+  /** Its data was erased (`data` is then empty): the erasure itself is an entry of the timeline. */
+  readonly erased?: { at: string };
 }
 
 export interface TimelinePage {
@@ -54,6 +56,7 @@ export const toTimelineItem = ({ entry }: DisclosedEntry): TimelineItem => ({
   data: entry.data,
   ...(entry.correctedBy ? { corrected: { at: entry.correctedBy.at } } : {}),
   ...(entry.redactedBy ? { redacted: { at: entry.redactedBy.at } } : {}),
+  ...(entry.erasedBy ? { erased: { at: entry.erasedBy.at } } : {}),
 });
 
 @QueryHandler(GetTimelineQuery)

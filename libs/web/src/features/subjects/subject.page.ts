@@ -352,6 +352,36 @@ function bases(record: ServedRecord): SafeHtml {
   </details>`;
 }
 
+/**
+ * Data erased by its publisher is gone for good; the page says which categories, by whom, when and
+ * under what decision, so that what the cards count is not read as all there was (decision 0026).
+ */
+function erasures(record: ServedRecord): SafeHtml | '' {
+  const byErasure = new Map<
+    string,
+    { agency: string; at: string; decisionRef: string; categories: string[] }
+  >();
+  for (const [category, marks] of Object.entries(record.erased)) {
+    for (const mark of marks ?? []) {
+      const key = `${mark.agency} ${mark.at} ${mark.decisionRef}`;
+      const entry = byErasure.get(key) ?? { ...mark, categories: [] };
+      entry.categories.push(category);
+      byErasure.set(key, entry);
+    }
+  }
+  if (byErasure.size === 0) return '';
+  return html`<section class="card" aria-label="Erased data">
+    <h2>Erased data</h2>
+    ${[...byErasure.values()].map(
+      (erasure) =>
+        html`<p>
+          ${erasure.agency} erased its ${sentence(erasure.categories)} data about this person
+          ${when(erasure.at)} (decision ${erasure.decisionRef}): what follows is shown without it.
+        </p>`,
+    )}
+  </section>`;
+}
+
 export function subjectPage(data: SubjectPageData): string {
   const { record, entries } = data.subject;
   const timelineHref = withQuery(`/app/subjects/${record.subjectId}/timeline`, {}, { purpose: data.purpose });
@@ -371,6 +401,7 @@ export function subjectPage(data: SubjectPageData): string {
       ${purposeSelect(data.purpose)}
       <div class="actions-inline"><button type="submit">Show</button></div>
     </form>
+    ${erasures(record)}
     <section aria-labelledby="alerts-heading">
       <h2 id="alerts-heading">Alerts</h2>
       ${alertsList(entries)}

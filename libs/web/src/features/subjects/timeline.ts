@@ -1,4 +1,4 @@
-import { isAlerting, utcInstant } from '@throughline/domain';
+import { isAlerting, utcInstant, withdrawn } from '@throughline/domain';
 import { type DisclosedEntry, inEventTime } from '@throughline/subjects';
 import { eventLabel, fieldLabel, valueText, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
@@ -52,9 +52,13 @@ function item(entry: Entry): SafeHtml {
       ${entry.meta.category}${recordedLater(entry) && html` · recorded ${when(entry.recordedAt)}`}
     </div>
     ${
-      entry.redactedBy
-        ? html`<p class="muted">Redacted by the publisher ${when(entry.redactedBy.at)}.</p>`
-        : dataList(entry.data)
+      entry.erasedBy
+        ? html`<p class="muted">
+            Erased by the publisher ${when(entry.erasedBy.at)}: its data no longer exists.
+          </p>`
+        : entry.redactedBy
+          ? html`<p class="muted">Redacted by the publisher ${when(entry.redactedBy.at)}.</p>`
+          : dataList(entry.data)
     }
     ${entry.correctedBy && html`<p class="muted">Corrected by the publisher ${when(entry.correctedBy.at)}.</p>`}
   </li>`;
@@ -75,7 +79,7 @@ export function timelineList(entries: readonly DisclosedEntry[], limit?: number)
  */
 export function alertsList(entries: readonly DisclosedEntry[], limit = 5): SafeHtml {
   const alerts = newestFirst(entries)
-    .filter((entry) => isAlerting(entry.type) && !entry.redactedBy)
+    .filter((entry) => isAlerting(entry.type) && !withdrawn(entry))
     .slice(0, limit);
   if (alerts.length === 0) return empty('No recent alerts.');
   return html`<ul class="alerts">

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cloudEvent, POLICE, PROBATION, SubjectJourney } from './cloud-events';
+import { startTestApp, type TestApp } from './test-app';
+
+const BATCH = 'application/cloudevents-batch+json';
+
+/** Letters only, so the strings pass the catalogue's validation and cannot occur by chance. */
+const letters = (length: number): string =>
+  Array.from(randomBytes(length), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
+
+/** Every file under `dir`, SQLite's -wal and -shm files included. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+
+/**
+ * An agency erases its data of a category about a subject: reads, the timeline and the subject
+ * access export state the erasure and none of the data, another agency's data stays, the audit
+ * chain still verifies, and no file of the data directory holds the erased text.
+ */
+describe('erasure', () => {
+  let t: TestApp;
+  const journey = new SubjectJourney();
+  const OFFENCE = `Theft of ${letters(12)} from a shop`;
+  const KEPT = `Meet about ${letters(12)}`;
+  let subjectId = '';
+  let igLead = '';
+
+  const publish = async (events: unknown[], agency = 'police', source = POLICE) => {
+    const token = await t.systemToken(agency, [source]);
+    const response = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', BATCH)
+      .send(JSON.stringify(events));
+    expect([response.status, response.status === 200 ? '' : JSON.stringify(response.body)]).toEqual([
+      200,
+      '',
+    ]);
+    return response.body.results as { subjectId: string }[];
+  };
+  const read = async (path: string, agency = 'police', role = 'iom-officer') =>
+    t.http
+      .get(path)
+      .set('Authorization', `Bearer ${await t.personToken(agency, role)}`)
+      .set('X-Purpose-Of-Use', 'case-management');
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    igLead = `Bearer ${await t.personToken('partnership', 'ig-lead')}`;
+    [{ subjectId }] = (await publish([
+      journey.registered(),
+      journey.arrested(OFFENCE),
+      journey.arrested(OFFENCE),
+    ])) as [{ subjectId: string }];
+    await publish([journey.linked('probation')], 'probation', PROBATION);
+    await publish(
+      [
+        cloudEvent(PROBATION, 'iom.appointment.scheduled.v1', `pnc:${journey.pnc}`, {
+          appointmentId: `apt-${letters(6)}`,
+          with: 'probation',
+          purpose: KEPT,
+          at: '2099-01-10T10:00:00Z',
+        }),
+      ],
+      'probation',
+      PROBATION,
+    );
+    await t.settle();
+    const before = await read(`/v1/subjects/${subjectId}`);
+    expect([before.status, before.status === 200 ? '' : JSON.stringify(before.body)]).toEqual([200, '']);
+    expect(before.body.arrests).toBe(2);
+    expect(JSON.stringify(before.body)).toContain(OFFENCE);
+
+    await publish([
+      cloudEvent(POLICE, 'iom.record.erased.v1', `pnc:${journey.pnc}`, {
+        categories: ['offending'],
+        reason: 'Erasure request upheld',
+        decisionRef: 'IG-2025-0042',
+      }),
+    ]);
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  it('reads the record without the erased data, stating the erasure', async () => {
+    const response = await read(`/v1/subjects/${subjectId}`);
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.body)).not.toContain(OFFENCE);
+    expect(response.body.lastArrest).toBeNull();
+    expect(response.body.erased.offending).toEqual([
+      expect.objectContaining({ agency: 'police', decisionRef: 'IG-2025-0042' }),
+    ]);
+    expect(response.body.identity).toMatchObject({ givenName: 'Sam' });
+  });
+
+  it('shows the erased entries and the erasure on the timeline, and nothing of their data', async () => {
+    const response = await read(`/v1/subjects/${subjectId}/timeline?limit=50`);
+    expect(response.status).toBe(200);
+    const items = response.body.items as { type: string; data: unknown; erased?: unknown }[];
+    expect(JSON.stringify(items)).not.toContain(OFFENCE);
+    const arrests = items.filter((item) => item.type === 'iom.arrest.recorded.v1');
+    expect(arrests).toHaveLength(2);
+    for (const arrest of arrests)
+      expect(arrest).toMatchObject({ data: {}, erased: { at: expect.any(String) } });
+    expect(items.find((item) => item.type === 'iom.record.erased.v1')).toMatchObject({
+      data: { categories: ['offending'], decisionRef: 'IG-2025-0042' },
+    });
+  });
+
+  it("keeps another agency's data", async () => {
+    const response = await read(
+      `/v1/subjects/${subjectId}/timeline?limit=50`,
+      'probation',
+      'offender-manager',
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.body.items)).toContain(KEPT);
+  });
+
+  it('says in the subject access export what was erased, when and why', async () => {
+    const response = await t.http
+      .get(`/v1/subjects/${subjectId}/access-export`)
+      .set('Authorization', igLead)
+      .set('X-Purpose-Of-Use', 'subject-access');
+    expect(response.status).toBe(200);
+    expect(response.text).not.toContain(OFFENCE);
+    expect(response.body.erasures).toEqual([
+      expect.objectContaining({
+        agency: 'police',
+        categories: ['offending'],
+        reason: 'Erasure request upheld',
+        decisionRef: 'IG-2025-0042',
+        eventsErased: 2,
+      }),
+    ]);
+  });
+
+  it('leaves the audit chain verifying and no erased text in any file', async () => {
+    const verified = await t.http.get('/v1/audit/verify').set('Authorization', igLead);
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ ok: true, firstFault: null });
+
+    const dataDir = t.config.dataDir;
+    const holding = (): string[] =>
+      filesUnder(dataDir).filter((file) => readFileSync(file).includes(OFFENCE));
+    expect(holding()).toEqual([]);
+    await t.close({ keepData: true });
+    expect(holding()).toEqual([]);
+    t = { ...t, close: () => Promise.resolve() };
+  });
+});

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PostgresEventStore } from '../postgres/postgres-event-store';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import { isSealed } from './data-cipher';
+import { EncryptingEventStore, ERASED_METADATA } from './encrypting-event-store';
+import { PostgresSubjectKeyStore } from './postgres-subject-key-store';
+import { SqliteSubjectKeyStore } from './sqlite-subject-key-store';
+import type { DataKey, SubjectKeyStore } from './subject-key-store';
+
+const connectionString = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dir = mkdtempSync(join(tmpdir(), 'throughline-keys-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const schemaName = (): string => `keys_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+
+describeEventStoreContract('EncryptingEventStore over SQLite', async () => {
+  const at = join(dir, randomUUID());
+  return new EncryptingEventStore(
+    await SqliteEventStore.open(join(at, 'events.db')),
+    new SqliteSubjectKeyStore(join(at, 'keys.db')),
+  );
+});
+
+const keyStores: [string, () => Promise<[SubjectKeyStore, SubjectKeyStore]>][] = [
+  [
+    'SqliteSubjectKeyStore',
+    () => {
+      const path = join(dir, randomUUID(), 'keys.db');
+      return Promise.resolve([new SqliteSubjectKeyStore(path), new SqliteSubjectKeyStore(path)]);
+    },
+  ],
+  [
+    'PostgresSubjectKeyStore',
+    async () => {
+      const schema = schemaName();
+      return Promise.all([
+        PostgresSubjectKeyStore.open({ connectionString, schema }),
+        PostgresSubjectKeyStore.open({ connectionString, schema }),
+      ]);
+    },
+  ],
+];
+
+describe.each(keyStores)('%s', (_name, make) => {
+  let one: SubjectKeyStore;
+  let two: SubjectKeyStore;
+  beforeEach(async () => ([one, two] = await make()));
+  afterEach(async () => Promise.all([one.close(), two.close()]));
+
+  const scope = { subject: 'subject-s1', agency: 'police', category: 'offending' };
+
+  it('gives one live key per scope, to two stores made at once', async () => {
+    const keys = (
+      await Promise.all([one.getOrCreate([scope]), two.getOrCreate([scope]), one.getOrCreate([scope, scope])])
+    ).flat();
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys.map((key) => key.id)).size).toBe(1);
+    const [first] = keys as [DataKey];
+    expect(first.key).toHaveLength(32);
+    expect(await two.get(first.id)).toEqual(first.key);
+    const [other] = (await one.getOrCreate([{ ...scope, category: 'health' }])) as [DataKey];
+    expect(other.id).not.toBe(first.id);
+  });
+
+  it('destroys the keys of an agency, by category or all, and makes new ones after', async () => {
+    const [offending, health, probation] = (await one.getOrCreate([
+      scope,
+      { ...scope, category: 'health' },
+      { ...scope, agency: 'probation' },
+    ])) as [DataKey, DataKey, DataKey];
+
+    expect(await two.destroy(scope.subject, 'police', ['health'])).toEqual([health.id]);
+    expect(await one.get(health.id)).toBeUndefined();
+    expect(await one.get(offending.id)).toEqual(offending.key);
+
+    expect(await two.destroy(scope.subject, 'police')).toEqual([offending.id]);
+    expect(await one.get(offending.id)).toBeUndefined();
+    expect(await one.get(probation.id)).toEqual(probation.key);
+    expect(await one.destroy(scope.subject, 'police')).toEqual([]);
+
+    const [renewed] = await one.getOrCreate([scope]);
+    expect(renewed!.id).not.toBe(offending.id);
+  });
+});
+
+describe('a store written before encryption', () => {
+  it('opens and reads its events as they were, and seals what is appended after', async () => {
+    const at = join(dir, randomUUID());
+    const stream = `subject-${randomUUID()}`;
+    const metadata = { agency: 'police', category: 'offending' };
+    const before = await SqliteEventStore.open(join(at, 'events.db'));
+    await before.append(stream, [{ id: 'old-1', type: 'Recorded', data: { text: 'before' }, metadata }]);
+    await before.close();
+
+    const log = await SqliteEventStore.open(join(at, 'events.db'));
+    const store = new EncryptingEventStore(log, new SqliteSubjectKeyStore(join(at, 'keys.db')));
+    try {
+      await store.append(stream, [{ id: 'new-1', type: 'Recorded', data: { text: 'after' }, metadata }]);
+      expect((await store.readStream(stream)).map((event) => event.data)).toEqual([
+        { text: 'before' },
+        { text: 'after' },
+      ]);
+      expect((await log.readStream(stream)).map((event) => isSealed(event.data))).toEqual([false, true]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('after an erasure, nothing read before it is served again', () => {
+  it('by another process holding the key, nor from the events the subscriptions share', async () => {
+    const at = join(dir, randomUUID());
+    const open = async (): Promise<EncryptingEventStore> =>
+      new EncryptingEventStore(
+        await SqliteEventStore.open(join(at, 'events.db')),
+        new SqliteSubjectKeyStore(join(at, 'keys.db')),
+      );
+    const [eraser, other] = [await open(), await open()];
+    const stream = `subject-${randomUUID()}`;
+    const metadata = { agency: 'police', category: 'offending' };
+    try {
+      await eraser.append(stream, [{ id: 'a-1', type: 'Recorded', data: { text: 'secret' }, metadata }]);
+      // The other process reads it, keeping its key, and its subscriptions keep the event.
+      expect((await other.readStream(stream))[0]!.data).toEqual({ text: 'secret' });
+      const seen: unknown[] = [];
+      const first = other.subscribeToAll({ after: 0, onEvents: async (events) => void seen.push(...events) });
+      await first.caughtUp;
+      await first.stop();
+      expect(seen).toHaveLength(1);
+
+      await eraser.append(stream, [
+        {
+          id: 'a-2',
+          type: 'Erased',
+          data: { reason: 'upheld' },
+          metadata,
+          destroyKeys: { agency: 'police' },
+        },
+      ]);
+      // The other process meets the erasure first in a subscription's page, after the event it holds.
+      const again: { data: unknown }[] = [];
+      const second = other.subscribeToAll({
+        after: 0,
+        onEvents: async (events) => void again.push(...events),
+      });
+      await second.caughtUp;
+      await second.stop();
+      expect(again.map((event) => event.data)).toEqual([{}, { reason: 'upheld' }]);
+      const read = await other.readStream(stream);
+      expect(read.map((event) => event.data)).toEqual([{}, { reason: 'upheld' }]);
+    } finally {
+      await Promise.all([eraser.close(), other.close()]);
+    }
+  });
+});
+
+const MARKERS = ['Marker-Quillfeather', 'Marker-Ravensworth'];
+
+/** Appends police's and probation's data about one subject and erases police's. */
+async function eraseOneAgency(store: EncryptingEventStore): Promise<void> {
+  const stream = `subject-${randomUUID()}`;
+  await store.append(stream, [
+    {
+      id: 'e-1',
+      type: 'iom.subject.registered.v1',
+      data: { givenName: MARKERS[0], familyName: 'Smith' },
+      metadata: { agency: 'police', category: 'identity' },
+    },
+    {
+      id: 'e-2',
+      type: 'iom.custody.arrested.v1',
+      data: { offence: MARKERS[1] },
+      metadata: { agency: 'police', category: 'offending' },
+    },
+    {
+      id: 'e-3',
+      type: 'iom.appointment.scheduled.v1',
+      data: { purpose: 'Marker-Kept' },
+      metadata: { agency: 'probation', category: 'supervision' },
+    },
+  ]);
+  expect((await store.readStream(stream)).map((event) => event.data)).toContainEqual({
+    offence: MARKERS[1],
+  });
+  await store.append(stream, [
+    {
+      id: 'e-4',
+      type: 'iom.record.erased.v1',
+      data: { reason: 'Upheld request', decisionRef: 'IG-1' },
+      metadata: { agency: 'police', category: 'identity' },
+      destroyKeys: { agency: 'police' },
+    },
+  ]);
+  const read = await store.readStream(stream);
+  // Opened events keep every field of the stored ones, getters included.
+  for (const event of read) expect(event.recordedAt).toBeInstanceOf(Date);
+  expect(read.map((event) => [event.id, event.data, event.metadata[ERASED_METADATA] ?? false])).toEqual([
+    ['e-1', {}, true],
+    ['e-2', {}, true],
+    ['e-3', { purpose: 'Marker-Kept' }, false],
+    ['e-4', { reason: 'Upheld request', decisionRef: 'IG-1' }, false],
+  ]);
+}
+
+describe('erasure leaves no plaintext', () => {
+  it('in the SQLite files, write-ahead logs included', async () => {
+    const at = join(dir, randomUUID());
+    const store = new EncryptingEventStore(
+      await SqliteEventStore.open(join(at, 'events.db')),
+      new SqliteSubjectKeyStore(join(at, 'keys.db')),
+    );
+    await eraseOneAgency(store);
+    // Searched while open (the -wal files hold the latest pages) and again after closing.
+    const search = (): string[] =>
+      readdirSync(at).filter((file) => {
+        const bytes = readFileSync(join(at, file));
+        return MARKERS.some((marker) => bytes.includes(marker));
+      });
+    expect(readdirSync(at).some((file) => file.endsWith('-wal'))).toBe(true);
+    expect(search()).toEqual([]);
+    await store.close();
+    expect(search()).toEqual([]);
+  });
+
+  it('in the PostgreSQL tables', async () => {
+    const schema = schemaName();
+    const store = new EncryptingEventStore(
+      await PostgresEventStore.open({ connectionString, schema }),
+      await PostgresSubjectKeyStore.open({ connectionString, schema }),
+    );
+    try {
+      await eraseOneAgency(store);
+    } finally {
+      await store.close();
+    }
+    const client = new Client({ connectionString });
+    await client.connect();
+    try {
+      const { rows: tables } = await client.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+        [schema],
+      );
+      expect(tables.map((table) => table.table_name)).toEqual(
+        expect.arrayContaining(['events', 'subject_keys']),
+      );
+      let dump = '';
+      for (const { table_name } of tables) {
+        const { rows } = await client.query<{ row: string }>(
+          `SELECT t::text AS row FROM ${schema}.${table_name} t`,
+        );
+        dump += rows.map((row) => row.row).join('\n');
+      }
+      expect(dump).toContain('IG-1');
+      for (const marker of MARKERS) expect(dump).not.toContain(marker);
+    } finally {
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+});
