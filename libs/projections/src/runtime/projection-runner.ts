@@ -364,7 +364,15 @@ export class ProjectionRunner implements OnApplicationShutdown {
     }
     if (running.held) await this.standDown(running);
     const lease = await this.readModels.acquireLease(name, this.owner, this.now(), this.leaseMs);
-    if (!running.timer) return;
+    if (!running.timer) {
+      // Stopped while the lease was being taken: let it go now, as a held one is, rather than
+      // leave it to lapse under a process that is gone.
+      if (lease)
+        await this.readModels
+          .releaseLease(name, this.owner, lease.token)
+          .catch((error: unknown) => this.logger.warn(`Releasing the lease failed: ${String(error)}`));
+      return;
+    }
     if (!lease) {
       // Standing by is caught up once the runner holding the lease has brought the store to where
       // the log stood when this one started: the same readiness as running it here.
