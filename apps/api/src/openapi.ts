@@ -283,7 +283,7 @@ function sharedSchemas(): Record<string, Schema> {
           reason: string,
           legalBasis: string,
           restrictedBy: string,
-          at: instant,
+          restrictedAt: instant,
         }),
       ),
     }),

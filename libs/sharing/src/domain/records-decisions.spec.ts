@@ -108,7 +108,7 @@ describe('a restriction and its lift', () => {
     reason: 'Accuracy contested',
     legalBasis: 'DPA 2018 s.47(2)',
     restrictedBy: 'ig-police-1',
-    at: '2026-12-01T10:00:00Z',
+    restrictedAt: '2026-12-01T10:00:00Z',
   };
 
   it('is lifted by the agency that made it, with a reason', () => {

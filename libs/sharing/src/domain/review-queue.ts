@@ -3,10 +3,10 @@ import {
   type DataCategory,
   isCalendarDate,
   type PublishedEvent,
-  type PurposeOfUse,
   utcInstant,
 } from '@throughline/domain';
 import { addYears, type RetentionSchedule, reviewRuleFor, type ReviewTrigger } from './retention';
+import { evolveRestrictions, type Restriction } from './sharing-state';
 
 /** A retain decision: the category stays out of the queue until `nextReview`. */
 export interface RetainDecision {
@@ -18,17 +18,8 @@ export interface RetainDecision {
 }
 
 /** A restriction as the IG console lists it. */
-export interface RestrictionFact {
-  readonly eventId: string;
-  readonly restrictionId: string;
-  readonly agency: string;
-  readonly categories: readonly DataCategory[];
-  readonly purposes: readonly PurposeOfUse[];
-  readonly reason: string;
-  readonly legalBasis: string;
-  readonly restrictedBy: string;
-  readonly at: string;
-}
+/** A restriction as the records review keeps it: the sharing state's own (`evolveRestrictions`). */
+export type RestrictionFact = Restriction;
 
 /**
  * What the review queue needs of one subject, kept as events arrive: what starts each clock, and
@@ -77,27 +68,9 @@ export function evolveRetentionFacts(facts: RetentionFacts | null, event: Publis
       };
       return { ...base, retained: { ...base.retained, [factKey(event.meta.agency, category)]: decision } };
     }
-    case 'iom.record.restricted.v1': {
-      const { restrictionId, categories, purposes, reason, legalBasis, restrictedBy } = event.data;
-      const fact: RestrictionFact = {
-        eventId: event.id,
-        restrictionId,
-        agency: event.meta.agency,
-        categories,
-        purposes,
-        reason,
-        legalBasis,
-        restrictedBy,
-        at: event.meta.time,
-      };
-      return { ...base, restrictions: { ...base.restrictions, [restrictionId]: fact } };
-    }
-    case 'iom.record.restriction-lifted.v1': {
-      const restrictions = { ...base.restrictions };
-      if (restrictions[event.data.restrictionId]?.agency === event.meta.agency)
-        delete restrictions[event.data.restrictionId];
-      return { ...base, restrictions };
-    }
+    case 'iom.record.restricted.v1':
+    case 'iom.record.restriction-lifted.v1':
+      return { ...base, restrictions: evolveRestrictions(base.restrictions, event) };
     default:
       break;
   }

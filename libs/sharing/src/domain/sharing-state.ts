@@ -141,6 +141,39 @@ export interface ConsentQuestion {
 }
 
 /**
+ * The restrictions in force after a restriction or its lifting: a restriction is the restricting
+ * agency's, and only that agency lifts it (the platform checks it before recording). The one fold
+ * of restrictions, for the sharing state and the records review alike.
+ */
+export function evolveRestrictions(
+  restrictions: Readonly<Record<string, Restriction>>,
+  event: PublishedEvent,
+): Readonly<Record<string, Restriction>> {
+  if (event.type === 'iom.record.restricted.v1') {
+    const { restrictionId, categories, purposes, reason, legalBasis, restrictedBy } = event.data;
+    const restriction: Restriction = {
+      eventId: event.id,
+      restrictionId,
+      agency: event.meta.agency,
+      categories,
+      purposes,
+      reason,
+      legalBasis,
+      restrictedBy,
+      restrictedAt: event.meta.time,
+    };
+    return { ...restrictions, [restrictionId]: restriction };
+  }
+  if (event.type === 'iom.record.restriction-lifted.v1') {
+    if (restrictions[event.data.restrictionId]?.agency !== event.meta.agency) return restrictions;
+    const kept = { ...restrictions };
+    delete kept[event.data.restrictionId];
+    return kept;
+  }
+  return restrictions;
+}
+
+/**
  * The consent that answers yes, if any: one recorded by the controller itself. The sharing engine
  * asks here for the read and the widest cut alike, so consent is decided once. With `now` (a UTC
  * instant) only a consent unexpired then counts; without it, any held (the widest cut).
@@ -286,28 +319,9 @@ export function evolveSharing(
         ],
       };
     }
-    case 'iom.record.restricted.v1': {
-      const { restrictionId, categories, purposes, reason, legalBasis, restrictedBy } = event.data;
-      const restriction: Restriction = {
-        eventId: event.id,
-        restrictionId,
-        agency: event.meta.agency,
-        categories,
-        purposes,
-        reason,
-        legalBasis,
-        restrictedBy,
-        restrictedAt: event.meta.time,
-      };
-      return { ...state, restrictions: { ...state.restrictions, [restrictionId]: restriction } };
-    }
-    case 'iom.record.restriction-lifted.v1': {
-      // Only the agency that restricted may lift (the platform checks it before recording).
-      const restrictions = { ...state.restrictions };
-      if (restrictions[event.data.restrictionId]?.agency === event.meta.agency)
-        delete restrictions[event.data.restrictionId];
-      return { ...state, restrictions };
-    }
+    case 'iom.record.restricted.v1':
+    case 'iom.record.restriction-lifted.v1':
+      return { ...state, restrictions: evolveRestrictions(state.restrictions ?? {}, event) };
     default:
       return state;
   }

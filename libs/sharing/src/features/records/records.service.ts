@@ -92,7 +92,7 @@ export class RecordsService {
         Object.values(subject.restrictions).map((r) => ({ ...r, subjectId: subject.subjectId })),
       )
       .filter((restriction) => restriction.agency === requester.principal.agency)
-      .sort((a, b) => b.at.localeCompare(a.at));
+      .sort((a, b) => b.restrictedAt.localeCompare(a.restrictedAt));
     await this.record(requester, 'records.restriction', 'disclosed', agreement?.version ?? null, [
       ...new Set(found.map((restriction) => restriction.subjectId)),
     ]);

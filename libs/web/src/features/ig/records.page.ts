@@ -162,7 +162,7 @@ function restrictionsTable(data: RecordsPageData): SafeHtml {
               <th scope="row">${restriction.subjectId}</th>
               <td>${restriction.categories.map((category) => CATEGORY_TEXT[category]).join(', ')}</td>
               <td>${restriction.purposes.length === 0 ? 'No purpose' : restriction.purposes.join(', ')}</td>
-              <td>${when(restriction.at)} by ${restriction.restrictedBy}</td>
+              <td>${when(restriction.restrictedAt)} by ${restriction.restrictedBy}</td>
               <td>${restriction.reason} (${restriction.legalBasis})</td>
               <td>
                 <form
