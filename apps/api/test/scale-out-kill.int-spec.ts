@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import { createAuditSigningKey } from '@throughline/audit';
 import { Rng } from '@throughline/demo';
 import { ALERT_KINDS, DEFAULT_AGENCIES } from '@throughline/domain';
-import { PostgresEventStore } from '@throughline/event-store';
+import { openEventStore } from '@throughline/event-store';
 import { storedEventId } from '@throughline/ingestion';
 import {
   type Alert,
@@ -477,7 +477,8 @@ describe('scale-out under SIGKILL: two APIs and two workers on PostgreSQL and Ka
     // What the relay plans: each stored alerting event, for the agencies holding a view of its
     // subject. The workload changes no sharing state (no consent, concern or new agreement), so
     // the views as they end are the ones the relay saw.
-    const events = await PostgresEventStore.open({ connectionString: database.url });
+    // Opened as the processes open it, with the keys that seal each event's data.
+    const events = await openEventStore({ databaseUrl: database.url, dataDir });
     const readModels = await PostgresReadModelStore.open(database.url);
     let planned: Alert[];
     try {
