@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { queryParameterNames } from '@throughline/platform';
 
 /** A caller's own request id is kept when it is this plain; anything else gets a fresh one. */
 const GIVEN_ID = /^[\w.:-]{1,128}$/;
@@ -46,7 +47,7 @@ export function requestLog(
             id,
             method: request.method,
             url: request.path,
-            ...queryNames(request.originalUrl),
+            ...queryOf(request.originalUrl),
             remoteAddress: request.socket.remoteAddress,
           },
           res: { statusCode: response.statusCode },
@@ -61,19 +62,7 @@ export function requestLog(
   };
 }
 
-/** The names of the query's parameters, each once, in order; the values stay out of the log. */
-function queryNames(url: string): { query?: string[] } {
-  const start = url.indexOf('?');
-  if (start < 0) return {};
-  const names = new Set<string>();
-  for (const pair of url.slice(start + 1).split('&')) {
-    const name = pair.split('=', 1)[0]!;
-    if (name === '') continue;
-    try {
-      names.add(decodeURIComponent(name.replace(/\+/g, ' ')).slice(0, 64));
-    } catch {
-      names.add('(undecodable)');
-    }
-  }
-  return names.size > 0 ? { query: [...names] } : {};
-}
+const queryOf = (url: string): { query?: string[] } => {
+  const names = queryParameterNames(url);
+  return names.length > 0 ? { query: names } : {};
+};

@@ -17,3 +17,4 @@ export * from './heartbeat';
 export * from './json-logger';
 export * from './tracing';
 export * from './metrics';
+export * from './query-names';

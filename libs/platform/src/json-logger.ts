@@ -30,7 +30,7 @@ export class JsonLogger implements LoggerService {
 
   log(message: unknown, ...params: unknown[]): void {
     const context = contextOf(params);
-    this.write(context !== undefined && START_UP.has(context) ? 'debug' : 'info', message, params, context);
+    this.write(context !== undefined && START_UP.has(context) ? 'debug' : 'info', message, context);
   }
 
   error(message: unknown, ...params: unknown[]): void {
@@ -39,26 +39,26 @@ export class JsonLogger implements LoggerService {
       typeof params[0] === 'string' && params.length > (context === undefined ? 0 : 1)
         ? params[0]
         : undefined;
-    this.write('error', message, params, context, stack);
+    this.write('error', message, context, stack);
   }
 
   warn(message: unknown, ...params: unknown[]): void {
-    this.write('warn', message, params, contextOf(params));
+    this.write('warn', message, contextOf(params));
   }
 
   debug(message: unknown, ...params: unknown[]): void {
-    this.write('debug', message, params, contextOf(params));
+    this.write('debug', message, contextOf(params));
   }
 
   verbose(message: unknown, ...params: unknown[]): void {
-    this.write('trace', message, params, contextOf(params));
+    this.write('trace', message, contextOf(params));
   }
 
   fatal(message: unknown, ...params: unknown[]): void {
-    this.write('fatal', message, params, contextOf(params));
+    this.write('fatal', message, contextOf(params));
   }
 
-  private write(level: Level, message: unknown, _params: unknown[], context?: string, stack?: string): void {
+  private write(level: Level, message: unknown, context?: string, stack?: string): void {
     if (!this.logger.isLevelEnabled(level)) return;
     const fields = {
       ...(context === undefined ? {} : { context }),

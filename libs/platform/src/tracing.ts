@@ -8,6 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { queryParameterNames } from './query-names';
 
 /** Attributes that carry a request's query string, which can hold a person's name. */
 const WITH_QUERY = ['url.full', 'url.query', 'http.url', 'http.target'];
@@ -16,11 +17,7 @@ const WITH_QUERY = ['url.full', 'url.query', 'http.url', 'http.target'];
 export function withoutQueryValues(value: string): string {
   const start = value.indexOf('?');
   if (start < 0) return value;
-  const names = value
-    .slice(start + 1)
-    .split('&')
-    .map((pair) => pair.split('=', 1)[0])
-    .filter((name) => name !== '');
+  const names = queryParameterNames(value);
   return `${value.slice(0, start)}${names.length > 0 ? `?${names.join('&')}` : ''}`;
 }
 

@@ -170,9 +170,7 @@ export class IgPagesController {
         typeof request.id === 'string' ? request.id : undefined,
       ),
     );
-    // Show the queue as it now stands when projections run in this process; a worker catches up on its own.
-    const local = (await this.runner.status()).every((projection) => projection.status === 'live');
-    if (local) await this.runner.waitFor(done.position, 3000).catch(() => undefined);
+    await this.caughtUp(done.position);
     response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
   }
 
@@ -185,7 +183,7 @@ export class IgPagesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     requireIgLead(principal);
-    const requester = { principal, requestId: typeof request.id === 'string' ? request.id : undefined };
+    const requester = this.requesterOf(principal, request);
     const { today, reviews } = await this.records.queue(requester, new Date());
     const restrictions = await this.records.restrictions(requester);
     response.type('html');
