@@ -43,6 +43,7 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
     partitionsConsumedConcurrently: 3,
     eventsPerAgency: { perSecond: 1_000_000, burst: 1_000_000 },
     alertsFrom: 'beginning',
+    lagIntervalMs: 15_000,
     logLevel: 'silent',
     ...overrides,
   };
