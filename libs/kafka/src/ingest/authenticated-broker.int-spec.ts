@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { KafkaWitness } from '@throughline/audit';
 import { storedEventId } from '@throughline/ingestion';
 import { type KafkaSecurity, loadKafkaSecurity } from '@throughline/platform';
-import { ingestTopic, type KafkaSettings } from '../kafka-settings';
+import type { Alert } from '../alerts/alert';
+import { alertsTopic, ingestTopic, type KafkaSettings, relayCheckpointTopic } from '../kafka-settings';
 import {
   eventually,
   type KafkaTestApp,
@@ -13,6 +15,7 @@ import {
   structured,
   TestSubject,
   testSettings,
+  TopicCollector,
 } from '../testing/kafka-test-kit';
 import { javaAvailable, type SecureBroker, startSecureBroker } from '../testing/secure-broker';
 
@@ -47,6 +50,8 @@ const refusal = (sending: Promise<unknown>): Promise<string | undefined> =>
     (error: { type?: string; cause?: { type?: string } }) => error.cause?.type ?? error.type,
   );
 
+const WITNESS_TOPIC = 'throughline.audit.checkpoints';
+
 const run = javaAvailable() ? describe : describe.skip;
 if (!javaAvailable())
   console.warn(
@@ -63,14 +68,31 @@ run('a broker that knows who publishes (SASL/SCRAM-SHA-512 and ACLs, kafka.sh st
     // The worker's settings come from the environment, as `npm run worker` reads them. The ACLs
     // name the deployment's topic prefix and group prefix, so this suite uses them too, with a
     // consumer group of its own.
-    const env = { ...credentialEnv(broker, 'worker'), KAFKA_TOPIC_PREFIX: 'throughline' };
+    const env = {
+      ...credentialEnv(broker, 'worker'),
+      KAFKA_TOPIC_PREFIX: 'throughline',
+      // Signed checkpoints follow the relay's disclosures within a second, to the witness topic.
+      AUDIT_CHECKPOINT_SECONDS: '1',
+    };
     settings = testSettings({
       brokers: broker.brokers,
       security: loadKafkaSecurity(env),
       topicPrefix: 'throughline',
       groupId: `throughline-ingest-${randomUUID().slice(0, 8)}`,
+      relayGroupId: 'throughline-alerts-relay',
       agencies: ['police', 'probation'],
     });
+    // A broker left running by an earlier run holds that run's relay checkpoints and witnessed
+    // checkpoints, which a fresh store would read as its own: the broker's admin clears them.
+    const admin = client(broker, loadKafkaSecurity(credentialEnv(broker, 'admin')), 5).admin();
+    await admin.connect();
+    try {
+      const stale = new Set([relayCheckpointTopic('throughline'), WITNESS_TOPIC]);
+      const existing = (await admin.listTopics()).filter((topic) => stale.has(topic));
+      if (existing.length > 0) await admin.deleteTopics({ topics: existing });
+    } finally {
+      await admin.disconnect();
+    }
     app = await startKafkaTestApp(settings, undefined, env);
     // Creates the ingest topics with the worker's own right to, then joins its group.
     await app.ingestion.start();
@@ -153,5 +175,48 @@ run('a broker that knows who publishes (SASL/SCRAM-SHA-512 and ACLs, kafka.sh st
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it("relays alerts and witnesses the audit log with the worker's credential; police reads its alerts with its own", async () => {
+    await app!.relay.start();
+    await eventually(() => app!.relay.active, Boolean, 'the relay to take the lease');
+    const police = client(broker, loadKafkaSecurity(credentialEnv(broker, 'police')), 5);
+    // An agency's groups are named after it: the ACLs let police read with no other.
+    const alerts = await TopicCollector.start([alertsTopic('throughline', 'police')], broker.brokers, {
+      kafka: police,
+      groupId: `police-alerts-${randomUUID().slice(0, 8)}`,
+    });
+    try {
+      const subject = new TestSubject();
+      const arrest = subject.arrested();
+      const sender = await publisher(police);
+      try {
+        await sender.send({
+          topic: ingestTopic('throughline', 'police'),
+          messages: [subject.registered(), arrest].map(structured),
+        });
+      } finally {
+        await sender.disconnect();
+      }
+      const arrived = await eventually(
+        () =>
+          alerts.messages
+            .map(({ message }) => JSON.parse(message.value!.toString()) as Alert)
+            .filter((alert) => alert.data.eventId === storedEventId(arrest.source, arrest.id)),
+        (found) => found.length > 0,
+        'the arrest alert on police alerts topic',
+      );
+      expect(arrived.map((alert) => alert.type)).toEqual(['iom.alert.arrest.v1']);
+    } finally {
+      await alerts.stop();
+    }
+    // The disclosure it recorded was signed into a checkpoint and sent to the witness topic, which
+    // the worker's credential reads back.
+    const witness = new KafkaWitness(broker.brokers, WITNESS_TOPIC, true, settings.security);
+    await eventually(
+      () => witness.read(),
+      ({ checkpoints, unreadable }) => checkpoints.length > 0 && unreadable === 0,
+      'a signed checkpoint on the witness topic',
+    );
   });
 });
