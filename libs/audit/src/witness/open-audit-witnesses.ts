@@ -5,8 +5,10 @@ import { KafkaWitness } from './kafka-witness';
 
 /** The witnesses the configuration names: a file (AUDIT_WITNESS_FILE), a Kafka topic (with KAFKA_BROKERS). */
 export function openAuditWitnesses(
-  config: Pick<ThroughlineConfig, 'auditWitnessFile' | 'auditWitnessTopic' | 'kafkaBrokers' | 'logLevel'> &
-    Partial<Pick<ThroughlineConfig, 'kafkaSecurity'>>,
+  config: Pick<
+    ThroughlineConfig,
+    'auditWitnessFile' | 'auditWitnessTopic' | 'kafkaBrokers' | 'kafkaSecurity' | 'logLevel'
+  >,
 ): AuditWitness[] {
   const witnesses: AuditWitness[] = [];
   if (config.auditWitnessFile) witnesses.push(new FileWitness(config.auditWitnessFile));
