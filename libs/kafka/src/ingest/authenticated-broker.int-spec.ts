@@ -17,7 +17,12 @@ import {
   testSettings,
   TopicCollector,
 } from '../testing/kafka-test-kit';
-import { javaAvailable, type SecureBroker, startSecureBroker } from '../testing/secure-broker';
+import {
+  javaAvailable,
+  type SecureBroker,
+  START_TIMEOUT_MS,
+  startSecureBroker,
+} from '../testing/secure-broker';
 
 /** What a partner's system or the worker sets: a user and the file holding its password. */
 const credentialEnv = (broker: SecureBroker, user: string, passwordFile = join(broker.secretsDir, user)) => ({
@@ -96,7 +101,7 @@ run('a broker that knows who publishes (SASL/SCRAM-SHA-512 and ACLs, kafka.sh st
     app = await startKafkaTestApp(settings, undefined, env);
     // Creates the ingest topics with the worker's own right to, then joins its group.
     await app.ingestion.start();
-  }, 180_000);
+  }, START_TIMEOUT_MS + 60_000);
 
   afterAll(async () => {
     await app?.close();

@@ -16,6 +16,9 @@ export interface SecureBroker {
   stop(): Promise<void>;
 }
 
+/** The longest `kafka.sh start-secure` may take; a suite's beforeAll allows a little more. */
+export const START_TIMEOUT_MS = 240_000;
+
 /** Whether a Java runtime is on the PATH (the broker recipe needs one). */
 export const javaAvailable = (): boolean => spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 
@@ -24,7 +27,9 @@ const kafkaSh = (command: 'start-secure' | 'stop-secure'): Promise<string> =>
     execFile(
       'bash',
       [join(recipeDir(), 'kafka.sh'), command],
-      { timeout: 5 * 60_000 },
+      // Within the suite's own bound (a first start downloads the jars, then waits for the broker
+      // and grants the ACLs), so a wedged script is killed rather than outliving the test.
+      { timeout: START_TIMEOUT_MS },
       (error, stdout, stderr) =>
         error ? reject(new Error(`kafka.sh ${command} failed: ${stderr || error.message}`)) : resolve(stdout),
     ),
