@@ -5,6 +5,13 @@
 #   kafka.sh start    start a throwaway broker on 127.0.0.1:9092 and wait until it answers
 #   kafka.sh stop     stop the broker this script started and delete its data
 #   kafka.sh status   exit 0 if a broker is reachable on 127.0.0.1:9092, 3 if not
+#   kafka.sh start-secure | stop-secure | status-secure
+#                     the same for a broker that authenticates clients (SASL/SCRAM-SHA-512) and
+#                     authorises them with ACLs (acls.sh), on 127.0.0.1:9192 (controller 9193),
+#                     beside the plain one. Users: admin (super user), worker, api and one per agency
+#                     (KAFKA_SECURE_AGENCIES, default police probation prison health housing
+#                     voluntary), each with a password generated at start in a file of
+#                     <data dir>/secrets/, named on the `ready` (or `reusing`) line.
 #
 # Environment: JAVA_HOME, KAFKA_HEAP_OPTS (default -Xmx512m -Xms256m), KAFKA_JVM_PERFORMANCE_OPTS
 # (default -XX:TieredStopAtLevel=1), KAFKA_READY_TIMEOUT (seconds, default 60),
@@ -25,6 +32,9 @@ HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
 # C1 only: test traffic never needs C2's peak throughput, and skipping C2 roughly halves
 # startup time when the CPUs are shared with a busy test run.
 PERF_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--XX:TieredStopAtLevel=1}"
+PROPS_TEMPLATE="$HERE/server.properties"
+SECURE=""
+SECURE_AGENCIES="${KAFKA_SECURE_AGENCIES:-police probation prison health housing voluntary}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # The pom is the single source of truth for the version, so bumping it there invalidates the cache.
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/pom.xml")"
@@ -115,12 +125,54 @@ fetch() {
 
 # Kafka's own tools, with the same quiet logging as the broker. They run for under a second,
 # so the cheapest JIT and GC give the fastest start.
-kafka_tool() {
+kafka_class() {
   local logs_dir="$1"
   shift
   "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     -Dkafka.logs.dir="$logs_dir" -Dlog4j.configuration="file:$HERE/log4j.properties" \
-    -cp "$LIBS/*" kafka.tools.StorageTool "$@"
+    -cp "$LIBS/*" "$@"
+}
+kafka_tool() {
+  local logs_dir="$1"
+  shift
+  kafka_class "$logs_dir" kafka.tools.StorageTool "$@"
+}
+
+# The secure broker's users and their passwords, one file each (the form a container secret has),
+# made before the format that stores their SCRAM credentials in the metadata log.
+make_secrets() {
+  local dir="$1" user
+  mkdir -m 0700 "$dir/secrets"
+  for user in admin worker api $SECURE_AGENCIES; do
+    [[ "$user" =~ ^[a-z0-9-]+$ ]] || die "user name '$user' must be lower-case letters, digits and -"
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$dir/secrets/$user")
+  done
+}
+
+scram_args() {
+  local dir="$1" user
+  for user in admin worker api $SECURE_AGENCIES; do
+    printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password=%s]\n' "$user" "$(cat "$dir/secrets/$user")"
+  done
+}
+
+# The admin's client settings, for the ACL tool.
+admin_properties() {
+  local dir="$1"
+  (umask 077 && cat >"$dir/admin.properties" <<PROPS
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(cat "$dir/secrets/admin")";
+PROPS
+  )
+}
+
+create_acls() {
+  local dir="$1"
+  # shellcheck disable=SC2086 # the agencies are a word list
+  KAFKA_ACLS="$JAVA -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dkafka.logs.dir=$dir -Dlog4j.configuration=file:$HERE/log4j.properties -cp $LIBS/* kafka.admin.AclCommand" \
+    KAFKA_ACLS_BOOTSTRAP="$HOST:$PORT" KAFKA_ACLS_CONFIG="$dir/admin.properties" \
+    bash "$HERE/acls.sh" worker api $SECURE_AGENCIES >>"$dir/console.log" 2>&1
 }
 
 # Serialises concurrent starts (two test runs launched together), so the second waits and then
@@ -147,6 +199,12 @@ start() {
   if port_open "$PORT"; then
     kafka_answers || die "$HOST:$PORT is in use by something that does not answer as a Kafka broker"
     # broker.ts matches this line to know it must not stop a broker it did not start.
+    if [[ -n "$SECURE" ]]; then
+      read_state && [[ -d "$STATE_DIR_DATA/secrets" ]] ||
+        die "a broker listens on $HOST:$PORT but was not started by '$0 start-secure': its credentials are unknown"
+      say "reusing the broker already listening on $HOST:$PORT (credentials in $STATE_DIR_DATA/secrets)"
+      return 0
+    fi
     say "reusing the broker already listening on $HOST:$PORT"
     return 0
   fi
@@ -167,13 +225,20 @@ start() {
   began=$SECONDS
   dir="$(mktemp -d "${TMPDIR:-/tmp}/throughline-kafka.XXXXXX")"
   props="$dir/server.properties"
-  sed "s|^log\.dirs=.*|log.dirs=$dir/data|" "$HERE/server.properties" >"$props"
+  sed "s|^log\.dirs=.*|log.dirs=$dir/data|" "$PROPS_TEMPLATE" >"$props"
+  local format_args=()
+  if [[ -n "$SECURE" ]]; then
+    make_secrets "$dir"
+    admin_properties "$dir"
+    sed -i "s|@ADMIN_PASSWORD@|$(cat "$dir/secrets/admin")|" "$props"
+    mapfile -t format_args < <(scram_args "$dir")
+  fi
 
   cluster_id="$(kafka_tool "$dir" random-uuid 2>>"$dir/console.log")" ||
     { log_tail "$dir"; remove_data_dir "$dir"; die "could not generate a cluster id"; }
   # controller.quorum.voters makes this a static quorum, so a plain format is enough; the
   # --standalone flag is only for dynamic quorums (controller.quorum.bootstrap.servers).
-  kafka_tool "$dir" format -t "$cluster_id" -c "$props" >>"$dir/console.log" 2>&1 ||
+  kafka_tool "$dir" format -t "$cluster_id" -c "$props" "${format_args[@]}" >>"$dir/console.log" 2>&1 ||
     { log_tail "$dir"; remove_data_dir "$dir"; die "could not format the storage directory"; }
 
   # stdin/stdout/stderr are detached from the caller: a parent such as Node's execFile waits for
@@ -201,7 +266,26 @@ start() {
     fi
     sleep 0.2
   done
+  if [[ -n "$SECURE" ]]; then
+    create_acls "$dir" || {
+      log_tail "$dir"
+      stop >/dev/null
+      die "could not create the ACLs"
+    }
+    say "broker ready on $HOST:$PORT (pid $pid, $((SECONDS - began))s, data in $dir, credentials in $dir/secrets)"
+    return 0
+  fi
   say "broker ready on $HOST:$PORT (pid $pid, $((SECONDS - began))s, data in $dir)"
+}
+
+# The broker of start-secure: its own ports, state and properties.
+secure() {
+  SECURE=1
+  PORT=9192
+  CONTROLLER_PORT=9193
+  STATE_DIR="$HERE/.cache-secure"
+  STATE_FILE="$STATE_DIR/broker.pid"
+  PROPS_TEMPLATE="$HERE/server-secure.properties"
 }
 
 stop() {
@@ -257,8 +341,11 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  start-secure) secure && start ;;
+  stop-secure) secure && stop ;;
+  status-secure) secure && status ;;
   *)
-    echo "usage: $0 fetch|start|stop|status" >&2
+    echo "usage: $0 fetch|start|stop|status|start-secure|stop-secure|status-secure" >&2
     exit 2
     ;;
 esac

@@ -240,4 +240,20 @@ describe('the throughline command line', () => {
     expect(after.status).toBe(1);
     expect(after.stderr).toContain('Unhealthy');
   });
+
+  it('refuses to start the worker on a Kafka credential it cannot read, in one line naming the setting', () => {
+    const dataDir = dir('kafka-credential');
+    const missing = join(dataDir, 'no-such-password');
+    const run = cli(['worker'], {
+      DATA_DIR: dataDir,
+      KAFKA_BROKERS: '127.0.0.1:9',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'worker',
+      KAFKA_SASL_PASSWORD_FILE: missing,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `KAFKA_SASL_PASSWORD_FILE names ${missing}, which cannot be read (no such file)\n`,
+    );
+  });
 });

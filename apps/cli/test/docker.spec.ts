@@ -3,6 +3,7 @@ import { join, posix, relative } from 'node:path';
 import { parse } from 'yaml';
 import { defaultAgreementFile } from '@throughline/sharing';
 import { buildProgram } from '../src/program';
+import { type Instruction, readDockerfile } from './dockerfile';
 import { ROOT } from './run-cli';
 
 /**
@@ -10,24 +11,8 @@ import { ROOT } from './run-cli';
  * instruction, and check it against what the code needs at run time: the default agreement beside
  * the code, and the mount points the compose file uses writable by the user the image runs as.
  */
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-}
-
-function finalStage(): Instruction[] {
-  const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'));
-  const instructions = lines.map((line) => {
-    const [keyword, ...rest] = line.split(/\s+/);
-    return { keyword: keyword!.toUpperCase(), args: rest.join(' ') };
-  });
-  const from = instructions.map((instruction) => instruction.keyword).lastIndexOf('FROM');
-  return instructions.slice(from);
-}
+const finalStage = (): readonly Instruction[] =>
+  readDockerfile(join(ROOT, 'Dockerfile')).at(-1)!.instructions;
 
 interface Service {
   environment?: Record<string, string>;
@@ -48,7 +33,7 @@ describe('the Dockerfile, read against the code and docker-compose.yml', () => {
   it('puts the default agreement where the compiled code looks for it', () => {
     const needed = relative(ROOT, defaultAgreementFile()).split('\\').join('/');
     const landed = stage
-      .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from'))
+      .filter((instruction) => instruction.keyword === 'COPY' && instruction.flags.from === undefined)
       .map((instruction) => instruction.args.split(/\s+/) as [string, string])
       .filter(([source]) => needed === source || needed.startsWith(`${source.replace(/\/$/, '')}/`))
       .map(([source, target]) => posix.join(posix.resolve(workdir, target), needed.slice(source.length)));

@@ -4,10 +4,13 @@
 // no build step. See docs/kafka.md.
 //
 //   KAFKA_BROKERS=127.0.0.1:9092 node infra/kafka/example-publisher/publish.js
+// Against a broker that checks credentials, as police (credential.js):
+//   KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME=police KAFKA_SASL_PASSWORD_FILE=... node ...
 'use strict';
 
 const { randomUUID } = require('node:crypto');
 const { Kafka, Partitioners, logLevel } = require('kafkajs');
+const { credential } = require('./credential');
 
 const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim());
 const prefix = process.env.KAFKA_TOPIC_PREFIX || 'throughline';
@@ -59,7 +62,12 @@ function binary(type, data) {
 }
 
 async function main() {
-  const kafka = new Kafka({ clientId: 'example-police-publisher', brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({
+    clientId: 'example-police-publisher',
+    brokers,
+    ...credential(),
+    logLevel: logLevel.WARN,
+  });
   // Idempotent: a retried send cannot duplicate or reorder records (and the platform would store a
   // repeated (source, id) once anyway).
   const producer = kafka.producer({

@@ -7,6 +7,7 @@
 
 const { randomUUID } = require('node:crypto');
 const { Kafka, logLevel } = require('kafkajs');
+const { credential } = require('./credential');
 
 const agency = process.argv[2] || 'police';
 const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim());
@@ -14,9 +15,15 @@ const prefix = process.env.KAFKA_TOPIC_PREFIX || 'throughline';
 const topic = `${prefix}.alerts.${agency}`;
 
 async function main() {
-  const kafka = new Kafka({ clientId: `example-${agency}-alerts`, brokers, logLevel: logLevel.WARN });
-  // A throwaway group reads the topic from the start; a real consumer keeps one group id.
-  const consumer = kafka.consumer({ groupId: `example-${agency}-alerts-${randomUUID()}` });
+  const kafka = new Kafka({
+    clientId: `example-${agency}-alerts`,
+    brokers,
+    ...credential(),
+    logLevel: logLevel.WARN,
+  });
+  // A throwaway group reads the topic from the start; a real consumer keeps one group id. Named
+  // after the agency: the broker's ACLs let an agency use groups starting `<agency>-` only.
+  const consumer = kafka.consumer({ groupId: `${agency}-example-alerts-${randomUUID()}` });
   const seen = new Set();
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

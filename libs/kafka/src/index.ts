@@ -4,6 +4,7 @@ export * from './ingest/cloud-event-binding';
 export * from './ingest/dead-letter';
 export * from './ingest/ingest-records';
 export * from './ingest/ingest-consumer';
+export * from './ingest/consumer-lag';
 export * from './ingest/kafka-ingestion';
 export * from './alerts/alert';
 export * from './alerts/alerts-relay';

@@ -7,13 +7,16 @@ import type { KafkaSettings } from './kafka-settings';
  * which is what lets two consumers in one process behave like two workers.
  */
 export function createKafkaClient(
-  settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'logLevel'>,
+  settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'logLevel' | 'security'>,
   role: string,
 ): Kafka {
   const logger = new Logger(`kafkajs:${role}`);
   return new Kafka({
     clientId: `${settings.clientId}-${role}`,
     brokers: [...settings.brokers],
+    // The process's credential, if any: the broker's ACLs decide what each client may do with it.
+    ssl: settings.security?.ssl,
+    sasl: settings.security?.sasl,
     // kafkajs INFO reports every join and commit; warnings and errors are what an operator acts on.
     logLevel: settings.logLevel === 'silent' ? logLevel.NOTHING : logLevel.WARN,
     logCreator:

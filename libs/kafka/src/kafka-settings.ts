@@ -1,4 +1,4 @@
-import type { Rate, ThroughlineConfig } from '@throughline/platform';
+import type { KafkaSecurity, Rate, ThroughlineConfig } from '@throughline/platform';
 
 /** Where relaying starts the first time the alerts relay runs against an existing log. */
 export type AlertsStart = 'head' | 'beginning';
@@ -6,6 +6,8 @@ export type AlertsStart = 'head' | 'beginning';
 /** Everything the Kafka edge needs, read once at start-up (names and defaults in docs/kafka.md). */
 export interface KafkaSettings {
   readonly brokers: readonly string[];
+  /** The process's credential and TLS (KAFKA_SASL_*, KAFKA_SSL*); absent means plaintext, no credential. */
+  readonly security?: KafkaSecurity;
   readonly clientId: string;
   /** Topic names are `<prefix>.ingest.<agency>`, `<prefix>.ingest.dlq` and `<prefix>.alerts.<agency>`. */
   readonly topicPrefix: string;
@@ -30,6 +32,8 @@ export interface KafkaSettings {
    */
   readonly eventsPerAgency: Rate;
   readonly alertsFrom: AlertsStart;
+  /** How often the ingest consumer group's lag is measured for `/metrics`, in milliseconds. */
+  readonly lagIntervalMs: number;
   /** `silent` turns kafkajs logging off; anything else keeps its warnings and errors. */
   readonly logLevel: string;
 }
@@ -98,6 +102,7 @@ export function loadKafkaSettings(
   }
   return {
     brokers: config.kafkaBrokers,
+    security: config.kafkaSecurity,
     clientId: trimmed(env.KAFKA_CLIENT_ID) ?? 'throughline',
     topicPrefix: trimmed(env.KAFKA_TOPIC_PREFIX) ?? DEFAULT_TOPIC_PREFIX,
     groupId: trimmed(env.KAFKA_GROUP_ID) ?? DEFAULT_GROUP_ID,
@@ -115,6 +120,7 @@ export function loadKafkaSettings(
     ),
     eventsPerAgency: config.limits.events,
     alertsFrom,
+    lagIntervalMs: positiveInt(env.KAFKA_LAG_INTERVAL_SECONDS, 15, 'KAFKA_LAG_INTERVAL_SECONDS') * 1000,
     logLevel: config.logLevel,
   };
 }

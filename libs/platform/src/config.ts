@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { KAFKA_SECURITY_ENV_VARS, type KafkaSecurity, loadKafkaSecurity } from './kafka-security';
 import type { Rate } from './rate-limit';
 
 /** Everything the processes read from the environment, in one place (names match contract.md). */
@@ -32,6 +33,8 @@ export interface ThroughlineConfig {
    */
   readonly eventEncryption: boolean;
   readonly kafkaBrokers: readonly string[];
+  /** The credential and TLS every Kafka client of the process uses (KAFKA_SASL_*, KAFKA_SSL*). */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly jwt: {
     /** Production: verify against this JWKS. Unset: embedded mode, a key kept under dataDir. */
     readonly jwksUrl: string | undefined;
@@ -48,6 +51,11 @@ export interface ThroughlineConfig {
   readonly logLevel: string;
   /** When set, `GET /metrics` answers only a request bearing it (`Authorization: Bearer ...`). */
   readonly metricsToken: string | undefined;
+  /**
+   * The worker serves `GET /metrics` on this port (on HOST) when set; 0 takes any free port. The API
+   * serves them on its own port.
+   */
+  readonly metricsPort: number | undefined;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
@@ -126,6 +134,7 @@ export const CONFIG_ENV_VARS = [
   'DATABASE_URL',
   'EVENTSTORE_URL',
   'KAFKA_BROKERS',
+  ...KAFKA_SECURITY_ENV_VARS,
   'JWT_JWKS_URL',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
@@ -141,6 +150,8 @@ export const CONFIG_ENV_VARS = [
   'OIDC_SESSION_MAX_SECONDS',
   'OIDC_COOKIE_SECRET',
   'LOG_LEVEL',
+  'METRICS_TOKEN',
+  'METRICS_PORT',
   'BODY_LIMIT_BYTES',
   'RUN_PROJECTIONS',
   'PROJECTION_LEASE_SECONDS',
@@ -162,6 +173,14 @@ const positiveInt = (raw: string | undefined, fallback: number, name: string): n
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0)
     throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+};
+
+const port = (raw: string | undefined, name: string): number | undefined => {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new Error(`${name} must be a port number (0 for any free one), got "${raw}"`);
   return value;
 };
 
@@ -261,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     databaseUrl: optional(env.DATABASE_URL),
     eventstoreUrl: optional(env.EVENTSTORE_URL),
     kafkaBrokers,
+    kafkaSecurity: loadKafkaSecurity(env),
     eventEncryption: eventEncryption(env.EVENT_ENCRYPTION),
     jwt: {
       jwksUrl: optional(env.JWT_JWKS_URL),
@@ -271,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ThroughlineCon
     oidc: oidcConfig(env),
     logLevel: optional(env.LOG_LEVEL) ?? 'info',
     metricsToken: optional(env.METRICS_TOKEN),
+    metricsPort: port(env.METRICS_PORT, 'METRICS_PORT'),
     bodyLimitBytes: positiveInt(env.BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'BODY_LIMIT_BYTES'),
     maxBatchSize: 1000,
     runProjections: env.RUN_PROJECTIONS !== 'false',

@@ -1,4 +1,5 @@
 export * from './config';
+export * from './kafka-security';
 export * from './problem';
 export * from './problem.filter';
 export * from './platform.module';
@@ -17,4 +18,5 @@ export * from './heartbeat';
 export * from './json-logger';
 export * from './tracing';
 export * from './metrics';
+export * from './metrics-server';
 export * from './query-names';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's Prometheus metrics, in a registry of its own (two applications in one test process
@@ -18,6 +18,13 @@ export class Metrics {
     return (
       (this.registry.getSingleMetric(name) as Counter<L> | undefined) ??
       new Counter({ name, help, labelNames, registers: [this.registry] })
+    );
+  }
+
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return (
+      (this.registry.getSingleMetric(name) as Gauge<L> | undefined) ??
+      new Gauge({ name, help, labelNames, registers: [this.registry] })
     );
   }
 

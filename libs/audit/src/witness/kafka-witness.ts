@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { KafkaSecurity } from '@throughline/platform';
 import type { AuditCheckpoint } from '../domain/disclosure';
 import { type AuditWitness, parseWitnessLine, witnessLine } from './audit-witness';
 
@@ -21,11 +22,14 @@ export class KafkaWitness implements AuditWitness {
     brokers: readonly string[],
     private readonly topic: string,
     quiet = false,
+    security?: KafkaSecurity,
   ) {
     this.name = `kafka topic ${topic}`;
     this.kafka = new Kafka({
       clientId: 'throughline-audit-witness',
       brokers: [...brokers],
+      ssl: security?.ssl,
+      sasl: security?.sasl,
       logLevel: quiet ? logLevel.NOTHING : logLevel.ERROR,
       retry: { initialRetryTime: 300, maxRetryTime: 3_000, retries: 3 },
     });

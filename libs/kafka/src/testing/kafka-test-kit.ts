@@ -43,6 +43,7 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
     partitionsConsumedConcurrently: 3,
     eventsPerAgency: { perSecond: 1_000_000, burst: 1_000_000 },
     alertsFrom: 'beginning',
+    lagIntervalMs: 15_000,
     logLevel: 'silent',
     ...overrides,
   };
@@ -184,10 +185,15 @@ export class TopicCollector {
   static async start(
     topics: readonly string[],
     brokers: readonly string[] = testBrokers(),
-    options: { readonly readUncommitted?: boolean } = {},
+    options: {
+      readonly readUncommitted?: boolean;
+      /** A client of the caller's, with its credential; and the group name its ACLs allow. */
+      readonly kafka?: Kafka;
+      readonly groupId?: string;
+    } = {},
   ): Promise<TopicCollector> {
-    const consumer = testKafka(brokers).consumer({
-      groupId: `collector-${randomUUID()}`,
+    const consumer = (options.kafka ?? testKafka(brokers)).consumer({
+      groupId: options.groupId ?? `collector-${randomUUID()}`,
       maxWaitTimeInMs: 200,
       readUncommitted: options.readUncommitted ?? false,
     });

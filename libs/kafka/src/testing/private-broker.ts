@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** The broker recipe (jars, server.properties, log4j) that infra/kafka/kafka.sh uses. */
-function recipeDir(from = __dirname): string {
+export function recipeDir(from = __dirname): string {
   for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) {
     if (existsSync(join(dir, 'infra', 'kafka', 'kafka.sh'))) return join(dir, 'infra', 'kafka');
   }
