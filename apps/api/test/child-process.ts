@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_ENV_VARS } from '@throughline/platform';
 
@@ -119,8 +120,9 @@ export class ServerProcess {
     env: Record<string, string>,
     port: number,
   ): ServerProcess {
+    // Started away from the repository, as an operator may: nothing may resolve from the working directory.
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
+      cwd: tmpdir(),
       env: childEnv(dataDir, env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

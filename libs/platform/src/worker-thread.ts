@@ -4,18 +4,22 @@ import { type ResourceLimits, Worker } from 'node:worker_threads';
 /** The tree the caller runs from: the repository (sources) or the compiled `dist`. */
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** Maps the `@throughline/*` aliases onto ROOT, as the launcher does for the main thread. */
+/**
+ * Maps the `@throughline/*` aliases onto ROOT, as the launcher does for the main thread. A thread
+ * evaluated from a string resolves bare names from the working directory, so each module is named
+ * by the path this file resolves it to: the process may start from any directory.
+ */
 const ALIASES = `
-require('tsconfig-paths').register({ baseUrl: ${JSON.stringify(ROOT)}, paths: { '@throughline/*': ['libs/*/src'] } });
+require(${JSON.stringify(require.resolve('tsconfig-paths'))}).register({ baseUrl: ${JSON.stringify(ROOT)}, paths: { '@throughline/*': ['libs/*/src'] } });
 `;
 
 /*
  * Run from TypeScript sources (the test runner), a worker's module is transpiled as it loads, with
  * the decorator metadata Nest's injection reads.
  */
-const TRANSPILE = `
+const transpile = (): string => `
 const { readFileSync } = require('node:fs');
-const ts = require('typescript');
+const ts = require(${JSON.stringify(require.resolve('typescript'))});
 require.extensions['.ts'] = (module, filename) => {
   const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
     fileName: filename,
@@ -44,7 +48,7 @@ export function moduleLoader(
 ): string {
   const extension = extname(caller);
   return [
-    extension === '.ts' ? TRANSPILE : '',
+    extension === '.ts' ? transpile() : '',
     options.aliases ? ALIASES : '',
     `require(${JSON.stringify(`${file}${extension}`)});`,
   ].join('');
