@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { cloudEvent, POLICE, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
+import { expectAccessible } from './axe';
 import { loadSmallPartnership } from './small-partnership';
 import { PERSONAS } from '@throughline/web/testing';
 
@@ -38,8 +39,11 @@ describeWithChromium('web pages in headless Chromium', () => {
     return page;
   }
 
-  const shot = (page: Page, name: string, fullPage = false) =>
-    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+  /** Every page a test opens is checked against WCAG A and AA before its screenshot is written. */
+  const shot = async (page: Page, name: string, fullPage = false) => {
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+  };
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });

@@ -57,7 +57,9 @@ function subjects(record: AuditRecord): SafeHtml {
   if (ids.length === 0 && refused) ids.push(refused);
   if (ids.length === 0) return html`<span class="muted">none</span>`;
   if (ids.length > 3) return html`${ids.length} people`;
-  return html`${ids.map((id) => html`<a href="${withQuery('/app/ig/disclosures', {}, { subjectId: id })}">${id.slice(0, 8)}…</a><br />`)}`;
+  return html`<ul class="plain targets">
+    ${ids.map((id) => html`<li><a href="${withQuery('/app/ig/disclosures', {}, { subjectId: id })}">${id.slice(0, 8)}…</a></li>`)}
+  </ul>`;
 }
 
 /** The rule and clause a refusal names, where a decision named them (break-glass claims and reviews). */
