@@ -44,9 +44,13 @@ function item(entry: Entry): SafeHtml {
 }
 
 /** Timeline entries, newest first, exactly as disclosed (fields already cut for this reader). */
-export function timelineList(entries: readonly DisclosedEntry[], limit?: number): SafeHtml {
+export function timelineList(
+  entries: readonly DisclosedEntry[],
+  limit?: number,
+  none = 'Nothing on the timeline.',
+): SafeHtml {
   const list = newestFirst(entries).slice(0, limit);
-  if (list.length === 0) return empty('Nothing on the timeline.');
+  if (list.length === 0) return empty(none);
   return html`<ol class="timeline" reversed>
     ${list.map(item)}
   </ol>`;
