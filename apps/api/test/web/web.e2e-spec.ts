@@ -1,4 +1,4 @@
-import { AuditService, type AuditRecord } from '@throughline/audit';
+import { AuditService, type AuditRecord, SubjectSearchService } from '@throughline/audit';
 import { cloudEvent, POLICE, PRISON, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
 import { csrfOf, type CookieJar, signIn } from './page-session';
@@ -374,6 +374,44 @@ describe('web pages', () => {
       const mentor = await signIn(t.http, 'voluntary-mentor');
       await page(mentor, '/app/ig').expect(403);
       await page(mentor, `/app/ig/access-export?subjectId=${subjectId}`).expect(403);
+    });
+
+    it('names the people the IG tools list, by the audit lookup, recorded, with the id beside each name', async () => {
+      const lead = await signIn(t.http, 'partnership-ig-lead');
+      const escapedName = 'Morgan Achterberg&lt;script&gt;alert\\(1\\)&lt;/script&gt;';
+      for (const path of ['/app/ig', `/app/ig/disclosures?subjectId=${subjectId}`]) {
+        const shown = await page(lead, path).expect(200);
+        expect(shown.text).toMatch(
+          new RegExp(`>${escapedName}</a>\\s*<span class="muted subject-id"><code>${subjectId.slice(0, 8)}`),
+        );
+        expect(shown.text).not.toContain('<script>');
+        const records = await recordsOf(shown);
+        const names = records.find((record) => record.content.action === 'audit.subject-search');
+        expect(names!.content).toMatchObject({
+          purpose: 'audit',
+          outcome: 'disclosed',
+          search: { by: ['partnershipId'] },
+          principal: { agency: 'partnership', role: 'ig-lead' },
+        });
+        const named = names!.content.subjects.find((subject) => subject.subjectId === subjectId);
+        expect(named!.fields).toEqual({ identity: ['familyName', 'givenName'] });
+        // Nothing in the record names the person: ids and field names only.
+        expect(JSON.stringify(names!.content)).not.toContain('Morgan');
+      }
+    });
+
+    it('looks no one up for a reader the agreement does not let use the audit tools', async () => {
+      const officer = {
+        kind: 'person' as const,
+        id: 'pc-7',
+        agency: 'police',
+        role: 'iom-officer',
+        sources: [],
+      };
+      const before = (await audit().store.query({ user: 'pc-7', limit: 10 })).length;
+      const { names, disclosureId } = await t.app.get(SubjectSearchService).names([subjectId], officer, {});
+      expect({ names: [...names], disclosureId }).toEqual({ names: [], disclosureId: null });
+      expect((await audit().store.query({ user: 'pc-7', limit: 10 })).length).toBe(before);
     });
 
     it('refuses a flag without a note through the form, as the review API does, and records it', async () => {
