@@ -150,6 +150,32 @@ describeWithChromium('web pages in headless Chromium', () => {
     await shot(page, 'subject-police');
   });
 
+  it('filters the timeline by category, agency and type, keeping the choice on the page', async () => {
+    const page = await signedIn('IOM police officer');
+    await page.goto(`${base}/app/subjects/${subjectId}/timeline`);
+    await expectAccessible(page);
+    await page.getByLabel('Category', { exact: true }).selectOption('offending');
+    await page.getByLabel('Agency', { exact: true }).selectOption('police');
+    await Promise.all([
+      page.waitForURL(/category=offending/),
+      page.getByRole('button', { name: 'Filter' }).click(),
+    ]);
+    expect(new URL(page.url()).searchParams.get('agency')).toBe('police');
+    expect(await page.getByRole('status').textContent()).toMatch(
+      /1 entry matches: category Offending, published by police\./,
+    );
+    const entries = await page.locator('ol.timeline > li > strong').allTextContents();
+    expect(entries).toEqual(['Arrest recorded']);
+    expect(await page.locator('ol.timeline').textContent()).toContain(OFFENCE);
+    // Only what the officer may see is offered: every category offered has an entry behind it.
+    const offered = await page
+      .locator('#f-category option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(offered).toEqual(expect.arrayContaining(['', 'identity', 'offending', 'cohort']));
+    expect(offered).not.toContain('health');
+    await shot(page, 'timeline-filtered', true);
+  });
+
   it('never shows a voluntary-sector mentor an arrest, whatever page or purpose', async () => {
     const page = await signedIn('Mentor');
     const list = await page.content();
@@ -217,11 +243,20 @@ describeWithChromium('web pages in headless Chromium', () => {
       page.getByRole('link', { name: 'Disclosure register' }).click(),
     ]);
     await shot(page, 'disclosure-register');
+    await page.goto(`${base}/app/ig/disclosures`);
     await page.getByLabel('User', { exact: true }).fill('pc-101');
     await Promise.all([page.waitForURL(/user=pc-101/), page.getByRole('button', { name: 'Filter' }).click()]);
     const users = await page.locator('tbody td:nth-child(3)').allTextContents();
     expect(users.length).toBeGreaterThan(0);
     expect(users.every((cell) => cell.includes('pc-101'))).toBe(true);
+  });
+
+  it("shows the police IG lead its agency's records to review and restrict", async () => {
+    const page = await signedIn('Police information-governance lead');
+    await page.goto(`${base}/app/ig/records`);
+    expect(await page.locator('h1').textContent()).toBe('Records management');
+    expect(await page.getByRole('button', { name: /Restrict/ }).count()).toBeGreaterThan(0);
+    await shot(page, 'ig-records', true);
   });
 
   it('fits a tablet width without sideways scrolling of the page', async () => {

@@ -236,7 +236,7 @@ describe('web pages', () => {
       const combined = await timeline(officer, 'category=identity&agency=prison&purpose=enforcement').expect(
         200,
       );
-      expect(combined.text).toMatch(/1 entry match: category Identity, published by prison\./);
+      expect(combined.text).toMatch(/1 entry matches: category Identity, published by prison\./);
       expect(combined.text).toMatch(/<option value="enforcement"\s+selected/);
       const arrests = await timeline(officer, 'type=iom.arrest.recorded.v1').expect(200);
       expect(arrests.text).toContain(OFFENCE);

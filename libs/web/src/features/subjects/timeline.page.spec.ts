@@ -39,7 +39,7 @@ describe('the timeline page', () => {
 
   it('shows the count the filter matches and keeps the filter and purpose on every page link', () => {
     const page = render({ category: 'custody', agency: 'prison', type: null }, { ...SUMMARY, matching: 1 });
-    expect(page).toMatch(/1 entry match: category Custody, published by prison\./);
+    expect(page).toMatch(/1 entry matches: category Custody, published by prison\./);
     expect(page).toMatch(/<option value="custody"\s+selected/);
     const older = /href="([^"]*before&#61;17[^"]*)"/.exec(page)?.[1] ?? '';
     const link = new URLSearchParams(older.replace(/&amp;/g, '&').replace(/&#61;/g, '=').split('?')[1]);

@@ -112,7 +112,11 @@ function count(data: TimelinePageData): SafeHtml {
   ].filter((part): part is string => typeof part === 'string' && part !== '');
   const entries = plural(summary.matching, 'entry', 'entries');
   return html`<p class="count" role="status">
-    ${isFiltered(filter) ? html`${entries} match: ${by.join(', ')}.` : html`${entries} in all.`}
+    ${
+      isFiltered(filter)
+        ? html`${entries} ${summary.matching === 1 ? 'matches' : 'match'}: ${by.join(', ')}.`
+        : html`${entries} in all.`
+    }
   </p>`;
 }
 
