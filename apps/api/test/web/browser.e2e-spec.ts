@@ -78,6 +78,19 @@ describeWithChromium('web pages in headless Chromium', () => {
       )
       .expect(200);
     subjectId = published.body.results[0].subjectId;
+    // A person whose police data is due for review (an arrest years ago), for the records review.
+    const old = new SubjectJourney();
+    await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${police}`)
+      .set('Content-Type', 'application/cloudevents-batch+json')
+      .send(
+        JSON.stringify([
+          old.registered('Ray', 'Holt'),
+          { ...old.arrested('Theft from a shop'), time: '2014-05-01T10:00:00Z' },
+        ]),
+      )
+      .expect(200);
     const officer = await t.personToken('police', 'iom-officer', 'pc-101');
     await t.http
       .post(`/v1/subjects/${subjectId}/break-glass`)
@@ -254,6 +267,9 @@ describeWithChromium('web pages in headless Chromium', () => {
     const page = await signedIn('Police information-governance lead');
     await page.goto(`${base}/app/ig/records`);
     expect(await page.locator('h1').textContent()).toBe('Records management');
+    // The review due names the person, the partnership id beside the name.
+    const reviews = page.getByRole('table', { name: /due for review/ });
+    expect(await reviews.getByRole('row', { name: /Ray Holt/ }).count()).toBe(1);
     expect(await page.getByRole('button', { name: /Restrict/ }).count()).toBeGreaterThan(0);
     await shot(page, 'ig-records', true);
   });
