@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { eventJsonSchema, EVENT_TYPES } from '@throughline/domain';
+import { DATA_CATEGORIES, eventJsonSchema, EVENT_TYPES } from '@throughline/domain';
 
 type Schema = Record<string, unknown>;
 type Operation = {
@@ -165,12 +165,16 @@ function sharedSchemas(): Record<string, Schema> {
           {
             id: string,
             position: integer,
-            type: string,
+            type: { type: 'string', enum: EVENT_TYPES },
             time: instant,
             recordedAt: instant,
             agency: string,
-            category: string,
+            source: string,
+            category: { type: 'string', enum: DATA_CATEGORIES },
             data: { type: 'object' },
+            corrected: object({ at: instant }),
+            redacted: object({ at: instant }),
+            erased: object({ at: instant }),
           },
           ['id', 'position', 'type', 'time', 'agency', 'category', 'data'],
         ),

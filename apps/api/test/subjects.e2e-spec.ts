@@ -148,6 +148,61 @@ describe('subject record and timeline', () => {
     expect(housing.body.items[0].data).toEqual({});
   });
 
+  it('filters the timeline by category, agency and type, combined and paged', async () => {
+    const types = (response: { body: { items: { type: string }[] } }) =>
+      response.body.items.map((i) => i.type);
+    const timeline = (query: string, agency = 'police', role = 'iom-officer') =>
+      read(`/v1/subjects/${subjectId}/timeline?${query}`, agency, role);
+    expect(types(await timeline('category=identity'))).toEqual([
+      'iom.subject.identifier-linked.v1',
+      'iom.subject.registered.v1',
+    ]);
+    expect(types(await timeline('agency=prison'))).toEqual([
+      'iom.custody.received.v1',
+      'iom.subject.identifier-linked.v1',
+    ]);
+    expect(types(await timeline('category=identity&agency=prison'))).toEqual([
+      'iom.subject.identifier-linked.v1',
+    ]);
+    const first = await timeline('type=iom.cohort.scored.v1&limit=1');
+    expect(types(first)).toEqual(['iom.cohort.scored.v1']);
+    expect(first.body.items[0].data).toMatchObject({ band: 'red' });
+    const second = await timeline(`type=iom.cohort.scored.v1&limit=1&before=${first.body.nextBefore}`);
+    expect(second.body.items.map((i: { data: { band: string } }) => i.data.band)).toEqual(['amber']);
+    expect(second.body.nextBefore).toBeNull();
+    // A filter that matches nothing is an empty page of a subject that is there, not a 404.
+    const none = await timeline('category=identity&agency=health');
+    expect(none.status).toBe(200);
+    expect(none.body).toMatchObject({ subjectId, items: [], nextBefore: null });
+    // A filter never reaches past the cut: housing is not given the arrest, whatever it asks.
+    expect(types(await timeline('type=iom.arrest.recorded.v1', 'housing', 'housing-officer'))).toEqual([]);
+    expect(types(await timeline('category=offending', 'housing', 'housing-officer'))).toEqual([]);
+  });
+
+  it('refuses a timeline filter that names nothing with a 400 that says why', async () => {
+    for (const [query, field] of [
+      ['category=%3Cscript%3E', 'category'],
+      ['category=Offending', 'category'],
+      ['type=iom.nothing.v1', 'type'],
+      ['agency=POLICE', 'agency'],
+      ['agency=' + 'a'.repeat(300), 'agency'],
+    ] as const) {
+      const refused = await read(`/v1/subjects/${subjectId}/timeline?${query}`, 'police', 'iom-officer');
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        title: 'Invalid timeline filter',
+        errors: [expect.objectContaining({ field })],
+      });
+      expect(refused.body.detail).not.toContain('<script>');
+    }
+    const twice = await read(
+      `/v1/subjects/${subjectId}/timeline?category=identity&category=custody`,
+      'police',
+      'iom-officer',
+    );
+    expect(twice.status).toBe(400);
+  });
+
   it('lists the subjects the agency works with, filtered', async () => {
     const red = await read(`/v1/subjects?band=red&q=whitfield`, 'police', 'iom-officer');
     expect(red.body.subjects).toEqual([

@@ -15,3 +15,5 @@ export * from './features/get-subject/get-subject.query';
 export * from './features/get-timeline/get-timeline.query';
 export * from './features/list-subjects/list-subjects.query';
 export * from './features/list-subjects/list-page';
+export * from './domain/timeline-filter';
+export type { TimelineSummary } from './features/get-timeline/timeline-page';

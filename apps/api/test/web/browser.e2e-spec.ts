@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { cloudEvent, POLICE, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
+import { expectAccessible } from './axe';
 import { loadSmallPartnership } from './small-partnership';
 import { PERSONAS } from '@throughline/web/testing';
 
@@ -38,8 +39,11 @@ describeWithChromium('web pages in headless Chromium', () => {
     return page;
   }
 
-  const shot = (page: Page, name: string, fullPage = false) =>
-    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+  /** Every page a test opens is checked against WCAG A and AA before its screenshot is written. */
+  const shot = async (page: Page, name: string, fullPage = false) => {
+    await expectAccessible(page);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+  };
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -74,6 +78,19 @@ describeWithChromium('web pages in headless Chromium', () => {
       )
       .expect(200);
     subjectId = published.body.results[0].subjectId;
+    // A person whose police data is due for review (an arrest years ago), for the records review.
+    const old = new SubjectJourney();
+    await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${police}`)
+      .set('Content-Type', 'application/cloudevents-batch+json')
+      .send(
+        JSON.stringify([
+          old.registered('Ray', 'Holt'),
+          { ...old.arrested('Theft from a shop'), time: '2014-05-01T10:00:00Z' },
+        ]),
+      )
+      .expect(200);
     const officer = await t.personToken('police', 'iom-officer', 'pc-101');
     await t.http
       .post(`/v1/subjects/${subjectId}/break-glass`)
@@ -146,6 +163,31 @@ describeWithChromium('web pages in headless Chromium', () => {
     await shot(page, 'subject-police');
   });
 
+  it('filters the timeline by category, agency and type, keeping the choice on the page', async () => {
+    const page = await signedIn('IOM police officer');
+    await page.goto(`${base}/app/subjects/${subjectId}/timeline`);
+    await expectAccessible(page);
+    await page.getByLabel('Category', { exact: true }).selectOption('offending');
+    await page.getByLabel('Agency', { exact: true }).selectOption('police');
+    await Promise.all([
+      page.waitForURL(/category=offending/),
+      page.getByRole('button', { name: 'Filter' }).click(),
+    ]);
+    expect(new URL(page.url()).searchParams.get('agency')).toBe('police');
+    expect(await page.getByRole('status').textContent()).toMatch(
+      /1 entry matches: category Offending, published by police\./,
+    );
+    const entries = await page.locator('ol.timeline > li > strong').allTextContents();
+    expect(entries).toEqual(['Arrest recorded']);
+    expect(await page.locator('ol.timeline').textContent()).toContain(OFFENCE);
+    // Only what the officer may see is offered: every category offered has an entry behind it.
+    const options = await page.locator('#f-category option').all();
+    const offered = await Promise.all(options.map((option) => option.getAttribute('value')));
+    expect(offered).toEqual(expect.arrayContaining(['', 'identity', 'offending', 'cohort']));
+    expect(offered).not.toContain('health');
+    await shot(page, 'timeline-filtered', true);
+  });
+
   it('never shows a voluntary-sector mentor an arrest, whatever page or purpose', async () => {
     const page = await signedIn('Mentor');
     const list = await page.content();
@@ -213,11 +255,23 @@ describeWithChromium('web pages in headless Chromium', () => {
       page.getByRole('link', { name: 'Disclosure register' }).click(),
     ]);
     await shot(page, 'disclosure-register');
+    await page.goto(`${base}/app/ig/disclosures`);
     await page.getByLabel('User', { exact: true }).fill('pc-101');
     await Promise.all([page.waitForURL(/user=pc-101/), page.getByRole('button', { name: 'Filter' }).click()]);
     const users = await page.locator('tbody td:nth-child(3)').allTextContents();
     expect(users.length).toBeGreaterThan(0);
     expect(users.every((cell) => cell.includes('pc-101'))).toBe(true);
+  });
+
+  it("shows the police IG lead its agency's records to review and restrict", async () => {
+    const page = await signedIn('Police information-governance lead');
+    await page.goto(`${base}/app/ig/records`);
+    expect(await page.locator('h1').textContent()).toBe('Records management');
+    // The review due names the person, the partnership id beside the name.
+    const reviews = page.getByRole('table', { name: /due for review/ });
+    expect(await reviews.getByRole('row', { name: /Ray Holt/ }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /Restrict/ }).count()).toBeGreaterThan(0);
+    await shot(page, 'ig-records', true);
   });
 
   it('fits a tablet width without sideways scrolling of the page', async () => {

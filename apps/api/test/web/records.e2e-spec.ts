@@ -30,6 +30,10 @@ describe('the IG console: records management', () => {
     const jar = await signIn(t.http, 'police-ig-lead');
     const records = await page(jar, '/app/ig/records').expect(200);
     expect(records.text).toContain(subjectId);
+    // The police published the registration, so its IG lead's cut shows the name, the id beside it.
+    expect(records.text).toMatch(
+      new RegExp(`>Ray Holt</a>\\s*<span class="muted subject-id"><code>${subjectId}`),
+    );
     expect(records.text).toContain('6 years after your agency’s last event of the category');
     expect(records.text).toContain(`/app/ig/reviews/${subjectId}/retain`);
 

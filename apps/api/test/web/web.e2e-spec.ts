@@ -1,4 +1,4 @@
-import { AuditService, type AuditRecord } from '@throughline/audit';
+import { AuditService, type AuditRecord, SubjectSearchService } from '@throughline/audit';
 import { cloudEvent, POLICE, PRISON, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
 import { csrfOf, type CookieJar, signIn } from './page-session';
@@ -213,6 +213,67 @@ describe('web pages', () => {
       expect(timelineRecord!.content).toMatchObject({ action: 'subject.timeline', purpose: 'enforcement' });
     });
 
+    it('filters the timeline page by category, agency and type, with the count, offering only what the reader may see', async () => {
+      const officer = await signIn(t.http, 'police-iom-officer', 'pc-101');
+      const timeline = (jar: CookieJar, query: string) =>
+        page(jar, `/app/subjects/${subjectId}/timeline?${query}`);
+      const offered = (text: string, name: string): string[] => {
+        const select =
+          new RegExp(`<select id="f-${name}" name="${name}">([\\s\\S]*?)</select>`).exec(text)?.[1] ?? '';
+        return [...select.matchAll(/<option value="([^"]*)"/g)].map((match) => match[1]!);
+      };
+      const prison = await timeline(officer, 'agency=prison').expect(200);
+      expect(prison.text).toMatch(/2 entries match: published by prison\./);
+      expect(prison.text).toContain('<strong>Custody received</strong>');
+      expect(prison.text).toContain('<strong>Subject identifier linked</strong>');
+      expect(prison.text).not.toContain('<strong>Arrest recorded</strong>');
+      expect(offered(prison.text, 'agency')).toEqual(['', 'police', 'prison', 'voluntary']);
+      expect(offered(prison.text, 'category')).toEqual(
+        expect.arrayContaining(['offending', 'custody', 'identity']),
+      );
+      const [record] = await recordsOf(prison);
+      expect(record!.content).toMatchObject({ action: 'subject.timeline', outcome: 'disclosed' });
+      const combined = await timeline(officer, 'category=identity&agency=prison&purpose=enforcement').expect(
+        200,
+      );
+      expect(combined.text).toMatch(/1 entry matches: category Identity, published by prison\./);
+      expect(combined.text).toMatch(/<option value="enforcement"\s+selected/);
+      const arrests = await timeline(officer, 'type=iom.arrest.recorded.v1').expect(200);
+      expect(arrests.text).toContain(OFFENCE);
+      expect(arrests.text).not.toContain('<strong>Custody received</strong>');
+      // The mentor is offered no category, agency or type it may not see, and asking finds nothing.
+      const mentor = await signIn(t.http, 'voluntary-mentor');
+      const all = await timeline(mentor, '').expect(200);
+      expect(offered(all.text, 'category')).not.toContain('offending');
+      expect(offered(all.text, 'type')).not.toContain('iom.arrest.recorded.v1');
+      const asked = await timeline(mentor, 'category=offending&type=iom.arrest.recorded.v1').expect(200);
+      expect(asked.text).toMatch(/0 entries match/);
+      expect(asked.text).toContain('Nothing on the timeline matches these filters.');
+      expect(asked.text).toContain('(none you may see)');
+      expect(asked.text).not.toContain(OFFENCE);
+    });
+
+    it('answers a timeline filter that names nothing with a page that says why, never a 500', async () => {
+      const jar = await signIn(t.http, 'police-iom-officer');
+      for (const query of [
+        'category=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+        'type=iom.nothing.v1',
+        'agency=POLICE',
+        `agency=${'x'.repeat(5000)}`,
+        'category=__proto__',
+        'category=identity&category=custody',
+        'category[a]=identity',
+      ]) {
+        const refused = await page(jar, `/app/subjects/${subjectId}/timeline?${query}`);
+        expect({ query, status: refused.status }).toEqual({ query, status: 400 });
+        expect(refused.headers['content-type']).toMatch(/text\/html/);
+        expect(refused.text).not.toContain('<script>alert');
+      }
+      const unknown = await page(jar, `/app/subjects/${subjectId}/timeline?type=iom.nothing.v1`).expect(400);
+      expect(unknown.text).toContain('Invalid timeline filter');
+      expect(unknown.text).toContain('type must be an event type of the catalogue');
+    });
+
     it("never shows a voluntary-sector mentor an arrest or wanted status, on any of the mentor's pages", async () => {
       const jar = await signIn(t.http, 'voluntary-mentor');
       const pages = [
@@ -313,6 +374,44 @@ describe('web pages', () => {
       const mentor = await signIn(t.http, 'voluntary-mentor');
       await page(mentor, '/app/ig').expect(403);
       await page(mentor, `/app/ig/access-export?subjectId=${subjectId}`).expect(403);
+    });
+
+    it('names the people the IG tools list, by the audit lookup, recorded, with the id beside each name', async () => {
+      const lead = await signIn(t.http, 'partnership-ig-lead');
+      const escapedName = 'Morgan Achterberg&lt;script&gt;alert\\(1\\)&lt;/script&gt;';
+      for (const path of ['/app/ig', `/app/ig/disclosures?subjectId=${subjectId}`]) {
+        const shown = await page(lead, path).expect(200);
+        expect(shown.text).toMatch(
+          new RegExp(`>${escapedName}</a>\\s*<span class="muted subject-id"><code>${subjectId.slice(0, 8)}`),
+        );
+        expect(shown.text).not.toContain('<script>');
+        const records = await recordsOf(shown);
+        const names = records.find((record) => record.content.action === 'audit.subject-search');
+        expect(names!.content).toMatchObject({
+          purpose: 'audit',
+          outcome: 'disclosed',
+          search: { by: ['partnershipId'] },
+          principal: { agency: 'partnership', role: 'ig-lead' },
+        });
+        const named = names!.content.subjects.find((subject) => subject.subjectId === subjectId);
+        expect(named!.fields).toEqual({ identity: ['familyName', 'givenName'] });
+        // Nothing in the record names the person: ids and field names only.
+        expect(JSON.stringify(names!.content)).not.toContain('Morgan');
+      }
+    });
+
+    it('looks no one up for a reader the agreement does not let use the audit tools', async () => {
+      const officer = {
+        kind: 'person' as const,
+        id: 'pc-7',
+        agency: 'police',
+        role: 'iom-officer',
+        sources: [],
+      };
+      const before = (await audit().store.query({ user: 'pc-7', limit: 10 })).length;
+      const { names, disclosureId } = await t.app.get(SubjectSearchService).names([subjectId], officer, {});
+      expect({ names: [...names], disclosureId }).toEqual({ names: [], disclosureId: null });
+      expect((await audit().store.query({ user: 'pc-7', limit: 10 })).length).toBe(before);
     });
 
     it('refuses a flag without a note through the form, as the review API does, and records it', async () => {

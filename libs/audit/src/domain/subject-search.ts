@@ -117,10 +117,18 @@ export function matches(search: SubjectSearch, found: SubjectFound): boolean {
   );
 }
 
-/** What the search disclosed of one person found, for its audit record. */
+/** The people a list names by partnership id, by that id: their names, as the lookup finds them. */
+export type SubjectNames = ReadonlyMap<string, Pick<SubjectFound, 'givenName' | 'familyName'>>;
+
+/** What a search shows of a person found, and what a list of names shows. */
+const SEARCH_FIELDS = ['dateOfBirth', 'familyName', 'givenName', 'identifiers'];
+export const NAME_FIELDS = ['familyName', 'givenName'];
+
+/** What the search disclosed of one person found, for its audit record (`fields`: what it showed). */
 export function searchDisclosure(
   purpose: SearchPurpose,
   found: SubjectFound & { readonly positions: readonly number[] },
+  fields: readonly string[] = SEARCH_FIELDS,
 ): SubjectDisclosure {
   return {
     subjectId: found.subjectId,
@@ -134,7 +142,7 @@ export function searchDisclosure(
         categories: ['identity'],
       },
     ],
-    fields: { identity: ['dateOfBirth', 'familyName', 'givenName', 'identifiers'] },
+    fields: { identity: [...fields] },
     positions: found.positions,
   };
 }

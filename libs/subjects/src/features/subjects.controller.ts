@@ -14,7 +14,12 @@ import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { ProblemException } from '@throughline/platform';
 import { type Audited, readerOf } from './audited-read/audited-read';
 import { GetSubjectQuery } from './get-subject/get-subject.query';
-import { GetTimelineQuery, type TimelinePage } from './get-timeline/get-timeline.query';
+import { AGENCY_ID_PATTERN, DATA_CATEGORIES, EVENT_TYPES } from '@throughline/domain';
+import {
+  GetTimelineQuery,
+  requireTimelineFilter,
+  type TimelinePage,
+} from './get-timeline/get-timeline.query';
 import {
   ListSubjectsQuery,
   type SubjectList,
@@ -203,6 +208,25 @@ export class SubjectsController {
     description: 'nextBefore of the previous page: the page continues after that entry',
   })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
+  @ApiQuery({
+    name: 'category',
+    required: false,
+    enum: DATA_CATEGORIES,
+    description: 'Only entries of this data category',
+  })
+  @ApiQuery({
+    name: 'agency',
+    required: false,
+    schema: { type: 'string', pattern: AGENCY_ID_PATTERN.source },
+    description: 'Only entries this agency published (an agency id)',
+  })
+  @ApiQuery({
+    name: 'type',
+    required: false,
+    enum: EVENT_TYPES,
+    description:
+      'Only entries of this event type. The filters combine (each given must match); a value that names nothing is a 400, and a filter that matches nothing an empty page',
+  })
   async timeline(
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purposeHeader: string | undefined,
@@ -211,6 +235,9 @@ export class SubjectsController {
     @Res({ passthrough: true }) response: Response,
     @Query('before') before?: string,
     @Query('limit') limit?: string,
+    @Query('category') category?: string,
+    @Query('agency') agency?: string,
+    @Query('type') type?: string,
   ): Promise<Omit<TimelinePage, 'disclosed'>> {
     const purpose = requirePurpose(purposeHeader);
     const subjectId = requireSubjectId(rawId);
@@ -219,6 +246,7 @@ export class SubjectsController {
       subjectId,
       optionalInt(before, 'before', 1, Number.MAX_SAFE_INTEGER),
       optionalInt(limit, 'limit', 1, 200) ?? 50,
+      requireTimelineFilter({ category, agency, type }),
     );
     const { disclosed: _disclosed, ...page } = this.answer(
       response,

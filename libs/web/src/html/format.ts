@@ -52,20 +52,21 @@ export function fieldLabel(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Event data as text: scalars as they are, lists joined, anything nested as compact JSON. */
+/** A value as text: scalars as they are, lists joined, objects as "label value" pairs; never JSON. */
 export function valueText(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string' || typeof value === 'number') return String(value);
-  const scalar = (item: unknown): item is string | number | boolean =>
-    typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean';
-  if (Array.isArray(value) && value.every(scalar)) return value.join(', ');
-  if (typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(scalar)) {
+  if (Array.isArray(value)) {
+    const scalars = value.every((item) => item === null || typeof item !== 'object');
+    return value.length === 0 ? 'none' : value.map(valueText).join(scalars ? ', ' : '; ');
+  }
+  if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
       .map(([name, item]) => `${fieldLabel(name).toLowerCase()} ${valueText(item)}`)
       .join(', ');
   }
-  return JSON.stringify(value);
+  return typeof value === 'bigint' ? value.toString() : '—';
 }
 
 export const plural = (count: number, one: string, many = `${one}s`): string =>

@@ -37,6 +37,11 @@ h3 { font-size: 1.1rem; margin: 1rem 0 .4rem; }
 figure { margin: 0 0 1rem; }
 figcaption { font-weight: 600; margin-bottom: .25rem; }
 ul.plain { list-style: none; padding: 0; margin: .25rem 0 0; }
+/* Links stacked in a cell: each keeps a 24 px target (WCAG 2.2, 2.5.8). */
+ul.targets { margin: 0; }
+ul.targets a { display: inline-block; min-height: 24px; padding: .1rem 0; }
+/* A person's partnership id beside their name: secondary, whatever the cell's weight. */
+.subject-id { font-weight: 400; font-size: .85rem; }
 .card { border: 1px solid var(--line); border-top: 5px solid var(--brand); padding: .75rem 1rem; background: #fff; }
 .card h2, .card h3 { margin-top: 0; font-size: 1.1rem; }
 dl.facts { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .25rem 1rem; margin: 0; }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { subjectStream, timelineOf } from '@throughline/domain';
+import { type Principal, RoleGate } from '@throughline/auth';
+import { isPartnershipId, subjectStream, timelineOf } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
 import { IdentityIndex } from '@throughline/ingestion';
 import { toPublishedEvent } from '@throughline/projections';
@@ -7,16 +8,21 @@ import { AuditService } from '../../audit.service';
 import {
   identityOf,
   matches,
+  NAME_FIELDS,
   type SearchPurpose,
   searchDisclosure,
   searchedBy,
   type SubjectFound,
+  type SubjectNames,
   type SubjectSearch,
 } from '../../domain/subject-search';
-import type { SubjectAccessRequester } from '../subject-access/subject-access.service';
+import { requesterOf, type SubjectAccessRequester } from '../subject-access/subject-access.service';
 
 /** More than this many people of one name and date of birth is not a search, it is a list. */
 const MOST_FOUND = 20;
+
+/** More people than a page of the audit tools lists is not a page, it is a trawl. */
+export const MOST_NAMED = 200;
 
 /**
  * Finds a person for the IG lead, through the identity index ingestion resolves subjects by, and
@@ -29,6 +35,7 @@ export class SubjectSearchService {
     private readonly events: EventStore,
     private readonly identity: IdentityIndex,
     private readonly audit: AuditService,
+    private readonly roles: RoleGate,
   ) {}
 
   async search(
@@ -65,6 +72,56 @@ export class SubjectSearchService {
         dateOfBirth,
         identifiers,
       })),
+      disclosureId: record.content.id,
+    };
+  }
+
+  /**
+   * The names of the people the audit tools list by partnership id (break-glass claims, reviews,
+   * refusals, register rows): the lookup by partnership id that `search` makes, for the audit
+   * purpose, many ids at once and recorded once, showing the name alone. Only for a reader whose role
+   * the agreement lets use the audit tools for audit, as `GET /v1/audit/subjects` is; for anyone
+   * else nobody is looked up (and the ids stand alone). Ids named twice are looked up once.
+   */
+  async names(
+    subjectIds: readonly string[],
+    principal: Principal,
+    request: { readonly id?: unknown },
+  ): Promise<{ readonly names: SubjectNames; readonly disclosureId: string | null }> {
+    const requester = requesterOf(principal, request);
+    const ids = [...new Set(subjectIds.filter(isPartnershipId).map((id) => id.toLowerCase()))].slice(
+      0,
+      MOST_NAMED,
+    );
+    const allowed = await this.roles.require(principal, 'audit', 'audit').then(
+      () => true,
+      () => false,
+    );
+    if (!allowed || ids.length === 0) return { names: new Map(), disclosureId: null };
+    await this.identity.catchUp();
+    const people = [];
+    for (const subjectId of ids) {
+      if (!this.identity.hasSubject(subjectId)) continue;
+      const stream = await this.events.readStream(subjectStream(subjectId));
+      const timeline = timelineOf(stream.map(toPublishedEvent).filter((event) => event !== undefined));
+      const person = identityOf(subjectId, timeline, []);
+      if (person.givenName !== null || person.familyName !== null) people.push(person);
+    }
+    const record = await this.audit.record({
+      requestId: requester.requestId,
+      principal: requester.principal,
+      action: 'audit.subject-search',
+      outcome: 'disclosed',
+      purpose: 'audit',
+      agreementVersion: null,
+      search: { by: ['partnershipId'] },
+      subjects: people.map((person) => searchDisclosure('audit', person, NAME_FIELDS)),
+      refusal: null,
+    });
+    return {
+      names: new Map(
+        people.map(({ subjectId, givenName, familyName }) => [subjectId, { givenName, familyName }]),
+      ),
       disclosureId: record.content.id,
     };
   }

@@ -1,10 +1,17 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { ProblemException } from '@throughline/platform';
 import type { DisclosedEntry } from '../../domain/disclose';
+import {
+  ANY_ENTRY,
+  parseTimelineFilter,
+  type TimelineFilter,
+  type TimelineFilterParams,
+} from '../../domain/timeline-filter';
 import { type Audited, AuditedRead, type Reader } from '../audited-read/audited-read';
 import { subjectDisclosure } from '../disclosure-record';
 import { subjectHeldBack, subjectNotFound } from '../purpose-of-use';
 import { SubjectReader } from '../read-subject/subject-reader';
-import { pageOfTimeline } from './timeline-page';
+import { pageOfTimeline, summarizeTimeline, type TimelineSummary } from './timeline-page';
 
 /** A page of one subject's timeline as the reader may see it, newest first by event time. */
 export class GetTimelineQuery {
@@ -14,7 +21,30 @@ export class GetTimelineQuery {
     /** Continue after the entry at this log position (the previous page's `nextBefore`). */
     readonly before: number | undefined,
     readonly limit: number,
+    /** Only the entries of this category, publishing agency and type (each where given). */
+    readonly filter: TimelineFilter = ANY_ENTRY,
+    /** Also answer what the reader may filter by and how many entries match (the pages ask). */
+    readonly summarize = false,
   ) {}
+}
+
+/** The timeline filter of a request, for the API and the pages alike: a value that names nothing is a 400. */
+export function requireTimelineFilter(params: TimelineFilterParams): TimelineFilter {
+  const parsed = parseTimelineFilter(params);
+  if (parsed.ok) return parsed.filter;
+  throw new ProblemException(
+    400,
+    'invalid-query',
+    'Invalid timeline filter',
+    parsed.faults.map((fault) => fault.message).join('; '),
+    {
+      errors: parsed.faults.map((fault) => ({
+        field: fault.field,
+        constraint: 'timeline-filter',
+        message: fault.message,
+      })),
+    },
+  );
 }
 
 export interface TimelineItem {
@@ -42,6 +72,8 @@ export interface TimelinePage {
   readonly nextBefore: number | null;
   /** The entries served, with the reason each was disclosed. */
   readonly disclosed: readonly DisclosedEntry[];
+  /** Asked for with `summarize`: the values the reader may filter by and the count matching. */
+  readonly summary?: TimelineSummary;
 }
 
 export const toTimelineItem = ({ entry }: DisclosedEntry): TimelineItem => ({
@@ -66,12 +98,22 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Audit
     private readonly audited: AuditedRead,
   ) {}
 
-  execute({ reader, subjectId, before, limit }: GetTimelineQuery): Promise<Audited<TimelinePage>> {
+  execute({
+    reader,
+    subjectId,
+    before,
+    limit,
+    filter,
+    summarize,
+  }: GetTimelineQuery): Promise<Audited<TimelinePage>> {
     const { principal, purpose } = reader;
     return this.audited.run(reader, 'subject.timeline', 'subjects', async () => {
       const read = await this.subjects.readCut(principal, subjectId, purpose);
       if (!read) throw subjectNotFound();
-      const page = await pageOfTimeline(read.doc, principal.agency, read.policy, before, limit).catch(() => {
+      const [page, summary] = await Promise.all([
+        pageOfTimeline(read.doc, principal.agency, read.policy, before, limit, filter),
+        summarize ? summarizeTimeline(read.doc, principal.agency, read.policy, filter) : undefined,
+      ]).catch(() => {
         // Stored data no check foresaw: this subject alone is held back, as in a whole read.
         throw subjectHeldBack();
       });
@@ -84,6 +126,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Audit
           items: page.entries.map(toTimelineItem),
           nextBefore: page.more && last ? last.entry.position : null,
           disclosed: page.entries,
+          ...(summary ? { summary } : {}),
         },
         subjects: [subjectDisclosure(read.doc.subjectId, page.entries)],
         agreementVersion: read.agreementVersion,

@@ -2,6 +2,12 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ReadPolicy } from '@throughline/sharing';
 import { type DisclosedEntry, discloseEntries } from '../../domain/disclose';
 import { inEventTime, type SubjectDoc, type TimelineEntry } from '../../domain/subject-view';
+import {
+  ANY_ENTRY,
+  isFiltered,
+  matchesTimelineFilter,
+  type TimelineFilter,
+} from '../../domain/timeline-filter';
 
 /** Entries looked at between yields while looking for a page's entries among ones the reader may not see. */
 const SCAN_STRETCH = 500;
@@ -56,6 +62,7 @@ export async function pageOfTimeline(
   policy: ReadPolicy,
   before: number | undefined,
   limit: number,
+  filter: TimelineFilter = ANY_ENTRY,
 ): Promise<PageOfEntries> {
   const timeline = doc.timeline;
   const order = orderOf(timeline);
@@ -64,12 +71,54 @@ export async function pageOfTimeline(
   for (let rank = start; rank < timeline.length && found.length <= limit; rank++) {
     if (rank !== start && (rank - start) % SCAN_STRETCH === 0) await yieldToLoop();
     const index = order.indexes[rank]!;
+    // The filter looks only at the envelope, so an entry it leaves out is never cut at all.
+    if (!matchesTimelineFilter(filter, timeline[index]!)) continue;
     const [disclosed] = discloseEntries(doc, agency, policy, index, index + 1);
     if (disclosed) found.push(disclosed);
   }
   const entries = found.slice(0, limit).map((disclosed) => withServedMarks(doc, agency, policy, disclosed));
-  const any = found.length > 0 || (start > 0 && (await anyNewer(doc, agency, policy, order, start)));
+  // Whether the reader may see the subject at all does not depend on the filter: a filter that
+  // matches nothing is an empty page, never a subject that is not there.
+  const seenUpTo = isFiltered(filter) ? timeline.length : start;
+  const any = found.length > 0 || (seenUpTo > 0 && (await anyNewer(doc, agency, policy, order, seenUpTo)));
   return { entries, more: found.length > limit, any };
+}
+
+/** What the reader may filter a timeline by, and how many entries the filter matches. */
+export interface TimelineSummary {
+  /** The categories, publishing agencies and types of the entries the reader may see, sorted. */
+  readonly categories: readonly string[];
+  readonly agencies: readonly string[];
+  readonly types: readonly string[];
+  /** How many of those entries the filter matches (all of them when nothing is filtered). */
+  readonly matching: number;
+}
+
+/**
+ * Looks at every entry the reader may be served, so the filter offers only values the reader may
+ * see (never a category or agency known only from entries kept from them), and counts the matches.
+ */
+export async function summarizeTimeline(
+  doc: SubjectDoc,
+  agency: string,
+  policy: ReadPolicy,
+  filter: TimelineFilter,
+): Promise<TimelineSummary> {
+  const categories = new Set<string>();
+  const agencies = new Set<string>();
+  const types = new Set<string>();
+  let matching = 0;
+  for (let index = 0; index < doc.timeline.length; index++) {
+    if (index > 0 && index % SCAN_STRETCH === 0) await yieldToLoop();
+    const [disclosed] = discloseEntries(doc, agency, policy, index, index + 1);
+    if (!disclosed) continue;
+    categories.add(disclosed.entry.meta.category);
+    agencies.add(disclosed.entry.meta.agency);
+    types.add(disclosed.entry.type);
+    if (matchesTimelineFilter(filter, disclosed.entry)) matching++;
+  }
+  const sorted = (values: Set<string>): string[] => [...values].sort();
+  return { categories: sorted(categories), agencies: sorted(agencies), types: sorted(types), matching };
 }
 
 /**

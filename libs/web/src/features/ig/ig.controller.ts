@@ -11,6 +11,7 @@ import {
   requesterOf,
   SubjectAccessService,
   SubjectSearchService,
+  type SubjectNames,
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
@@ -24,6 +25,7 @@ import { igPage } from './ig.page';
 import { recordsPage } from './records.page';
 import { type RegisterFilter, registerPage, REGISTER_PAGE, toAuditQuery } from './register.page';
 import { type SubjectSearchForm, subjectSearchPage } from './subject-search.page';
+import { subjectIdsOf } from './subject-ref';
 
 const RECORDS_NOTICES: Readonly<Record<string, string>> = {
   retained: 'The data was retained; it is reviewed again on the date given.',
@@ -91,6 +93,24 @@ export class IgPagesController {
     private readonly records: RecordsService,
   ) {}
 
+  /**
+   * The names of the people a page lists, by the lookup `GET /v1/audit/subjects` makes for the audit
+   * purpose (none for a reader the agreement does not let use the audit tools), recorded before the
+   * page is sent; its record's id joins the page's X-Disclosure-Id.
+   */
+  private async namesOf(
+    principal: Principal,
+    ids: readonly string[],
+    request: Request & { id?: unknown },
+    response: Response,
+  ): Promise<SubjectNames> {
+    const { names, disclosureId } = await this.searches.names(ids, principal, request);
+    const earlier = response.getHeader('X-Disclosure-Id');
+    if (disclosureId !== null)
+      response.setHeader('X-Disclosure-Id', earlier ? `${String(earlier)}, ${disclosureId}` : disclosureId);
+    return names;
+  }
+
   @Get()
   async console(
     @CurrentPrincipal() principal: Principal,
@@ -113,6 +133,12 @@ export class IgPagesController {
         : reviewed === 'flagged'
           ? 'The claim was flagged for follow-up.'
           : null;
+    const names = await this.namesOf(
+      principal,
+      [...awaiting, ...recent].map((claim) => claim.subjectId).concat(refusals.flatMap(subjectIdsOf)),
+      request,
+      response,
+    );
     response.type('html');
     return igPage({
       principal,
@@ -123,6 +149,7 @@ export class IgPagesController {
       refusals,
       unusual: findUnusualAccess(lastWeek),
       notice,
+      names,
     });
   }
 
@@ -140,6 +167,9 @@ export class IgPagesController {
       throw invalid('before must be a positive integer');
     const records = await this.disclosures.query(toAuditQuery(filter, before));
     const last = records[records.length - 1];
+    // A row listing more than three people shows a count, not them.
+    const listed = records.map(subjectIdsOf).filter((ids) => ids.length <= 3);
+    const names = await this.namesOf(principal, listed.flat(), request, response);
     response.type('html');
     return registerPage({
       principal,
@@ -147,6 +177,7 @@ export class IgPagesController {
       filter,
       records,
       nextBefore: records.length === REGISTER_PAGE && last ? last.seq : null,
+      names,
     });
   }
 
@@ -186,6 +217,12 @@ export class IgPagesController {
     const requester = this.requesterOf(principal, request);
     const { today, reviews } = await this.records.queue(requester, new Date());
     const restrictions = await this.records.restrictions(requester);
+    const names = await this.namesOf(
+      principal,
+      [...reviews, ...restrictions].map((row) => row.subjectId),
+      request,
+      response,
+    );
     response.type('html');
     return recordsPage({
       principal,
@@ -194,6 +231,7 @@ export class IgPagesController {
       reviews,
       restrictions,
       notice: RECORDS_NOTICES[done ?? ''] ?? null,
+      names,
     });
   }
 

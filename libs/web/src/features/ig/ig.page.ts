@@ -1,10 +1,11 @@
-import type { AuditRecord, UnusualAccess, VerifyResult } from '@throughline/audit';
+import type { AuditRecord, SubjectNames, UnusualAccess, VerifyResult } from '@throughline/audit';
 import type { Principal } from '@throughline/auth';
 import { when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
 import type { ClaimUnderReview } from '@throughline/audit';
 import { registerTable } from './register.page';
+import { subjectRef } from './subject-ref';
 import { subjectSearchForms } from './subject-search.page';
 
 export interface IgPageData {
@@ -15,6 +16,8 @@ export interface IgPageData {
   readonly reviewed: readonly ClaimUnderReview[];
   readonly refusals: readonly AuditRecord[];
   readonly unusual: readonly UnusualAccess[];
+  /** The names of the people listed, where the reader's own cut shows them. */
+  readonly names: SubjectNames;
   /** Set after a review, to confirm what was recorded. */
   readonly notice: string | null;
 }
@@ -76,13 +79,13 @@ function seenTable(claim: ClaimUnderReview): SafeHtml {
   );
 }
 
-function claimCard(claim: ClaimUnderReview, csrf: string): SafeHtml {
+function claimCard(claim: ClaimUnderReview, csrf: string, names: SubjectNames): SafeHtml {
   const id = `claim-${claim.eventId}`;
   return html`<article class="card" aria-labelledby="${id}">
     <h3 id="${id}">${claim.user} (${claim.agency}) claimed ${claim.categories.join(', ')}</h3>
     <dl class="facts">
       <dt>Subject</dt>
-      <dd><a href="/app/ig/disclosures?subjectId=${claim.subjectId}">${claim.subjectId}</a></dd>
+      <dd>${subjectRef(claim.subjectId, names)}</dd>
       <dt>Claimed</dt>
       <dd>${when(claim.claimedAt)}</dd>
       <dt>Expires</dt>
@@ -105,7 +108,7 @@ function claimCard(claim: ClaimUnderReview, csrf: string): SafeHtml {
   </article>`;
 }
 
-function reviewedTable(claims: readonly ClaimUnderReview[]): SafeHtml {
+function reviewedTable(claims: readonly ClaimUnderReview[], names: SubjectNames): SafeHtml {
   if (claims.length === 0) return empty('No claims have been reviewed yet.');
   return tableRegion(
     'Reviewed claims',
@@ -116,6 +119,7 @@ function reviewedTable(claims: readonly ClaimUnderReview[]): SafeHtml {
       <thead>
         <tr>
           <th scope="col">Claimed by</th>
+          <th scope="col">Subject</th>
           <th scope="col">Categories</th>
           <th scope="col">Claimed</th>
           <th scope="col">Outcome</th>
@@ -128,6 +132,7 @@ function reviewedTable(claims: readonly ClaimUnderReview[]): SafeHtml {
           (claim) =>
             html`<tr>
               <th scope="row">${claim.user} (${claim.agency})</th>
+              <td>${subjectRef(claim.subjectId, names, true)}</td>
               <td>${claim.categories.join(', ')}</td>
               <td>${when(claim.claimedAt)}</td>
               <td>
@@ -170,10 +175,10 @@ export function igPage(data: IgPageData): string {
       ${
         data.awaiting.length === 0
           ? empty('No claims are waiting for review.')
-          : data.awaiting.map((claim) => claimCard(claim, data.csrf))
+          : data.awaiting.map((claim) => claimCard(claim, data.csrf, data.names))
       }
       <h3>Reviewed</h3>
-      ${reviewedTable(data.reviewed)}
+      ${reviewedTable(data.reviewed, data.names)}
     </section>
     <section aria-labelledby="records">
       <h2 id="records">Records management</h2>
@@ -187,7 +192,10 @@ export function igPage(data: IgPageData): string {
       ${
         data.refusals.length === 0
           ? empty('No refused attempts.')
-          : tableRegion('Refused attempts', registerTable(data.refusals, 'Latest refused attempts'))
+          : tableRegion(
+              'Refused attempts',
+              registerTable(data.refusals, 'Latest refused attempts', data.names),
+            )
       }
       <p><a href="/app/ig/disclosures?outcome=refused">All refused attempts in the register</a></p>
     </section>

@@ -1,3 +1,4 @@
+import type { SubjectNames } from '@throughline/audit';
 import type { Principal } from '@throughline/auth';
 import { DATA_CATEGORIES, PURPOSES_OF_USE } from '@throughline/domain';
 import type { DueReview, RestrictionFact } from '@throughline/sharing';
@@ -5,6 +6,7 @@ import { dateOnly, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
 import { CATEGORY_TEXT } from '../subjects/basis';
+import { subjectRef } from './subject-ref';
 
 export interface RecordsPageData {
   readonly principal: Principal;
@@ -14,6 +16,8 @@ export interface RecordsPageData {
   readonly restrictions: readonly (RestrictionFact & { readonly subjectId: string })[];
   /** Set after a decision, to confirm what was recorded. */
   readonly notice: string | null;
+  /** The names of the people listed, where the reader's own cut shows them. */
+  readonly names: SubjectNames;
 }
 
 const TRIGGER_TEXT: Readonly<Record<DueReview['trigger'], string>> = {
@@ -72,9 +76,7 @@ function reviewsTable(data: RecordsPageData): SafeHtml {
         ${data.reviews.map(
           (review) =>
             html`<tr>
-              <th scope="row">
-                <a href="/app/ig/disclosures?subjectId=${review.subjectId}">${review.subjectId}</a>
-              </th>
+              <th scope="row">${subjectRef(review.subjectId, data.names)}</th>
               <td>${CATEGORY_TEXT[review.category]}</td>
               <td>${dateOnly(review.dueOn)}</td>
               <td>${why(review)}</td>
@@ -159,7 +161,7 @@ function restrictionsTable(data: RecordsPageData): SafeHtml {
         ${data.restrictions.map(
           (restriction) =>
             html`<tr>
-              <th scope="row">${restriction.subjectId}</th>
+              <th scope="row">${subjectRef(restriction.subjectId, data.names)}</th>
               <td>${restriction.categories.map((category) => CATEGORY_TEXT[category]).join(', ')}</td>
               <td>${restriction.purposes.length === 0 ? 'No purpose' : restriction.purposes.join(', ')}</td>
               <td>${when(restriction.restrictedAt)} by ${restriction.restrictedBy}</td>

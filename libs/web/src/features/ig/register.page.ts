@@ -1,10 +1,11 @@
-import type { AuditQuery, AuditRecord } from '@throughline/audit';
+import type { AuditQuery, AuditRecord, SubjectNames } from '@throughline/audit';
 import type { Principal } from '@throughline/auth';
 import { PURPOSES_OF_USE } from '@throughline/domain';
 import { when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
 import { withQuery } from '../../html/query';
+import { NO_NAMES, subjectIdsOf, subjectRef } from './subject-ref';
 
 /** The register's filters as typed (dates as YYYY-MM-DD), kept for the form and the paging links. */
 export interface RegisterFilter {
@@ -23,6 +24,8 @@ export interface RegisterPageData {
   readonly filter: RegisterFilter;
   readonly records: readonly AuditRecord[];
   readonly nextBefore: number | null;
+  /** The names of the people the rows list, where the reader's own cut shows them. */
+  readonly names: SubjectNames;
 }
 
 export const REGISTER_PAGE = 50;
@@ -51,13 +54,13 @@ function grounds(record: AuditRecord): string {
   return [...names].join(', ');
 }
 
-function subjects(record: AuditRecord): SafeHtml {
-  const ids = record.content.subjects.map((subject) => subject.subjectId);
-  const refused = record.content.refusal?.subjectId;
-  if (ids.length === 0 && refused) ids.push(refused);
+function subjects(record: AuditRecord, names: SubjectNames): SafeHtml {
+  const ids = subjectIdsOf(record);
   if (ids.length === 0) return html`<span class="muted">none</span>`;
   if (ids.length > 3) return html`${ids.length} people`;
-  return html`${ids.map((id) => html`<a href="${withQuery('/app/ig/disclosures', {}, { subjectId: id })}">${id.slice(0, 8)}…</a><br />`)}`;
+  return html`<ul class="plain targets">
+    ${ids.map((id) => html`<li>${subjectRef(id, names, true)}</li>`)}
+  </ul>`;
 }
 
 /** The rule and clause a refusal names, where a decision named them (break-glass claims and reviews). */
@@ -68,7 +71,11 @@ function refusalRule(refusal: AuditRecord['content']['refusal']): SafeHtml | str
     >`;
 }
 
-export function registerTable(records: readonly AuditRecord[], caption: string): SafeHtml {
+export function registerTable(
+  records: readonly AuditRecord[],
+  caption: string,
+  names: SubjectNames = NO_NAMES,
+): SafeHtml {
   return html`<table>
     <caption>
       ${caption}
@@ -106,7 +113,7 @@ export function registerTable(records: readonly AuditRecord[], caption: string):
             }
           </td>
           <td>${content.purpose ?? '—'}</td>
-          <td>${subjects(record)}</td>
+          <td>${subjects(record, names)}</td>
           <td>${grounds(record)}</td>
         </tr>`;
       })}
@@ -159,7 +166,7 @@ export function registerPage(data: RegisterPageData): string {
         ? empty('No records match these filters.')
         : tableRegion(
             'Disclosure register',
-            registerTable(data.records, `Disclosures (${data.records.length} shown)`),
+            registerTable(data.records, `Disclosures (${data.records.length} shown)`, data.names),
           )
     }
     <nav class="pager" aria-label="Register pages">

@@ -12,6 +12,7 @@ import {
   ListSubjectsQuery,
   parseListPage,
   readerOf,
+  requireTimelineFilter,
   type ServedRecord,
   type SubjectList,
   type TimelinePage,
@@ -125,10 +126,23 @@ export class SubjectPagesController {
         'before must be a positive integer',
       );
     }
+    // The API's filter rule: a value that names nothing is a 400 page saying which and why.
+    const filter = requireTimelineFilter({
+      category: values.category,
+      agency: values.agency,
+      type: values.type,
+    });
     const page = this.answer(
       response,
       await this.queries.execute<GetTimelineQuery, Audited<TimelinePage>>(
-        new GetTimelineQuery(readerOf(principal, purpose, request), subjectId, before, TIMELINE_PAGE),
+        new GetTimelineQuery(
+          readerOf(principal, purpose, request),
+          subjectId,
+          before,
+          TIMELINE_PAGE,
+          filter,
+          true,
+        ),
       ),
     );
     response.type('html');
@@ -137,6 +151,8 @@ export class SubjectPagesController {
       csrf: csrfToken(request, response),
       purpose,
       subjectId,
+      filter,
+      summary: page.summary ?? { categories: [], agencies: [], types: [], matching: page.disclosed.length },
       entries: page.disclosed,
       nextBefore: page.nextBefore,
     });

@@ -1,6 +1,7 @@
 import { isAlerting, utcInstant, withdrawn } from '@throughline/domain';
 import { type DisclosedEntry, inEventTime } from '@throughline/subjects';
-import { eventLabel, fieldLabel, valueText, when } from '../../html/format';
+import { eventData, eventDataLine } from '../../html/event-data';
+import { eventLabel, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty } from '../../html/layout';
 
@@ -10,33 +11,11 @@ type Entry = DisclosedEntry['entry'];
 const newestFirst = (entries: readonly DisclosedEntry[]): Entry[] =>
   inEventTime(entries.map(({ entry }) => entry)).reverse();
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
-
-/** A data value as text; dates and times read as dates and times. */
-const value = (raw: unknown): SafeHtml | string =>
-  typeof raw === 'string' && ISO_DATE.test(raw) ? when(raw) : valueText(raw);
-
-/** An event's data as a definition list; dates and times read as dates and times. */
-export function dataList(values: object): SafeHtml {
-  const data = Object.entries(values);
-  if (data.length === 0) return html``;
-  return html`<dl class="facts">
-    ${data.map(
-      ([name, raw]) =>
-        html`<dt>${fieldLabel(name)}</dt>
-          <dd>${value(raw)}</dd>`,
-    )}
-  </dl>`;
-}
-
-/** The same data on one line, for alerts. */
-function dataLine(entry: Entry): SafeHtml {
-  const data = Object.entries(entry.data as object);
-  return html`${data.map(
-    ([name, raw], index) =>
-      html`${index > 0 ? ' · ' : ''}<span class="muted">${fieldLabel(name)}:</span> ${value(raw)}`,
-  )}`;
-}
+/**
+ * An event's data as a definition list, in the catalogue's order for its type; without a type the
+ * same list in the data's own order. Never JSON.
+ */
+export const dataList = (values: object, type?: string): SafeHtml => eventData(values, type);
 
 /** Recorded on a later day than it happened: the entry was backdated, so both times are shown. */
 const recordedLater = (entry: Entry): boolean => {
@@ -58,16 +37,20 @@ function item(entry: Entry): SafeHtml {
           </p>`
         : entry.redactedBy
           ? html`<p class="muted">Redacted by the publisher ${when(entry.redactedBy.at)}.</p>`
-          : dataList(entry.data)
+          : eventData(entry.data, entry.type)
     }
     ${entry.correctedBy && html`<p class="muted">Corrected by the publisher ${when(entry.correctedBy.at)}.</p>`}
   </li>`;
 }
 
 /** Timeline entries, newest first, exactly as disclosed (fields already cut for this reader). */
-export function timelineList(entries: readonly DisclosedEntry[], limit?: number): SafeHtml {
+export function timelineList(
+  entries: readonly DisclosedEntry[],
+  limit?: number,
+  none = 'Nothing on the timeline.',
+): SafeHtml {
   const list = newestFirst(entries).slice(0, limit);
-  if (list.length === 0) return empty('Nothing on the timeline.');
+  if (list.length === 0) return empty(none);
   return html`<ol class="timeline" reversed>
     ${list.map(item)}
   </ol>`;
@@ -87,7 +70,7 @@ export function alertsList(entries: readonly DisclosedEntry[], limit = 5): SafeH
       (entry) =>
         html`<li>
           <strong>${eventLabel(entry.type)}</strong> ${when(entry.meta.time)} · ${entry.meta.agency}<br />
-          ${dataLine(entry)}
+          ${eventDataLine(entry.data, entry.type)}
         </li>`,
     )}
   </ul>`;
