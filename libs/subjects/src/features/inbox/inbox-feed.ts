@@ -1,11 +1,8 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ALERT_KINDS, subjectIdOfStream } from '@throughline/domain';
 import { EventStore } from '@throughline/event-store';
-import { ReadModelStore } from '@throughline/projections';
 import { Observable, type Subscriber } from 'rxjs';
 import type { Notification } from '../../domain/inbox';
-import { CASELOADS } from '../../projections/caseloads.projection';
-import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { AuditedRead, type Reader } from '../audited-read/audited-read';
 import { inboxDisclosure, InboxReader } from './inbox-reader';
 import { InboxReads } from './inbox-reads';
@@ -53,7 +50,6 @@ export class InboxFeed implements OnModuleDestroy {
     private readonly inbox: InboxReader,
     private readonly audited: AuditedRead,
     private readonly reads: InboxReads,
-    private readonly readModels: ReadModelStore,
     private readonly events: EventStore,
   ) {}
 
@@ -90,7 +86,7 @@ export class InboxFeed implements OnModuleDestroy {
   }
 
   private async start(watcher: Watcher, from: number | undefined): Promise<void> {
-    const applied = await this.appliedPosition();
+    const applied = await this.inbox.applied();
     this.applied = Math.max(this.applied, applied);
     watcher.told = from === undefined ? applied : Math.min(from, applied);
     if (watcher.told < applied) await this.tell(watcher, applied);
@@ -111,7 +107,7 @@ export class InboxFeed implements OnModuleDestroy {
 
   private async tick(): Promise<void> {
     try {
-      const applied = await this.appliedPosition();
+      const applied = await this.inbox.applied();
       const moved = applied > this.applied ? await this.subjectsTouched(this.applied, applied) : null;
       if (applied > this.applied) this.applied = applied;
       for (const watcher of this.watchers) {
@@ -130,15 +126,6 @@ export class InboxFeed implements OnModuleDestroy {
         `Inbox feed could not look at the log: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-  }
-
-  /** The position every projection the inbox reads has applied. */
-  private async appliedPosition(): Promise<number> {
-    const [views, caseloads] = await Promise.all([
-      this.readModels.checkpoint(SUBJECT_VIEWS),
-      this.readModels.checkpoint(CASELOADS),
-    ]);
-    return Math.min(views, caseloads);
   }
 
   /** The subjects of the alerting events in a stretch of the log. */

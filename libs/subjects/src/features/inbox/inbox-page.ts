@@ -65,3 +65,11 @@ export function requireEventId(raw: string): string {
 export function lastEventPosition(raw: unknown): number | undefined {
   return typeof raw === 'string' && POSITION.test(raw) ? Number(raw) : undefined;
 }
+
+/** Where a stream starts when asked to (`from`, a list's `asOf`): a position, else a 400 problem. */
+export function streamStart(raw: unknown): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === '0') return 0;
+  if (typeof raw !== 'string' || !POSITION.test(raw)) throw invalid('from must be the asOf of a list');
+  return Number(raw);
+}

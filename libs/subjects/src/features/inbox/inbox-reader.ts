@@ -8,6 +8,7 @@ import type { DisclosedEntry } from '../../domain/disclose';
 import { isKeyWorker, type Notification, notificationOf } from '../../domain/inbox';
 import { CASELOADS, type CaseloadEntry, caseloadPrefix } from '../../projections/caseloads.projection';
 import { subjectSharingOf } from '../../projections/subject-sharing';
+import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { subjectDisclosure } from '../disclosure-record';
 import { SubjectDocs } from '../read-subject/subject-docs';
 import { type DisclosedSubject, SubjectReader } from '../read-subject/subject-reader';
@@ -56,6 +57,18 @@ export class InboxReader {
     private readonly agreements: AgreementService,
     private readonly reads: InboxReads,
   ) {}
+
+  /**
+   * The log position both projections the inbox reads from have applied: everything at or before it
+   * is in what `contents` reads now. A list read after taking it can be followed live from it.
+   */
+  async applied(): Promise<number> {
+    const [views, caseloads] = await Promise.all([
+      this.readModels.checkpoint(SUBJECT_VIEWS),
+      this.readModels.checkpoint(CASELOADS),
+    ]);
+    return Math.min(views, caseloads);
+  }
 
   async contents(
     principal: Principal,

@@ -33,6 +33,7 @@ import {
   MAX_INBOX_LIMIT,
   parseInboxPage,
   requireEventId,
+  streamStart,
 } from './inbox-page';
 import { CountUnreadQuery, type InboxList, ListInboxQuery, ReadNotificationQuery } from './inbox.queries';
 
@@ -129,15 +130,23 @@ export class InboxController {
       'An `unread` event with the count at once, then a `notification` event for each notification as the log is applied (from any process), and `unread` again whenever the count changes. Each event `id` is a log position: reconnecting with `Last-Event-ID` sends what arrived since. Every push of notifications is one disclosure record.',
   })
   @ApiProduces('text/event-stream')
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    type: Number,
+    description: "a list's `asOf`: send what arrived after it first (Last-Event-ID wins when both are sent)",
+  })
   @ApiOkResponse({ description: 'An event stream of `notification` and `unread` events' })
   stream(
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purposeHeader: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
     @RequestId() requestId: string | null,
+    @Query('from') from?: unknown,
   ): Observable<MessageEvent> {
     const reader = this.reader(principal, purposeHeader, requestId);
-    return this.feed.watch(reader, lastEventPosition(lastEventId)).pipe(map(toMessage));
+    const since = lastEventPosition(lastEventId) ?? streamStart(from);
+    return this.feed.watch(reader, since).pipe(map(toMessage));
   }
 
   @Get(':eventId')

@@ -16,6 +16,8 @@ export class ListInboxQuery {
 export interface InboxList extends PagedNotifications {
   /** People on the caseload left out because their record is held back pending repair. */
   readonly heldBack: number;
+  /** The log position the list is as of: the live feed from here sends only what came after. */
+  readonly asOf: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export class ListInboxHandler implements IQueryHandler<ListInboxQuery, Audited<I
 
   execute({ reader, page }: ListInboxQuery): Promise<Audited<InboxList>> {
     return this.audited.run(reader, 'inbox.list', 'subjects', async () => {
+      const asOf = await this.inbox.applied();
       const contents = await this.inbox.contents(reader.principal, reader.purpose, new Date());
       const paged = pageOf(
         contents.items.map((item) => item.notification),
@@ -39,7 +42,7 @@ export class ListInboxHandler implements IQueryHandler<ListInboxQuery, Audited<I
       );
       const shown = new Set(paged.notifications);
       return {
-        result: { ...paged, heldBack: contents.heldBack },
+        result: { ...paged, heldBack: contents.heldBack, asOf },
         subjects: inboxDisclosure(contents.items.filter((item) => shown.has(item.notification))),
         agreementVersion: contents.agreementVersion,
       };
