@@ -89,18 +89,16 @@ export function notificationOf({
  * naming a worker only by name, or someone else, leaves the person on the agency's caseload alone.
  */
 export function isKeyWorker(entries: readonly TimelineEntry[], agency: string, user: string): boolean {
-  let latest: TimelineEntry | undefined;
+  // By when it happened, as an instant (whatever offset it was written with), ties by log position.
+  let latest: { entry: TimelineEntry; at: number } | undefined;
   for (const entry of entries) {
     if (entry.type !== 'iom.key-worker.assigned.v1' || entry.redactedBy || entry.erasedBy) continue;
     if (entry.data.agency !== agency) continue;
-    if (
-      !latest ||
-      entry.meta.time > latest.meta.time ||
-      (entry.meta.time === latest.meta.time && entry.position > latest.position)
-    )
-      latest = entry;
+    const at = Date.parse(entry.meta.time);
+    if (!latest || at > latest.at || (at === latest.at && entry.position > latest.entry.position))
+      latest = { entry, at };
   }
-  return latest !== undefined && latest.type === 'iom.key-worker.assigned.v1' && latest.data.user === user;
+  return latest?.entry.type === 'iom.key-worker.assigned.v1' && latest.entry.data.user === user;
 }
 
 /** Which notifications a page shows. */
