@@ -36,7 +36,7 @@ const PRACTITIONER_NAV = [
 const unreadBadge = (unread: number | undefined): SafeHtml =>
   html`<span class="badge badge-count" data-unread ${!unread && html`hidden`}
       >${unread ? String(unread) : ''}</span
-    ><span class="visually-hidden"> unread</span>`;
+    ><span class="visually-hidden" data-unread-label ${!unread && html`hidden`}> unread</span>`;
 
 function navigation(
   principal: Principal,

@@ -8,13 +8,14 @@
 export const INBOX_SCRIPT = `(function () {
   'use strict';
   var badge = document.querySelector('[data-unread]');
+  var badgeLabel = document.querySelector('[data-unread-label]');
   var live = document.querySelector('[data-inbox-live]');
   var status = document.querySelector('[data-inbox-status]');
   function show(count) {
     if (!badge) return;
     badge.textContent = count > 0 ? String(count) : '';
     badge.hidden = count === 0;
-    badge.setAttribute('title', count + ' unread');
+    if (badgeLabel) badgeLabel.hidden = count === 0;
   }
   function text(tag, value, className) {
     var node = document.createElement(tag);
