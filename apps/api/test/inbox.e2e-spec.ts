@@ -40,6 +40,7 @@ describe('the inbox: notifications for people', () => {
   const officer = `pc-${run}`;
   const mentor = `mentor-${run}`;
   const journey = new SubjectJourney();
+  const other = new SubjectJourney();
   let subjectId: string;
   const ids: Record<string, string> = {};
 
@@ -98,13 +99,15 @@ describe('the inbox: notifications for people', () => {
       time: new Date(plannedAt).toISOString(),
     };
     await publish('prison', PRISON, [planned]);
+    // Someone else the police work with, arrested first: the police inbox names two people.
+    await publish('police', POLICE, [other.registered('Other', `Person${run}`), other.arrested()]);
     await t.settle();
     const subjects = await t.http
       .get('/v1/subjects')
       .set('Authorization', await as('police', 'iom-officer', officer))
       .set('X-Purpose-Of-Use', 'case-management');
-    subjectId = (subjects.body.subjects as { subjectId: string; name: string }[]).find((s) =>
-      s.name?.endsWith(`Person${run}`),
+    subjectId = (subjects.body.subjects as { subjectId: string; name: string }[]).find(
+      (s) => s.name === `Inbox Person${run}`,
     )!.subjectId;
     for (const recorded of await t.app.get(EventStore).readStream(subjectStream(subjectId)))
       ids[recorded.type] = recorded.id;
@@ -115,34 +118,57 @@ describe('the inbox: notifications for people', () => {
     const response = await inbox(await as('police', 'iom-officer', officer));
     expect(response.status).toBe(200);
     const items = response.body.notifications as Notification[];
-    expect(items.map((item) => item.kind)).toEqual([
-      'release-planned',
-      'wanted',
-      'arrest',
-      'custody-received',
+    expect(items.map((item) => [item.kind, item.subjectId === subjectId])).toEqual([
+      ['arrest', false],
+      ['release-planned', true],
+      ['wanted', true],
+      ['arrest', true],
+      ['custody-received', true],
     ]);
     expect(items.map((item) => item.position)).toEqual(
       [...items.map((item) => item.position)].sort((a, b) => b - a),
     );
-    expect(items.every((item) => item.yours && !item.read && item.subjectId === subjectId)).toBe(true);
-    expect(items[0]!.notice).toEqual({ days: 14, short: true });
-    expect(items[0]!.name).toBe(`Inbox Person${run}`);
-    expect(response.body.unread).toBe(4);
+    const theirs = items.filter((item) => item.subjectId === subjectId);
+    expect(theirs.every((item) => item.yours && !item.read)).toBe(true);
+    expect(items[0]!.yours).toBe(false);
+    expect(theirs[0]!.notice).toEqual({ days: 14, short: true });
+    expect(theirs[0]!.name).toBe(`Inbox Person${run}`);
+    expect(response.body.unread).toBe(5);
+    // One record for the page, naming each person on it with the events shown of them.
     const record = await receipt(response.body.disclosureId as string);
     expect(record.record.content.action).toBe('inbox.list');
-    expect(record.record.content.subjects).toHaveLength(1);
-    expect(record.record.content.subjects[0]!.positions.sort()).toEqual(
-      items.map((item) => item.position).sort(),
-    );
-    expect(record.record.content.subjects[0]!.fields.identity).toEqual(['familyName', 'givenName']);
+    expect(record.record.content.subjects).toHaveLength(2);
+    const about = record.record.content.subjects.find((entry) => entry.subjectId === subjectId)!;
+    expect([...about.positions].sort()).toEqual(theirs.map((item) => item.position).sort());
+    expect(about.fields.identity).toEqual(['familyName', 'givenName']);
+    // The person's subject access export finds the page, reduced to what it said of them.
+    const exported = await t.http
+      .get(`/v1/subjects/${subjectId}/access-export`)
+      .set('Authorization', igLead)
+      .set('X-Purpose-Of-Use', 'subject-access')
+      .expect(200);
+    const listed = (
+      exported.body.disclosures as {
+        whole: boolean;
+        content: { id: string; subjects: { subjectId: string }[] };
+      }[]
+    ).find((entry) => entry.content.id === response.body.disclosureId)!;
+    expect(listed.whole).toBe(false);
+    expect(listed.content.subjects.map((entry) => entry.subjectId)).toEqual([subjectId]);
     // Another officer of the same agency is told too, but the person is not theirs.
     const colleague = (await inbox(await as('police', 'iom-officer', `pc-other-${run}`))).body
       .notifications as Notification[];
-    expect(colleague).toHaveLength(4);
+    expect(colleague).toHaveLength(5);
     expect(colleague.some((item) => item.yours)).toBe(false);
     expect(
       (await inbox(await as('police', 'iom-officer', `pc-other-${run}`), '?mine=true')).body.notifications,
     ).toEqual([]);
+    expect(
+      (
+        (await inbox(await as('police', 'iom-officer', officer), '?mine=true')).body
+          .notifications as Notification[]
+      ).map((item) => item.subjectId),
+    ).toEqual(theirs.map(() => subjectId));
   });
 
   it('decides who is told by the rule the Kafka alerts follow, event by event', async () => {
@@ -160,6 +186,10 @@ describe('the inbox: notifications for people', () => {
         .filter((alert) => alert.data.agency === agency)
         .map((alert) => alert.data.eventId)
         .sort();
+    // Not vacuous: the police are told of all four, the voluntary sector of some, housing of none.
+    expect(alerted('police')).toHaveLength(4);
+    expect(alerted('voluntary').length).toBeGreaterThan(0);
+    expect(alerted('voluntary').length).toBeLessThan(4);
     for (const [agency, role] of [
       ['police', 'iom-officer'],
       ['voluntary', 'mentor'],
@@ -169,6 +199,7 @@ describe('the inbox: notifications for people', () => {
       const told = (
         (await inbox(await as(agency, role, `${agency}-${run}`))).body.notifications as Notification[]
       )
+        .filter((item) => item.subjectId === subjectId)
         .map((item) => item.eventId)
         .sort();
       expect({ agency, told }).toEqual({ agency, told: alerted(agency) });
@@ -229,8 +260,8 @@ describe('the inbox: notifications for people', () => {
     expect(marked.status).toBe(200);
     expect((await receipt(marked.body.disclosureId as string)).record.content.action).toBe('inbox.read');
     const after = await inbox(auth);
-    expect(after.body.unread).toBe(2);
-    const unread = (await inbox(auth, '?unread=true')).body.notifications as Notification[];
+    expect(after.body.unread).toBe(3);
+    const unread = (await inbox(auth, '?unread=true&mine=true')).body.notifications as Notification[];
     expect(unread.map((item) => item.kind)).toEqual(['release-planned', 'custody-received']);
     expect(
       (
@@ -239,9 +270,9 @@ describe('the inbox: notifications for people', () => {
           .set('Authorization', auth)
           .set('X-Purpose-Of-Use', 'case-management')
       ).body,
-    ).toEqual({ unread: 2 });
+    ).toEqual({ unread: 3 });
     // The marks are the officer's own: a colleague's inbox is untouched.
-    expect((await inbox(await as('police', 'iom-officer', `pc-other-${run}`))).body.unread).toBe(4);
+    expect((await inbox(await as('police', 'iom-officer', `pc-other-${run}`))).body.unread).toBe(5);
   });
 
   it('pages newest first, resuming from nextBefore', async () => {
@@ -249,9 +280,9 @@ describe('the inbox: notifications for people', () => {
     const first = await inbox(auth, '?limit=3');
     expect(first.body.notifications).toHaveLength(3);
     const rest = await inbox(auth, `?limit=3&before=${first.body.nextBefore}`);
-    expect(rest.body.notifications).toHaveLength(1);
+    expect(rest.body.notifications).toHaveLength(2);
     expect(rest.body.nextBefore).toBeNull();
-    expect((rest.body.notifications as Notification[])[0]!.kind).toBe('custody-received');
+    expect((rest.body.notifications as Notification[]).at(-1)!.kind).toBe('custody-received');
   });
 
   it('answers hostile input with 400 problems, never a 500', async () => {
