@@ -13,7 +13,11 @@ import { InboxController } from './features/inbox/inbox.controller';
 import { InboxFeed } from './features/inbox/inbox-feed';
 import { InboxReader } from './features/inbox/inbox-reader';
 import { InboxReads } from './features/inbox/inbox-reads';
-import { CountUnreadHandler, ListInboxHandler, ReadNotificationHandler } from './features/inbox/inbox.queries';
+import {
+  CountUnreadHandler,
+  ListInboxHandler,
+  ReadNotificationHandler,
+} from './features/inbox/inbox.queries';
 import { SubjectDocs } from './features/read-subject/subject-docs';
 import { SubjectReader } from './features/read-subject/subject-reader';
 import { caseloadsProjection } from './projections/caseloads.projection';

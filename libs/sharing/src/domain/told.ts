@@ -34,37 +34,48 @@ export interface Told {
   readonly decision: EntryDecision;
 }
 
+/** Whether one agency is told of an event, and what of it the engine lets the agency see. */
+export type Teller = (event: PublishedEvent) => EntryDecision | null;
+
 /**
- * Which agencies are told of an event, in agency order: the one rule behind the Kafka alerts and
- * every person's inbox. An agency is told when the event is of a kind people are alerted to, the
- * agency was working with the person when it was recorded (its caseload row's log position is not
- * after the event's, so the answer is the same however late it is asked), it holds a view of the
- * subject, and the sharing engine, asked for the agency as a whole for case management with the
- * subject's consents and concerns as they stand, lets it read the event. An agency the agreement
- * would let read the event but with no part in the person's case is told nothing. The publishing
- * agency is included: the system that published an arrest is not the officer who needs to hear it.
+ * The rule for one agency and one subject, its policy built once for every event asked of it: an
+ * agency is told of an event when the event is of a kind people are alerted to, the agency holds a
+ * view of the subject, it was working with the person when the event was recorded (its caseload
+ * row's log position is not after the event's, so the answer is the same however late it is
+ * asked), and the sharing engine, asked for the agency as a whole for case management with the
+ * subject's consents and concerns as they stand at `now`, lets it read the event. An agency the
+ * agreement would let read the event but with no part in the person's case is told nothing. The
+ * publishing agency is included: the system that published an arrest is not the officer who needs
+ * to hear of it.
  */
-export function agenciesTold({ event, subject, agreement, now }: ToldInput): Told[] {
-  if (!isAlerting(event.type)) return [];
-  const engine = sharingEngine(agreement);
-  const working = new Set(
-    subject.workingWith.filter(({ since }) => since <= event.position).map(({ agency }) => agency),
+export function tellerFor(agency: string, { subject, agreement, now }: Omit<ToldInput, 'event'>): Teller {
+  const since = subject.workingWith
+    .filter((row) => row.agency === agency)
+    .reduce((first, row) => Math.min(first, row.since), Number.POSITIVE_INFINITY);
+  if (!Object.hasOwn(subject.views, agency) || since === Number.POSITIVE_INFINITY) return () => null;
+  const policy = sharingEngine(agreement).readPolicy(
+    { kind: 'agency', id: TOLD_READER.id, agency, role: TOLD_READER.role },
+    TOLD_PURPOSE,
+    subject.sharing,
+    now,
   );
-  const told: Told[] = [];
-  for (const agency of Object.keys(subject.views).sort()) {
-    if (!working.has(agency)) continue;
-    const policy = engine.readPolicy(
-      { kind: 'agency', id: TOLD_READER.id, agency, role: TOLD_READER.role },
-      TOLD_PURPOSE,
-      subject.sharing,
-      now,
-    );
-    const decision = decide(policy, event);
-    if (decision) told.push({ agency, decision });
-  }
-  return told;
+  return (event) => (isAlerting(event.type) && since <= event.position ? decide(policy, event) : null);
 }
 
-/** Whether one agency is told of the event: `agenciesTold` asked of that agency. */
+/**
+ * Which agencies are told of an event, in agency order (`tellerFor` asked of each agency holding a
+ * view): the one rule behind the Kafka alerts and every person's inbox.
+ */
+export function agenciesTold(input: ToldInput): Told[] {
+  if (!isAlerting(input.event.type)) return [];
+  return Object.keys(input.subject.views)
+    .sort()
+    .flatMap((agency) => {
+      const decision = tellerFor(agency, input)(input.event);
+      return decision ? [{ agency, decision }] : [];
+    });
+}
+
+/** Whether one agency is told of the event: the same rule, asked of that agency alone. */
 export const isTold = (agency: string, input: ToldInput): boolean =>
-  agenciesTold(input).some((told) => told.agency === agency);
+  tellerFor(agency, input)(input.event) !== null;

@@ -3,7 +3,7 @@ import type { SubjectDisclosure } from '@throughline/audit';
 import type { Principal } from '@throughline/auth';
 import { isAlerting, type PurposeOfUse, type TimelineEntry } from '@throughline/domain';
 import { ReadModelStore } from '@throughline/projections';
-import { AgreementService, isTold } from '@throughline/sharing';
+import { AgreementService, type Teller, tellerFor } from '@throughline/sharing';
 import type { DisclosedEntry } from '../../domain/disclose';
 import { isKeyWorker, type Notification, notificationOf } from '../../domain/inbox';
 import { CASELOADS, type CaseloadEntry, caseloadPrefix } from '../../projections/caseloads.projection';
@@ -103,13 +103,25 @@ export class InboxReader {
       candidates.map(({ entry }) => entry.entry.subjectId),
     );
     const items: Inboxed[] = [];
+    // The rule's policy is built once per record, the whole entries read once per person.
+    const tellers = new Map<string, Teller>();
+    const tellerOf = (recordId: string): Teller => {
+      let teller = tellers.get(recordId);
+      if (!teller) {
+        const told = sharing.get(recordId);
+        teller = told ? tellerFor(principal.agency, { subject: told, agreement, now }) : () => null;
+        tellers.set(recordId, teller);
+      }
+      return teller;
+    };
+    const wholes = new Map<DisclosedSubject, Promise<Map<number, TimelineEntry>>>();
     const keyWorker = new Map<DisclosedSubject, boolean>();
     for (const { subject, entry } of candidates) {
-      const told = sharing.get(entry.entry.subjectId);
+      let whole = wholes.get(subject);
+      if (!whole) wholes.set(subject, (whole = this.wholeEntries(subject.subjectId)));
       // The rule is asked of the event as recorded (corrected), not of the reader's cut of it.
-      const whole = told && (await this.wholeEntry(subject.subjectId, entry.entry.position));
-      if (!told || !whole || !isTold(principal.agency, { event: whole, subject: told, agreement, now }))
-        continue;
+      const recorded = (await whole).get(entry.entry.position);
+      if (!recorded || !tellerOf(entry.entry.subjectId)(recorded)) continue;
       let yours = keyWorker.get(subject);
       if (yours === undefined) {
         yours = isKeyWorker(
@@ -134,10 +146,12 @@ export class InboxReader {
     };
   }
 
-  /** The entry at a position of the person's corrected timeline, whole, as the projection holds it. */
-  private async wholeEntry(subjectId: string, position: number): Promise<TimelineEntry | undefined> {
+  /** The person's alerting entries, whole, as the projection holds them, by log position. */
+  private async wholeEntries(subjectId: string): Promise<Map<number, TimelineEntry>> {
     const doc = await this.docs.current(subjectId);
-    return doc?.timeline.find((entry) => entry.position === position);
+    return new Map(
+      (doc?.timeline ?? []).filter((entry) => isAlerting(entry.type)).map((entry) => [entry.position, entry]),
+    );
   }
 }
 
