@@ -5,9 +5,9 @@ import { isAlerting, type PurposeOfUse, type TimelineEntry } from '@throughline/
 import { ReadModelStore } from '@throughline/projections';
 import { AgreementService, type Teller, tellerFor } from '@throughline/sharing';
 import type { DisclosedEntry } from '../../domain/disclose';
+import type { SubjectDoc } from '../../domain/subject-view';
 import { isKeyWorker, type Notification, notificationOf } from '../../domain/inbox';
 import { CASELOADS, type CaseloadEntry, caseloadPrefix } from '../../projections/caseloads.projection';
-import { subjectSharingOf } from '../../projections/subject-sharing';
 import { SUBJECT_VIEWS } from '../../projections/subject-views.projection';
 import { subjectDisclosure } from '../disclosure-record';
 import { SubjectDocs } from '../read-subject/subject-docs';
@@ -76,10 +76,11 @@ export class InboxReader {
     now: Date,
     scope: InboxScope = {},
   ): Promise<InboxContents> {
-    const caseload = new Set(
+    // Each record on the agency's caseload, with the log position from which the agency works with it.
+    const caseload = new Map(
       (await this.readModels.list<CaseloadEntry>(CASELOADS, caseloadPrefix(principal.agency)))
-        .map((entry) => entry.subjectId)
-        .filter((subjectId) => !scope.subjects || scope.subjects.has(subjectId)),
+        .filter((entry) => !scope.subjects || scope.subjects.has(entry.subjectId))
+        .map((entry) => [entry.subjectId, entry.since]),
     );
     const agreement = await this.agreements.current();
     if (caseload.size === 0) return { items: [], heldBack: 0, agreementVersion: agreement?.version ?? null };
@@ -98,30 +99,40 @@ export class InboxReader {
     const candidates = servable.subjects.flatMap((subject) =>
       subject.entries.filter(({ entry }) => within(entry)).map((entry) => ({ subject, entry })),
     );
-    const sharing = await subjectSharingOf(
-      this.readModels,
-      candidates.map(({ entry }) => entry.entry.subjectId),
-    );
     const items: Inboxed[] = [];
-    // The rule's policy is built once per record, the whole entries read once per person.
+    // The person's document as the projection holds it, read once per person: the events whole
+    // (the rule is asked of the event as recorded and corrected, not of the reader's cut of it),
+    // and each record's views and sharing state, as the relay reads them (subjectSharingOf).
+    const people = new Map<DisclosedSubject, Promise<Person>>();
     const tellers = new Map<string, Teller>();
-    const tellerOf = (recordId: string): Teller => {
+    const tellerOf = (person: Person, recordId: string): Teller => {
       let teller = tellers.get(recordId);
       if (!teller) {
-        const told = sharing.get(recordId);
-        teller = told ? tellerFor(principal.agency, { subject: told, agreement, now }) : () => null;
+        const record = person.records.get(recordId);
+        const since = caseload.get(recordId);
+        teller =
+          record && since !== undefined
+            ? tellerFor(principal.agency, {
+                subject: {
+                  views: record.views,
+                  sharing: record.sharing,
+                  workingWith: [{ agency: principal.agency, since }],
+                },
+                agreement,
+                now,
+              })
+            : () => null;
         tellers.set(recordId, teller);
       }
       return teller;
     };
-    const wholes = new Map<DisclosedSubject, Promise<Map<number, TimelineEntry>>>();
     const keyWorker = new Map<DisclosedSubject, boolean>();
     for (const { subject, entry } of candidates) {
-      let whole = wholes.get(subject);
-      if (!whole) wholes.set(subject, (whole = this.wholeEntries(subject.subjectId)));
-      // The rule is asked of the event as recorded (corrected), not of the reader's cut of it.
-      const recorded = (await whole).get(entry.entry.position);
-      if (!recorded || !tellerOf(entry.entry.subjectId)(recorded)) continue;
+      let loading = people.get(subject);
+      if (!loading) people.set(subject, (loading = this.person(subject.subjectId)));
+      const person = await loading;
+      const recorded = person.alerting.get(entry.entry.position);
+      if (!recorded || !tellerOf(person, entry.entry.subjectId)(recorded)) continue;
       let yours = keyWorker.get(subject);
       if (yours === undefined) {
         yours = isKeyWorker(
@@ -146,13 +157,23 @@ export class InboxReader {
     };
   }
 
-  /** The person's alerting entries, whole, as the projection holds them, by log position. */
-  private async wholeEntries(subjectId: string): Promise<Map<number, TimelineEntry>> {
+  /** The person's document: its alerting entries whole, by log position, and each record's own. */
+  private async person(subjectId: string): Promise<Person> {
     const doc = await this.docs.current(subjectId);
-    return new Map(
-      (doc?.timeline ?? []).filter((entry) => isAlerting(entry.type)).map((entry) => [entry.position, entry]),
-    );
+    return {
+      alerting: new Map(
+        (doc?.timeline ?? [])
+          .filter((entry) => isAlerting(entry.type))
+          .map((entry) => [entry.position, entry]),
+      ),
+      records: new Map((doc ? (doc.records ?? [doc]) : []).map((record) => [record.subjectId, record])),
+    };
   }
+}
+
+interface Person {
+  readonly alerting: ReadonlyMap<number, TimelineEntry>;
+  readonly records: ReadonlyMap<string, SubjectDoc>;
 }
 
 /** The fields a notification shows of the person beside the event: the name, where served. */
