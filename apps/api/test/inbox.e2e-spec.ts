@@ -311,6 +311,15 @@ describe('the inbox: notifications for people', () => {
       .set('Authorization', auth)
       .set('X-Purpose-Of-Use', 'case-management');
     expect(unknown.status).toBe(404);
+    // A stream refused before it starts answers as any route would.
+    for (const [path, purpose] of [
+      ['/v1/inbox/stream?from=abc', 'case-management'],
+      ['/v1/inbox/stream', 'gossip'],
+    ] as const) {
+      const stream = await t.http.get(path).set('Authorization', auth).set('X-Purpose-Of-Use', purpose);
+      expect({ path, status: stream.status }).toEqual({ path, status: 400 });
+    }
+    expect((await t.http.get('/v1/inbox/stream')).status).toBe(401);
     // The tasking chair reads no subjects: no inbox.
     const chair = await inbox(await as('police', 'tasking-chair', `chair-${run}`), '', 'tasking');
     expect(chair.status).toBe(403);
