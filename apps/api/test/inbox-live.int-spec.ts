@@ -25,7 +25,13 @@ const LIMITS = {
 interface Signal {
   readonly event: string;
   readonly id: string;
-  readonly data: { kind?: string; subjectId?: string; unread?: number; fields?: Record<string, unknown> };
+  readonly data: {
+    eventId?: string;
+    kind?: string;
+    subjectId?: string;
+    unread?: number;
+    fields?: Record<string, unknown>;
+  };
 }
 
 /** An open server-sent event stream, its events parsed as they come. */
@@ -205,6 +211,33 @@ describe('the live inbox across two app instances on one SQLite data directory',
     ).filter((record) => record.content.action === 'inbox.push');
     expect(pushes).toHaveLength(2);
     expect(pushes.every((record) => record.content.subjects.length === 1)).toBe(true);
+  });
+
+  it('keeps read marks in the shared store: one marked through one instance is unread no more on the other', async () => {
+    const officer = streams[0]!;
+    const token = await tokens.mint({ agency: 'police', role: 'iom-officer', user: `pc-${run}` });
+    const arrest = officer.notifications().find((item) => item.kind === 'arrest')!;
+    const lastUnread = () =>
+      officer.signals.filter((signal) => signal.event === 'unread').at(-1)?.data.unread;
+    const before = await eventually(lastUnread, (unread) => unread === 2, 'two unread on the stream');
+    await supertest(writer.getHttpServer())
+      .post(`/v1/inbox/${arrest.eventId}/read`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Purpose-Of-Use', 'case-management')
+      .expect(200);
+    // The stream is served by the other instance: it hears of the mark from the store alone.
+    await eventually(lastUnread, (unread) => unread === before! - 1, 'the count after the mark');
+    const listed = await supertest(reader.getHttpServer())
+      .get('/v1/inbox')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Purpose-Of-Use', 'case-management')
+      .expect(200);
+    expect(listed.body.unread).toBe(1);
+    expect(
+      (listed.body.notifications as { eventId: string; read: boolean }[]).find(
+        (item) => item.eventId === arrest.eventId,
+      )?.read,
+    ).toBe(true);
   });
 
   it('starts a reconnecting stream from its Last-Event-ID, sending what it missed', async () => {
