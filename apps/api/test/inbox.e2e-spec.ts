@@ -321,8 +321,23 @@ describe('the inbox: notifications for people', () => {
     }
     expect((await t.http.get('/v1/inbox/stream')).status).toBe(401);
     // The tasking chair reads no subjects: no inbox.
-    const chair = await inbox(await as('police', 'tasking-chair', `chair-${run}`), '', 'tasking');
+    const chairAuth = await as('police', 'tasking-chair', `chair-${run}`);
+    const chair = await inbox(chairAuth, '', 'tasking');
     expect(chair.status).toBe(403);
+    // Nor a stream: refused before it opens, and recorded as a refusal.
+    const chairStream = await t.http
+      .get('/v1/inbox/stream')
+      .set('Authorization', chairAuth)
+      .set('X-Purpose-Of-Use', 'tasking');
+    expect(chairStream.status).toBe(403);
+    expect(chairStream.body.rule).toBe('role-view');
+    const refusals = await t.http
+      .get(`/v1/audit/refusals?user=chair-${run}`)
+      .set('Authorization', igLead)
+      .expect(200);
+    expect(
+      (refusals.body.disclosures as { content: { action: string } }[]).map((record) => record.content.action),
+    ).toEqual(expect.arrayContaining(['inbox.list']));
     expect((await t.http.get('/v1/inbox')).status).toBe(401);
   });
 });

@@ -11,6 +11,7 @@ import { ListSubjectsHandler } from './features/list-subjects/list-subjects.quer
 import { SubjectsController } from './features/subjects.controller';
 import { InboxController } from './features/inbox/inbox.controller';
 import { InboxFeed } from './features/inbox/inbox-feed';
+import { InboxStreamGuard } from './features/inbox/inbox-stream.guard';
 import { InboxReader } from './features/inbox/inbox-reader';
 import { InboxReads } from './features/inbox/inbox-reads';
 import {
@@ -37,6 +38,7 @@ import { SubjectViewsProjection } from './projections/subject-views.projection';
     InboxReads,
     InboxReader,
     InboxFeed,
+    InboxStreamGuard,
     ListInboxHandler,
     ReadNotificationHandler,
     CountUnreadHandler,

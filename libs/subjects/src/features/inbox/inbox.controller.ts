@@ -27,6 +27,7 @@ import type { Audited, Reader } from '../audited-read/audited-read';
 import { RequestId } from '../audited-read/request-id.decorator';
 import { requirePurpose } from '../purpose-of-use';
 import { InboxFeed, type InboxSignal } from './inbox-feed';
+import { InboxStreamGuard } from './inbox-stream.guard';
 import {
   DEFAULT_INBOX_LIMIT,
   lastEventPosition,
@@ -124,6 +125,7 @@ export class InboxController {
   }
 
   @Sse('stream')
+  @UseGuards(InboxStreamGuard)
   @ApiOperation({
     summary: 'Your notifications as they arrive (server-sent events)',
     description:
