@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import supertest from 'supertest';
+import { createAuditSigningKey } from '@throughline/audit';
 import { TokenService } from '@throughline/auth';
 import { eventually } from '@throughline/kafka/testing';
 import { loadConfig } from '@throughline/platform';
+import { freshDatabase, type TestDatabase } from '@throughline/platform/testing';
 import { ProjectionRunner } from '@throughline/projections';
 import { InboxFeed } from '@throughline/subjects';
 import { createApi } from '../src/create-api';
@@ -88,14 +90,44 @@ class EventStream {
   }
 }
 
+/** Where both instances keep the log, the read models and the audit log. */
+interface SharedStore {
+  readonly name: string;
+  /** The settings both instances take beside DATA_DIR. */
+  open(keys: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+const sqlite = (): SharedStore => ({
+  name: 'one SQLite data directory',
+  open: async () => ({}),
+  close: async () => undefined,
+});
+
+const postgres = (): SharedStore => {
+  let database: TestDatabase | undefined;
+  return {
+    name: 'one PostgreSQL database',
+    open: async (keys) => {
+      database = await freshDatabase('inbox');
+      // Server mode takes its audit signing key from outside DATA_DIR.
+      const keyFile = join(keys, 'audit-signing-key.pem');
+      createAuditSigningKey(keyFile);
+      return { DATABASE_URL: database.url, AUDIT_SIGNING_KEY_FILE: keyFile };
+    },
+    close: async () => database?.drop(),
+  };
+};
+
 /**
  * The live inbox across processes: one app ingests and runs the projections, another, on the same
- * SQLite files with no projections of its own, serves the streams. Nothing passes between them but
- * the files, so a notification can only reach the second app's readers through the log and the
- * read models.
+ * store with no projections of its own, serves the streams. Nothing passes between them but the
+ * store, so a notification can only reach the second app's readers through the log and the read
+ * models.
  */
-describe('the live inbox across two app instances on one SQLite data directory', () => {
+describe.each([sqlite(), postgres()])('the live inbox across two app instances on $name', (store) => {
   const dir = mkdtempSync(join(tmpdir(), 'throughline-inbox-live-'));
+  const keys = mkdtempSync(join(tmpdir(), 'throughline-inbox-keys-'));
   let writer: INestApplication;
   let reader: INestApplication;
   let base: string;
@@ -137,7 +169,7 @@ describe('the live inbox across two app instances on one SQLite data directory',
 
   beforeAll(async () => {
     InboxFeed.pollMs = 100;
-    const env = { DATA_DIR: dir, LOG_LEVEL: 'silent', ...LIMITS };
+    const env = { DATA_DIR: dir, LOG_LEVEL: 'silent', ...LIMITS, ...(await store.open(keys)) };
     writer = await createApi(loadConfig(env), { projections: 'inline' });
     reader = await createApi(loadConfig({ ...env, RUN_PROJECTIONS: 'false' }), { projections: 'off' });
     await reader.listen(0, '127.0.0.1');
@@ -160,7 +192,9 @@ describe('the live inbox across two app instances on one SQLite data directory',
     for (const open of streams) open.close();
     await reader?.close();
     await writer?.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(keys, { recursive: true, force: true });
   });
 
   it("pushes what the other instance ingests, each reader's own cut, and records every push", async () => {
