@@ -34,6 +34,61 @@ const eventComponent = (type: string): string => `Event.${type}`;
  * The schemas the routes share: the envelope and each event type (the catalogue's own JSON Schemas,
  * the files in docs/schemas), problem details, and the bodies the routes answer with.
  */
+/** One notification in a person's inbox (libs/subjects/src/domain/inbox.ts). */
+const notification = {
+  type: 'object',
+  properties: {
+    eventId: uuid,
+    position: integer,
+    subjectId: uuid,
+    name: { type: ['string', 'null'], description: 'null where the reader is not served the name' },
+    kind: {
+      type: 'string',
+      enum: [
+        'arrest',
+        'custody-received',
+        'custody-transferred',
+        'release-planned',
+        'custody-released',
+        'wanted',
+        'appointment-missed',
+        'breach',
+        'recall',
+      ],
+    },
+    eventType: string,
+    publisher: string,
+    category: string,
+    occurredAt: instant,
+    recordedAt: { type: ['string', 'null'], format: 'date-time' },
+    fields: { type: 'object', description: "The event's data as the reader's cut serves it" },
+    notice: {
+      type: ['object', 'null'],
+      properties: { days: integer, short: { type: 'boolean' } },
+      required: ['days', 'short'],
+      description: 'A planned release whose date the reader is served: short under 28 days',
+    },
+    yours: { type: 'boolean', description: 'The reader is the person’s key worker for their agency' },
+    read: { type: 'boolean' },
+  },
+  required: [
+    'eventId',
+    'position',
+    'subjectId',
+    'name',
+    'kind',
+    'eventType',
+    'publisher',
+    'category',
+    'occurredAt',
+    'recordedAt',
+    'fields',
+    'notice',
+    'yours',
+    'read',
+  ],
+} satisfies Schema & { required: string[]; properties: Record<string, Schema> };
+
 function sharedSchemas(): Record<string, Schema> {
   const events = Object.fromEntries(
     EVENT_TYPES.map((type) => [eventComponent(type), rehome(eventJsonSchema(type))]),
@@ -158,6 +213,21 @@ function sharedSchemas(): Record<string, Schema> {
       }),
       publicKey: nullable(string),
     }),
+    Notification: notification,
+    NotificationOpened: {
+      ...notification,
+      properties: { ...notification.properties, disclosureId: uuid },
+      required: [...notification.required, 'disclosureId'],
+    },
+    InboxPage: object({
+      notifications: array(ref('Notification')),
+      nextBefore: nullable(integer),
+      unread: integer,
+      heldBack: integer,
+      asOf: integer,
+      disclosureId: uuid,
+    }),
+    UnreadCount: object({ unread: integer }),
     TimelinePage: object({
       subjectId: uuid,
       items: array(
@@ -324,6 +394,19 @@ const ANSWERS: Record<
   'get /v1/audit/subjects': { status: '200', schema: ref('SubjectSearchResult') },
   'get /v1/subjects/{subjectId}/timeline': { status: '200', schema: ref('TimelinePage') },
   'get /v1/tasking/board': { status: '200', schema: ref('Board') },
+  'get /v1/inbox': { status: '200', schema: ref('InboxPage') },
+  'get /v1/inbox/unread': { status: '200', schema: ref('UnreadCount') },
+  'get /v1/inbox/{eventId}': { status: '200', schema: ref('NotificationOpened') },
+  'post /v1/inbox/{eventId}/read': { status: '200', schema: ref('NotificationOpened') },
+  'get /v1/inbox/stream': {
+    status: '200',
+    media: 'text/event-stream',
+    schema: {
+      type: 'string',
+      description:
+        'Server-sent events: `event: unread` (data `{"unread": n}`) and `event: notification` (data a Notification), each `id` a log position',
+    },
+  },
   'get /v1/tasking/deselections': { status: '200', schema: ref('Deselections') },
   'get /v1/measures': { status: '200', schema: ref('Measures') },
   'get /v1/audit/reviews': { status: '200', schema: ref('ReviewQueue') },

@@ -145,6 +145,20 @@ export const WORKERS = {
   prison: ['Officer Hammersley', 'Officer Dean'],
 } as const;
 
+/**
+ * The user ids of the workers who sign in as the demo personas (libs/web's personas), so a
+ * persona's inbox marks the people they are key worker for as theirs; the other workers are
+ * named only by name, as a system that knows no sign-in would name them.
+ */
+export const WORKER_USERS: Readonly<Record<string, string>> = {
+  'PC 4471 Sam Begum': 'pc-101',
+  'Jo Okafor': 'om-204',
+  'Officer Hammersley': 'po-318',
+  'Ravi Patel': 'dw-412',
+  'Karen Whitehurst': 'ho-517',
+  'Ali Shah': 'mentor-623',
+};
+
 export const CONTACTS = {
   police: '01782 000101',
   probation: '01782 000202',

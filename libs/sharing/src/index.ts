@@ -13,3 +13,4 @@ export * from './domain/review-queue';
 export * from './domain/records-decisions';
 export * from './features/records/records.service';
 export * from './projections/retention-facts.projection';
+export * from './domain/told';

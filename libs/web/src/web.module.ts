@@ -8,6 +8,7 @@ import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
 import { BoardPageController } from './features/board/board.controller';
 import { IgPagesController } from './features/ig/ig.controller';
+import { InboxPagesController } from './features/inbox/inbox-pages.controller';
 import { SubjectPagesController } from './features/subjects/subject-pages.controller';
 import { PageNotFoundController } from './html/not-found.controller';
 import { formBody, pageHeaders } from './session/form-body';
@@ -22,6 +23,7 @@ const PAGES = [
   OidcController,
   BoardPageController,
   SubjectPagesController,
+  InboxPagesController,
   IgPagesController,
 ];
 

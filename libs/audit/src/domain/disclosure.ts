@@ -34,6 +34,10 @@ export type DisclosureAction =
   | 'tasking.board'
   | 'tasking.deselections'
   | 'alert'
+  /** A person's inbox: a page of notifications, one opened (or marked read), one pushed live. */
+  | 'inbox.list'
+  | 'inbox.read'
+  | 'inbox.push'
   | 'audit.export'
   | 'subject.access-export'
   /** The IG lead's audit tools other than the export: the register, receipts, verification. */

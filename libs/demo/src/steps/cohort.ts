@@ -12,7 +12,7 @@ import {
 } from '@throughline/domain';
 import type { Journey } from '../journey';
 import { riskAssessment } from './offending';
-import { CONTACTS, WORKERS } from '../reference';
+import { CONTACTS, WORKER_USERS, WORKERS } from '../reference';
 import type { SourceKey } from '../sources';
 import { addMonths, DAY, isoDate, WEEK } from '../time';
 
@@ -97,11 +97,14 @@ export const mainSource = (agency: DefaultAgency): SourceKey => SOURCE_OF[agency
 
 export function assignKeyWorker(j: Journey, agency: DefaultAgency, at = j.now): void {
   j.state.keyWorkers.add(agency);
+  const worker = j.rng.pick(WORKERS[agency]);
+  const user = WORKER_USERS[worker];
   j.emit(at, SOURCE_OF[agency], 'iom.key-worker.assigned.v1', {
     agency,
-    worker: j.rng.pick(WORKERS[agency]),
+    worker,
     contact: CONTACTS[agency],
     role: ROLE_OF[agency],
+    ...(user ? { user } : {}),
   });
 }
 

@@ -100,6 +100,12 @@ export class KeyWorkerAssignedV1 {
   @IsString() @Length(1, 100) readonly worker!: string;
   @IsString() @Length(1, 200) readonly contact!: string;
   @Optional() @IsIn(ROLES) readonly role?: Role;
+  /**
+   * The worker's user id at the agency, as its sign-in names them: puts the person on that
+   * worker's own caseload (their inbox marks the person as theirs). Without it the person is on the
+   * agency's caseload alone.
+   */
+  @Optional() @IsString() @Length(1, 200) readonly user?: string;
 }
 
 export class PathwayNeedAssessedV1 {

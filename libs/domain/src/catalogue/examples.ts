@@ -46,6 +46,7 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     worker: 'PC 4471 Sam Begum',
     contact: '01782 000000',
     role: 'iom-officer',
+    user: 'pc-4471',
   },
   'iom.pathway.need-assessed.v1': {
     pathway: 'accommodation',

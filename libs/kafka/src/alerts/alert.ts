@@ -10,17 +10,20 @@ import type { IdentifiedDisclosure } from '@throughline/audit';
 import { uuidFromName } from '@throughline/ingestion';
 import {
   type Agreement,
-  decide,
+  agenciesTold,
   type DisclosureReason,
-  sharingEngine,
-  type SharingState,
+  type SubjectSharing,
+  TOLD_PURPOSE,
+  TOLD_READER,
 } from '@throughline/sharing';
+
+export type { SubjectSharing } from '@throughline/sharing';
 
 export const ALERT_SOURCE = 'urn:throughline:alerts';
 /** Alerts are cut for a practitioner managing the case, never for enforcement or tasking. */
-export const ALERT_PURPOSE = 'case-management' as const;
-export const ALERT_READER_ID = 'alerts-relay';
-export const ALERT_READER_ROLE = 'alerts';
+export const ALERT_PURPOSE = TOLD_PURPOSE;
+export const ALERT_READER_ID = TOLD_READER.id;
+export const ALERT_READER_ROLE = TOLD_READER.role;
 
 /** v1 of the alert contract on `throughline.alerts.<agency>` (docs/asyncapi.yaml). */
 export interface Alert {
@@ -59,18 +62,6 @@ export interface AlertData {
   readonly notice?: { readonly days: number; readonly short: boolean };
 }
 
-/**
- * What the relay knows of the subject: who holds a view of it, its consents and concerns, and the
- * agencies working with the person (their caseload holds them: key worker, referral, adoption or
- * their own publications).
- */
-export interface SubjectSharing {
-  readonly views: Readonly<Record<string, unknown>>;
-  readonly sharing: SharingState;
-  /** Each agency whose caseload holds the person, from the log position that put them there. */
-  readonly workingWith: readonly { readonly agency: string; readonly since: number }[];
-}
-
 export interface AlertInput {
   readonly event: PublishedEvent;
   readonly recordedAt: Date;
@@ -83,58 +74,37 @@ export const alertId = (eventId: string, agency: string): string =>
   uuidFromName(`alert\n${eventId}\n${agency}`);
 
 /**
- * The alerts one event produces: one per agency working with the person and holding a view of the
- * subject whose case-management policy lets it read the event, cut to the fields that policy
- * permits. An agency the agreement would let read the event but which has no part in the person's
- * case hears nothing: an alert is for the people managing the case. The publishing agency is
- * included (it works with the person, and its own publication is always readable): its
- * practitioners are not the system that published the event and need to hear about it too.
+ * The alerts one event produces: one per agency told of it (`agenciesTold` in the sharing
+ * context, the rule every person's inbox is decided by too), cut to the fields the engine lets
+ * that agency see.
  */
 export function planAlerts({ event, recordedAt, subject, agreement, now }: AlertInput): Alert[] {
-  if (!isAlerting(event.type)) return [];
-  const kind = ALERT_KINDS[event.type];
+  const eventType = event.type;
+  if (!isAlerting(eventType)) return [];
+  const kind = ALERT_KINDS[eventType];
   const data = event.data as unknown as Record<string, unknown>;
-  const alerts: Alert[] = [];
-  // The engine that decides every read decides the alerts too: an alert is what a read would serve.
-  const engine = sharingEngine(agreement);
-  // Working with the person when the event happened: the same answer however late the relay runs.
-  const working = new Set(
-    subject.workingWith.filter(({ since }) => since <= event.position).map(({ agency }) => agency),
-  );
-  for (const agency of Object.keys(subject.views).sort()) {
-    if (!working.has(agency)) continue;
-    const policy = engine.readPolicy(
-      { kind: 'agency', id: ALERT_READER_ID, agency, role: ALERT_READER_ROLE },
-      ALERT_PURPOSE,
-      subject.sharing,
-      now,
-    );
-    const decision = decide(policy, event);
-    if (!decision) continue;
-    alerts.push({
-      specversion: '1.0',
-      type: `iom.alert.${kind}.v1`,
-      id: alertId(event.id, agency),
-      source: ALERT_SOURCE,
-      subject: event.subjectId,
-      time: recordedAt.toISOString(),
-      datacontenttype: 'application/json',
-      data: {
-        eventType: event.type,
-        eventId: event.id,
-        agency,
-        publisher: event.meta.agency,
-        category: event.meta.category,
-        occurredAt: event.meta.time,
-        fields: Object.fromEntries(
-          decision.fields.filter((field) => field in data).map((field) => [field, data[field]]),
-        ),
-        disclosure: decision.reason,
-        ...noticeOf(event, decision.fields),
-      },
-    });
-  }
-  return alerts;
+  return agenciesTold({ event, subject, agreement, now }).map(({ agency, decision }) => ({
+    specversion: '1.0',
+    type: `iom.alert.${kind}.v1`,
+    id: alertId(event.id, agency),
+    source: ALERT_SOURCE,
+    subject: event.subjectId,
+    time: recordedAt.toISOString(),
+    datacontenttype: 'application/json',
+    data: {
+      eventType,
+      eventId: event.id,
+      agency,
+      publisher: event.meta.agency,
+      category: event.meta.category,
+      occurredAt: event.meta.time,
+      fields: Object.fromEntries(
+        decision.fields.filter((field) => field in data).map((field) => [field, data[field]]),
+      ),
+      disclosure: decision.reason,
+      ...noticeOf(event, decision.fields),
+    },
+  }));
 }
 
 /** The notice a planned release gives, when the recipient may see its date. */

@@ -3,9 +3,9 @@ import { isAlerting } from '@throughline/domain';
 import { ERASED_METADATA, type RecordedEvent } from '@throughline/event-store';
 import { type ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import type { AgreementService } from '@throughline/sharing';
-import { CASELOADS, type CaseloadEntry, caseloadKey, SUBJECT_VIEWS } from '@throughline/subjects';
+import { CASELOADS, SUBJECT_VIEWS, subjectSharingOf } from '@throughline/subjects';
 import { delay } from '../delay';
-import { type Alert, planAlerts, type SubjectSharing } from './alert';
+import { type Alert, planAlerts } from './alert';
 
 /** One batch's alerts, decided once, stored with the checkpoint `to` before any is sent. */
 export interface RelayPlan {
@@ -22,31 +22,8 @@ export interface PlannedAlert {
   readonly position: number;
 }
 
-/**
- * What the relay reads of each subject to plan its alerts: the subject-views document (views and
- * sharing state) and the caseload rows of the agencies holding a view.
- */
-export async function alertSubjects(
-  readModels: ReadModelStore,
-  subjectIds: readonly string[],
-): Promise<Map<string, SubjectSharing>> {
-  const docs = await readModels.getMany<Omit<SubjectSharing, 'workingWith'>>(SUBJECT_VIEWS, [
-    ...new Set(subjectIds),
-  ]);
-  const keys = [...docs].flatMap(([subjectId, doc]) =>
-    Object.keys(doc.views).map((agency) => caseloadKey(agency, subjectId)),
-  );
-  const rows = await readModels.getMany<CaseloadEntry>(CASELOADS, keys);
-  const working = new Map<string, { agency: string; since: number }[]>();
-  for (const { subjectId, agency, since } of rows.values())
-    working.set(subjectId, [...(working.get(subjectId) ?? []), { agency, since }]);
-  return new Map(
-    [...docs].map(([subjectId, doc]) => [
-      subjectId,
-      { views: doc.views, sharing: doc.sharing, workingWith: working.get(subjectId) ?? [] },
-    ]),
-  );
-}
+/** What the relay reads of each subject to plan its alerts: the reading the inbox makes too. */
+export const alertSubjects = subjectSharingOf;
 
 /** The relay was stopped while a batch waited for subject-views. */
 export class RelayStopped extends Error {}

@@ -2,7 +2,7 @@ import type { Principal } from '@throughline/auth';
 import { CHAIR_ROLE, IG_ROLE } from '../session/personas';
 import { html, type SafeHtml, toHtmlString } from './html';
 
-export type Section = 'board' | 'subjects' | 'ig' | 'register' | 'sign-in';
+export type Section = 'board' | 'subjects' | 'inbox' | 'ig' | 'register' | 'sign-in';
 
 export interface PageOptions {
   readonly title: string;
@@ -16,6 +16,8 @@ export interface PageOptions {
    * cookies go with it, which a redirect at the end of a cross-site one would not carry).
    */
   readonly continueTo?: string;
+  /** The reader's unread notifications, where the page knows it; the page's script fills it in elsewhere. */
+  readonly unread?: number;
 }
 
 const NAV: Readonly<Record<string, readonly { section: Section; href: string; text: string }[]>> = {
@@ -25,9 +27,22 @@ const NAV: Readonly<Record<string, readonly { section: Section; href: string; te
     { section: 'register', href: '/app/ig/disclosures', text: 'Disclosure register' },
   ],
 };
-const PRACTITIONER_NAV = [{ section: 'subjects' as Section, href: '/app/subjects', text: 'Subjects' }];
+const PRACTITIONER_NAV = [
+  { section: 'subjects' as Section, href: '/app/subjects', text: 'Subjects' },
+  { section: 'inbox' as Section, href: '/app/inbox', text: 'Inbox' },
+];
 
-function navigation(principal: Principal, section: Section | undefined): SafeHtml {
+/** The inbox link's unread count: rendered when known, filled in by the page's script otherwise. */
+const unreadBadge = (unread: number | undefined): SafeHtml =>
+  html`<span class="badge badge-count" data-unread ${!unread && html`hidden`}
+      >${unread ? String(unread) : ''}</span
+    ><span class="visually-hidden" data-unread-label ${!unread && html`hidden`}> unread</span>`;
+
+function navigation(
+  principal: Principal,
+  section: Section | undefined,
+  unread: number | undefined,
+): SafeHtml {
   const links = NAV[principal.role] ?? PRACTITIONER_NAV;
   return html`<nav aria-label="Main">
     <ul>
@@ -35,7 +50,7 @@ function navigation(principal: Principal, section: Section | undefined): SafeHtm
         (link) =>
           html`<li>
             <a href="${link.href}" ${link.section === section ? html`aria-current="page"` : ''}
-              >${link.text}</a
+              >${link.text}${link.section === 'inbox' && unreadBadge(unread)}</a
             >
           </li>`,
       )}
@@ -43,12 +58,16 @@ function navigation(principal: Principal, section: Section | undefined): SafeHtm
   </nav>`;
 }
 
+/** Practitioners' pages carry the inbox's script (the unread count, and the live list on the inbox). */
+const hasInbox = (principal: Principal | null | undefined): boolean =>
+  !!principal && NAV[principal.role] === undefined;
+
 /** The page shell: landmarks, skip link, who is signed in, and the sign-out form. */
 export function page(options: PageOptions): string {
   const { principal, csrf } = options;
   const signedIn =
     principal &&
-    html`${navigation(principal, options.section)}
+    html`${navigation(principal, options.section, options.unread)}
       <p class="who">
         <span class="visually-hidden">Signed in as </span>${principal.id} · ${principal.agency} ·
         ${principal.role}
@@ -70,6 +89,7 @@ export function page(options: PageOptions): string {
           <title>${options.title} – Throughline</title>
           <link rel="stylesheet" href="/app/assets/app.css" />
           <link rel="icon" href="/app/assets/icon.svg" type="image/svg+xml" />
+          ${hasInbox(principal) && html`<script src="/app/assets/inbox.js" defer></script>`}
         </head>
         <body>
           <a class="skip-link" href="#main">Skip to main content</a>

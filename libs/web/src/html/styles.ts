@@ -106,6 +106,11 @@ a.button.secondary:visited { color: var(--ink); }
 .actions-inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .pager { display: flex; gap: 1rem; margin: .5rem 0; }
 details summary { cursor: pointer; color: var(--link); }
+.notifications { list-style: none; padding: 0; }
+.notifications li.notification { padding: .5rem .75rem; border-bottom: 1px solid var(--panel); display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; }
+.notifications li.unread a { font-weight: 700; }
+.notifications .when { color: var(--muted); margin-left: auto; }
+.badge-count { margin-left: .35rem; background: var(--red); color: #fff; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 900px) {
   main { padding: .75rem 1rem 2rem; }

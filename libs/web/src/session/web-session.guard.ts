@@ -70,7 +70,13 @@ function pageView(
   path: string,
   query: Record<string, unknown>,
 ): { view: View; purpose: PurposeOfUse } | null {
-  if (path === '/app/subjects' || path.startsWith('/app/subjects/')) {
+  // The inbox lists what people on the caseload went through: a read of subjects, as the list is.
+  if (
+    path === '/app/subjects' ||
+    path.startsWith('/app/subjects/') ||
+    path === '/app/inbox' ||
+    path.startsWith('/app/inbox/')
+  ) {
     const stated =
       typeof query.purpose === 'string' && query.purpose !== '' ? query.purpose : DEFAULT_PURPOSE;
     return isPurposeOfUse(stated) ? { view: 'subjects', purpose: stated } : null;
