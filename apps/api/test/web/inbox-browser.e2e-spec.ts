@@ -5,6 +5,7 @@ import { type Browser, chromium, type Locator } from 'playwright-core';
 import { InboxFeed } from '@throughline/subjects';
 import { cloudEvent, POLICE, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
+import { expectAccessible } from './axe';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
@@ -123,6 +124,7 @@ describeWithChromium('the inbox page in headless Chromium', () => {
     await showsText(inboxLink.locator('[data-unread]'), '2');
     await showsText(page.locator('[data-inbox-status]'), 'New notification: Wanted: Rowan Quillfeather');
     await page.screenshot({ path: join(SCREENSHOTS, 'inbox.png') });
+    await expectAccessible(page);
 
     await items.first().getByRole('link').click();
     await page.waitForURL(/\/app\/inbox\/[0-9a-f-]{36}/);
@@ -130,6 +132,7 @@ describeWithChromium('the inbox page in headless Chromium', () => {
     await containsText(page.locator('body'), 'recorded in the audit log as disclosure');
     await showsText(inboxLink.locator('[data-unread]'), '1');
     expect(await textOf(page.locator('dl.facts'))).toContain('Warrant yes');
+    await expectAccessible(page);
     await context.close();
   });
 });
