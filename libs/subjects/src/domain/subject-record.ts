@@ -542,6 +542,11 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.retention.reviewed.v1':
     case 'iom.record.restricted.v1':
     case 'iom.record.restriction-lifted.v1':
+    // A meeting's escalation or agreed band change is on the timeline; the band moves with the score.
+    case 'iom.tasking.decision-recorded.v1':
+    // The meetings stream's own events, never on a subject's stream.
+    case 'iom.meeting.opened.v1':
+    case 'iom.meeting.closed.v1':
       return base;
     case 'iom.record.erased.v1': {
       const mark: ErasedMark = { agency: event.meta.agency, at, decisionRef: event.data.decisionRef };
