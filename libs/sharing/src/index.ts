@@ -13,3 +13,4 @@ export * from './domain/review-queue';
 export * from './domain/records-decisions';
 export * from './features/records/records.service';
 export * from './projections/retention-facts.projection';
+export { PLATFORM_SOURCE } from './features/break-glass/break-glass.command';

@@ -3,6 +3,7 @@ import { LONG_AGO, utcInstant } from '@throughline/domain';
 import { AgreementService, restrictionAllows, timeZoneOf } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
+import { minutesOf, type MinutesPerson } from '../domain/minutes';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
 
 export interface BoardEntry extends BoardRow {
@@ -39,8 +40,11 @@ export class TaskingService {
     private readonly agreements: AgreementService,
   ) {}
 
-  /** The board; a subject held back, or whose row cannot be worked out, is left out and counted. */
-  async board(since: string | undefined, now = new Date()): Promise<Board> {
+  /**
+   * The board; a subject held back, or whose row cannot be worked out, is left out and counted.
+   * With `since`, only the rows that changed, unless `everyRow` (the agenda reads them all).
+   */
+  async board(since: string | undefined, now = new Date(), everyRow = false): Promise<Board> {
     const nowIso = now.toISOString();
     const [{ docs, heldBack }, agreement] = await Promise.all([
       this.subjectDocs.servable(),
@@ -51,7 +55,7 @@ export class TaskingService {
     let unfoldable = 0;
     for (const doc of docs) {
       try {
-        const row = boardEntry(doc, since, nowIso, timeZone);
+        const row = boardEntry(doc, since, nowIso, timeZone, everyRow);
         if (row) rows.push(row);
       } catch {
         // Stored data no check foresaw: this row alone is left out, never the whole board.
@@ -60,6 +64,22 @@ export class TaskingService {
     }
     rows.sort((a, b) => bandRank(b.band) - bandRank(a.band) || (a.name ?? '').localeCompare(b.name ?? ''));
     return { rows, heldBack: heldBack + unfoldable };
+  }
+
+  /** Each person the meeting decided or set an action about, as the meeting may see them. */
+  async minutes(meetingId: string): Promise<MinutesPerson[]> {
+    const { docs } = await this.subjectDocs.servable();
+    return docs.flatMap((doc) => {
+      try {
+        const timeline = usableForTasking(doc);
+        const record = foldRecord(doc.subjectId, timeline);
+        const name = record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null;
+        const person = minutesOf(meetingId, doc.subjectId, name, timeline);
+        return person ? [person] : [];
+      } catch {
+        return [];
+      }
+    });
   }
 
   async deselections(): Promise<Deselection[]> {
@@ -100,6 +120,7 @@ function boardEntry(
   since: string | undefined,
   nowIso: string,
   timeZone: string,
+  everyRow: boolean,
 ): BoardEntry | null {
   const timeline = usableForTasking(doc);
   const record = foldRecord(doc.subjectId, timeline);
@@ -111,7 +132,7 @@ function boardEntry(
   const earlier = timeline.filter((entry) => (utcInstant(entry.meta.time) ?? LONG_AGO) <= since);
   const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
   const changes = changesBetween(before, row);
-  return changes.length > 0 ? { ...row, changes } : null;
+  return changes.length > 0 ? { ...row, changes } : everyRow ? row : null;
 }
 
 const bandRank = (band: string | null): number =>
