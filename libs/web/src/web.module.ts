@@ -8,6 +8,7 @@ import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
 import { BoardPageController } from './features/board/board.controller';
 import { IgPagesController } from './features/ig/ig.controller';
+import { MeetingPagesController } from './features/meetings/meetings.controller';
 import { SubjectPagesController } from './features/subjects/subject-pages.controller';
 import { PageNotFoundController } from './html/not-found.controller';
 import { formBody, pageHeaders } from './session/form-body';
@@ -21,6 +22,7 @@ const PAGES = [
   SignInController,
   OidcController,
   BoardPageController,
+  MeetingPagesController,
   SubjectPagesController,
   IgPagesController,
 ];
@@ -47,6 +49,6 @@ const PAGES = [
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(pageHeaders).forRoutes(...PAGES, PageNotFoundController);
-    consumer.apply(formBody).forRoutes(SignInController, IgPagesController);
+    consumer.apply(formBody).forRoutes(SignInController, IgPagesController, MeetingPagesController);
   }
 }
