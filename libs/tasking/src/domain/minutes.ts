@@ -155,9 +155,12 @@ export function decisionText(decision: MinutedDecision): string {
   }
 }
 
-/** Markdown keeps its meaning only when text from events cannot become markup. */
+/**
+ * Markdown keeps its meaning only when text from events cannot become markup. Every value sits
+ * inside a line, after its label, so the marks that only count at a line's start (-, +) need none.
+ */
 const md = (value: string): string =>
-  value.replace(/[\\`*_{}[\]()#+!|<>~-]/g, (c) => `\\${c}`).replace(/\s+/g, ' ');
+  value.replace(/[\\`*_[\]()#|<>~!]/g, (c) => `\\${c}`).replace(/\s+/g, ' ');
 
 /** The minutes as a Markdown document: what the meeting saw and decided, nothing more. */
 export function minutesMarkdown(minutes: Minutes): string {
