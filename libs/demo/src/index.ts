@@ -1,5 +1,10 @@
 export { generateDemo, startEndingToday } from './generate-demo';
-export { loadDemoPartnership, type DemoLoadProgress, type DemoLoadResult } from './load-demo';
+export {
+  loadDemoPartnership,
+  recordDemoMeetings,
+  type DemoLoadProgress,
+  type DemoLoadResult,
+} from './load-demo';
 export { DEMO_SOURCES } from './sources';
 export { Rng } from './prng';
 export type {

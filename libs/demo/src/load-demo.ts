@@ -74,7 +74,7 @@ export async function loadDemoPartnership(
       }
     }
   }
-  await recordMeetings(app, demo);
+  await recordDemoMeetings(app, demo);
   const subjects = publications.filter((p) => p.event.type === 'iom.subject.registered.v1').length;
   return { subjects, stored, duplicates };
 }
@@ -93,7 +93,7 @@ const idOf = (seed: string): string => {
  * platform appends them (agency systems cannot publish them). Once: a log whose meetings stream
  * already exists has them.
  */
-async function recordMeetings(app: INestApplicationContext, demo: DemoPartnership): Promise<void> {
+export async function recordDemoMeetings(app: INestApplicationContext, demo: DemoPartnership): Promise<void> {
   const events = app.get(EventStore);
   const meta = (
     id: string,
