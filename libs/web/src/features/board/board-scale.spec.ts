@@ -119,6 +119,7 @@ describe('the board page for a cohort of a thousand', () => {
         all,
         deselections,
         metrics,
+        lastMeeting: null,
       });
       const took = performance.now() - started;
       const bytes = Buffer.byteLength(markup);

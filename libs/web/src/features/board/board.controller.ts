@@ -21,6 +21,8 @@ import {
   type BoardRead,
   type Deselection,
   MeasuresService,
+  MeetingsService,
+  newestFirst,
   ReadBoardQuery,
   ReadDeselectionsQuery,
 } from '@throughline/tasking';
@@ -46,6 +48,7 @@ export class BoardPageController {
   constructor(
     private readonly queries: QueryBus,
     private readonly measures: MeasuresService,
+    private readonly meetings: MeetingsService,
   ) {}
 
   @Get()
@@ -80,6 +83,9 @@ export class BoardPageController {
     // The page shows two reads, so it names both records.
     response.setHeader('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
     const metrics = cohortMetricsOf(await this.measures.measures(new Date(), 24, {}));
+    // The last meeting is read from the log, so what changed since it is one link, never a typed date.
+    const lastMeeting =
+      newestFirst(await this.meetings.list(principal)).find((meeting) => meeting.closedAt !== null) ?? null;
     response.type('html');
     return boardPage({
       principal,
@@ -90,6 +96,7 @@ export class BoardPageController {
       all: board.result.all,
       deselections: deselections.result,
       metrics,
+      lastMeeting,
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Principal } from '@throughline/auth';
-import type { BoardChange, BoardEntry, Deselection } from '@throughline/tasking';
+import type { BoardChange, BoardEntry, Deselection, Meeting } from '@throughline/tasking';
 import { bandBadge, dateOnly, fieldLabel, plural, TREND_TEXT, valueText } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
@@ -26,6 +26,8 @@ export interface BoardPageData {
   readonly all: readonly BoardEntry[];
   readonly deselections: readonly Deselection[];
   readonly metrics: CohortMetrics;
+  /** The last meeting closed, as the log has it; null before the first. */
+  readonly lastMeeting: Meeting | null;
 }
 
 const COLUMNS: readonly { key: SortKey; label: string; first: 'ascending' | 'descending' }[] = [
@@ -195,6 +197,16 @@ function headline(all: readonly BoardEntry[]): SafeHtml {
   </p>`;
 }
 
+/** The last meeting, read from the log: its agenda, and the board's changes since its date. */
+function lastMeetingLine(data: BoardPageData): SafeHtml {
+  const meeting = data.lastMeeting;
+  if (!meeting) return html`<p><a href="/app/meetings">Tasking meetings</a>: none recorded yet.</p>`;
+  return html`<p>
+    Last meeting: <a href="/app/meetings/${meeting.meetingId}">${dateOnly(meeting.date)}</a>;
+    <a href="/app/board?since=${meeting.date}">who changed since then</a>.
+  </p>`;
+}
+
 /** Links to the other pages of the list, the filters and sort kept. */
 function pager(data: BoardPageData): SafeHtml {
   const pages = pageCount(data.matching);
@@ -237,7 +249,7 @@ export function boardPage(data: BoardPageData): string {
       Consolidated flags for the tasking meeting, folded from every partner's events. The detail behind a flag
       stays with the agency that owns it, unless that agency has released it to the meeting.
     </p>
-    ${!showChanges && headline(data.all)} ${filters(data)}
+    ${!showChanges && headline(data.all)} ${lastMeetingLine(data)} ${filters(data)}
     ${
       data.rows.length > 0
         ? html`${tableRegion('Cohort board', table)} ${pager(data)}`
