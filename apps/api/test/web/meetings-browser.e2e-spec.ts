@@ -125,7 +125,7 @@ describeWithChromium('the tasking meeting in headless Chromium', () => {
       page.getByRole('link', { name: 'Download (Markdown)' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('tasking-minutes.md');
-    const text = readFileSync((await download.path())!, 'utf8');
+    const text = readFileSync(await download.path(), 'utf8');
     expect(text).toContain('## Decisions');
     expect(text).toContain('Escalate: Refer to MARAC');
 

@@ -542,9 +542,10 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.retention.reviewed.v1':
     case 'iom.record.restricted.v1':
     case 'iom.record.restriction-lifted.v1':
-    // A meeting's escalation or agreed band change is on the timeline; the band moves with the score.
+      return base;
+    // A meeting's escalation or agreed band change is on the timeline (the band moves with the next
+    // score); the meetings stream's own events are never on a subject's stream.
     case 'iom.tasking.decision-recorded.v1':
-    // The meetings stream's own events, never on a subject's stream.
     case 'iom.meeting.opened.v1':
     case 'iom.meeting.closed.v1':
       return base;
