@@ -241,6 +241,9 @@ describe('the tasking meeting', () => {
     expect(download.headers['content-type']).toMatch(/^text\/markdown/);
     expect(download.headers['content-disposition']).toMatch(/^attachment/);
     expect(download.text).toContain('Casey Holt: Escalate: Refer to MARAC');
+    // A refusal is an answer, never a file to save.
+    const refusedDownload = await as(officer).get(`/v1/meetings/${first}/minutes.md`).expect(403);
+    expect(refusedDownload.headers['content-disposition']).toBeUndefined();
     expect(download.text).toContain('Robin Achterberg\\<script\\>: De-select: moved');
     expect(download.text).not.toContain('<script>');
     expect((await recordOf(download)).content.action).toBe('tasking.minutes');

@@ -4,6 +4,7 @@ import {
   type ExecutionContext,
   Injectable,
   type NestInterceptor,
+  UseInterceptors,
 } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 
@@ -48,3 +49,28 @@ export class DisclosureIdHeader implements NestInterceptor {
     );
   }
 }
+
+type HeaderSetter = { header(name: string, value: string): unknown };
+
+/** Sets a download's type and name once the handler has answered, so a refusal is never saved as the file. */
+class AttachmentHeaders implements NestInterceptor {
+  constructor(
+    private readonly contentType: string,
+    private readonly filename: string,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      map((value: unknown) => {
+        const response = context.switchToHttp().getResponse<HeaderSetter>();
+        response.header('Content-Type', this.contentType);
+        response.header('Content-Disposition', `attachment; filename="${this.filename}"`);
+        return value;
+      }),
+    );
+  }
+}
+
+/** The route answers a file to save (a fixed name of plain characters). */
+export const AsDownload = (contentType: string, filename: string): MethodDecorator & ClassDecorator =>
+  UseInterceptors(new AttachmentHeaders(contentType, filename));

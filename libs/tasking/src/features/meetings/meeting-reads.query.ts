@@ -59,7 +59,7 @@ export class ReadAgendaHandler implements IQueryHandler<ReadAgendaQuery, Audited
 
   execute({ reader, meetingId }: ReadAgendaQuery): Promise<Audited<AgendaRead>> {
     return this.audited.run(reader, 'tasking.agenda', 'tasking', async () => {
-      const { meeting, meetings } = await this.meetings.get(reader.principal, meetingId);
+      const { meeting, meetings } = await this.meetings.get(reader.principal, meetingId, reader.purpose);
       const agreement = await this.agreements.current();
       const now = new Date();
       const today = dateIn(now, timeZoneOf(agreement));
@@ -91,7 +91,7 @@ export class ReadMinutesHandler implements IQueryHandler<ReadMinutesQuery, Audit
 
   execute({ reader, meetingId }: ReadMinutesQuery): Promise<Audited<Minutes>> {
     return this.audited.run(reader, 'tasking.minutes', 'tasking', async () => {
-      const { meeting } = await this.meetings.get(reader.principal, meetingId);
+      const { meeting } = await this.meetings.get(reader.principal, meetingId, reader.purpose);
       const agreement = await this.agreements.current();
       const people = (await this.tasking.minutes(meetingId)).sort((a, b) =>
         (a.name ?? '').localeCompare(b.name ?? ''),

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Header,
   Headers,
   HttpCode,
   Param,
@@ -14,7 +13,13 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId, isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '@throughline/domain';
-import { DisclosureIdHeader, ProblemException, RequestId, type WithDisclosure } from '@throughline/platform';
+import {
+  AsDownload,
+  DisclosureIdHeader,
+  ProblemException,
+  RequestId,
+  type WithDisclosure,
+} from '@throughline/platform';
 import type { Audited, Reader } from '@throughline/subjects';
 import type { Meeting } from '../../domain/meetings';
 import { type Minutes, minutesMarkdown } from '../../domain/minutes';
@@ -75,8 +80,7 @@ export class MeetingsController {
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purpose: string | undefined,
   ): Promise<{ meetings: Meeting[] }> {
-    taskingPurpose(purpose);
-    return { meetings: await this.meetings.list(principal) };
+    return { meetings: await this.meetings.list(principal, taskingPurpose(purpose)) };
   }
 
   @Post()
@@ -91,8 +95,7 @@ export class MeetingsController {
     @RequestId() requestId: string | null,
     @Body() body: unknown,
   ): Promise<Meeting> {
-    taskingPurpose(purpose);
-    return this.meetings.open({ principal, requestId }, bodyOf(body));
+    return this.meetings.open({ principal, requestId, purpose: taskingPurpose(purpose) }, bodyOf(body));
   }
 
   @Get(':meetingId')
@@ -102,8 +105,7 @@ export class MeetingsController {
     @Headers('x-purpose-of-use') purpose: string | undefined,
     @Param('meetingId') meetingId: string,
   ): Promise<Meeting> {
-    taskingPurpose(purpose);
-    return (await this.meetings.get(principal, meetingIdParam(meetingId))).meeting;
+    return (await this.meetings.get(principal, meetingIdParam(meetingId), taskingPurpose(purpose))).meeting;
   }
 
   @Post(':meetingId/close')
@@ -115,8 +117,10 @@ export class MeetingsController {
     @RequestId() requestId: string | null,
     @Param('meetingId') meetingId: string,
   ): Promise<Meeting> {
-    taskingPurpose(purpose);
-    return this.meetings.close({ principal, requestId }, meetingIdParam(meetingId));
+    return this.meetings.close(
+      { principal, requestId, purpose: taskingPurpose(purpose) },
+      meetingIdParam(meetingId),
+    );
   }
 
   @Get(':meetingId/agenda')
@@ -149,8 +153,7 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Body() body: unknown,
   ): Promise<MeetingDecisionRecorded> {
-    taskingPurpose(purpose);
-    const requester: MeetingRequester = { principal, requestId };
+    const requester: MeetingRequester = { principal, requestId, purpose: taskingPurpose(purpose) };
     return this.meetings.decide(requester, meetingIdParam(meetingId), bodyOf(body));
   }
 
@@ -167,8 +170,11 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Body() body: unknown,
   ): Promise<MeetingDecisionRecorded & { actionId: string }> {
-    taskingPurpose(purpose);
-    return this.meetings.assignAction({ principal, requestId }, meetingIdParam(meetingId), bodyOf(body));
+    return this.meetings.assignAction(
+      { principal, requestId, purpose: taskingPurpose(purpose) },
+      meetingIdParam(meetingId),
+      bodyOf(body),
+    );
   }
 
   @Get(':meetingId/minutes')
@@ -189,8 +195,7 @@ export class MeetingsController {
   }
 
   @Get(':meetingId/minutes.md')
-  @Header('Content-Type', 'text/markdown; charset=utf-8')
-  @Header('Content-Disposition', 'attachment; filename="tasking-minutes.md"')
+  @AsDownload('text/markdown; charset=utf-8', 'tasking-minutes.md')
   @ApiProduces('text/markdown')
   @ApiOperation({ summary: 'The minutes as a Markdown download (a recorded disclosure)' })
   async minutesMarkdown(

@@ -8,6 +8,7 @@ import {
   type EventMeta,
   isPartnershipId,
   MEETINGS_STREAM,
+  type PurposeOfUse,
   subjectStream,
   timelineOf,
 } from '@throughline/domain';
@@ -34,6 +35,8 @@ import {
 export interface MeetingRequester {
   readonly principal: Principal;
   readonly requestId: string | null;
+  /** The purpose stated; the agreement's role rule decides whether the role reads the meeting for it. */
+  readonly purpose?: PurposeOfUse;
 }
 
 /** A decision or action recorded about a person: the event, and the audit record naming it. */
@@ -65,13 +68,17 @@ export class MeetingsService {
   ) {}
 
   /** Every meeting, newest first. Meetings name no person, so the list is no disclosure. */
-  async list(principal: Principal): Promise<Meeting[]> {
-    await this.roles.require(principal, 'tasking', 'tasking');
+  async list(principal: Principal, purpose: PurposeOfUse = 'tasking'): Promise<Meeting[]> {
+    await this.roles.require(principal, 'tasking', purpose);
     return newestFirst((await this.read()).meetings);
   }
 
-  async get(principal: Principal, meetingId: string): Promise<{ meeting: Meeting; meetings: Meeting[] }> {
-    await this.roles.require(principal, 'tasking', 'tasking');
+  async get(
+    principal: Principal,
+    meetingId: string,
+    purpose: PurposeOfUse = 'tasking',
+  ): Promise<{ meeting: Meeting; meetings: Meeting[] }> {
+    await this.roles.require(principal, 'tasking', purpose);
     const { meetings } = await this.read();
     const meeting = meetings.find((candidate) => candidate.meetingId === meetingId);
     if (!meeting)
@@ -91,7 +98,7 @@ export class MeetingsService {
 
   async open(requester: MeetingRequester, body: Readonly<Record<string, unknown>>): Promise<Meeting> {
     const { principal } = requester;
-    await this.roles.require(principal, 'tasking', 'tasking');
+    await this.roles.require(principal, 'tasking', requester.purpose ?? 'tasking');
     const agreement = await this.agreements.current();
     const meetingId = randomUUID();
     await this.onMeetings(requester, 'iom.meeting.opened.v1', (meetings) =>
@@ -101,7 +108,7 @@ export class MeetingsService {
   }
 
   async close(requester: MeetingRequester, meetingId: string): Promise<Meeting> {
-    await this.roles.require(requester.principal, 'tasking', 'tasking');
+    await this.roles.require(requester.principal, 'tasking', requester.purpose ?? 'tasking');
     await this.onMeetings(requester, 'iom.meeting.closed.v1', (meetings) =>
       decideClose(
         meetings.find((meeting) => meeting.meetingId === meetingId),
@@ -190,7 +197,7 @@ export class MeetingsService {
     ) => Promise<{ type: keyof typeof CATALOGUE; data: object } | MeetingRefusal>,
   ): Promise<MeetingDecisionRecorded> {
     const { principal } = requester;
-    await this.roles.require(principal, 'tasking', 'tasking');
+    await this.roles.require(principal, 'tasking', requester.purpose ?? 'tasking');
     const agreement = await this.agreements.current();
     const version = agreement?.version ?? null;
     const rawId = typeof body.subjectId === 'string' ? body.subjectId.trim() : '';

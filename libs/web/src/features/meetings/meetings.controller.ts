@@ -13,7 +13,13 @@ import {
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
-import { DisclosureIdHeader, ProblemException, RequestId, type WithDisclosure } from '@throughline/platform';
+import {
+  AsDownload,
+  DisclosureIdHeader,
+  ProblemException,
+  RequestId,
+  type WithDisclosure,
+} from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { AgreementService, dateIn, timeZoneOf } from '@throughline/sharing';
 import type { Audited, Reader } from '@throughline/subjects';
@@ -184,8 +190,7 @@ export class MeetingPagesController {
   }
 
   @Get(':meetingId/minutes.md')
-  @Header('Content-Type', 'text/markdown; charset=utf-8')
-  @Header('Content-Disposition', 'attachment; filename="tasking-minutes.md"')
+  @AsDownload('text/markdown; charset=utf-8', 'tasking-minutes.md')
   async minutesDownload(
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string | null,
