@@ -3,8 +3,7 @@ import { decisionText, type Minutes } from '@throughline/tasking';
 import { dateOnly, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
-
-const personName = (person: { name: string | null }): string => person.name ?? 'Name not shared';
+import { personName } from './agenda-sections';
 
 /** The decisions and actions of the minutes, under headings of the level given. */
 export function minutesBody(minutes: Minutes, level: 2 | 3): SafeHtml {
