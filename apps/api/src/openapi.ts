@@ -251,6 +251,82 @@ function sharedSchemas(): Record<string, Schema> {
       ),
       nextBefore: nullable(integer),
     }),
+    Meeting: object({
+      meetingId: uuid,
+      date: { type: 'string', format: 'date' },
+      chair: string,
+      chairAgency: string,
+      agenciesPresent: array(string),
+      cohortClasses: array(string),
+      openedAt: instant,
+      closedAt: nullable(instant),
+    }),
+    Meetings: object({ meetings: array(ref('Meeting')) }),
+    MeetingOpen: object(
+      {
+        date: { type: 'string', format: 'date' },
+        agenciesPresent: array(string),
+        cohortClasses: array(string),
+      },
+      ['date', 'agenciesPresent'],
+    ),
+    MeetingDecision: object(
+      {
+        subjectId: uuid,
+        decision: { type: 'string', enum: ['adopt', 'deselect', 'escalate', 'band-change'] },
+        reason: string,
+        note: string,
+        band: { type: 'string', enum: ['red', 'amber', 'green'] },
+        cohortClass: string,
+        category: { type: 'integer', minimum: 1, maximum: 4 },
+        statutory: { type: 'boolean' },
+        reviewDue: { type: 'string', format: 'date' },
+      },
+      ['subjectId', 'decision'],
+    ),
+    MeetingAction: object({
+      subjectId: uuid,
+      ownerAgency: string,
+      due: { type: 'string', format: 'date' },
+      text: string,
+    }),
+    MeetingDecisionRecorded: object({
+      eventId: uuid,
+      type: string,
+      subjectId: uuid,
+      position: integer,
+      disclosureId: uuid,
+    }),
+    Agenda: object({
+      meeting: ref('Meeting'),
+      today: { type: 'string', format: 'date' },
+      heldBack: integer,
+      agenda: object({
+        previous: nullable({
+          type: 'object',
+          description: 'The previous meeting: meetingId, date, closedAt',
+        }),
+        changed: nullable(
+          array({ type: 'object', description: 'A person whose flags changed, with the changes' }),
+        ),
+        dueForReview: array({ type: 'object', description: 'A person due for review in 28 days or overdue' }),
+        overdueActions: array({ type: 'object', description: 'An action past its due date' }),
+        releases: array({ type: 'object', description: 'A person released in the next 28 days' }),
+        bandMovement: {
+          type: 'object',
+          description: 'Bands then and now, how many rose and fell, who moved',
+        },
+        covered: integer,
+      }),
+    }),
+    Minutes: object({
+      meeting: ref('Meeting'),
+      final: { type: 'boolean' },
+      people: array({
+        type: 'object',
+        description: 'A person the meeting decided about: name, decisions, actions, log positions',
+      }),
+    }),
     Board: object(
       {
         rows: array({ type: 'object', description: 'One person on the board: flags, band, actions' }),
@@ -409,6 +485,29 @@ const ANSWERS: Record<
   },
   'get /v1/tasking/deselections': { status: '200', schema: ref('Deselections') },
   'get /v1/measures': { status: '200', schema: ref('Measures') },
+  'get /v1/meetings': { status: '200', schema: ref('Meetings') },
+  'post /v1/meetings': { status: '201', schema: ref('Meeting') },
+  'get /v1/meetings/{meetingId}': { status: '200', schema: ref('Meeting') },
+  'post /v1/meetings/{meetingId}/close': { status: '201', schema: ref('Meeting') },
+  'get /v1/meetings/{meetingId}/agenda': { status: '200', schema: ref('Agenda') },
+  'post /v1/meetings/{meetingId}/decisions': { status: '201', schema: ref('MeetingDecisionRecorded') },
+  'post /v1/meetings/{meetingId}/actions': {
+    status: '201',
+    schema: object({
+      eventId: uuid,
+      type: string,
+      subjectId: uuid,
+      position: integer,
+      disclosureId: uuid,
+      actionId: string,
+    }),
+  },
+  'get /v1/meetings/{meetingId}/minutes': { status: '200', schema: ref('Minutes') },
+  'get /v1/meetings/{meetingId}/minutes.md': {
+    status: '200',
+    media: 'text/markdown',
+    schema: { type: 'string', description: 'The minutes as Markdown, an attachment' },
+  },
   'get /v1/audit/reviews': { status: '200', schema: ref('ReviewQueue') },
   'post /v1/audit/reviews/{subjectId}/retain': { status: '201', schema: ref('RecordsDecision') },
   'get /v1/audit/restrictions': { status: '200', schema: ref('Restrictions') },
@@ -454,6 +553,9 @@ const BODIES: Record<string, Record<string, Schema>> = {
   'post /v1/audit/reviews/{subjectId}/retain': { 'application/json': ref('RetainDecisionBody') },
   'post /v1/audit/restrictions/{subjectId}': { 'application/json': ref('RestrictBody') },
   'post /v1/audit/restrictions/{subjectId}/{restrictionId}/lift': { 'application/json': ref('LiftBody') },
+  'post /v1/meetings': { 'application/json': ref('MeetingOpen') },
+  'post /v1/meetings/{meetingId}/decisions': { 'application/json': ref('MeetingDecision') },
+  'post /v1/meetings/{meetingId}/actions': { 'application/json': ref('MeetingAction') },
 };
 
 const PROBLEMS: Record<string, string> = {
@@ -476,7 +578,7 @@ function problemsOf(method: string, path: string, operation: Operation): string[
   if (secured) for (const code of ['401', '403', '503']) codes.add(code);
   if (/\{[^}]+\}/.test(path)) codes.add('404');
   if (method === 'post') for (const code of ['413', '415', '422']) codes.add(code);
-  if (path === '/v1/events') codes.add('409');
+  if (path === '/v1/events' || (method === 'post' && path.startsWith('/v1/meetings'))) codes.add('409');
   if (path.startsWith('/health')) {
     codes.clear();
     if (path === '/health/ready') codes.add('503');

@@ -15,6 +15,9 @@ import {
 } from '@throughline/domain';
 import { DEMO_SOURCES, generateDemo, type DemoPublication, startEndingToday } from './index';
 
+const isoDateDaysAgo = (days: number): string =>
+  new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
 const digest = (publications: readonly DemoPublication[]): string =>
   createHash('sha256').update(JSON.stringify(publications)).digest('hex');
 
@@ -165,6 +168,37 @@ describe('generateDemo', () => {
     expect(classes.size).toBeGreaterThanOrEqual(5);
     const reasons = new Set(ofType<{ reason: string }>('iom.cohort.deselected.v1').map((d) => d.reason));
     expect(reasons.size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('holds the last three meetings as the chair recorded them, with actions and decisions naming them', () => {
+    const { meetings, platformRecords } = generateDemo({ seed: 7 });
+    expect(meetings).toHaveLength(3);
+    const today = startEndingToday(0);
+    expect(meetings.at(-1)!.date > isoDateDaysAgo(40)).toBe(true);
+    for (const meeting of meetings) {
+      const { meetingId, date, chair, agenciesPresent, cohortClasses } = meeting;
+      expect(
+        validateEventData('iom.meeting.opened.v1', {
+          meetingId,
+          date,
+          chair,
+          agenciesPresent,
+          cohortClasses,
+        }),
+      ).toEqual([]);
+      expect(meeting.closedAt > meeting.openedAt && meeting.date <= today).toBe(true);
+      const actions = ofType<{ meeting: string }>('iom.tasking.action-assigned.v1').filter(
+        (action) => action.meeting === meeting.meetingId,
+      );
+      expect(actions.length).toBeGreaterThan(0);
+    }
+    expect(platformRecords.length).toBeGreaterThan(0);
+    for (const record of platformRecords) {
+      expect(validateEventData(record.type, record.data)).toEqual([]);
+      expect(meetings.map((meeting) => meeting.meetingId)).toContain(
+        (record.data as { meeting: string }).meeting,
+      );
+    }
   });
 
   it('notifies planned releases at least four weeks ahead', () => {

@@ -1,5 +1,17 @@
 export { generateDemo, startEndingToday } from './generate-demo';
-export { loadDemoPartnership, type DemoLoadProgress, type DemoLoadResult } from './load-demo';
+export {
+  loadDemoPartnership,
+  recordDemoMeetings,
+  type DemoLoadProgress,
+  type DemoLoadResult,
+} from './load-demo';
 export { DEMO_SOURCES } from './sources';
 export { Rng } from './prng';
-export type { DemoCloudEvent, DemoOptions, DemoPartnership, DemoPublication } from './types';
+export type {
+  DemoCloudEvent,
+  DemoMeeting,
+  DemoOptions,
+  DemoPartnership,
+  DemoPlatformRecord,
+  DemoPublication,
+} from './types';

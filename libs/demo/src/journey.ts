@@ -71,6 +71,8 @@ interface AgendaItem {
 /** One person's simulated time in the partnership: a small discrete-event loop and its events. */
 export class Journey {
   readonly drafts: Draft[] = [];
+  /** What the platform records about the person in a meeting (the chair's decisions), by time. */
+  readonly platform: { readonly at: number; readonly data: object }[] = [];
   readonly state: State;
   now: number;
   private readonly agenda: AgendaItem[] = [];

@@ -29,7 +29,34 @@ export interface DemoPublication {
   readonly event: DemoCloudEvent;
 }
 
+/** A tasking meeting the chair recorded on the platform (the meetings stream). */
+export interface DemoMeeting {
+  readonly meetingId: string;
+  readonly date: string;
+  readonly openedAt: string;
+  readonly closedAt: string;
+  readonly chair: string;
+  readonly agency: DefaultAgency;
+  readonly agenciesPresent: readonly string[];
+  readonly cohortClasses: readonly string[];
+}
+
+/** A decision the chair recorded in a meeting, which only the platform records about the person. */
+export interface DemoPlatformRecord {
+  /** The person as their registration named them. */
+  readonly subject: string;
+  readonly type: 'iom.tasking.decision-recorded.v1';
+  readonly time: string;
+  readonly agency: DefaultAgency;
+  readonly publishedBy: string;
+  readonly data: object;
+}
+
 export interface DemoPartnership {
   /** Every publication in time order. */
   readonly publications: DemoPublication[];
+  /** The last meetings of the period, as the chair recorded them, newest last. */
+  readonly meetings: DemoMeeting[];
+  /** The decisions those meetings recorded that agency systems do not publish. */
+  readonly platformRecords: DemoPlatformRecord[];
 }

@@ -20,3 +20,4 @@ export * from './tracing';
 export * from './metrics';
 export * from './metrics-server';
 export * from './query-names';
+export * from './request-edge';

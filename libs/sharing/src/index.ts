@@ -14,3 +14,4 @@ export * from './domain/records-decisions';
 export * from './features/records/records.service';
 export * from './projections/retention-facts.projection';
 export * from './domain/told';
+export { PLATFORM_SOURCE } from './features/break-glass/break-glass.command';

@@ -6,3 +6,8 @@ export * from './domain/releases';
 export * from './features/read-board.query';
 export * from './features/tasking.service';
 export * from './tasking.module';
+export * from './domain/agenda';
+export * from './domain/meetings';
+export * from './domain/minutes';
+export * from './features/meetings/meetings.service';
+export * from './features/meetings/meeting-reads.query';

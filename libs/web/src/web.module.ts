@@ -9,6 +9,7 @@ import { TaskingModule } from '@throughline/tasking';
 import { BoardPageController } from './features/board/board.controller';
 import { IgPagesController } from './features/ig/ig.controller';
 import { InboxPagesController } from './features/inbox/inbox-pages.controller';
+import { MeetingPagesController } from './features/meetings/meetings.controller';
 import { SubjectPagesController } from './features/subjects/subject-pages.controller';
 import { PageNotFoundController } from './html/not-found.controller';
 import { formBody, pageHeaders } from './session/form-body';
@@ -22,6 +23,7 @@ const PAGES = [
   SignInController,
   OidcController,
   BoardPageController,
+  MeetingPagesController,
   SubjectPagesController,
   InboxPagesController,
   IgPagesController,
@@ -49,6 +51,6 @@ const PAGES = [
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(pageHeaders).forRoutes(...PAGES, PageNotFoundController);
-    consumer.apply(formBody).forRoutes(SignInController, IgPagesController);
+    consumer.apply(formBody).forRoutes(SignInController, IgPagesController, MeetingPagesController);
   }
 }

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { DEMO_SOURCES, type DemoPublication, generateDemo } from '@throughline/demo';
+import { DEMO_SOURCES, type DemoPublication, generateDemo, recordDemoMeetings } from '@throughline/demo';
 import { IngestEventsService } from '@throughline/ingestion';
 
 const IDENTITY = new Set(['iom.subject.registered.v1', 'iom.subject.identifier-linked.v1']);
@@ -8,14 +8,16 @@ const WINDOW_MS = 28 * 86_400_000;
 /**
  * A smaller deterministic partnership than `npm start -- --demo` (the full 320 people take most of
  * a minute to load), published as loadDemoPartnership publishes: through the ingestion use case,
- * as each agency's system, in four-week windows with identity events first.
+ * as each agency's system, in four-week windows with identity events first, and the meetings the
+ * chair recorded last.
  */
 export async function loadSmallPartnership(
   app: INestApplicationContext,
   options: { seed?: number; subjects?: number } = {},
 ): Promise<{ subjects: number; events: number }> {
   const ingestion = app.get(IngestEventsService);
-  const { publications } = generateDemo({ seed: options.seed ?? 1, subjects: options.subjects ?? 40 });
+  const demo = generateDemo({ seed: options.seed ?? 1, subjects: options.subjects ?? 40 });
+  const { publications } = demo;
   let window: DemoPublication[] = [];
   let windowEnd = Number.NEGATIVE_INFINITY;
   const publish = async (list: readonly DemoPublication[]): Promise<void> => {
@@ -43,6 +45,7 @@ export async function loadSmallPartnership(
     window.push(publication);
   }
   if (window.length > 0) await publish(window);
+  await recordDemoMeetings(app, demo);
   const subjects = publications.filter((p) => p.event.type === 'iom.subject.registered.v1').length;
   return { subjects, events: publications.length };
 }

@@ -33,6 +33,11 @@ export type DisclosureAction =
   | 'identity.possible-duplicates'
   | 'tasking.board'
   | 'tasking.deselections'
+  /** A tasking meeting's agenda (the board's flags for its cohort) and its minutes. */
+  | 'tasking.agenda'
+  | 'tasking.minutes'
+  /** A decision or action the chair recorded in a tasking meeting, as an event about the person. */
+  | 'tasking.decision'
   | 'alert'
   /** A person's inbox: a page of notifications, one opened (or marked read), one pushed live. */
   | 'inbox.list'
@@ -62,7 +67,10 @@ export interface DisclosureContent {
     readonly role: string;
   };
   readonly action: DisclosureAction;
-  /** `decided`: a records decision (retain, restrict, lift) the platform recorded as an event. */
+  /**
+   * `decided`: a records decision (retain, restrict, lift) or a tasking meeting's decision the
+   * platform recorded as an event.
+   */
   readonly outcome: 'disclosed' | 'refused' | 'decided';
   readonly purpose: string | null;
   readonly agreementVersion: string | null;

@@ -29,7 +29,14 @@ const REFERRAL_REASONS: Record<CohortCategory, readonly string[]> = {
 };
 
 /** Registration, referral, scoring and adoption, then everything that follows is scheduled. */
-export function enter(j: Journey, options: { readonly capacityReview: number }): void {
+export function enter(
+  j: Journey,
+  options: {
+    readonly capacityReview: number;
+    /** The meetings the chair recorded on the platform: each meeting's time to its id. */
+    readonly recordedMeetings?: ReadonlyMap<number, string>;
+  },
+): void {
   const { rng, identity, profile, state } = j;
   // The registering agency gives the identifier it issued; the others link theirs when first used.
   const registrar = rng.chance(0.85) ? 'policeIom' : 'probationCase';
@@ -129,6 +136,9 @@ export function enter(j: Journey, options: { readonly capacityReview: number }):
     j.at(at, () => monthly(j, month, options.capacityReview));
   }
   for (const meeting of meetingDates(j.now, j.end)) {
-    j.at(meeting, () => taskingMeeting(j, `North IOM tasking ${isoDate(meeting)}`));
+    const recorded = options.recordedMeetings?.get(meeting);
+    j.at(meeting, () =>
+      taskingMeeting(j, recorded ?? `North IOM tasking ${isoDate(meeting)}`, recorded !== undefined),
+    );
   }
 }

@@ -27,11 +27,28 @@ function actionText(j: Journey, owner: DefaultAgency): string {
   return j.rng.pick(ACTIONS[owner]);
 }
 
-/** The monthly multi-agency tasking meeting: red and amber people get actions with owners and due dates. */
-export function taskingMeeting(j: Journey, meeting: string): void {
+/**
+ * The monthly multi-agency tasking meeting: red and amber people get actions with owners and due
+ * dates. At a meeting the chair recorded on the platform (`recorded`, named by its id), a red case
+ * is sometimes escalated, or a band change agreed, as the meeting's own decision.
+ */
+export function taskingMeeting(j: Journey, meeting: string, recorded = false): void {
   const { state, rng } = j;
   if (!state.inCohort) return;
   releaseToMeeting(j, meeting);
+  if (recorded && state.band === 'red' && rng.chance(0.3)) {
+    j.platform.push({
+      at: j.now + 30 * 60_000,
+      data: rng.chance(0.5)
+        ? { meeting, decision: 'escalate', reason: 'Refer to MARAC: repeat victim at the address.' }
+        : {
+            meeting,
+            decision: 'band-change',
+            band: 'amber',
+            reason: 'Engaging with prescribing and housing; police to re-score before the next meeting.',
+          },
+    });
+  }
   const chance = state.band === 'red' ? 0.6 : state.band === 'amber' ? 0.25 : j.inCustody ? 0.1 : 0.03;
   if (!rng.chance(chance)) return;
   const count = state.band === 'red' && rng.chance(0.3) ? 2 : 1;

@@ -6,8 +6,8 @@ import { validateEventData } from './validate';
 const TYPE_NAME = /^iom\.[a-z-]+\.[a-z-]+\.v[0-9]+$/;
 
 describe('the event catalogue', () => {
-  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, the identity repairs, the records decisions and the erasure', () => {
-    expect(EVENT_TYPES).toHaveLength(57);
+  it('holds every v1 type of the domain brief, the platform-recorded break-glass claim and review, the identity repairs, the records decisions, the erasure and the tasking meetings', () => {
+    expect(EVENT_TYPES).toHaveLength(60);
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 
@@ -36,8 +36,11 @@ describe('the event catalogue', () => {
     ]);
   });
 
-  it('keeps break-glass claims and their reviews, retention reviews and restrictions to the platform', () => {
+  it('keeps break-glass claims and their reviews, retention reviews, restrictions and the meetings to the platform', () => {
     expect(EVENT_TYPES.filter((type) => specOf(type).recordedByPlatform === true)).toEqual([
+      'iom.tasking.decision-recorded.v1',
+      'iom.meeting.opened.v1',
+      'iom.meeting.closed.v1',
       'iom.break-glass.claimed.v1',
       'iom.break-glass.reviewed.v1',
       'iom.retention.reviewed.v1',

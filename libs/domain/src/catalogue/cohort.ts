@@ -88,11 +88,15 @@ export class CohortAdoptedV1 {
   @IsIn(COHORT_CATEGORIES) readonly category!: CohortCategory;
   @IsBoolean() readonly statutory!: boolean;
   @IsCalendarDate() readonly reviewDue!: string;
+  /** The tasking meeting that decided it, when one did. */
+  @Optional() @IsString() @Length(1, 100) readonly meeting?: string;
 }
 
 export class CohortDeselectedV1 {
   @IsIn(DESELECTION_REASONS) readonly reason!: DeselectionReason;
   @Optional() @IsString() @Length(1, 1000) readonly note?: string;
+  /** The tasking meeting that decided it, when one did. */
+  @Optional() @IsString() @Length(1, 100) readonly meeting?: string;
 }
 
 export class KeyWorkerAssignedV1 {

@@ -210,6 +210,20 @@ export const CATALOGUE_EXAMPLES: { readonly [T in EventType]: EventData<T> } = {
     expires: '2024-04-03',
   },
   'iom.tasking.detail-withdrawn.v1': { releaseId: 'REL-2024-0047', reason: 'Discussed at the meeting.' },
+  'iom.tasking.decision-recorded.v1': {
+    meeting: '0b6f3f6e-2a8c-4f4e-9d1a-5c7e8f9a0b1c',
+    decision: 'band-change',
+    band: 'red',
+    reason: 'Three arrests for burglary since the last meeting; police to re-score.',
+  },
+  'iom.meeting.opened.v1': {
+    meetingId: '0b6f3f6e-2a8c-4f4e-9d1a-5c7e8f9a0b1c',
+    date: '2024-04-02',
+    chair: 'chair-01',
+    agenciesPresent: ['police', 'probation', 'health', 'housing'],
+    cohortClasses: [],
+  },
+  'iom.meeting.closed.v1': { meetingId: '0b6f3f6e-2a8c-4f4e-9d1a-5c7e8f9a0b1c', closedBy: 'chair-01' },
   'iom.record.corrected.v1': {
     targetEventId: '6c1f3e52-8d0a-4b7e-9a51-2f3d4c5b6a70',
     reason: 'Wrong custody suite entered.',

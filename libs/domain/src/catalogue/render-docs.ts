@@ -112,7 +112,7 @@ const anchor = (type: EventType): string => type.replace(/\./g, '');
 function typeSection(type: EventType): string {
   const spec = CATALOGUE[type];
   const publishers = spec.recordedByPlatform
-    ? 'the platform only, when a practitioner claims access through the API; agency systems may not publish it'
+    ? 'the platform only, recording what a person decided through the API or the pages; agency systems may not publish it'
     : spec.category === 'of-target'
       ? 'the agency that published the target event'
       : publishersText(spec.publishers);

@@ -543,6 +543,12 @@ export function evolveRecord(record: SubjectRecord, event: PublishedEvent): Subj
     case 'iom.record.restricted.v1':
     case 'iom.record.restriction-lifted.v1':
       return base;
+    // A meeting's escalation or agreed band change is on the timeline (the band moves with the next
+    // score); the meetings stream's own events are never on a subject's stream.
+    case 'iom.tasking.decision-recorded.v1':
+    case 'iom.meeting.opened.v1':
+    case 'iom.meeting.closed.v1':
+      return base;
     case 'iom.record.erased.v1': {
       const mark: ErasedMark = { agency: event.meta.agency, at, decisionRef: event.data.decisionRef };
       const erased: Partial<Record<DataCategory, readonly ErasedMark[]>> = { ...base.erased };

@@ -42,9 +42,26 @@ export const flagsDisclosure =
 export function boardRowDisclosure(
   subjectId: string,
   released: readonly ReleasedDetail[],
+  detail: 'events' | 'summary' = 'events',
 ): SubjectDisclosure {
   const flags = flagsDisclosure(BOARD_FIELDS)({ subjectId });
   if (released.length === 0) return flags;
+  // A list that names each release (agency, categories) and links to its events shows none of them.
+  if (detail === 'summary')
+    return {
+      ...flags,
+      grounds: [
+        ...flags.grounds,
+        ...released.map((release) => ({
+          rule: 'owner-release',
+          basis: 'release',
+          clause: 'taskingMeeting',
+          legalBasis: release.legalBasis,
+          reliedOn: release.eventId,
+          categories: [...release.categories],
+        })),
+      ],
+    };
   const fields = new Map(Object.entries(BOARD_FIELDS).map(([category, names]) => [category, new Set(names)]));
   const positions: number[] = [];
   for (const release of released) {

@@ -14,6 +14,11 @@ export class ReadBoardQuery {
     readonly since: string | undefined,
     /** The rows the caller shows (a page filters and sorts them): only those are disclosed. */
     readonly shown: (rows: readonly BoardEntry[]) => readonly BoardEntry[] = everyRow,
+    /**
+     * `summary` when the caller shows each live release but not its events (a list linking to
+     * them): the record then names the releases relied on and no event.
+     */
+    readonly detail: 'events' | 'summary' = 'events',
   ) {}
 }
 
@@ -26,7 +31,14 @@ export interface BoardRead {
 
 /** The de-selection register, for the meeting. */
 export class ReadDeselectionsQuery {
-  constructor(readonly reader: Reader) {}
+  constructor(
+    readonly reader: Reader,
+    /**
+     * The entries the caller shows (a page the newest of them): only those are disclosed, though
+     * the answer holds the register whole for the counts by reason.
+     */
+    readonly shown: (register: readonly Deselection[]) => readonly Deselection[] = (register) => register,
+  ) {}
 }
 
 @QueryHandler(ReadBoardQuery)
@@ -37,14 +49,14 @@ export class ReadBoardHandler implements IQueryHandler<ReadBoardQuery, Audited<B
     private readonly audited: AuditedRead,
   ) {}
 
-  execute({ reader, since, shown }: ReadBoardQuery): Promise<Audited<BoardRead>> {
+  execute({ reader, since, shown, detail }: ReadBoardQuery): Promise<Audited<BoardRead>> {
     return this.audited.run(reader, 'tasking.board', 'tasking', async () => {
       const agreement = await this.agreements.current();
       const board = await this.tasking.board(since);
       const rows = shown(board.rows);
       return {
         result: { all: board.rows, shown: rows, heldBack: board.heldBack },
-        subjects: rows.map((row) => boardRowDisclosure(row.subjectId, row.released)),
+        subjects: rows.map((row) => boardRowDisclosure(row.subjectId, row.released, detail)),
         agreementVersion: agreement?.version ?? null,
       };
     });
@@ -62,13 +74,13 @@ export class ReadDeselectionsHandler implements IQueryHandler<
     private readonly audited: AuditedRead,
   ) {}
 
-  execute({ reader }: ReadDeselectionsQuery): Promise<Audited<readonly Deselection[]>> {
+  execute({ reader, shown }: ReadDeselectionsQuery): Promise<Audited<readonly Deselection[]>> {
     return this.audited.run(reader, 'tasking.deselections', 'tasking', async () => {
       const agreement = await this.agreements.current();
       const register = await this.tasking.deselections();
       return {
         result: register,
-        subjects: register.map(flagsDisclosure(DESELECTION_FIELDS)),
+        subjects: shown(register).map(flagsDisclosure(DESELECTION_FIELDS)),
         agreementVersion: agreement?.version ?? null,
       };
     });

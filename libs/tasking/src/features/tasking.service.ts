@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { LONG_AGO, utcInstant } from '@throughline/domain';
 import { AgreementService, restrictionAllows, timeZoneOf } from '@throughline/sharing';
-import { foldRecord, type SubjectDoc, SubjectDocs } from '@throughline/subjects';
+import { foldRecord, type SubjectDoc, SubjectDocs, type SubjectRecord } from '@throughline/subjects';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
+import { minutesOf, type MinutesPerson } from '../domain/minutes';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
 
 export interface BoardEntry extends BoardRow {
@@ -34,13 +35,24 @@ export interface Deselection {
  */
 @Injectable()
 export class TaskingService {
+  /**
+   * Each served document's timeline as the meeting may use it, and the record folded from it. A
+   * document is the same object until the projection writes a newer version (SubjectDocs), so the
+   * board, the register and the minutes fold each version once between them, not once per read.
+   * Held weakly: it costs no memory the documents do not. `enabled = false` folds afresh each time.
+   */
+  readonly folded = new FoldedForTasking();
+
   constructor(
     private readonly subjectDocs: SubjectDocs,
     private readonly agreements: AgreementService,
   ) {}
 
-  /** The board; a subject held back, or whose row cannot be worked out, is left out and counted. */
-  async board(since: string | undefined, now = new Date()): Promise<Board> {
+  /**
+   * The board; a subject held back, or whose row cannot be worked out, is left out and counted.
+   * With `since`, only the rows that changed, unless `everyRow` (the agenda reads them all).
+   */
+  async board(since: string | undefined, now = new Date(), everyRow = false): Promise<Board> {
     const nowIso = now.toISOString();
     const [{ docs, heldBack }, agreement] = await Promise.all([
       this.subjectDocs.servable(),
@@ -51,7 +63,7 @@ export class TaskingService {
     let unfoldable = 0;
     for (const doc of docs) {
       try {
-        const row = boardEntry(doc, since, nowIso, timeZone);
+        const row = boardEntry(this.folded.of(doc), since, nowIso, timeZone, everyRow);
         if (row) rows.push(row);
       } catch {
         // Stored data no check foresaw: this row alone is left out, never the whole board.
@@ -62,12 +74,27 @@ export class TaskingService {
     return { rows, heldBack: heldBack + unfoldable };
   }
 
+  /** Each person the meeting decided or set an action about, as the meeting may see them. */
+  async minutes(meetingId: string): Promise<MinutesPerson[]> {
+    const { docs } = await this.subjectDocs.servable();
+    return docs.flatMap((doc) => {
+      try {
+        const { timeline, record } = this.folded.of(doc);
+        const name = record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null;
+        const person = minutesOf(meetingId, doc.subjectId, name, timeline);
+        return person ? [person] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   async deselections(): Promise<Deselection[]> {
     const { docs } = await this.subjectDocs.servable();
     return docs
       .flatMap((doc) => {
         try {
-          return [foldRecord(doc.subjectId, usableForTasking(doc))];
+          return [this.folded.of(doc).record];
         } catch {
           return [];
         }
@@ -94,24 +121,57 @@ const usableForTasking = (doc: SubjectDoc): SubjectDoc['timeline'] =>
         restrictionAllows(doc.sharing, entry.meta.agency, entry.meta.category, 'tasking'),
       );
 
+/** A document's timeline as the meeting may use it, and the record folded from it. */
+interface Folded {
+  readonly subjectId: string;
+  readonly timeline: SubjectDoc['timeline'];
+  readonly record: SubjectRecord;
+  /** The board row as it stood at an earlier instant, by that instant (the last few asked for). */
+  readonly before: Map<string, BoardRow | null>;
+}
+
+class FoldedForTasking {
+  enabled = true;
+  private byDoc = new WeakMap<SubjectDoc, Folded>();
+
+  of(doc: SubjectDoc): Folded {
+    const known = this.enabled ? this.byDoc.get(doc) : undefined;
+    if (known) return known;
+    const timeline = usableForTasking(doc);
+    const folded = {
+      subjectId: doc.subjectId,
+      timeline,
+      record: foldRecord(doc.subjectId, timeline),
+      before: new Map<string, BoardRow | null>(),
+    };
+    if (this.enabled) this.byDoc.set(doc, folded);
+    return folded;
+  }
+}
+
 /** One subject's board row, or null when it is not on the board (or, with `since`, has not changed). */
 function boardEntry(
-  doc: SubjectDoc,
+  { subjectId, timeline, record, before: rowsBefore }: Folded,
   since: string | undefined,
   nowIso: string,
   timeZone: string,
+  everyRow: boolean,
 ): BoardEntry | null {
-  const timeline = usableForTasking(doc);
-  const record = foldRecord(doc.subjectId, timeline);
   if (record.cohort.status !== 'adopted') return null;
   const row = { ...boardRow(record, nowIso), released: releasedDetail(timeline, nowIso, timeZone) };
   if (since === undefined) return row;
   // Compared as instants, not as text: a time sent with an offset or a fraction sorts apart from
   // the same instant in UTC.
-  const earlier = timeline.filter((entry) => (utcInstant(entry.meta.time) ?? LONG_AGO) <= since);
-  const before = earlier.length > 0 ? boardRow(foldRecord(doc.subjectId, earlier), since) : null;
+  let before = rowsBefore.get(since);
+  if (before === undefined) {
+    const earlier = timeline.filter((entry) => (utcInstant(entry.meta.time) ?? LONG_AGO) <= since);
+    before = earlier.length > 0 ? boardRow(foldRecord(subjectId, earlier), since) : null;
+    // The last meeting's close and a date or two typed on the board: a few, never a growing list.
+    if (rowsBefore.size >= 4) rowsBefore.clear();
+    rowsBefore.set(since, before);
+  }
   const changes = changesBetween(before, row);
-  return changes.length > 0 ? { ...row, changes } : null;
+  return changes.length > 0 ? { ...row, changes } : everyRow ? row : null;
 }
 
 const bandRank = (band: string | null): number =>

@@ -2,7 +2,7 @@ import type { Principal } from '@throughline/auth';
 import { CHAIR_ROLE, IG_ROLE } from '../session/personas';
 import { html, type SafeHtml, toHtmlString } from './html';
 
-export type Section = 'board' | 'subjects' | 'inbox' | 'ig' | 'register' | 'sign-in';
+export type Section = 'board' | 'meetings' | 'subjects' | 'inbox' | 'ig' | 'register' | 'sign-in';
 
 export interface PageOptions {
   readonly title: string;
@@ -21,7 +21,10 @@ export interface PageOptions {
 }
 
 const NAV: Readonly<Record<string, readonly { section: Section; href: string; text: string }[]>> = {
-  [CHAIR_ROLE]: [{ section: 'board', href: '/app/board', text: 'Tasking board' }],
+  [CHAIR_ROLE]: [
+    { section: 'board', href: '/app/board', text: 'Tasking board' },
+    { section: 'meetings', href: '/app/meetings', text: 'Meetings' },
+  ],
   [IG_ROLE]: [
     { section: 'ig', href: '/app/ig', text: 'IG console' },
     { section: 'register', href: '/app/ig/disclosures', text: 'Disclosure register' },

@@ -119,5 +119,18 @@ details summary { cursor: pointer; color: var(--link); }
   dl.facts { grid-template-columns: 1fr; }
   dl.facts dd { margin-bottom: .35rem; }
 }
-@media print { header.site nav, header.site form, .filters { display: none; } }
+.print-only { display: none; }
+@media print {
+  header.site nav, header.site form, .filters, .no-print, .skip-link, footer.site { display: none; }
+  .print-only { display: block; }
+  header.site { background: none; color: var(--ink); border-bottom: 2px solid var(--ink); }
+  header.site .brand { color: var(--ink); }
+  main { max-width: none; padding: 0; }
+  .table-wrap { overflow: visible; border: 0; }
+  thead { display: table-header-group; }
+  tr, .card { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  .badge, .flag { border: 1px solid var(--ink); }
+}
+@page { margin: 15mm; }
 `;

@@ -82,6 +82,8 @@ function pageView(
     return isPurposeOfUse(stated) ? { view: 'subjects', purpose: stated } : null;
   }
   if (path === '/app/board' || path.startsWith('/app/board/')) return { view: 'tasking', purpose: 'tasking' };
+  if (path === '/app/meetings' || path.startsWith('/app/meetings/'))
+    return { view: 'tasking', purpose: 'tasking' };
   if (path === '/app/ig/access-export') return { view: 'subject-access', purpose: 'subject-access' };
   if (path === '/app/ig' || path.startsWith('/app/ig/')) return { view: 'audit', purpose: 'audit' };
   return null;

@@ -62,45 +62,73 @@ export function actionsByOwner(rows: readonly BoardEntry[]): SafeHtml {
 
 /**
  * Detail the owning agencies have released to the meeting, person by person: each release names the
- * agency, the meeting it is for, its legal basis and expiry, and lists the events it shows.
+ * agency, the meeting it is for, its legal basis and expiry; its events are on the person's own page,
+ * one link away, so the board stays one small page however much is released.
  */
 export function releasedToMeeting(rows: readonly BoardEntry[]): SafeHtml {
-  const released = rows.flatMap((row) =>
-    row.released.map((release) => ({ person: row.name ?? 'Name not shared', release })),
-  );
+  const people = rows.filter((row) => row.released.length > 0);
   return html`<h2 id="released">Released to the meeting</h2>
     ${
-      released.length === 0
+      people.length === 0
         ? empty('No agency has released detail to the meeting for the people shown.')
-        : released.map(
-            ({ person, release }) =>
-              html`<section class="release" aria-label="${person}: released by ${release.agency}">
-                <h3>${person}: released by ${release.agency}</h3>
-                <p class="meta">
-                  ${release.meeting} · ${release.categories.join(', ')} · ${release.legalBasis} · until
-                  ${when(release.expires)}
-                </p>
-                ${
-                  release.events.length === 0
-                    ? empty('Nothing recorded in these categories yet.')
-                    : html`<ol class="timeline">
-                        ${release.events.map(
-                          (event) =>
-                            html`<li>
-                              <strong>${eventLabel(event.type)}</strong>
-                              <div class="meta">${when(event.time)} · ${event.category}</div>
-                              ${dataList(event.data)}
-                            </li>`,
-                        )}
-                      </ol>`
-                }
-              </section>`,
-          )
+        : html`<ul class="plain">
+            ${people.map(
+              (row) =>
+                html`<li>
+                  <a href="/app/board/released/${row.subjectId}">${row.name ?? 'Name not shared'}</a>:
+                  ${row.released.map(
+                    (release, index) =>
+                      html`${index > 0 ? '; ' : ''}released by ${release.agency}
+                      (${release.categories.join(', ')}) until ${when(release.expires)}`,
+                  )}
+                </li>`,
+            )}
+          </ul>`
     }`;
 }
 
+/** One person's released detail: each live release and the events it shows. */
+export function releasedDetailOf(row: BoardEntry): SafeHtml {
+  const person = row.name ?? 'Name not shared';
+  return html`${
+    row.released.length === 0
+      ? empty('No agency has released detail about this person to the meeting.')
+      : row.released.map(
+          (release) =>
+            html`<section class="release" aria-label="${person}: released by ${release.agency}">
+              <h2>Released by ${release.agency}</h2>
+              <p class="meta">
+                ${release.meeting} · ${release.categories.join(', ')} · ${release.legalBasis} · until
+                ${when(release.expires)}
+              </p>
+              ${
+                release.events.length === 0
+                  ? empty('Nothing recorded in these categories yet.')
+                  : html`<ol class="timeline">
+                      ${release.events.map(
+                        (event) =>
+                          html`<li>
+                            <strong>${eventLabel(event.type)}</strong>
+                            <div class="meta">${when(event.time)} · ${event.category}</div>
+                            ${dataList(event.data)}
+                          </li>`,
+                      )}
+                    </ol>`
+              }
+            </section>`,
+        )
+  }`;
+}
+
+/** The newest entries of the register the board page lists; the whole register is one link away. */
+export const DESELECTIONS_SHOWN = 20;
+
 /** Who left the cohort, when and why (the register the field never had, 001:773). */
-export function deselectionRegister(deselections: readonly Deselection[]): SafeHtml {
+export function deselectionRegister(
+  deselections: readonly Deselection[],
+  shown = deselections.length,
+): SafeHtml {
+  const listed = deselections.slice(0, shown);
   const reasons = new Map<string, number>();
   for (const item of deselections) reasons.set(item.reason, (reasons.get(item.reason) ?? 0) + 1);
   return html`<h2 id="deselections">De-selection register</h2>
@@ -117,7 +145,8 @@ export function deselectionRegister(deselections: readonly Deselection[]): SafeH
               'De-selection register',
               html`<table>
                 <caption>
-                  De-selections, newest first (${deselections.length})
+                  De-selections, newest first
+                  (${listed.length < deselections.length ? `${listed.length} of ${deselections.length}` : deselections.length})
                 </caption>
                 <thead>
                   <tr>
@@ -129,7 +158,7 @@ export function deselectionRegister(deselections: readonly Deselection[]): SafeH
                   </tr>
                 </thead>
                 <tbody>
-                  ${deselections.map(
+                  ${listed.map(
                     (item) =>
                       html`<tr>
                         <th scope="row">${item.name ?? 'Name not shared'}</th>
@@ -141,7 +170,11 @@ export function deselectionRegister(deselections: readonly Deselection[]): SafeH
                   )}
                 </tbody>
               </table>`,
-            )}`
+            )}
+            ${
+              listed.length < deselections.length &&
+              html`<p><a href="/app/board/deselections">The whole register (${deselections.length})</a></p>`
+            }`
     }`;
 }
 

@@ -1,6 +1,6 @@
 import type { ProblemException } from '@throughline/platform';
 import type { BoardEntry } from '@throughline/tasking';
-import { arrangeBoard, parseBoardQuery } from './board-view';
+import { arrangeBoard, boardHref, pageOf, parseBoardQuery } from './board-view';
 
 const row = (name: string, overrides: Partial<BoardEntry> = {}): BoardEntry => ({
   subjectId: name,
@@ -74,5 +74,20 @@ describe('the board view', () => {
       status: 400,
       detail: expect.stringMatching(/sort/),
     });
+  });
+
+  it('pages the list fifty at a time, each page linking to the next with the filters and sort kept', () => {
+    const many = Array.from({ length: 120 }, (_, index) => row(`P${String(index).padStart(3, '0')}`));
+    const query = parseBoardQuery({ band: 'amber', sort: 'name:ascending', page: '3' });
+    expect(query.page).toBe(3);
+    expect(names(pageOf(arrangeBoard(many, query), query.page))).toEqual(
+      Array.from({ length: 20 }, (_, index) => `P${100 + index}`),
+    );
+    expect(boardHref(query, 2)).toBe('/app/board?band=amber&sort=name%3Aascending&page=2');
+    expect(boardHref(parseBoardQuery({}), 1)).toBe('/app/board');
+    for (const page of ['0', '-1', '1.5', 'two', '123456'])
+      expect(() => parseBoardQuery({ page })).toThrow(
+        expect.objectContaining({ problem: expect.objectContaining({ status: 400 }) }),
+      );
   });
 });

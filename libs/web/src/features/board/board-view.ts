@@ -34,6 +34,32 @@ export interface BoardQuery {
   readonly flag: Flag | null;
   readonly q: string | null;
   readonly sort: { readonly key: SortKey; readonly direction: Direction } | null;
+  /** The page of the list shown, from 1. */
+  readonly page: number;
+}
+
+/** People a board page lists: a cohort of a thousand is twenty pages, not one of megabytes. */
+export const BOARD_PAGE_SIZE = 50;
+
+/** The rows of one page of the arranged board. */
+export const pageOf = <T>(rows: readonly T[], page: number): T[] =>
+  rows.slice((page - 1) * BOARD_PAGE_SIZE, page * BOARD_PAGE_SIZE);
+
+export const pageCount = (rows: number): number => Math.max(1, Math.ceil(rows / BOARD_PAGE_SIZE));
+
+/** The board's address with this query on another page (the sort and filters kept). */
+export function boardHref(query: BoardQuery, page: number): string {
+  const params = new URLSearchParams();
+  if (query.since) params.set('since', query.since);
+  if (query.band) params.set('band', query.band);
+  if (query.cohortClass) params.set('cohortClass', query.cohortClass);
+  if (query.category !== null) params.set('category', String(query.category));
+  if (query.flag) params.set('flag', query.flag);
+  if (query.q) params.set('q', query.q);
+  if (query.sort) params.set('sort', `${query.sort.key}:${query.sort.direction}`);
+  if (page > 1) params.set('page', String(page));
+  const search = params.toString();
+  return search ? `/app/board?${search}` : '/app/board';
 }
 
 const invalid = (detail: string): ProblemException =>
@@ -65,6 +91,8 @@ export function parseBoardQuery(raw: Record<string, string | undefined>): BoardQ
       throw invalid('Unknown sort order');
     parsedSort = { key: key as SortKey, direction };
   }
+  const page = text(raw.page);
+  if (page !== null && !/^[1-9]\d{0,4}$/.test(page)) throw invalid('page must be a whole number from 1');
   return {
     since,
     band,
@@ -73,6 +101,7 @@ export function parseBoardQuery(raw: Record<string, string | undefined>): BoardQ
     flag: flag as Flag | null,
     q: text(raw.q)?.slice(0, 100) ?? null,
     sort: parsedSort,
+    page: page === null ? 1 : Number(page),
   };
 }
 

@@ -1,10 +1,16 @@
 import type { Principal } from '@throughline/auth';
-import type { BoardChange, BoardEntry, Deselection } from '@throughline/tasking';
+import type { BoardChange, BoardEntry, Deselection, Meeting } from '@throughline/tasking';
 import { bandBadge, dateOnly, fieldLabel, plural, TREND_TEXT, valueText } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
-import { FLAGS, type BoardQuery, type SortKey } from './board-view';
-import { actionsByOwner, cohortCharts, deselectionRegister, releasedToMeeting } from './board-sections';
+import { BOARD_PAGE_SIZE, boardHref, FLAGS, pageCount, type BoardQuery, type SortKey } from './board-view';
+import {
+  actionsByOwner,
+  cohortCharts,
+  DESELECTIONS_SHOWN,
+  deselectionRegister,
+  releasedToMeeting,
+} from './board-sections';
 import { sparkline } from './charts';
 import type { CohortMetrics } from './cohort-metrics';
 
@@ -12,11 +18,16 @@ export interface BoardPageData {
   readonly principal: Principal;
   readonly csrf: string;
   readonly query: BoardQuery;
+  /** The page of rows shown. */
   readonly rows: readonly BoardEntry[];
+  /** How many rows the filters match, over every page. */
+  readonly matching: number;
   /** Every row before filtering: the filter choices and the headline counts come from it. */
   readonly all: readonly BoardEntry[];
   readonly deselections: readonly Deselection[];
   readonly metrics: CohortMetrics;
+  /** The last meeting closed, as the log has it; null before the first. */
+  readonly lastMeeting: Meeting | null;
 }
 
 const COLUMNS: readonly { key: SortKey; label: string; first: 'ascending' | 'descending' }[] = [
@@ -186,14 +197,41 @@ function headline(all: readonly BoardEntry[]): SafeHtml {
   </p>`;
 }
 
+/** The last meeting, read from the log: its agenda, and the board's changes since its date. */
+function lastMeetingLine(data: BoardPageData): SafeHtml {
+  const meeting = data.lastMeeting;
+  if (!meeting) return html`<p><a href="/app/meetings">Tasking meetings</a>: none recorded yet.</p>`;
+  return html`<p>
+    Last meeting: <a href="/app/meetings/${meeting.meetingId}">${dateOnly(meeting.date)}</a>;
+    <a href="/app/board?since=${meeting.date}">who changed since then</a>.
+  </p>`;
+}
+
+/** Links to the other pages of the list, the filters and sort kept. */
+function pager(data: BoardPageData): SafeHtml {
+  const pages = pageCount(data.matching);
+  if (pages <= 1) return html``;
+  const current = data.query.page;
+  return html`<nav class="pager" aria-label="Board pages">
+    ${current > 1 && html`<a href="${boardHref(data.query, current - 1)}" rel="prev">Previous page</a>`}
+    <span>Page ${current} of ${pages}</span>
+    ${current < pages && html`<a href="${boardHref(data.query, current + 1)}" rel="next">Next page</a>`}
+  </nav>`;
+}
+
 export function boardPage(data: BoardPageData): string {
   const showChanges = data.query.since !== null;
+  const first = (data.query.page - 1) * BOARD_PAGE_SIZE + 1;
+  const range =
+    data.matching > data.rows.length
+      ? `${first} to ${first + data.rows.length - 1} of ${data.matching}`
+      : `${data.rows.length}`;
   const table = html`<table class="compact">
     <caption>
       ${
         showChanges
-          ? `People whose flags changed since ${data.query.since} (${data.rows.length})`
-          : `Cohort board (${data.rows.length} of ${data.all.length} people)`
+          ? `People whose flags changed since ${data.query.since} (${range})`
+          : `Cohort board (${range}; ${data.all.length} in the cohort)`
       }
     </caption>
     <thead>
@@ -211,17 +249,17 @@ export function boardPage(data: BoardPageData): string {
       Consolidated flags for the tasking meeting, folded from every partner's events. The detail behind a flag
       stays with the agency that owns it, unless that agency has released it to the meeting.
     </p>
-    ${!showChanges && headline(data.all)} ${filters(data)}
+    ${!showChanges && headline(data.all)} ${lastMeetingLine(data)} ${filters(data)}
     ${
       data.rows.length > 0
-        ? tableRegion('Cohort board', table)
+        ? html`${tableRegion('Cohort board', table)} ${pager(data)}`
         : empty(
             showChanges
               ? 'No flags changed since that date for the people matching these filters.'
               : 'No one matches these filters.',
           )
     }
-    ${actionsByOwner(data.rows)} ${releasedToMeeting(data.rows)} ${deselectionRegister(data.deselections)}
-    ${cohortCharts(data.metrics)}`;
+    ${actionsByOwner(data.rows)} ${releasedToMeeting(data.rows)}
+    ${deselectionRegister(data.deselections, DESELECTIONS_SHOWN)} ${cohortCharts(data.metrics)}`;
   return page({ title: 'Tasking board', body, principal: data.principal, csrf: data.csrf, section: 'board' });
 }
