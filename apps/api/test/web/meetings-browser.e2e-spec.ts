@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { AuditService } from '@throughline/audit';
 import { startTestApp, type TestApp } from '../test-app';
+import { expectAccessible } from './axe';
 import { loadSmallPartnership } from './small-partnership';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -66,6 +67,7 @@ describeWithChromium('the tasking meeting in headless Chromium', () => {
     await page.waitForURL(`${base}/app/meetings`);
     const rows = page.getByRole('region', { name: 'Meetings' }).locator('tbody tr');
     expect(await rows.count()).toBe(3);
+    await expectAccessible(page);
 
     // The last demo meeting's minutes: what it decided, nothing of the board beside it.
     await rows.first().getByRole('link', { name: 'Minutes' }).click();
@@ -83,6 +85,7 @@ describeWithChromium('the tasking meeting in headless Chromium', () => {
     // The last meeting is read from the log, never typed.
     expect(await page.locator('dl.facts').textContent()).toMatch(/Last meeting\s+\d/);
     await page.screenshot({ path: join(SCREENSHOTS, 'meeting.png'), fullPage: false });
+    await expectAccessible(page);
 
     const decision = page.locator('form', { has: page.getByRole('heading', { name: 'Record a decision' }) });
     const person = await decision.getByLabel('Person').locator('option').first().textContent();
@@ -111,6 +114,7 @@ describeWithChromium('the tasking meeting in headless Chromium', () => {
     const minutesUrl = page.url();
     expect(await page.locator('.minutes').textContent()).toContain('Find a hostel place before Friday');
     expect(await page.getByText('Draft: the meeting is still open').count()).toBe(0);
+    await expectAccessible(page);
 
     // Print: the navigation and the page's own links go; the minutes stay.
     await page.emulateMedia({ media: 'print' });
