@@ -19,7 +19,6 @@ export * from './features/list-subjects/list-page';
 export * from './domain/timeline-filter';
 export type { TimelineSummary } from './features/get-timeline/timeline-page';
 export * from './domain/inbox';
-export * from './features/audited-read/request-id.decorator';
 export * from './features/inbox/inbox-page';
 export * from './features/inbox/inbox-feed';
 export * from './features/inbox/inbox.queries';

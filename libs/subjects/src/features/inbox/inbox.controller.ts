@@ -21,10 +21,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { RequestId } from '@throughline/platform';
 import { map, type Observable } from 'rxjs';
 import type { Notification } from '../../domain/inbox';
 import type { Audited, Reader } from '../audited-read/audited-read';
-import { RequestId } from '../audited-read/request-id.decorator';
 import { requirePurpose } from '../purpose-of-use';
 import { InboxFeed, type InboxSignal } from './inbox-feed';
 import { InboxStreamGuard } from './inbox-stream.guard';

@@ -13,6 +13,7 @@ import {
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
+import { RequestId } from '@throughline/platform';
 import {
   type Audited,
   CountUnreadQuery,
@@ -24,7 +25,6 @@ import {
   parseInboxPage,
   type Reader,
   ReadNotificationQuery,
-  RequestId,
   requireEventId,
   streamStart,
 } from '@throughline/subjects';
@@ -34,7 +34,7 @@ import { requirePractitioner, WebSessionGuard } from '../../session/web-session.
 import { purposeOf } from '../subjects/subject-query';
 import { INBOX_SCRIPT } from './inbox-script';
 import { inboxPage, KIND_LABELS, notificationPage } from './inbox.page';
-import { PageCsrf } from './page-csrf.decorator';
+import { PageCsrf } from '../../session/page-params';
 
 const HTML = 'text/html; charset=utf-8';
 
