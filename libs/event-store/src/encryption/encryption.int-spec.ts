@@ -16,6 +16,9 @@ const connectionString = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@1
 const dir = mkdtempSync(join(tmpdir(), 'throughline-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const keyOf = async (store: SubjectKeyStore, id: string): Promise<Buffer | undefined> =>
+  (await store.getMany([id])).get(id);
+
 const schemaName = (): string => `keys_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
 describeEventStoreContract('EncryptingEventStore over SQLite', async () => {
@@ -62,7 +65,7 @@ describe.each(keyStores)('%s', (_name, make) => {
     expect(new Set(keys.map((key) => key.id)).size).toBe(1);
     const [first] = keys as [DataKey];
     expect(first.key).toHaveLength(32);
-    expect(await two.get(first.id)).toEqual(first.key);
+    expect(await keyOf(two, first.id)).toEqual(first.key);
     const [other] = (await one.getOrCreate([{ ...scope, category: 'health' }])) as [DataKey];
     expect(other.id).not.toBe(first.id);
   });
@@ -75,12 +78,12 @@ describe.each(keyStores)('%s', (_name, make) => {
     ])) as [DataKey, DataKey, DataKey];
 
     expect(await two.destroy(scope.subject, 'police', ['health'])).toEqual([health.id]);
-    expect(await one.get(health.id)).toBeUndefined();
-    expect(await one.get(offending.id)).toEqual(offending.key);
+    expect(await keyOf(one, health.id)).toBeUndefined();
+    expect(await keyOf(one, offending.id)).toEqual(offending.key);
 
     expect(await two.destroy(scope.subject, 'police')).toEqual([offending.id]);
-    expect(await one.get(offending.id)).toBeUndefined();
-    expect(await one.get(probation.id)).toEqual(probation.key);
+    expect(await keyOf(one, offending.id)).toBeUndefined();
+    expect(await keyOf(one, probation.id)).toEqual(probation.key);
     expect(await one.destroy(scope.subject, 'police')).toEqual([]);
 
     const [renewed] = await one.getOrCreate([scope]);

@@ -1,0 +1,47 @@
+import type { DataKey } from './subject-key-store';
+
+/** How many keys a process makes ahead of use at a time: one durable commit for this many scopes. */
+export const RESERVE_SIZE = 1024;
+
+/**
+ * The keys a process has made durable and not yet given to a scope. Only the process that made a
+ * key gives it out, so two processes never give the same one; a key taken and then not given (a
+ * write that failed) is dropped, never offered twice.
+ */
+export class KeyReserve {
+  private keys: DataKey[] = [];
+
+  /** How many keys to make so that `needed` can be given: none, or at least a reserve's worth. */
+  toMake(needed: number): number {
+    return this.keys.length >= needed ? 0 : Math.max(RESERVE_SIZE, needed - this.keys.length);
+  }
+
+  add(keys: readonly DataKey[]): void {
+    for (const key of keys) this.keys.push(key);
+  }
+
+  take(): DataKey {
+    const key = this.keys.pop();
+    if (!key) throw new ReserveEmptyError();
+    return key;
+  }
+
+  /** A key taken but not given (the scope had one already): offered again. */
+  putBack(key: DataKey): void {
+    this.keys.push(key);
+  }
+
+  /** Empties the reserve, returning what it held. */
+  drain(): DataKey[] {
+    const keys = this.keys;
+    this.keys = [];
+    return keys;
+  }
+}
+
+/** Thrown inside the write that gives keys out, so that it rolls back and is tried again after a refill. */
+export class ReserveEmptyError extends Error {
+  constructor() {
+    super('the key reserve is empty: refill it before giving keys out');
+  }
+}
