@@ -16,8 +16,9 @@ export class KeyReserve {
     return this.keys.length >= needed ? 0 : Math.max(RESERVE_SIZE, needed - this.keys.length);
   }
 
+  /** Keys to give out in the order listed (their ids' order: see `newDataKeys`). */
   add(keys: readonly DataKey[]): void {
-    for (const key of keys) this.keys.push(key);
+    for (let index = keys.length - 1; index >= 0; index -= 1) this.keys.push(keys[index]!);
   }
 
   take(): DataKey {

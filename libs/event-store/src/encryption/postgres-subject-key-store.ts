@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { assertSchemaName } from '../postgres/postgres-schema';
-import { newDataKey } from './data-cipher';
+import { newDataKeys } from './data-cipher';
 import { KeyReserve } from './key-reserve';
 import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
 
@@ -19,7 +18,7 @@ CREATE TABLE IF NOT EXISTS ${schema}.subject_keys (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS subject_keys_live
   ON ${schema}.subject_keys (subject, agency, category) WHERE destroyed_at IS NULL;
-CREATE TABLE IF NOT EXISTS ${schema}.subject_keys_reserved (
+CREATE TABLE IF NOT EXISTS ${schema}.data_keys (
   key_id TEXT PRIMARY KEY,
   key BYTEA NOT NULL,
   created_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -39,7 +38,7 @@ export interface PostgresSubjectKeyStoreOptions {
 
 /**
  * The key store of the server mode: the table `subject_keys`, apart from the events table, with the
- * keys made ahead of use in `subject_keys_reserved` and the destructions numbered in
+ * keys made ahead of use in `data_keys` and the destructions numbered in
  * `subject_key_erasures` (decision 0030).
  */
 export class PostgresSubjectKeyStore implements SubjectKeyStore {
@@ -93,19 +92,15 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
       async (client) => {
         // The partial unique index settles a race: the loser's row is not written, and both read the winner's.
         const { rows } = await client.query<{ key_id: string }>(
-          `WITH given AS (
-             INSERT INTO ${this.schema}.subject_keys (key_id, subject, agency, category, key)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])
-             ON CONFLICT DO NOTHING
-             RETURNING key_id)
-           DELETE FROM ${this.schema}.subject_keys_reserved
-           WHERE key_id IN (SELECT key_id FROM given) RETURNING key_id`,
+          `INSERT INTO ${this.schema}.subject_keys (key_id, subject, agency, category)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           ON CONFLICT DO NOTHING
+           RETURNING key_id`,
           [
             offered.map((key) => key.id),
             missing.map((scope) => scope.subject),
             missing.map((scope) => scope.agency),
             missing.map((scope) => scope.category),
-            offered.map((key) => key.key),
           ],
         );
         return new Set(rows.map((row) => row.key_id));
@@ -124,8 +119,9 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
       key_id: string;
       key: Buffer;
     }>(
-      `SELECT k.subject, k.agency, k.category, k.key_id, k.key
+      `SELECT k.subject, k.agency, k.category, k.key_id, coalesce(k.key, d.key) AS key
        FROM ${this.schema}.subject_keys k
+       LEFT JOIN ${this.schema}.data_keys d ON d.key_id = k.key_id
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS s (subject, agency, category)
          ON k.subject = s.subject AND k.agency = s.agency AND k.category = s.category
        WHERE k.destroyed_at IS NULL`,
@@ -138,9 +134,9 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
   private async refill(needed: number): Promise<void> {
     const count = this.reserve.toMake(needed);
     if (count === 0) return;
-    const made = Array.from({ length: count }, (): DataKey => ({ id: randomUUID(), key: newDataKey() }));
+    const made = newDataKeys(count);
     await this.pool.query(
-      `INSERT INTO ${this.schema}.subject_keys_reserved (key_id, key)
+      `INSERT INTO ${this.schema}.data_keys (key_id, key)
        SELECT * FROM unnest($1::text[], $2::bytea[])`,
       [made.map((key) => key.id), made.map((key) => key.key)],
     );
@@ -152,7 +148,7 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     const { rows } = await this.pool.query<{ key_id: string; key: Buffer }>(
       `SELECT key_id, key FROM ${this.schema}.subject_keys WHERE key_id = ANY($1::text[]) AND key IS NOT NULL
        UNION ALL
-       SELECT key_id, key FROM ${this.schema}.subject_keys_reserved WHERE key_id = ANY($1::text[])`,
+       SELECT key_id, key FROM ${this.schema}.data_keys WHERE key_id = ANY($1::text[])`,
       [ids],
     );
     return new Map(rows.map((row) => [row.key_id, row.key]));
@@ -176,9 +172,10 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
              (subject = $1 AND agency = $2 AND ($3::text[] IS NULL OR category = ANY($3::text[])))
              OR key_id = ANY($4::text[]))
            RETURNING key_id),
-         unreserved AS (
-           DELETE FROM ${this.schema}.subject_keys_reserved WHERE key_id = ANY($4::text[]) RETURNING key_id),
-         ids AS (SELECT key_id FROM destroyed UNION ALL SELECT key_id FROM unreserved)
+         deleted AS (
+           DELETE FROM ${this.schema}.data_keys
+           WHERE key_id = ANY($4::text[]) OR key_id IN (SELECT key_id FROM destroyed) RETURNING key_id),
+         ids AS (SELECT key_id FROM destroyed UNION SELECT key_id FROM deleted)
          INSERT INTO ${this.schema}.subject_key_erasures (key_id) SELECT key_id FROM ids RETURNING key_id`,
         [subject, agency, categories ?? null, alsoIds],
       );
@@ -221,7 +218,7 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     const unused = this.reserve.drain();
     if (unused.length > 0) {
       await this.pool
-        .query(`DELETE FROM ${this.schema}.subject_keys_reserved WHERE key_id = ANY($1::text[])`, [
+        .query(`DELETE FROM ${this.schema}.data_keys WHERE key_id = ANY($1::text[])`, [
           unused.map((key) => key.id),
         ])
         .catch(() => undefined);

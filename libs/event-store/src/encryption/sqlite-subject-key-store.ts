@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { preparePrivateSqliteFile } from '@throughline/platform';
-import { newDataKey } from './data-cipher';
+import { newDataKeys } from './data-cipher';
 import { KeyReserve, ReserveEmptyError } from './key-reserve';
 import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
 
 /**
- * A destroyed key's row stays, without its key, as the record that it existed; the live key of a
- * scope is unique, so two processes giving one at once end with the first one's. Keys made ahead of
- * use wait in `subject_keys_reserved` until a scope is given one; `subject_key_erasures` numbers the
- * destructions, so another process learns of them at its next read (decision 0030).
+ * `subject_keys` says which key is a scope's: a destroyed key's row stays, without its key, as the
+ * record that it existed; the live key of a scope is unique, so two processes giving one at once end
+ * with the first one's. The key bytes are in `data_keys`, made ahead of use (rows written before
+ * decision 0030 keep theirs in `subject_keys.key`); `subject_key_erasures` numbers the destructions,
+ * so another process learns of them at its next read.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS subject_keys (
@@ -23,7 +23,7 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX IF NOT EXISTS subject_keys_live
     ON subject_keys (subject, agency, category) WHERE destroyed_at IS NULL;
-  CREATE TABLE IF NOT EXISTS subject_keys_reserved (
+  CREATE TABLE IF NOT EXISTS data_keys (
     key_id TEXT PRIMARY KEY,
     key BLOB NOT NULL,
     created_at INTEGER NOT NULL
@@ -36,8 +36,7 @@ const SCHEMA = `
 
 interface Statements {
   readonly live: Database.Statement<[string, string, string], { key_id: string; key: Buffer }>;
-  readonly give: Database.Statement<[string, string, string, string, Buffer, number]>;
-  readonly unreserve: Database.Statement<[string]>;
+  readonly give: Database.Statement<[string, string, string, string, number]>;
   readonly reserve: Database.Statement<[string, Buffer, number]>;
   readonly many: Database.Statement<[string], { key_id: string; key: Buffer }>;
   readonly erasedSince: Database.Statement<[number], { mark: number; key_id: string }>;
@@ -64,22 +63,20 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     this.db.exec(SCHEMA);
     this.statements = {
       live: this.db.prepare(
-        `SELECT key_id, key FROM subject_keys
-         WHERE subject = ? AND agency = ? AND category = ? AND destroyed_at IS NULL`,
+        `SELECT s.key_id, coalesce(s.key, d.key) AS key
+         FROM subject_keys s LEFT JOIN data_keys d ON d.key_id = s.key_id
+         WHERE s.subject = ? AND s.agency = ? AND s.category = ? AND s.destroyed_at IS NULL`,
       ),
       give: this.db.prepare(
-        `INSERT INTO subject_keys (key_id, subject, agency, category, key, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO subject_keys (key_id, subject, agency, category, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      unreserve: this.db.prepare('DELETE FROM subject_keys_reserved WHERE key_id = ?'),
-      reserve: this.db.prepare(
-        'INSERT INTO subject_keys_reserved (key_id, key, created_at) VALUES (?, ?, ?)',
-      ),
+      reserve: this.db.prepare('INSERT INTO data_keys (key_id, key, created_at) VALUES (?, ?, ?)'),
       many: this.db.prepare(
         `WITH wanted (id) AS (SELECT value FROM json_each(?))
          SELECT key_id, key FROM subject_keys WHERE key_id IN wanted AND key IS NOT NULL
          UNION ALL
-         SELECT key_id, key FROM subject_keys_reserved WHERE key_id IN wanted`,
+         SELECT key_id, key FROM data_keys WHERE key_id IN wanted`,
       ),
       erasedSince: this.db.prepare(
         'SELECT mark, key_id FROM subject_key_erasures WHERE mark > ? ORDER BY mark',
@@ -111,20 +108,12 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     const found = this.statements.live.get(subject, agency, category);
     if (found) return { id: found.key_id, key: found.key };
     const reserved = this.reserve.take();
-    const { changes } = this.statements.give.run(
-      reserved.id,
-      subject,
-      agency,
-      category,
-      reserved.key,
-      Date.now(),
-    );
+    const { changes } = this.statements.give.run(reserved.id, subject, agency, category, Date.now());
     if (changes === 0) {
       this.reserve.putBack(reserved);
       const winner = this.statements.live.get(subject, agency, category)!;
       return { id: winner.key_id, key: winner.key };
     }
-    this.statements.unreserve.run(reserved.id);
     return reserved;
   }
 
@@ -132,7 +121,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
   private refill(needed: number): void {
     const count = this.reserve.toMake(needed);
     if (count === 0) return;
-    const made = Array.from({ length: count }, (): DataKey => ({ id: randomUUID(), key: newDataKey() }));
+    const made = newDataKeys(count);
     this.durably(() => {
       const now = Date.now();
       for (const key of made) this.statements.reserve.run(key.id, key.key, now);
@@ -164,14 +153,15 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
         )
         .pluck()
         .all(Date.now(), subject, agency, list, list, JSON.stringify(alsoIds));
-      // A key named by the events but never given to a scope (a crash lost the giving) goes too.
-      const unreserved = this.db
+      // The bytes go, and with them a key named by the events but never given to a scope (a crash
+      // lost the giving).
+      const deleted = this.db
         .prepare<[string], string>(
-          'DELETE FROM subject_keys_reserved WHERE key_id IN (SELECT value FROM json_each(?)) RETURNING key_id',
+          'DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?)) RETURNING key_id',
         )
         .pluck()
-        .all(JSON.stringify(alsoIds));
-      const all = [...destroyed, ...unreserved];
+        .all(JSON.stringify([...destroyed, ...alsoIds]));
+      const all = [...new Set([...destroyed, ...deleted])];
       const record = this.db.prepare<[string]>('INSERT INTO subject_key_erasures (key_id) VALUES (?)');
       for (const id of all) record.run(id);
       return all;
@@ -194,9 +184,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
       const unused = this.reserve.drain();
       if (unused.length > 0) {
         this.db
-          .prepare<[string]>(
-            'DELETE FROM subject_keys_reserved WHERE key_id IN (SELECT value FROM json_each(?))',
-          )
+          .prepare<[string]>('DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?))')
           .run(JSON.stringify(unused.map((key) => key.id)));
       }
       this.db.close();
