@@ -8,7 +8,7 @@ import type {
   RecordedEvent,
 } from '../event-store';
 import { EventStore } from '../store';
-import { isSealed, lazilyOpened, open, seal } from './data-cipher';
+import { isSealed, lazilyOpened, open, type SealedData, seal } from './data-cipher';
 import type { DataKey, DataKeyScope, SubjectKeyStore } from './subject-key-store';
 
 /**
@@ -188,19 +188,6 @@ export class EncryptingEventStore extends EventStore {
     for (const [name, key] of this.scopes) if (gone.has(key.id)) this.scopes.delete(name);
   }
 
-  /** Fetches the keys of the sealed events among `events` that this process does not hold, in one read. */
-  private async fetchKeysOf(events: readonly RecordedEvent[]): Promise<void> {
-    let wanted: Set<string> | undefined;
-    for (const event of events) {
-      const { data } = event;
-      if (isSealed(data) && !this.keys.has(data.$sealed.k)) (wanted ??= new Set()).add(data.$sealed.k);
-    }
-    if (!wanted) return;
-    const found = await this.keyStore.getMany([...wanted]);
-    // A destroyed key never comes back, so its absence is kept for good.
-    for (const id of wanted) this.keys.set(id, found.get(id) ?? null);
-  }
-
   private async openAll(reading: Promise<RecordedEvent[]>): Promise<RecordedEvent[]> {
     // Asked as the read starts: every erasure committed before it is known before anything is opened.
     const [events] = await Promise.all([reading, this.learnErasures()]);
@@ -209,26 +196,37 @@ export class EncryptingEventStore extends EventStore {
       const destroyed = event.metadata[DESTROYED_KEYS_METADATA];
       if (Array.isArray(destroyed)) this.forget(destroyed.filter((id) => typeof id === 'string'));
     }
-    await this.fetchKeysOf(events);
     const opened: RecordedEvent[] = new Array<RecordedEvent>(events.length);
+    // The events whose key this process does not hold yet: their keys are fetched in one read.
+    let waiting: number[] | undefined;
     for (let index = 0; index < events.length; index += 1) {
       const event = events[index]!;
-      const sealed = event.data;
-      if (!isSealed(sealed)) {
-        opened[index] = event;
-        continue;
-      }
-      const key = this.keys.get(sealed.$sealed.k);
-      const fields = sealed.$sealed.f;
-      opened[index] = key
-        ? new OpenedEvent(
-            event,
-            fields ? lazilyOpened(fields, () => open(sealed, key, event.id)) : open(sealed, key, event.id),
-            event.metadata,
-          )
-        : new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
+      if (!isSealed(event.data)) opened[index] = event;
+      else if (this.keys.has(event.data.$sealed.k)) opened[index] = this.opened(event, event.data);
+      else (waiting ??= []).push(index);
+    }
+    if (!waiting) return opened;
+    const wanted = [...new Set(waiting.map((index) => (events[index]!.data as SealedData).$sealed.k))];
+    const found = await this.keyStore.getMany(wanted);
+    // A destroyed key never comes back, so its absence is kept for good.
+    for (const id of wanted) if (!this.keys.has(id)) this.keys.set(id, found.get(id) ?? null);
+    for (const index of waiting) {
+      const event = events[index]!;
+      opened[index] = this.opened(event, event.data as SealedData);
     }
     return opened;
+  }
+
+  /** The event with its data opened lazily, or read as erased when its key is gone. */
+  private opened(event: RecordedEvent, sealed: SealedData): RecordedEvent {
+    const key = this.keys.get(sealed.$sealed.k);
+    if (!key) return new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
+    const fields = sealed.$sealed.f;
+    return new OpenedEvent(
+      event,
+      fields ? lazilyOpened(fields, () => open(sealed, key, event.id)) : open(sealed, key, event.id),
+      event.metadata,
+    );
   }
 }
 
