@@ -5,8 +5,7 @@ export const RESERVE_SIZE = 1024;
 
 /**
  * The keys a process has made durable and not yet given to a scope. Only the process that made a
- * key gives it out, so two processes never give the same one; a key taken and then not given (a
- * write that failed) is dropped, never offered twice.
+ * key gives it out, so two processes never give the same one.
  */
 export class KeyReserve {
   private keys: DataKey[] = [];
@@ -21,9 +20,23 @@ export class KeyReserve {
     for (let index = keys.length - 1; index >= 0; index -= 1) this.keys.push(keys[index]!);
   }
 
+  /**
+   * Runs the write that gives keys out; when it fails (and rolls back), the reserve is as it was
+   * before, since none of the keys it took was given.
+   */
+  giving<T>(write: () => T): T {
+    const before = this.keys.slice();
+    try {
+      return write();
+    } catch (error) {
+      this.keys = before;
+      throw error;
+    }
+  }
+
   take(): DataKey {
     const key = this.keys.pop();
-    if (!key) throw new ReserveEmptyError();
+    if (!key) throw new Error('the key reserve is empty: refill it before giving keys out');
     return key;
   }
 
@@ -37,12 +50,5 @@ export class KeyReserve {
     const keys = this.keys;
     this.keys = [];
     return keys;
-  }
-}
-
-/** Thrown inside the write that gives keys out, so that it rolls back and is tried again after a refill. */
-export class ReserveEmptyError extends Error {
-  constructor() {
-    super('the key reserve is empty: refill it before giving keys out');
   }
 }

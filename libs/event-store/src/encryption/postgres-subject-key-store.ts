@@ -105,7 +105,11 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
         );
         return new Set(rows.map((row) => row.key_id));
       },
-    );
+    ).catch((error: unknown) => {
+      // Rolled back: none of them was given.
+      for (const key of offered) this.reserve.putBack(key);
+      throw error;
+    });
     for (const key of offered) if (!given.has(key.id)) this.reserve.putBack(key);
     const made = await this.live(scopes);
     return scopes.map((scope) => made.get(scopeName(scope))!);

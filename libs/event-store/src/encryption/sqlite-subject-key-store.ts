@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { preparePrivateSqliteFile } from '@throughline/platform';
 import { newDataKeys } from './data-cipher';
-import { KeyReserve, ReserveEmptyError } from './key-reserve';
+import { KeyReserve } from './key-reserve';
 import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
 
 /**
@@ -91,16 +91,10 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
 
   getOrCreate(scopes: readonly DataKeyScope[]): Promise<DataKey[]> {
     if (scopes.length === 0) return Promise.resolve([]);
-    const missing = scopes.filter((s) => !this.statements.live.get(s.subject, s.agency, s.category));
-    this.refill(missing.length);
-    try {
-      return Promise.resolve(this.giveAll.immediate(scopes));
-    } catch (error) {
-      // Another process destroyed a key between the count and the write: one more round, with enough.
-      if (!(error instanceof ReserveEmptyError)) throw error;
-      this.refill(scopes.length);
-      return Promise.resolve(this.giveAll.immediate(scopes));
-    }
+    // Enough for every scope asked for (mostly new ones: those the process does not hold), without
+    // reading first which have a key.
+    this.refill(scopes.length);
+    return Promise.resolve(this.reserve.giving(() => this.giveAll.immediate(scopes)));
   }
 
   /** One scope's live key, or a reserved one given to it (inside the transaction of `giveAll`). */
