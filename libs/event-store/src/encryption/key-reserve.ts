@@ -1,7 +1,12 @@
 import type { DataKey } from './subject-key-store';
 
-/** How many keys a process makes ahead of use at a time: one durable commit for this many scopes. */
-export const RESERVE_SIZE = 1024;
+/**
+ * How many keys a process makes ahead of use at first, and at most at a time: each refill makes
+ * twice as many as the last, so a process that seals little makes few, and one that ingests a
+ * partnership's data pays one durable commit for thousands of new scopes.
+ */
+const FIRST_REFILL = 256;
+const LARGEST_REFILL = 4096;
 
 /**
  * The keys a process has made durable and not yet given to a scope. Only the process that made a
@@ -9,10 +14,14 @@ export const RESERVE_SIZE = 1024;
  */
 export class KeyReserve {
   private keys: DataKey[] = [];
+  private refill = FIRST_REFILL;
 
-  /** How many keys to make so that `needed` can be given: none, or at least a reserve's worth. */
+  /** How many keys to make so that `needed` can be given: none, or at least a refill's worth. */
   toMake(needed: number): number {
-    return this.keys.length >= needed ? 0 : Math.max(RESERVE_SIZE, needed - this.keys.length);
+    if (this.keys.length >= needed) return 0;
+    const count = Math.max(this.refill, needed - this.keys.length);
+    this.refill = Math.min(this.refill * 2, LARGEST_REFILL);
+    return count;
   }
 
   /** Keys to give out in the order listed (their ids' order: see `newDataKeys`). */
