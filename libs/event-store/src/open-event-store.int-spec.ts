@@ -49,10 +49,12 @@ describe('openEventStore', () => {
 
       expect(store.backend).toBe('postgres');
       expect(rows.map((row) => row.table_name)).toEqual([
+        'data_keys',
         'events',
         'identifier_forms',
         'identifiers',
         'streams',
+        'subject_key_erasures',
         'subject_keys',
       ]);
     } finally {

@@ -8,7 +8,7 @@ import type {
   RecordedEvent,
 } from '../event-store';
 import { EventStore } from '../store';
-import { isSealed, lazilyOpened, open, seal } from './data-cipher';
+import { isSealed, lazilyOpened, open, type SealedData, seal } from './data-cipher';
 import type { DataKey, DataKeyScope, SubjectKeyStore } from './subject-key-store';
 
 /**
@@ -20,34 +20,33 @@ export const ERASED_METADATA = 'erased';
 /** The metadata field naming the keys an append destroyed (see `AppendRequest.destroyKeys`). */
 export const DESTROYED_KEYS_METADATA = 'destroyedKeys';
 
-/**
- * How long a process trusts a key it has read without asking the key store again: a key destroyed by
- * another process stops opening here within this time, or at once when a read meets the append that
- * destroyed it.
- */
-const KEY_TRUST_MS = 30_000;
-
-interface HeldKey {
-  readonly key: Buffer | undefined;
-  readonly until: number;
-}
+/** Where an erasure names the agency and categories whose keys it destroys. */
+type Destruction = NonNullable<EventToAppend['destroyKeys']>;
 
 /**
  * The event log with the `data` of subjects' events sealed (AES-256-GCM) under a key per subject,
  * publishing agency and category held in a SubjectKeyStore, for every backend alike. Appends seal,
  * reads open; what a destroyed key sealed reads as `{}` with the metadata flag `erased`.
  * Events stored in the clear before encryption read as they are.
+ *
+ * The keys read are held by id for as long as the process runs, and every read and append first asks
+ * the key store which keys were destroyed since it last asked (one indexed read of its numbered
+ * erasures): a key another process destroyed is never used here again once that process's erasure
+ * has committed (decision 0030).
  */
 export class EncryptingEventStore extends EventStore {
   readonly backend;
+  /** The live key of each scope this process has sealed under. */
   private readonly scopes = new Map<string, DataKey>();
-  private readonly keys = new Map<string, HeldKey>();
+  /** Keys by id; null for a key destroyed (or never made), which never comes back. */
+  private readonly keys = new Map<string, Buffer | null>();
+  /** The key store's erasure mark as last read; undefined until the first read. */
+  private mark: number | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly inner: EventStore,
     private readonly keyStore: SubjectKeyStore,
-    private readonly now: () => number = Date.now,
   ) {
     super();
     this.backend = inner.backend;
@@ -55,28 +54,30 @@ export class EncryptingEventStore extends EventStore {
   }
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
-    await this.fetchMissingKeys(requests);
+    await this.learnErasures();
+    // The scope of every event, named once: this runs for every event ingestion stores.
+    const scopes = requests.map((request) =>
+      request.events.map((event) =>
+        event.destroyKeys ? undefined : scopeOf(request.streamId, event.metadata),
+      ),
+    );
+    await this.fetchMissingKeys(scopes);
     const sealed: AppendRequest[] = [];
-    for (const request of requests) {
+    for (const [r, request] of requests.entries()) {
       const events: EventToAppend[] = [];
-      for (const { destroyKeys, ...event } of request.events) {
+      for (const [e, { destroyKeys, ...event }] of request.events.entries()) {
         if (destroyKeys) {
-          const destroyed = await this.keyStore.destroy(
-            request.streamId,
-            destroyKeys.agency,
-            destroyKeys.categories,
-          );
-          this.forget(destroyed);
+          const destroyed = await this.destroy(request.streamId, destroyKeys);
           // The record of an erasure outlives the keys it destroys, so it is stored in the clear.
           events.push({ ...event, metadata: { ...event.metadata, [DESTROYED_KEYS_METADATA]: destroyed } });
           continue;
         }
-        const scope = scopeOf(request.streamId, event.metadata);
+        const scope = scopes[r]![e];
         if (!scope) {
           events.push(event);
           continue;
         }
-        const key = await this.liveKey(scope);
+        const key = this.scopes.get(scope.name) ?? (await this.liveKey(scope));
         events.push({ ...event, data: seal(event.data, key.id, key.key, event.id) });
       }
       sealed.push({ ...request, events });
@@ -85,21 +86,21 @@ export class EncryptingEventStore extends EventStore {
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.openAll(await this.inner.readStream(streamId, options));
+    return this.openAll(this.inner.readStream(streamId, options));
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.openAll(await this.inner.readAll(options));
+    return this.openAll(this.inner.readAll(options));
   }
 
   async findByIds(ids: readonly string[], streamId?: string): Promise<RecordedEvent[]> {
-    return this.openAll(await this.inner.findByIds(ids, streamId));
+    return this.openAll(this.inner.findByIds(ids, streamId));
   }
 
   override async findByIdsInStreams(
     idsByStream: ReadonlyMap<string, readonly string[]>,
   ): Promise<RecordedEvent[]> {
-    return this.openAll(await this.inner.findByIdsInStreams(idsByStream));
+    return this.openAll(this.inner.findByIdsInStreams(idsByStream));
   }
 
   streamRevision(streamId: string): Promise<number> {
@@ -120,90 +121,112 @@ export class EncryptingEventStore extends EventStore {
     await this.keyStore.close();
   }
 
-  /** The live key of the scope, held and trusted, or undefined. */
-  private heldKey(scope: DataKeyScope): DataKey | undefined {
-    const held = this.scopes.get(scopeName(scope));
-    const trusted = held && this.keys.get(held.id);
-    return held && trusted?.key && trusted.until > this.now() ? held : undefined;
+  /** Forgets the keys destroyed (by any process) since the last time this process asked. */
+  private async learnErasures(): Promise<void> {
+    const { mark, ids } = await this.keyStore.erasedSince(this.mark);
+    this.forget(ids);
+    // Two reads asking at once may answer out of order: the mark only moves forward.
+    this.mark = Math.max(mark, this.mark ?? 0);
   }
 
   /**
-   * Fetches (or makes) every key the call will seal under that is not held, in one call to the key
-   * store: a batch about many new subjects costs one commit of keys, not one per subject.
+   * Fetches (or is given) every key the call will seal under that is not held, in one call to the
+   * key store: a batch about many new subjects costs one write of keys, not one per subject.
    */
-  private async fetchMissingKeys(requests: readonly AppendRequest[]): Promise<void> {
-    const missing = new Map<string, DataKeyScope>();
-    for (const request of requests) {
-      for (const event of request.events) {
-        const scope = event.destroyKeys ? undefined : scopeOf(request.streamId, event.metadata);
-        if (scope && !this.heldKey(scope)) missing.set(scopeName(scope), scope);
-      }
+  private async fetchMissingKeys(scopes: readonly (readonly (NamedScope | undefined)[])[]): Promise<void> {
+    const missing = new Map<string, NamedScope>();
+    for (const ofRequest of scopes) {
+      for (const scope of ofRequest)
+        if (scope && !this.scopes.has(scope.name)) missing.set(scope.name, scope);
     }
     if (missing.size === 0) return;
-    const scopes = [...missing.values()];
-    const keys = await this.keyStore.getOrCreate(scopes);
-    scopes.forEach((scope, index) => this.hold(scope, keys[index]!));
+    const wanted = [...missing.values()];
+    const keys = await this.keyStore.getOrCreate(wanted);
+    wanted.forEach((scope, index) => this.hold(scope, keys[index]!));
   }
 
-  private hold(scope: DataKeyScope, key: DataKey): void {
-    this.scopes.set(scopeName(scope), key);
-    this.keys.set(key.id, { key: key.key, until: this.now() + KEY_TRUST_MS });
+  private hold(scope: NamedScope, key: DataKey): void {
+    this.scopes.set(scope.name, key);
+    this.keys.set(key.id, key.key);
   }
 
-  private async liveKey(scope: DataKeyScope): Promise<DataKey> {
-    const held = this.heldKey(scope);
-    if (held) return held;
-    // Only when an erasure earlier in the same call destroyed the key the call began with.
+  /** Only when an erasure earlier in the same call destroyed the key the call began with. */
+  private async liveKey(scope: NamedScope): Promise<DataKey> {
     const [key] = await this.keyStore.getOrCreate([scope]);
     this.hold(scope, key!);
     return key!;
   }
 
+  /**
+   * Destroys the keys of the agency's data (of the categories named, or all) about the subject: the
+   * live keys of those scopes, and every key the stream's events of that data name, so that a key
+   * whose giving a crash lost is destroyed too.
+   */
+  private async destroy(streamId: string, { agency, categories }: Destruction): Promise<string[]> {
+    const named = new Set<string>();
+    for (const event of await this.inner.readStream(streamId)) {
+      const { metadata } = event;
+      if (
+        isSealed(event.data) &&
+        metadata.agency === agency &&
+        (categories === undefined || categories.includes(metadata.category as string))
+      ) {
+        named.add(event.data.$sealed.k);
+      }
+    }
+    const destroyed = await this.keyStore.destroy(streamId, agency, categories, [...named]);
+    this.forget(destroyed);
+    return destroyed;
+  }
+
   private forget(ids: readonly string[]): void {
-    const forever = Number.POSITIVE_INFINITY;
-    const fresh = ids.filter((id) => this.keys.get(id)?.until !== forever);
+    const fresh = ids.filter((id) => this.keys.get(id) !== null);
     if (fresh.length === 0) return;
-    for (const id of fresh) this.keys.set(id, { key: undefined, until: forever });
+    for (const id of fresh) this.keys.set(id, null);
     this.forgetRecentEvents();
-    for (const [name, key] of this.scopes) if (fresh.includes(key.id)) this.scopes.delete(name);
+    const gone = new Set(fresh);
+    for (const [name, key] of this.scopes) if (gone.has(key.id)) this.scopes.delete(name);
   }
 
-  private async keyOf(id: string): Promise<Buffer | undefined> {
-    const held = this.keys.get(id);
-    if (held && held.until > this.now()) return held.key;
-    const key = await this.keyStore.get(id);
-    // A destroyed key never comes back, so its absence is kept for good.
-    this.keys.set(id, { key, until: key ? this.now() + KEY_TRUST_MS : Number.POSITIVE_INFINITY });
-    return key;
-  }
-
-  private async openAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
-    // An erasure met in this read is known before any event of the read is opened.
+  private async openAll(reading: Promise<RecordedEvent[]>): Promise<RecordedEvent[]> {
+    // Asked as the read starts: every erasure committed before it is known before anything is opened.
+    const [events] = await Promise.all([reading, this.learnErasures()]);
+    // So is an erasure met in this read.
     for (const event of events) {
       const destroyed = event.metadata[DESTROYED_KEYS_METADATA];
       if (Array.isArray(destroyed)) this.forget(destroyed.filter((id) => typeof id === 'string'));
     }
     const opened: RecordedEvent[] = new Array<RecordedEvent>(events.length);
-    for (const [index, event] of events.entries()) {
-      if (!isSealed(event.data)) {
-        opened[index] = event;
-        continue;
-      }
-      const id = event.data.$sealed.k;
-      const held = this.keys.get(id);
-      // Held and trusted, the key is used without a wait: this runs for every event a rebuild reads.
-      const key = held && held.until > this.now() ? held.key : await this.keyOf(id);
-      const sealed = event.data;
-      const fields = sealed.$sealed.f;
-      opened[index] = key
-        ? new OpenedEvent(
-            event,
-            fields ? lazilyOpened(fields, () => open(sealed, key, event.id)) : open(sealed, key, event.id),
-            event.metadata,
-          )
-        : new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
+    // The events whose key this process does not hold yet: their keys are fetched in one read.
+    let waiting: number[] | undefined;
+    for (let index = 0; index < events.length; index += 1) {
+      const event = events[index]!;
+      if (!isSealed(event.data)) opened[index] = event;
+      else if (this.keys.has(event.data.$sealed.k)) opened[index] = this.opened(event, event.data);
+      else (waiting ??= []).push(index);
+    }
+    if (!waiting) return opened;
+    const wanted = [...new Set(waiting.map((index) => (events[index]!.data as SealedData).$sealed.k))];
+    const found = await this.keyStore.getMany(wanted);
+    // A destroyed key never comes back, so its absence is kept for good.
+    for (const id of wanted) if (!this.keys.has(id)) this.keys.set(id, found.get(id) ?? null);
+    for (const index of waiting) {
+      const event = events[index]!;
+      opened[index] = this.opened(event, event.data as SealedData);
     }
     return opened;
+  }
+
+  /** The event with its data opened lazily, or read as erased when its key is gone. */
+  private opened(event: RecordedEvent, sealed: SealedData): RecordedEvent {
+    const key = this.keys.get(sealed.$sealed.k);
+    if (!key) return new OpenedEvent(event, {}, { ...event.metadata, [ERASED_METADATA]: true });
+    const fields = sealed.$sealed.f;
+    return new OpenedEvent(
+      event,
+      fields ? lazilyOpened(fields, () => open(sealed, key, event.id)) : open(sealed, key, event.id),
+      event.metadata,
+    );
   }
 }
 
@@ -235,13 +258,15 @@ class OpenedEvent implements RecordedEvent {
   }
 }
 
-const scopeName = (scope: DataKeyScope): string =>
-  `${scope.subject}\u0000${scope.agency}\u0000${scope.category}`;
+/** A key scope with the one string that names it in the maps above. */
+interface NamedScope extends DataKeyScope {
+  readonly name: string;
+}
 
 /** The key scope of an event: subjects' events that name their publishing agency and category. */
-function scopeOf(streamId: string, metadata: Readonly<Record<string, unknown>>): DataKeyScope | undefined {
+function scopeOf(streamId: string, metadata: Readonly<Record<string, unknown>>): NamedScope | undefined {
   if (subjectIdOfStream(streamId) === undefined) return undefined;
   const { agency, category } = metadata;
   if (typeof agency !== 'string' || typeof category !== 'string') return undefined;
-  return { subject: streamId, agency, category };
+  return { subject: streamId, agency, category, name: `${streamId}\u0000${agency}\u0000${category}` };
 }

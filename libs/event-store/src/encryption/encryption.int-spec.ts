@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import type { EventStore } from '../store';
 import { isSealed } from './data-cipher';
 import { EncryptingEventStore, ERASED_METADATA } from './encrypting-event-store';
 import { PostgresSubjectKeyStore } from './postgres-subject-key-store';
@@ -15,6 +17,9 @@ import type { DataKey, SubjectKeyStore } from './subject-key-store';
 const connectionString = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dir = mkdtempSync(join(tmpdir(), 'throughline-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const keyOf = async (store: SubjectKeyStore, id: string): Promise<Buffer | undefined> =>
+  (await store.getMany([id])).get(id);
 
 const schemaName = (): string => `keys_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
@@ -62,7 +67,7 @@ describe.each(keyStores)('%s', (_name, make) => {
     expect(new Set(keys.map((key) => key.id)).size).toBe(1);
     const [first] = keys as [DataKey];
     expect(first.key).toHaveLength(32);
-    expect(await two.get(first.id)).toEqual(first.key);
+    expect(await keyOf(two, first.id)).toEqual(first.key);
     const [other] = (await one.getOrCreate([{ ...scope, category: 'health' }])) as [DataKey];
     expect(other.id).not.toBe(first.id);
   });
@@ -75,16 +80,128 @@ describe.each(keyStores)('%s', (_name, make) => {
     ])) as [DataKey, DataKey, DataKey];
 
     expect(await two.destroy(scope.subject, 'police', ['health'])).toEqual([health.id]);
-    expect(await one.get(health.id)).toBeUndefined();
-    expect(await one.get(offending.id)).toEqual(offending.key);
+    expect(await keyOf(one, health.id)).toBeUndefined();
+    expect(await keyOf(one, offending.id)).toEqual(offending.key);
 
     expect(await two.destroy(scope.subject, 'police')).toEqual([offending.id]);
-    expect(await one.get(offending.id)).toBeUndefined();
-    expect(await one.get(probation.id)).toEqual(probation.key);
+    expect(await keyOf(one, offending.id)).toBeUndefined();
+    expect(await keyOf(one, probation.id)).toEqual(probation.key);
     expect(await one.destroy(scope.subject, 'police')).toEqual([]);
 
     const [renewed] = await one.getOrCreate([scope]);
     expect(renewed!.id).not.toBe(offending.id);
+  });
+});
+
+/** Two stores on one log and one key store, as two processes open them. */
+const twoProcesses: [string, () => Promise<[EncryptingEventStore, EncryptingEventStore]>][] = [
+  [
+    'SQLite',
+    async () => {
+      const at = join(dir, randomUUID());
+      const open = async (): Promise<EncryptingEventStore> =>
+        new EncryptingEventStore(
+          await SqliteEventStore.open(join(at, 'events.db')),
+          new SqliteSubjectKeyStore(join(at, 'keys.db')),
+        );
+      return [await open(), await open()];
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const schema = schemaName();
+      const open = async (): Promise<EncryptingEventStore> =>
+        new EncryptingEventStore(
+          await PostgresEventStore.open({ connectionString, schema }),
+          await PostgresSubjectKeyStore.open({ connectionString, schema }),
+        );
+      const first = await open();
+      return [first, await open()];
+    },
+  ],
+];
+
+describe.each(twoProcesses)('two processes on one %s store', (_name, make) => {
+  let one: EncryptingEventStore;
+  let two: EncryptingEventStore;
+  beforeEach(async () => ([one, two] = await make()));
+  afterEach(async () => Promise.all([one.close(), two.close()]));
+  const metadata = { agency: 'police', category: 'offending' };
+  const keyIds = async (stream: string): Promise<string[]> => {
+    const raw = await (one as unknown as { inner: EventStore }).inner.readStream(stream);
+    return raw.map((event) => (isSealed(event.data) ? event.data.$sealed.k : 'clear'));
+  };
+
+  it('seal a new scope at once under one key, which both read', async () => {
+    const stream = `subject-${randomUUID()}`;
+    await Promise.all([
+      one.append(stream, [{ id: `${stream}-1`, type: 'Recorded', data: { text: 'one' }, metadata }]),
+      two.append(stream, [{ id: `${stream}-2`, type: 'Recorded', data: { text: 'two' }, metadata }]),
+    ]);
+    const ids = await keyIds(stream);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+    for (const store of [one, two]) {
+      expect((await store.readStream(stream)).map((event) => event.data)).toEqual(
+        expect.arrayContaining([{ text: 'one' }, { text: 'two' }]),
+      );
+    }
+  });
+
+  it('never open with a key the other destroyed, though the read does not reach the erasure', async () => {
+    const stream = `subject-${randomUUID()}`;
+    await two.append(stream, [{ id: `${stream}-1`, type: 'Recorded', data: { text: 'secret' }, metadata }]);
+    // The second process holds the key: it has read and sealed under it.
+    expect((await two.findByIds([`${stream}-1`]))[0]!.data).toEqual({ text: 'secret' });
+    await one.append(stream, [
+      { id: `${stream}-2`, type: 'Erased', data: {}, metadata, destroyKeys: { agency: 'police' } },
+    ]);
+    // Reads that stop before the erasure event, so only the key store can tell.
+    expect((await two.findByIds([`${stream}-1`]))[0]!.data).toEqual({});
+    const [first] = await two.readStream(stream, { maxCount: 1 });
+    expect([first!.data, first!.metadata[ERASED_METADATA]]).toEqual([{}, true]);
+    // And what it appends after is sealed under a new key, which both open.
+    await two.append(stream, [{ id: `${stream}-3`, type: 'Recorded', data: { text: 'after' }, metadata }]);
+    const ids = await keyIds(stream);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect((await one.findByIds([`${stream}-3`]))[0]!.data).toEqual({ text: 'after' });
+  });
+});
+
+describe('a key whose giving a crash lost', () => {
+  it('still opens what it sealed, and goes with the erasure of that data', async () => {
+    const at = join(dir, randomUUID());
+    const store = new EncryptingEventStore(
+      await SqliteEventStore.open(join(at, 'events.db')),
+      new SqliteSubjectKeyStore(join(at, 'keys.db')),
+    );
+    const stream = `subject-${randomUUID()}`;
+    const metadata = { agency: 'police', category: 'offending' };
+    try {
+      await store.append(stream, [{ id: 'lost-1', type: 'Recorded', data: { text: 'secret' }, metadata }]);
+      // What a crash after the events' commit and before the keys' reached the disk leaves: the key
+      // made (durably, ahead of use) but no record of the scope it was given to.
+      const keys = new Database(join(at, 'keys.db'));
+      keys.prepare('DELETE FROM subject_keys').run();
+      keys.close();
+      const reopened = new EncryptingEventStore(
+        await SqliteEventStore.open(join(at, 'events.db')),
+        new SqliteSubjectKeyStore(join(at, 'keys.db')),
+      );
+      try {
+        expect((await reopened.readStream(stream))[0]!.data).toEqual({ text: 'secret' });
+        await reopened.append(stream, [
+          { id: 'lost-2', type: 'Erased', data: {}, metadata, destroyKeys: { agency: 'police' } },
+        ]);
+        expect((await reopened.readStream(stream)).map((event) => event.data)).toEqual([{}, {}]);
+      } finally {
+        await reopened.close();
+      }
+      expect((await store.readStream(stream))[0]!.data).toEqual({});
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { assertSchemaName } from '../postgres/postgres-schema';
-import { newDataKey } from './data-cipher';
-import type { DataKey, DataKeyScope, SubjectKeyStore } from './subject-key-store';
+import { newDataKeys } from './data-cipher';
+import { KeyReserve } from './key-reserve';
+import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
 
 export const subjectKeysDdl = (schema: string): string => {
   assertSchemaName(schema);
@@ -18,6 +18,15 @@ CREATE TABLE IF NOT EXISTS ${schema}.subject_keys (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS subject_keys_live
   ON ${schema}.subject_keys (subject, agency, category) WHERE destroyed_at IS NULL;
+CREATE TABLE IF NOT EXISTS ${schema}.data_keys (
+  key_id TEXT PRIMARY KEY,
+  key BYTEA NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${schema}.subject_key_erasures (
+  mark BIGSERIAL PRIMARY KEY,
+  key_id TEXT NOT NULL
+);
 `;
 };
 
@@ -27,8 +36,14 @@ export interface PostgresSubjectKeyStoreOptions {
   readonly schema?: string;
 }
 
-/** The key store of the server mode: the table `subject_keys`, apart from the events table. */
+/**
+ * The key store of the server mode: the table `subject_keys`, apart from the events table, with the
+ * keys made ahead of use in `data_keys` and the destructions numbered in
+ * `subject_key_erasures` (decision 0030).
+ */
 export class PostgresSubjectKeyStore implements SubjectKeyStore {
+  private readonly reserve = new KeyReserve();
+
   private constructor(
     private readonly pool: Pool,
     private readonly schema: string,
@@ -62,68 +77,156 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
 
   async getOrCreate(scopes: readonly DataKeyScope[]): Promise<DataKey[]> {
     if (scopes.length === 0) return [];
-    const columns = {
-      subjects: scopes.map((scope) => scope.subject),
-      agencies: scopes.map((scope) => scope.agency),
-      categories: scopes.map((scope) => scope.category),
-    };
-    const live = async (): Promise<Map<string, DataKey>> => {
-      const { rows } = await this.pool.query<{
-        subject: string;
-        agency: string;
-        category: string;
-        key_id: string;
-        key: Buffer;
-      }>(
-        `SELECT k.subject, k.agency, k.category, k.key_id, k.key
-         FROM ${this.schema}.subject_keys k
-         JOIN unnest($1::text[], $2::text[], $3::text[]) AS s (subject, agency, category)
-           ON k.subject = s.subject AND k.agency = s.agency AND k.category = s.category
-         WHERE k.destroyed_at IS NULL`,
-        [columns.subjects, columns.agencies, columns.categories],
-      );
-      return new Map(rows.map((row) => [scopeName(row), { id: row.key_id, key: row.key }]));
-    };
-    const found = await live();
-    const missing = scopes.filter((scope) => !found.has(scopeName(scope)));
-    if (missing.length === 0) return scopes.map((scope) => found.get(scopeName(scope))!);
-    // The partial unique index settles a race: the loser's row is not written, and both read the winner's.
-    await this.pool.query(
-      `INSERT INTO ${this.schema}.subject_keys (key_id, subject, agency, category, key)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])
-       ON CONFLICT DO NOTHING`,
-      [
-        missing.map(() => randomUUID()),
-        missing.map((scope) => scope.subject),
-        missing.map((scope) => scope.agency),
-        missing.map((scope) => scope.category),
-        missing.map(() => newDataKey()),
-      ],
+    const found = await this.live(scopes);
+    const missing = [...new Map(scopes.map((scope) => [scopeName(scope), scope])).values()].filter(
+      (scope) => !found.has(scopeName(scope)),
     );
-    const made = await live();
+    if (missing.length === 0) return scopes.map((scope) => found.get(scopeName(scope))!);
+    await this.refill(missing.length);
+    const offered = missing.map(() => this.reserve.take());
+    const given = await this.transaction(
+      // The keys given are durable already (the reserve); the giving need not wait for the disk: the
+      // events' own commit, later in the same write-ahead log, flushes it, and erasure also finds a
+      // key by the events sealed under it.
+      'BEGIN; SET LOCAL synchronous_commit TO OFF',
+      async (client) => {
+        // The partial unique index settles a race: the loser's row is not written, and both read the winner's.
+        const { rows } = await client.query<{ key_id: string }>(
+          `INSERT INTO ${this.schema}.subject_keys (key_id, subject, agency, category)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           ON CONFLICT DO NOTHING
+           RETURNING key_id`,
+          [
+            offered.map((key) => key.id),
+            missing.map((scope) => scope.subject),
+            missing.map((scope) => scope.agency),
+            missing.map((scope) => scope.category),
+          ],
+        );
+        return new Set(rows.map((row) => row.key_id));
+      },
+    ).catch((error: unknown) => {
+      // Rolled back: none of them was given.
+      for (const key of offered) this.reserve.putBack(key);
+      throw error;
+    });
+    for (const key of offered) if (!given.has(key.id)) this.reserve.putBack(key);
+    const made = await this.live(scopes);
     return scopes.map((scope) => made.get(scopeName(scope))!);
   }
 
-  async get(id: string): Promise<Buffer | undefined> {
-    const { rows } = await this.pool.query<{ key: Buffer | null }>(
-      `SELECT key FROM ${this.schema}.subject_keys WHERE key_id = $1`,
-      [id],
+  private async live(scopes: readonly DataKeyScope[]): Promise<Map<string, DataKey>> {
+    const { rows } = await this.pool.query<{
+      subject: string;
+      agency: string;
+      category: string;
+      key_id: string;
+      key: Buffer;
+    }>(
+      `SELECT k.subject, k.agency, k.category, k.key_id, coalesce(k.key, d.key) AS key
+       FROM ${this.schema}.subject_keys k
+       LEFT JOIN ${this.schema}.data_keys d ON d.key_id = k.key_id
+       JOIN unnest($1::text[], $2::text[], $3::text[]) AS s (subject, agency, category)
+         ON k.subject = s.subject AND k.agency = s.agency AND k.category = s.category
+       WHERE k.destroyed_at IS NULL`,
+      [scopes.map((s) => s.subject), scopes.map((s) => s.agency), scopes.map((s) => s.category)],
     );
-    return rows[0]?.key ?? undefined;
+    return new Map(rows.map((row) => [scopeName(row), { id: row.key_id, key: row.key }]));
   }
 
-  async destroy(subject: string, agency: string, categories?: readonly string[]): Promise<string[]> {
-    const { rows } = await this.pool.query<{ key_id: string }>(
-      `UPDATE ${this.schema}.subject_keys SET key = NULL, destroyed_at = now()
-       WHERE subject = $1 AND agency = $2 AND destroyed_at IS NULL
-         AND ($3::text[] IS NULL OR category = ANY($3::text[]))
-       RETURNING key_id`,
-      [subject, agency, categories ?? null],
+  /** Makes keys ahead of use, in one commit (durable), when the reserve holds fewer than `needed`. */
+  private async refill(needed: number): Promise<void> {
+    const count = this.reserve.toMake(needed);
+    if (count === 0) return;
+    const made = newDataKeys(count);
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.data_keys (key_id, key)
+       SELECT * FROM unnest($1::text[], $2::bytea[])`,
+      [made.map((key) => key.id), made.map((key) => key.key)],
     );
-    return rows.map((row) => row.key_id);
+    this.reserve.add(made);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    if (ids.length === 0) return new Map<string, Buffer>();
+    const { rows } = await this.pool.query<{ key_id: string; key: Buffer }>(
+      `SELECT key_id, key FROM ${this.schema}.subject_keys WHERE key_id = ANY($1::text[]) AND key IS NOT NULL
+       UNION ALL
+       SELECT key_id, key FROM ${this.schema}.data_keys WHERE key_id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.key_id, row.key]));
+  }
+
+  async destroy(
+    subject: string,
+    agency: string,
+    categories?: readonly string[],
+    alsoIds: readonly string[] = [],
+  ): Promise<string[]> {
+    return this.transaction('BEGIN', async (client) => {
+      // Destructions are numbered in the order they commit, so a reader's mark never skips one.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+        `subject_key_erasures:${this.schema}`,
+      ]);
+      const { rows } = await client.query<{ key_id: string }>(
+        `WITH destroyed AS (
+           UPDATE ${this.schema}.subject_keys SET key = NULL, destroyed_at = now()
+           WHERE destroyed_at IS NULL AND (
+             (subject = $1 AND agency = $2 AND ($3::text[] IS NULL OR category = ANY($3::text[])))
+             OR key_id = ANY($4::text[]))
+           RETURNING key_id),
+         deleted AS (
+           DELETE FROM ${this.schema}.data_keys
+           WHERE key_id = ANY($4::text[]) OR key_id IN (SELECT key_id FROM destroyed) RETURNING key_id),
+         ids AS (SELECT key_id FROM destroyed UNION SELECT key_id FROM deleted)
+         INSERT INTO ${this.schema}.subject_key_erasures (key_id) SELECT key_id FROM ids RETURNING key_id`,
+        [subject, agency, categories ?? null, alsoIds],
+      );
+      return rows.map((row) => row.key_id);
+    });
+  }
+
+  async erasedSince(mark: number | undefined): Promise<Erasures> {
+    if (mark === undefined) {
+      const { rows } = await this.pool.query<{ mark: string | null }>(
+        `SELECT MAX(mark) AS mark FROM ${this.schema}.subject_key_erasures`,
+      );
+      return { mark: Number(rows[0]?.mark ?? 0), ids: [] };
+    }
+    const { rows } = await this.pool.query<{ mark: string; key_id: string }>(
+      `SELECT mark, key_id FROM ${this.schema}.subject_key_erasures WHERE mark > $1 ORDER BY mark`,
+      [mark],
+    );
+    if (rows.length === 0) return { mark, ids: [] };
+    return { mark: Number(rows[rows.length - 1]!.mark), ids: rows.map((row) => row.key_id) };
+  }
+
+  private async transaction<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(begin);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {
+    // What this process made and did not give out is of no use to any other.
+    const unused = this.reserve.drain();
+    if (unused.length > 0) {
+      await this.pool
+        .query(`DELETE FROM ${this.schema}.data_keys WHERE key_id = ANY($1::text[])`, [
+          unused.map((key) => key.id),
+        ])
+        .catch(() => undefined);
+    }
     await this.pool.end();
   }
 }

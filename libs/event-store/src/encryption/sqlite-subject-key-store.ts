@@ -1,12 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { preparePrivateSqliteFile } from '@throughline/platform';
-import { newDataKey } from './data-cipher';
-import type { DataKey, DataKeyScope, SubjectKeyStore } from './subject-key-store';
+import { newDataKeys } from './data-cipher';
+import { KeyReserve } from './key-reserve';
+import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
 
 /**
- * A destroyed key's row stays, without its key, as the record that it existed; the live key of a
- * scope is unique, so two processes making one at once end with the first one's.
+ * `subject_keys` says which key is a scope's: a destroyed key's row stays, without its key, as the
+ * record that it existed; the live key of a scope is unique, so two processes giving one at once end
+ * with the first one's. The key bytes are in `data_keys`, made ahead of use (rows written before
+ * decision 0030 keep theirs in `subject_keys.key`); `subject_key_erasures` numbers the destructions,
+ * so another process learns of them at its next read.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS subject_keys (
@@ -20,73 +23,176 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX IF NOT EXISTS subject_keys_live
     ON subject_keys (subject, agency, category) WHERE destroyed_at IS NULL;
+  CREATE TABLE IF NOT EXISTS data_keys (
+    key_id TEXT PRIMARY KEY,
+    key BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS subject_key_erasures (
+    mark INTEGER PRIMARY KEY AUTOINCREMENT,
+    key_id TEXT NOT NULL
+  );
 `;
+
+interface Statements {
+  readonly live: Database.Statement<[string, string, string], { key_id: string; key: Buffer }>;
+  readonly give: Database.Statement<[string, string, string, string, number]>;
+  readonly reserve: Database.Statement<[string, Buffer, number]>;
+  readonly many: Database.Statement<[string], { key_id: string; key: Buffer }>;
+  readonly erasedSince: Database.Statement<[number], { mark: number; key_id: string }>;
+  readonly lastMark: Database.Statement<[], number | null>;
+}
 
 /** The key store of the embedded mode: its own file (keys.db), never events.db. */
 export class SqliteSubjectKeyStore implements SubjectKeyStore {
   private readonly db: Database.Database;
-  private readonly statements;
+  private readonly statements: Statements;
+  private readonly reserve = new KeyReserve();
+  private readonly giveAll: Database.Transaction<(scopes: readonly DataKeyScope[]) => DataKey[]>;
 
   constructor(private readonly path: string) {
     if (path !== ':memory:') preparePrivateSqliteFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // Giving a reserved key to a scope does not wait for the disk; what must be durable (the reserve,
+    // a destruction) is written under `durably`.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     // A destroyed key's bytes are overwritten in the file, not only unlinked from the b-tree.
     this.db.pragma('secure_delete = ON');
     this.db.exec(SCHEMA);
     this.statements = {
-      live: this.db.prepare<[string, string, string], { key_id: string; key: Buffer }>(
-        `SELECT key_id, key FROM subject_keys
-         WHERE subject = ? AND agency = ? AND category = ? AND destroyed_at IS NULL`,
+      live: this.db.prepare(
+        `SELECT s.key_id, coalesce(s.key, d.key) AS key
+         FROM subject_keys s LEFT JOIN data_keys d ON d.key_id = s.key_id
+         WHERE s.subject = ? AND s.agency = ? AND s.category = ? AND s.destroyed_at IS NULL`,
       ),
-      insert: this.db.prepare<[string, string, string, string, Buffer, number]>(
-        `INSERT INTO subject_keys (key_id, subject, agency, category, key, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      give: this.db.prepare(
+        `INSERT INTO subject_keys (key_id, subject, agency, category, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      get: this.db.prepare<[string], Buffer | null>('SELECT key FROM subject_keys WHERE key_id = ?').pluck(),
+      reserve: this.db.prepare('INSERT INTO data_keys (key_id, key, created_at) VALUES (?, ?, ?)'),
+      many: this.db.prepare(
+        `WITH wanted (id) AS (SELECT value FROM json_each(?))
+         SELECT key_id, key FROM subject_keys WHERE key_id IN wanted AND key IS NOT NULL
+         UNION ALL
+         SELECT key_id, key FROM data_keys WHERE key_id IN wanted`,
+      ),
+      erasedSince: this.db.prepare(
+        'SELECT mark, key_id FROM subject_key_erasures WHERE mark > ? ORDER BY mark',
+      ),
+      lastMark: this.db.prepare<[], number | null>('SELECT MAX(mark) FROM subject_key_erasures').pluck(),
     };
+    // One transaction: the missing keys cost one write, however many there are, and no wait for the disk.
+    this.giveAll = this.db.transaction((scopes: readonly DataKeyScope[]) =>
+      scopes.map((scope) => this.giveOne(scope)),
+    );
   }
 
   getOrCreate(scopes: readonly DataKeyScope[]): Promise<DataKey[]> {
-    return Promise.resolve(this.getOrCreateAll(scopes));
+    if (scopes.length === 0) return Promise.resolve([]);
+    // Enough for every scope asked for (mostly new ones: those the process does not hold), without
+    // reading first which have a key.
+    this.refill(scopes.length);
+    return Promise.resolve(this.reserve.giving(() => this.giveAll.immediate(scopes)));
   }
 
-  /** One transaction: the missing keys cost one commit, however many there are. */
-  private readonly getOrCreateAll = (scopes: readonly DataKeyScope[]): DataKey[] =>
-    this.db.transaction(() =>
-      scopes.map(({ subject, agency, category }) => {
-        const found = this.statements.live.get(subject, agency, category);
-        if (found) return { id: found.key_id, key: found.key };
-        this.statements.insert.run(randomUUID(), subject, agency, category, newDataKey(), Date.now());
-        const made = this.statements.live.get(subject, agency, category)!;
-        return { id: made.key_id, key: made.key };
-      }),
-    )();
-
-  get(id: string): Promise<Buffer | undefined> {
-    return Promise.resolve(this.statements.get.get(id) ?? undefined);
+  /** One scope's live key, or a reserved one given to it (inside the transaction of `giveAll`). */
+  private giveOne({ subject, agency, category }: DataKeyScope): DataKey {
+    const found = this.statements.live.get(subject, agency, category);
+    if (found) return { id: found.key_id, key: found.key };
+    const reserved = this.reserve.take();
+    const { changes } = this.statements.give.run(reserved.id, subject, agency, category, Date.now());
+    if (changes === 0) {
+      this.reserve.putBack(reserved);
+      const winner = this.statements.live.get(subject, agency, category)!;
+      return { id: winner.key_id, key: winner.key };
+    }
+    return reserved;
   }
 
-  destroy(subject: string, agency: string, categories?: readonly string[]): Promise<string[]> {
+  /** Makes keys ahead of use, in one durable commit, when the reserve holds fewer than `needed`. */
+  private refill(needed: number): void {
+    const count = this.reserve.toMake(needed);
+    if (count === 0) return;
+    const made = newDataKeys(count);
+    this.durably(() => {
+      const now = Date.now();
+      for (const key of made) this.statements.reserve.run(key.id, key.key, now);
+    });
+    this.reserve.add(made);
+  }
+
+  getMany(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    if (ids.length === 0) return Promise.resolve(new Map<string, Buffer>());
+    const rows = this.statements.many.all(JSON.stringify(ids));
+    return Promise.resolve(new Map(rows.map((row) => [row.key_id, row.key])));
+  }
+
+  destroy(
+    subject: string,
+    agency: string,
+    categories?: readonly string[],
+    alsoIds: readonly string[] = [],
+  ): Promise<string[]> {
     const list = categories === undefined ? null : JSON.stringify(categories);
-    const ids = this.db
-      .prepare<[number, string, string, string | null, string | null], string>(
-        `UPDATE subject_keys SET key = NULL, destroyed_at = ?
-         WHERE subject = ? AND agency = ? AND destroyed_at IS NULL
-           AND (? IS NULL OR category IN (SELECT value FROM json_each(?)))
-         RETURNING key_id`,
-      )
-      .pluck()
-      .all(Date.now(), subject, agency, list, list);
+    const ids = this.durably(() => {
+      const destroyed = this.db
+        .prepare<[number, string, string, string | null, string | null, string], string>(
+          `UPDATE subject_keys SET key = NULL, destroyed_at = ?
+           WHERE destroyed_at IS NULL AND (
+             (subject = ? AND agency = ? AND (? IS NULL OR category IN (SELECT value FROM json_each(?))))
+             OR key_id IN (SELECT value FROM json_each(?)))
+           RETURNING key_id`,
+        )
+        .pluck()
+        .all(Date.now(), subject, agency, list, list, JSON.stringify(alsoIds));
+      // The bytes go, and with them a key named by the events but never given to a scope (a crash
+      // lost the giving).
+      const deleted = this.db
+        .prepare<[string], string>(
+          'DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?)) RETURNING key_id',
+        )
+        .pluck()
+        .all(JSON.stringify([...destroyed, ...alsoIds]));
+      const all = [...new Set([...destroyed, ...deleted])];
+      const record = this.db.prepare<[string]>('INSERT INTO subject_key_erasures (key_id) VALUES (?)');
+      for (const id of all) record.run(id);
+      return all;
+    });
     // The old page images in the WAL are copied over and the WAL emptied, so no copy of the key stays.
     if (ids.length > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve(ids);
   }
 
+  erasedSince(mark: number | undefined): Promise<Erasures> {
+    if (mark === undefined) return Promise.resolve({ mark: this.statements.lastMark.get() ?? 0, ids: [] });
+    const rows = this.statements.erasedSince.all(mark);
+    if (rows.length === 0) return Promise.resolve({ mark, ids: [] });
+    return Promise.resolve({ mark: rows[rows.length - 1]!.mark, ids: rows.map((row) => row.key_id) });
+  }
+
   close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      // What this process made and did not give out is of no use to any other.
+      const unused = this.reserve.drain();
+      if (unused.length > 0) {
+        this.db
+          .prepare<[string]>('DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?))')
+          .run(JSON.stringify(unused.map((key) => key.id)));
+      }
+      this.db.close();
+    }
     return Promise.resolve();
+  }
+
+  /** Runs `write` in one transaction whose commit waits for the disk (synchronous = FULL). */
+  private durably<T>(write: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.db.transaction(write).immediate();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 }
