@@ -18,3 +18,4 @@ export * from './json-logger';
 export * from './tracing';
 export * from './metrics';
 export * from './query-names';
+export * from './http';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '@throughline/platform';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import type { PurposeOfUse } from '@throughline/domain';
 import { type Audited, readerOf } from '@throughline/subjects';
@@ -36,8 +36,8 @@ export class BoardPageController {
   async board(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     const query = parseBoardQuery(values);
     const since = query.since ? new Date(`${query.since}T00:00:00Z`).toISOString() : undefined;
@@ -50,9 +50,9 @@ export class BoardPageController {
       new ReadDeselectionsQuery(reader),
     );
     // The page shows two reads, so it names both records.
-    response.setHeader('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
+    response.header('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
     const metrics = cohortMetricsOf(await this.measures.measures(new Date(), 24, {}));
-    response.type('html');
+    response.type('text/html');
     return boardPage({
       principal,
       csrf: csrfToken(request, response),

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import {
   AuditService,
   BreakGlassReviewService,
@@ -14,7 +13,7 @@ import {
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, RecordsService, ReviewBreakGlassCommand } from '@throughline/sharing';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
@@ -95,8 +94,8 @@ export class IgPagesController {
   async console(
     @CurrentPrincipal() principal: Principal,
     @Query('reviewed') reviewed: string | undefined,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
@@ -113,7 +112,7 @@ export class IgPagesController {
         : reviewed === 'flagged'
           ? 'The claim was flagged for follow-up.'
           : null;
-    response.type('html');
+    response.type('text/html');
     return igPage({
       principal,
       csrf: csrfToken(request, response),
@@ -130,8 +129,8 @@ export class IgPagesController {
   async register(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const filter = registerFilterOf(values);
@@ -140,7 +139,7 @@ export class IgPagesController {
       throw invalid('before must be a positive integer');
     const records = await this.disclosures.query(toAuditQuery(filter, before));
     const last = records[records.length - 1];
-    response.type('html');
+    response.type('text/html');
     return registerPage({
       principal,
       csrf: csrfToken(request, response),
@@ -155,8 +154,8 @@ export class IgPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('eventId') eventId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -171,7 +170,7 @@ export class IgPagesController {
       ),
     );
     await this.caughtUp(done.position);
-    response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
+    response.redirect(`/app/ig?reviewed=${done.outcome}#break-glass`, 303);
   }
 
   /** The review queue and restrictions of the IG lead's agency: the same use case as /v1/audit/reviews. */
@@ -179,14 +178,14 @@ export class IgPagesController {
   async recordsManagement(
     @CurrentPrincipal() principal: Principal,
     @Query('done') done: string | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const requester = this.requesterOf(principal, request);
     const { today, reviews } = await this.records.queue(requester, new Date());
     const restrictions = await this.records.restrictions(requester);
-    response.type('html');
+    response.type('text/html');
     return recordsPage({
       principal,
       csrf: csrfToken(request, response),
@@ -202,8 +201,8 @@ export class IgPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -214,15 +213,15 @@ export class IgPagesController {
       new Date(),
     );
     await this.caughtUp(done.position);
-    response.redirect(303, '/app/ig/records?done=retained#reviews');
+    response.redirect('/app/ig/records?done=retained#reviews', 303);
   }
 
   @Post('restrictions')
   async restrict(
     @CurrentPrincipal() principal: Principal,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -237,7 +236,7 @@ export class IgPagesController {
       },
     );
     await this.caughtUp(done.position);
-    response.redirect(303, '/app/ig/records?done=restricted#restrictions');
+    response.redirect('/app/ig/records?done=restricted#restrictions', 303);
   }
 
   @Post('restrictions/:subjectId/:restrictionId/lift')
@@ -246,8 +245,8 @@ export class IgPagesController {
     @Param('subjectId') subjectId: string,
     @Param('restrictionId') restrictionId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -258,10 +257,10 @@ export class IgPagesController {
       { reason: body?.reason },
     );
     await this.caughtUp(done.position);
-    response.redirect(303, '/app/ig/records?done=lifted#restrictions');
+    response.redirect('/app/ig/records?done=lifted#restrictions', 303);
   }
 
-  private requesterOf(principal: Principal, request: Request & { id?: unknown }) {
+  private requesterOf(principal: Principal, request: HttpRequest) {
     return { principal, requestId: typeof request.id === 'string' ? request.id : undefined };
   }
 
@@ -276,8 +275,8 @@ export class IgPagesController {
   async findSubject(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const text = (name: string): string | null => values[name]?.trim().slice(0, 100) || null;
@@ -297,10 +296,10 @@ export class IgPagesController {
         'subject-access',
         requesterOf(principal, request),
       );
-      response.setHeader('X-Disclosure-Id', done.disclosureId);
+      response.header('X-Disclosure-Id', done.disclosureId);
       found = done.found;
     }
-    response.type('html');
+    response.type('text/html');
     return subjectSearchPage({ principal, csrf: csrfToken(request, response), form, found });
   }
 
@@ -309,8 +308,8 @@ export class IgPagesController {
   async accessExport(
     @CurrentPrincipal() principal: Principal,
     @Query('subjectId') rawId: string | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<unknown> {
     requireIgLead(principal);
     const subjectId = (rawId ?? '').trim();
@@ -326,8 +325,8 @@ export class IgPagesController {
     if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
     const { exported, disclosureId } = done;
-    response.setHeader('X-Disclosure-Id', disclosureId);
-    response.setHeader(
+    response.header('X-Disclosure-Id', disclosureId);
+    response.header(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,
     );
