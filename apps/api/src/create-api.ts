@@ -13,6 +13,7 @@ import {
   isFresh,
   JsonLogger,
   pathOf,
+  problemOf,
   sendProblem,
   setRetryAfter,
   type ThroughlineConfig,
@@ -49,6 +50,11 @@ export async function createApi(
     new BoundedFastifyAdapter(config.http, {
       bodyLimit: config.bodyLimitBytes,
       genReqId: requestIdOf,
+      // A path that does not decode is refused before any route or hook, as any bad request is.
+      frameworkErrors: (error, request, reply) => {
+        reply.header('X-Request-Id', request.id);
+        sendProblem(reply, problemOf(error), request.url);
+      },
       trustProxy: false,
       // Flat name=value pairs; a repeated name parses to an array, which the query string rule
       // refuses (QueryStringGuard, or the guard that authenticates the route: see Admission).
@@ -90,7 +96,7 @@ export async function createApi(
     if (!cacheable || (request.method !== 'GET' && request.method !== 'HEAD') || !isFresh(request, etag))
       return done(null, payload);
     reply.code(304).removeHeader('content-type').removeHeader('content-length');
-    done(null, '');
+    done(null, null);
   });
   // JSON (application/json and application/*+json) for the API, forms for the pages; any other body
   // is left unread and the route sees none.

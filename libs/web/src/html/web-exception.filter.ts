@@ -69,6 +69,6 @@ export class WebExceptionFilter implements ExceptionFilter {
       principal,
       ...(principal ? { csrf: csrfToken(request, response) } : {}),
     });
-    response.status(problem.status).type('text/html').send(markup);
+    response.status(problem.status).type('text/html; charset=utf-8').send(markup);
   }
 }

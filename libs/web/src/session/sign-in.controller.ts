@@ -55,7 +55,7 @@ export class SignInController {
     @Res({ passthrough: true }) response: HttpResponse,
     @Query('next') next?: string,
   ): Promise<string> {
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     if (this.config.oidc) return oidcPage({ next: safeNext(next), signedIn: await this.signedIn(request) });
     if (!this.embedded) return noPageSignInPage(this.config.jwt.issuer);
     return signInPage({
@@ -124,7 +124,7 @@ export class SignInController {
     }
     response
       .status(200)
-      .type('text/html')
+      .type('text/html; charset=utf-8')
       .send(
         page({
           title: 'Signed out',

@@ -85,7 +85,7 @@ export class MeasuresController {
     const { months, versions, csv } = parseMeasuresQuery(query);
     const measures = await this.measures.measures(new Date(), months, versions);
     if (!csv) return measures;
-    response.type('text/csv');
+    response.type('text/csv; charset=utf-8');
     response.header(
       'Content-Disposition',
       `attachment; filename="measures-${measures.asOf.slice(0, 10)}.csv"`,

@@ -52,7 +52,7 @@ export class BoardPageController {
     // The page shows two reads, so it names both records.
     response.header('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
     const metrics = cohortMetricsOf(await this.measures.measures(new Date(), 24, {}));
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return boardPage({
       principal,
       csrf: csrfToken(request, response),

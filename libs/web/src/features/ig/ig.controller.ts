@@ -112,7 +112,7 @@ export class IgPagesController {
         : reviewed === 'flagged'
           ? 'The claim was flagged for follow-up.'
           : null;
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return igPage({
       principal,
       csrf: csrfToken(request, response),
@@ -139,7 +139,7 @@ export class IgPagesController {
       throw invalid('before must be a positive integer');
     const records = await this.disclosures.query(toAuditQuery(filter, before));
     const last = records[records.length - 1];
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return registerPage({
       principal,
       csrf: csrfToken(request, response),
@@ -185,7 +185,7 @@ export class IgPagesController {
     const requester = this.requesterOf(principal, request);
     const { today, reviews } = await this.records.queue(requester, new Date());
     const restrictions = await this.records.restrictions(requester);
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return recordsPage({
       principal,
       csrf: csrfToken(request, response),
@@ -299,7 +299,7 @@ export class IgPagesController {
       response.header('X-Disclosure-Id', done.disclosureId);
       found = done.found;
     }
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return subjectSearchPage({ principal, csrf: csrfToken(request, response), form, found });
   }
 

@@ -66,7 +66,7 @@ export class SubjectPagesController {
       ),
     );
     const records = list.disclosed.map((subject) => subject.record).sort(byName);
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return subjectListPage({
       principal,
       csrf: csrfToken(request, response),
@@ -94,7 +94,7 @@ export class SubjectPagesController {
       Audited<DisclosedSubject>
     >(new GetSubjectQuery(readerOf(principal, purpose, request), subjectId));
     response.header('X-Disclosure-Id', disclosureId);
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return subjectPage({
       principal,
       csrf: csrfToken(request, response),
@@ -130,7 +130,7 @@ export class SubjectPagesController {
         new GetTimelineQuery(readerOf(principal, purpose, request), subjectId, before, TIMELINE_PAGE),
       ),
     );
-    response.type('text/html');
+    response.type('text/html; charset=utf-8');
     return timelinePage({
       principal,
       csrf: csrfToken(request, response),

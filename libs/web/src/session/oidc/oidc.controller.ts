@@ -110,7 +110,7 @@ export class OidcController {
     const destination = transaction.next ?? homeFor(principal.role);
     response
       .status(200)
-      .type('text/html')
+      .type('text/html; charset=utf-8')
       .send(
         page({
           title: 'Signed in',
