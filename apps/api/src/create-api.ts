@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { pino } from 'pino';
 import { AuditService } from '@throughline/audit';
+import { startProjectionsThread } from '@throughline/background';
 import { CredentialLimits } from '@throughline/auth';
 import { EventStore } from '@throughline/event-store';
 import {
@@ -22,7 +23,6 @@ import {
 } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { FORM_TYPE, parseFormBody } from '@throughline/web';
-import { startProjectionsThread } from '../../worker/src/projections-thread';
 import { ApiModule } from './api.module';
 import { parseJsonBody } from './json-body';
 import { ApiMetrics } from './metrics';
