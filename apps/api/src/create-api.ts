@@ -60,8 +60,12 @@ export async function createApi(
       // refuses (QueryStringGuard, or the guard that authenticates the route: see Admission).
       routerOptions: {
         querystringParser: (query) => parseQueryString(query),
+        // Paths match as they always have: in any case, with or without a trailing slash.
         ignoreTrailingSlash: true,
         caseSensitive: false,
+        // A parameter of any length reaches its route, which refuses what it cannot take (a subject
+        // id too long is a 400 naming the rule, not a 404); Node's header limit bounds the URL.
+        maxParamLength: 16 * 1024,
       },
     }),
     { bodyParser: false, bufferLogs: true },
