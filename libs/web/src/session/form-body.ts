@@ -15,12 +15,7 @@ const tooLarge = (): ProblemException =>
     'Go back, check what you entered and try again.',
   );
 const notUnderstood = (): ProblemException =>
-  new ProblemException(
-    400,
-    'form-not-understood',
-    'Form not understood',
-    'Go back, check what you entered and try again.',
-  );
+  new ProblemException(400, 'form-not-understood', 'Form not understood', 'The form could not be read.');
 
 /** The page routes that take form posts: sign-in, sign-out and the IG console's actions. */
 const takesForms = (route: string | undefined): boolean =>
