@@ -8,12 +8,7 @@ const FORM_LIMIT_BYTES = 16 * 1024;
 const FORM_FIELDS = 20;
 
 const tooLarge = (): ProblemException =>
-  new ProblemException(
-    413,
-    'form-too-large',
-    'Form too large',
-    'Go back, check what you entered and try again.',
-  );
+  new ProblemException(413, 'form-too-large', 'Form too large', 'The form is over the size limit.');
 const notUnderstood = (): ProblemException =>
   new ProblemException(400, 'form-not-understood', 'Form not understood', 'The form could not be read.');
 
