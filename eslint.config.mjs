@@ -85,6 +85,25 @@ export default tseslint.config(
       'no-restricted-imports': ['error', boundaries(null)],
     },
   },
+  {
+    // The processes are wired from libs: one never reaches into another's sources (the launcher in
+    // apps/cli and the bench in apps/bench start them, and may).
+    files: ['apps/api/**/*.ts', 'apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...boundaries(null).patterns,
+            {
+              group: ['../../*/src', '../../*/src/**'],
+              message: 'An app does not import another app: move what both need into a lib.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   ...libs.map((lib) => ({
     files: [`libs/${lib}/**/*.ts`],
     rules: {

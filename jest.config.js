@@ -1,6 +1,6 @@
 /** Three tiers by file suffix: unit (*.spec.ts), integration (*.int-spec.ts), e2e (*.e2e-spec.ts). */
-/** Packages published only as ES modules (openid-client brings its own jose). */
-const ESM_ONLY = 'openid-client|oauth4webapi';
+/** Packages published only as ES modules (openid-client brings its own jose; @fastify/static, Swagger UI's files, its content-disposition). */
+const ESM_ONLY = 'openid-client|oauth4webapi|content-disposition';
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',

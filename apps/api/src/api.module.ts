@@ -10,7 +10,8 @@ import { ProjectionsModule } from '@throughline/projections';
 import { SharingModule } from '@throughline/sharing';
 import { SubjectsModule } from '@throughline/subjects';
 import { TaskingModule } from '@throughline/tasking';
-import { WebModule } from '@throughline/web';
+import { WebExceptionFilter, WebModule } from '@throughline/web';
+import { AnswerErrorsFilter } from './answer-errors.filter';
 import { HealthController } from './health.controller';
 import { ApiMetrics, MetricsController } from './metrics';
 import { ServingState } from './serving-state';
@@ -37,7 +38,9 @@ export class ApiModule {
       providers: [
         ServingState,
         ApiMetrics,
-        { provide: APP_FILTER, useClass: RecordedRefusalsFilter },
+        RecordedRefusalsFilter,
+        WebExceptionFilter,
+        { provide: APP_FILTER, useClass: AnswerErrorsFilter },
         // No global interceptor: a route without one is served without wrapping its handler in
         // observables. The credential is charged where a guard authenticates (Admission).
         { provide: APP_GUARD, useClass: QueryStringGuard },

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TokenService } from '@throughline/auth';
 import { DataDirLock, loadConfig, stopOnSignals } from '@throughline/platform';
-import { type BoundedExpressAdapter, createApi } from './create-api';
+import { type BoundedFastifyAdapter, createApi } from './create-api';
 import { ServingState } from './serving-state';
 
 const DEMO_LOADING = 'The demo partnership is loading';
@@ -15,7 +15,7 @@ export async function serve(options: { readonly demo?: boolean } = {}): Promise<
   // Held before listening, so no request finds the API ready with the demo half loaded.
   if (demo) serving.hold(DEMO_LOADING);
   let demoLoaded: Promise<unknown> = Promise.resolve();
-  const http = app.getHttpAdapter() as BoundedExpressAdapter;
+  const http = app.getHttpAdapter() as BoundedFastifyAdapter;
   const logger = new Logger('Throughline');
   stopOnSignals({
     graceMs: config.shutdownGraceSeconds * 1000,

@@ -1,11 +1,13 @@
 import { Writable } from 'node:stream';
-import express, { type Request, type Response } from 'express';
+import { fastify, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import request from 'supertest';
-import { requestLog } from './request-log';
+import { requestIdOf, requestLog } from './request-log';
 
 /** An app with the request log and a few routes, writing its lines to memory. */
-function appLogging(level: string): { app: express.Express; lines: () => Record<string, unknown>[] } {
+async function appLogging(
+  level: string,
+): Promise<{ app: FastifyInstance['server']; lines: () => Record<string, unknown>[] }> {
   const written: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -13,25 +15,26 @@ function appLogging(level: string): { app: express.Express; lines: () => Record<
       done();
     },
   });
-  const app = express();
-  app.use(requestLog(pino({ level }, sink)));
-  app.get('/v1/echo', (req: Request, res: Response) => {
-    res.json({ id: (req as Request & { id?: string }).id });
-  });
-  app.get('/v1/broken', (_req, res) => {
-    res.status(500).json({ title: 'Internal error' });
-  });
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  const app = fastify({ genReqId: requestIdOf });
+  app.addHook('onRequest', requestLog(pino({ level }, sink)));
+  app.get('/v1/echo', (req) => ({ id: req.id }));
+  app.get('/v1/broken', (_req, reply) => reply.code(500).send({ title: 'Internal error' }));
+  app.get('/health/live', () => ({ status: 'ok' }));
+  await app.ready();
+  servers.push(app);
   const lines = () =>
     written
       .join('')
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { app, lines };
+  return { app: app.server, lines };
 }
+
+const servers: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
 
 /** The line is written as the answer closes, which can be just after the client has read it. */
 async function eventually(lines: () => Record<string, unknown>[], count: number) {
@@ -43,7 +46,7 @@ async function eventually(lines: () => Record<string, unknown>[], count: number)
 
 describe('requestLog', () => {
   it("keeps the caller's plain request id, answers with it, and writes one line without headers or query values", async () => {
-    const { app, lines } = appLogging('info');
+    const { app, lines } = await appLogging('info');
     const response = await request(app)
       .get('/v1/echo?q=Jane%20Doe&since=2025-01-01&q=x')
       .set('X-Request-Id', 'caller-1.a:b')
@@ -77,7 +80,7 @@ describe('requestLog', () => {
     ['too long', 'x'.repeat(129)],
     ['with a slash', 'a/b'],
   ])('gives a fresh id in place of one %s', async (_why, given) => {
-    const { app } = appLogging('info');
+    const { app } = await appLogging('info');
     const response = await request(app).get('/v1/echo').set('X-Request-Id', given).expect(200);
 
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -85,7 +88,7 @@ describe('requestLog', () => {
   });
 
   it('writes a server error at error level', async () => {
-    const { app, lines } = appLogging('info');
+    const { app, lines } = await appLogging('info');
     await request(app).get('/v1/broken').expect(500);
 
     const [line] = await eventually(lines, 1);
@@ -93,9 +96,9 @@ describe('requestLog', () => {
   });
 
   it('writes no line for a health check, nor below the level that keeps request lines', async () => {
-    const quiet = appLogging('info');
+    const quiet = await appLogging('info');
     await request(quiet.app).get('/health/live').expect(200);
-    const warnOnly = appLogging('warn');
+    const warnOnly = await appLogging('warn');
     const answered = await request(warnOnly.app).get('/v1/echo').expect(200);
     // Something is written after both, so a line that was coming would be there first.
     await request(quiet.app).get('/v1/echo').expect(200);

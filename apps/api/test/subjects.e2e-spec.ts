@@ -74,7 +74,7 @@ describe('subject record and timeline', () => {
     const police = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
     const again = await read(`/v1/subjects/${subjectId}`, 'police', 'iom-officer');
     const housing = await read(`/v1/subjects/${subjectId}`, 'housing', 'housing-officer');
-    // Express's weak tag: the body's length in hex and the start of its SHA-1 in base64.
+    // The weak tag: the body's length in hex and the start of its SHA-1 in base64.
     const tagOf = (body: string): string =>
       `W/"${Buffer.byteLength(body).toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"`;
 

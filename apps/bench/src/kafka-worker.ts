@@ -1,10 +1,10 @@
 import { ShutdownSignal } from '@nestjs/common';
+import type { RelayProgress } from '@throughline/background';
 import { EventStore } from '@throughline/event-store';
 import { type IngestConsumer, KafkaIngestion } from '@throughline/kafka';
 import { loadConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { createWorker } from '../../worker/src/create-worker';
-import type { RelayProgress } from '../../worker/src/projections-thread';
 import { type ApiEnv, CAPACITY_LIMITS } from './backends';
 import type { KafkaNames } from './kafka-publish';
 

@@ -1,12 +1,11 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditService } from '@throughline/audit';
+import { BackgroundModule, type RelayProgress, startProjectionsThread } from '@throughline/background';
 import { EventStore } from '@throughline/event-store';
 import { KafkaIngestion, type KafkaSettings, loadKafkaSettings } from '@throughline/kafka';
 import { JsonLogger, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
-import { type RelayProgress, startProjectionsThread } from './projections-thread';
-import { WorkerModule } from './worker.module';
 
 export interface Worker {
   readonly app: INestApplicationContext;
@@ -27,7 +26,7 @@ export async function createWorker(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Worker> {
   const kafka = config.kafkaBrokers.length > 0 ? loadKafkaSettings(config, env) : undefined;
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, kafka), {
+  const app = await NestFactory.createApplicationContext(BackgroundModule.forRoot(config, kafka), {
     logger: JsonLogger.forLevel(config.logLevel),
   });
   try {

@@ -1,12 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
-import { CHECKS_QUERY_STRING, ProblemException } from '@throughline/platform';
+import { CHECKS_QUERY_STRING, type HttpRequest, ProblemException } from '@throughline/platform';
 import { Admission } from './admission';
 import { KnownAgencies } from './known-agencies';
 import type { Principal } from './principal';
 import { InvalidTokenError, TokenService } from './token.service';
 
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends HttpRequest {
   /** Set once the token verified and names an agency of the partnership. */
   principal?: Principal;
   /**

@@ -21,3 +21,4 @@ export * from './metrics';
 export * from './metrics-server';
 export * from './query-names';
 export * from './request-edge';
+export * from './http';

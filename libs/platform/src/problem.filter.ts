@@ -1,11 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from './http';
 import { type ProblemDetails, ProblemException, problemType, TooManyRequestsException } from './problem';
 
-interface BodyParserError {
-  readonly type?: string;
-  readonly status?: number;
-  readonly expose?: boolean;
+/** An error of the HTTP server's own (`FST_ERR_*`): reading a body, routing, a bad URL. */
+interface ServerError {
+  readonly code?: unknown;
+  readonly statusCode?: unknown;
   readonly message?: string;
 }
 
@@ -23,7 +23,7 @@ const STATUS_SLUGS: Record<number, [string, string]> = {
   503: ['unavailable', 'Service unavailable'],
 };
 
-/** Maps anything thrown (our problems, Nest's HTTP errors, body-parser errors) to problem details. */
+/** Maps anything thrown (our problems, Nest's HTTP errors, the server's errors) to problem details. */
 export function problemOf(exception: unknown): ProblemDetails {
   if (exception instanceof ProblemException) return exception.problem;
   if (exception instanceof HttpException) {
@@ -36,8 +36,9 @@ export function problemOf(exception: unknown): ProblemDetails {
         : exception.message;
     return { type: problemType(slug), title, status, detail };
   }
-  const parserError = (exception ?? {}) as BodyParserError;
-  if (parserError.type === 'entity.too.large') {
+  const serverError = (exception ?? {}) as ServerError;
+  if (typeof serverError.code !== 'string' || !serverError.code.startsWith('FST_')) return INTERNAL;
+  if (serverError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return {
       type: problemType('payload-too-large'),
       title: 'Payload too large',
@@ -45,31 +46,26 @@ export function problemOf(exception: unknown): ProblemDetails {
       detail: 'The request body is over the size limit',
     };
   }
-  if (parserError.type === 'entity.parse.failed') {
-    return {
-      type: problemType('malformed-json'),
-      title: 'Malformed JSON',
-      status: 400,
-      detail: `The request body is not valid JSON: ${parserError.message ?? ''}`.trim(),
-    };
+  const status = serverError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const [slug, title] = STATUS_SLUGS[status] ?? ['bad-request', 'Bad request'];
+    return { type: problemType(slug), title, status, detail: serverError.message };
   }
-  if (parserError.expose === true && typeof parserError.status === 'number' && parserError.status < 500) {
-    const [slug, title] = STATUS_SLUGS[parserError.status] ?? ['bad-request', 'Bad request'];
-    return { type: problemType(slug), title, status: parserError.status, detail: parserError.message };
-  }
-  return { type: problemType('internal'), title: 'Internal error', status: 500 };
+  return INTERNAL;
 }
+
+const INTERNAL: ProblemDetails = { type: problemType('internal'), title: 'Internal error', status: 500 };
 
 /** A refusal that says when to come back carries it as `Retry-After`, whatever renders the body. */
-export function setRetryAfter(response: Response, exception: unknown): void {
+export function setRetryAfter(response: HttpResponse, exception: unknown): void {
   if (exception instanceof TooManyRequestsException)
-    response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    response.header('Retry-After', String(exception.retryAfterSeconds));
 }
 
-export function sendProblem(response: Response, problem: ProblemDetails, instance?: string): void {
+export function sendProblem(response: HttpResponse, problem: ProblemDetails, instance?: string): void {
   response
-    .status(problem.status)
-    .type('application/problem+json')
+    .code(problem.status)
+    .type('application/problem+json; charset=utf-8')
     .send(JSON.stringify(instance ? { ...problem, instance } : problem));
 }
 
@@ -80,12 +76,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
+    const request = http.getRequest<HttpRequest>();
     const problem = problemOf(exception);
     if (problem.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    const response = http.getResponse<Response>();
+    const response = http.getResponse<HttpResponse>();
     setRetryAfter(response, exception);
-    sendProblem(response, problem, request.originalUrl);
+    sendProblem(response, problem, request.url);
   }
 }

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { HttpRequest } from './http';
 import { ProblemException } from './problem';
 
 const refused = (name: string, detail: string): ProblemException =>
@@ -52,7 +52,7 @@ export class QueryStringGuard implements CanActivate {
       ...(this.reflector.get<GuardClass[] | undefined>(GUARDS_METADATA, context.getClass()) ?? []),
     ];
     if (!guards.some((guard) => typeof guard === 'function' && CHECKS_QUERY_STRING in guard)) {
-      checkQueryString(context.switchToHttp().getRequest<Request>().query);
+      checkQueryString(context.switchToHttp().getRequest<HttpRequest>().query);
     }
     return true;
   }

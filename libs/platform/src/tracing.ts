@@ -1,7 +1,7 @@
-import type { ExportResult } from '@opentelemetry/core';
+import { context } from '@opentelemetry/api';
+import { type ExportResult, getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -55,7 +55,7 @@ let provider: NodeTracerProvider | undefined;
 /**
  * Starts tracing when the environment names an OTLP endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT` or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, the standard OpenTelemetry settings, as are its protocol and
- * headers): incoming and outgoing HTTP, Express routes and PostgreSQL queries, exported over
+ * headers): incoming and outgoing HTTP, named by route (`traceRoute`), and PostgreSQL queries, exported over
  * OTLP/HTTP with every query value removed. Must run before those modules are loaded, so the
  * launcher calls it first. Without an endpoint nothing is loaded or patched.
  */
@@ -79,12 +79,22 @@ export function startTracing(version: string, env: NodeJS.ProcessEnv = process.e
         // Probes and scrapes every few seconds would drown the requests people make.
         ignoreIncomingRequestHook: (request) => /^\/(health|metrics)(\/|\?|$)/.test(request.url ?? ''),
       }),
-      new ExpressInstrumentation(),
       // Statements are recorded with their text and never their values.
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
     ],
   });
   return true;
+}
+
+/**
+ * Names the server span of the request being served by its route's template (`http.route`, and
+ * `GET /v1/subjects/:subjectId` as its name), never the path as sent. The HTTP server calls it as a
+ * request is routed; without tracing it does nothing.
+ */
+export function traceRoute(route: string | undefined): void {
+  if (!provider || route === undefined) return;
+  const metadata = getRPCMetadata(context.active());
+  if (metadata?.type === RPCType.HTTP) metadata.route = route;
 }
 
 /** Sends the spans still held, then stops; a process calls it as it stops. */

@@ -12,7 +12,7 @@ import { InboxPagesController } from './features/inbox/inbox-pages.controller';
 import { MeetingPagesController } from './features/meetings/meetings.controller';
 import { SubjectPagesController } from './features/subjects/subject-pages.controller';
 import { PageNotFoundController } from './html/not-found.controller';
-import { formBody, pageHeaders } from './session/form-body';
+import { pageHeaders } from './session/form-body';
 import { OidcController } from './session/oidc/oidc.controller';
 import { OidcSignIn } from './session/oidc/oidc-sign-in.service';
 import { SignInController } from './session/sign-in.controller';
@@ -51,6 +51,5 @@ const PAGES = [
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(pageHeaders).forRoutes(...PAGES, PageNotFoundController);
-    consumer.apply(formBody).forRoutes(SignInController, IgPagesController, MeetingPagesController);
   }
 }

@@ -9,9 +9,8 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException, weakEtag } from '@throughline/platform';
 import { type Audited, readerOf } from './audited-read/audited-read';
 import { GetSubjectQuery } from './get-subject/get-subject.query';
 import { AGENCY_ID_PATTERN, DATA_CATEGORIES, EVENT_TYPES } from '@throughline/domain';
@@ -30,8 +29,6 @@ import type { DisclosedSubject } from './read-subject/subject-reader';
 import { requirePurpose, requireSubjectId } from './purpose-of-use';
 import { SERVED_RECORD_SCHEMA, SUBJECT_LIST_SCHEMA } from './served-record.schema';
 
-type HttpRequest = Request & { id?: unknown };
-
 const HELD_BACK =
   'subject-quarantined: the record is held back pending repair (an event about the subject could not be applied)';
 
@@ -42,25 +39,24 @@ const PURPOSE_HEADER = {
     'case-management, tasking, safeguarding, continuity-of-care, enforcement, audit or subject-access',
 };
 
-/** A served record as written once: its JSON, and the entity tag Express would compute from it. */
+/** A served record as written once: its JSON and its entity tag. */
 interface Written {
   readonly json: string;
-  readonly etag: string | undefined;
+  readonly etag: string;
 }
 
 /**
  * A cut the reader keeps (per document version, agency and purpose) answers many reads: its JSON is
  * written once for it, as its disclosure summary is (subjectDisclosure), and so is its entity tag,
- * with the application's own ETag function, rather than hashing the same body on every read.
+ * rather than hashing the same body on every read.
  */
 const written = new WeakMap<DisclosedSubject, Written>();
 
-const writtenOf = (subject: DisclosedSubject, response: Response): Written => {
+const writtenOf = (subject: DisclosedSubject): Written => {
   let known = written.get(subject);
   if (known === undefined) {
     const json = JSON.stringify(subject.record);
-    const etagOf = response.app.get('etag fn') as ((body: string, encoding: string) => string) | undefined;
-    known = { json, etag: typeof etagOf === 'function' ? etagOf(json, 'utf8') : undefined };
+    known = { json, etag: weakEtag(json) };
     written.set(subject, known);
   }
   return known;
@@ -100,8 +96,8 @@ export class SubjectsController {
   constructor(private readonly queries: QueryBus) {}
 
   /** The read's answer, its disclosure record's id going out in X-Disclosure-Id. */
-  private answer<T>(response: Response, { result, disclosureId }: Audited<T>): T {
-    response.setHeader('X-Disclosure-Id', disclosureId);
+  private answer<T>(response: HttpResponse, { result, disclosureId }: Audited<T>): T {
+    response.header('X-Disclosure-Id', disclosureId);
     return result;
   }
 
@@ -128,7 +124,7 @@ export class SubjectsController {
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purposeHeader: string | undefined,
     @Req() request: HttpRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpResponse,
     @Query('band') band?: string,
     @Query('cohortClass') cohortClass?: string,
     @Query('inCustody') inCustody?: string,
@@ -179,7 +175,7 @@ export class SubjectsController {
     @Headers('x-purpose-of-use') purposeHeader: string | undefined,
     @Param('subjectId') rawId: string,
     @Req() request: HttpRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     const purpose = requirePurpose(purposeHeader);
     const subjectId = requireSubjectId(rawId);
@@ -190,9 +186,8 @@ export class SubjectsController {
       ),
     );
     // The record, already written as JSON (a ServedRecord), with its entity tag.
-    const { json, etag } = writtenOf(subject, response);
-    response.type('application/json');
-    if (etag !== undefined) response.setHeader('ETag', etag);
+    const { json, etag } = writtenOf(subject);
+    response.type('application/json').header('ETag', etag);
     return json;
   }
 
@@ -232,7 +227,7 @@ export class SubjectsController {
     @Headers('x-purpose-of-use') purposeHeader: string | undefined,
     @Param('subjectId') rawId: string,
     @Req() request: HttpRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpResponse,
     @Query('before') before?: string,
     @Query('limit') limit?: string,
     @Query('category') category?: string,

@@ -8,14 +8,11 @@ import {
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { type Audited, readerOf } from '@throughline/subjects';
 import { type BoardRead, ReadBoardQuery, ReadDeselectionsQuery } from './read-board.query';
 import type { BoardEntry, Deselection } from './tasking.service';
-
-type HttpRequest = Request & { id?: unknown };
 
 /** The meeting reads for a stated purpose, as every read of subject data does. */
 function requirePurpose(purpose: string | undefined): PurposeOfUse {
@@ -45,8 +42,8 @@ export class TaskingController {
   constructor(private readonly queries: QueryBus) {}
 
   /** The read's answer, its disclosure record's id going out in X-Disclosure-Id. */
-  private answer<T>(response: Response, { result, disclosureId }: Audited<T>): T {
-    response.setHeader('X-Disclosure-Id', disclosureId);
+  private answer<T>(response: HttpResponse, { result, disclosureId }: Audited<T>): T {
+    response.header('X-Disclosure-Id', disclosureId);
     return result;
   }
 
@@ -57,7 +54,7 @@ export class TaskingController {
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purpose: string | undefined,
     @Req() request: HttpRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpResponse,
     @Query('since') since?: string,
   ): Promise<{ generatedAt: string; since: string | null; subjects: BoardEntry[]; heldBack?: number }> {
     if (since !== undefined && !isDateOrInstant(since)) {
@@ -89,7 +86,7 @@ export class TaskingController {
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purpose: string | undefined,
     @Req() request: HttpRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<{ deselections: Deselection[] }> {
     const reader = readerOf(principal, requirePurpose(purpose), request);
     const deselections = this.answer(

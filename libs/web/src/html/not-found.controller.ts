@@ -8,7 +8,7 @@ import { WebExceptionFilter } from './web-exception.filter';
 @Controller('app')
 @UseFilters(WebExceptionFilter)
 export class PageNotFoundController {
-  @All('*path')
+  @All('*')
   notFound(): never {
     throw new ProblemException(404, 'not-found', 'Page not found', 'There is no page at this address');
   }

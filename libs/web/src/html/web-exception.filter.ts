@@ -1,8 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Injectable, Logger } from '@nestjs/common';
-import type { Response } from 'express';
 import { RefusalRecorder } from '@throughline/audit';
 import type { AuthenticatedRequest } from '@throughline/auth';
-import { problemOf, setRetryAfter } from '@throughline/platform';
+import { type HttpResponse, problemOf, setRetryAfter } from '@throughline/platform';
 import { clearCookie, SESSION_COOKIE } from '../session/cookies';
 import { csrfToken } from '../session/csrf';
 import { homeFor } from '../session/personas';
@@ -32,18 +31,18 @@ export class WebExceptionFilter implements ExceptionFilter {
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const request = host.switchToHttp().getRequest<AuthenticatedRequest>();
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<HttpResponse>();
     const problem = problemOf(exception);
     if (problem.status >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     const recordedId = await this.refusals.record(request, problem);
-    if (recordedId) response.setHeader('X-Disclosure-Id', recordedId);
+    if (recordedId) response.header('X-Disclosure-Id', recordedId);
     if (problem.status === 401) {
       clearCookie(request, response, SESSION_COOKIE);
       if (request.method === 'GET') {
         const next = encodeURIComponent(request.originalUrl);
-        response.redirect(303, `/app/sign-in?next=${next}`);
+        response.redirect(`/app/sign-in?next=${next}`, 303);
         return;
       }
     }
@@ -70,6 +69,6 @@ export class WebExceptionFilter implements ExceptionFilter {
       principal,
       ...(principal ? { csrf: csrfToken(request, response) } : {}),
     });
-    response.status(problem.status).type('html').send(markup);
+    response.status(problem.status).type('text/html; charset=utf-8').send(markup);
   }
 }

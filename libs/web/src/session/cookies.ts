@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '@throughline/platform';
 
 /** The signed-in person's token. HttpOnly: page scripts never see it. */
 export const SESSION_COOKIE = 'throughline_session';
@@ -23,8 +23,8 @@ export interface CookieScope {
 }
 const PAGES: CookieScope = { path: COOKIE_PATH, sameSite: 'strict' };
 
-/** Reads the Cookie header (no cookie-parser in the app; the format is simple). */
-export function readCookies(request: Request): Map<string, string> {
+/** Reads the Cookie header (cookies are not parsed for every request; the format is simple). */
+export function readCookies(request: HttpRequest): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const index = part.indexOf('=');
@@ -44,36 +44,43 @@ export function readCookies(request: Request): Map<string, string> {
  * Secure when the request came over TLS, or a proxy says so. The header cannot weaken anything:
  * at worst it makes the cookie Secure on a plain-HTTP hop, which only loses the session.
  */
-const overTls = (request: Request): boolean =>
-  request.secure || String(request.headers['x-forwarded-proto'] ?? '').startsWith('https');
+const overTls = (request: HttpRequest): boolean =>
+  request.protocol === 'https' || String(request.headers['x-forwarded-proto'] ?? '').startsWith('https');
+
+/** One `Set-Cookie` value; the attributes in the order browsers and the tests have always seen. */
+function setCookieHeader(
+  request: HttpRequest,
+  name: string,
+  value: string,
+  scope: CookieScope,
+  lifetime: { readonly maxAgeSeconds: number } | 'expired',
+): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`];
+  if (lifetime !== 'expired') parts.push(`Max-Age=${Math.floor(lifetime.maxAgeSeconds)}`);
+  parts.push(`Path=${scope.path}`);
+  const expires = lifetime === 'expired' ? new Date(1) : new Date(Date.now() + lifetime.maxAgeSeconds * 1000);
+  parts.push(`Expires=${expires.toUTCString()}`, 'HttpOnly');
+  if (overTls(request)) parts.push('Secure');
+  parts.push(`SameSite=${scope.sameSite === 'strict' ? 'Strict' : 'Lax'}`);
+  return parts.join('; ');
+}
 
 export function setCookie(
-  request: Request,
-  response: Response,
+  request: HttpRequest,
+  response: HttpResponse,
   name: string,
   value: string,
   maxAgeSeconds: number,
   scope: CookieScope = PAGES,
 ): void {
-  response.cookie(name, value, {
-    httpOnly: true,
-    sameSite: scope.sameSite,
-    secure: overTls(request),
-    path: scope.path,
-    maxAge: maxAgeSeconds * 1000,
-  });
+  response.header('Set-Cookie', setCookieHeader(request, name, value, scope, { maxAgeSeconds }));
 }
 
 export function clearCookie(
-  request: Request,
-  response: Response,
+  request: HttpRequest,
+  response: HttpResponse,
   name: string,
   scope: CookieScope = PAGES,
 ): void {
-  response.clearCookie(name, {
-    httpOnly: true,
-    sameSite: scope.sameSite,
-    secure: overTls(request),
-    path: scope.path,
-  });
+  response.header('Set-Cookie', setCookieHeader(request, name, '', scope, 'expired'));
 }

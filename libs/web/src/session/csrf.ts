@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request, Response } from 'express';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { CSRF_COOKIE, readCookies, SESSION_COOKIE, SESSION_SECONDS, setCookie } from './cookies';
 
 export const CSRF_FIELD = '_csrf';
@@ -15,7 +14,7 @@ const bind = (secret: string, session: string): string =>
   createHmac('sha256', secret).update(`throughline-csrf\n${session}`).digest('base64url');
 
 /** The token for forms on this page; sets the csrf cookie when the browser has none yet. */
-export function csrfToken(request: Request, response: Response): string {
+export function csrfToken(request: HttpRequest, response: HttpResponse): string {
   const cookies = readCookies(request);
   let secret = cookies.get(CSRF_COOKIE);
   if (!secret || !/^[\w-]{32,}$/.test(secret)) {
@@ -31,7 +30,7 @@ const refused = (detail: string): ProblemException =>
   new ProblemException(403, 'csrf', 'The form could not be accepted', detail);
 
 /** Throws 403 unless the post came from one of our own forms in this browser session. */
-export function verifyCsrf(request: Request, submitted: unknown): void {
+export function verifyCsrf(request: HttpRequest, submitted: unknown): void {
   const origin = request.headers.origin;
   if (origin !== undefined) {
     let host: string | null = null;

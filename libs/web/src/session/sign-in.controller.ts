@@ -1,8 +1,13 @@
 import { Body, Controller, Get, Header, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { type Principal, TokenService } from '@throughline/auth';
-import { ProblemException, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  ProblemException,
+  THROUGHLINE_CONFIG,
+  type ThroughlineConfig,
+} from '@throughline/platform';
 import { STYLESHEET } from '../html/styles';
 import { WebExceptionFilter } from '../html/web-exception.filter';
 import { clearCookie, SESSION_COOKIE, SESSION_SECONDS, setCookie } from './cookies';
@@ -34,23 +39,23 @@ export class SignInController {
     return this.config.jwt.jwksUrl === undefined && this.config.oidc === undefined;
   }
 
-  private async signedIn(request: Request): Promise<Principal | null> {
+  private async signedIn(request: HttpRequest): Promise<Principal | null> {
     return (await this.sessions.read(request).catch(() => null))?.principal ?? null;
   }
 
   @Get()
-  async home(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async home(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const principal = await this.signedIn(request);
-    response.redirect(303, principal ? homeFor(principal.role) : '/app/sign-in');
+    response.redirect(principal ? homeFor(principal.role) : '/app/sign-in', 303);
   }
 
   @Get('sign-in')
   async signInForm(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
     @Query('next') next?: string,
   ): Promise<string> {
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     if (this.config.oidc) return oidcPage({ next: safeNext(next), signedIn: await this.signedIn(request) });
     if (!this.embedded) return noPageSignInPage(this.config.jwt.issuer);
     return signInPage({
@@ -62,8 +67,8 @@ export class SignInController {
 
   @Post('sign-in')
   async signIn(
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
     @Body() body: Record<string, unknown> | undefined,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
@@ -95,7 +100,7 @@ export class SignInController {
       ttlSeconds: SESSION_SECONDS,
     });
     setCookie(request, response, SESSION_COOKIE, token, SESSION_SECONDS);
-    response.redirect(303, safeNext(body?.next) ?? homeFor(persona.role));
+    response.redirect(safeNext(body?.next) ?? homeFor(persona.role), 303);
   }
 
   /**
@@ -105,8 +110,8 @@ export class SignInController {
    */
   @Post('sign-out')
   async signOut(
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
     @Body() body: Record<string, unknown> | undefined,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
@@ -114,12 +119,12 @@ export class SignInController {
     clearCookie(request, response, SESSION_COOKIE);
     const atProvider = this.config.oidc ? await this.oidc.endSessionUrl(session?.idToken) : null;
     if (!atProvider) {
-      response.redirect(303, '/app/sign-in');
+      response.redirect('/app/sign-in', 303);
       return;
     }
     response
       .status(200)
-      .type('html')
+      .type('text/html; charset=utf-8')
       .send(
         page({
           title: 'Signed out',

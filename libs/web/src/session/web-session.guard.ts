@@ -8,7 +8,7 @@ import {
   RoleGate,
 } from '@throughline/auth';
 import { isPurposeOfUse, type PurposeOfUse, type View } from '@throughline/domain';
-import { CHECKS_QUERY_STRING, ProblemException } from '@throughline/platform';
+import { CHECKS_QUERY_STRING, pathOf, ProblemException } from '@throughline/platform';
 import { DEFAULT_PURPOSE } from '../features/subjects/subject-query';
 import { CHAIR_ROLE, IG_ROLE } from './personas';
 import { WebSessions } from './web-sessions';
@@ -56,7 +56,7 @@ export class WebSessionGuard implements CanActivate {
       throw new ProblemException(403, 'not-a-person', 'Pages are for people', 'Agency systems use the API');
     }
     this.admission.admit(request, principal);
-    const page = pageView(request.path, request.query);
+    const page = pageView(pathOf(request), request.query as Record<string, unknown>);
     if (page) await this.roles.require(principal, page.view, page.purpose);
     return true;
   }

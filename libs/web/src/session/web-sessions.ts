@@ -1,7 +1,12 @@
-import type { Request, Response } from 'express';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidTokenError, type Principal, TokenService } from '@throughline/auth';
-import { type OidcConfig, THROUGHLINE_CONFIG, type ThroughlineConfig } from '@throughline/platform';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type OidcConfig,
+  THROUGHLINE_CONFIG,
+  type ThroughlineConfig,
+} from '@throughline/platform';
 import { readCookies, SESSION_COOKIE, setCookie } from './cookies';
 import { seal, unseal } from './oidc/sealed';
 
@@ -28,7 +33,7 @@ export class WebSessions {
   }
 
   /** The session the request carries; null without one. Throws InvalidTokenError when it no longer holds. */
-  async read(request: Request): Promise<WebSession | null> {
+  async read(request: HttpRequest): Promise<WebSession | null> {
     const cookie = readCookies(request).get(SESSION_COOKIE);
     if (!cookie) return null;
     const oidc = this.config.oidc;
@@ -52,8 +57,8 @@ export class WebSessions {
    * OIDC_SESSION_MAX_SECONDS, whichever is sooner; the cookie goes at the same moment.
    */
   async open(
-    request: Request,
-    response: Response,
+    request: HttpRequest,
+    response: HttpResponse,
     principal: Principal,
     idToken: string,
     idTokenExpiresAt: number,

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { isDateOrInstant, utcInstant } from '@throughline/domain';
 import {
   Controller,
@@ -11,9 +12,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { AuditService, type DisclosureReceipt } from '../../audit.service';
 import type { VerifyResult } from '../../domain/chain';
 import type { AuditRecord } from '../../domain/disclosure';
@@ -107,8 +107,8 @@ export class AuditController {
   @Header('Cache-Control', 'no-store')
   async export(
     @CurrentPrincipal() principal: Principal,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
     @Query('format') format = 'json',
     @Query('from') from?: string,
     @Query('to') to?: string,
@@ -133,25 +133,26 @@ export class AuditController {
       subjects: [],
       refusal: null,
     });
-    response.setHeader('X-Disclosure-Id', record.content.id);
-    response.status(200).type(format === 'csv' ? 'text/csv' : 'application/json');
-    response.setHeader('Content-Disposition', `attachment; filename="disclosures.${format}"`);
-    response.write(
-      format === 'csv'
-        ? CSV_HEADER
-        : `{"publicKey":${JSON.stringify(this.audit.currentKey?.publicKeyPem ?? null)},"publicKeys":${JSON.stringify(publicKeysOf(this.audit))},"records":[`,
-    );
+    response.header('X-Disclosure-Id', record.content.id);
+    response.status(200).type(`${format === 'csv' ? 'text/csv' : 'application/json'}; charset=utf-8`);
+    response.header('Content-Disposition', `attachment; filename="disclosures.${format}"`);
+    // A stream, so a large register goes out as it is read, at the pace the client takes it.
+    response.send(Readable.from(this.exported(format, fromIso, toIso)));
+  }
+
+  private async *exported(format: 'csv' | 'json', fromIso?: string, toIso?: string): AsyncGenerator<string> {
+    yield format === 'csv'
+      ? CSV_HEADER
+      : `{"publicKey":${JSON.stringify(this.audit.currentKey?.publicKeyPem ?? null)},"publicKeys":${JSON.stringify(publicKeysOf(this.audit))},"records":[`;
     let first = true;
     for await (const page of this.audit.store.scan()) {
       for (const record of page) {
         if ((fromIso && record.content.at < fromIso) || (toIso && record.content.at > toIso)) continue;
-        response.write(format === 'csv' ? toCsvLine(record) : `${first ? '' : ','}${JSON.stringify(record)}`);
+        yield format === 'csv' ? toCsvLine(record) : `${first ? '' : ','}${JSON.stringify(record)}`;
         first = false;
       }
     }
-    if (format === 'json')
-      response.write(`],"checkpoints":${JSON.stringify(await this.audit.store.checkpoints())}}`);
-    response.end();
+    if (format === 'json') yield `],"checkpoints":${JSON.stringify(await this.audit.store.checkpoints())}}`;
   }
 
   private parseQuery(raw: Record<string, string | undefined>): AuditQuery {

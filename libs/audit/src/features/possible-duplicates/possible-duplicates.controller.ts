@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '@throughline/platform';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import type { PossibleDuplicate } from '../../domain/possible-duplicates';
 import { IdentityToolsGuard } from '../ig/ig-lead.guard';
@@ -25,11 +25,11 @@ export class PossibleDuplicatesController {
   })
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<{ duplicates: readonly PossibleDuplicate[] }> {
     const { duplicates, disclosureId } = await this.duplicates.list(requesterOf(principal, request));
-    response.setHeader('X-Disclosure-Id', disclosureId);
+    response.header('X-Disclosure-Id', disclosureId);
     return { duplicates };
   }
 }

@@ -1,6 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { type ProblemDetails, problemOf, sendProblem, setRetryAfter } from '@throughline/platform';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type ProblemDetails,
+  problemOf,
+  sendProblem,
+  setRetryAfter,
+} from '@throughline/platform';
 import { RefusalRecorder } from './refusal-recorder';
 
 /**
@@ -18,17 +24,17 @@ export class RecordedRefusalsFilter implements ExceptionFilter {
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<HttpRequest>();
+    const response = http.getResponse<HttpResponse>();
     let problem: ProblemDetails = problemOf(exception);
     if (problem.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const recordedId = await this.refusals.record(request, problem);
     if (recordedId) {
-      response.setHeader('X-Disclosure-Id', recordedId);
+      response.header('X-Disclosure-Id', recordedId);
       problem = { ...problem, disclosureId: recordedId };
     }
     setRetryAfter(response, exception);
-    sendProblem(response, problem, request.originalUrl);
+    sendProblem(response, problem, request.url);
   }
 }

@@ -26,7 +26,8 @@ export class RefusalRecorder {
 
   async record(request: HttpRequest, problem: ProblemDetails): Promise<string | null> {
     const principal = request.principal ?? request.verified;
-    const route = (request.route as { path?: unknown } | undefined)?.path;
+    // The matched route's template (`/v1/subjects/:subjectId`); none when no route matched.
+    const route = request.routeOptions.url;
     if (!principal || typeof route !== 'string') return null;
     const params = request.params as Record<string, string | undefined> | undefined;
     const query = request.query as Record<string, unknown> | undefined;
@@ -34,7 +35,7 @@ export class RefusalRecorder {
       principal,
       requestId: typeof request.id === 'string' ? request.id : null,
       method: request.method,
-      route: `${request.baseUrl}${route}`,
+      route,
       subjectId: params?.subjectId ?? first(query?.subjectId),
       // The API states the purpose in a header; a page in its query.
       purpose: first(request.headers['x-purpose-of-use']) ?? first(query?.purpose),

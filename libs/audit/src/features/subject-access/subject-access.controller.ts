@@ -1,9 +1,8 @@
 import { Controller, Get, Headers, Param, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { SubjectAccessGuard } from '../ig/ig-lead.guard';
 import { requesterOf, type SubjectAccessExport, SubjectAccessService } from './subject-access.service';
 
@@ -27,8 +26,8 @@ export class SubjectAccessController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Headers('x-purpose-of-use') purpose: string | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<SubjectAccessExport> {
     if (purpose !== 'subject-access') {
       throw new ProblemException(
@@ -49,8 +48,8 @@ export class SubjectAccessController {
     if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
     const { exported, disclosureId } = done;
-    response.setHeader('X-Disclosure-Id', disclosureId);
-    response.setHeader(
+    response.header('X-Disclosure-Id', disclosureId);
+    response.header(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,
     );

@@ -1,8 +1,7 @@
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import {
   parseSubjectSearch,
   SEARCH_PURPOSES,
@@ -46,8 +45,8 @@ export class SubjectSearchController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, string | undefined>,
     @Headers('x-purpose-of-use') purpose: string | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<{ subjects: readonly SubjectFound[] }> {
     const stated = purpose ?? 'subject-access';
     if (!Object.hasOwn(SEARCH_PURPOSES, stated))
@@ -65,7 +64,7 @@ export class SubjectSearchController {
       stated as SearchPurpose,
       requesterOf(principal, request),
     );
-    response.setHeader('X-Disclosure-Id', disclosureId);
+    response.header('X-Disclosure-Id', disclosureId);
     return { subjects: found };
   }
 }

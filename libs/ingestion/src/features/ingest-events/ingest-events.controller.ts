@@ -9,9 +9,9 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { AuthGuard, CredentialLimits, CurrentPrincipal, type Principal } from '@throughline/auth';
 import {
+  type HttpRequest,
   ProblemException,
   THROUGHLINE_CONFIG,
   type ThroughlineConfig,
@@ -67,7 +67,7 @@ export class IngestEventsController {
     @CurrentPrincipal() principal: Principal,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest,
   ): Promise<IngestResult | { results: IngestResult[] }> {
     const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
     const binary = isBinaryMode(request.headers);
@@ -89,7 +89,7 @@ export class IngestEventsController {
     }
     let decoded = body;
     if (binary) {
-      const event = decodeBinaryMode(request.headersDistinct, mediaType, body);
+      const event = decodeBinaryMode(request.raw.headersDistinct, mediaType, body);
       if (!event.ok) throw new ProblemException(400, 'bad-event', 'Bad event', event.detail);
       decoded = event.event;
     }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '@throughline/platform';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { type BreakGlassReviewed, ReviewBreakGlassCommand } from './review-break-glass.command';
 
@@ -32,7 +32,7 @@ export class ReviewBreakGlassController {
     @CurrentPrincipal() principal: Principal,
     @Param('eventId') eventId: string,
     @Body() body: { outcome?: unknown; note?: unknown } | undefined,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<{ eventId: string; claimEventId: string; outcome: string }> {
     const done = await this.commands.execute<ReviewBreakGlassCommand, BreakGlassReviewed>(
       new ReviewBreakGlassCommand(

@@ -3,10 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import type { Request } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, ProblemException } from '@throughline/platform';
 import { malformedClaim } from '../../domain/break-glass';
 import { BreakGlassRefusals } from './break-glass-refusals';
 import { type BreakGlassGranted, ClaimBreakGlassCommand } from './break-glass.command';
@@ -37,7 +36,7 @@ export class BreakGlassController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Body() body: unknown,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<BreakGlassGranted> {
     if (!isPartnershipId(subjectId)) {
       throw new ProblemException(

@@ -1,15 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, ProblemException } from '@throughline/platform';
 import type { DueReview, RestrictionFact } from '../../domain/review-queue';
 import { type RecordsDecision, type RecordsRequester, RecordsService } from './records.service';
 
 type Body = Record<string, unknown> | undefined;
 
-const requesterOf = (principal: Principal, request: Request & { id?: unknown }): RecordsRequester => ({
+const requesterOf = (principal: Principal, request: HttpRequest & { id?: unknown }): RecordsRequester => ({
   principal,
   requestId: typeof request.id === 'string' ? request.id : undefined,
 });
@@ -48,7 +47,7 @@ export class RecordsController {
   })
   async reviews(
     @CurrentPrincipal() principal: Principal,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<{ today: string; reviews: DueReview[] }> {
     return this.records.queue(requesterOf(principal, request), new Date());
   }
@@ -67,7 +66,7 @@ export class RecordsController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Body() body: Body,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<RecordsDecision> {
     return this.records.retain(
       requesterOf(principal, request),
@@ -81,7 +80,7 @@ export class RecordsController {
   @ApiOperation({ summary: "The restrictions of processing the IG lead's agency has in force" })
   async restrictions(
     @CurrentPrincipal() principal: Principal,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<{ restrictions: (RestrictionFact & { subjectId: string })[] }> {
     return { restrictions: await this.records.restrictions(requesterOf(principal, request)) };
   }
@@ -96,7 +95,7 @@ export class RecordsController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Body() body: Body,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<RecordsDecision & { restrictionId: string }> {
     return this.records.restrict(requesterOf(principal, request), subjectIdParam(subjectId), bodyOf(body));
   }
@@ -109,7 +108,7 @@ export class RecordsController {
     @Param('subjectId') subjectId: string,
     @Param('restrictionId') restrictionId: string,
     @Body() body: Body,
-    @Req() request: Request & { id?: unknown },
+    @Req() request: HttpRequest & { id?: unknown },
   ): Promise<RecordsDecision> {
     return this.records.lift(
       requesterOf(principal, request),

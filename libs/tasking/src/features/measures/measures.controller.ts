@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { AuthGuard, ViewGuard } from '@throughline/auth';
-import { csvLine, ProblemException } from '@throughline/platform';
+import { csvLine, type HttpResponse, ProblemException } from '@throughline/platform';
 import {
   knownVersion,
   MEASURE_IDS,
@@ -81,13 +80,13 @@ export class MeasuresController {
   })
   async read(
     @Query() query: Record<string, string | string[] | undefined>,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<Measures | string> {
     const { months, versions, csv } = parseMeasuresQuery(query);
     const measures = await this.measures.measures(new Date(), months, versions);
     if (!csv) return measures;
-    response.type('text/csv');
-    response.setHeader(
+    response.type('text/csv; charset=utf-8');
+    response.header(
       'Content-Disposition',
       `attachment; filename="measures-${measures.asOf.slice(0, 10)}.csv"`,
     );

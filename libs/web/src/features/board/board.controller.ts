@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '@throughline/platform';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isPartnershipId, type PurposeOfUse } from '@throughline/domain';
 import { DisclosureIdHeader, ProblemException, RequestId, type WithDisclosure } from '@throughline/platform';
@@ -55,8 +55,8 @@ export class BoardPageController {
   async board(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     const query = parseBoardQuery(values);
     const since = query.since ? new Date(`${query.since}T00:00:00Z`).toISOString() : undefined;
@@ -81,12 +81,12 @@ export class BoardPageController {
       new ReadDeselectionsQuery(reader, (register) => register.slice(0, DESELECTIONS_SHOWN)),
     );
     // The page shows two reads, so it names both records.
-    response.setHeader('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
+    response.header('X-Disclosure-Id', `${board.disclosureId}, ${deselections.disclosureId}`);
     const metrics = cohortMetricsOf(await this.measures.measures(new Date(), 24, {}));
     // The last meeting is read from the log, so what changed since it is one link, never a typed date.
     const lastMeeting =
       newestFirst(await this.meetings.list(principal)).find((meeting) => meeting.closedAt !== null) ?? null;
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return boardPage({
       principal,
       csrf: csrfToken(request, response),

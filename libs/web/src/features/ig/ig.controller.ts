@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import {
   AuditService,
   BreakGlassReviewService,
@@ -15,7 +14,7 @@ import {
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, RecordsService, ReviewBreakGlassCommand } from '@throughline/sharing';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
@@ -101,13 +100,13 @@ export class IgPagesController {
   private async namesOf(
     principal: Principal,
     ids: readonly string[],
-    request: Request & { id?: unknown },
-    response: Response,
+    request: HttpRequest,
+    response: HttpResponse,
   ): Promise<SubjectNames> {
     const { names, disclosureId } = await this.searches.names(ids, principal, request);
     const earlier = response.getHeader('X-Disclosure-Id');
     if (disclosureId !== null)
-      response.setHeader('X-Disclosure-Id', earlier ? `${String(earlier)}, ${disclosureId}` : disclosureId);
+      response.header('X-Disclosure-Id', earlier ? `${String(earlier)}, ${disclosureId}` : disclosureId);
     return names;
   }
 
@@ -115,8 +114,8 @@ export class IgPagesController {
   async console(
     @CurrentPrincipal() principal: Principal,
     @Query('reviewed') reviewed: string | undefined,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
@@ -139,7 +138,7 @@ export class IgPagesController {
       request,
       response,
     );
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return igPage({
       principal,
       csrf: csrfToken(request, response),
@@ -157,8 +156,8 @@ export class IgPagesController {
   async register(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const filter = registerFilterOf(values);
@@ -170,7 +169,7 @@ export class IgPagesController {
     // A row listing more than three people shows a count, not them.
     const listed = records.map(subjectIdsOf).filter((ids) => ids.length <= 3);
     const names = await this.namesOf(principal, listed.flat(), request, response);
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return registerPage({
       principal,
       csrf: csrfToken(request, response),
@@ -186,8 +185,8 @@ export class IgPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('eventId') eventId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -202,7 +201,7 @@ export class IgPagesController {
       ),
     );
     await this.caughtUp(done.position);
-    response.redirect(303, `/app/ig?reviewed=${done.outcome}#break-glass`);
+    response.redirect(`/app/ig?reviewed=${done.outcome}#break-glass`, 303);
   }
 
   /** The review queue and restrictions of the IG lead's agency: the same use case as /v1/audit/reviews. */
@@ -210,8 +209,8 @@ export class IgPagesController {
   async recordsManagement(
     @CurrentPrincipal() principal: Principal,
     @Query('done') done: string | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const requester = this.requesterOf(principal, request);
@@ -223,7 +222,7 @@ export class IgPagesController {
       request,
       response,
     );
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return recordsPage({
       principal,
       csrf: csrfToken(request, response),
@@ -240,8 +239,8 @@ export class IgPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -252,15 +251,15 @@ export class IgPagesController {
       new Date(),
     );
     await this.caughtUp(done.position);
-    response.redirect(303, '/app/ig/records?done=retained#reviews');
+    response.redirect('/app/ig/records?done=retained#reviews', 303);
   }
 
   @Post('restrictions')
   async restrict(
     @CurrentPrincipal() principal: Principal,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -275,7 +274,7 @@ export class IgPagesController {
       },
     );
     await this.caughtUp(done.position);
-    response.redirect(303, '/app/ig/records?done=restricted#restrictions');
+    response.redirect('/app/ig/records?done=restricted#restrictions', 303);
   }
 
   @Post('restrictions/:subjectId/:restrictionId/lift')
@@ -284,8 +283,8 @@ export class IgPagesController {
     @Param('subjectId') subjectId: string,
     @Param('restrictionId') restrictionId: string,
     @Body() body: Record<string, unknown> | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res() response: Response,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
   ): Promise<void> {
     verifyCsrf(request, body?.[CSRF_FIELD]);
     requireIgLead(principal);
@@ -296,10 +295,10 @@ export class IgPagesController {
       { reason: body?.reason },
     );
     await this.caughtUp(done.position);
-    response.redirect(303, '/app/ig/records?done=lifted#restrictions');
+    response.redirect('/app/ig/records?done=lifted#restrictions', 303);
   }
 
-  private requesterOf(principal: Principal, request: Request & { id?: unknown }) {
+  private requesterOf(principal: Principal, request: HttpRequest) {
     return { principal, requestId: typeof request.id === 'string' ? request.id : undefined };
   }
 
@@ -314,8 +313,8 @@ export class IgPagesController {
   async findSubject(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requireIgLead(principal);
     const text = (name: string): string | null => values[name]?.trim().slice(0, 100) || null;
@@ -335,10 +334,10 @@ export class IgPagesController {
         'subject-access',
         requesterOf(principal, request),
       );
-      response.setHeader('X-Disclosure-Id', done.disclosureId);
+      response.header('X-Disclosure-Id', done.disclosureId);
       found = done.found;
     }
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return subjectSearchPage({ principal, csrf: csrfToken(request, response), form, found });
   }
 
@@ -347,8 +346,8 @@ export class IgPagesController {
   async accessExport(
     @CurrentPrincipal() principal: Principal,
     @Query('subjectId') rawId: string | undefined,
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<unknown> {
     requireIgLead(principal);
     const subjectId = (rawId ?? '').trim();
@@ -364,8 +363,8 @@ export class IgPagesController {
     if (!done)
       throw new ProblemException(404, 'subject-not-found', 'Subject not found', 'No subject with this id');
     const { exported, disclosureId } = done;
-    response.setHeader('X-Disclosure-Id', disclosureId);
-    response.setHeader(
+    response.header('X-Disclosure-Id', disclosureId);
+    response.header(
       'Content-Disposition',
       `attachment; filename="subject-access-${exported.subjectId}.json"`,
     );

@@ -1,9 +1,8 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import {
   type Audited,
   type DisclosedSubject,
@@ -44,8 +43,8 @@ export class SubjectPagesController {
   constructor(private readonly queries: QueryBus) {}
 
   /** The read's answer; its disclosure record's id goes out in X-Disclosure-Id. */
-  private answer<T>(response: Response, { result, disclosureId }: Audited<T>): T {
-    response.setHeader('X-Disclosure-Id', disclosureId);
+  private answer<T>(response: HttpResponse, { result, disclosureId }: Audited<T>): T {
+    response.header('X-Disclosure-Id', disclosureId);
     return result;
   }
 
@@ -53,8 +52,8 @@ export class SubjectPagesController {
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requirePractitioner(principal);
     const purpose = purposeOf(values.purpose);
@@ -68,7 +67,7 @@ export class SubjectPagesController {
       ),
     );
     const records = list.disclosed.map((subject) => subject.record).sort(byName);
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return subjectListPage({
       principal,
       csrf: csrfToken(request, response),
@@ -85,8 +84,8 @@ export class SubjectPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') rawId: string,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requirePractitioner(principal);
     const purpose = purposeOf(values.purpose);
@@ -95,8 +94,8 @@ export class SubjectPagesController {
       GetSubjectQuery,
       Audited<DisclosedSubject>
     >(new GetSubjectQuery(readerOf(principal, purpose, request), subjectId));
-    response.setHeader('X-Disclosure-Id', disclosureId);
-    response.type('html');
+    response.header('X-Disclosure-Id', disclosureId);
+    response.type('text/html; charset=utf-8');
     return subjectPage({
       principal,
       csrf: csrfToken(request, response),
@@ -111,8 +110,8 @@ export class SubjectPagesController {
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') rawId: string,
     @Query() values: Record<string, string | undefined>,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<string> {
     requirePractitioner(principal);
     const purpose = purposeOf(values.purpose);
@@ -145,7 +144,7 @@ export class SubjectPagesController {
         ),
       ),
     );
-    response.type('html');
+    response.type('text/html; charset=utf-8');
     return timelinePage({
       principal,
       csrf: csrfToken(request, response),

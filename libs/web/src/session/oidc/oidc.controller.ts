@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { type AuthenticatedRequest, KnownAgencies, KnownRoles } from '@throughline/auth';
-import { ProblemException } from '@throughline/platform';
+import { type HttpResponse, ProblemException } from '@throughline/platform';
 import { html } from '../../html/html';
 import { page } from '../../html/layout';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
@@ -55,7 +54,7 @@ export class OidcController {
   @Get('start')
   async start(
     @Req() request: AuthenticatedRequest,
-    @Res() response: Response,
+    @Res() response: HttpResponse,
     @Query('next') next?: string,
   ): Promise<void> {
     const settings = this.settings();
@@ -63,11 +62,11 @@ export class OidcController {
     const expiresAt = Math.floor(Date.now() / 1000) + SIGN_IN_SECONDS;
     const sealed = await seal(settings.cookieSecret, 'sign-in', { ...transaction }, expiresAt);
     setCookie(request, response, SIGN_IN_COOKIE, sealed, SIGN_IN_SECONDS, SIGN_IN_SCOPE);
-    response.redirect(303, url.href);
+    response.redirect(url.href, 303);
   }
 
   @Get('callback')
-  async callback(@Req() request: AuthenticatedRequest, @Res() response: Response): Promise<void> {
+  async callback(@Req() request: AuthenticatedRequest, @Res() response: HttpResponse): Promise<void> {
     const settings = this.settings();
     const raw = readCookies(request).get(SIGN_IN_COOKIE);
     // One use: whatever happens next, this sign-in attempt is over.
@@ -111,7 +110,7 @@ export class OidcController {
     const destination = transaction.next ?? homeFor(principal.role);
     response
       .status(200)
-      .type('html')
+      .type('text/html; charset=utf-8')
       .send(
         page({
           title: 'Signed in',

@@ -7,12 +7,16 @@ import { PlatformModule, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionsModule } from '@throughline/projections';
 import { SubjectsModule } from '@throughline/subjects';
 
-/** The background process: projections, plus Kafka ingestion and alerts when brokers are configured. */
+/**
+ * The work beside the HTTP API: projections, plus Kafka ingestion and alerts when brokers are
+ * configured. The worker process runs it, and so does the projections thread of the API or the
+ * worker (startProjectionsThread).
+ */
 @Module({})
-export class WorkerModule {
+export class BackgroundModule {
   static forRoot(config: ThroughlineConfig, kafka?: KafkaSettings): DynamicModule {
     return {
-      module: WorkerModule,
+      module: BackgroundModule,
       imports: [
         PlatformModule.forRoot(config),
         CqrsModule.forRoot(),

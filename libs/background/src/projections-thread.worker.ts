@@ -5,7 +5,7 @@ import { AlertsRelay, type KafkaSettings } from '@throughline/kafka';
 import { JsonLogger, runAsBackgroundThread, type ThroughlineConfig } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import type { FromProjectionsThread, RelayProgress, ToProjectionsThread } from './projections-thread';
-import { WorkerModule } from './worker.module';
+import { BackgroundModule } from './background.module';
 
 /** How often the relay's progress is reported, when it has changed. */
 const RELAY_REPORT_MS = 20;
@@ -26,7 +26,7 @@ const send = (message: FromProjectionsThread): void => port.postMessage(message)
 
 async function run(): Promise<void> {
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot(
+    BackgroundModule.forRoot(
       { ...config, kafkaBrokers: relaySettings ? config.kafkaBrokers : [] },
       relaySettings,
     ),

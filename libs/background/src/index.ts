@@ -1,0 +1,2 @@
+export * from './background.module';
+export * from './projections-thread';
