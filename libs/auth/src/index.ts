@@ -10,3 +10,4 @@ export * from './credential-limits';
 export * from './admission';
 export * from './identity-provider';
 export * from './known-roles';
+export * from './purpose-of-use';

@@ -1,26 +1,4 @@
-import { isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '@throughline/domain';
 import { ProblemException } from '@throughline/platform';
-
-/** Every read of subject data states why (X-Purpose-Of-Use); a missing or unknown purpose is a 400. */
-export function requirePurpose(header: string | undefined): PurposeOfUse {
-  if (!header) {
-    throw new ProblemException(
-      400,
-      'purpose-required',
-      'Purpose of use required',
-      `Send X-Purpose-Of-Use: one of ${PURPOSES_OF_USE.join(', ')}`,
-    );
-  }
-  if (!isPurposeOfUse(header)) {
-    throw new ProblemException(
-      400,
-      'unknown-purpose',
-      'Unknown purpose of use',
-      `"${header}" is not one of ${PURPOSES_OF_USE.join(', ')}`,
-    );
-  }
-  return header;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -9,7 +9,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { AuthGuard, CurrentPrincipal, type Principal, requirePurpose } from '@throughline/auth';
 import { type HttpRequest, type HttpResponse, ProblemException, weakEtag } from '@throughline/platform';
 import { type Audited, readerOf } from './audited-read/audited-read';
 import { GetSubjectQuery } from './get-subject/get-subject.query';
@@ -26,7 +26,7 @@ import {
 } from './list-subjects/list-subjects.query';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, parseListPage } from './list-subjects/list-page';
 import type { DisclosedSubject } from './read-subject/subject-reader';
-import { requirePurpose, requireSubjectId } from './purpose-of-use';
+import { requireSubjectId } from './purpose-of-use';
 import { SERVED_RECORD_SCHEMA, SUBJECT_LIST_SCHEMA } from './served-record.schema';
 
 const HELD_BACK =

@@ -1,37 +1,12 @@
-import {
-  isDateOrInstant,
-  isPurposeOfUse,
-  PURPOSES_OF_USE,
-  type PurposeOfUse,
-  utcInstant,
-} from '@throughline/domain';
+import { isDateOrInstant, utcInstant } from '@throughline/domain';
 import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { AuthGuard, CurrentPrincipal, type Principal, requirePurpose } from '@throughline/auth';
 import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
 import { type Audited, readerOf } from '@throughline/subjects';
 import { type BoardRead, ReadBoardQuery, ReadDeselectionsQuery } from './read-board.query';
 import type { BoardEntry, Deselection } from './tasking.service';
-
-/** The meeting reads for a stated purpose, as every read of subject data does. */
-function requirePurpose(purpose: string | undefined): PurposeOfUse {
-  if (!purpose)
-    throw new ProblemException(
-      400,
-      'purpose-required',
-      'Purpose of use required',
-      'Send X-Purpose-Of-Use: tasking',
-    );
-  if (!isPurposeOfUse(purpose))
-    throw new ProblemException(
-      400,
-      'unknown-purpose',
-      'Unknown purpose of use',
-      `"${purpose}" is not one of ${PURPOSES_OF_USE.join(', ')}`,
-    );
-  return purpose;
-}
 
 @ApiTags('tasking')
 @ApiBearerAuth()
@@ -66,7 +41,7 @@ export class TaskingController {
       );
     }
     const sinceIso = since === undefined ? undefined : utcInstant(since);
-    const reader = readerOf(principal, requirePurpose(purpose), request);
+    const reader = readerOf(principal, requirePurpose(purpose, ['tasking']), request);
     const board = this.answer(
       response,
       await this.queries.execute<ReadBoardQuery, Audited<BoardRead>>(new ReadBoardQuery(reader, sinceIso)),
@@ -88,7 +63,7 @@ export class TaskingController {
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<{ deselections: Deselection[] }> {
-    const reader = readerOf(principal, requirePurpose(purpose), request);
+    const reader = readerOf(principal, requirePurpose(purpose, ['tasking']), request);
     const deselections = this.answer(
       response,
       await this.queries.execute<ReadDeselectionsQuery, Audited<readonly Deselection[]>>(

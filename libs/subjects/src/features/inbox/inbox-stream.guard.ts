@@ -1,6 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { type AuthenticatedRequest, RoleGate } from '@throughline/auth';
-import { requirePurpose } from '../purpose-of-use';
+import { type AuthenticatedRequest, requirePurpose, RoleGate } from '@throughline/auth';
 
 /**
  * The role rule for a stream, before it opens: once an event stream has answered 200 a refusal can

@@ -20,12 +20,11 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
+import { AuthGuard, CurrentPrincipal, type Principal, requirePurpose } from '@throughline/auth';
 import { RequestId } from '@throughline/platform';
 import { map, type Observable } from 'rxjs';
 import type { Notification } from '../../domain/inbox';
 import type { Audited, Reader } from '../audited-read/audited-read';
-import { requirePurpose } from '../purpose-of-use';
 import { InboxFeed, type InboxSignal } from './inbox-feed';
 import { InboxStreamGuard } from './inbox-stream.guard';
 import {

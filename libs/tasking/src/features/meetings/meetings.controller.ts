@@ -11,8 +11,8 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AuthGuard, CurrentPrincipal, type Principal } from '@throughline/auth';
-import { isPartnershipId, isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '@throughline/domain';
+import { AuthGuard, CurrentPrincipal, type Principal, requirePurpose } from '@throughline/auth';
+import { isPartnershipId } from '@throughline/domain';
 import {
   AsDownload,
   DisclosureIdHeader,
@@ -34,25 +34,6 @@ export function meetingIdParam(raw: string): string {
   if (!isPartnershipId(raw))
     throw new ProblemException(400, 'invalid-meeting-id', 'Invalid meeting id', 'meetingId must be a UUID');
   return raw.toLowerCase();
-}
-
-/** The meeting reads for the tasking purpose, stated as every read of subject data states one. */
-function taskingPurpose(purpose: string | undefined): PurposeOfUse {
-  if (!purpose)
-    throw new ProblemException(
-      400,
-      'purpose-required',
-      'Purpose of use required',
-      'Send X-Purpose-Of-Use: tasking',
-    );
-  if (!isPurposeOfUse(purpose))
-    throw new ProblemException(
-      400,
-      'unknown-purpose',
-      'Unknown purpose of use',
-      `"${purpose}" is not one of ${PURPOSES_OF_USE.join(', ')}`,
-    );
-  return purpose;
 }
 
 /**
@@ -80,7 +61,7 @@ export class MeetingsController {
     @CurrentPrincipal() principal: Principal,
     @Headers('x-purpose-of-use') purpose: string | undefined,
   ): Promise<{ meetings: Meeting[] }> {
-    return { meetings: await this.meetings.list(principal, taskingPurpose(purpose)) };
+    return { meetings: await this.meetings.list(principal, requirePurpose(purpose, ['tasking'])) };
   }
 
   @Post()
@@ -95,7 +76,10 @@ export class MeetingsController {
     @RequestId() requestId: string | null,
     @Body() body: unknown,
   ): Promise<Meeting> {
-    return this.meetings.open({ principal, requestId, purpose: taskingPurpose(purpose) }, bodyOf(body));
+    return this.meetings.open(
+      { principal, requestId, purpose: requirePurpose(purpose, ['tasking']) },
+      bodyOf(body),
+    );
   }
 
   @Get(':meetingId')
@@ -105,7 +89,9 @@ export class MeetingsController {
     @Headers('x-purpose-of-use') purpose: string | undefined,
     @Param('meetingId') meetingId: string,
   ): Promise<Meeting> {
-    return (await this.meetings.get(principal, meetingIdParam(meetingId), taskingPurpose(purpose))).meeting;
+    return (
+      await this.meetings.get(principal, meetingIdParam(meetingId), requirePurpose(purpose, ['tasking']))
+    ).meeting;
   }
 
   @Post(':meetingId/close')
@@ -118,7 +104,7 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
   ): Promise<Meeting> {
     return this.meetings.close(
-      { principal, requestId, purpose: taskingPurpose(purpose) },
+      { principal, requestId, purpose: requirePurpose(purpose, ['tasking']) },
       meetingIdParam(meetingId),
     );
   }
@@ -134,7 +120,7 @@ export class MeetingsController {
     @RequestId() requestId: string | null,
     @Param('meetingId') meetingId: string,
   ): Promise<WithDisclosure<AgendaRead>> {
-    const reader: Reader = { principal, purpose: taskingPurpose(purpose), requestId };
+    const reader: Reader = { principal, purpose: requirePurpose(purpose, ['tasking']), requestId };
     return this.queries.execute<ReadAgendaQuery, Audited<AgendaRead>>(
       new ReadAgendaQuery(reader, meetingIdParam(meetingId)),
     );
@@ -153,7 +139,11 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Body() body: unknown,
   ): Promise<MeetingDecisionRecorded> {
-    const requester: MeetingRequester = { principal, requestId, purpose: taskingPurpose(purpose) };
+    const requester: MeetingRequester = {
+      principal,
+      requestId,
+      purpose: requirePurpose(purpose, ['tasking']),
+    };
     return this.meetings.decide(requester, meetingIdParam(meetingId), bodyOf(body));
   }
 
@@ -171,7 +161,7 @@ export class MeetingsController {
     @Body() body: unknown,
   ): Promise<MeetingDecisionRecorded & { actionId: string }> {
     return this.meetings.assignAction(
-      { principal, requestId, purpose: taskingPurpose(purpose) },
+      { principal, requestId, purpose: requirePurpose(purpose, ['tasking']) },
       meetingIdParam(meetingId),
       bodyOf(body),
     );
@@ -188,7 +178,7 @@ export class MeetingsController {
     @RequestId() requestId: string | null,
     @Param('meetingId') meetingId: string,
   ): Promise<WithDisclosure<Minutes>> {
-    const reader: Reader = { principal, purpose: taskingPurpose(purpose), requestId };
+    const reader: Reader = { principal, purpose: requirePurpose(purpose, ['tasking']), requestId };
     return this.queries.execute<ReadMinutesQuery, Audited<Minutes>>(
       new ReadMinutesQuery(reader, meetingIdParam(meetingId)),
     );
@@ -204,7 +194,7 @@ export class MeetingsController {
     @RequestId() requestId: string | null,
     @Param('meetingId') meetingId: string,
   ): Promise<WithDisclosure<string>> {
-    const reader: Reader = { principal, purpose: taskingPurpose(purpose), requestId };
+    const reader: Reader = { principal, purpose: requirePurpose(purpose, ['tasking']), requestId };
     const { result, disclosureId } = await this.queries.execute<ReadMinutesQuery, Audited<Minutes>>(
       new ReadMinutesQuery(reader, meetingIdParam(meetingId)),
     );
