@@ -31,6 +31,7 @@ describe('parseFormBody', () => {
     expect(error).toBeNull();
     expect({ ...(body as object) }).toEqual({ _csrf: 'abc', persona: 'police-iom-officer', user: 'a b' });
     expect(await posted('/app/ig/restrictions', '')).toMatchObject({ error: null, body: {} });
+    expect(await posted('/app/meetings/:meetingId/actions', 'text=a')).toMatchObject({ error: null });
   });
 
   it('leaves the body unread on a route that takes no form (the API reads JSON only)', async () => {

@@ -12,9 +12,12 @@ const tooLarge = (): ProblemException =>
 const notUnderstood = (): ProblemException =>
   new ProblemException(400, 'form-not-understood', 'Form not understood', 'The form could not be read.');
 
-/** The routes that take form posts: the pages' (sign-in and out, the IG console's actions, the meetings'). */
+/**
+ * The routes that take form posts: the pages' (sign-in and out, the IG console's and the meetings'
+ * actions), not the catch-all that answers an unknown page.
+ */
 const takesForms = (route: string | undefined): boolean =>
-  route === '/app' || (route?.startsWith('/app/') ?? false);
+  route !== undefined && route !== '/app/*' && (route === '/app' || route.startsWith('/app/'));
 
 /**
  * Parses the form posts of the pages (`application/x-www-form-urlencoded`, flat `name=value`
