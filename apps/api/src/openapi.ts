@@ -312,6 +312,16 @@ function sharedSchemas(): Record<string, Schema> {
         dueForReview: array({ type: 'object', description: 'A person due for review in 28 days or overdue' }),
         overdueActions: array({ type: 'object', description: 'An action past its due date' }),
         releases: array({ type: 'object', description: 'A person released in the next 28 days' }),
+        referrals: array({
+          ...object({
+            subjectId: uuid,
+            name: nullable(string),
+            band: nullable(string),
+            referredAt: { type: 'string', format: 'date-time' },
+            referredBy: nullable(string),
+          }),
+          description: 'A person referred and not yet adopted: who referred them and when, never why',
+        }),
         bandMovement: {
           type: 'object',
           description: 'Bands then and now, how many rose and fell, who moved',

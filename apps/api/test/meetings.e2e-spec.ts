@@ -16,8 +16,10 @@ describe('the tasking meeting', () => {
   let igLead: string;
   const casey = new SubjectJourney();
   const robin = new SubjectJourney();
+  const alex = new SubjectJourney();
   let caseyId: string;
   let robinId: string;
+  let alexId: string;
   let first: string;
 
   const publish = async (agency: string, source: string, events: unknown[]) => {
@@ -78,6 +80,14 @@ describe('the tasking meeting', () => {
         addressKnown: false,
       }),
     ]);
+    // Referred and not yet adopted: on no board row, for the meeting to decide.
+    [{ subjectId: alexId }] = (await publish('police', POLICE, [
+      alex.registered('Alex', 'Mbeki'),
+      cloudEvent(POLICE, 'iom.referral.received.v1', `pnc:${alex.pnc}`, {
+        referredBy: 'probation',
+        reason: 'Three burglaries since release; a referral the meeting must not see the words of',
+      }),
+    ])) as [{ subjectId: string }];
     await t.settle();
   });
   afterAll(() => t.close());
@@ -123,13 +133,17 @@ describe('the tasking meeting', () => {
       [caseyId, robinId].sort(),
     );
     expect(agenda.bandMovement.now).toEqual({ red: 1, amber: 1, green: 0, none: 0 });
+    expect(agenda.referrals).toEqual([
+      expect.objectContaining({ subjectId: alexId, name: 'Alex Mbeki', referredBy: 'probation' }),
+    ]);
+    expect(JSON.stringify(agenda)).not.toContain('the words of');
     const record = await recordOf(response);
     expect(record.content).toMatchObject({
       action: 'tasking.agenda',
       outcome: 'disclosed',
       purpose: 'tasking',
     });
-    expect(record.content.subjects.map((s) => s.subjectId).sort()).toEqual([caseyId, robinId].sort());
+    expect(record.content.subjects.map((s) => s.subjectId).sort()).toEqual([caseyId, robinId, alexId].sort());
     expect(record.content.subjects[0]!.grounds[0]).toMatchObject({ rule: 'tasking-meeting' });
     await as(officer).get(`/v1/meetings/${first}/agenda`).expect(403);
     await as(chair).get('/v1/meetings/not-a-meeting/agenda').expect(400);

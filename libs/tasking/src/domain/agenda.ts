@@ -18,6 +18,13 @@ export interface AgendaPerson {
   readonly band: string | null;
 }
 
+/** A person referred to the scheme and not yet adopted: for the meeting to adopt, or not. */
+export interface Referral extends AgendaPerson {
+  readonly referredAt: string;
+  /** The agency that referred them, where the meeting may see it. */
+  readonly referredBy: string | null;
+}
+
 export interface BandCounts {
   readonly red: number;
   readonly amber: number;
@@ -41,6 +48,8 @@ export interface Agenda {
     readonly text: string;
   })[];
   readonly releases: readonly (AgendaPerson & { readonly releaseDate: string })[];
+  /** Referrals awaiting the meeting's decision, oldest first: they have no class, so every meeting sees them. */
+  readonly referrals: readonly Referral[];
   /** Bands at the previous meeting and now, how many rose or fell, and who moved. */
   readonly bandMovement: {
     readonly before: BandCounts | null;
@@ -92,14 +101,16 @@ const person = (row: AgendaRow): AgendaPerson => ({
 /**
  * The meeting's agenda from the board: who changed since the previous meeting (its close, read from
  * the log), who is due for review and whose actions are overdue, who is released in the next 28 days,
- * and band movement since the previous meeting. Only the board's flags: no released detail.
+ * referrals awaiting a decision, and band movement since the previous meeting. Only the board's
+ * flags: no released detail, and of a referral only who referred and when, never the reason.
  */
 export function buildAgenda(input: {
   readonly rows: readonly AgendaRow[];
   readonly previous: Meeting | null;
   readonly today: string;
+  readonly referrals?: readonly Referral[];
 }): Agenda {
-  const { rows, previous, today } = input;
+  const { rows, previous, today, referrals = [] } = input;
   const horizon = addDays(today, AGENDA_HORIZON_DAYS);
   const since = previous?.closedAt ?? null;
   const sinceInstant = since === null ? null : (utcInstant(since) ?? LONG_AGO);
@@ -155,6 +166,7 @@ export function buildAgenda(input: {
       )
       .map((row) => ({ ...person(row), releaseDate: row.releaseDate }))
       .sort((a, b) => a.releaseDate.localeCompare(b.releaseDate) || byName(a, b)),
+    referrals: [...referrals].sort((a, b) => a.referredAt.localeCompare(b.referredAt) || byName(a, b)),
     bandMovement: {
       before: sinceInstant ? counts(rows.map((row) => bandAt(row, sinceInstant))) : null,
       now: counts(rows.map((row) => row.band)),
@@ -164,4 +176,23 @@ export function buildAgenda(input: {
     },
     covered: rows.length,
   };
+}
+
+/**
+ * Everyone the agenda names, once each, by name: the people the chair may record a decision or an
+ * action about, and the only people the agenda's disclosure record names.
+ */
+export function agendaPeople(agenda: Agenda): AgendaPerson[] {
+  const people = new Map<string, AgendaPerson>();
+  for (const person of [
+    ...(agenda.changed ?? []),
+    ...agenda.dueForReview,
+    ...agenda.overdueActions,
+    ...agenda.releases,
+    ...agenda.referrals,
+    ...agenda.bandMovement.movers,
+  ])
+    if (!people.has(person.subjectId))
+      people.set(person.subjectId, { subjectId: person.subjectId, name: person.name, band: person.band });
+  return [...people.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
 }

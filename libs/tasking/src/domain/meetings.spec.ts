@@ -1,5 +1,5 @@
 import type { TimelineEntry } from '@throughline/domain';
-import { buildAgenda, inMeetingCohort, type AgendaRow } from './agenda';
+import { agendaPeople, buildAgenda, inMeetingCohort, type AgendaRow } from './agenda';
 import {
   decideAction,
   decideClose,
@@ -324,6 +324,25 @@ describe('the agenda', () => {
       ['down', 'amber', 'green'],
       ['up', 'amber', 'red'],
     ]);
+  });
+
+  it('lists referrals awaiting a decision oldest first, and names them among the people the chair may decide about', () => {
+    const referral = (subjectId: string, referredAt: string) => ({
+      subjectId,
+      name: `Person ${subjectId}`,
+      band: null,
+      referredAt,
+      referredBy: 'probation',
+    });
+    const agenda = buildAgenda({
+      previous,
+      today: '2026-12-01',
+      rows: [row('a', { changes: [{ flag: 'wanted', before: false, after: true }] })],
+      referrals: [referral('late', '2026-11-28T09:00:00Z'), referral('early', '2026-10-02T09:00:00Z')],
+    });
+    expect(agenda.referrals.map((p) => p.subjectId)).toEqual(['early', 'late']);
+    expect(agendaPeople(agenda).map((p) => p.subjectId)).toEqual(['a', 'early', 'late']);
+    expect(buildAgenda({ previous, today: '2026-12-01', rows: [] }).referrals).toEqual([]);
   });
 
   it('has no changes to count without a previous meeting, and covers only the meeting’s cohort classes', () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LONG_AGO, utcInstant } from '@throughline/domain';
 import { AgreementService, restrictionAllows, timeZoneOf } from '@throughline/sharing';
 import { foldRecord, type SubjectDoc, SubjectDocs, type SubjectRecord } from '@throughline/subjects';
+import type { Referral } from '../domain/agenda';
 import { type BoardChange, type BoardRow, boardRow, changesBetween } from '../domain/board';
 import { minutesOf, type MinutesPerson } from '../domain/minutes';
 import { type ReleasedDetail, releasedDetail } from '../domain/releases';
@@ -83,6 +84,30 @@ export class TaskingService {
         const name = record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null;
         const person = minutesOf(meetingId, doc.subjectId, name, timeline);
         return person ? [person] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Everyone referred to the scheme and not yet adopted, as the meeting may see them: who and when, never why. */
+  async referrals(): Promise<Referral[]> {
+    const { docs } = await this.subjectDocs.servable();
+    return docs.flatMap((doc) => {
+      try {
+        const { record, timeline } = this.folded.of(doc);
+        if (record.cohort.status !== 'referred' || record.cohort.referredAt === null) return [];
+        const referral = timeline.findLast((entry) => entry.type === 'iom.referral.received.v1');
+        const referredBy = (referral?.data as { referredBy?: unknown } | undefined)?.referredBy;
+        return [
+          {
+            subjectId: record.subjectId,
+            name: record.identity ? `${record.identity.givenName} ${record.identity.familyName}` : null,
+            band: record.cohort.band,
+            referredAt: record.cohort.referredAt,
+            referredBy: typeof referredBy === 'string' ? referredBy : null,
+          },
+        ];
       } catch {
         return [];
       }

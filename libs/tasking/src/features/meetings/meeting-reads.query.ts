@@ -1,7 +1,7 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AgreementService, dateIn, timeZoneOf } from '@throughline/sharing';
 import { type Audited, AuditedRead, type Reader } from '@throughline/subjects';
-import { type Agenda, buildAgenda, inMeetingCohort } from '../../domain/agenda';
+import { type Agenda, agendaPeople, buildAgenda, inMeetingCohort } from '../../domain/agenda';
 import { BOARD_FIELDS, flagsDisclosure } from '../../domain/disclosure';
 import { type Meeting, previousMeeting } from '../../domain/meetings';
 import { type Minutes, minutesDisclosure } from '../../domain/minutes';
@@ -32,17 +32,6 @@ export class ReadMinutesQuery {
   ) {}
 }
 
-/** Everyone the agenda names, once each: only they are disclosed by it. */
-const namedBy = (agenda: Agenda): string[] => [
-  ...new Set([
-    ...(agenda.changed ?? []).map((row) => row.subjectId),
-    ...agenda.dueForReview.map((row) => row.subjectId),
-    ...agenda.overdueActions.map((row) => row.subjectId),
-    ...agenda.releases.map((row) => row.subjectId),
-    ...agenda.bandMovement.movers.map((row) => row.subjectId),
-  ]),
-];
-
 /**
  * The agenda is the board cut to the meeting's cohort and read through the one audited read, on
  * the board's own rule and purpose: flags only (what the meeting sees of everyone), and a
@@ -64,11 +53,14 @@ export class ReadAgendaHandler implements IQueryHandler<ReadAgendaQuery, Audited
       const now = new Date();
       const today = dateIn(now, timeZoneOf(agreement));
       const previous = previousMeeting(meetings, meeting);
-      const board = await this.tasking.board(previous?.closedAt ?? undefined, now, true);
-      const agenda = buildAgenda({ rows: inMeetingCohort(meeting, board.rows), previous, today });
+      const [board, referrals] = await Promise.all([
+        this.tasking.board(previous?.closedAt ?? undefined, now, true),
+        this.tasking.referrals(),
+      ]);
+      const agenda = buildAgenda({ rows: inMeetingCohort(meeting, board.rows), previous, today, referrals });
       return {
         result: { meeting, agenda, today, heldBack: board.heldBack },
-        subjects: namedBy(agenda).map((subjectId) => flagsDisclosure(BOARD_FIELDS)({ subjectId })),
+        subjects: agendaPeople(agenda).map(({ subjectId }) => flagsDisclosure(BOARD_FIELDS)({ subjectId })),
         agreementVersion: agreement?.version ?? null,
       };
     });

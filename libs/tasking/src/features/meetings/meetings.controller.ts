@@ -112,7 +112,7 @@ export class MeetingsController {
   @Get(':meetingId/agenda')
   @ApiOperation({
     summary:
-      "The meeting's agenda from the board, for its cohort: who changed since the previous meeting (read from the log), who is due for review, overdue actions, releases in the next 28 days, band movement",
+      "The meeting's agenda from the board, for its cohort: who changed since the previous meeting (read from the log), who is due for review, overdue actions, releases in the next 28 days, referrals awaiting a decision, band movement",
   })
   async agenda(
     @CurrentPrincipal() principal: Principal,

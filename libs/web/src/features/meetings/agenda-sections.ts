@@ -91,7 +91,7 @@ function bandMovement(agenda: Agenda): SafeHtml {
     }`;
 }
 
-/** The agenda's sections: band movement, changes, reviews, overdue actions, releases. */
+/** The agenda's sections: band movement, changes, reviews, overdue actions, releases, referrals. */
 export function agendaSections(read: AgendaRead): SafeHtml {
   const { agenda } = read;
   return html`${bandMovement(agenda)}
@@ -150,20 +150,16 @@ export function agendaSections(read: AgendaRead): SafeHtml {
       ['Release'],
       agenda.releases.map((person) => ({ person, cells: [dateOnly(person.releaseDate)] })),
       'No one is due for release in the next 28 days.',
+    )}
+    <h2 id="referrals">Referrals awaiting a decision</h2>
+    ${peopleTable(
+      'Referrals awaiting a decision',
+      `Referred to the scheme and not yet adopted, oldest first (${agenda.referrals.length})`,
+      ['Referred by', 'Referred'],
+      agenda.referrals.map((person) => ({
+        person,
+        cells: [html`${person.referredBy ?? 'Not shared'}`, dateOnly(person.referredAt)],
+      })),
+      'No referral awaits a decision.',
     )}`;
-}
-
-/** The people the chair may record about on the page: everyone the agenda names. */
-export function agendaPeople(agenda: Agenda): AgendaPerson[] {
-  const people = new Map<string, AgendaPerson>();
-  for (const person of [
-    ...(agenda.changed ?? []),
-    ...agenda.dueForReview,
-    ...agenda.overdueActions,
-    ...agenda.releases,
-    ...agenda.bandMovement.movers,
-  ])
-    if (!people.has(person.subjectId))
-      people.set(person.subjectId, { subjectId: person.subjectId, name: person.name, band: person.band });
-  return [...people.values()].sort((a, b) => personName(a).localeCompare(personName(b)));
 }

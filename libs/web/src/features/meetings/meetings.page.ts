@@ -1,10 +1,16 @@
 import type { Principal } from '@throughline/auth';
 import { COHORT_BANDS, COHORT_CLASSES, DESELECTION_REASONS } from '@throughline/domain';
-import type { AgendaPerson, AgendaRead, Meeting, Minutes } from '@throughline/tasking';
+import {
+  type AgendaPerson,
+  agendaPeople,
+  type AgendaRead,
+  type Meeting,
+  type Minutes,
+} from '@throughline/tasking';
 import { plural, when } from '../../html/format';
 import { html, type SafeHtml } from '../../html/html';
 import { empty, page, tableRegion } from '../../html/layout';
-import { agendaPeople, agendaSections, personName } from './agenda-sections';
+import { agendaSections, personName } from './agenda-sections';
 import { minutesBody } from './minutes.page';
 
 const cohortText = (meeting: Meeting): string =>
