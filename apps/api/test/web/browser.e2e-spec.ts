@@ -1,22 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cloudEvent, POLICE, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
 import { expectAccessible } from './axe';
 import { loadSmallPartnership } from './small-partnership';
 import { PERSONAS } from '@throughline/web/testing';
+import { SCREENSHOTS, describeWithChromium, launchChromium } from './chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
 const OFFENCE = 'Theft of a tandem bicycle from Longton';
 const JUSTIFICATION = 'Reported missing after an overdose; need treatment contacts now';
-
-// CI installs Debian's chromium; without it the suite says so instead of failing or passing silently.
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  console.warn(`Browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
-}
 
 describeWithChromium('web pages in headless Chromium', () => {
   let t: TestApp;
@@ -100,19 +93,7 @@ describeWithChromium('web pages in headless Chromium', () => {
     await t.settle();
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

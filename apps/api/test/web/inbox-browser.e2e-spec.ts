@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '@throughline/kafka/testing';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import { type Browser, type Locator } from 'playwright-core';
 import { InboxFeed } from '@throughline/subjects';
 import { cloudEvent, POLICE, SubjectJourney } from '../cloud-events';
 import { startTestApp, type TestApp } from '../test-app';
 import { expectAccessible } from './axe';
+import { SCREENSHOTS, describeWithChromium, launchChromium } from './chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
 const BATCH = 'application/cloudevents-batch+json';
 
 /** The text of the first element a locator finds, its white space as it reads. */
@@ -36,11 +35,6 @@ const counts = (locator: Locator, count: number) =>
     `${count} items`,
     15_000,
   );
-
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  console.warn(`Browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
-}
 
 describeWithChromium('the inbox page in headless Chromium', () => {
   let t: TestApp;
@@ -76,16 +70,7 @@ describeWithChromium('the inbox page in headless Chromium', () => {
     await t.settle();
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

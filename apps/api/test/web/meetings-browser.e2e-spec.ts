@@ -1,18 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AuditService } from '@throughline/audit';
 import { startTestApp, type TestApp } from '../test-app';
 import { expectAccessible } from './axe';
 import { loadSmallPartnership } from './small-partnership';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
-
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  console.warn(`Browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
-}
+import { SCREENSHOTS, describeWithChromium, launchChromium } from './chromium';
 
 describeWithChromium('the tasking meeting in headless Chromium', () => {
   let t: TestApp;
@@ -43,16 +36,7 @@ describeWithChromium('the tasking meeting in headless Chromium', () => {
     await t.settle();
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { freePort } from '../child-process';
 import { TestOidcProvider } from '../oidc-provider';
 import { startTestApp, type TestApp } from '../test-app';
-
-const CHROMIUM = '/usr/bin/chromium';
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+import { describeWithChromium, launchChromium } from './chromium';
 
 /**
  * The flow in a real browser, with the provider on another site (localhost against 127.0.0.1):
@@ -39,7 +36,7 @@ describeWithChromium('OpenID Connect sign-in in headless Chromium', () => {
       OIDC_COOKIE_SECRET: 'sealing-secret-shared-by-every-api-process-0123456789',
     });
     await t.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
