@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { ProjectionRunner } from '@throughline/projections';
 import { CSRF_FIELD, csrfToken, verifyCsrf } from './csrf';
 
 // Whatever request and response the csrf helpers take, so this file follows them to another adapter.
@@ -31,3 +32,21 @@ export const CheckedForm = createParamDecorator(
     return fields;
   },
 );
+
+/**
+ * After a page's action, waits (up to 3 s) until the projections show it, when they run in this
+ * process, so the page the browser is sent to shows the action; a worker catches up on its own.
+ */
+export async function shownOnceApplied(runner: ProjectionRunner, position: number): Promise<void> {
+  const local = (await runner.status()).every((projection) => projection.status === 'live');
+  if (local) await runner.waitFor(position, 3000).catch(() => undefined);
+}
+
+/** What a page's form post answers through `@Redirect()`: where the browser goes next. */
+export interface Redirection {
+  readonly url: string;
+  readonly statusCode: number;
+}
+
+/** 303 See Other: after a form post, the browser asks for the next page with a GET. */
+export const seeOther = (url: string): Redirection => ({ url, statusCode: 303 });

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Param,
+  Post,
+  Query,
+  Redirect,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
@@ -14,11 +25,12 @@ import {
 } from '@throughline/audit';
 import { CurrentPrincipal, type Principal } from '@throughline/auth';
 import { isCalendarDate, isPartnershipId, isPurposeOfUse } from '@throughline/domain';
-import { type HttpRequest, type HttpResponse, ProblemException } from '@throughline/platform';
+import { type HttpRequest, type HttpResponse, ProblemException, RequestId } from '@throughline/platform';
 import { ProjectionRunner } from '@throughline/projections';
 import { type BreakGlassReviewed, RecordsService, ReviewBreakGlassCommand } from '@throughline/sharing';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
-import { CSRF_FIELD, csrfToken, verifyCsrf } from '../../session/csrf';
+import { csrfToken } from '../../session/csrf';
+import { CheckedForm, type Redirection, seeOther, shownOnceApplied } from '../../session/page-params';
 import { requireIgLead, WebSessionGuard } from '../../session/web-session.guard';
 import { igPage } from './ig.page';
 import { recordsPage } from './records.page';
@@ -181,27 +193,20 @@ export class IgPagesController {
   }
 
   @Post('break-glass/:eventId/review')
+  @Redirect()
   async review(
     @CurrentPrincipal() principal: Principal,
     @Param('eventId') eventId: string,
-    @Body() body: Record<string, unknown> | undefined,
-    @Req() request: HttpRequest,
-    @Res() response: HttpResponse,
-  ): Promise<void> {
-    verifyCsrf(request, body?.[CSRF_FIELD]);
+    @CheckedForm() form: Record<string, unknown>,
+    @RequestId() requestId: string | null,
+  ): Promise<Redirection> {
     requireIgLead(principal);
     // The same use case as the API: who may review, and what a review needs, are decided there.
     const done = await this.commands.execute<ReviewBreakGlassCommand, BreakGlassReviewed>(
-      new ReviewBreakGlassCommand(
-        principal,
-        eventId,
-        body?.outcome,
-        body?.note,
-        typeof request.id === 'string' ? request.id : undefined,
-      ),
+      new ReviewBreakGlassCommand(principal, eventId, form.outcome, form.note, requestId ?? undefined),
     );
-    await this.caughtUp(done.position);
-    response.redirect(`/app/ig?reviewed=${done.outcome}#break-glass`, 303);
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther(`/app/ig?reviewed=${done.outcome}#break-glass`);
   }
 
   /** The review queue and restrictions of the IG lead's agency: the same use case as /v1/audit/reviews. */
@@ -235,77 +240,68 @@ export class IgPagesController {
   }
 
   @Post('reviews/:subjectId/retain')
+  @Redirect()
   async retain(
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
-    @Body() body: Record<string, unknown> | undefined,
-    @Req() request: HttpRequest,
-    @Res() response: HttpResponse,
-  ): Promise<void> {
-    verifyCsrf(request, body?.[CSRF_FIELD]);
+    @CheckedForm() form: Record<string, unknown>,
+    @RequestId() requestId: string | null,
+  ): Promise<Redirection> {
     requireIgLead(principal);
     const done = await this.records.retain(
-      this.requesterOf(principal, request),
+      { principal, requestId: requestId ?? undefined },
       subjectIdParam(subjectId),
-      { category: body?.category, reason: body?.reason, nextReview: body?.nextReview },
+      { category: form.category, reason: form.reason, nextReview: form.nextReview },
       new Date(),
     );
-    await this.caughtUp(done.position);
-    response.redirect('/app/ig/records?done=retained#reviews', 303);
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther('/app/ig/records?done=retained#reviews');
   }
 
   @Post('restrictions')
+  @Redirect()
   async restrict(
     @CurrentPrincipal() principal: Principal,
-    @Body() body: Record<string, unknown> | undefined,
-    @Req() request: HttpRequest,
-    @Res() response: HttpResponse,
-  ): Promise<void> {
-    verifyCsrf(request, body?.[CSRF_FIELD]);
+    @CheckedForm() form: Record<string, unknown>,
+    @RequestId() requestId: string | null,
+  ): Promise<Redirection> {
     requireIgLead(principal);
     const done = await this.records.restrict(
-      this.requesterOf(principal, request),
-      subjectIdParam(typeof body?.subjectId === 'string' ? body.subjectId.trim() : ''),
+      { principal, requestId: requestId ?? undefined },
+      subjectIdParam(typeof form.subjectId === 'string' ? form.subjectId.trim() : ''),
       {
-        categories: listOf(body?.categories),
-        purposes: listOf(body?.purposes),
-        reason: body?.reason,
-        legalBasis: body?.legalBasis,
+        categories: listOf(form.categories),
+        purposes: listOf(form.purposes),
+        reason: form.reason,
+        legalBasis: form.legalBasis,
       },
     );
-    await this.caughtUp(done.position);
-    response.redirect('/app/ig/records?done=restricted#restrictions', 303);
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther('/app/ig/records?done=restricted#restrictions');
   }
 
   @Post('restrictions/:subjectId/:restrictionId/lift')
+  @Redirect()
   async lift(
     @CurrentPrincipal() principal: Principal,
     @Param('subjectId') subjectId: string,
     @Param('restrictionId') restrictionId: string,
-    @Body() body: Record<string, unknown> | undefined,
-    @Req() request: HttpRequest,
-    @Res() response: HttpResponse,
-  ): Promise<void> {
-    verifyCsrf(request, body?.[CSRF_FIELD]);
+    @CheckedForm() form: Record<string, unknown>,
+    @RequestId() requestId: string | null,
+  ): Promise<Redirection> {
     requireIgLead(principal);
     const done = await this.records.lift(
-      this.requesterOf(principal, request),
+      { principal, requestId: requestId ?? undefined },
       subjectIdParam(subjectId),
       restrictionId,
-      { reason: body?.reason },
+      { reason: form.reason },
     );
-    await this.caughtUp(done.position);
-    response.redirect('/app/ig/records?done=lifted#restrictions', 303);
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther('/app/ig/records?done=lifted#restrictions');
   }
 
   private requesterOf(principal: Principal, request: HttpRequest) {
     return { principal, requestId: typeof request.id === 'string' ? request.id : undefined };
-  }
-
-  /** Show the page as it now stands when projections run in this process; a worker catches up on its own. */
-  private async caughtUp(position: number): Promise<void> {
-    const local = (await this.runner.status()).every((projection) => projection.status === 'live');
-    if (local) await this.runner.waitFor(position, 3000).catch(() => undefined);
   }
 
   /** The same search as GET /v1/audit/subjects, recorded the same way, leading to the export. */

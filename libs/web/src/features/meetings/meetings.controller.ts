@@ -33,7 +33,13 @@ import {
 } from '@throughline/tasking';
 import { isPartnershipId } from '@throughline/domain';
 import { WebExceptionFilter } from '../../html/web-exception.filter';
-import { CheckedForm, PageCsrf } from '../../session/page-params';
+import {
+  CheckedForm,
+  PageCsrf,
+  type Redirection,
+  seeOther,
+  shownOnceApplied,
+} from '../../session/page-params';
 import { WebSessionGuard } from '../../session/web-session.guard';
 import { meetingListPage, meetingPage } from './meetings.page';
 import { minutesPage } from './minutes.page';
@@ -100,9 +106,9 @@ export class MeetingPagesController {
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string | null,
     @CheckedForm() form: Record<string, unknown>,
-  ): Promise<{ url: string; statusCode: number }> {
+  ): Promise<Redirection> {
     const meeting = await this.meetings.open({ principal, requestId }, form);
-    return { url: `/app/meetings/${meeting.meetingId}?done=opened`, statusCode: 303 };
+    return seeOther(`/app/meetings/${meeting.meetingId}?done=opened`);
   }
 
   @Get(':meetingId')
@@ -144,11 +150,11 @@ export class MeetingPagesController {
     @RequestId() requestId: string | null,
     @Param('meetingId') rawId: string,
     @CheckedForm() form: Record<string, unknown>,
-  ): Promise<{ url: string; statusCode: number }> {
+  ): Promise<Redirection> {
     const meetingId = meetingIdParam(rawId);
     const done = await this.meetings.decide({ principal, requestId }, meetingId, decisionBody(form));
-    await this.caughtUp(done.position);
-    return { url: `/app/meetings/${meetingId}?done=decision#recorded`, statusCode: 303 };
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther(`/app/meetings/${meetingId}?done=decision#recorded`);
   }
 
   @Post(':meetingId/actions')
@@ -158,11 +164,11 @@ export class MeetingPagesController {
     @RequestId() requestId: string | null,
     @Param('meetingId') rawId: string,
     @CheckedForm() form: Record<string, unknown>,
-  ): Promise<{ url: string; statusCode: number }> {
+  ): Promise<Redirection> {
     const meetingId = meetingIdParam(rawId);
     const done = await this.meetings.assignAction({ principal, requestId }, meetingId, form);
-    await this.caughtUp(done.position);
-    return { url: `/app/meetings/${meetingId}?done=action#recorded`, statusCode: 303 };
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther(`/app/meetings/${meetingId}?done=action#recorded`);
   }
 
   @Post(':meetingId/close')
@@ -172,9 +178,9 @@ export class MeetingPagesController {
     @RequestId() requestId: string | null,
     @Param('meetingId') rawId: string,
     @CheckedForm() _form: Record<string, unknown>,
-  ): Promise<{ url: string; statusCode: number }> {
+  ): Promise<Redirection> {
     const meeting = await this.meetings.close({ principal, requestId }, meetingIdParam(rawId));
-    return { url: `/app/meetings/${meeting.meetingId}/minutes`, statusCode: 303 };
+    return seeOther(`/app/meetings/${meeting.meetingId}/minutes`);
   }
 
   @Get(':meetingId/minutes')
@@ -208,11 +214,5 @@ export class MeetingPagesController {
     return this.queries.execute<ReadMinutesQuery, Audited<Minutes>>(
       new ReadMinutesQuery({ principal, purpose: 'tasking', requestId }, meetingIdParam(rawId)),
     );
-  }
-
-  /** Show the page as it now stands when projections run in this process; a worker catches up on its own. */
-  private async caughtUp(position: number): Promise<void> {
-    const local = (await this.runner.status()).every((projection) => projection.status === 'live');
-    if (local) await this.runner.waitFor(position, 3000).catch(() => undefined);
   }
 }
