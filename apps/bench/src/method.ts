@@ -192,7 +192,7 @@ projections and the load generator share.
 
 **12 and 13, encryption at rest on and off.** What sealing the events' data (decision 0026) costs.
 The demo batches go into a fresh API on fresh SQLite storage as in figure 1, with \`EVENT_ENCRYPTION\`
-on (the default: each subject's event data sealed with AES-256-GCM under a key per subject,
+on (the default: each subject's event data sealed with ChaCha20-Poly1305 under a key per subject,
 agency and category kept in \`keys.db\`) and off, the two taking turns, five rounds each, each side
 keeping its median (figure 12: acknowledged events per second, sealed over unsealed). Then the
 subject-views rebuild (figure 2's method, in a process of its own, seven rounds each) over the

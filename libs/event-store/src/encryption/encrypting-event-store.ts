@@ -224,7 +224,7 @@ export class EncryptingEventStore extends EventStore {
     const fields = sealed.$sealed.f;
     return new OpenedEvent(
       event,
-      fields ? lazilyOpened(fields, () => open(sealed, key, event.id)) : open(sealed, key, event.id),
+      fields ? lazilyOpened(fields, sealed, key, event.id) : open(sealed, key, event.id),
       event.metadata,
     );
   }
