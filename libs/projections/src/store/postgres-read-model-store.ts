@@ -33,7 +33,9 @@ export class PostgresReadModelStore extends ReadModelStore {
   }
 
   static async open(connectionString: string, schema = 'public'): Promise<PostgresReadModelStore> {
-    const pool = new Pool({ connectionString, max: 8 });
+    // Commits do not wait for the WAL flush (see SqliteReadModelStore): a server crash loses only
+    // the last commits whole, which the projections fold again from the log.
+    const pool = new Pool({ connectionString, max: 8, options: '-c synchronous_commit=off' });
     pool.on('error', () => undefined);
     const s = quoteIdent(schema);
     const client = await pool.connect();
