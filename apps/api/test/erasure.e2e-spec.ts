@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { subjectStream } from '@throughline/domain';
+import { ERASED_METADATA, openEventStore } from '@throughline/event-store';
 import { cloudEvent, POLICE, PROBATION, SubjectJourney } from './cloud-events';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -152,5 +154,90 @@ describe('erasure', () => {
     await t.close({ keepData: true });
     expect(holding()).toEqual([]);
     t = { ...t, close: () => Promise.resolve() };
+  });
+});
+
+/**
+ * An agency redacts one of its events that had been corrected: views withdraw it and the
+ * correction's replacement, the other events of the same data stay, and at rest the target and the
+ * correction can no longer be opened by anyone: the key that sealed them is destroyed, and what
+ * else it sealed was sealed again under a new one (decision 0035).
+ */
+describe('redaction', () => {
+  let t: TestApp;
+  const journey = new SubjectJourney();
+  const KEPT = `Theft of ${letters(12)} from a shop`;
+  const WITHDRAWN = `Criminal damage to ${letters(12)}`;
+  const CORRECTED = `Criminal damage to ${letters(12)}`;
+  let subjectId = '';
+  let dataDir = '';
+  const withdrawn = journey.arrested(WITHDRAWN);
+  const correction = cloudEvent(POLICE, 'iom.record.corrected.v1', `pnc:${journey.pnc}`, {
+    targetEventId: withdrawn.id,
+    reason: 'Wrong item recorded',
+    replacement: { ...withdrawn.data, offence: CORRECTED },
+  });
+
+  const publish = async (events: unknown[]) => {
+    const token = await t.systemToken('police', [POLICE]);
+    const response = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', BATCH)
+      .send(JSON.stringify(events));
+    expect([response.status, response.status === 200 ? '' : JSON.stringify(response.body)]).toEqual([
+      200,
+      '',
+    ]);
+    return response.body.results as { subjectId: string }[];
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    dataDir = t.config.dataDir;
+    [{ subjectId }] = (await publish([journey.registered(), journey.arrested(KEPT), withdrawn])) as [
+      { subjectId: string },
+    ];
+    await publish([correction]);
+    await publish([
+      cloudEvent(POLICE, 'iom.record.redacted.v1', `pnc:${journey.pnc}`, {
+        targetEventId: withdrawn.id,
+        reason: 'Recorded against the wrong person',
+      }),
+    ]);
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  it('withdraws the target and its correction from the subject access export, keeping the rest', async () => {
+    const response = await t.http
+      .get(`/v1/subjects/${subjectId}/access-export`)
+      .set('Authorization', `Bearer ${await t.personToken('partnership', 'ig-lead')}`)
+      .set('X-Purpose-Of-Use', 'subject-access');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain(KEPT);
+    expect(response.text).not.toContain(WITHDRAWN);
+    expect(response.text).not.toContain(CORRECTED);
+  });
+
+  it('leaves nothing at rest that opens the target or its correction', async () => {
+    await t.close({ keepData: true });
+    t = { ...t, close: () => Promise.resolve() };
+    const log = await openEventStore({ dataDir, encryption: true });
+    try {
+      const events = await log.readStream(subjectStream(subjectId));
+      const text = JSON.stringify(events.map((event) => event.data));
+      expect(text).toContain(KEPT);
+      expect(text).not.toContain(WITHDRAWN);
+      expect(text).not.toContain(CORRECTED);
+      const gone = events.filter((event) => event.metadata[ERASED_METADATA] === true);
+      expect(gone.map((event) => event.type).sort()).toEqual([
+        'iom.arrest.recorded.v1',
+        'iom.record.corrected.v1',
+      ]);
+    } finally {
+      await log.close();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -23,6 +23,13 @@ export interface EventToAppend {
    * (EncryptingEventStore) acts on it; it names the keys destroyed in `metadata.destroyedKeys`.
    */
   readonly destroyKeys?: KeysToDestroy;
+  /**
+   * Redaction: the ids of events of the same stream whose data is destroyed before this event is
+   * written, by destroying the keys that sealed it; the other events those keys sealed are kept,
+   * sealed again under a new key (decision 0035). Only an encrypting store acts on it; it names the
+   * keys destroyed in `metadata.destroyedKeys`. The event itself is stored as any other.
+   */
+  readonly destroyDataOf?: readonly string[];
 }
 
 export interface RecordedEvent {

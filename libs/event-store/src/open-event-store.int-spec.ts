@@ -53,6 +53,7 @@ describe('openEventStore', () => {
         'events',
         'identifier_forms',
         'identifiers',
+        'resealed_data',
         'streams',
         'subject_key_erasures',
         'subject_keys',

@@ -53,7 +53,7 @@ export const recordsEvents = {
     publishers: 'any',
     schema: RecordRedactedV1,
     summary:
-      "Withdraws an earlier event's data from every view, named as for a correction. Takes the target's category; only the target's publisher may send it.",
+      "Withdraws an earlier event's data from every view, named as for a correction, and destroys it: the target's data and that of its corrections can never be read again, by anyone, while the rest of your data stays. Takes the target's category; only the target's publisher may send it.",
   }),
   'iom.record.erased.v1': defineEvent({
     // Stated to every reader of the subject, so an absence is never taken for nothing recorded.

@@ -203,7 +203,8 @@ ${JSON.stringify(EXAMPLE_EVENT, null, 2)}
   field sent as \`null\` is refused like any other wrong value.
 - **Corrections.** Events are never changed or deleted. To fix one, send
   \`iom.record.corrected.v1\` naming its \`id\` with the replacement \`data\`; to withdraw it from
-  every view, \`iom.record.redacted.v1\`. Only the agency that published the target may do either.
+  every view and destroy its data (and its corrections'), \`iom.record.redacted.v1\`. Only the
+  agency that published the target may do either.
   To erase what your agency recorded about a person for good (all of it, or some categories),
   send \`iom.record.erased.v1\`: its keys are destroyed and the data cannot be read again.
   The replacement is checked as the target type's \`data\`, with the same rules as the original;

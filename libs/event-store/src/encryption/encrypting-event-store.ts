@@ -8,8 +8,8 @@ import type {
   RecordedEvent,
 } from '../event-store';
 import { EventStore } from '../store';
-import { isSealed, lazilyOpened, open, type SealedData, seal } from './data-cipher';
-import type { DataKey, DataKeyScope, SubjectKeyStore } from './subject-key-store';
+import { isSealed, lazilyOpened, newDataKeys, open, type SealedData, seal } from './data-cipher';
+import type { DataKey, DataKeyScope, Resealed, SubjectKeyStore } from './subject-key-store';
 
 /**
  * The metadata flag of an event read back whose key was destroyed: its `data` reads as `{}`, as if
@@ -62,10 +62,20 @@ export class EncryptingEventStore extends EventStore {
       ),
     );
     await this.fetchMissingKeys(scopes);
+    // Events a redaction later in the call destroys are sealed under a key no store ever holds.
+    const redactedHere = new Set(
+      requests.flatMap((request) => request.events.flatMap((event) => event.destroyDataOf ?? [])),
+    );
     const sealed: AppendRequest[] = [];
     for (const [r, request] of requests.entries()) {
       const events: EventToAppend[] = [];
-      for (const [e, { destroyKeys, ...event }] of request.events.entries()) {
+      for (const [e, { destroyKeys, destroyDataOf, ...given }] of request.events.entries()) {
+        let event: EventToAppend = given;
+        if (destroyDataOf) {
+          const destroyed = await this.redact(request.streamId, destroyDataOf);
+          if (destroyed.length > 0)
+            event = { ...event, metadata: { ...event.metadata, [DESTROYED_KEYS_METADATA]: destroyed } };
+        }
         if (destroyKeys) {
           const destroyed = await this.destroy(request.streamId, destroyKeys);
           // The record of an erasure outlives the keys it destroys, so it is stored in the clear.
@@ -77,7 +87,9 @@ export class EncryptingEventStore extends EventStore {
           events.push(event);
           continue;
         }
-        const key = this.scopes.get(scope.name) ?? (await this.liveKey(scope));
+        const key = redactedHere.has(event.id)
+          ? newDataKeys(1)[0]!
+          : (this.scopes.get(scope.name) ?? (await this.liveKey(scope)));
         events.push({ ...event, data: seal(event.data, key.id, key.key, event.id) });
       }
       sealed.push({ ...request, events });
@@ -164,19 +176,57 @@ export class EncryptingEventStore extends EventStore {
    */
   private async destroy(streamId: string, { agency, categories }: Destruction): Promise<string[]> {
     const named = new Set<string>();
-    for (const event of await this.inner.readStream(streamId)) {
-      const { metadata } = event;
-      if (
-        isSealed(event.data) &&
+    const reached = (await this.inner.readStream(streamId)).filter(
+      ({ data, metadata }) =>
+        isSealed(data) &&
         metadata.agency === agency &&
-        (categories === undefined || categories.includes(metadata.category as string))
-      ) {
-        named.add(event.data.$sealed.k);
-      }
-    }
+        (categories === undefined || categories.includes(metadata.category as string)),
+    );
+    for (const event of reached) named.add((event.data as SealedData).$sealed.k);
+    // And the keys of what redactions kept of them, sealed again.
+    const kept = await this.keyStore.resealedOf(reached.map((event) => event.id));
+    for (const sealed of kept.values()) named.add(sealed.$sealed.k);
     const destroyed = await this.keyStore.destroy(streamId, agency, categories, [...named]);
     this.forget(destroyed);
     return destroyed;
+  }
+
+  /**
+   * Destroys the keys that sealed these events' data (as it now stands: what an earlier redaction
+   * kept, or the log's), keeping in the key store the other events those keys sealed, sealed again
+   * under a new key (decision 0035). Returns the ids destroyed.
+   */
+  private async redact(streamId: string, ids: readonly string[]): Promise<string[]> {
+    const sealed = (await this.inner.readStream(streamId)).filter((event) => isSealed(event.data));
+    const kept = await this.keyStore.resealedOf(sealed.map((event) => event.id));
+    const current = new Map(
+      sealed.map((event) => [event.id, kept.get(event.id) ?? (event.data as SealedData)] as const),
+    );
+    const doomed = new Set(ids);
+    const keyIds = new Set<string>();
+    for (const [id, data] of current) if (doomed.has(id)) keyIds.add(data.$sealed.k);
+    if (keyIds.size === 0) return [];
+    const staying = [...current].filter(([id, data]) => !doomed.has(id) && keyIds.has(data.$sealed.k));
+    await this.holdKeys(keyIds);
+    const destroyed = await this.keyStore.redact([...keyIds], (key): Resealed[] =>
+      staying.flatMap(([eventId, data]) => {
+        const old = this.keys.get(data.$sealed.k);
+        // Under a key destroyed already, there is nothing left to keep.
+        if (!old) return [];
+        return [{ eventId, sealed: seal(open(data, old, eventId), key.id, key.key, eventId) }];
+      }),
+    );
+    this.forget(destroyed);
+    return destroyed;
+  }
+
+  /** Fetches the keys of these ids this process does not hold, in one read. */
+  private async holdKeys(ids: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(ids)].filter((id) => !this.keys.has(id));
+    if (wanted.length === 0) return;
+    const found = await this.keyStore.getMany(wanted);
+    // A destroyed key never comes back, so its absence is kept for good.
+    for (const id of wanted) if (!this.keys.has(id)) this.keys.set(id, found.get(id) ?? null);
   }
 
   private forget(ids: readonly string[]): void {
@@ -199,20 +249,35 @@ export class EncryptingEventStore extends EventStore {
     const opened: RecordedEvent[] = new Array<RecordedEvent>(events.length);
     // The events whose key this process does not hold yet: their keys are fetched in one read.
     let waiting: number[] | undefined;
+    // The events whose key is destroyed: a redaction may have kept their data, sealed again.
+    let destroyed: number[] | undefined;
     for (let index = 0; index < events.length; index += 1) {
       const event = events[index]!;
-      if (!isSealed(event.data)) opened[index] = event;
-      else if (this.keys.has(event.data.$sealed.k)) opened[index] = this.opened(event, event.data);
+      if (!isSealed(event.data)) {
+        opened[index] = event;
+        continue;
+      }
+      const key = this.keys.get(event.data.$sealed.k);
+      if (key) opened[index] = this.opened(event, event.data);
+      else if (key === null) (destroyed ??= []).push(index);
       else (waiting ??= []).push(index);
     }
-    if (!waiting) return opened;
-    const wanted = [...new Set(waiting.map((index) => (events[index]!.data as SealedData).$sealed.k))];
-    const found = await this.keyStore.getMany(wanted);
-    // A destroyed key never comes back, so its absence is kept for good.
-    for (const id of wanted) if (!this.keys.has(id)) this.keys.set(id, found.get(id) ?? null);
-    for (const index of waiting) {
-      const event = events[index]!;
-      opened[index] = this.opened(event, event.data as SealedData);
+    if (waiting) {
+      await this.holdKeys(waiting.map((index) => (events[index]!.data as SealedData).$sealed.k));
+      for (const index of waiting) {
+        const event = events[index]!;
+        const sealed = event.data as SealedData;
+        if (this.keys.get(sealed.$sealed.k)) opened[index] = this.opened(event, sealed);
+        else (destroyed ??= []).push(index);
+      }
+    }
+    if (destroyed) {
+      const kept = await this.keyStore.resealedOf(destroyed.map((index) => events[index]!.id));
+      await this.holdKeys([...kept.values()].map((sealed) => sealed.$sealed.k));
+      for (const index of destroyed) {
+        const event = events[index]!;
+        opened[index] = this.opened(event, kept.get(event.id) ?? (event.data as SealedData));
+      }
     }
     return opened;
   }

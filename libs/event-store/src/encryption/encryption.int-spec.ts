@@ -169,6 +169,105 @@ describe.each(twoProcesses)('two processes on one %s store', (_name, make) => {
   });
 });
 
+describe.each(twoProcesses)('redaction on one %s store', (_name, make) => {
+  let one: EncryptingEventStore;
+  let two: EncryptingEventStore;
+  beforeEach(async () => ([one, two] = await make()));
+  afterEach(async () => Promise.all([one.close(), two.close()]));
+  const offending = { agency: 'police', category: 'offending' };
+  const recorded = (stream: string, n: number, text: string, metadata = offending) => ({
+    id: `${stream}-${n}`,
+    type: 'Recorded',
+    data: { text },
+    metadata,
+  });
+  const redaction = (stream: string, n: number, ...targets: number[]) => ({
+    id: `${stream}-${n}`,
+    type: 'Redacted',
+    data: { reason: 'recorded against the wrong person' },
+    metadata: offending,
+    destroyDataOf: targets.map((target) => `${stream}-${target}`),
+  });
+  const texts = async (store: EncryptingEventStore, stream: string) =>
+    (await store.readStream(stream)).map((event) => [
+      (event.data as { text?: string }).text ?? (event.data as { reason?: string }).reason ?? null,
+      event.metadata[ERASED_METADATA] === true,
+    ]);
+  const raw = (store: EncryptingEventStore) =>
+    store as unknown as { inner: EventStore; keyStore: SubjectKeyStore };
+
+  it("destroys its target's key, keeps the other data that key sealed, and both processes read it so", async () => {
+    const stream = `subject-${randomUUID()}`;
+    await one.append(stream, [
+      recorded(stream, 1, 'kept one'),
+      recorded(stream, 2, 'Marker-Redacted'),
+      recorded(stream, 3, 'kept three'),
+      recorded(stream, 4, 'other category', { agency: 'police', category: 'health' }),
+    ]);
+    // The other process holds the key, having read under it.
+    expect(await texts(two, stream)).toHaveLength(4);
+    const [, target] = await raw(one).inner.readStream(stream);
+    const targetKey = (target!.data as { $sealed: { k: string } }).$sealed.k;
+
+    await one.append(stream, [redaction(stream, 5, 2)]);
+
+    const expected = [
+      ['kept one', false],
+      [null, true],
+      ['kept three', false],
+      ['other category', false],
+      ['recorded against the wrong person', false],
+    ];
+    expect(await texts(one, stream)).toEqual(expected);
+    expect(await texts(two, stream)).toEqual(expected);
+    expect((await two.findByIds([`${stream}-2`]))[0]!.data).toEqual({});
+    // The key is gone from the key store; what stays of its data is sealed again under another.
+    expect(await keyOf(raw(one).keyStore, targetKey)).toBeUndefined();
+    const kept = await raw(one).keyStore.resealedOf([1, 2, 3, 4].map((n) => `${stream}-${n}`));
+    expect([...kept.keys()].sort()).toEqual([`${stream}-1`, `${stream}-3`]);
+    expect(new Set([...kept.values()].map((sealed) => sealed.$sealed.k)).size).toBe(1);
+    expect([...kept.values()][0]!.$sealed.k).not.toBe(targetKey);
+    // New data of the scope is sealed under a key of its own, and opens.
+    await two.append(stream, [recorded(stream, 6, 'after')]);
+    expect((await one.findByIds([`${stream}-6`]))[0]!.data).toEqual({ text: 'after' });
+  });
+
+  it('redacts again what an earlier redaction kept, and an erasure takes what is kept with it', async () => {
+    const stream = `subject-${randomUUID()}`;
+    await one.append(stream, [
+      recorded(stream, 1, 'first'),
+      recorded(stream, 2, 'second'),
+      recorded(stream, 3, 'third'),
+    ]);
+    await one.append(stream, [redaction(stream, 4, 2)]);
+    await two.append(stream, [redaction(stream, 5, 1)]);
+    expect((await texts(one, stream)).slice(0, 3)).toEqual([
+      [null, true],
+      [null, true],
+      ['third', false],
+    ]);
+    await one.append(stream, [
+      { id: `${stream}-6`, type: 'Erased', data: {}, metadata: offending, destroyKeys: { agency: 'police' } },
+    ]);
+    for (const store of [one, two])
+      expect((await texts(store, stream)).filter(([, erased]) => !erased)).toEqual([[null, false]]);
+    expect((await raw(one).keyStore.resealedOf([`${stream}-3`])).size).toBe(0);
+  });
+
+  it('destroys a target appended in the same call', async () => {
+    const stream = `subject-${randomUUID()}`;
+    await one.append(stream, [
+      recorded(stream, 1, 'kept'),
+      recorded(stream, 2, 'gone'),
+      redaction(stream, 3, 2),
+    ]);
+    expect((await texts(two, stream)).slice(0, 2)).toEqual([
+      ['kept', false],
+      [null, true],
+    ]);
+  });
+});
+
 describe('a key whose giving a crash lost', () => {
   it('still opens what it sealed, and goes with the erasure of that data', async () => {
     const at = join(dir, randomUUID());

@@ -1,8 +1,8 @@
 import { Pool, type PoolClient } from 'pg';
 import { assertSchemaName } from '../postgres/postgres-schema';
-import { newDataKeys } from './data-cipher';
+import { isSealed, newDataKeys, type SealedData } from './data-cipher';
 import { KeyReserve } from './key-reserve';
-import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
+import type { DataKey, DataKeyScope, Erasures, Resealed, SubjectKeyStore } from './subject-key-store';
 
 export const subjectKeysDdl = (schema: string): string => {
   assertSchemaName(schema);
@@ -27,6 +27,12 @@ CREATE TABLE IF NOT EXISTS ${schema}.subject_key_erasures (
   mark BIGSERIAL PRIMARY KEY,
   key_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ${schema}.resealed_data (
+  event_id TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  sealed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resealed_data_keys ON ${schema}.resealed_data (key_id);
 `;
 };
 
@@ -38,8 +44,8 @@ export interface PostgresSubjectKeyStoreOptions {
 
 /**
  * The key store of the server mode: the table `subject_keys`, apart from the events table, with the
- * keys made ahead of use in `data_keys` and the destructions numbered in
- * `subject_key_erasures` (decision 0030).
+ * keys made ahead of use in `data_keys`, the destructions numbered in `subject_key_erasures`
+ * (decision 0030) and what redactions kept, sealed again, in `resealed_data` (decision 0035).
  */
 export class PostgresSubjectKeyStore implements SubjectKeyStore {
   private readonly reserve = new KeyReserve();
@@ -165,26 +171,91 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     alsoIds: readonly string[] = [],
   ): Promise<string[]> {
     return this.transaction('BEGIN', async (client) => {
-      // Destructions are numbered in the order they commit, so a reader's mark never skips one.
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-        `subject_key_erasures:${this.schema}`,
-      ]);
       const { rows } = await client.query<{ key_id: string }>(
-        `WITH destroyed AS (
-           UPDATE ${this.schema}.subject_keys SET key = NULL, destroyed_at = now()
-           WHERE destroyed_at IS NULL AND (
-             (subject = $1 AND agency = $2 AND ($3::text[] IS NULL OR category = ANY($3::text[])))
-             OR key_id = ANY($4::text[]))
-           RETURNING key_id),
-         deleted AS (
-           DELETE FROM ${this.schema}.data_keys
-           WHERE key_id = ANY($4::text[]) OR key_id IN (SELECT key_id FROM destroyed) RETURNING key_id),
-         ids AS (SELECT key_id FROM destroyed UNION SELECT key_id FROM deleted)
-         INSERT INTO ${this.schema}.subject_key_erasures (key_id) SELECT key_id FROM ids RETURNING key_id`,
-        [subject, agency, categories ?? null, alsoIds],
+        `UPDATE ${this.schema}.subject_keys SET key = NULL, destroyed_at = now()
+         WHERE destroyed_at IS NULL
+           AND subject = $1 AND agency = $2 AND ($3::text[] IS NULL OR category = ANY($3::text[]))
+         RETURNING key_id`,
+        [subject, agency, categories ?? null],
       );
-      return rows.map((row) => row.key_id);
+      return this.destroyKeys(
+        client,
+        alsoIds,
+        rows.map((row) => row.key_id),
+      );
     });
+  }
+
+  async redact(ids: readonly string[], reseal: (key: DataKey) => readonly Resealed[]): Promise<string[]> {
+    await this.refill(1);
+    const key = this.reserve.take();
+    let written = false;
+    try {
+      const kept = reseal(key);
+      const destroyed = await this.transaction('BEGIN', async (client) => {
+        const destroyed = await this.destroyKeys(client, ids);
+        if (kept.length > 0) {
+          await client.query(
+            `INSERT INTO ${this.schema}.resealed_data (event_id, key_id, sealed)
+             SELECT e, $2, s FROM unnest($1::text[], $3::text[]) AS k (e, s)
+             ON CONFLICT (event_id) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed`,
+            [kept.map((one) => one.eventId), key.id, kept.map((one) => JSON.stringify(one.sealed))],
+          );
+        }
+        return destroyed;
+      });
+      written = kept.length > 0;
+      return destroyed;
+    } finally {
+      // Not used (nothing kept, or the commit failed): offered again.
+      if (!written) this.reserve.putBack(key);
+    }
+  }
+
+  async resealedOf(eventIds: readonly string[]): Promise<Map<string, SealedData>> {
+    const found = new Map<string, SealedData>();
+    if (eventIds.length === 0) return found;
+    const { rows } = await this.pool.query<{ event_id: string; sealed: string }>(
+      `SELECT event_id, sealed FROM ${this.schema}.resealed_data WHERE event_id = ANY($1::text[])`,
+      [eventIds],
+    );
+    for (const row of rows) {
+      const sealed = JSON.parse(row.sealed) as unknown;
+      if (isSealed(sealed)) found.set(row.event_id, sealed);
+    }
+    return found;
+  }
+
+  /**
+   * Inside a transaction: destroys these keys, and those whose scope rows were just marked destroyed
+   * (the row naming a scope keeps no bytes; the bytes made ahead go), and what redactions kept
+   * under them, and numbers each destruction. A key named by the events but never given to a scope
+   * (a crash lost the giving) goes too.
+   */
+  private async destroyKeys(
+    client: PoolClient,
+    candidates: readonly string[],
+    unlinkedAlready: readonly string[] = [],
+  ): Promise<string[]> {
+    // Destructions are numbered in the order they commit, so a reader's mark never skips one.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`subject_key_erasures:${this.schema}`]);
+    const { rows } = await client.query<{ key_id: string }>(
+      `WITH unlinked AS (
+         UPDATE ${this.schema}.subject_keys SET key = NULL, destroyed_at = now()
+         WHERE destroyed_at IS NULL AND key_id = ANY($1::text[])
+         RETURNING key_id),
+       deleted AS (
+         DELETE FROM ${this.schema}.data_keys
+         WHERE key_id = ANY($1::text[]) OR key_id = ANY($2::text[]) RETURNING key_id),
+       ids AS (
+         SELECT key_id FROM unlinked UNION SELECT key_id FROM deleted
+         UNION SELECT unnest($2::text[]) AS key_id),
+       unkept AS (
+         DELETE FROM ${this.schema}.resealed_data WHERE key_id IN (SELECT key_id FROM ids))
+       INSERT INTO ${this.schema}.subject_key_erasures (key_id) SELECT key_id FROM ids RETURNING key_id`,
+      [candidates, unlinkedAlready],
+    );
+    return rows.map((row) => row.key_id);
   }
 
   async erasedSince(mark: number | undefined): Promise<Erasures> {

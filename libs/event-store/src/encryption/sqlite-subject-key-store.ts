@@ -1,15 +1,16 @@
 import Database from 'better-sqlite3';
 import { preparePrivateSqliteFile } from '@throughline/platform';
-import { newDataKeys } from './data-cipher';
+import { isSealed, newDataKeys, type SealedData } from './data-cipher';
 import { KeyReserve } from './key-reserve';
-import type { DataKey, DataKeyScope, Erasures, SubjectKeyStore } from './subject-key-store';
+import type { DataKey, DataKeyScope, Erasures, Resealed, SubjectKeyStore } from './subject-key-store';
 
 /**
  * `subject_keys` says which key is a scope's: a destroyed key's row stays, without its key, as the
  * record that it existed; the live key of a scope is unique, so two processes giving one at once end
  * with the first one's. The key bytes are in `data_keys`, made ahead of use (rows written before
  * decision 0030 keep theirs in `subject_keys.key`); `subject_key_erasures` numbers the destructions,
- * so another process learns of them at its next read.
+ * so another process learns of them at its next read. `resealed_data` holds what redactions kept of
+ * the events a destroyed key sealed, sealed again under a key of its own (decision 0035).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS subject_keys (
@@ -32,6 +33,12 @@ const SCHEMA = `
     mark INTEGER PRIMARY KEY AUTOINCREMENT,
     key_id TEXT NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS resealed_data (
+    event_id TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    sealed TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS resealed_data_keys ON resealed_data (key_id);
 `;
 
 interface Statements {
@@ -41,6 +48,8 @@ interface Statements {
   readonly many: Database.Statement<[string], { key_id: string; key: Buffer }>;
   readonly erasedSince: Database.Statement<[number], { mark: number; key_id: string }>;
   readonly lastMark: Database.Statement<[], number | null>;
+  readonly reseal: Database.Statement<[string, string, string]>;
+  readonly resealedOf: Database.Statement<[string], { event_id: string; sealed: string }>;
 }
 
 /** The key store of the embedded mode: its own file (keys.db), never events.db. */
@@ -82,6 +91,13 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
         'SELECT mark, key_id FROM subject_key_erasures WHERE mark > ? ORDER BY mark',
       ),
       lastMark: this.db.prepare<[], number | null>('SELECT MAX(mark) FROM subject_key_erasures').pluck(),
+      reseal: this.db.prepare(
+        `INSERT INTO resealed_data (event_id, key_id, sealed) VALUES (?, ?, ?)
+         ON CONFLICT (event_id) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed`,
+      ),
+      resealedOf: this.db.prepare(
+        'SELECT event_id, sealed FROM resealed_data WHERE event_id IN (SELECT value FROM json_each(?))',
+      ),
     };
     // One transaction: the missing keys cost one write, however many there are, and no wait for the disk.
     this.giveAll = this.db.transaction((scopes: readonly DataKeyScope[]) =>
@@ -138,31 +154,85 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     const list = categories === undefined ? null : JSON.stringify(categories);
     const ids = this.durably(() => {
       const destroyed = this.db
-        .prepare<[number, string, string, string | null, string | null, string], string>(
+        .prepare<[number, string, string, string | null, string | null], string>(
           `UPDATE subject_keys SET key = NULL, destroyed_at = ?
-           WHERE destroyed_at IS NULL AND (
-             (subject = ? AND agency = ? AND (? IS NULL OR category IN (SELECT value FROM json_each(?))))
-             OR key_id IN (SELECT value FROM json_each(?)))
+           WHERE destroyed_at IS NULL
+             AND subject = ? AND agency = ? AND (? IS NULL OR category IN (SELECT value FROM json_each(?)))
            RETURNING key_id`,
         )
         .pluck()
-        .all(Date.now(), subject, agency, list, list, JSON.stringify(alsoIds));
-      // The bytes go, and with them a key named by the events but never given to a scope (a crash
-      // lost the giving).
-      const deleted = this.db
-        .prepare<[string], string>(
-          'DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?)) RETURNING key_id',
-        )
-        .pluck()
-        .all(JSON.stringify([...destroyed, ...alsoIds]));
-      const all = [...new Set([...destroyed, ...deleted])];
-      const record = this.db.prepare<[string]>('INSERT INTO subject_key_erasures (key_id) VALUES (?)');
-      for (const id of all) record.run(id);
-      return all;
+        .all(Date.now(), subject, agency, list, list);
+      return this.destroyKeys(alsoIds, destroyed);
     });
-    // The old page images in the WAL are copied over and the WAL emptied, so no copy of the key stays.
-    if (ids.length > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.forgetDestroyed(ids);
     return Promise.resolve(ids);
+  }
+
+  redact(ids: readonly string[], reseal: (key: DataKey) => readonly Resealed[]): Promise<string[]> {
+    this.refill(1);
+    const key = this.reserve.take();
+    let written = false;
+    try {
+      const kept = reseal(key);
+      const destroyed = this.durably(() => {
+        const destroyed = this.destroyKeys(ids);
+        for (const { eventId, sealed } of kept)
+          this.statements.reseal.run(eventId, key.id, JSON.stringify(sealed));
+        return destroyed;
+      });
+      written = kept.length > 0;
+      this.forgetDestroyed(destroyed);
+      return Promise.resolve(destroyed);
+    } finally {
+      // Not used (nothing kept, or the commit failed): offered again.
+      if (!written) this.reserve.putBack(key);
+    }
+  }
+
+  resealedOf(eventIds: readonly string[]): Promise<Map<string, SealedData>> {
+    const found = new Map<string, SealedData>();
+    if (eventIds.length === 0) return Promise.resolve(found);
+    for (const row of this.statements.resealedOf.all(JSON.stringify(eventIds))) {
+      const sealed = JSON.parse(row.sealed) as unknown;
+      if (isSealed(sealed)) found.set(row.event_id, sealed);
+    }
+    return Promise.resolve(found);
+  }
+
+  /**
+   * Inside a durable transaction: destroys these keys, and those whose scope rows were just marked
+   * destroyed (the row naming a scope keeps no bytes; the bytes made ahead go), and what redactions
+   * kept under them, and numbers each destruction. A key named by the events but never given to a
+   * scope (a crash lost the giving) goes too.
+   */
+  private destroyKeys(candidates: readonly string[], unlinkedAlready: readonly string[] = []): string[] {
+    const list = JSON.stringify([...unlinkedAlready, ...candidates]);
+    const unlinked = this.db
+      .prepare<[number, string], string>(
+        `UPDATE subject_keys SET key = NULL, destroyed_at = ?
+         WHERE destroyed_at IS NULL AND key_id IN (SELECT value FROM json_each(?))
+         RETURNING key_id`,
+      )
+      .pluck()
+      .all(Date.now(), list);
+    const deleted = this.db
+      .prepare<[string], string>(
+        'DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?)) RETURNING key_id',
+      )
+      .pluck()
+      .all(list);
+    const all = [...new Set([...unlinkedAlready, ...unlinked, ...deleted])];
+    this.db
+      .prepare<[string]>('DELETE FROM resealed_data WHERE key_id IN (SELECT value FROM json_each(?))')
+      .run(JSON.stringify(all));
+    const record = this.db.prepare<[string]>('INSERT INTO subject_key_erasures (key_id) VALUES (?)');
+    for (const id of all) record.run(id);
+    return all;
+  }
+
+  /** The old page images in the WAL are copied over and the WAL emptied, so no copy of a key stays. */
+  private forgetDestroyed(ids: readonly string[]): void {
+    if (ids.length > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   erasedSince(mark: number | undefined): Promise<Erasures> {

@@ -1,3 +1,5 @@
+import type { SealedData } from './data-cipher';
+
 /**
  * Data keys kept apart from the log, one per subject, publishing agency and data category. The log
  * holds only ciphertext and key ids; destroying a key makes what it sealed unreadable for good,
@@ -23,6 +25,12 @@ export interface DataKey {
 export interface Erasures {
   readonly mark: number;
   readonly ids: readonly string[];
+}
+
+/** An event's data sealed again by a redaction, under a new key: kept in the key store, not the log. */
+export interface Resealed {
+  readonly eventId: string;
+  readonly sealed: SealedData;
 }
 
 export interface SubjectKeyStore {
@@ -53,5 +61,14 @@ export interface SubjectKeyStore {
    * no mark, only the latest mark. What a process holds is checked against this before it is used.
    */
   erasedSince(mark: number | undefined): Promise<Erasures>;
+  /**
+   * A redaction (decision 0035): destroys the keys `ids`, and so everything they sealed, and in the
+   * same durable commit keeps what `reseal` gives: the data of the events they sealed that stay,
+   * sealed again under the new key it is handed (made ahead, as every key, and held by no scope).
+   * What was kept for an event before, under a key destroyed now, goes. Returns the ids destroyed.
+   */
+  redact(ids: readonly string[], reseal: (key: DataKey) => readonly Resealed[]): Promise<string[]>;
+  /** What redactions kept of these events' data, sealed again, by event id. */
+  resealedOf(eventIds: readonly string[]): Promise<Map<string, SealedData>>;
   close(): Promise<void>;
 }

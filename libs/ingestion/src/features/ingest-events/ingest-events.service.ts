@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import {
+  amends,
   CATALOGUE,
   type DataCategory,
   type EventMeta,
@@ -87,6 +88,8 @@ interface Planned {
   readonly claims: readonly string[];
   /** What its subject gives up: an unlinked identifier, or the claim of a record parted again. */
   readonly releases: readonly string[];
+  /** A redaction: the stored events whose data it destroys (decision 0035). */
+  readonly destroyDataOf?: readonly string[];
 }
 
 /**
@@ -210,6 +213,7 @@ export class IngestEventsService {
         ...(planned.event.type === 'iom.record.erased.v1'
           ? { destroyKeys: erasedKeys(publisher.agency, planned.event.data) }
           : {}),
+        ...(planned.destroyDataOf ? { destroyDataOf: planned.destroyDataOf } : {}),
       });
       byStream.set(stream, list);
       const claimed = [
@@ -461,7 +465,20 @@ export class IngestEventsService {
       for (const released of change.releases) batchLinks.set(released, '');
       merges?.apply(event.type, event.data, subjectId);
       batchSubjects.add(subjectId);
-      planned.push({ index, event, storedId, subjectId, category, identifiers, ...change });
+      const destroyDataOf =
+        event.type === 'iom.record.redacted.v1'
+          ? await this.redactedData(event, subjectId, publisher, planned)
+          : undefined;
+      planned.push({
+        index,
+        event,
+        storedId,
+        subjectId,
+        category,
+        identifiers,
+        ...change,
+        ...(destroyDataOf ? { destroyDataOf } : {}),
+      });
     }
     if (issues.length > 0) throw new IngestRejectedError(issues);
     return planned;
@@ -526,6 +543,53 @@ export class IngestEventsService {
         `subject ${merge.merged} holds records merged into it: merge this subject into ${merge.merged} instead`,
       );
     return { claims: [mergeClaimOf(merge.merged)], releases: [] };
+  }
+
+  /**
+   * What a redaction destroys: the data of its target and of every correction of it (whose
+   * replacement holds the target's data), stored or earlier in the batch, found by the same rule
+   * the timeline withdraws them by (`amends`).
+   */
+  private async redactedData(
+    event: IncomingEvent,
+    subjectId: string,
+    publisher: IngestPublisher,
+    planned: readonly Planned[],
+  ): Promise<string[]> {
+    const { targetEventId, targetSource } = event.data as { targetEventId: string; targetSource?: string };
+    const stored = await this.store.readStream(subjectStream(subjectId));
+    const held: { id: string; type: string; data: unknown; meta: EventMeta }[] = [
+      ...stored.map((one) => ({ ...one, meta: one.metadata as unknown as EventMeta })),
+      ...planned
+        .filter((earlier) => earlier.subjectId === subjectId)
+        .map((earlier) => ({
+          id: earlier.storedId,
+          type: earlier.event.type,
+          data: earlier.event.data,
+          meta: {
+            agency: publisher.agency,
+            source: earlier.event.source,
+            ceId: earlier.event.id,
+          } as EventMeta,
+        })),
+    ];
+    const redaction = { meta: { agency: publisher.agency } as EventMeta };
+    const target = held.find((one) => amends(one, redaction, targetEventId, targetSource));
+    if (!target) return [];
+    const corrections = held.filter((one) => {
+      if (one.type !== 'iom.record.corrected.v1') return false;
+      const data = one.data as { targetEventId?: unknown; targetSource?: unknown };
+      return (
+        typeof data.targetEventId === 'string' &&
+        amends(
+          target,
+          one,
+          data.targetEventId,
+          typeof data.targetSource === 'string' ? data.targetSource : undefined,
+        )
+      );
+    });
+    return [target.id, ...corrections.map((one) => one.id)];
   }
 
   /** The stored event a correction or redaction targets: published by this agency about this subject. */
