@@ -120,9 +120,11 @@ export function newDataKeys(count: number): { id: string; key: Buffer }[] {
   const random = randomBytes(6).toString('hex');
   const variant = ((parseInt(random[3]!, 16) & 0x3) | 0x8).toString(16);
   const prefix = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 12)}`;
+  // One draw from the system for all of them; each key is a copy of its own 32 bytes.
+  const bytes = randomBytes(count * DATA_KEY_BYTES);
   return Array.from({ length: count }, (_, index) => ({
     id: `${prefix}${index.toString(16).padStart(7, '0')}`,
-    key: newDataKey(),
+    key: Buffer.from(bytes.subarray(index * DATA_KEY_BYTES, (index + 1) * DATA_KEY_BYTES)),
   }));
 }
 

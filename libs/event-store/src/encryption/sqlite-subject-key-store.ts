@@ -113,18 +113,18 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     return Promise.resolve(this.reserve.giving(() => this.giveAll.immediate(scopes)));
   }
 
-  /** One scope's live key, or a reserved one given to it (inside the transaction of `giveAll`). */
+  /**
+   * One scope's live key, or a reserved one given to it (inside the transaction of `giveAll`). The
+   * scopes asked for are mostly new, so the giving is tried first: the unique live key of a scope
+   * refuses it when there is one, which is then read.
+   */
   private giveOne({ subject, agency, category }: DataKeyScope): DataKey {
-    const found = this.statements.live.get(subject, agency, category);
-    if (found) return { id: found.key_id, key: found.key };
     const reserved = this.reserve.take();
     const { changes } = this.statements.give.run(reserved.id, subject, agency, category, Date.now());
-    if (changes === 0) {
-      this.reserve.putBack(reserved);
-      const winner = this.statements.live.get(subject, agency, category)!;
-      return { id: winner.key_id, key: winner.key };
-    }
-    return reserved;
+    if (changes === 1) return reserved;
+    this.reserve.putBack(reserved);
+    const live = this.statements.live.get(subject, agency, category)!;
+    return { id: live.key_id, key: live.key };
   }
 
   /** Makes keys ahead of use, in one durable commit, when the reserve holds fewer than `needed`. */
