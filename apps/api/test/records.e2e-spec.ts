@@ -294,3 +294,107 @@ describe('records management: the review queue, retain decisions and restriction
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('records management: an erase decision from the review queue', () => {
+  let t: TestApp;
+  let subjectId: string;
+  const journey = new SubjectJourney();
+  const OFFENCE = 'Theft of seven bicycles from a yard';
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const publish = async (agency: string, source: string, events: CloudEventBody[]) =>
+      t.http
+        .post('/v1/events')
+        .set('Authorization', `Bearer ${await t.systemToken(agency, [source])}`)
+        .set('Content-Type', BATCH)
+        .send(JSON.stringify(events))
+        .expect(200);
+    const registered = await publish('police', POLICE, [journey.registered('Ana', 'Lowe')]);
+    subjectId = registered.body.results[0].subjectId;
+    await publish('police', POLICE, [at(journey.arrested(OFFENCE), '2015-03-01T10:00:00Z')]);
+    await publish('probation', PROBATION, [
+      journey.linked('probation'),
+      cloudEvent(PROBATION, 'iom.licence.conditions-set.v1', `crn:${journey.crn}`, {
+        conditions: ['residence'],
+        licenceEnds: '2099-06-30',
+      }),
+    ]);
+    await t.settle();
+  });
+  afterAll(() => t.close());
+
+  const ig = async () => `Bearer ${await t.personToken('police', 'ig-lead', 'police-ig-2')}`;
+  const erase = async (body: Record<string, unknown>) =>
+    t.http
+      .post(`/v1/audit/reviews/${subjectId}/erase`)
+      .set('Authorization', await ig())
+      .send(body);
+  const dueOffending = async () =>
+    (await t.http.get('/v1/audit/reviews').set('Authorization', await ig())).body.reviews.filter(
+      (r: { subjectId: string; category: string }) => r.subjectId === subjectId && r.category === 'offending',
+    );
+  const valid = { category: 'offending', reason: 'MoPI review: no longer needed', decisionRef: 'RR-2026-14' };
+
+  it('refuses an erasure without a reason, a decision reference or anything held, and records each', async () => {
+    for (const [body, rule] of [
+      [{ ...valid, reason: ' ' }, 'erasure-reason'],
+      [{ ...valid, decisionRef: undefined }, 'erasure-decision-ref'],
+      [{ ...valid, category: 'health' }, 'retention-nothing-held'],
+      [{ ...valid, category: 'gossip' }, 'retention-category'],
+    ] as const) {
+      const refused = await erase(body);
+      expect([refused.status, refused.body.rule]).toEqual([422, rule]);
+      expect(refused.body.disclosureId).toEqual(expect.any(String));
+    }
+  });
+
+  it('erases the category for good: an event and an audit record, the data gone, the queue and the rest as they should be', async () => {
+    expect(await dueOffending()).toHaveLength(1);
+    const erased = await erase(valid);
+    expect(erased.status).toBe(201);
+    const stored = await t.app.get(EventStore).readStream(subjectStream(subjectId));
+    expect(stored.find((event) => event.type === 'iom.record.erased.v1')?.data).toEqual({
+      categories: ['offending'],
+      reason: valid.reason,
+      decisionRef: valid.decisionRef,
+    });
+    expect(JSON.stringify(stored.map((event) => event.data))).not.toContain(OFFENCE);
+    const [record] = await t.app.get(AuditService).store.query({ subjectId, outcome: undefined, limit: 1 });
+    expect(record?.content).toMatchObject({
+      id: erased.body.disclosureId,
+      action: 'records.review',
+      outcome: 'decided',
+    });
+    expect(record?.content.subjects[0]?.grounds[0]).toMatchObject({
+      rule: 'iom.record.erased.v1',
+      categories: ['offending'],
+    });
+    await t.settle();
+
+    const read = await t.http
+      .get(`/v1/subjects/${subjectId}`)
+      .set('Authorization', `Bearer ${await t.personToken('police', 'iom-officer')}`)
+      .set('X-Purpose-Of-Use', 'case-management');
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.body)).not.toContain(OFFENCE);
+    expect(read.body.erased.offending).toEqual([
+      expect.objectContaining({ agency: 'police', decisionRef: valid.decisionRef }),
+    ]);
+    expect(await dueOffending()).toEqual([]);
+    const probation = await t.http
+      .get(`/v1/subjects/${subjectId}/timeline?limit=50`)
+      .set('Authorization', `Bearer ${await t.personToken('probation', 'offender-manager')}`)
+      .set('X-Purpose-Of-Use', 'case-management');
+    expect(probation.body.items.map((item: { type: string }) => item.type)).toContain(
+      'iom.licence.conditions-set.v1',
+    );
+    // Nothing of the category is held any more: neither erased again nor retained.
+    expect((await erase(valid)).body.rule).toBe('retention-nothing-held');
+    const retain = await t.http
+      .post(`/v1/audit/reviews/${subjectId}/retain`)
+      .set('Authorization', await ig())
+      .send({ category: 'offending', reason: 'Still needed', nextReview: '2030-01-01' });
+    expect(retain.body.rule).toBe('retention-nothing-held');
+  });
+});

@@ -109,6 +109,16 @@ export const erases = (
   entry.meta.agency === erasure.meta.agency &&
   (erasure.data.categories === undefined || erasure.data.categories.includes(entry.meta.category));
 
+/**
+ * The keys an erasure destroys: the agency's data about the subject, of the categories it names
+ * (or all). Ingestion and the IG lead's erase decision hand it to the log alike.
+ */
+export const keysErasedBy = (
+  agency: string,
+  data: { readonly categories?: readonly string[] },
+): { readonly agency: string; readonly categories?: readonly string[] } =>
+  data.categories === undefined ? { agency } : { agency, categories: data.categories };
+
 /** Whether an entry's data is withdrawn from views: redacted by its publisher, or erased. */
 export const withdrawn = (entry: Pick<TimelineEntry, 'redactedBy' | 'erasedBy'>): boolean =>
   entry.redactedBy !== undefined || entry.erasedBy !== undefined;

@@ -59,6 +59,44 @@ describe('the IG console: records management', () => {
     expect(decided?.content).toMatchObject({ action: 'records.review', outcome: 'decided' });
   });
 
+  it('erases a category through the form, which says it cannot be undone', async () => {
+    const other = new SubjectJourney();
+    const published = await t.http
+      .post('/v1/events')
+      .set('Authorization', `Bearer ${await t.systemToken('police', [POLICE])}`)
+      .set('Content-Type', BATCH)
+      .send(
+        JSON.stringify([
+          other.registered('Ana', 'Lowe'),
+          { ...other.arrested('Theft of a bicycle'), time: '2014-05-01T10:00:00Z' },
+        ]),
+      )
+      .expect(200);
+    const otherId = published.body.results[0].subjectId as string;
+    await t.settle();
+    const jar = await signIn(t.http, 'police-ig-lead');
+    const records = await page(jar, '/app/ig/records').expect(200);
+    expect(records.text).toContain(`/app/ig/reviews/${otherId}/erase`);
+    expect(records.text).toContain('>This cannot be undone</label>');
+    const erased = await t.http
+      .post(`/app/ig/reviews/${otherId}/erase`)
+      .set('Cookie', jar.header())
+      .type('form')
+      .send({
+        _csrf: csrfOf(records.text),
+        category: 'offending',
+        reason: 'MoPI review: no longer needed',
+        decisionRef: 'RR-2026-15',
+        confirm: 'yes',
+      })
+      .expect(303);
+    expect(erased.headers.location).toBe('/app/ig/records?done=erased#reviews');
+    const after = await page(jar, erased.headers.location as string).expect(200);
+    expect(after.text).toContain('its keys are destroyed and it can never be read again');
+    // Nothing of the person is held any more, so nothing of theirs is due.
+    expect(after.text).not.toContain(`/app/ig/reviews/${otherId}/`);
+  });
+
   it('restricts with purposes and lifts through the forms', async () => {
     const jar = await signIn(t.http, 'police-ig-lead');
     const records = await page(jar, '/app/ig/records').expect(200);

@@ -3,6 +3,7 @@ import {
   isCalendarDate,
   isDataCategory,
   isPurposeOfUse,
+  type RecordErasedV1,
   type RecordRestrictedV1,
   type RecordRestrictionLiftedV1,
   type RetentionReviewedV1,
@@ -19,6 +20,8 @@ export type RecordsRule =
   | 'retention-reason'
   | 'retention-next-review'
   | 'retention-nothing-held'
+  | 'erasure-reason'
+  | 'erasure-decision-ref'
   | 'restriction-categories'
   | 'restriction-purposes'
   | 'restriction-reason'
@@ -45,6 +48,9 @@ export interface RecordsDecider {
 /** The furthest a retain decision may put the next review: MoPI's longest review interval. */
 export const MAX_RETAIN_YEARS = 10;
 const MAX_TEXT = 2000;
+/** The erasure event's own bounds (`RecordErasedV1`). */
+const MAX_ERASURE_REASON = 500;
+const MAX_DECISION_REF = 200;
 
 const refuse = (status: RecordsRefusal['status'], rule: RecordsRule, title: string, detail: string) =>
   ({ refused: true, status, rule, clause: null, title, detail }) as const;
@@ -65,7 +71,7 @@ export function deciderRefusal(decider: RecordsDecider, agreement: Agreement | n
     403,
     'records-decider',
     'Not an owning agency',
-    "Retention and restriction decisions are taken by a person of the agency whose data it is, one of the agreement's agencies",
+    "Retention, erasure and restriction decisions are taken by a person of the agency whose data it is, one of the agreement's agencies",
   );
 }
 
@@ -106,6 +112,48 @@ export function decideRetain(input: {
       `Your agency holds no ${category} data about this subject`,
     );
   return { category, outcome: 'retain', reason, nextReview, reviewer: input.decider.id };
+}
+
+/**
+ * Erase a category of the agency's data about the subject: the keys that sealed it are destroyed
+ * (decision 0026). The reason and the decision's reference are kept in the clear for good, so they
+ * name the decision, never the person's data.
+ */
+export function decideErase(input: {
+  readonly decider: RecordsDecider;
+  readonly category: unknown;
+  readonly reason: unknown;
+  readonly decisionRef: unknown;
+  /** The categories the decider's agency holds data of about the subject. */
+  readonly held: readonly DataCategory[];
+}): RecordsRefusal | RecordErasedV1 {
+  const { category } = input;
+  if (typeof category !== 'string' || !isDataCategory(category))
+    return refuse(422, 'retention-category', 'Unknown category', 'category must be one data category');
+  const reason = text(input.reason, MAX_ERASURE_REASON);
+  if (reason === null)
+    return refuse(
+      422,
+      'erasure-reason',
+      'A reason is needed',
+      `reason: why the data is erased, 1 to ${MAX_ERASURE_REASON} characters that are not all spaces; it is kept for good, so name the grounds, not the person's data`,
+    );
+  const decisionRef = text(input.decisionRef, MAX_DECISION_REF);
+  if (decisionRef === null)
+    return refuse(
+      422,
+      'erasure-decision-ref',
+      'A decision reference is needed',
+      `decisionRef: the decision the erasure carries out (a review, a request's reference), 1 to ${MAX_DECISION_REF} characters`,
+    );
+  if (!input.held.includes(category))
+    return refuse(
+      422,
+      'retention-nothing-held',
+      'Nothing to erase',
+      `Your agency holds no ${category} data about this subject`,
+    );
+  return { categories: [category], reason, decisionRef };
 }
 
 export function decideRestrict(input: {

@@ -167,6 +167,33 @@ describe('when a review falls due', () => {
     ]);
   });
 
+  it('an erasure takes what it erased out of the queue, starts no clock, and later data starts one again', () => {
+    const erasure = (categories?: string[]) =>
+      at(
+        t.event(
+          'iom.record.erased.v1',
+          {
+            reason: 'Held no longer than necessary',
+            decisionRef: 'IG-7',
+            ...(categories ? { categories } : {}),
+          },
+          'police',
+          'identity',
+        ),
+        '2026-03-01T09:00:00Z',
+      );
+    const held = fold(registered, arrest('2019-06-30T23:30:00Z'));
+    const categoriesDue = (facts: RetentionFacts) =>
+      dueReviews(schedule, [facts], 'police', '2026-06-01')
+        .map((r) => r.category)
+        .sort();
+    expect(categoriesDue(held)).toEqual(['identity', 'offending']);
+    expect(categoriesDue(evolveRetentionFacts(held, erasure(['offending'])))).toEqual(['identity']);
+    const all = evolveRetentionFacts(held, erasure());
+    expect(categoriesDue(all)).toEqual([]);
+    expect(categoriesDue(evolveRetentionFacts(all, arrest('2019-07-01T10:00:00Z')))).toEqual(['offending']);
+  });
+
   it('a retain decision takes the category out of the queue until its next review, then brings it back', () => {
     const retain = t.event(
       'iom.retention.reviewed.v1',

@@ -71,6 +71,18 @@ export function evolveRetentionFacts(facts: RetentionFacts | null, event: Publis
     case 'iom.record.restricted.v1':
     case 'iom.record.restriction-lifted.v1':
       return { ...base, restrictions: evolveRestrictions(base.restrictions, event) };
+    case 'iom.record.erased.v1': {
+      // What is erased is no longer held, so nothing of it is due for review; the erasure itself is
+      // kept for good and starts no clock. Data the agency sends afterwards starts one again.
+      const { agency } = event.meta;
+      const { categories } = event.data;
+      const erased = (key: string): boolean =>
+        key.startsWith(`${agency}|`) &&
+        (categories === undefined || categories.includes(key.slice(agency.length + 1) as DataCategory));
+      const keep = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
+        Object.fromEntries(Object.entries(record).filter(([key]) => !erased(key)));
+      return { ...base, lastEvent: keep(base.lastEvent), retained: keep(base.retained) };
+    }
     default:
       break;
   }

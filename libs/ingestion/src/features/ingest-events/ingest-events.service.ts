@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import {
   amends,
+  keysErasedBy,
   CATALOGUE,
   type DataCategory,
   type EventMeta,
@@ -27,7 +28,6 @@ import {
   type IdentifierClaim,
   type IdentifierRelease,
   IdentifierTakenError,
-  type KeysToDestroy,
   type RecordedEvent,
 } from '@throughline/event-store';
 import { Metrics, Mutex } from '@throughline/platform';
@@ -211,7 +211,7 @@ export class IngestEventsService {
         data: planned.event.data,
         metadata: { ...meta },
         ...(planned.event.type === 'iom.record.erased.v1'
-          ? { destroyKeys: erasedKeys(publisher.agency, planned.event.data) }
+          ? { destroyKeys: keysErasedBy(publisher.agency, planned.event.data) }
           : {}),
         ...(planned.destroyDataOf ? { destroyDataOf: planned.destroyDataOf } : {}),
       });
@@ -677,9 +677,3 @@ const resultOf = (event: RecordedEvent, ceId: string): Omit<IngestResult, 'dupli
   revision: event.revision,
   position: event.position,
 });
-
-/** The keys an erasure destroys: the publisher's own, of the categories it names or all. */
-function erasedKeys(agency: string, data: unknown): KeysToDestroy {
-  const { categories } = data as { categories?: string[] };
-  return categories === undefined ? { agency } : { agency, categories };
-}

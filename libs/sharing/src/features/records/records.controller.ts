@@ -76,6 +76,25 @@ export class RecordsController {
     );
   }
 
+  @Post('reviews/:subjectId/erase')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Erase a category of your agency’s data about the subject, for good: { category, reason, decisionRef }. The keys that sealed it are destroyed; recorded as iom.record.erased.v1 and on the audit log',
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'An unknown category, no reason or decision reference, or nothing held',
+  })
+  async erase(
+    @CurrentPrincipal() principal: Principal,
+    @Param('subjectId') subjectId: string,
+    @Body() body: Body,
+    @Req() request: HttpRequest & { id?: unknown },
+  ): Promise<RecordsDecision> {
+    return this.records.erase(requesterOf(principal, request), subjectIdParam(subjectId), bodyOf(body));
+  }
+
   @Get('restrictions')
   @ApiOperation({ summary: "The restrictions of processing the IG lead's agency has in force" })
   async restrictions(

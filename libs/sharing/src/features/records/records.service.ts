@@ -8,6 +8,7 @@ import {
   type EventMeta,
   type EventType,
   isEventType,
+  keysErasedBy,
   subjectStream,
 } from '@throughline/domain';
 import { EventStore, type RecordedEvent, WrongExpectedRevisionError } from '@throughline/event-store';
@@ -16,6 +17,7 @@ import { ReadModelStore, toPublishedEvent } from '@throughline/projections';
 import { AgreementService } from '../../agreement/agreement.service';
 import { timeZoneOf } from '../../domain/engine';
 import {
+  decideErase,
   decideLift,
   decideRestrict,
   decideRetain,
@@ -49,7 +51,10 @@ export interface RecordsDecision {
 
 type DecisionType = Extract<
   EventType,
-  'iom.retention.reviewed.v1' | 'iom.record.restricted.v1' | 'iom.record.restriction-lifted.v1'
+  | 'iom.retention.reviewed.v1'
+  | 'iom.record.erased.v1'
+  | 'iom.record.restricted.v1'
+  | 'iom.record.restriction-lifted.v1'
 >;
 
 /**
@@ -112,22 +117,38 @@ export class RecordsService {
       'records.review',
       async (history) => {
         const agreement = await this.agreements.current();
-        const held = [
-          ...new Set(
-            history
-              .filter((event) => event.metadata.agency === requester.principal.agency && ownData(event.type))
-              .map((event) => event.metadata.category as DataCategory),
-          ),
-        ];
         return decideRetain({
           decider: requester.principal,
           category: body.category,
           reason: body.reason,
           nextReview: body.nextReview,
-          held,
+          held: heldBy(requester.principal.agency, history),
           today: dateIn(now, timeZoneOf(agreement)),
         });
       },
+    );
+  }
+
+  /**
+   * Erase a category of the agency's data about the subject, as the agency's own
+   * `iom.record.erased.v1` would: the keys that sealed it are destroyed before the erasure is
+   * written, and views, the timeline and the subject access export state the erasure in its place.
+   */
+  async erase(
+    requester: RecordsRequester,
+    subjectId: string,
+    body: Record<string, unknown>,
+  ): Promise<RecordsDecision> {
+    return this.decide(requester, subjectId, 'iom.record.erased.v1', 'records.review', (history) =>
+      Promise.resolve(
+        decideErase({
+          decider: requester.principal,
+          category: body.category,
+          reason: body.reason,
+          decisionRef: body.decisionRef,
+          held: heldBy(requester.principal.agency, history),
+        }),
+      ),
     );
   }
 
@@ -229,7 +250,17 @@ export class RecordsService {
       try {
         const appended = await this.events.append(
           stream,
-          [{ id, type, data: decided, metadata: { ...meta } }],
+          [
+            {
+              id,
+              type,
+              data: decided,
+              metadata: { ...meta },
+              ...(type === 'iom.record.erased.v1'
+                ? { destroyKeys: keysErasedBy(principal.agency, decided) }
+                : {}),
+            },
+          ],
           history.at(-1)!.revision,
         );
         const position = appended.events[0]?.position ?? 0;
@@ -326,3 +357,20 @@ export class RecordsService {
 
 /** Data an agency holds: what it published, not what the platform recorded in its name. */
 const ownData = (type: string): boolean => isEventType(type) && !CATALOGUE[type].recordedByPlatform;
+
+/**
+ * The categories the agency holds data of about the subject: what it published and has not erased
+ * since (an erasure, its own or decided by its IG lead, names the categories it took, or all).
+ */
+function heldBy(agency: string, history: readonly RecordedEvent[]): DataCategory[] {
+  const held = new Set<DataCategory>();
+  for (const event of history) {
+    if (event.metadata.agency !== agency) continue;
+    if (event.type === 'iom.record.erased.v1') {
+      const { categories } = event.data as { categories?: DataCategory[] };
+      if (categories === undefined) held.clear();
+      else for (const category of categories) held.delete(category);
+    } else if (ownData(event.type)) held.add(event.metadata.category as DataCategory);
+  }
+  return [...held];
+}

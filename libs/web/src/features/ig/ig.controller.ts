@@ -40,6 +40,7 @@ import { subjectIdsOf } from './subject-ref';
 
 const RECORDS_NOTICES: Readonly<Record<string, string>> = {
   retained: 'The data was retained; it is reviewed again on the date given.',
+  erased: 'The data was erased: its keys are destroyed and it can never be read again.',
   restricted: 'Processing was restricted.',
   lifted: 'The restriction was lifted.',
 };
@@ -256,6 +257,24 @@ export class IgPagesController {
     );
     await shownOnceApplied(this.runner, done.position);
     return seeOther('/app/ig/records?done=retained#reviews');
+  }
+
+  @Post('reviews/:subjectId/erase')
+  @Redirect()
+  async erase(
+    @CurrentPrincipal() principal: Principal,
+    @Param('subjectId') subjectId: string,
+    @CheckedForm() form: Record<string, unknown>,
+    @RequestId() requestId: string | null,
+  ): Promise<Redirection> {
+    requireIgLead(principal);
+    const done = await this.records.erase(
+      { principal, requestId: requestId ?? undefined },
+      subjectIdParam(subjectId),
+      { category: form.category, reason: form.reason, decisionRef: form.decisionRef },
+    );
+    await shownOnceApplied(this.runner, done.position);
+    return seeOther('/app/ig/records?done=erased#reviews');
   }
 
   @Post('restrictions')

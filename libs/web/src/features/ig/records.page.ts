@@ -55,6 +55,39 @@ function retainForm(review: DueReview, csrf: string): SafeHtml {
   </form>`;
 }
 
+/** Erasing cannot be undone: the form says so and asks for the decision it carries out. */
+function eraseForm(review: DueReview, csrf: string): SafeHtml {
+  const id = `${review.subjectId}-${review.category}`;
+  return html`<details>
+    <summary>Erase instead</summary>
+    <form
+      method="post"
+      action="/app/ig/reviews/${review.subjectId}/erase"
+      aria-label="Erase ${review.category}"
+    >
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <input type="hidden" name="category" value="${review.category}" />
+      <p>
+        Your agency’s ${CATEGORY_TEXT[review.category]} data about this person is destroyed for good. The
+        reason and reference are kept for good: name the grounds, not the person’s data.
+      </p>
+      <div class="field">
+        <label for="erase-reason-${id}">Why it is erased</label>
+        <textarea id="erase-reason-${id}" name="reason" maxlength="500" rows="2" required></textarea>
+      </div>
+      <div class="field">
+        <label for="erase-ref-${id}">Decision reference</label>
+        <input type="text" id="erase-ref-${id}" name="decisionRef" maxlength="200" required />
+      </div>
+      <div class="field">
+        <input type="checkbox" id="erase-confirm-${id}" name="confirm" value="yes" required />
+        <label for="erase-confirm-${id}">This cannot be undone</label>
+      </div>
+      <button type="submit" class="warning">Erase</button>
+    </form>
+  </details>`;
+}
+
 function reviewsTable(data: RecordsPageData): SafeHtml {
   if (data.reviews.length === 0) return empty('No review of your agency’s data is due.');
   return tableRegion(
@@ -80,7 +113,7 @@ function reviewsTable(data: RecordsPageData): SafeHtml {
               <td>${CATEGORY_TEXT[review.category]}</td>
               <td>${dateOnly(review.dueOn)}</td>
               <td>${why(review)}</td>
-              <td>${retainForm(review, data.csrf)}</td>
+              <td>${retainForm(review, data.csrf)} ${eraseForm(review, data.csrf)}</td>
             </tr>`,
         )}
       </tbody>
@@ -198,8 +231,8 @@ export function recordsPage(data: RecordsPageData): string {
   const body = html`<h1>Records management</h1>
     <p class="lede">
       Your agency’s data about each person is reviewed when the agreement’s retention schedule says (MoPI for
-      police data). Retain it with the reason and the next review date, or restrict its processing. Every
-      decision is recorded as an event and on the audit log.
+      police data). Retain it with the reason and the next review date, erase it for good, or restrict its
+      processing. Every decision is recorded as an event and on the audit log.
     </p>
     ${data.notice && html`<div class="notice ok" role="status">${data.notice}</div>`}
     <section aria-labelledby="reviews">
