@@ -8,6 +8,14 @@ const BATCH = 'application/cloudevents-batch+json';
 const at = (event: CloudEventBody, time: string): CloudEventBody => ({ ...event, time });
 const READ_PURPOSES = ['case-management', 'safeguarding', 'continuity-of-care', 'enforcement'] as const;
 
+const publishAs = async (t: TestApp, agency: string, source: string, events: CloudEventBody[]) =>
+  t.http
+    .post('/v1/events')
+    .set('Authorization', `Bearer ${await t.systemToken(agency, [source])}`)
+    .set('Content-Type', BATCH)
+    .send(JSON.stringify(events))
+    .expect(200);
+
 describe('records management: the review queue, retain decisions and restriction of processing', () => {
   let t: TestApp;
   let subjectId: string;
@@ -15,15 +23,8 @@ describe('records management: the review queue, retain decisions and restriction
 
   beforeAll(async () => {
     t = await startTestApp();
-    const publish = async (agency: string, source: string, events: CloudEventBody[]) => {
-      const token = await t.systemToken(agency, [source]);
-      return t.http
-        .post('/v1/events')
-        .set('Authorization', `Bearer ${token}`)
-        .set('Content-Type', BATCH)
-        .send(JSON.stringify(events))
-        .expect(200);
-    };
+    const publish = (agency: string, source: string, events: CloudEventBody[]) =>
+      publishAs(t, agency, source, events);
     const registered = await publish('police', POLICE, [journey.registered('Ray', 'Holt')]);
     subjectId = registered.body.results[0].subjectId;
     // The police's last offending event was in 2015: its six-year MoPI group 3 review fell due in 2021.
@@ -303,13 +304,8 @@ describe('records management: an erase decision from the review queue', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const publish = async (agency: string, source: string, events: CloudEventBody[]) =>
-      t.http
-        .post('/v1/events')
-        .set('Authorization', `Bearer ${await t.systemToken(agency, [source])}`)
-        .set('Content-Type', BATCH)
-        .send(JSON.stringify(events))
-        .expect(200);
+    const publish = (agency: string, source: string, events: CloudEventBody[]) =>
+      publishAs(t, agency, source, events);
     const registered = await publish('police', POLICE, [journey.registered('Ana', 'Lowe')]);
     subjectId = registered.body.results[0].subjectId;
     await publish('police', POLICE, [at(journey.arrested(OFFENCE), '2015-03-01T10:00:00Z')]);

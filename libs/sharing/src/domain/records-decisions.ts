@@ -61,6 +61,18 @@ const text = (value: unknown, max: number): string | null => {
   return trimmed.length > 0 && trimmed.length <= max ? trimmed : null;
 };
 
+/** The review queue's decisions (retain, erase) each name one category the agency holds data of. */
+const isOneCategory = (category: unknown): category is DataCategory =>
+  typeof category === 'string' && isDataCategory(category);
+const UNKNOWN_CATEGORY = refuse(
+  422,
+  'retention-category',
+  'Unknown category',
+  'category must be one data category',
+);
+const nothingHeld = (title: string, category: DataCategory) =>
+  refuse(422, 'retention-nothing-held', title, `Your agency holds no ${category} data about this subject`);
+
 /**
  * A records decision is the owning agency's: taken by a person of one of the agreement's agencies,
  * about that agency's own data. The partnership's own IG lead holds no data and decides none.
@@ -86,8 +98,7 @@ export function decideRetain(input: {
   readonly today: string;
 }): RecordsRefusal | RetentionReviewedV1 {
   const { category, nextReview, today } = input;
-  if (typeof category !== 'string' || !isDataCategory(category))
-    return refuse(422, 'retention-category', 'Unknown category', 'category must be one data category');
+  if (!isOneCategory(category)) return UNKNOWN_CATEGORY;
   const reason = text(input.reason, MAX_TEXT);
   if (reason === null)
     return refuse(
@@ -104,13 +115,7 @@ export function decideRetain(input: {
       'A next review date is needed',
       `nextReview must be a date (YYYY-MM-DD) after today and no later than ${latest}`,
     );
-  if (!input.held.includes(category))
-    return refuse(
-      422,
-      'retention-nothing-held',
-      'Nothing to review',
-      `Your agency holds no ${category} data about this subject`,
-    );
+  if (!input.held.includes(category)) return nothingHeld('Nothing to review', category);
   return { category, outcome: 'retain', reason, nextReview, reviewer: input.decider.id };
 }
 
@@ -128,8 +133,7 @@ export function decideErase(input: {
   readonly held: readonly DataCategory[];
 }): RecordsRefusal | RecordErasedV1 {
   const { category } = input;
-  if (typeof category !== 'string' || !isDataCategory(category))
-    return refuse(422, 'retention-category', 'Unknown category', 'category must be one data category');
+  if (!isOneCategory(category)) return UNKNOWN_CATEGORY;
   const reason = text(input.reason, MAX_ERASURE_REASON);
   if (reason === null)
     return refuse(
@@ -146,13 +150,7 @@ export function decideErase(input: {
       'A decision reference is needed',
       `decisionRef: the decision the erasure carries out (a review, a request's reference), 1 to ${MAX_DECISION_REF} characters`,
     );
-  if (!input.held.includes(category))
-    return refuse(
-      422,
-      'retention-nothing-held',
-      'Nothing to erase',
-      `Your agency holds no ${category} data about this subject`,
-    );
+  if (!input.held.includes(category)) return nothingHeld('Nothing to erase', category);
   return { categories: [category], reason, decisionRef };
 }
 
