@@ -164,7 +164,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
         .all(Date.now(), subject, agency, list, list);
       return this.destroyKeys(alsoIds, destroyed);
     });
-    this.forgetDestroyed(ids);
+    this.truncateWalAfter(ids);
     return Promise.resolve(ids);
   }
 
@@ -181,7 +181,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
         return destroyed;
       });
       written = kept.length > 0;
-      this.forgetDestroyed(destroyed);
+      this.truncateWalAfter(destroyed);
       return Promise.resolve(destroyed);
     } finally {
       // Not used (nothing kept, or the commit failed): offered again.
@@ -231,7 +231,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
   }
 
   /** The old page images in the WAL are copied over and the WAL emptied, so no copy of a key stays. */
-  private forgetDestroyed(ids: readonly string[]): void {
+  private truncateWalAfter(ids: readonly string[]): void {
     if (ids.length > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
