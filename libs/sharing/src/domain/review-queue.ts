@@ -42,6 +42,10 @@ export interface RetentionFacts {
 
 export const factKey = (agency: string, category: DataCategory): string => `${agency}|${category}`;
 
+/** The category a fact key names, when it is the agency's. */
+const categoryOfKey = (key: string, agency: string): DataCategory | undefined =>
+  key.startsWith(`${agency}|`) ? (key.slice(agency.length + 1) as DataCategory) : undefined;
+
 /** The calendar date an event happened on (its `time`, read as UTC). */
 const dateOf = (time: string): string => (utcInstant(time) ?? time).slice(0, 10);
 
@@ -76,9 +80,10 @@ export function evolveRetentionFacts(facts: RetentionFacts | null, event: Publis
       // kept for good and starts no clock. Data the agency sends afterwards starts one again.
       const { agency } = event.meta;
       const { categories } = event.data;
-      const erased = (key: string): boolean =>
-        key.startsWith(`${agency}|`) &&
-        (categories === undefined || categories.includes(key.slice(agency.length + 1) as DataCategory));
+      const erased = (key: string): boolean => {
+        const category = categoryOfKey(key, agency);
+        return category !== undefined && (categories === undefined || categories.includes(category));
+      };
       const keep = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
         Object.fromEntries(Object.entries(record).filter(([key]) => !erased(key)));
       return { ...base, lastEvent: keep(base.lastEvent), retained: keep(base.retained) };
@@ -100,6 +105,13 @@ export function evolveRetentionFacts(facts: RetentionFacts | null, event: Publis
     next = { ...next, orderEndsOn: event.data.licenceEnds };
   return next;
 }
+
+/**
+ * The categories an agency holds data of about the subject: those it published (what the platform
+ * recorded in its name is not its data) and has not erased since.
+ */
+export const heldCategories = (facts: RetentionFacts | null, agency: string): DataCategory[] =>
+  Object.keys(facts?.lastEvent ?? {}).flatMap((key) => categoryOfKey(key, agency) ?? []);
 
 /** One row of an agency's review queue: a subject's category, when review fell due and why. */
 export interface DueReview {

@@ -7,7 +7,6 @@ import {
   type DataCategory,
   type EventMeta,
   type EventType,
-  isEventType,
   keysErasedBy,
   subjectStream,
 } from '@throughline/domain';
@@ -30,6 +29,7 @@ import {
   type DueReview,
   dueReviews,
   evolveRetentionFacts,
+  heldCategories,
   type RestrictionFact,
   type RetentionFacts,
 } from '../../domain/review-queue';
@@ -122,7 +122,7 @@ export class RecordsService {
           category: body.category,
           reason: body.reason,
           nextReview: body.nextReview,
-          held: heldBy(requester.principal.agency, history),
+          held: heldCategories(factsOf(history), requester.principal.agency),
           today: dateIn(now, timeZoneOf(agreement)),
         });
       },
@@ -146,7 +146,7 @@ export class RecordsService {
           category: body.category,
           reason: body.reason,
           decisionRef: body.decisionRef,
-          held: heldBy(requester.principal.agency, history),
+          held: heldCategories(factsOf(history), requester.principal.agency),
         }),
       ),
     );
@@ -190,10 +190,7 @@ export class RecordsService {
       'iom.record.restriction-lifted.v1',
       'records.restriction',
       (history) => {
-        const facts = history.reduce<RetentionFacts | null>((state, recorded) => {
-          const event = toPublishedEvent(recorded);
-          return event ? evolveRetentionFacts(state, event) : state;
-        }, null);
+        const facts = factsOf(history);
         return Promise.resolve(
           decideLift({
             decider: requester.principal,
@@ -355,22 +352,9 @@ export class RecordsService {
   }
 }
 
-/** Data an agency holds: what it published, not what the platform recorded in its name. */
-const ownData = (type: string): boolean => isEventType(type) && !CATALOGUE[type].recordedByPlatform;
-
-/**
- * The categories the agency holds data of about the subject: what it published and has not erased
- * since (an erasure, its own or decided by its IG lead, names the categories it took, or all).
- */
-function heldBy(agency: string, history: readonly RecordedEvent[]): DataCategory[] {
-  const held = new Set<DataCategory>();
-  for (const event of history) {
-    if (event.metadata.agency !== agency) continue;
-    if (event.type === 'iom.record.erased.v1') {
-      const { categories } = event.data as { categories?: DataCategory[] };
-      if (categories === undefined) held.clear();
-      else for (const category of categories) held.delete(category);
-    } else if (ownData(event.type)) held.add(event.metadata.category as DataCategory);
-  }
-  return [...held];
-}
+/** The review facts of the subject's stream, folded as the retention-facts projection folds them. */
+const factsOf = (history: readonly RecordedEvent[]): RetentionFacts | null =>
+  history.reduce<RetentionFacts | null>((state, recorded) => {
+    const event = toPublishedEvent(recorded);
+    return event ? evolveRetentionFacts(state, event) : state;
+  }, null);
