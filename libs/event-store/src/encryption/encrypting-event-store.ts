@@ -176,16 +176,13 @@ export class EncryptingEventStore extends EventStore {
    */
   private async destroy(streamId: string, { agency, categories }: Destruction): Promise<string[]> {
     const named = new Set<string>();
-    const reached = (await this.inner.readStream(streamId)).filter(
-      ({ data, metadata }) =>
-        isSealed(data) &&
-        metadata.agency === agency &&
-        (categories === undefined || categories.includes(metadata.category as string)),
-    );
-    for (const event of reached) named.add((event.data as SealedData).$sealed.k);
-    // And the keys of what redactions kept of them, sealed again.
-    const kept = await this.keyStore.resealedOf(reached.map((event) => event.id));
-    for (const sealed of kept.values()) named.add(sealed.$sealed.k);
+    for (const { event, sealed } of await this.sealedNow(streamId)) {
+      const { metadata } = event;
+      if (metadata.agency !== agency) continue;
+      if (categories !== undefined && !categories.includes(metadata.category as string)) continue;
+      // The key the log names, and the key of what a redaction kept of it, sealed again.
+      named.add((event.data as SealedData).$sealed.k).add(sealed.$sealed.k);
+    }
     const destroyed = await this.keyStore.destroy(streamId, agency, categories, [...named]);
     this.forget(destroyed);
     return destroyed;
@@ -197,10 +194,8 @@ export class EncryptingEventStore extends EventStore {
    * under a new key (decision 0035). Returns the ids destroyed.
    */
   private async redact(streamId: string, ids: readonly string[]): Promise<string[]> {
-    const sealed = (await this.inner.readStream(streamId)).filter((event) => isSealed(event.data));
-    const kept = await this.keyStore.resealedOf(sealed.map((event) => event.id));
     const current = new Map(
-      sealed.map((event) => [event.id, kept.get(event.id) ?? (event.data as SealedData)] as const),
+      (await this.sealedNow(streamId)).map(({ event, sealed }) => [event.id, sealed] as const),
     );
     const doomed = new Set(ids);
     const keyIds = new Set<string>();
@@ -218,6 +213,13 @@ export class EncryptingEventStore extends EventStore {
     );
     this.forget(destroyed);
     return destroyed;
+  }
+
+  /** The stream's sealed events, each with its data as it now stands: what a redaction kept, or the log's. */
+  private async sealedNow(streamId: string): Promise<{ event: RecordedEvent; sealed: SealedData }[]> {
+    const sealed = (await this.inner.readStream(streamId)).filter((event) => isSealed(event.data));
+    const kept = await this.keyStore.resealedOf(sealed.map((event) => event.id));
+    return sealed.map((event) => ({ event, sealed: kept.get(event.id) ?? (event.data as SealedData) }));
   }
 
   /** Fetches the keys of these ids this process does not hold, in one read. */
